@@ -1,0 +1,103 @@
+"""Composure: answer angry customers without making things worse."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+
+from config import BASE_DIR, INSTANCE_DIR, Config
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        instance_path=str(INSTANCE_DIR),
+        instance_relative_config=True,
+    )
+    app.config.from_object(Config)
+    if config:
+        app.config.update(config)
+
+    from app.core.clock import SystemClock
+
+    app.extensions["composure.clock"] = app.config.get("CLOCK") or SystemClock()
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+
+    from app.web.helpers import register_template_helpers
+
+    register_template_helpers(app)
+    return app
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets the inbox read while an import writes; foreign keys are off by default.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def register_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401  (every table known before migrations compare)
+    from app.extensions import api, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(login_id: str):
+        from sqlalchemy import select
+
+        from app.accounts.models import User
+
+        user = db.session.scalar(select(User).where(User.login_id == login_id))
+        return user if user is not None and user.active else None
+
+    api.init_app(app, spec_kwargs={"components": {"securitySchemes": {
+        "bearerAuth": {"type": "http", "scheme": "bearer",
+                       "description": "Create one with `flask --app wsgi tokens create`."}}},
+        "security": [{"bearerAuth": []}]})
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.accounts.views import admin_blueprint, auth_blueprint
+    from app.api import register_api
+    from app.complaints.views import blueprint as complaints_blueprint
+
+    app.register_blueprint(auth_blueprint)
+    app.register_blueprint(complaints_blueprint)
+    app.register_blueprint(admin_blueprint)
+    register_api(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from app.web.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli import register_cli
+
+    register_cli(app)

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.accounts.models import Role
+from app.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+
+ROLE_CHOICES = [(role.value, role.label) for role in Role]
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)],
+                       render_kw={"autocomplete": "username", "autofocus": True})
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)],
+                             render_kw={"autocomplete": "current-password"})
+    remember = BooleanField("Keep me signed in on this device")
+
+
+class InviteForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    roles = CheckboxesField("Roles", choices=ROLE_CHOICES,
+                            validators=[DataRequired(message="Choose at least one role.")])
+
+
+class RolesForm(FlaskForm):
+    roles = CheckboxesField("Roles", choices=ROLE_CHOICES)
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: CSRF-protected, no fields."""
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password", validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+        render_kw={"autocomplete": "new-password"},
+        description=f"At least {MIN_LENGTH} characters. A sentence you remember works well.",
+    )
+    confirm = PasswordField("Repeat it", validators=[
+        DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        render_kw={"autocomplete": "new-password"})

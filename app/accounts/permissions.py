@@ -1,0 +1,65 @@
+"""Who may do what. Small named checks over roles; no Flask, so views and the API share them.
+
+Read it as the policy: `can(user, Permission.IMPORT_COMPLAINTS)` is true for agents and
+admins, and for nobody whose account is deactivated.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from app.accounts.models import Role, User
+
+
+class Permission(enum.StrEnum):
+    VIEW_COMPLAINTS = "view_complaints"
+    CREATE_COMPLAINTS = "create_complaints"
+    IMPORT_COMPLAINTS = "import_complaints"
+    MANAGE_USERS = "manage_users"
+    MANAGE_SETTINGS = "manage_settings"
+
+
+EVERY_ROLE = frozenset(Role)
+
+GRANTS: dict[Permission, frozenset[Role]] = {
+    # Everyone on the team reads complaints: reviewers and sign-off need the context.
+    Permission.VIEW_COMPLAINTS: EVERY_ROLE,
+    # Intake is the agents' work; admins load bulk data and demo sets.
+    Permission.CREATE_COMPLAINTS: frozenset({Role.AGENT, Role.ADMIN}),
+    Permission.IMPORT_COMPLAINTS: frozenset({Role.AGENT, Role.ADMIN}),
+    Permission.MANAGE_USERS: frozenset({Role.ADMIN}),
+    Permission.MANAGE_SETTINGS: frozenset({Role.ADMIN}),
+}
+
+
+def roles_for(permission: Permission) -> frozenset[Role]:
+    return GRANTS[permission]
+
+
+def can(user: User | None, permission: Permission) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return bool(user.roles & GRANTS[permission])
+
+
+def can_change_roles(actor: User, target: User, new_roles: set[Role], admin_count: int) -> str | None:
+    """Why `actor` may not give `target` these roles, or None when it may."""
+    if not can(actor, Permission.MANAGE_USERS):
+        return "Only admins change roles."
+    if Role.ADMIN in target.roles and Role.ADMIN not in new_roles:
+        if actor.id == target.id:
+            return "You cannot remove your own admin role; ask another admin."
+        if admin_count <= 1:
+            return "This is the last active admin; make someone else admin first."
+    return None
+
+
+def can_deactivate(actor: User, target: User, admin_count: int) -> str | None:
+    """Why `actor` may not deactivate `target`, or None when it may."""
+    if not can(actor, Permission.MANAGE_USERS):
+        return "Only admins deactivate accounts."
+    if actor.id == target.id:
+        return "You cannot deactivate your own account."
+    if Role.ADMIN in target.roles and target.active and admin_count <= 1:
+        return "This is the last active admin; make someone else admin first."
+    return None

@@ -1,0 +1,172 @@
+"""Command-line tools: `flask --app wsgi users|tokens|complaints|imports|audit|demo ...`.
+
+Each command translates arguments into operations and commits once, like a request.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from app.accounts import operations
+from app.accounts.models import Role
+from app.complaints import importers, imports, jobs
+from app.complaints.models import ImportFormat, ImportJob, ImportStatus
+from app.extensions import db
+
+ROLE_NAMES = click.Choice([role.value for role in Role])
+
+users_cli = AppGroup("users", help="Create people and give them roles.")
+tokens_cli = AppGroup("tokens", help="API bearer tokens.")
+complaints_cli = AppGroup("complaints", help="Complaint intake.")
+imports_cli = AppGroup("imports", help="Import jobs queued from the web.")
+audit_cli = AppGroup("audit", help="The append-only audit log.")
+
+
+def _now():
+    return current_app.extensions["composure.clock"].now()
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", "roles", multiple=True, required=True, type=ROLE_NAMES,
+              help="Repeat for several roles.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Asked for when not given.")
+def create_user(email: str, name: str, roles: tuple[str, ...], password: str) -> None:
+    """Create an active user with a password."""
+    try:
+        user = operations.create_user(db.session, email=email, name=name,
+                                      roles={Role(role) for role in roles}, password=password,
+                                      actor=None, now=_now())
+    except operations.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Created {user.email} ({', '.join(sorted(roles))}).")
+
+
+@tokens_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", default="cli", help="What the token is for, to recognise it later.")
+def create_token(email: str, name: str) -> None:
+    """Create a bearer token for a user and print it once."""
+    user = operations.find_user(db.session, email)
+    if user is None:
+        raise click.ClickException(f"No user with the e-mail {email}.")
+    try:
+        _, secret = operations.create_api_token(db.session, user=user, name=name, actor=None,
+                                                now=_now())
+    except operations.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo("This token is shown once; store it now:", err=True)
+    click.echo(secret)
+
+
+def _print_report(job: ImportJob) -> None:
+    click.echo(f"Import #{job.id} of {job.filename}: {job.status.value}")
+    if job.error:
+        click.echo(f"  {job.error}")
+    click.echo(f"  imported:             {job.imported_count}")
+    click.echo(f"  skipped as duplicate: {job.duplicate_count}")
+    click.echo(f"  rejected:             {job.rejected_count}")
+    if job.ignored_count:
+        click.echo(f"  not complaints:       {job.ignored_count} (brand replies, outbound rows)")
+    from sqlalchemy import select
+
+    from app.complaints.models import ImportRowIssue
+
+    rejected = db.session.scalars(
+        select(ImportRowIssue).where(ImportRowIssue.job_id == job.id,
+                                     ImportRowIssue.outcome == "rejected")
+        .order_by(ImportRowIssue.row_number).limit(20)).all()
+    for issue in rejected:
+        click.echo(f"  row {issue.row_number}: {issue.reason}")
+    if job.rejected_count > len(rejected):
+        click.echo(f"  … and {job.rejected_count - len(rejected)} more: see /imports/{job.id}")
+
+
+@complaints_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice([f.value for f in ImportFormat]),
+              help="Default: detected from the file.")
+@click.option("--encoding", help="Default: UTF-8 (or UTF-16 with a byte-order mark).")
+@click.option("--channel", help="Channel for rows that name none.")
+def import_complaints(file: Path, fmt: str | None, encoding: str | None,
+                      channel: str | None) -> None:
+    """Import complaints from a CSV, JSON or JSON Lines file; re-importing adds nothing."""
+    app = current_app._get_current_object()
+    try:
+        job = imports.create_job(db.session, payload=file.read_bytes(), filename=file.name,
+                                 fmt=ImportFormat(fmt) if fmt else None, encoding=encoding,
+                                 default_channel=channel, actor=None,
+                                 limits=jobs.limits_from(app), now=_now())
+    except importers.ImportFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    job_id = job.id
+    with click.progressbar(length=1, label="Importing", show_pos=True,
+                           file=click.get_text_stream("stderr")) as bar:
+        def progress(current: ImportJob) -> None:
+            if current.total_rows and bar.length != current.total_rows:
+                bar.length = current.total_rows
+            bar.update(current.processed_rows - bar.pos)
+
+        job = jobs.run_job(app, job_id, on_progress=progress)
+    job = db.session.get(ImportJob, job_id)
+    _print_report(job)
+    if job.status is ImportStatus.FAILED:
+        raise SystemExit(1)
+
+
+@imports_cli.command("run")
+def run_queued() -> None:
+    """Run import jobs still queued (for example after a restart)."""
+    app = current_app._get_current_object()
+    ids = jobs.queued_job_ids()
+    if not ids:
+        click.echo("No queued imports.")
+    for job_id in ids:
+        jobs.run_job(app, job_id)
+        _print_report(db.session.get(ImportJob, job_id))
+
+
+@audit_cli.command("verify")
+def verify_audit() -> None:
+    """Check the audit log's hash chain; exit 1 if anything was changed or removed."""
+    from sqlalchemy import func, select
+
+    from app.audit import log as audit
+    from app.audit.models import AuditEvent
+
+    breaks = list(audit.verify(db.session))
+    count = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    if breaks:
+        for item in breaks:
+            click.echo(f"event {item.event_id}: {item.reason}", err=True)
+        raise click.ClickException(f"The audit chain is broken in {len(breaks)} place(s).")
+    click.echo(f"Audit chain intact: {count} events.")
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Create one demo user per role and the demo complaints (safe to run again)."""
+    from app.demo import load_demo
+
+    report = load_demo(db.session, now=_now())
+    db.session.commit()
+    click.echo("Demo users (e-mail / password):")
+    for email, password, roles in report.users:
+        click.echo(f"  {email:32} {password:20} {', '.join(roles)}")
+    click.echo(f"Demo complaints: {report.complaints_added} added, "
+               f"{report.complaints_existing} already there.")
+
+
+def register_cli(app: Flask) -> None:
+    for group in (users_cli, tokens_cli, complaints_cli, imports_cli, audit_cli):
+        app.cli.add_command(group)
+    app.cli.add_command(demo_command)

@@ -1,0 +1,1 @@
+"""Intake, import and the inbox."""

@@ -1,0 +1,202 @@
+"""Complaints and where they come from."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import User
+from app.core.clock import utcnow
+from app.core.db import Base, enum_column
+
+
+class Channel(Base):
+    """Where complaints arrive and replies go. Seeded by the first migration; admins tune it."""
+
+    __tablename__ = "channels"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    #: Public channels are read by everyone: personal matters move to a private one.
+    is_public: Mapped[bool]
+    #: Longest reply the channel accepts, in characters.
+    char_limit: Mapped[int]
+    #: The channel can carry a numbered thread when a reply does not fit.
+    supports_threads: Mapped[bool] = mapped_column(default=False)
+    #: Response-time target: the clock every complaint on this channel runs against.
+    response_target_seconds: Mapped[int]
+    active: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (
+        CheckConstraint("char_limit > 0", name="char_limit_positive"),
+        CheckConstraint("response_target_seconds > 0", name="target_positive"),
+    )
+
+
+class ComplaintStatus(enum.StrEnum):
+    NEW = "new"  #: nobody has started a reply
+    IN_PROGRESS = "in_progress"  #: a draft exists and is not yet published
+    REPLIED = "replied"  #: a reply is out; waiting for resolution and follow-up
+    RESOLVED = "resolved"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+    @classmethod
+    def open_statuses(cls) -> tuple[ComplaintStatus, ...]:
+        return (cls.NEW, cls.IN_PROGRESS)
+
+
+class Complaint(Base):
+    __tablename__ = "complaints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_key: Mapped[str] = mapped_column(ForeignKey("channels.key"))
+    #: How the same complaint is recognised on re-import: the channel plus its external id,
+    #: or its link, or a hash of author, time and text.
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    #: `manual`, `api`, `twcs`, `csv`, `json` or `demo`.
+    source: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str | None] = mapped_column(String(100))
+    author_handle: Mapped[str] = mapped_column(String(200), default="")
+    author_name: Mapped[str] = mapped_column(String(200), default="")
+    text: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(String(2000))
+    received_at: Mapped[datetime]
+    #: received_at plus the channel's response-time target, fixed at intake.
+    response_due_at: Mapped[datetime]
+    status: Mapped[ComplaintStatus] = mapped_column(
+        enum_column(ComplaintStatus, "complaint_status"), default=ComplaintStatus.NEW
+    )
+    #: The agent who took the complaint ("take it").
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    import_job_id: Mapped[int | None] = mapped_column(ForeignKey("import_jobs.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    first_replied_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+
+    # Analysis (PRODUCT.md "Complaint analysis vocabulary"), filled by the analysis module.
+    language: Mapped[str | None] = mapped_column(String(16))
+    heat: Mapped[float | None]
+    heat_label: Mapped[str | None] = mapped_column(String(8))
+    complainer_type: Mapped[str | None] = mapped_column(String(16))
+    category: Mapped[str | None] = mapped_column(String(32))
+    #: Sensitivity flags, e.g. ["billing", "legal_threat"].
+    flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Entities with spans: [{"kind": "order_ref", "text": "...", "start": 3, "end": 12}].
+    entities: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: Why each flag and the type were given: {"legal_threat": [{"text", "start", "end"}]}.
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    analyzed_at: Mapped[datetime | None]
+
+    channel: Mapped[Channel] = relationship(lazy="joined")
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+    __table_args__ = (
+        CheckConstraint("heat IS NULL OR (heat >= 0 AND heat <= 1)", name="heat_range"),
+        CheckConstraint("heat_label IS NULL OR heat_label IN ('low', 'medium', 'high')",
+                        name="heat_label_values"),
+        CheckConstraint(
+            "complainer_type IS NULL OR complainer_type IN "
+            "('aggressive', 'passive', 'constructive')",
+            name="complainer_type_values",
+        ),
+        CheckConstraint("response_due_at >= received_at", name="due_after_received"),
+        CheckConstraint("(status = 'resolved') = (resolved_at IS NOT NULL)",
+                        name="resolved_has_time"),
+        # The inbox: open complaints, most urgent first, optionally by channel.
+        Index("ix_complaints_status_due", "status", "response_due_at", "id"),
+        Index("ix_complaints_channel_status_due", "channel_key", "status", "response_due_at",
+              "id"),
+        Index("ix_complaints_due", "response_due_at", "id"),
+    )
+
+
+class ImportFormat(enum.StrEnum):
+    TWCS = "twcs"  #: "Customer Support on Twitter" CSV: only inbound rows are complaints
+    CSV = "csv"  #: generic CSV with a header row
+    JSON = "json"  #: a JSON array of objects, or JSON Lines
+
+
+class ImportStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class ImportJob(Base):
+    """One uploaded file and what became of each of its rows."""
+
+    __tablename__ = "import_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    filename: Mapped[str] = mapped_column(String(255))
+    #: None until the file is read when the uploader asked for detection.
+    format: Mapped[ImportFormat | None] = mapped_column(enum_column(ImportFormat, "import_format"))
+    encoding: Mapped[str] = mapped_column(String(32), default="utf-8")
+    #: Channel for rows that name none (generic formats).
+    default_channel_key: Mapped[str | None] = mapped_column(ForeignKey("channels.key"))
+    #: The uploaded bytes, kept so a crashed import can run again and nothing is lost.
+    payload: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    size_bytes: Mapped[int] = mapped_column(default=0)
+    status: Mapped[ImportStatus] = mapped_column(
+        enum_column(ImportStatus, "import_status"), default=ImportStatus.QUEUED
+    )
+    total_rows: Mapped[int | None]
+    processed_rows: Mapped[int] = mapped_column(default=0)
+    imported_count: Mapped[int] = mapped_column(default=0)
+    duplicate_count: Mapped[int] = mapped_column(default=0)
+    rejected_count: Mapped[int] = mapped_column(default=0)
+    #: Rows skipped without being complaints (brand replies in a twcs file).
+    ignored_count: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+    created_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(
+            "(status IN ('done', 'failed')) = (finished_at IS NOT NULL)", name="finished_has_time"
+        ),
+    )
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.finished:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(99, int(100 * self.processed_rows / self.total_rows))
+
+
+class ImportRowIssue(Base):
+    """A row of an import that was not imported: a duplicate, or rejected with a reason."""
+
+    __tablename__ = "import_row_issues"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("import_jobs.id"), index=True)
+    #: 1-based line (CSV, JSON Lines) or position (JSON array) in the file.
+    row_number: Mapped[int]
+    outcome: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(500))
+
+    __table_args__ = (
+        CheckConstraint("outcome IN ('duplicate', 'rejected')", name="outcome_values"),
+    )

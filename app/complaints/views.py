@@ -1,0 +1,172 @@
+"""Inbox, complaint page, pasting a complaint, importing files. HTTP in, operations out."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect,
+                   render_template, request, url_for)
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from app.accounts.permissions import Permission
+from app.audit.models import AuditEvent
+from app.complaints import importers, imports, inbox, intake, jobs
+from app.complaints.forms import ComplaintForm, ImportForm
+from app.complaints.models import Complaint, ImportFormat, ImportJob, ImportRowIssue
+from app.extensions import db
+from app.web.access import requires
+from app.web.helpers import display_zone, now
+
+blueprint = Blueprint("complaints", __name__)
+
+ISSUES_SHOWN = 200
+
+
+def _channel_choices(blank: str | None = None) -> list[tuple[str, str]]:
+    choices = [(key, channel.name) for key, channel in intake.load_channels(db.session).items()]
+    return ([("", blank)] if blank else []) + choices
+
+
+@blueprint.route("/", endpoint="inbox")
+@requires(Permission.VIEW_COMPLAINTS)
+def inbox_view():
+    status = request.args.get("status", "open")
+    if status not in inbox.STATUS_FILTERS:
+        status = "open"
+    channels = intake.load_channels(db.session, include_inactive=True)
+    channel = request.args.get("channel") or None
+    if channel not in channels:
+        channel = None
+    page = request.args.get("page", 1, type=int) or 1
+    result = inbox.list_page(db.session, inbox.InboxFilter(status=status, channel=channel),
+                             page=page, per_page=current_app.config["INBOX_PAGE_SIZE"])
+    return render_template("complaints/inbox.html", page=result, status=status, channel=channel,
+                           channels=channels, status_filters=list(inbox.STATUS_FILTERS))
+
+
+@blueprint.route("/complaints/<int:complaint_id>")
+@requires(Permission.VIEW_COMPLAINTS)
+def show(complaint_id: int):
+    complaint = db.session.get(Complaint, complaint_id)
+    if complaint is None:
+        abort(404)
+    history = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.complaint_id == complaint.id).order_by(AuditEvent.id)).all()
+    job = db.session.get(ImportJob, complaint.import_job_id) if complaint.import_job_id else None
+    return render_template("complaints/show.html", complaint=complaint, history=history,
+                           import_job=job)
+
+
+def _received_at(form: ComplaintForm) -> datetime | None:
+    value = form.received_at.data
+    if value is None:
+        return None
+    return value.replace(tzinfo=display_zone())
+
+
+@blueprint.route("/complaints/new", methods=["GET", "POST"])
+@requires(Permission.CREATE_COMPLAINTS)
+def new():
+    form = ComplaintForm()
+    form.channel.choices = _channel_choices()
+    if request.method == "GET" and form.received_at.data is None:
+        form.received_at.data = now().astimezone(display_zone()).replace(tzinfo=None)
+    status = 200
+    if form.validate_on_submit():
+        data = intake.ComplaintInput(
+            channel=form.channel.data, text=form.text.data or "",
+            received_at=_received_at(form), author_handle=form.author_handle.data or "",
+            author_name=form.author_name.data or "", url=form.url.data or "", source="manual")
+        try:
+            valid = intake.validate(data, intake.load_channels(db.session), now=now(),
+                                    max_chars=current_app.config["MAX_COMPLAINT_CHARS"])
+        except intake.Rejection as rejection:
+            for name, message in rejection.fields.items():
+                getattr(form, name).errors.append(message)
+        else:
+            result = intake.register(db.session, valid, actor=current_user, now=now())
+            db.session.commit()
+            if result.created:
+                flash(f"Complaint #{result.complaint.id} is in the inbox.", "success")
+            else:
+                flash("This complaint was already in the inbox; nothing was added.", "info")
+            return redirect(url_for("complaints.show", complaint_id=result.complaint.id))
+    if request.method == "POST":
+        status = 400
+    return render_template("complaints/new.html", form=form), status
+
+
+@blueprint.route("/imports", methods=["GET", "POST"])
+@requires(Permission.IMPORT_COMPLAINTS)
+def imports_index():
+    form = ImportForm()
+    form.default_channel.choices = _channel_choices(blank="The file names the channel")
+    status = 200
+    if form.validate_on_submit():
+        upload = form.file.data
+        payload = upload.read()
+        try:
+            job = imports.create_job(
+                db.session, payload=payload, filename=upload.filename or "upload",
+                fmt=ImportFormat(form.format.data) if form.format.data else None,
+                encoding=form.encoding.data or None,
+                default_channel=form.default_channel.data or None, actor=current_user,
+                limits=jobs.limits_from(current_app), now=now())
+        except importers.ImportFileError as exc:
+            form.file.errors.append(str(exc))
+        else:
+            db.session.commit()
+            jobs.start(job.id)
+            return redirect(url_for("complaints.import_job", job_id=job.id))
+    if request.method == "POST":
+        status = 400
+    recent = db.session.scalars(select(ImportJob).order_by(ImportJob.id.desc()).limit(20)).all()
+    return render_template("complaints/imports.html", form=form, jobs=recent), status
+
+
+def _job_or_404(job_id: int) -> ImportJob:
+    job = db.session.get(ImportJob, job_id)
+    if job is None:
+        abort(404)
+    return job
+
+
+@blueprint.route("/imports/<int:job_id>")
+@requires(Permission.IMPORT_COMPLAINTS)
+def import_job(job_id: int):
+    job = _job_or_404(job_id)
+    issues = db.session.scalars(select(ImportRowIssue).where(ImportRowIssue.job_id == job.id)
+                                .order_by(ImportRowIssue.row_number).limit(ISSUES_SHOWN)).all()
+    issue_total = db.session.scalar(select(func.count()).select_from(ImportRowIssue)
+                                    .where(ImportRowIssue.job_id == job.id))
+    return render_template("complaints/import_job.html", job=job, issues=issues,
+                           issue_total=issue_total, issues_shown=ISSUES_SHOWN)
+
+
+@blueprint.route("/imports/<int:job_id>/progress")
+@requires(Permission.IMPORT_COMPLAINTS)
+def import_progress(job_id: int):
+    job = _job_or_404(job_id)
+    return jsonify({
+        "status": job.status.value, "finished": job.finished, "percent": job.percent,
+        "total_rows": job.total_rows, "processed_rows": job.processed_rows,
+        "imported": job.imported_count, "duplicates": job.duplicate_count,
+        "rejected": job.rejected_count, "ignored": job.ignored_count, "error": job.error,
+    })
+
+
+@blueprint.route("/imports/<int:job_id>/issues.csv")
+@requires(Permission.IMPORT_COMPLAINTS)
+def import_issues_csv(job_id: int):
+    job = _job_or_404(job_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["row", "outcome", "reason"])
+    for issue in db.session.scalars(select(ImportRowIssue).where(ImportRowIssue.job_id == job.id)
+                                    .order_by(ImportRowIssue.row_number)):
+        writer.writerow([issue.row_number, issue.outcome, issue.reason])
+    return Response(buffer.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=import-{job.id}-issues.csv"})

@@ -1,0 +1,1 @@
+"""Drafts, their revisions, reviews, sign-offs, publications and follow-ups."""

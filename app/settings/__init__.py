@@ -1,0 +1,1 @@
+"""Admin-editable settings: company contact details and policy values."""

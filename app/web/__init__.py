@@ -1,0 +1,1 @@
+"""What every page shares: access decorators, errors, template helpers, security headers."""

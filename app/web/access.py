@@ -1,0 +1,82 @@
+"""Access checks for views. Each view declares what it needs; a test walks every route.
+
+`requires(permission)` for pages, `api_requires(permission)` for the API, `login_only` for
+pages any signed-in person may see, `public` for the few that need no account. The rules
+themselves are in `app.accounts.permissions`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort, current_app, g, redirect, request, url_for
+from flask_login import current_user
+
+from app.accounts.permissions import Permission, can
+
+ACCESS_ATTRIBUTE = "_composure_access"
+
+
+def _mark(view: Callable, access: Any) -> Callable:
+    setattr(view, ACCESS_ATTRIBUTE, access)
+    return view
+
+
+def public(view: Callable) -> Callable:
+    return _mark(view, "public")
+
+
+def login_only(view: Callable) -> Callable:
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()
+        return view(*args, **kwargs)
+
+    return _mark(wrapper, "login")
+
+
+def requires(permission: Permission) -> Callable[[Callable], Callable]:
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
+            if not can(current_user, permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return _mark(wrapper, permission)
+
+    return decorator
+
+
+def api_requires(permission: Permission) -> Callable[[Callable], Callable]:
+    """For API views: the bearer token's user (set in `g.api_user`) must hold the permission."""
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            user = g.get("api_user")
+            if user is None:
+                abort(401)
+            if not can(user, permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return _mark(wrapper, permission)
+
+    return decorator
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: only paths on this site, never another host."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return url_for("complaints.inbox")
+    return target
+
+
+def unauthorized_redirect():
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

@@ -1,0 +1,83 @@
+"""Errors: the API's one JSON format, friendly pages for people."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+API_PREFIX = "/api/"
+
+CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
+    422: "validation_error", 429: "too_many_requests", 500: "internal_error",
+}
+
+MESSAGES = {
+    401: "A valid API token is required: send it as 'Authorization: Bearer <token>'.",
+    403: "Your role does not allow this.",
+    404: "Nothing here.",
+    413: "The request is too large.",
+    422: "The request is not valid; see fields.",
+    500: "Something went wrong on our side; nothing you sent was lost. Try again.",
+}
+
+
+def api_error(status: int, message: str, *, code: str | None = None,
+              fields: dict | None = None, headers: dict | None = None):
+    body = {"error": {"code": code or CODES.get(status, "error"), "message": message,
+                      "fields": fields or {}}}
+    response = jsonify(body)
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _fields_from(error: HTTPException) -> dict:
+    data = getattr(error, "data", None) or {}
+    messages = data.get("errors") or data.get("messages") or {}
+    # webargs groups messages by location ("json", "query"); people want the field names.
+    if set(messages) <= {"json", "query", "form", "files", "headers", "view_args"}:
+        merged: dict = {}
+        for location_messages in messages.values():
+            if isinstance(location_messages, dict):
+                merged.update(location_messages)
+            else:
+                merged["_schema"] = location_messages
+        messages = merged
+    return messages
+
+
+def handle_http_exception(error: HTTPException):
+    status = error.code or 500
+    if request.path.startswith(API_PREFIX):
+        data = getattr(error, "data", None) or {}
+        message = data.get("message") or MESSAGES.get(status) or error.description or error.name
+        headers = dict(data.get("headers") or {})
+        if status == 401:
+            headers["WWW-Authenticate"] = 'Bearer realm="composure"'
+        return api_error(status, message, code=data.get("code"), fields=_fields_from(error),
+                         headers=headers)
+    if isinstance(error, CSRFError):
+        return render_template("errors/error.html", status=400, title="This form has expired",
+                               message="The page was open too long or was sent twice. Go back, "
+                                       "reload the page and send it again; nothing was saved."), 400
+    titles = {403: "You cannot open this page", 404: "Page not found",
+              413: "That file is too large", 429: "Too many attempts",
+              500: "Something went wrong"}
+    message = MESSAGES.get(status, error.description)
+    if status == 403:
+        message = "Your role does not include this. Ask an admin if you need it."
+    return render_template("errors/error.html", status=status,
+                           title=titles.get(status, error.name), message=message), status
+
+
+def handle_unexpected(error: Exception):
+    return handle_http_exception(InternalServerError(original_exception=error))
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)

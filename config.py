@@ -1,0 +1,108 @@
+"""Configuration: defaults that run with nothing set, every value overridable by environment.
+
+`Config` is read once by `create_app`. Tests and tools pass their own mapping to
+`create_app(config={...})`, which is applied on top.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("COMPOSURE_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be a whole number, got {value!r}") from exc
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in instance/."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = INSTANCE_DIR / "secret_key"
+    if not key_file.exists():
+        # O_EXCL: two processes starting at once cannot write two different keys.
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        # Heroku-style URLs name the old driver; we ship psycopg 3.
+        if url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url[len("postgres://") :]
+        elif url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
+        return url
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{INSTANCE_DIR / 'composure.sqlite3'}"
+
+
+class Config:
+    SECRET_KEY = _secret_key()
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    #: Shown in replies and on screens; admins change it on the settings page later.
+    COMPANY_NAME = os.environ.get("COMPANY_NAME", "Northwind Home")
+    #: IANA zone used to show and read times on screens; stored times are always UTC.
+    DISPLAY_TIMEZONE = os.environ.get("DISPLAY_TIMEZONE", "UTC")
+
+    # Sessions and cookies
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    WTF_CSRF_TIME_LIMIT = _env_int("WTF_CSRF_TIME_LIMIT", 8 * 3600)
+
+    # Login throttling: this many failures for one e-mail (or ten times as many from one
+    # address) within the window lock further attempts until the window has passed.
+    LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_FAILURE_WINDOW_SECONDS = _env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+
+    # Response-time targets used when a channel has none of its own (PRODUCT.md: within
+    # the hour on public channels, 24 hours at most).
+    RESPONSE_TARGET_PUBLIC_SECONDS = _env_int("RESPONSE_TARGET_PUBLIC_SECONDS", 3600)
+    RESPONSE_TARGET_PRIVATE_SECONDS = _env_int("RESPONSE_TARGET_PRIVATE_SECONDS", 24 * 3600)
+
+    # Intake limits
+    MAX_COMPLAINT_CHARS = _env_int("MAX_COMPLAINT_CHARS", 50_000)
+    MAX_IMPORT_BYTES = _env_int("MAX_IMPORT_BYTES", 64 * 1024 * 1024)
+    MAX_CONTENT_LENGTH = MAX_IMPORT_BYTES + 1024 * 1024
+    IMPORT_BATCH_SIZE = _env_int("IMPORT_BATCH_SIZE", 1000)
+    #: Run UI imports in a background thread (the default) or inline (tests, CLI).
+    IMPORTS_IN_BACKGROUND = _env_bool("IMPORTS_IN_BACKGROUND", True)
+
+    INBOX_PAGE_SIZE = _env_int("INBOX_PAGE_SIZE", 25)
+
+    # OpenAPI document (flask-smorest)
+    API_TITLE = "Composure API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
