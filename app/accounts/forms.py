@@ -1,14 +1,15 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, StringField
+from wtforms import (BooleanField, EmailField, PasswordField, SelectChoice, SelectMultipleField,
+                     StringField)
 from wtforms.validators import DataRequired, EqualTo, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.accounts.models import Role
 from app.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 
-ROLE_CHOICES = [(role.value, role.label) for role in Role]
+ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
 
 
 class CheckboxesField(SelectMultipleField):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask import current_app, g
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from app.accounts.permissions import Permission
+from app.api.auth import api_blueprint
 from app.api.schemas import (ComplaintCreateSchema, ComplaintListArgsSchema, ComplaintPageSchema,
                              ComplaintSchema)
 from app.complaints import inbox, intake
@@ -14,8 +15,8 @@ from app.extensions import db
 from app.web.access import api_requires
 from app.web.helpers import now
 
-blueprint = Blueprint("complaints_api", __name__, url_prefix="/api/v1/complaints",
-                      description="Complaints: intake and the inbox")
+blueprint = api_blueprint("complaints_api", __name__, url_prefix="/api/v1/complaints",
+                          description="Complaints: intake and the inbox")
 
 
 def _with_clock(complaint: Complaint) -> Complaint:
@@ -27,11 +28,11 @@ def _with_clock(complaint: Complaint) -> Complaint:
 
 
 @blueprint.route("", methods=["POST"])
+@api_requires(Permission.CREATE_COMPLAINTS)
 @blueprint.arguments(ComplaintCreateSchema)
 @blueprint.response(201, ComplaintSchema, description="Stored")
 @blueprint.alt_response(200, schema=ComplaintSchema,
                         description="Already stored under the same id, link or content")
-@api_requires(Permission.CREATE_COMPLAINTS)
 def create(payload: dict):
     data = intake.ComplaintInput(source="api", **payload)
     try:
@@ -46,9 +47,9 @@ def create(payload: dict):
 
 
 @blueprint.route("", methods=["GET"])
+@api_requires(Permission.VIEW_COMPLAINTS)
 @blueprint.arguments(ComplaintListArgsSchema, location="query")
 @blueprint.response(200, ComplaintPageSchema)
-@api_requires(Permission.VIEW_COMPLAINTS)
 def list_complaints(args: dict):
     result = inbox.list_page(
         db.session, inbox.InboxFilter(status=args["status"], channel=args["channel"]),
@@ -59,8 +60,8 @@ def list_complaints(args: dict):
 
 
 @blueprint.route("/<int:complaint_id>", methods=["GET"])
-@blueprint.response(200, ComplaintSchema)
 @api_requires(Permission.VIEW_COMPLAINTS)
+@blueprint.response(200, ComplaintSchema)
 def read(complaint_id: int):
     complaint = db.session.get(Complaint, complaint_id)
     if complaint is None:

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
+from wtforms import DateTimeLocalField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, Length, Optional
 
-ENCODINGS = [("", "Detect (UTF-8 or UTF-16)"), ("utf-8", "UTF-8"),
-             ("cp1252", "Windows-1252 (Excel on Windows)"), ("latin-1", "ISO-8859-1 (Latin-1)"),
-             ("utf-16", "UTF-16")]
-FORMATS = [("", "Detect from the file"), ("twcs", "Customer Support on Twitter (CSV)"),
-           ("csv", "Generic CSV"), ("json", "JSON or JSON Lines")]
+ENCODINGS = [SelectChoice("", "Detect (UTF-8 or UTF-16)"), SelectChoice("utf-8", "UTF-8"),
+             SelectChoice("cp1252", "Windows-1252 (Excel on Windows)"), SelectChoice("latin-1", "ISO-8859-1 (Latin-1)"),
+             SelectChoice("utf-16", "UTF-16")]
+FORMATS = [SelectChoice("", "Detect from the file"), SelectChoice("twcs", "Customer Support on Twitter (CSV)"),
+           SelectChoice("csv", "Generic CSV"), SelectChoice("json", "JSON or JSON Lines")]
 
 
 class ComplaintForm(FlaskForm):

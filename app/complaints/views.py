@@ -10,6 +10,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redi
                    render_template, request, url_for)
 from flask_login import current_user
 from sqlalchemy import func, select
+from wtforms import SelectChoice
 
 from app.accounts.permissions import Permission
 from app.audit.models import AuditEvent
@@ -25,9 +26,10 @@ blueprint = Blueprint("complaints", __name__)
 ISSUES_SHOWN = 200
 
 
-def _channel_choices(blank: str | None = None) -> list[tuple[str, str]]:
-    choices = [(key, channel.name) for key, channel in intake.load_channels(db.session).items()]
-    return ([("", blank)] if blank else []) + choices
+def _channel_choices(blank: str | None = None) -> list[SelectChoice]:
+    choices = [SelectChoice(key, channel.name)
+               for key, channel in intake.load_channels(db.session).items()]
+    return ([SelectChoice("", blank)] if blank else []) + choices
 
 
 @blueprint.route("/", endpoint="inbox")

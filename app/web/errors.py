@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -75,6 +75,9 @@ def handle_http_exception(error: HTTPException):
 
 
 def handle_unexpected(error: Exception):
+    if current_app.config.get("PROPAGATE_EXCEPTIONS"):
+        raise error
+    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
     return handle_http_exception(InternalServerError(original_exception=error))
 
 

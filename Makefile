@@ -1,0 +1,60 @@
+# Composure. `make` lists what there is.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+FLASK   = $(BIN)/flask --app wsgi
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.DEFAULT_GOAL := help
+.PHONY: help run setup install install-dev test lint format bench migrate demo clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.runtime
+
+install: $(VENV)/.runtime ## Create the virtual environment and install the app
+
+install-dev: $(VENV)/.dev ## Install the app with test and lint tools
+
+setup: install ## Migrate the database and load demo data on first run
+	$(FLASK) db upgrade
+	@if [ ! -f instance/.demo-loaded ] && [ -z "$$DATABASE_URL" ]; then \
+	  $(FLASK) demo && touch instance/.demo-loaded; fi
+
+run: setup ## Set everything up and serve at http://127.0.0.1:5000 (SQLite, demo data)
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+demo: install ## Load (or top up) the demo users and complaints
+	$(FLASK) demo
+
+migrate: install ## Apply database migrations
+	$(FLASK) db upgrade
+
+test: install-dev ## Install and run the whole test suite
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev ## Lint and check formatting (ruff)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check app tests bench config.py wsgi.py
+
+format: install-dev ## Fix lint where safe and format the code
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format app tests bench config.py wsgi.py
+
+bench: install-dev ## Run the benchmarks (inbox with 100,000 complaints)
+	$(BIN)/python bench/inbox.py
+
+clean: ## Remove the virtual environment and caches (keeps instance/ data)
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,138 @@
+"""Every route declares who may use it, and each role gets exactly that.
+
+The expected outcome of each (route, role) pair is computed from the permission table in
+`app.accounts.permissions`, so a new route without a declared access fails here.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from app.accounts.models import Role
+from app.accounts.permissions import GRANTS, Permission
+from app.complaints import imports
+from app.extensions import db
+from app.web.access import ACCESS_ATTRIBUTE
+from tests.conftest import T0
+
+ROLES = ["agent", "reviewer", "signoff", "admin", "norole"]
+#: Framework routes that need no account: static files and the OpenAPI document.
+FRAMEWORK_PUBLIC = {"static", "api-docs.openapi_json"}
+
+
+def declared_access(app: Flask, endpoint: str):
+    return getattr(app.view_functions[endpoint], ACCESS_ATTRIBUTE, None)
+
+
+def test_every_route_declares_its_access(ctx):
+    app = ctx
+    undeclared = [rule.rule for rule in app.url_map.iter_rules()
+                  if rule.endpoint not in FRAMEWORK_PUBLIC
+                  and declared_access(app, rule.endpoint) is None]
+    assert undeclared == []
+
+
+@pytest.fixture
+def sample_ids(app, users):
+    from app.complaints import intake
+
+    with app.app_context():
+        channels = intake.load_channels(db.session)
+        valid = intake.validate(intake.ComplaintInput(channel="x", text="Where is my parcel?"),
+                                channels, now=T0, max_chars=50_000)
+        complaint = intake.register(db.session, valid, actor=None, now=T0).complaint
+        job = imports.create_job(db.session, payload=b"text,channel\nhello,x\n",
+                                 filename="a.csv", fmt=None, encoding=None,
+                                 default_channel=None, actor=None,
+                                 limits=imports.ImportLimits(50_000, 10_000_000), now=T0)
+        db.session.commit()
+        return {"complaint_id": complaint.id, "job_id": job.id, "user_id": users["norole"].id,
+                "secret": "not-a-real-invitation"}
+
+
+def routes(app: Flask):
+    """Every route with the method to try; signing out comes last, it ends the session."""
+    rules = sorted((rule for rule in app.url_map.iter_rules()
+                    if rule.endpoint not in FRAMEWORK_PUBLIC),
+                   key=lambda rule: rule.endpoint == "auth.logout")
+    for rule in rules:
+        method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"OPTIONS"})[0]
+        yield rule, method
+
+
+def expected_allowed(access, role: str | None) -> bool:
+    if access == "public":
+        return True
+    if role is None:
+        return False
+    if access == "login":
+        return True
+    return role != "norole" and Role(role) in GRANTS[access]
+
+
+@pytest.mark.parametrize("role", [*ROLES, None])
+def test_each_role_reaches_what_it_should_and_gets_403_elsewhere(plain_app, users, sample_ids,
+                                                                 role, token_for):
+    wrong = []
+    client = plain_app.test_client()
+    token = None
+    if role is not None:
+        client.post("/login", data={"email": users[role].email,
+                                    "password": "correct horse battery"})
+        token = token_for(role)
+    for rule, method in routes(plain_app):
+        headers = {}
+        is_api = rule.rule.startswith("/api/")
+        if is_api and token:
+            headers["Authorization"] = f"Bearer {token}"
+        url = rule.rule
+        for name in rule.arguments:
+            url = url.replace(f"<int:{name}>", str(sample_ids[name])).replace(
+                f"<{name}>", str(sample_ids[name]))
+        kwargs = {"json": {}} if is_api and method == "POST" else {}
+        response = client.open(url, method=method, headers=headers, **kwargs)
+        access = declared_access(plain_app, rule.endpoint)
+        allowed = expected_allowed(access, role)
+        if allowed:
+            ok = response.status_code not in (401, 403) and response.status_code < 500
+            if rule.endpoint == "auth.login" and role is not None:
+                ok = response.status_code == 302  # already signed in: sent on to the inbox
+        elif role is None:
+            ok = (response.status_code == 401 if is_api
+                  else response.status_code == 302 and "/login" in response.location)
+        else:
+            ok = response.status_code == 403
+        if not ok:
+            wrong.append(f"{method} {url} as {role}: {response.status_code}")
+    assert wrong == []
+
+
+def test_role_table_reads_like_the_policy():
+    assert GRANTS[Permission.MANAGE_USERS] == {Role.ADMIN}
+    assert Role.REVIEWER not in GRANTS[Permission.CREATE_COMPLAINTS]
+    assert Role.SIGNOFF not in GRANTS[Permission.IMPORT_COMPLAINTS]
+    assert all(role in GRANTS[Permission.VIEW_COMPLAINTS] for role in Role)
+
+
+def test_pages_show_no_links_a_role_cannot_use(client_for):
+    page = client_for("reviewer").get("/").get_data(as_text=True)
+    assert "Paste a complaint" not in page and "Import" not in page and "Users" not in page
+    page = client_for("admin").get("/").get_data(as_text=True)
+    assert "Users" in page and "Import" in page
+
+
+def test_api_without_a_valid_token_gets_401_in_the_error_format(plain_app, users, token_for):
+    client = plain_app.test_client()
+    for headers in ({}, {"Authorization": "Bearer cmp_not-a-token"},
+                    {"Authorization": "Basic YWdlbnQ6cGFzcw=="}):
+        response = client.get("/api/v1/complaints", headers=headers)
+        assert response.status_code == 401
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+        body = response.get_json()
+        assert body["error"]["code"] == "unauthorized"
+        assert set(body["error"]) == {"code", "message", "fields"}
+    # A browser session is not an API credential.
+    client.post("/login", data={"email": users["agent"].email,
+                                "password": "correct horse battery"})
+    assert client.get("/api/v1/complaints").status_code == 401

@@ -1,0 +1,97 @@
+"""The schema from the migrations, on SQLite and on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+
+from app.audit import log as audit
+from app.complaints.models import Channel
+from app.core.db import Base
+from app.extensions import db
+from tests.conftest import T0
+
+BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+
+
+def pending_changes() -> list:
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, Base.metadata)
+
+
+@BOTH
+def test_migrations_and_models_agree(ctx):
+    assert pending_changes() == []
+
+
+@BOTH
+def test_migrations_go_down_and_up_again(ctx):
+    downgrade(revision="base")
+    assert "complaints" not in sa.inspect(db.engine).get_table_names()
+    upgrade()
+    assert pending_changes() == []
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Channel)) == 6
+
+
+@BOTH
+def test_channels_are_seeded_with_the_response_targets_of_the_guidance(ctx):
+    channels = {c.key: c for c in db.session.scalars(sa.select(Channel))}
+    assert channels["x"].is_public and channels["x"].char_limit == 280
+    assert channels["x"].response_target_seconds == 3600
+    assert not channels["email"].is_public
+    assert channels["email"].response_target_seconds == 24 * 3600
+
+
+@BOTH
+def test_the_audit_log_refuses_updates_and_deletes(ctx):
+    event = audit.record(db.session, action="test.event", entity_type="test", entity_id=1,
+                         actor_id=None, now=T0)
+    db.session.commit()
+    for statement in (f"UPDATE audit_events SET action = 'forged' WHERE id = {event.id}",
+                      f"DELETE FROM audit_events WHERE id = {event.id}"):
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+            db.session.execute(sa.text(statement))
+        db.session.rollback()
+    assert db.session.scalar(sa.select(sa.text("action FROM audit_events"))) == "test.event"
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_the_audit_log_cannot_be_truncated_on_postgresql(ctx):
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+        db.session.execute(sa.text("TRUNCATE audit_events"))
+    db.session.rollback()
+
+
+def test_audit_chain_detects_a_changed_event(ctx):
+    for number in range(3):
+        audit.record(db.session, action=f"test.{number}", entity_type="test", entity_id=number,
+                     actor_id=None, now=T0)
+    db.session.commit()
+    assert list(audit.verify(db.session)) == []
+    # Someone with direct database access drops the guard and edits history.
+    db.session.execute(sa.text("DROP TRIGGER audit_events_no_update"))
+    db.session.execute(sa.text("UPDATE audit_events SET action = 'forged' WHERE entity_id = 1"))
+    db.session.commit()
+    breaks = list(audit.verify(db.session))
+    assert [b.reason for b in breaks] == ["its contents do not match its hash"]
+
+
+@BOTH
+def test_database_refuses_naive_datetimes_and_impossible_states(ctx):
+    from app.complaints.models import Complaint, ComplaintStatus
+
+    complaint = Complaint(channel_key="x", dedupe_key="k", source="manual", text="late",
+                          received_at=T0, response_due_at=T0, status=ComplaintStatus.RESOLVED)
+    db.session.add(complaint)
+    with pytest.raises(sa.exc.IntegrityError):  # resolved without resolved_at
+        db.session.flush()
+    db.session.rollback()
+    with pytest.raises(sa.exc.StatementError, match="naive datetime"):
+        db.session.add(Complaint(channel_key="x", dedupe_key="k2", source="manual", text="t",
+                                 received_at=T0.replace(tzinfo=None), response_due_at=T0))
+        db.session.flush()
+    db.session.rollback()
