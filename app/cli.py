@@ -5,6 +5,7 @@ Each command translates arguments into operations and commits once, like a reque
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -110,7 +111,7 @@ def import_complaints(file: Path, fmt: str | None, encoding: str | None,
     db.session.commit()
     job_id = job.id
     with click.progressbar(length=1, label="Importing", show_pos=True,
-                           file=click.get_text_stream("stderr")) as bar:
+                           file=sys.stderr) as bar:
         def progress(current: ImportJob) -> None:
             if current.total_rows and bar.length != current.total_rows:
                 bar.length = current.total_rows
