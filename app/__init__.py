@@ -55,8 +55,9 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
-    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True,
-                     compare_type=True)
+    migrate.init_app(
+        app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True, compare_type=True
+    )
     csrf.init_app(app)
 
     login_manager.init_app(app)
@@ -74,10 +75,21 @@ def register_extensions(app: Flask) -> None:
         user = db.session.scalar(select(User).where(User.login_id == login_id))
         return user if user is not None and user.active else None
 
-    api.init_app(app, spec_kwargs={"components": {"securitySchemes": {
-        "bearerAuth": {"type": "http", "scheme": "bearer",
-                       "description": "Create one with `flask --app wsgi tokens create`."}}},
-        "security": [{"bearerAuth": []}]})
+    api.init_app(
+        app,
+        spec_kwargs={
+            "components": {
+                "securitySchemes": {
+                    "bearerAuth": {
+                        "type": "http",
+                        "scheme": "bearer",
+                        "description": "Create one with `flask --app wsgi tokens create`.",
+                    }
+                }
+            },
+            "security": [{"bearerAuth": []}],
+        },
+    )
 
 
 def register_blueprints(app: Flask) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from app.accounts import operations
 from app.accounts.models import Role
@@ -34,16 +34,33 @@ def _now():
 @users_cli.command("create")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
-@click.option("--role", "roles", multiple=True, required=True, type=ROLE_NAMES,
-              help="Repeat for several roles.")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="Asked for when not given.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=ROLE_NAMES,
+    help="Repeat for several roles.",
+)
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Asked for when not given.",
+)
 def create_user(email: str, name: str, roles: tuple[str, ...], password: str) -> None:
     """Create an active user with a password."""
     try:
-        user = operations.create_user(db.session, email=email, name=name,
-                                      roles={Role(role) for role in roles}, password=password,
-                                      actor=None, now=_now())
+        user = operations.create_user(
+            db.session,
+            email=email,
+            name=name,
+            roles={Role(role) for role in roles},
+            password=password,
+            actor=None,
+            now=_now(),
+        )
     except operations.AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
@@ -59,8 +76,9 @@ def create_token(email: str, name: str) -> None:
     if user is None:
         raise click.ClickException(f"No user with the e-mail {email}.")
     try:
-        _, secret = operations.create_api_token(db.session, user=user, name=name, actor=None,
-                                                now=_now())
+        _, secret = operations.create_api_token(
+            db.session, user=user, name=name, actor=None, now=_now()
+        )
     except operations.AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
@@ -82,9 +100,11 @@ def _print_report(job: ImportJob) -> None:
     from app.complaints.models import ImportRowIssue
 
     rejected = db.session.scalars(
-        select(ImportRowIssue).where(ImportRowIssue.job_id == job.id,
-                                     ImportRowIssue.outcome == "rejected")
-        .order_by(ImportRowIssue.row_number).limit(20)).all()
+        select(ImportRowIssue)
+        .where(ImportRowIssue.job_id == job.id, ImportRowIssue.outcome == "rejected")
+        .order_by(ImportRowIssue.row_number)
+        .limit(20)
+    ).all()
     for issue in rejected:
         click.echo(f"  row {issue.row_number}: {issue.reason}")
     if job.rejected_count > len(rejected):
@@ -93,25 +113,37 @@ def _print_report(job: ImportJob) -> None:
 
 @complaints_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice([f.value for f in ImportFormat]),
-              help="Default: detected from the file.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice([f.value for f in ImportFormat]),
+    help="Default: detected from the file.",
+)
 @click.option("--encoding", help="Default: UTF-8 (or UTF-16 with a byte-order mark).")
 @click.option("--channel", help="Channel for rows that name none.")
-def import_complaints(file: Path, fmt: str | None, encoding: str | None,
-                      channel: str | None) -> None:
+def import_complaints(
+    file: Path, fmt: str | None, encoding: str | None, channel: str | None
+) -> None:
     """Import complaints from a CSV, JSON or JSON Lines file; re-importing adds nothing."""
     app = current_app._get_current_object()
     try:
-        job = imports.create_job(db.session, payload=file.read_bytes(), filename=file.name,
-                                 fmt=ImportFormat(fmt) if fmt else None, encoding=encoding,
-                                 default_channel=channel, actor=None,
-                                 limits=jobs.limits_from(app), now=_now())
+        job = imports.create_job(
+            db.session,
+            payload=file.read_bytes(),
+            filename=file.name,
+            fmt=ImportFormat(fmt) if fmt else None,
+            encoding=encoding,
+            default_channel=channel,
+            actor=None,
+            limits=jobs.limits_from(app),
+            now=_now(),
+        )
     except importers.ImportFileError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     job_id = job.id
-    with click.progressbar(length=1, label="Importing", show_pos=True,
-                           file=sys.stderr) as bar:
+    with click.progressbar(length=1, label="Importing", show_pos=True, file=sys.stderr) as bar:
+
         def progress(current: ImportJob) -> None:
             if current.total_rows and bar.length != current.total_rows:
                 bar.length = current.total_rows
@@ -154,6 +186,7 @@ def verify_audit() -> None:
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command() -> None:
     """Create one demo user per role and the demo complaints (safe to run again)."""
     from app.demo import load_demo
@@ -163,8 +196,10 @@ def demo_command() -> None:
     click.echo("Demo users (e-mail / password):")
     for email, password, roles in report.users:
         click.echo(f"  {email:32} {password:20} {', '.join(roles)}")
-    click.echo(f"Demo complaints: {report.complaints_added} added, "
-               f"{report.complaints_existing} already there.")
+    click.echo(
+        f"Demo complaints: {report.complaints_added} added, "
+        f"{report.complaints_existing} already there."
+    )
 
 
 def register_cli(app: Flask) -> None:

@@ -15,8 +15,10 @@ from app.core.db import Base
 class ErrorBodySchema(ma.Schema):
     code = ma.fields.String(required=True, metadata={"description": "Machine-readable code"})
     message = ma.fields.String(required=True, metadata={"description": "For people"})
-    fields = ma.fields.Dict(keys=ma.fields.String(), metadata={
-        "description": "Per-field messages when the request was not valid"})
+    fields = ma.fields.Dict(
+        keys=ma.fields.String(),
+        metadata={"description": "Per-field messages when the request was not valid"},
+    )
 
 
 class ErrorSchema(ma.Schema):

@@ -13,7 +13,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -28,7 +28,7 @@ from app.accounts.models import Role, User
 from app.core.clock import FrozenClock
 from app.extensions import db
 
-T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -87,8 +87,9 @@ def postgres_template() -> Iterator[tuple[sa.Engine, str]]:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     template_url = sa.make_url(url).set(database=name)
-    app = create_app(base_config(template_url.render_as_string(hide_password=False),
-                                 FrozenClock(T0)))
+    app = create_app(
+        base_config(template_url.render_as_string(hide_password=False), FrozenClock(T0))
+    )
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -164,12 +165,24 @@ class Person:
     name: str
 
 
-def make_user(app: Flask, email: str, *roles: Role, name: str | None = None,
-              password: str = PASSWORD, now: datetime = T0) -> Person:
+def make_user(
+    app: Flask,
+    email: str,
+    *roles: Role,
+    name: str | None = None,
+    password: str = PASSWORD,
+    now: datetime = T0,
+) -> Person:
     with app.app_context():
-        user = operations.create_user(db.session, email=email,
-                                      name=name or email.split("@")[0], roles=set(roles),
-                                      password=password, actor=None, now=now)
+        user = operations.create_user(
+            db.session,
+            email=email,
+            name=name or email.split("@")[0],
+            roles=set(roles),
+            password=password,
+            actor=None,
+            now=now,
+        )
         db.session.commit()
         return Person(user.id, user.email, user.name)
 
@@ -211,14 +224,16 @@ def client_for(plain_app, users):
 @pytest.fixture
 def web(app) -> TestApp:
     """WebTest over the real app (CSRF on): fill in forms as a person would."""
-    return TestApp(app, extra_environ={"HTTP_HOST": "composure.test",
-                                       "REMOTE_ADDR": "203.0.113.7"})
+    return TestApp(app, extra_environ={"HTTP_HOST": "composure.test", "REMOTE_ADDR": "203.0.113.7"})
 
 
 def main_form(page):
     """The page's own form (not the sign-out button in the header)."""
-    return next(form for _, form in sorted(page.forms.items())
-                if not (form.action or "").endswith("/logout"))
+    return next(
+        form
+        for _, form in sorted(page.forms.items())
+        if not (form.action or "").endswith("/logout")
+    )
 
 
 def web_login(web: TestApp, email: str, password: str = PASSWORD):
@@ -232,8 +247,9 @@ def web_login(web: TestApp, email: str, password: str = PASSWORD):
 def token_for(app, users):
     def make(role: str) -> str:
         with app.app_context():
-            _, secret = operations.create_api_token(db.session, user=get_user(users[role]),
-                                                    name="test", actor=None, now=T0)
+            _, secret = operations.create_api_token(
+                db.session, user=get_user(users[role]), name="test", actor=None, now=T0
+            )
             db.session.commit()
             return secret
 

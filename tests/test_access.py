@@ -27,9 +27,11 @@ def declared_access(app: Flask, endpoint: str):
 
 def test_every_route_declares_its_access(ctx):
     app = ctx
-    undeclared = [rule.rule for rule in app.url_map.iter_rules()
-                  if rule.endpoint not in FRAMEWORK_PUBLIC
-                  and declared_access(app, rule.endpoint) is None]
+    undeclared = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in FRAMEWORK_PUBLIC and declared_access(app, rule.endpoint) is None
+    ]
     assert undeclared == []
 
 
@@ -39,23 +41,39 @@ def sample_ids(app, users):
 
     with app.app_context():
         channels = intake.load_channels(db.session)
-        valid = intake.validate(intake.ComplaintInput(channel="x", text="Where is my parcel?"),
-                                channels, now=T0, max_chars=50_000)
+        valid = intake.validate(
+            intake.ComplaintInput(channel="x", text="Where is my parcel?"),
+            channels,
+            now=T0,
+            max_chars=50_000,
+        )
         complaint = intake.register(db.session, valid, actor=None, now=T0).complaint
-        job = imports.create_job(db.session, payload=b"text,channel\nhello,x\n",
-                                 filename="a.csv", fmt=None, encoding=None,
-                                 default_channel=None, actor=None,
-                                 limits=imports.ImportLimits(50_000, 10_000_000), now=T0)
+        job = imports.create_job(
+            db.session,
+            payload=b"text,channel\nhello,x\n",
+            filename="a.csv",
+            fmt=None,
+            encoding=None,
+            default_channel=None,
+            actor=None,
+            limits=imports.ImportLimits(50_000, 10_000_000),
+            now=T0,
+        )
         db.session.commit()
-        return {"complaint_id": complaint.id, "job_id": job.id, "user_id": users["norole"].id,
-                "secret": "not-a-real-invitation"}
+        return {
+            "complaint_id": complaint.id,
+            "job_id": job.id,
+            "user_id": users["norole"].id,
+            "secret": "not-a-real-invitation",
+        }
 
 
 def routes(app: Flask):
     """Every route with the method to try; signing out comes last, it ends the session."""
-    rules = sorted((rule for rule in app.url_map.iter_rules()
-                    if rule.endpoint not in FRAMEWORK_PUBLIC),
-                   key=lambda rule: rule.endpoint == "auth.logout")
+    rules = sorted(
+        (rule for rule in app.url_map.iter_rules() if rule.endpoint not in FRAMEWORK_PUBLIC),
+        key=lambda rule: rule.endpoint == "auth.logout",
+    )
     for rule in rules:
         method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"OPTIONS"})[0]
         yield rule, method
@@ -72,14 +90,16 @@ def expected_allowed(access, role: str | None) -> bool:
 
 
 @pytest.mark.parametrize("role", [*ROLES, None])
-def test_each_role_reaches_what_it_should_and_gets_403_elsewhere(plain_app, users, sample_ids,
-                                                                 role, token_for):
+def test_each_role_reaches_what_it_should_and_gets_403_elsewhere(
+    plain_app, users, sample_ids, role, token_for
+):
     wrong = []
     client = plain_app.test_client()
     token = None
     if role is not None:
-        client.post("/login", data={"email": users[role].email,
-                                    "password": "correct horse battery"})
+        client.post(
+            "/login", data={"email": users[role].email, "password": "correct horse battery"}
+        )
         token = token_for(role)
     for rule, method in routes(plain_app):
         headers = {}
@@ -89,7 +109,8 @@ def test_each_role_reaches_what_it_should_and_gets_403_elsewhere(plain_app, user
         url = rule.rule
         for name in rule.arguments:
             url = url.replace(f"<int:{name}>", str(sample_ids[name])).replace(
-                f"<{name}>", str(sample_ids[name]))
+                f"<{name}>", str(sample_ids[name])
+            )
         kwargs = {"json": {}} if is_api and method == "POST" else {}
         response = client.open(url, method=method, headers=headers, **kwargs)
         access = declared_access(plain_app, rule.endpoint)
@@ -99,8 +120,11 @@ def test_each_role_reaches_what_it_should_and_gets_403_elsewhere(plain_app, user
             if rule.endpoint == "auth.login" and role is not None:
                 ok = response.status_code == 302  # already signed in: sent on to the inbox
         elif role is None:
-            ok = (response.status_code == 401 if is_api
-                  else response.status_code == 302 and "/login" in response.location)
+            ok = (
+                response.status_code == 401
+                if is_api
+                else response.status_code == 302 and "/login" in response.location
+            )
         else:
             ok = response.status_code == 403
         if not ok:
@@ -117,15 +141,21 @@ def test_role_table_reads_like_the_policy():
 
 def test_pages_show_no_links_a_role_cannot_use(client_for):
     page = client_for("reviewer").get("/").get_data(as_text=True)
-    assert "Paste a complaint" not in page and "Import" not in page and "Users" not in page
+    assert "Paste a complaint" not in page
+    assert "Import" not in page
+    assert "Users" not in page
     page = client_for("admin").get("/").get_data(as_text=True)
-    assert "Users" in page and "Import" in page
+    assert "Users" in page
+    assert "Import" in page
 
 
 def test_api_without_a_valid_token_gets_401_in_the_error_format(plain_app, users, token_for):
     client = plain_app.test_client()
-    for headers in ({}, {"Authorization": "Bearer cmp_not-a-token"},
-                    {"Authorization": "Basic YWdlbnQ6cGFzcw=="}):
+    for headers in (
+        {},
+        {"Authorization": "Bearer cmp_not-a-token"},
+        {"Authorization": "Basic YWdlbnQ6cGFzcw=="},
+    ):
         response = client.get("/api/v1/complaints", headers=headers)
         assert response.status_code == 401
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
@@ -133,6 +163,5 @@ def test_api_without_a_valid_token_gets_401_in_the_error_format(plain_app, users
         assert body["error"]["code"] == "unauthorized"
         assert set(body["error"]) == {"code", "message", "fields"}
     # A browser session is not an API credential.
-    client.post("/login", data={"email": users["agent"].email,
-                                "password": "correct horse battery"})
+    client.post("/login", data={"email": users["agent"].email, "password": "correct horse battery"})
     assert client.get("/api/v1/complaints").status_code == 401

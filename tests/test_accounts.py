@@ -16,7 +16,8 @@ def test_a_person_signs_in_and_lands_on_the_inbox(web, users):
     response = web_login(web, users["agent"].email)
     assert response.status_code == 302
     inbox = response.follow()
-    assert "Inbox" in inbox.text and "Alex Agent" in inbox.text
+    assert "Inbox" in inbox.text
+    assert "Alex Agent" in inbox.text
 
 
 def test_a_wrong_password_says_so_without_telling_which_part_was_wrong(web, users):
@@ -43,23 +44,34 @@ def test_repeated_failures_lock_the_account_for_a_while(plain_app, users, clock)
     assert locked.status_code == 429
     assert "Too many failed attempts. Try again in 15 minute(s)." in locked.get_data(as_text=True)
     # Other people can still sign in from elsewhere.
-    assert client.post("/login", data={"email": users["reviewer"].email,
-                                       "password": PASSWORD}).status_code == 302
+    assert (
+        client.post(
+            "/login", data={"email": users["reviewer"].email, "password": PASSWORD}
+        ).status_code
+        == 302
+    )
     clock.advance(minutes=15, seconds=1)
-    assert plain_app.test_client().post(
-        "/login", data={"email": email, "password": PASSWORD}).status_code == 302
+    assert (
+        plain_app.test_client()
+        .post("/login", data={"email": email, "password": PASSWORD})
+        .status_code
+        == 302
+    )
 
 
 def test_login_refuses_to_redirect_to_another_site(plain_app, users):
     client = plain_app.test_client()
     for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
-        response = client.post(f"/login?next={target}",
-                               data={"email": users["agent"].email, "password": PASSWORD})
+        response = client.post(
+            f"/login?next={target}", data={"email": users["agent"].email, "password": PASSWORD}
+        )
         assert response.status_code == 302
-        assert response.location.endswith("/") and "evil" not in response.location
+        assert response.location.endswith("/")
+        assert "evil" not in response.location
         client.post("/logout")
-    response = client.post("/login?next=/complaints/new",
-                           data={"email": users["agent"].email, "password": PASSWORD})
+    response = client.post(
+        "/login?next=/complaints/new", data={"email": users["agent"].email, "password": PASSWORD}
+    )
     assert response.location.endswith("/complaints/new")
 
 
@@ -68,8 +80,10 @@ def test_forms_without_a_csrf_token_change_nothing(app, users):
     response = client.post("/login", data={"email": users["agent"].email, "password": PASSWORD})
     assert response.status_code == 400
     with app.app_context():
-        assert db.session.scalar(sa.select(User.last_login_at).where(
-            User.id == users["agent"].id)) is None
+        assert (
+            db.session.scalar(sa.select(User.last_login_at).where(User.id == users["agent"].id))
+            is None
+        )
 
 
 def test_an_admin_invites_a_colleague_who_sets_a_password(web, users, app):
@@ -102,8 +116,9 @@ def test_roles_change_and_are_audited(web, users, app):
     form.submit().follow()
     with app.app_context():
         assert get_user(users["norole"]).roles == {Role.AGENT}
-        event = db.session.scalar(sa.select(AuditEvent).where(
-            AuditEvent.action == "user.roles_changed"))
+        event = db.session.scalar(
+            sa.select(AuditEvent).where(AuditEvent.action == "user.roles_changed")
+        )
         assert event.details == {"before": [], "after": ["agent"]}
         assert event.actor_id == users["admin"].id
 
@@ -116,12 +131,12 @@ def test_a_deactivated_person_is_signed_out_and_cannot_sign_in(plain_app, users)
     admin.post("/login", data={"email": users["admin"].email, "password": PASSWORD})
     assert admin.post(f"/admin/users/{users['agent'].id}/deactivate").status_code == 302
     assert colleague.get("/").status_code == 302  # session ended
-    response = colleague.post("/login", data={"email": users["agent"].email,
-                                              "password": PASSWORD})
+    response = colleague.post("/login", data={"email": users["agent"].email, "password": PASSWORD})
     assert response.status_code == 401
     with plain_app.app_context():
         user = get_user(users["agent"])
-        assert user is not None and not user.active  # kept, never deleted
+        assert user is not None
+        assert not user.active
 
 
 def test_the_last_admin_cannot_lock_everyone_out(ctx, users):
@@ -146,17 +161,34 @@ def test_permission_checks_read_like_the_policy(ctx, users):
     assert not permissions.can(None, permissions.Permission.VIEW_COMPLAINTS)
 
 
-@pytest.mark.parametrize(("email", "message"), [
-    ("not-an-email", "must have an @-sign"),
-    ("agent@example.com", "already exists"),
-])
+@pytest.mark.parametrize(
+    ("email", "message"),
+    [
+        ("not-an-email", "must have an @-sign"),
+        ("agent@example.com", "already exists"),
+    ],
+)
 def test_bad_new_accounts_are_refused_with_a_reason(ctx, users, email, message):
     with pytest.raises(operations.AccountError, match=message):
-        operations.create_user(db.session, email=email, name="X", roles={Role.AGENT},
-                               password=PASSWORD, actor=None, now=T0)
+        operations.create_user(
+            db.session,
+            email=email,
+            name="X",
+            roles={Role.AGENT},
+            password=PASSWORD,
+            actor=None,
+            now=T0,
+        )
 
 
 def test_short_passwords_are_refused(ctx):
     with pytest.raises(operations.AccountError, match="at least 10 characters"):
-        operations.create_user(db.session, email="p@example.com", name="P", roles={Role.AGENT},
-                               password="short", actor=None, now=T0)
+        operations.create_user(
+            db.session,
+            email="p@example.com",
+            name="P",
+            roles={Role.AGENT},
+            password="short",
+            actor=None,
+            now=T0,
+        )

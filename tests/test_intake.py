@@ -22,8 +22,12 @@ def agent_web(web, users):
 
 def paste(web, **fields):
     form = main_form(web.get("/complaints/new"))
-    defaults = {"channel": "x", "author_handle": "@dana", "author_name": "Dana",
-                "text": "Still no refund for order NW-1. Third time asking."}
+    defaults = {
+        "channel": "x",
+        "author_handle": "@dana",
+        "author_name": "Dana",
+        "text": "Still no refund for order NW-1. Third time asking.",
+    }
     for name, value in {**defaults, **fields}.items():
         form[name] = value
     return form.submit(status="*")
@@ -43,7 +47,8 @@ def test_a_pasted_complaint_is_stored_with_its_response_clock(agent_web, app):
     [complaint] = stored(app)
     assert complaint.received_at == T0 - timedelta(minutes=20)
     assert complaint.response_due_at == complaint.received_at + timedelta(hours=1)
-    assert complaint.created_by_id is not None and complaint.source == "manual"
+    assert complaint.created_by_id is not None
+    assert complaint.source == "manual"
 
 
 def test_private_channels_get_a_day(agent_web, app):
@@ -68,8 +73,9 @@ def test_submitting_the_same_form_twice_stores_one_complaint(agent_web, app):
 def test_empty_complaints_are_refused_and_the_form_is_kept(agent_web, app, text):
     response = paste(agent_web, text=text, author_name="Kept Name")
     assert response.status_code == 400
-    assert "The complaint text is empty." in response.text or "Paste the complaint." in \
-        response.text
+    assert (
+        "The complaint text is empty." in response.text or "Paste the complaint." in response.text
+    )
     assert 'value="Kept Name"' in response.text
     assert stored(app) == []
 
@@ -87,10 +93,12 @@ def test_the_length_limit_is_explained_and_the_text_kept(agent_web, app):
 def test_markup_is_shown_as_text_never_run(agent_web, app):
     attack = '<script>alert("x")</script><b>bold</b> <img src=x onerror=alert(1)>'
     page = paste(agent_web, text=attack, author_name="<i>Eve</i>").follow()
-    assert "<script>alert" not in page.text and "<img src=x" not in page.text
+    assert "<script>alert" not in page.text
+    assert "<img src=x" not in page.text
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page.text
     inbox = agent_web.get("/")
-    assert "<i>Eve</i>" not in inbox.text and "&lt;i&gt;Eve&lt;/i&gt;" in inbox.text
+    assert "<i>Eve</i>" not in inbox.text
+    assert "&lt;i&gt;Eve&lt;/i&gt;" in inbox.text
     assert "script-src 'self'" in inbox.headers["Content-Security-Policy"]
 
 
@@ -99,34 +107,50 @@ def test_emoji_right_to_left_and_zero_width_text_survive(agent_web, app):
     page = paste(agent_web, text=text).follow()
     [complaint] = stored(app)
     assert complaint.text == text  # ZWJ emoji sequence and the zero-width space kept
-    assert 'dir="auto"' in page.text and "😡👨‍👩‍👧" in page.text
+    assert 'dir="auto"' in page.text
+    assert "😡👨‍👩‍👧" in page.text
 
 
 def test_unknown_channel_bad_link_and_future_time_are_explained(ctx):
     channels = intake.load_channels(db.session)
     with pytest.raises(intake.Rejection) as caught:
-        intake.validate(intake.ComplaintInput(channel="myspace", text="hi", url="javascript:x",
-                                              received_at=T0 + timedelta(days=1)),
-                        channels, now=T0, max_chars=100)
+        intake.validate(
+            intake.ComplaintInput(
+                channel="myspace", text="hi", url="javascript:x", received_at=T0 + timedelta(days=1)
+            ),
+            channels,
+            now=T0,
+            max_chars=100,
+        )
     assert set(caught.value.fields) == {"channel", "url", "received_at"}
-    assert "use one of: dm, email, facebook, instagram, review, x" in \
-        caught.value.fields["channel"]
+    assert "use one of: dm, email, facebook, instagram, review, x" in caught.value.fields["channel"]
 
 
 def test_cleaning_keeps_words_and_drops_what_breaks_storage():
     assert clean_text("  a\x00b\r\nc\x07  ") == "ab\nc"
     assert clean_text("broken \ud83d half") == "broken \ufffd half"
     assert clean_text("e\u0301") == "\u00e9"  # NFC
-    assert is_blank("\u200b \u2060\n") and not is_blank("\u200bx")
+    assert is_blank("\u200b \u2060\n")
+    assert not is_blank("\u200bx")
 
 
 def test_the_same_tweet_from_two_sources_is_one_complaint(ctx):
     channels = intake.load_channels(db.session)
-    first = intake.validate(intake.ComplaintInput(channel="twitter", text="late again",
-                                                  external_id="123", source="api"),
-                            channels, now=T0, max_chars=100)
-    second = intake.validate(intake.ComplaintInput(channel="x", text="late again (edited)",
-                                                   external_id="123", source="csv"),
-                             channels, now=T0, max_chars=100)
+    first = intake.validate(
+        intake.ComplaintInput(
+            channel="twitter", text="late again", external_id="123", source="api"
+        ),
+        channels,
+        now=T0,
+        max_chars=100,
+    )
+    second = intake.validate(
+        intake.ComplaintInput(
+            channel="x", text="late again (edited)", external_id="123", source="csv"
+        ),
+        channels,
+        now=T0,
+        max_chars=100,
+    )
     assert intake.register(db.session, first, actor=None, now=T0).created
     assert not intake.register(db.session, second, actor=None, now=T0).created

@@ -1,8 +1,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, EmailField, PasswordField, SelectChoice, SelectMultipleField,
-                     StringField)
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -18,18 +24,27 @@ class CheckboxesField(SelectMultipleField):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)],
-                       render_kw={"autocomplete": "username", "autofocus": True})
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)],
-                             render_kw={"autocomplete": "current-password"})
+    email = EmailField(
+        "E-mail",
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "username", "autofocus": True},
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
     remember = BooleanField("Keep me signed in on this device")
 
 
 class InviteForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    roles = CheckboxesField("Roles", choices=ROLE_CHOICES,
-                            validators=[DataRequired(message="Choose at least one role.")])
+    roles = CheckboxesField(
+        "Roles",
+        choices=ROLE_CHOICES,
+        validators=[DataRequired(message="Choose at least one role.")],
+    )
 
 
 class RolesForm(FlaskForm):
@@ -42,10 +57,13 @@ class ConfirmForm(FlaskForm):
 
 class SetPasswordForm(FlaskForm):
     password = PasswordField(
-        "New password", validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+        "New password",
+        validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
         render_kw={"autocomplete": "new-password"},
         description=f"At least {MIN_LENGTH} characters. A sentence you remember works well.",
     )
-    confirm = PasswordField("Repeat it", validators=[
-        DataRequired(), EqualTo("password", message="The two passwords differ.")],
-        render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(
+        "Repeat it",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
+    )

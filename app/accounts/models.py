@@ -21,8 +21,12 @@ class Role(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"agent": "Agent", "reviewer": "Reviewer", "signoff": "Sign-off (legal/PR)",
-                "admin": "Admin"}[self.value]
+        return {
+            "agent": "Agent",
+            "reviewer": "Reviewer",
+            "signoff": "Sign-off (legal/PR)",
+            "admin": "Admin",
+        }[self.value]
 
 
 def _login_id() -> str:
@@ -150,5 +154,3 @@ class LoginAttempt(Base):
         Index("ix_login_attempts_email_at", "email", "at"),
         Index("ix_login_attempts_remote_addr_at", "remote_addr", "at"),
     )
-
-

@@ -18,7 +18,7 @@ from app.accounts import passwords, permissions, throttle
 from app.accounts.models import ApiToken, Invitation, Role, User, UserRole
 from app.audit import log as audit
 
-TOKEN_PREFIX = "cmp_"
+TOKEN_PREFIX = "cmp_"  # noqa: S105  (a marker that makes leaked tokens greppable)
 INVITATION_LIFETIME = timedelta(days=7)
 
 
@@ -44,18 +44,31 @@ def normalise_email(email: str) -> str:
 
 
 def active_admin_count(session: Session) -> int:
-    return session.scalar(
-        select(func.count()).select_from(User).join(UserRole)
-        .where(UserRole.role == Role.ADMIN, User.active.is_(True))
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(User)
+            .join(UserRole)
+            .where(UserRole.role == Role.ADMIN, User.active.is_(True))
+        )
+        or 0
+    )
 
 
 def find_user(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def create_user(session: Session, *, email: str, name: str, roles: set[Role],
-                password: str | None, actor: User | None, now: datetime) -> User:
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    roles: set[Role],
+    password: str | None,
+    actor: User | None,
+    now: datetime,
+) -> User:
     email = normalise_email(email)
     name = name.strip()
     if not name:
@@ -68,14 +81,25 @@ def create_user(session: Session, *, email: str, name: str, roles: set[Role],
         if problem:
             raise AccountError(problem, field="password")
         password_hash = passwords.hash_password(password)
-    user = User(email=email, name=name[:120], password_hash=password_hash, created_at=now,
-                invited_by_id=actor.id if actor else None)
+    user = User(
+        email=email,
+        name=name[:120],
+        password_hash=password_hash,
+        created_at=now,
+        invited_by_id=actor.id if actor else None,
+    )
     user.set_roles(set(roles))
     session.add(user)
     session.flush()
-    audit.record(session, action="user.created", entity_type="user", entity_id=user.id,
-                 actor_id=actor.id if actor else None, now=now,
-                 details={"email": email, "roles": sorted(r.value for r in roles)})
+    audit.record(
+        session,
+        action="user.created",
+        entity_type="user",
+        entity_id=user.id,
+        actor_id=actor.id if actor else None,
+        now=now,
+        details={"email": email, "roles": sorted(r.value for r in roles)},
+    )
     return user
 
 
@@ -85,14 +109,22 @@ class LoginResult:
     message: str | None = None
 
 
-def authenticate(session: Session, *, email: str, password: str, remote_addr: str,
-                 policy: throttle.ThrottlePolicy, now: datetime) -> LoginResult:
+def authenticate(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    remote_addr: str,
+    policy: throttle.ThrottlePolicy,
+    now: datetime,
+) -> LoginResult:
     """Check credentials under the throttle; every attempt is recorded."""
     email_key = email.strip().lower()[:254]
     verdict = throttle.check(session, email_key, remote_addr, policy=policy, now=now)
     if not verdict.allowed:
-        return LoginResult(None, "Too many failed attempts. Try again in "
-                                 f"{verdict.retry_after_minutes} minute(s).")
+        return LoginResult(
+            None, f"Too many failed attempts. Try again in {verdict.retry_after_minutes} minute(s)."
+        )
     user = find_user(session, email_key)
     ok = passwords.verify_password(user.password_hash if user else None, password)
     if ok and user is not None and not user.active:
@@ -106,27 +138,47 @@ def authenticate(session: Session, *, email: str, password: str, remote_addr: st
     return LoginResult(user)
 
 
-def invite_user(session: Session, *, email: str, name: str, roles: set[Role], actor: User,
-                now: datetime) -> tuple[User, str]:
+def invite_user(
+    session: Session, *, email: str, name: str, roles: set[Role], actor: User, now: datetime
+) -> tuple[User, str]:
     """Create an account without a password and return it with the one-time invitation secret."""
     if not permissions.can(actor, permissions.Permission.MANAGE_USERS):
         raise AccountError("Only admins invite people.")
     if not roles:
         raise AccountError("Choose at least one role.", field="roles")
-    user = create_user(session, email=email, name=name, roles=roles, password=None, actor=actor,
-                       now=now)
+    user = create_user(
+        session, email=email, name=name, roles=roles, password=None, actor=actor, now=now
+    )
     secret = secrets.token_urlsafe(32)
-    session.add(Invitation(user_id=user.id, token_hash=_sha256(secret), created_by_id=actor.id,
-                           created_at=now, expires_at=now + INVITATION_LIFETIME))
-    audit.record(session, action="user.invited", entity_type="user", entity_id=user.id,
-                 actor_id=actor.id, now=now)
+    session.add(
+        Invitation(
+            user_id=user.id,
+            token_hash=_sha256(secret),
+            created_by_id=actor.id,
+            created_at=now,
+            expires_at=now + INVITATION_LIFETIME,
+        )
+    )
+    audit.record(
+        session,
+        action="user.invited",
+        entity_type="user",
+        entity_id=user.id,
+        actor_id=actor.id,
+        now=now,
+    )
     return user, secret
 
 
 def find_invitation(session: Session, secret: str, *, now: datetime) -> Invitation | None:
     invitation = session.scalar(select(Invitation).where(Invitation.token_hash == _sha256(secret)))
-    if (invitation is None or invitation.accepted_at or invitation.revoked_at
-            or invitation.expires_at <= now or not invitation.user.active):
+    if (
+        invitation is None
+        or invitation.accepted_at
+        or invitation.revoked_at
+        or invitation.expires_at <= now
+        or not invitation.user.active
+    ):
         return None
     return invitation
 
@@ -134,7 +186,9 @@ def find_invitation(session: Session, secret: str, *, now: datetime) -> Invitati
 def accept_invitation(session: Session, *, secret: str, password: str, now: datetime) -> User:
     invitation = find_invitation(session, secret, now=now)
     if invitation is None:
-        raise AccountError("This invitation link is not valid any more. Ask an admin for a new one.")
+        raise AccountError(
+            "This invitation link is not valid any more. Ask an admin for a new one."
+        )
     problem = passwords.password_problem(password)
     if problem:
         raise AccountError(problem, field="password")
@@ -142,13 +196,20 @@ def accept_invitation(session: Session, *, secret: str, password: str, now: date
     user.password_hash = passwords.hash_password(password)
     user.rotate_login_id()
     invitation.accepted_at = now
-    audit.record(session, action="user.invitation_accepted", entity_type="user",
-                 entity_id=user.id, actor_id=user.id, now=now)
+    audit.record(
+        session,
+        action="user.invitation_accepted",
+        entity_type="user",
+        entity_id=user.id,
+        actor_id=user.id,
+        now=now,
+    )
     return user
 
 
-def change_roles(session: Session, *, target: User, roles: set[Role], actor: User,
-                 now: datetime) -> None:
+def change_roles(
+    session: Session, *, target: User, roles: set[Role], actor: User, now: datetime
+) -> None:
     refusal = permissions.can_change_roles(actor, target, roles, active_admin_count(session))
     if refusal:
         raise AccountError(refusal, field="roles")
@@ -156,9 +217,15 @@ def change_roles(session: Session, *, target: User, roles: set[Role], actor: Use
     target.set_roles(roles)
     after = sorted(r.value for r in roles)
     if before != after:
-        audit.record(session, action="user.roles_changed", entity_type="user",
-                     entity_id=target.id, actor_id=actor.id, now=now,
-                     details={"before": before, "after": after})
+        audit.record(
+            session,
+            action="user.roles_changed",
+            entity_type="user",
+            entity_id=target.id,
+            actor_id=actor.id,
+            now=now,
+            details={"before": before, "after": after},
+        )
 
 
 def deactivate(session: Session, *, target: User, actor: User, now: datetime) -> None:
@@ -170,11 +237,20 @@ def deactivate(session: Session, *, target: User, actor: User, now: datetime) ->
     target.active = False
     target.deactivated_at = now
     target.rotate_login_id()  # signs them out everywhere
-    for token in session.scalars(select(ApiToken).where(ApiToken.user_id == target.id,
-                                                        ApiToken.revoked_at.is_(None))):
+    for token in session.scalars(
+        select(ApiToken).where(ApiToken.user_id == target.id, ApiToken.revoked_at.is_(None))
+    ):
         token.revoked_at = now
-    audit.record(session, action="user.deactivated", entity_type="user", entity_id=target.id,
-                 actor_id=actor.id, now=now, from_state="active", to_state="inactive")
+    audit.record(
+        session,
+        action="user.deactivated",
+        entity_type="user",
+        entity_id=target.id,
+        actor_id=actor.id,
+        now=now,
+        from_state="active",
+        to_state="inactive",
+    )
 
 
 def reactivate(session: Session, *, target: User, actor: User, now: datetime) -> None:
@@ -184,34 +260,61 @@ def reactivate(session: Session, *, target: User, actor: User, now: datetime) ->
         return
     target.active = True
     target.deactivated_at = None
-    audit.record(session, action="user.reactivated", entity_type="user", entity_id=target.id,
-                 actor_id=actor.id, now=now, from_state="inactive", to_state="active")
+    audit.record(
+        session,
+        action="user.reactivated",
+        entity_type="user",
+        entity_id=target.id,
+        actor_id=actor.id,
+        now=now,
+        from_state="inactive",
+        to_state="active",
+    )
 
 
-def set_password(session: Session, *, target: User, password: str, actor: User | None,
-                 now: datetime) -> None:
+def set_password(
+    session: Session, *, target: User, password: str, actor: User | None, now: datetime
+) -> None:
     problem = passwords.password_problem(password)
     if problem:
         raise AccountError(problem, field="password")
     target.password_hash = passwords.hash_password(password)
     target.rotate_login_id()
-    audit.record(session, action="user.password_set", entity_type="user", entity_id=target.id,
-                 actor_id=actor.id if actor else None, now=now)
+    audit.record(
+        session,
+        action="user.password_set",
+        entity_type="user",
+        entity_id=target.id,
+        actor_id=actor.id if actor else None,
+        now=now,
+    )
 
 
-def create_api_token(session: Session, *, user: User, name: str, actor: User | None,
-                     now: datetime) -> tuple[ApiToken, str]:
+def create_api_token(
+    session: Session, *, user: User, name: str, actor: User | None, now: datetime
+) -> tuple[ApiToken, str]:
     """A new bearer token for `user`; the secret is returned once and only its hash is kept."""
     if not user.active:
         raise AccountError("Inactive accounts cannot have API tokens.")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=name.strip()[:120], prefix=secret[:12],
-                     token_hash=_sha256(secret), created_at=now)
+    token = ApiToken(
+        user_id=user.id,
+        name=name.strip()[:120],
+        prefix=secret[:12],
+        token_hash=_sha256(secret),
+        created_at=now,
+    )
     session.add(token)
     session.flush()
-    audit.record(session, action="api_token.created", entity_type="api_token",
-                 entity_id=token.id, actor_id=actor.id if actor else None, now=now,
-                 details={"user_id": user.id, "prefix": token.prefix})
+    audit.record(
+        session,
+        action="api_token.created",
+        entity_type="api_token",
+        entity_id=token.id,
+        actor_id=actor.id if actor else None,
+        now=now,
+        details={"user_id": user.id, "prefix": token.prefix},
+    )
     return token, secret
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -39,10 +41,8 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 
 def _burn(password: str) -> None:
-    try:
+    with contextlib.suppress(VerificationError, InvalidHashError):
         _hasher.verify(_DUMMY_HASH, password)
-    except (VerificationError, InvalidHashError):
-        pass
 
 
 def needs_rehash(password_hash: str) -> bool:

@@ -42,7 +42,9 @@ def can(user: User | None, permission: Permission) -> bool:
     return bool(user.roles & GRANTS[permission])
 
 
-def can_change_roles(actor: User, target: User, new_roles: set[Role], admin_count: int) -> str | None:
+def can_change_roles(
+    actor: User, target: User, new_roles: set[Role], admin_count: int
+) -> str | None:
     """Why `actor` may not give `target` these roles, or None when it may."""
     if not can(actor, Permission.MANAGE_USERS):
         return "Only admins change roles."

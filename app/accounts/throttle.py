@@ -35,11 +35,14 @@ class Verdict:
         return max(1, math.ceil(self.retry_after_seconds / 60))
 
 
-def _failures_since(session: Session, column, value: str, since: datetime) -> tuple[int, datetime | None]:
+def _failures_since(
+    session: Session, column, value: str, since: datetime
+) -> tuple[int, datetime | None]:
     """Failures since `since` and since the last success, with the oldest counted."""
     last_success = session.scalar(
-        select(func.max(LoginAttempt.at)).where(column == value, LoginAttempt.succeeded.is_(True),
-                                                LoginAttempt.at >= since)
+        select(func.max(LoginAttempt.at)).where(
+            column == value, LoginAttempt.succeeded.is_(True), LoginAttempt.at >= since
+        )
     )
     start = max(since, last_success) if last_success else since
     count, oldest = session.execute(
@@ -50,13 +53,13 @@ def _failures_since(session: Session, column, value: str, since: datetime) -> tu
     return count, oldest
 
 
-def check(session: Session, email: str, remote_addr: str, *, policy: ThrottlePolicy,
-          now: datetime) -> Verdict:
+def check(
+    session: Session, email: str, remote_addr: str, *, policy: ThrottlePolicy, now: datetime
+) -> Verdict:
     since = now - policy.window
     limits = [(LoginAttempt.email, email.lower(), policy.max_failures)]
     if remote_addr:
-        limits.append((LoginAttempt.remote_addr, remote_addr,
-                       policy.max_failures * ADDRESS_FACTOR))
+        limits.append((LoginAttempt.remote_addr, remote_addr, policy.max_failures * ADDRESS_FACTOR))
     for column, value, limit in limits:
         count, oldest = _failures_since(session, column, value, since)
         if count >= limit and oldest is not None:
@@ -66,8 +69,12 @@ def check(session: Session, email: str, remote_addr: str, *, policy: ThrottlePol
     return Verdict(True)
 
 
-def note_attempt(session: Session, email: str, remote_addr: str, *, succeeded: bool,
-                 now: datetime) -> None:
-    session.add(LoginAttempt(email=email.lower()[:254], remote_addr=remote_addr[:64],
-                             succeeded=succeeded, at=now))
+def note_attempt(
+    session: Session, email: str, remote_addr: str, *, succeeded: bool, now: datetime
+) -> None:
+    session.add(
+        LoginAttempt(
+            email=email.lower()[:254], remote_addr=remote_addr[:64], succeeded=succeeded, at=now
+        )
+    )
     session.flush()

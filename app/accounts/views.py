@@ -39,8 +39,12 @@ def login():
     status = 200
     if form.validate_on_submit():
         result = operations.authenticate(
-            db.session, email=form.email.data, password=form.password.data,
-            remote_addr=request.remote_addr or "", policy=_throttle_policy(), now=now(),
+            db.session,
+            email=form.email.data,
+            password=form.password.data,
+            remote_addr=request.remote_addr or "",
+            policy=_throttle_policy(),
+            now=now(),
         )
         db.session.commit()
         if result.user is not None:
@@ -68,15 +72,19 @@ def logout():
 def accept_invitation(secret: str):
     invitation = operations.find_invitation(db.session, secret, now=now())
     if invitation is None:
-        return render_template("errors/error.html", status=404,
-                               title="This invitation is not valid",
-                               message="It was used already, has expired or was withdrawn. "
-                                       "Ask an admin for a new one."), 404
+        return render_template(
+            "errors/error.html",
+            status=404,
+            title="This invitation is not valid",
+            message="It was used already, has expired or was withdrawn. "
+            "Ask an admin for a new one.",
+        ), 404
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            user = operations.accept_invitation(db.session, secret=secret,
-                                                password=form.password.data, now=now())
+            user = operations.accept_invitation(
+                db.session, secret=secret, password=form.password.data, now=now()
+            )
         except operations.AccountError as exc:
             form.password.errors.append(str(exc))
         else:
@@ -89,6 +97,7 @@ def accept_invitation(secret: str):
 
 
 # --- admin: users and roles -------------------------------------------------------------
+
 
 def _user_or_404(user_id: int) -> User:
     user = db.session.get(User, user_id)
@@ -111,8 +120,13 @@ def invite():
     if form.validate_on_submit():
         try:
             user, secret = operations.invite_user(
-                db.session, email=form.email.data, name=form.name.data,
-                roles={Role(value) for value in form.roles.data}, actor=current_user, now=now())
+                db.session,
+                email=form.email.data,
+                name=form.name.data,
+                roles={Role(value) for value in form.roles.data},
+                actor=current_user,
+                now=now(),
+            )
         except operations.AccountError as exc:
             db.session.rollback()
             getattr(form, exc.field or "email").errors.append(str(exc))
@@ -127,14 +141,21 @@ def invite():
 @requires(Permission.MANAGE_USERS)
 def edit_user(user_id: int):
     user = _user_or_404(user_id)
-    form = RolesForm(data={"roles": sorted(role.value for role in user.roles)}
-                     if request.method == "GET" else None)
+    form = RolesForm(
+        data={"roles": sorted(role.value for role in user.roles)}
+        if request.method == "GET"
+        else None
+    )
     status = 200
     if form.validate_on_submit():
         try:
-            operations.change_roles(db.session, target=user,
-                                    roles={Role(value) for value in form.roles.data},
-                                    actor=current_user, now=now())
+            operations.change_roles(
+                db.session,
+                target=user,
+                roles={Role(value) for value in form.roles.data},
+                actor=current_user,
+                now=now(),
+            )
         except operations.AccountError as exc:
             db.session.rollback()
             form.roles.errors.append(str(exc))

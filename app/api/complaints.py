@@ -7,23 +7,33 @@ from flask_smorest import abort
 
 from app.accounts.permissions import Permission
 from app.api.auth import api_blueprint
-from app.api.schemas import (ComplaintCreateSchema, ComplaintListArgsSchema, ComplaintPageSchema,
-                             ComplaintSchema)
+from app.api.schemas import (
+    ComplaintCreateSchema,
+    ComplaintListArgsSchema,
+    ComplaintPageSchema,
+    ComplaintSchema,
+)
 from app.complaints import inbox, intake
 from app.complaints.models import Complaint
 from app.extensions import db
 from app.web.access import api_requires
 from app.web.helpers import now
 
-blueprint = api_blueprint("complaints_api", __name__, url_prefix="/api/v1/complaints",
-                          description="Complaints: intake and the inbox")
+blueprint = api_blueprint(
+    "complaints_api",
+    __name__,
+    url_prefix="/api/v1/complaints",
+    description="Complaints: intake and the inbox",
+)
 
 
 def _with_clock(complaint: Complaint) -> Complaint:
     state = inbox.clock(complaint, now())
-    complaint.clock = {"urgency": state.urgency.value,
-                       "remaining_seconds": int(state.remaining.total_seconds()),
-                       "target_seconds": int(state.target.total_seconds())}
+    complaint.clock = {
+        "urgency": state.urgency.value,
+        "remaining_seconds": int(state.remaining.total_seconds()),
+        "target_seconds": int(state.target.total_seconds()),
+    }
     return complaint
 
 
@@ -31,16 +41,20 @@ def _with_clock(complaint: Complaint) -> Complaint:
 @api_requires(Permission.CREATE_COMPLAINTS)
 @blueprint.arguments(ComplaintCreateSchema)
 @blueprint.response(201, ComplaintSchema, description="Stored")
-@blueprint.alt_response(200, schema=ComplaintSchema,
-                        description="Already stored under the same id, link or content")
+@blueprint.alt_response(
+    200, schema=ComplaintSchema, description="Already stored under the same id, link or content"
+)
 def create(payload: dict):
     data = intake.ComplaintInput(source="api", **payload)
     try:
-        valid = intake.validate(data, intake.load_channels(db.session), now=now(),
-                                max_chars=current_app.config["MAX_COMPLAINT_CHARS"])
+        valid = intake.validate(
+            data,
+            intake.load_channels(db.session),
+            now=now(),
+            max_chars=current_app.config["MAX_COMPLAINT_CHARS"],
+        )
     except intake.Rejection as rejection:
-        abort(422, message="The complaint cannot be taken; see fields.",
-              errors=rejection.fields)
+        abort(422, message="The complaint cannot be taken; see fields.", errors=rejection.fields)
     result = intake.register(db.session, valid, actor=g.api_user, now=now())
     db.session.commit()
     return _with_clock(result.complaint), 201 if result.created else 200
@@ -52,11 +66,18 @@ def create(payload: dict):
 @blueprint.response(200, ComplaintPageSchema)
 def list_complaints(args: dict):
     result = inbox.list_page(
-        db.session, inbox.InboxFilter(status=args["status"], channel=args["channel"]),
-        page=args["page"], per_page=args["per_page"])
-    return {"items": [_with_clock(complaint) for complaint in result.items],
-            "page": result.page, "per_page": result.per_page, "total": result.total,
-            "pages": result.pages}
+        db.session,
+        inbox.InboxFilter(status=args["status"], channel=args["channel"]),
+        page=args["page"],
+        per_page=args["per_page"],
+    )
+    return {
+        "items": [_with_clock(complaint) for complaint in result.items],
+        "page": result.page,
+        "per_page": result.per_page,
+        "total": result.total,
+        "pages": result.pages,
+    }
 
 
 @blueprint.route("/<int:complaint_id>", methods=["GET"])

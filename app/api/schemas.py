@@ -9,17 +9,23 @@ from app.complaints.inbox import STATUS_FILTERS
 
 
 class ComplaintCreateSchema(ma.Schema):
-    channel = ma.fields.String(required=True, validate=validate.Length(min=1, max=40),
-                               metadata={"example": "x"})
-    text = ma.fields.String(required=True, metadata={"example": "@NorthwindHome where is my order?"})
+    channel = ma.fields.String(
+        required=True, validate=validate.Length(min=1, max=40), metadata={"example": "x"}
+    )
+    text = ma.fields.String(
+        required=True, metadata={"example": "@NorthwindHome where is my order?"}
+    )
     author_handle = ma.fields.String(load_default="", validate=validate.Length(max=200))
     author_name = ma.fields.String(load_default="", validate=validate.Length(max=200))
     url = ma.fields.String(load_default="", validate=validate.Length(max=2000))
     received_at = ma.fields.AwareDateTime(
-        load_default=None, metadata={"description": "ISO 8601 with a zone; default: now"})
+        load_default=None, metadata={"description": "ISO 8601 with a zone; default: now"}
+    )
     external_id = ma.fields.String(
-        load_default="", validate=validate.Length(max=100),
-        metadata={"description": "The post's id on its channel; makes re-sending idempotent"})
+        load_default="",
+        validate=validate.Length(max=100),
+        metadata={"description": "The post's id on its channel; makes re-sending idempotent"},
+    )
 
 
 class ClockSchema(ma.Schema):

@@ -1,8 +1,8 @@
 """Audit events: who did what, when, from which state to which, on which revision.
 
 Append-only in the database itself: triggers created by the migrations refuse UPDATE and
-DELETE on SQLite and PostgreSQL (and TRUNCATE on PostgreSQL). Each row carries the hash of the one before it,
-so a changed or removed row breaks the chain.
+DELETE on SQLite and PostgreSQL (and TRUNCATE on PostgreSQL). Each row carries the hash of
+the one before it, so a changed or removed row breaks the chain.
 """
 
 from __future__ import annotations
@@ -40,4 +40,3 @@ class AuditEvent(Base):
         Index("ix_audit_events_complaint_id_id", "complaint_id", "id"),
         Index("ix_audit_events_entity", "entity_type", "entity_id"),
     )
-

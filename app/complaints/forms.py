@@ -5,31 +5,48 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateTimeLocalField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, Length, Optional
 
-ENCODINGS = [SelectChoice("", "Detect (UTF-8 or UTF-16)"), SelectChoice("utf-8", "UTF-8"),
-             SelectChoice("cp1252", "Windows-1252 (Excel on Windows)"), SelectChoice("latin-1", "ISO-8859-1 (Latin-1)"),
-             SelectChoice("utf-16", "UTF-16")]
-FORMATS = [SelectChoice("", "Detect from the file"), SelectChoice("twcs", "Customer Support on Twitter (CSV)"),
-           SelectChoice("csv", "Generic CSV"), SelectChoice("json", "JSON or JSON Lines")]
+ENCODINGS = [
+    SelectChoice("", "Detect (UTF-8 or UTF-16)"),
+    SelectChoice("utf-8", "UTF-8"),
+    SelectChoice("cp1252", "Windows-1252 (Excel on Windows)"),
+    SelectChoice("latin-1", "ISO-8859-1 (Latin-1)"),
+    SelectChoice("utf-16", "UTF-16"),
+]
+FORMATS = [
+    SelectChoice("", "Detect from the file"),
+    SelectChoice("twcs", "Customer Support on Twitter (CSV)"),
+    SelectChoice("csv", "Generic CSV"),
+    SelectChoice("json", "JSON or JSON Lines"),
+]
 
 
 class ComplaintForm(FlaskForm):
     channel = SelectField("Channel", validators=[DataRequired()])
-    author_handle = StringField("Author handle or address", validators=[Length(max=200)],
-                                description="@handle, e-mail address or profile name.")
+    author_handle = StringField(
+        "Author handle or address",
+        validators=[Length(max=200)],
+        description="@handle, e-mail address or profile name.",
+    )
     author_name = StringField("Author name", validators=[Length(max=200)])
     # The length limit is checked by intake with a message that gives the numbers.
-    text = TextAreaField("Complaint", validators=[DataRequired(message="Paste the complaint.")],
-                         render_kw={"rows": 8, "dir": "auto"})
-    url = StringField("Link to the post", validators=[Optional(), Length(max=2000),
-                                                      URL(message="Enter a full link.")])
-    received_at = DateTimeLocalField("Received", format="%Y-%m-%dT%H:%M",
-                                     validators=[Optional()])
+    text = TextAreaField(
+        "Complaint",
+        validators=[DataRequired(message="Paste the complaint.")],
+        render_kw={"rows": 8, "dir": "auto"},
+    )
+    url = StringField(
+        "Link to the post",
+        validators=[Optional(), Length(max=2000), URL(message="Enter a full link.")],
+    )
+    received_at = DateTimeLocalField("Received", format="%Y-%m-%dT%H:%M", validators=[Optional()])
 
 
 class ImportForm(FlaskForm):
-    file = FileField("File", validators=[FileRequired(message="Choose a file to import.")],
-                     description="CSV (Customer Support on Twitter layout or generic), JSON or "
-                                 "JSON Lines.")
+    file = FileField(
+        "File",
+        validators=[FileRequired(message="Choose a file to import.")],
+        description="CSV (Customer Support on Twitter layout or generic), JSON or JSON Lines.",
+    )
     format = SelectField("Format", choices=FORMATS, default="")
     encoding = SelectField("Encoding", choices=ENCODINGS, default="")
     default_channel = SelectField("Channel for rows that name none", validators=[Optional()])

@@ -12,7 +12,7 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from app.complaints.intake import ComplaintInput
 from app.complaints.models import ImportFormat
@@ -30,8 +30,13 @@ GENERIC_FIELDS: dict[str, tuple[str, ...]] = {
     "external_id": ("external_id", "id", "message_id", "tweet_id"),
 }
 
-_DATE_FORMATS = ("%a %b %d %H:%M:%S %z %Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M",
-                 "%d/%m/%Y %H:%M", "%Y-%m-%d")
+_DATE_FORMATS = (
+    "%a %b %d %H:%M:%S %z %Y",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%d/%m/%Y %H:%M",
+    "%Y-%m-%d",
+)
 
 
 class ImportFileError(ValueError):
@@ -99,8 +104,8 @@ def parse_time(value: str) -> datetime:
         else:
             raise ValueError(f"cannot read the time {value[:40]!r}") from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
 
 
 def _csv_reader(text: str, max_field: int) -> csv.DictReader:
@@ -117,8 +122,9 @@ def _iterate_csv(reader: csv.DictReader) -> Iterator[tuple[int, dict[str, str]]]
         for row in reader:
             yield reader.line_num, row
     except csv.Error as exc:
-        raise ImportFileError(f"The CSV cannot be read after line {reader.line_num}: {exc}.") \
-            from exc
+        raise ImportFileError(
+            f"The CSV cannot be read after line {reader.line_num}: {exc}."
+        ) from exc
 
 
 def read_twcs(text: str, *, max_field: int) -> Iterator[Record]:
@@ -142,11 +148,17 @@ def read_twcs(text: str, *, max_field: int) -> Iterator[Record]:
         except ValueError as exc:
             yield Record(line, problem=f"created_at: {exc}")
             continue
-        yield Record(line, ComplaintInput(
-            channel="x", text=row.get("text") or "", received_at=received_at,
-            author_handle=(row.get("author_id") or "").strip(),
-            external_id=(row.get("tweet_id") or "").strip(), source="twcs",
-        ))
+        yield Record(
+            line,
+            ComplaintInput(
+                channel="x",
+                text=row.get("text") or "",
+                received_at=received_at,
+                author_handle=(row.get("author_id") or "").strip(),
+                external_id=(row.get("tweet_id") or "").strip(),
+                source="twcs",
+            ),
+        )
 
 
 def _pick(row: dict, field_name: str) -> str:
@@ -165,12 +177,19 @@ def _generic_record(number: int, row: dict, default_channel: str | None, source:
             received_at = parse_time(received_raw)
         except ValueError as exc:
             return Record(number, problem=f"received_at: {exc}")
-    return Record(number, ComplaintInput(
-        channel=_pick(row, "channel") or (default_channel or ""), text=_pick(row, "text"),
-        received_at=received_at, author_handle=_pick(row, "author_handle"),
-        author_name=_pick(row, "author_name"), url=_pick(row, "url"),
-        external_id=_pick(row, "external_id"), source=source,
-    ))
+    return Record(
+        number,
+        ComplaintInput(
+            channel=_pick(row, "channel") or (default_channel or ""),
+            text=_pick(row, "text"),
+            received_at=received_at,
+            author_handle=_pick(row, "author_handle"),
+            author_name=_pick(row, "author_name"),
+            url=_pick(row, "url"),
+            external_id=_pick(row, "external_id"),
+            source=source,
+        ),
+    )
 
 
 def read_generic_csv(text: str, *, default_channel: str | None, max_field: int) -> Iterator[Record]:
@@ -182,8 +201,10 @@ def read_generic_csv(text: str, *, default_channel: str | None, max_field: int) 
             f"{', '.join(GENERIC_FIELDS['text'])}; found: {', '.join(reader.fieldnames)})."
         )
     if not default_channel and not columns & set(GENERIC_FIELDS["channel"]):
-        raise ImportFileError("The file has no channel column: add one, or choose the channel "
-                              "for every row when importing.")
+        raise ImportFileError(
+            "The file has no channel column: add one, or choose the channel "
+            "for every row when importing."
+        )
     for line, row in _iterate_csv(reader):
         if None in row:  # more cells than header columns
             yield Record(line, problem="the row has more cells than the header has columns")
@@ -217,28 +238,35 @@ def read_json(text: str, *, default_channel: str | None) -> Iterator[Record]:
         elif isinstance(document, dict):
             document = [document]
         if not isinstance(document, list):
-            raise ImportFileError("The JSON must be a list of complaints, or an object with a "
-                                  "\"complaints\" list.")
+            raise ImportFileError(
+                'The JSON must be a list of complaints, or an object with a "complaints" list.'
+            )
         items = list(enumerate(document, start=1))
     for number, item in items:
         if isinstance(item, str):
             yield Record(number, problem=item)
         elif not isinstance(item, dict):
-            yield Record(number, problem="each complaint must be an object with a \"text\" field")
+            yield Record(number, problem='each complaint must be an object with a "text" field')
         else:
             yield _generic_record(number, item, default_channel, "json")
 
 
-def read(payload: bytes, *, filename: str, fmt: ImportFormat | None, encoding: str | None,
-         default_channel: str | None, max_field: int) -> tuple[ImportFormat, list[Record]]:
+def read(
+    payload: bytes,
+    *,
+    filename: str,
+    fmt: ImportFormat | None,
+    encoding: str | None,
+    default_channel: str | None,
+    max_field: int,
+) -> tuple[ImportFormat, list[Record]]:
     """Every record of the file, numbered, with the format that was used to read it."""
     text = decode(payload, encoding)
     fmt = fmt or detect_format(filename, text)
     if fmt is ImportFormat.TWCS:
         records = list(read_twcs(text, max_field=max_field))
     elif fmt is ImportFormat.CSV:
-        records = list(read_generic_csv(text, default_channel=default_channel,
-                                        max_field=max_field))
+        records = list(read_generic_csv(text, default_channel=default_channel, max_field=max_field))
     else:
         records = list(read_json(text, default_channel=default_channel))
     if not records:

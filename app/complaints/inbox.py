@@ -60,17 +60,21 @@ def _filtered(query, inbox_filter: InboxFilter):
     return query
 
 
-def list_page(session: Session, inbox_filter: InboxFilter, *, page: int,
-              per_page: int) -> InboxPage:
+def list_page(
+    session: Session, inbox_filter: InboxFilter, *, page: int, per_page: int
+) -> InboxPage:
     """One page of the inbox: the soonest due first (overdue ones lead), then oldest id."""
     total = session.scalar(_filtered(select(func.count(Complaint.id)), inbox_filter)) or 0
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
-    items = list(session.scalars(
-        _filtered(select(Complaint), inbox_filter)
-        .order_by(Complaint.response_due_at, Complaint.id)
-        .offset((page - 1) * per_page).limit(per_page)
-    ))
+    items = list(
+        session.scalars(
+            _filtered(select(Complaint), inbox_filter)
+            .order_by(Complaint.response_due_at, Complaint.id)
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        )
+    )
     return InboxPage(items=items, page=page, per_page=per_page, total=total)
 
 
@@ -82,8 +86,12 @@ class Urgency(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"on_track": "On track", "due_soon": "Due soon", "overdue": "Overdue",
-                "answered": "Answered"}[self.value]
+        return {
+            "on_track": "On track",
+            "due_soon": "Due soon",
+            "overdue": "Overdue",
+            "answered": "Answered",
+        }[self.value]
 
 
 @dataclass(frozen=True)
@@ -119,7 +127,7 @@ def clock(complaint: Complaint, now: datetime) -> Clock:
 
 
 def human_duration(delta: timedelta) -> str:
-    """"3 h 05 min", "12 min", "2 d 4 h": short enough for a table cell."""
+    """ "3 h 05 min", "12 min", "2 d 4 h": short enough for a table cell."""
     seconds = int(abs(delta.total_seconds()))
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)

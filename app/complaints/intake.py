@@ -23,9 +23,17 @@ from app.core.text import clean_text, is_blank, one_line
 
 #: Other names people use for our channel keys, in imported files.
 CHANNEL_ALIASES = {
-    "twitter": "x", "x.com": "x", "tweet": "x", "fb": "facebook", "ig": "instagram",
-    "e-mail": "email", "mail": "email", "direct message": "dm", "direct_message": "dm",
-    "reviews": "review", "trustpilot": "review",
+    "twitter": "x",
+    "x.com": "x",
+    "tweet": "x",
+    "fb": "facebook",
+    "ig": "instagram",
+    "e-mail": "email",
+    "mail": "email",
+    "direct message": "dm",
+    "direct_message": "dm",
+    "reviews": "review",
+    "trustpilot": "review",
 }
 
 
@@ -83,8 +91,15 @@ def resolve_channel(name: str, channels: dict[str, Channel]) -> Channel | None:
     return channels.get(key)
 
 
-def dedupe_key(channel_key: str, *, external_id: str | None, url: str | None,
-               author_handle: str, received_at: datetime, text: str) -> str:
+def dedupe_key(
+    channel_key: str,
+    *,
+    external_id: str | None,
+    url: str | None,
+    author_handle: str,
+    received_at: datetime,
+    text: str,
+) -> str:
     """How a complaint is recognised when it arrives again.
 
     Its id on the channel when known, else its link, else a digest of who wrote what and
@@ -95,27 +110,38 @@ def dedupe_key(channel_key: str, *, external_id: str | None, url: str | None,
     if url:
         return f"{channel_key}:url:{hashlib.sha256(url.encode()).hexdigest()}"
     digest = hashlib.sha256(
-        "\x1f".join([author_handle.lower(), received_at.replace(microsecond=0).isoformat(),
-                     " ".join(text.split())]).encode()
+        "\x1f".join(
+            [
+                author_handle.lower(),
+                received_at.replace(microsecond=0).isoformat(),
+                " ".join(text.split()),
+            ]
+        ).encode()
     ).hexdigest()
     return f"{channel_key}:sha256:{digest}"
 
 
-def validate(data: ComplaintInput, channels: dict[str, Channel], *, now: datetime,
-             max_chars: int) -> ValidComplaint:
+def validate(
+    data: ComplaintInput, channels: dict[str, Channel], *, now: datetime, max_chars: int
+) -> ValidComplaint:
     """Clean and check one complaint; raise Rejection naming every field that is wrong."""
     problems: dict[str, str] = {}
     channel = resolve_channel(data.channel or "", channels)
     if channel is None:
         known = ", ".join(sorted(channels))
-        problems["channel"] = (f"Unknown channel {one_line(data.channel, 40)!r}; use one of: {known}."
-                               if data.channel and data.channel.strip() else "Choose a channel.")
+        problems["channel"] = (
+            f"Unknown channel {one_line(data.channel, 40)!r}; use one of: {known}."
+            if data.channel and data.channel.strip()
+            else "Choose a channel."
+        )
     text = clean_text(data.text)
     if is_blank(text):
         problems["text"] = "The complaint text is empty."
     elif len(text) > max_chars:
-        problems["text"] = (f"The complaint is {len(text):,} characters long; the limit is "
-                            f"{max_chars:,}. Split it or shorten quoted material.")
+        problems["text"] = (
+            f"The complaint is {len(text):,} characters long; the limit is "
+            f"{max_chars:,}. Split it or shorten quoted material."
+        )
     received_at = data.received_at or now
     if received_at.tzinfo is None:
         problems["received_at"] = "The time it was received needs a time zone."
@@ -134,24 +160,44 @@ def validate(data: ComplaintInput, channels: dict[str, Channel], *, now: datetim
     author_handle = one_line(data.author_handle, 200)
     external_id = one_line(data.external_id, 100) or None
     return ValidComplaint(
-        channel=channel, text=text, received_at=received_at, author_handle=author_handle,
-        author_name=one_line(data.author_name, 200), url=url, external_id=external_id,
+        channel=channel,
+        text=text,
+        received_at=received_at,
+        author_handle=author_handle,
+        author_name=one_line(data.author_name, 200),
+        url=url,
+        external_id=external_id,
         source=data.source,
-        dedupe_key=dedupe_key(channel.key, external_id=external_id, url=url,
-                              author_handle=author_handle, received_at=received_at, text=text),
+        dedupe_key=dedupe_key(
+            channel.key,
+            external_id=external_id,
+            url=url,
+            author_handle=author_handle,
+            received_at=received_at,
+            text=text,
+        ),
     )
 
 
-def _row(valid: ValidComplaint, *, actor_id: int | None, job_id: int | None,
-         now: datetime) -> dict:
+def _row(valid: ValidComplaint, *, actor_id: int | None, job_id: int | None, now: datetime) -> dict:
     return {
-        "channel_key": valid.channel.key, "dedupe_key": valid.dedupe_key,
-        "source": valid.source, "external_id": valid.external_id,
-        "author_handle": valid.author_handle, "author_name": valid.author_name,
-        "text": valid.text, "url": valid.url, "received_at": valid.received_at,
-        "response_due_at": valid.response_due_at, "status": ComplaintStatus.NEW,
-        "created_by_id": actor_id, "import_job_id": job_id, "created_at": now,
-        "flags": [], "entities": [], "evidence": {},
+        "channel_key": valid.channel.key,
+        "dedupe_key": valid.dedupe_key,
+        "source": valid.source,
+        "external_id": valid.external_id,
+        "author_handle": valid.author_handle,
+        "author_name": valid.author_name,
+        "text": valid.text,
+        "url": valid.url,
+        "received_at": valid.received_at,
+        "response_due_at": valid.response_due_at,
+        "status": ComplaintStatus.NEW,
+        "created_by_id": actor_id,
+        "import_job_id": job_id,
+        "created_at": now,
+        "flags": [],
+        "entities": [],
+        "evidence": {},
     }
 
 
@@ -161,21 +207,30 @@ class IntakeResult:
     created: bool
 
 
-def register(session: Session, valid: ValidComplaint, *, actor: User | None,
-             now: datetime) -> IntakeResult:
+def register(
+    session: Session, valid: ValidComplaint, *, actor: User | None, now: datetime
+) -> IntakeResult:
     """Store one complaint, or return the one already stored under the same dedupe key."""
     existing = session.scalar(select(Complaint).where(Complaint.dedupe_key == valid.dedupe_key))
     if existing is not None:
         return IntakeResult(existing, created=False)
-    inserted = insert_new(session, [valid], actor_id=actor.id if actor else None, job_id=None,
-                          now=now)
+    inserted = insert_new(
+        session, [valid], actor_id=actor.id if actor else None, job_id=None, now=now
+    )
     complaint = session.scalar(select(Complaint).where(Complaint.dedupe_key == valid.dedupe_key))
     assert complaint is not None
     if inserted:
-        audit.record(session, action="complaint.created", entity_type="complaint",
-                     entity_id=complaint.id, complaint_id=complaint.id,
-                     actor_id=actor.id if actor else None, now=now, to_state="new",
-                     details={"source": valid.source, "channel": valid.channel.key})
+        audit.record(
+            session,
+            action="complaint.created",
+            entity_type="complaint",
+            entity_id=complaint.id,
+            complaint_id=complaint.id,
+            actor_id=actor.id if actor else None,
+            now=now,
+            to_state="new",
+            details={"source": valid.source, "channel": valid.channel.key},
+        )
     return IntakeResult(complaint, created=bool(inserted))
 
 
@@ -183,14 +238,21 @@ def existing_keys(session: Session, keys: Iterable[str]) -> set[str]:
     keys = list(keys)
     found: set[str] = set()
     for start in range(0, len(keys), 500):
-        chunk = keys[start:start + 500]
-        found.update(session.scalars(select(Complaint.dedupe_key)
-                                     .where(Complaint.dedupe_key.in_(chunk))))
+        chunk = keys[start : start + 500]
+        found.update(
+            session.scalars(select(Complaint.dedupe_key).where(Complaint.dedupe_key.in_(chunk)))
+        )
     return found
 
 
-def insert_new(session: Session, rows: Sequence[ValidComplaint], *, actor_id: int | None,
-               job_id: int | None, now: datetime) -> set[str]:
+def insert_new(
+    session: Session,
+    rows: Sequence[ValidComplaint],
+    *,
+    actor_id: int | None,
+    job_id: int | None,
+    now: datetime,
+) -> set[str]:
     """Insert the complaints whose dedupe key is not stored yet; return the keys inserted.
 
     `ON CONFLICT DO NOTHING` lets two imports of the same file run at once without
@@ -201,9 +263,12 @@ def insert_new(session: Session, rows: Sequence[ValidComplaint], *, actor_id: in
     dialect = session.get_bind().dialect.name
     insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
     values = [_row(valid, actor_id=actor_id, job_id=job_id, now=now) for valid in rows]
-    statement = (insert(Complaint).on_conflict_do_nothing(index_elements=["dedupe_key"])
-                 .returning(Complaint.dedupe_key))
+    statement = (
+        insert(Complaint)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(Complaint.dedupe_key)
+    )
     inserted: set[str] = set()
     for start in range(0, len(values), 500):
-        inserted.update(session.scalars(statement, values[start:start + 500]).all())
+        inserted.update(session.scalars(statement, values[start : start + 500]).all())
     return inserted

@@ -20,9 +20,11 @@ log = logging.getLogger(__name__)
 
 
 def limits_from(app: Flask) -> imports.ImportLimits:
-    return imports.ImportLimits(max_chars=app.config["MAX_COMPLAINT_CHARS"],
-                                max_bytes=app.config["MAX_IMPORT_BYTES"],
-                                batch_size=app.config["IMPORT_BATCH_SIZE"])
+    return imports.ImportLimits(
+        max_chars=app.config["MAX_COMPLAINT_CHARS"],
+        max_bytes=app.config["MAX_IMPORT_BYTES"],
+        batch_size=app.config["IMPORT_BATCH_SIZE"],
+    )
 
 
 def run_job(app: Flask, job_id: int, on_progress=None) -> ImportJob | None:
@@ -39,15 +41,18 @@ def run_job(app: Flask, job_id: int, on_progress=None) -> ImportJob | None:
                 on_progress(current)
 
         try:
-            imports.run(db.session, job, limits=limits_from(app), now=clock.now,
-                        checkpoint=checkpoint)
+            imports.run(
+                db.session, job, limits=limits_from(app), now=clock.now, checkpoint=checkpoint
+            )
         except Exception:  # a bug must not leave the job "running" for ever
             log.exception("import job %s failed", job_id)
             db.session.rollback()
             job = db.session.get(ImportJob, job_id)
             job.status = ImportStatus.FAILED
-            job.error = ("The import stopped because of an error on our side. Rows imported "
-                         "so far are kept; import the same file again to finish it.")
+            job.error = (
+                "The import stopped because of an error on our side. Rows imported "
+                "so far are kept; import the same file again to finish it."
+            )
             job.finished_at = clock.now()
             db.session.commit()
         return job
@@ -67,5 +72,10 @@ def start(job_id: int) -> None:
 
 
 def queued_job_ids() -> list[int]:
-    return list(db.session.scalars(select(ImportJob.id).where(
-        ImportJob.status == ImportStatus.QUEUED).order_by(ImportJob.id)))
+    return list(
+        db.session.scalars(
+            select(ImportJob.id)
+            .where(ImportJob.status == ImportStatus.QUEUED)
+            .order_by(ImportJob.id)
+        )
+    )

@@ -102,20 +102,22 @@ class Complaint(Base):
 
     __table_args__ = (
         CheckConstraint("heat IS NULL OR (heat >= 0 AND heat <= 1)", name="heat_range"),
-        CheckConstraint("heat_label IS NULL OR heat_label IN ('low', 'medium', 'high')",
-                        name="heat_label_values"),
+        CheckConstraint(
+            "heat_label IS NULL OR heat_label IN ('low', 'medium', 'high')",
+            name="heat_label_values",
+        ),
         CheckConstraint(
             "complainer_type IS NULL OR complainer_type IN "
             "('aggressive', 'passive', 'constructive')",
             name="complainer_type_values",
         ),
         CheckConstraint("response_due_at >= received_at", name="due_after_received"),
-        CheckConstraint("(status = 'resolved') = (resolved_at IS NOT NULL)",
-                        name="resolved_has_time"),
+        CheckConstraint(
+            "(status = 'resolved') = (resolved_at IS NOT NULL)", name="resolved_has_time"
+        ),
         # The inbox: open complaints, most urgent first, optionally by channel.
         Index("ix_complaints_status_due", "status", "response_due_at", "id"),
-        Index("ix_complaints_channel_status_due", "channel_key", "status", "response_due_at",
-              "id"),
+        Index("ix_complaints_channel_status_due", "channel_key", "status", "response_due_at", "id"),
         Index("ix_complaints_due", "response_due_at", "id"),
     )
 

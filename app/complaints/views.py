@@ -6,8 +6,18 @@ import csv
 import io
 from datetime import datetime
 
-from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect,
-                   render_template, request, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import SelectChoice
@@ -27,8 +37,9 @@ ISSUES_SHOWN = 200
 
 
 def _channel_choices(blank: str | None = None) -> list[SelectChoice]:
-    choices = [SelectChoice(key, channel.name)
-               for key, channel in intake.load_channels(db.session).items()]
+    choices = [
+        SelectChoice(key, channel.name) for key, channel in intake.load_channels(db.session).items()
+    ]
     return ([SelectChoice("", blank)] if blank else []) + choices
 
 
@@ -43,10 +54,20 @@ def inbox_view():
     if channel not in channels:
         channel = None
     page = request.args.get("page", 1, type=int) or 1
-    result = inbox.list_page(db.session, inbox.InboxFilter(status=status, channel=channel),
-                             page=page, per_page=current_app.config["INBOX_PAGE_SIZE"])
-    return render_template("complaints/inbox.html", page=result, status=status, channel=channel,
-                           channels=channels, status_filters=list(inbox.STATUS_FILTERS))
+    result = inbox.list_page(
+        db.session,
+        inbox.InboxFilter(status=status, channel=channel),
+        page=page,
+        per_page=current_app.config["INBOX_PAGE_SIZE"],
+    )
+    return render_template(
+        "complaints/inbox.html",
+        page=result,
+        status=status,
+        channel=channel,
+        channels=channels,
+        status_filters=list(inbox.STATUS_FILTERS),
+    )
 
 
 @blueprint.route("/complaints/<int:complaint_id>")
@@ -55,11 +76,13 @@ def show(complaint_id: int):
     complaint = db.session.get(Complaint, complaint_id)
     if complaint is None:
         abort(404)
-    history = db.session.scalars(select(AuditEvent).where(
-        AuditEvent.complaint_id == complaint.id).order_by(AuditEvent.id)).all()
+    history = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.complaint_id == complaint.id).order_by(AuditEvent.id)
+    ).all()
     job = db.session.get(ImportJob, complaint.import_job_id) if complaint.import_job_id else None
-    return render_template("complaints/show.html", complaint=complaint, history=history,
-                           import_job=job)
+    return render_template(
+        "complaints/show.html", complaint=complaint, history=history, import_job=job
+    )
 
 
 def _received_at(form: ComplaintForm) -> datetime | None:
@@ -79,12 +102,21 @@ def new():
     status = 200
     if form.validate_on_submit():
         data = intake.ComplaintInput(
-            channel=form.channel.data, text=form.text.data or "",
-            received_at=_received_at(form), author_handle=form.author_handle.data or "",
-            author_name=form.author_name.data or "", url=form.url.data or "", source="manual")
+            channel=form.channel.data,
+            text=form.text.data or "",
+            received_at=_received_at(form),
+            author_handle=form.author_handle.data or "",
+            author_name=form.author_name.data or "",
+            url=form.url.data or "",
+            source="manual",
+        )
         try:
-            valid = intake.validate(data, intake.load_channels(db.session), now=now(),
-                                    max_chars=current_app.config["MAX_COMPLAINT_CHARS"])
+            valid = intake.validate(
+                data,
+                intake.load_channels(db.session),
+                now=now(),
+                max_chars=current_app.config["MAX_COMPLAINT_CHARS"],
+            )
         except intake.Rejection as rejection:
             for name, message in rejection.fields.items():
                 getattr(form, name).errors.append(message)
@@ -112,11 +144,16 @@ def imports_index():
         payload = upload.read()
         try:
             job = imports.create_job(
-                db.session, payload=payload, filename=upload.filename or "upload",
+                db.session,
+                payload=payload,
+                filename=upload.filename or "upload",
                 fmt=ImportFormat(form.format.data) if form.format.data else None,
                 encoding=form.encoding.data or None,
-                default_channel=form.default_channel.data or None, actor=current_user,
-                limits=jobs.limits_from(current_app), now=now())
+                default_channel=form.default_channel.data or None,
+                actor=current_user,
+                limits=jobs.limits_from(current_app),
+                now=now(),
+            )
         except importers.ImportFileError as exc:
             form.file.errors.append(str(exc))
         else:
@@ -140,24 +177,42 @@ def _job_or_404(job_id: int) -> ImportJob:
 @requires(Permission.IMPORT_COMPLAINTS)
 def import_job(job_id: int):
     job = _job_or_404(job_id)
-    issues = db.session.scalars(select(ImportRowIssue).where(ImportRowIssue.job_id == job.id)
-                                .order_by(ImportRowIssue.row_number).limit(ISSUES_SHOWN)).all()
-    issue_total = db.session.scalar(select(func.count()).select_from(ImportRowIssue)
-                                    .where(ImportRowIssue.job_id == job.id))
-    return render_template("complaints/import_job.html", job=job, issues=issues,
-                           issue_total=issue_total, issues_shown=ISSUES_SHOWN)
+    issues = db.session.scalars(
+        select(ImportRowIssue)
+        .where(ImportRowIssue.job_id == job.id)
+        .order_by(ImportRowIssue.row_number)
+        .limit(ISSUES_SHOWN)
+    ).all()
+    issue_total = db.session.scalar(
+        select(func.count()).select_from(ImportRowIssue).where(ImportRowIssue.job_id == job.id)
+    )
+    return render_template(
+        "complaints/import_job.html",
+        job=job,
+        issues=issues,
+        issue_total=issue_total,
+        issues_shown=ISSUES_SHOWN,
+    )
 
 
 @blueprint.route("/imports/<int:job_id>/progress")
 @requires(Permission.IMPORT_COMPLAINTS)
 def import_progress(job_id: int):
     job = _job_or_404(job_id)
-    return jsonify({
-        "status": job.status.value, "finished": job.finished, "percent": job.percent,
-        "total_rows": job.total_rows, "processed_rows": job.processed_rows,
-        "imported": job.imported_count, "duplicates": job.duplicate_count,
-        "rejected": job.rejected_count, "ignored": job.ignored_count, "error": job.error,
-    })
+    return jsonify(
+        {
+            "status": job.status.value,
+            "finished": job.finished,
+            "percent": job.percent,
+            "total_rows": job.total_rows,
+            "processed_rows": job.processed_rows,
+            "imported": job.imported_count,
+            "duplicates": job.duplicate_count,
+            "rejected": job.rejected_count,
+            "ignored": job.ignored_count,
+            "error": job.error,
+        }
+    )
 
 
 @blueprint.route("/imports/<int:job_id>/issues.csv")
@@ -167,8 +222,14 @@ def import_issues_csv(job_id: int):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["row", "outcome", "reason"])
-    for issue in db.session.scalars(select(ImportRowIssue).where(ImportRowIssue.job_id == job.id)
-                                    .order_by(ImportRowIssue.row_number)):
+    for issue in db.session.scalars(
+        select(ImportRowIssue)
+        .where(ImportRowIssue.job_id == job.id)
+        .order_by(ImportRowIssue.row_number)
+    ):
         writer.writerow([issue.row_number, issue.outcome, issue.reason])
-    return Response(buffer.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=import-{job.id}-issues.csv"})
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=import-{job.id}-issues.csv"},
+    )

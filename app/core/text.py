@@ -11,7 +11,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Lone surrogates come from broken JSON escapes ("\ud83d" without its pair).
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 # Characters that render as nothing; a text made only of these (and spaces) is empty.
-INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+INVISIBLE = (
+    "\u200b\u200c\u200d\u200e\u200f"  # zero-width space/joiners, direction marks
+    "\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad"  # word joiner, invisible ops, BOM, soft hyphen
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"  # bidi embeddings and isolates
+)
 _INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
 
 

@@ -35,18 +35,29 @@ def load_demo(session: Session, *, now: datetime) -> DemoReport:
     report = DemoReport()
     for email, name, password, roles in DEMO_USERS:
         if operations.find_user(session, email) is None:
-            operations.create_user(session, email=email, name=name, roles=set(roles),
-                                   password=password, actor=None, now=now)
+            operations.create_user(
+                session,
+                email=email,
+                name=name,
+                roles=set(roles),
+                password=password,
+                actor=None,
+                now=now,
+            )
         report.users.append((email, password, [role.value for role in roles]))
 
     channels = intake.load_channels(session)
     items = yaml.safe_load(COMPLAINTS_FILE.read_text(encoding="utf-8"))
     for number, item in enumerate(items, start=1):
         data = intake.ComplaintInput(
-            channel=item["channel"], text=item["text"],
+            channel=item["channel"],
+            text=item["text"],
             received_at=now - timedelta(minutes=item["received_minutes_ago"]),
-            author_handle=item.get("author_handle", ""), author_name=item.get("author_name", ""),
-            external_id=f"demo-{number}", source="demo")
+            author_handle=item.get("author_handle", ""),
+            author_name=item.get("author_name", ""),
+            external_id=f"demo-{number}",
+            source="demo",
+        )
         valid = intake.validate(data, channels, now=now, max_chars=50_000)
         result = intake.register(session, valid, actor=None, now=now)
         if result.created:

@@ -62,10 +62,13 @@ class Draft(Base):
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
-        CheckConstraint("(state = 'published') = (published_at IS NOT NULL)",
-                        name="published_has_time"),
-        CheckConstraint("state = 'draft' OR state = 'withdrawn' OR cooling_off_until IS NOT NULL",
-                        name="submitted_has_cooling_off"),
+        CheckConstraint(
+            "(state = 'published') = (published_at IS NOT NULL)", name="published_has_time"
+        ),
+        CheckConstraint(
+            "state = 'draft' OR state = 'withdrawn' OR cooling_off_until IS NOT NULL",
+            name="submitted_has_cooling_off",
+        ),
         CheckConstraint("current_revision >= 1", name="revision_positive"),
         Index("ix_drafts_state_updated", "state", "updated_at"),
     )
@@ -126,8 +129,9 @@ class Review(Base):
     revision: Mapped[Revision] = relationship()
 
     __table_args__ = (
-        CheckConstraint("decision = 'approved' OR length(comment) > 0",
-                        name="changes_need_comment"),
+        CheckConstraint(
+            "decision = 'approved' OR length(comment) > 0", name="changes_need_comment"
+        ),
         CheckConstraint("(anchor_start IS NULL) = (anchor_end IS NULL)", name="anchor_pair"),
     )
 
@@ -185,8 +189,9 @@ class Publication(Base):
     delivered_at: Mapped[datetime | None]
 
     __table_args__ = (
-        CheckConstraint("(status = 'delivered') = (delivered_at IS NOT NULL)",
-                        name="delivered_has_time"),
+        CheckConstraint(
+            "(status = 'delivered') = (delivered_at IS NOT NULL)", name="delivered_has_time"
+        ),
         Index("ix_publications_status_next", "status", "next_attempt_at"),
     )
 

@@ -9,9 +9,17 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 API_PREFIX = "/api/"
 
 CODES = {
-    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-    422: "validation_error", 429: "too_many_requests", 500: "internal_error",
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "too_many_requests",
+    500: "internal_error",
 }
 
 MESSAGES = {
@@ -24,10 +32,21 @@ MESSAGES = {
 }
 
 
-def api_error(status: int, message: str, *, code: str | None = None,
-              fields: dict | None = None, headers: dict | None = None):
-    body = {"error": {"code": code or CODES.get(status, "error"), "message": message,
-                      "fields": fields or {}}}
+def api_error(
+    status: int,
+    message: str,
+    *,
+    code: str | None = None,
+    fields: dict | None = None,
+    headers: dict | None = None,
+):
+    body = {
+        "error": {
+            "code": code or CODES.get(status, "error"),
+            "message": message,
+            "fields": fields or {},
+        }
+    }
     response = jsonify(body)
     response.status_code = status
     for name, value in (headers or {}).items():
@@ -58,20 +77,30 @@ def handle_http_exception(error: HTTPException):
         headers = dict(data.get("headers") or {})
         if status == 401:
             headers["WWW-Authenticate"] = 'Bearer realm="composure"'
-        return api_error(status, message, code=data.get("code"), fields=_fields_from(error),
-                         headers=headers)
+        return api_error(
+            status, message, code=data.get("code"), fields=_fields_from(error), headers=headers
+        )
     if isinstance(error, CSRFError):
-        return render_template("errors/error.html", status=400, title="This form has expired",
-                               message="The page was open too long or was sent twice. Go back, "
-                                       "reload the page and send it again; nothing was saved."), 400
-    titles = {403: "You cannot open this page", 404: "Page not found",
-              413: "That file is too large", 429: "Too many attempts",
-              500: "Something went wrong"}
+        return render_template(
+            "errors/error.html",
+            status=400,
+            title="This form has expired",
+            message="The page was open too long or was sent twice. Go back, "
+            "reload the page and send it again; nothing was saved.",
+        ), 400
+    titles = {
+        403: "You cannot open this page",
+        404: "Page not found",
+        413: "That file is too large",
+        429: "Too many attempts",
+        500: "Something went wrong",
+    }
     message = MESSAGES.get(status, error.description)
     if status == 403:
         message = "Your role does not include this. Ask an admin if you need it."
-    return render_template("errors/error.html", status=status,
-                           title=titles.get(status, error.name), message=message), status
+    return render_template(
+        "errors/error.html", status=status, title=titles.get(status, error.name), message=message
+    ), status
 
 
 def handle_unexpected(error: Exception):

@@ -9,7 +9,6 @@ Create Date: 2026-11-23 09:38:39.200498
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '0001'
 down_revision = None

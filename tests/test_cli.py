@@ -1,0 +1,124 @@
+"""Command-line tools and demo data."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+import yaml
+
+from app.complaints.models import Complaint
+from app.demo import COMPLAINTS_FILE
+from app.extensions import db
+
+
+def run(app, *args, **kwargs):
+    return app.test_cli_runner().invoke(args=list(args), **kwargs)
+
+
+def test_users_create_and_tokens_create(app):
+    result = run(
+        app,
+        "users",
+        "create",
+        "--email",
+        "Lee@Example.com",
+        "--name",
+        "Lee",
+        "--role",
+        "agent",
+        "--role",
+        "reviewer",
+        "--password",
+        "a fine password",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Created lee@example.com (agent, reviewer)." in result.output
+    again = run(
+        app,
+        "users",
+        "create",
+        "--email",
+        "lee@example.com",
+        "--name",
+        "Lee",
+        "--role",
+        "agent",
+        "--password",
+        "a fine password",
+    )
+    assert again.exit_code != 0
+    assert "already exists" in again.output
+
+    result = run(app, "tokens", "create", "--email", "lee@example.com")
+    token = result.stdout.strip().splitlines()[-1]
+    assert token.startswith("cmp_")
+    response = app.test_client().get(
+        "/api/v1/complaints", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 200
+    assert run(app, "tokens", "create", "--email", "nobody@example.com").exit_code != 0
+
+
+def test_demo_data_covers_every_channel_and_role_and_can_be_loaded_twice(app):
+    result = run(app, "demo")
+    assert result.exit_code == 0, result.output
+    for email in (
+        "agent@example.com",
+        "reviewer@example.com",
+        "signoff@example.com",
+        "admin@example.com",
+    ):
+        assert email in result.output
+    items = yaml.safe_load(COMPLAINTS_FILE.read_text(encoding="utf-8"))
+    assert f"Demo complaints: {len(items)} added" in result.output
+    assert len(items) >= 30
+    assert "0 added" in run(app, "demo").output
+    with app.app_context():
+        channels = set(db.session.scalars(sa.select(Complaint.channel_key).distinct()))
+    assert channels == {"x", "facebook", "instagram", "review", "dm", "email"}
+    expected = [item["expected"] for item in items]
+    assert {e["complainer_type"] for e in expected} == {"aggressive", "passive", "constructive"}
+    flags = {flag for e in expected for flag in e["flags"]}
+    assert flags == {
+        "billing",
+        "account",
+        "personal_data",
+        "legal_threat",
+        "safety",
+        "media",
+        "discrimination",
+        "staff",
+        "harassment",
+    }
+    app.config["WTF_CSRF_ENABLED"] = False
+    login = app.test_client().post(
+        "/login", data={"email": "agent@example.com", "password": "agent-demo-1"}
+    )
+    assert login.status_code == 302
+
+
+def test_audit_verify_reports_an_intact_chain(app):
+    run(app, "demo")
+    result = run(app, "audit", "verify")
+    assert result.exit_code == 0
+    assert "Audit chain intact" in result.output
+
+
+def test_queued_imports_run_from_the_cli(app, tmp_path):
+    from app.complaints import imports
+
+    with app.app_context():
+        imports.create_job(
+            db.session,
+            payload=b"text,channel\nqueued one,x\n",
+            filename="q.csv",
+            fmt=None,
+            encoding=None,
+            default_channel=None,
+            actor=None,
+            limits=imports.ImportLimits(1000, 10_000),
+            now=app.extensions["composure.clock"].now(),
+        )
+        db.session.commit()
+    result = run(app, "imports", "run")
+    assert "imported:             1" in result.output
+    assert "No queued imports." in run(app, "imports", "run").output
