@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from app.complaints.models import Complaint, ComplaintStatus
@@ -51,7 +51,9 @@ class InboxPage:
 
 def _filtered(query, inbox_filter: InboxFilter):
     statuses = inbox_filter.statuses()
-    if len(statuses) == 1:
+    if set(statuses) == set(ComplaintStatus.open_statuses()):
+        query = query.where(Complaint.is_open == true())
+    elif len(statuses) == 1:
         query = query.where(Complaint.status == statuses[0])
     elif len(statuses) < len(ComplaintStatus):
         query = query.where(Complaint.status.in_(statuses))
@@ -67,14 +69,18 @@ def list_page(
     total = session.scalar(_filtered(select(func.count(Complaint.id)), inbox_filter)) or 0
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
-    items = list(
+    # The page's ids come from the index alone (deep pages skip index entries, not rows);
+    # only the rows shown are then read.
+    order = (Complaint.response_due_at, Complaint.id)
+    ids = list(
         session.scalars(
-            _filtered(select(Complaint), inbox_filter)
-            .order_by(Complaint.response_due_at, Complaint.id)
+            _filtered(select(Complaint.id), inbox_filter)
+            .order_by(*order)
             .offset((page - 1) * per_page)
             .limit(per_page)
         )
     )
+    items = list(session.scalars(select(Complaint).where(Complaint.id.in_(ids)).order_by(*order)))
     return InboxPage(items=items, page=page, per_page=per_page, total=total)
 
 

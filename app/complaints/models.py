@@ -6,7 +6,16 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Computed,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
@@ -74,6 +83,11 @@ class Complaint(Base):
     status: Mapped[ComplaintStatus] = mapped_column(
         enum_column(ComplaintStatus, "complaint_status"), default=ComplaintStatus.NEW
     )
+    #: Still needs a reply. Computed by the database from the status, so it cannot drift;
+    #: the inbox's default view reads it through its own index.
+    is_open: Mapped[bool | None] = mapped_column(
+        Computed("status IN ('new', 'in_progress')", persisted=True)
+    )
     #: The agent who took the complaint ("take it").
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -119,6 +133,8 @@ class Complaint(Base):
         Index("ix_complaints_status_due", "status", "response_due_at", "id"),
         Index("ix_complaints_channel_status_due", "channel_key", "status", "response_due_at", "id"),
         Index("ix_complaints_due", "response_due_at", "id"),
+        Index("ix_complaints_open_due", "is_open", "response_due_at", "id"),
+        Index("ix_complaints_channel_open_due", "channel_key", "is_open", "response_due_at", "id"),
     )
 
 

@@ -159,6 +159,7 @@ def upgrade():
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('response_due_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('status', sa.Enum('new', 'in_progress', 'replied', 'resolved', name='complaint_status', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('is_open', sa.Boolean(), sa.Computed("status IN ('new', 'in_progress')", persisted=True), nullable=True),
     sa.Column('assignee_id', sa.Integer(), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('import_job_id', sa.Integer(), nullable=True),
@@ -189,6 +190,8 @@ def upgrade():
     with op.batch_alter_table('complaints', schema=None) as batch_op:
         batch_op.create_index('ix_complaints_channel_status_due', ['channel_key', 'status', 'response_due_at', 'id'], unique=False)
         batch_op.create_index('ix_complaints_due', ['response_due_at', 'id'], unique=False)
+        batch_op.create_index('ix_complaints_open_due', ['is_open', 'response_due_at', 'id'], unique=False)
+        batch_op.create_index('ix_complaints_channel_open_due', ['channel_key', 'is_open', 'response_due_at', 'id'], unique=False)
         batch_op.create_index('ix_complaints_status_due', ['status', 'response_due_at', 'id'], unique=False)
 
     op.create_table('import_row_issues',
@@ -406,6 +409,8 @@ def downgrade():
     with op.batch_alter_table('complaints', schema=None) as batch_op:
         batch_op.drop_index('ix_complaints_status_due')
         batch_op.drop_index('ix_complaints_due')
+        batch_op.drop_index('ix_complaints_channel_open_due')
+        batch_op.drop_index('ix_complaints_open_due')
         batch_op.drop_index('ix_complaints_channel_status_due')
 
     op.drop_table('complaints')
