@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup install install-dev test lint format bench migrate demo clean
+.PHONY: help run setup install install-dev test lint format bench migrate demo screenshots clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ format: install-dev ## Fix lint where safe and format the code
 
 bench: install-dev ## Run the benchmarks (inbox with 100,000 complaints)
 	$(BIN)/python bench/inbox.py
+
+screenshots: install-dev ## Photograph the main screens in Chromium into screenshots/
+	$(BIN)/python .ci/screenshots.py screenshots
 
 clean: ## Remove the virtual environment and caches (keeps instance/ data)
 	rm -rf $(VENV) .pytest_cache .ruff_cache

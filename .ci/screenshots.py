@@ -1,0 +1,82 @@
+"""Screenshots of the main screens for the README, taken in Debian's Chromium.
+
+Serves the app with demo data on 127.0.0.1 (a throwaway SQLite database), signs in as the
+demo agent and photographs each screen at 1280 px and 390 px wide. Playwright drives the
+browser at /usr/bin/chromium; it never downloads one.
+
+    .venv/bin/python .ci/screenshots.py OUT_DIR
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SCREENS = [("login", "/login", False), ("inbox", "/", True), ("complaint", "/complaints/1", True),
+           ("paste", "/complaints/new", True)]
+WIDTHS = {"desktop": 1280, "phone": 390}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def main(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as instance:
+        env = {**os.environ, "COMPOSURE_INSTANCE_DIR": instance}
+        env.pop("DATABASE_URL", None)
+        flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+        subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True,
+                       capture_output=True)
+        subprocess.run([*flask, "demo"], cwd=ROOT, env=env, check=True, capture_output=True)
+        port = free_port()
+        server = subprocess.Popen([*flask, "run", "--port", str(port)], cwd=ROOT, env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(100):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path=CHROMIUM,
+                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                          "--disable-component-update", "--disable-sync", "--no-first-run"])
+                for size, width in WIDTHS.items():
+                    page = browser.new_page(viewport={"width": width, "height": 900})
+                    for name, path, signed_in in SCREENS:
+                        if signed_in and "/login" in page.url or signed_in and page.url == \
+                                "about:blank":
+                            page.goto(base + "/login")
+                            page.fill("#email", "agent@example.com")
+                            page.fill("#password", "agent-demo-1")
+                            page.click("button[type=submit]")
+                            page.wait_for_url(base + "/")
+                        page.goto(base + path)
+                        target = out / f"{name}-{size}.png"
+                        page.screenshot(path=str(target), full_page=False)
+                        print(target)
+                    page.close()
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "screenshots")
