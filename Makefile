@@ -47,11 +47,11 @@ test: install-dev ## Install and run the whole test suite
 
 lint: install-dev ## Lint and check formatting (ruff)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check app tests bench config.py wsgi.py
+	$(BIN)/ruff format --check app tests bench .ci config.py wsgi.py
 
 format: install-dev ## Fix lint where safe and format the code
 	$(BIN)/ruff check --fix .
-	$(BIN)/ruff format app tests bench config.py wsgi.py
+	$(BIN)/ruff format app tests bench .ci config.py wsgi.py
 
 bench: install-dev ## Run the benchmarks (inbox with 100,000 complaints)
 	$(BIN)/python bench/inbox.py

@@ -21,8 +21,12 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-SCREENS = [("login", "/login", False), ("inbox", "/", True), ("complaint", "/complaints/1", True),
-           ("paste", "/complaints/new", True)]
+SCREENS = [
+    ("login", "/login", False),
+    ("inbox", "/", True),
+    ("complaint", "/complaints/1", True),
+    ("paste", "/complaints/new", True),
+]
 WIDTHS = {"desktop": 1280, "phone": 390}
 
 
@@ -38,12 +42,18 @@ def main(out: Path) -> None:
         env = {**os.environ, "COMPOSURE_INSTANCE_DIR": instance}
         env.pop("DATABASE_URL", None)
         flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-        subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True
+        )
         subprocess.run([*flask, "demo"], cwd=ROOT, env=env, check=True, capture_output=True)
         port = free_port()
-        server = subprocess.Popen([*flask, "run", "--port", str(port)], cwd=ROOT, env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [*flask, "run", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             for _ in range(100):
@@ -55,18 +65,26 @@ def main(out: Path) -> None:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
                     executable_path=CHROMIUM,
-                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                          "--disable-component-update", "--disable-sync", "--no-first-run"])
+                    args=[
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--disable-background-networking",
+                        "--disable-component-update",
+                        "--disable-sync",
+                        "--no-first-run",
+                    ],
+                )
                 for size, width in WIDTHS.items():
                     page = browser.new_page(viewport={"width": width, "height": 900})
-                    for name, path, signed_in in SCREENS:
-                        if signed_in and "/login" in page.url or signed_in and page.url == \
-                                "about:blank":
+                    signed_in = False
+                    for name, path, needs_account in SCREENS:
+                        if needs_account and not signed_in:
                             page.goto(base + "/login")
                             page.fill("#email", "agent@example.com")
                             page.fill("#password", "agent-demo-1")
                             page.click("button[type=submit]")
                             page.wait_for_url(base + "/")
+                            signed_in = True
                         page.goto(base + path)
                         target = out / f"{name}-{size}.png"
                         page.screenshot(path=str(target), full_page=False)
