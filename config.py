@@ -85,11 +85,6 @@ class Config:
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
     LOGIN_FAILURE_WINDOW_SECONDS = _env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
 
-    # Response-time targets used when a channel has none of its own (PRODUCT.md: within
-    # the hour on public channels, 24 hours at most).
-    RESPONSE_TARGET_PUBLIC_SECONDS = _env_int("RESPONSE_TARGET_PUBLIC_SECONDS", 3600)
-    RESPONSE_TARGET_PRIVATE_SECONDS = _env_int("RESPONSE_TARGET_PRIVATE_SECONDS", 24 * 3600)
-
     # Intake limits
     MAX_COMPLAINT_CHARS = _env_int("MAX_COMPLAINT_CHARS", 50_000)
     MAX_IMPORT_BYTES = _env_int("MAX_IMPORT_BYTES", 64 * 1024 * 1024)
