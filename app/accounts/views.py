@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from datetime import timedelta
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
@@ -20,10 +22,6 @@ admin_blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _throttle_policy() -> ThrottlePolicy:
-    from datetime import timedelta
-
-    from flask import current_app
-
     return ThrottlePolicy(
         max_failures=current_app.config["LOGIN_MAX_FAILURES"],
         window=timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"]),

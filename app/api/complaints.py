@@ -27,16 +27,6 @@ blueprint = api_blueprint(
 )
 
 
-def _with_clock(complaint: Complaint) -> Complaint:
-    state = inbox.clock(complaint, now())
-    complaint.clock = {
-        "urgency": state.urgency.value,
-        "remaining_seconds": int(state.remaining.total_seconds()),
-        "target_seconds": int(state.target.total_seconds()),
-    }
-    return complaint
-
-
 @blueprint.route("", methods=["POST"])
 @api_requires(Permission.CREATE_COMPLAINTS)
 @blueprint.arguments(ComplaintCreateSchema)
@@ -57,7 +47,7 @@ def create(payload: dict):
         abort(422, message="The complaint cannot be taken; see fields.", errors=rejection.fields)
     result = intake.register(db.session, valid, actor=g.api_user, now=now())
     db.session.commit()
-    return _with_clock(result.complaint), 201 if result.created else 200
+    return result.complaint, 201 if result.created else 200
 
 
 @blueprint.route("", methods=["GET"])
@@ -72,7 +62,7 @@ def list_complaints(args: dict):
         per_page=args["per_page"],
     )
     return {
-        "items": [_with_clock(complaint) for complaint in result.items],
+        "items": result.items,
         "page": result.page,
         "per_page": result.per_page,
         "total": result.total,
@@ -87,4 +77,4 @@ def read(complaint_id: int):
     complaint = db.session.get(Complaint, complaint_id)
     if complaint is None:
         abort(404, message=f"No complaint #{complaint_id}.")
-    return _with_clock(complaint)
+    return complaint

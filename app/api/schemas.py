@@ -5,7 +5,8 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from app.complaints.inbox import STATUS_FILTERS
+from app.complaints.inbox import STATUS_FILTERS, clock
+from app.web.helpers import now
 
 
 class ComplaintCreateSchema(ma.Schema):
@@ -28,12 +29,6 @@ class ComplaintCreateSchema(ma.Schema):
     )
 
 
-class ClockSchema(ma.Schema):
-    urgency = ma.fields.String(metadata={"enum": ["on_track", "due_soon", "overdue", "answered"]})
-    remaining_seconds = ma.fields.Integer()
-    target_seconds = ma.fields.Integer()
-
-
 class EntitySchema(ma.Schema):
     kind = ma.fields.String()
     text = ma.fields.String()
@@ -54,7 +49,24 @@ class ComplaintSchema(ma.Schema):
     received_at = ma.fields.AwareDateTime()
     response_due_at = ma.fields.AwareDateTime()
     created_at = ma.fields.AwareDateTime()
-    clock = ma.fields.Nested(ClockSchema)
+    clock = ma.fields.Method(
+        "response_clock",
+        metadata={
+            "type": "object",
+            "description": "The response-time clock now: urgency (on_track, due_soon, overdue, "
+            "answered), remaining_seconds (negative when overdue), target_seconds",
+        },
+    )
+
+    def response_clock(self, complaint) -> dict:
+        """The complaint's response clock now, by the app's clock."""
+        state = clock(complaint, now())
+        return {
+            "urgency": state.urgency.value,
+            "remaining_seconds": int(state.remaining.total_seconds()),
+            "target_seconds": int(state.target.total_seconds()),
+        }
+
     language = ma.fields.String(allow_none=True)
     heat = ma.fields.Float(allow_none=True)
     heat_label = ma.fields.String(allow_none=True)

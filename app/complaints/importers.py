@@ -218,7 +218,7 @@ def read_json(text: str, *, default_channel: str | None) -> Iterator[Record]:
     try:
         document = json.loads(stripped)
     except json.JSONDecodeError as exc:
-        lines = [line for line in stripped.splitlines()]
+        lines = stripped.splitlines()
         if len(lines) > 1 and lines[0].lstrip().startswith("{"):
             items = []
             for number, line in enumerate(lines, start=1):
