@@ -1,0 +1,528 @@
+"""Reading a complaint: language, heat, complainer type, category, entities and flags.
+
+Every conclusion carries the words that led to it (`evidence`), so the complaint page can
+show a junior agent *why* a complaint is flagged `legal_threat` or typed `aggressive`.
+The rules are data (see `rules.py`); this module only counts what they match.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
+
+from app.analysis import pipeline
+from app.analysis.language import detect, language_name
+from app.analysis.rules import (
+    CATEGORIES,
+    FLAGS,
+    PERSONAL_ENTITY_KINDS,
+    Entry,
+    LanguageRules,
+    Signal,
+    common_rules,
+    language_rules,
+    languages_with_rules,
+    thaw,
+)
+from app.core.text import clean_text, is_blank
+
+_RUNS = re.compile(r"[!?]*!{2,}[!?]*|[!?]*\?{2,}[!?]*|[!?]*(?:\?!|!\?)[!?]*")
+STRONG, WEAK = 1.0, 0.5
+
+
+@dataclass(frozen=True)
+class Evidence:
+    text: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True)
+class Entity:
+    kind: str
+    text: str
+    start: int
+    end: int
+
+    @property
+    def personal(self) -> bool:
+        return self.kind in PERSONAL_ENTITY_KINDS
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "text": self.text, "start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    language: str
+    #: False when no rules exist for the language and the default language's were used.
+    language_supported: bool
+    heat: float
+    heat_label: str
+    complainer_type: str
+    category: str
+    flags: tuple[str, ...]
+    entities: tuple[Entity, ...]
+    #: Words behind each flag, the type, the category and the heat.
+    evidence: dict[str, tuple[Evidence, ...]]
+    #: Plain-language reasons for the type and the heat, for the complaint page.
+    reasons: dict[str, list[str]] = field(default_factory=dict)
+    notices: tuple[str, ...] = ()
+
+    def entities_of(self, kind: str) -> list[Entity]:
+        return [entity for entity in self.entities if entity.kind == kind]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "language": self.language,
+            "language_supported": self.language_supported,
+            "heat": self.heat,
+            "heat_label": self.heat_label,
+            "complainer_type": self.complainer_type,
+            "category": self.category,
+            "flags": list(self.flags),
+            "entities": [entity.to_dict() for entity in self.entities],
+            "evidence": {
+                key: [item.to_dict() for item in items] for key, items in self.evidence.items()
+            },
+            "reasons": self.reasons,
+            "notices": list(self.notices),
+        }
+
+
+@dataclass
+class _Hit:
+    key: str  # "flag:billing", "type:passive", "category:delivery", "heat", "calming"
+    weight: float
+    entry: int  # which cue, so a cue repeated five times counts once
+    start: int  # token offsets
+    end: int
+
+
+class _Compiled:
+    """The rules of one language turned into one Matcher and one PhraseMatcher."""
+
+    def __init__(self, nlp: Language, rules: LanguageRules) -> None:
+        self.nlp = nlp
+        self.rules = rules
+        self.matcher = Matcher(nlp.vocab, validate=True)
+        self.phrases = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        #: `not` phrases are fixed expressions: matched word for word, any case.
+        self.exact_phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        #: match id -> (signal key, role, weight, cue number, together rule, group)
+        self.meaning: dict[int, tuple[str, str, float, int, int, int]] = {}
+        self.signals: dict[str, Signal] = {}
+        self._counter = 0
+        for name, signal in rules.flags.items():
+            self._add_signal(f"flag:{name}", signal)
+        if rules.types is not None:
+            for name, signal in rules.types.signals.items():
+                self._add_signal(f"type:{name}", signal)
+        for name, signal in rules.categories.items():
+            self._add_signal(f"category:{name}", signal)
+        if rules.heat is not None:
+            self._add_signal("heat", rules.heat.signal)
+            self._add_signal("calming", rules.heat.calming)
+        for entry in rules.jokes:
+            self._add_entry("joke", "joke", 0.0, entry)
+        for entry in rules.names:
+            self._add_entry("name", "name", 0.0, entry)
+
+    def _add_signal(self, key: str, signal: Signal) -> None:
+        self.signals[key] = signal
+        for entry in signal.strong:
+            self._add_entry(key, "cue", STRONG, entry)
+        for entry in signal.weak:
+            self._add_entry(key, "cue", WEAK, entry)
+        for entry in signal.negative:
+            self._add_entry(key, "not", 0.0, entry)
+        for rule_number, rule in enumerate(signal.together):
+            for group_number, group in enumerate(rule.groups):
+                for entry in group:
+                    self._add_entry(key, "together", rule.weight, entry, rule_number, group_number)
+
+    def _add_entry(
+        self, key: str, role: str, weight: float, entry: Entry, rule: int = -1, group: int = -1
+    ) -> None:
+        self._counter += 1
+        label = f"{key}|{role}|{self._counter}"
+        match_id = self.nlp.vocab.strings.add(label)
+        self.meaning[match_id] = (key, role, weight, self._counter, rule, group)
+        if entry.phrase is not None and role == "not":
+            self.exact_phrases.add(label, [self.nlp.make_doc(entry.phrase)])
+        elif entry.phrase is not None:
+            self.phrases.add(label, [self.nlp(entry.phrase)])
+        else:
+            self.matcher.add(label, [thaw(entry.pattern)])
+
+    def matches(self, doc: Doc) -> list[tuple[int, int, int]]:
+        return list(self.matcher(doc)) + list(self.phrases(doc)) + list(self.exact_phrases(doc))
+
+
+_compile_lock = threading.Lock()
+
+
+@cache
+def _compiled(language: str) -> _Compiled:
+    with _compile_lock:
+        return _Compiled(pipeline.pipeline_for(language), language_rules(language))
+
+
+def warm_up() -> None:
+    """Build every pipeline with rules now (start-up), not on the first complaint."""
+    for language in languages_with_rules():
+        _compiled(language)
+
+
+def _sentence_of(doc: Doc) -> list[int]:
+    index = [0] * len(doc)
+    for number, sentence in enumerate(doc.sents):
+        for position in range(sentence.start, sentence.end):
+            index[position] = number
+    return index
+
+
+def _evidence(doc: Doc, spans: list[tuple[int, int]]) -> tuple[Evidence, ...]:
+    """Token spans as character evidence, overlapping ones merged, in reading order."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    result = []
+    for start, end in merged:
+        span = doc[start:end]
+        result.append(Evidence(span.text, span.start_char, span.end_char))
+    return tuple(result)
+
+
+def _char_evidence(text: str, spans: list[tuple[int, int]]) -> tuple[Evidence, ...]:
+    return tuple(Evidence(text[start:end], start, end) for start, end in sorted(set(spans)))
+
+
+class _Reading:
+    """The counted matches for one document."""
+
+    def __init__(self, compiled: _Compiled, doc: Doc) -> None:
+        self.doc = doc
+        sentence = _sentence_of(doc)
+        raw = compiled.matches(doc)
+        negatives: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        joke_sentences: set[int] = set()
+        self.names: list[tuple[int, int]] = []
+        candidates = []
+        for match_id, start, end in raw:
+            key, role, weight, cue, rule, group = compiled.meaning[match_id]
+            if role == "not":
+                negatives[key].append((start, end))
+            elif role == "joke":
+                joke_sentences.add(sentence[start])
+            elif role == "name":
+                self.names.append((start, end))
+            else:
+                candidates.append((key, role, weight, cue, rule, group, start, end))
+        self.hits: dict[str, list[_Hit]] = defaultdict(list)
+        together: dict[tuple[str, int, int], dict[int, list[_Hit]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        for key, role, weight, cue, rule, group, start, end in candidates:
+            signal = compiled.signals[key]
+            if any(s <= start and end <= e for s, e in negatives.get(key, ())):
+                continue
+            if signal.jokes_cancel and sentence[start] in joke_sentences:
+                continue
+            hit = _Hit(key, weight, cue, start, end)
+            if role == "together":
+                together[(key, rule, sentence[start])][group].append(hit)
+            else:
+                self.hits[key].append(hit)
+        for (key, rule, _sentence), groups in together.items():
+            needed = len(compiled.signals[key].together[rule].groups)
+            if len(groups) == needed:
+                hits = [hit for group_hits in groups.values() for hit in group_hits]
+                first = hits[0]
+                # One together-rule counts once per text, whatever the number of sentences.
+                self.hits[key].append(_Hit(key, first.weight, -1000 - rule, first.start, first.end))
+                for hit in hits[1:]:
+                    self.hits[key].append(_Hit(key, 0.0, -1000 - rule, hit.start, hit.end))
+
+    def score(self, key: str) -> float:
+        seen: dict[int, float] = {}
+        for hit in self.hits.get(key, ()):
+            seen[hit.entry] = max(seen.get(hit.entry, 0.0), hit.weight)
+        return sum(seen.values())
+
+    def evidence(self, key: str) -> tuple[Evidence, ...]:
+        return _evidence(self.doc, [(hit.start, hit.end) for hit in self.hits.get(key, ())])
+
+
+def _shouting(doc: Doc, acronyms: frozenset[str]) -> list[tuple[int, int]]:
+    """Words in capitals that are not acronyms, references or entities."""
+    entity_tokens = {index for ent in doc.ents for index in range(ent.start, ent.end)}
+    words = []
+    for token in doc:
+        text = token.text
+        if (
+            token.i not in entity_tokens
+            and token.is_alpha
+            and len(text) >= 3
+            and text.isupper()
+            and text not in acronyms
+        ):
+            words.append((token.idx, token.idx + len(text)))
+        elif text in ("NO", "ME", "MY", "IS", "IT", "DO", "GO") and token.i not in entity_tokens:
+            # Two-letter words count when written in capitals among other capitals.
+            neighbours = [doc[j] for j in (token.i - 1, token.i + 1) if 0 <= j < len(doc)]
+            if any(n.is_alpha and len(n) >= 3 and n.text.isupper() for n in neighbours):
+                words.append((token.idx, token.idx + len(text)))
+    return words
+
+
+def _entities(doc: Doc, reading: _Reading) -> list[Entity]:
+    entities = []
+    for ent in doc.ents:
+        kind = "name" if ent.label_ == "PERSON" else ent.label_
+        if kind in ("order_ref", "claim_ref", "account_ref", "email", "phone", "card") or kind in (
+            "address",
+            "handle",
+            "url",
+            "name",
+        ):
+            entities.append(Entity(kind, ent.text, ent.start_char, ent.end_char))
+    taken = {(entity.start, entity.end) for entity in entities}
+    for start, end in reading.names:
+        # The name is the last run of capitalised words in the match ("my name is Ana Ruiz").
+        # The first word is the cue ("My", "Mr"); trailing words ("from") are not the name.
+        tokens = list(doc[start + 1 : end])
+        while tokens and not (tokens[-1].is_title and tokens[-1].is_alpha):
+            tokens.pop()
+        run = []
+        for token in reversed(tokens):
+            if token.is_title and token.is_alpha:
+                run.insert(0, token)
+            else:
+                break
+        if run:
+            span = doc[run[0].i : run[-1].i + 1]
+            if (span.start_char, span.end_char) not in taken:
+                entities.append(Entity("name", span.text, span.start_char, span.end_char))
+    entities.sort(key=lambda entity: (entity.start, -entity.end))
+    kept: list[Entity] = []
+    for entity in entities:
+        # Overlapping finds ("Sarah" inside "Sarah Jones"): the longest, earliest one stays.
+        if kept and entity.start < kept[-1].end:
+            continue
+        kept.append(entity)
+    return kept
+
+
+def _empty(language: str, notices: tuple[str, ...]) -> Analysis:
+    return Analysis(
+        language=language,
+        language_supported=True,
+        heat=0.0,
+        heat_label="low",
+        complainer_type="constructive",
+        category="other",
+        flags=(),
+        entities=(),
+        evidence={},
+        reasons={"complainer_type": ["Nothing written to read."], "heat": []},
+        notices=notices,
+    )
+
+
+def analyze(text: str, *, channel: str | None = None) -> Analysis:
+    """Analyse one complaint's text (cleaned as intake cleans it; spans refer to that text)."""
+    text = clean_text(text)
+    default = common_rules().default_language
+    if is_blank(text):
+        return _empty(default, ("There is no text to analyse.",))
+    detected = detect(text)
+    notices = list(detected.notices)
+    supported = detected.language in languages_with_rules()
+    rules_language = detected.language if supported else default
+    if not supported:
+        notices.append(
+            f"Composure has no analysis rules for {language_name(detected.language)}: "
+            f"it was read with the {language_name(default)} rules, so flags, type and "
+            "category may be missed. Read it yourself before replying."
+        )
+    compiled = _compiled(rules_language)
+    rules = compiled.rules
+    doc = compiled.nlp(text)
+    reading = _Reading(compiled, doc)
+    entities = _entities(doc, reading)
+
+    evidence: dict[str, tuple[Evidence, ...]] = {}
+    flags = []
+    for name in FLAGS:
+        key = f"flag:{name}"
+        found = reading.evidence(key)
+        score = reading.score(key)
+        if name == "personal_data":
+            personal = [(e.start, e.end) for e in entities if e.personal]
+            if personal:
+                score += STRONG
+                found = tuple(sorted(found + _char_evidence(text, personal), key=_order))
+        if score >= STRONG:
+            flags.append(name)
+            evidence[name] = found
+
+    shouting = _shouting(doc, rules.acronyms)
+    runs = [match.span() for match in _RUNS.finditer(text)]
+
+    complainer_type, type_reasons = _complainer_type(reading, rules, shouting, runs, flags)
+    evidence["complainer_type"] = _type_evidence(reading, complainer_type, shouting, runs, text)
+
+    category = _category(reading)
+    if category != "other":
+        evidence["category"] = reading.evidence(f"category:{category}")
+
+    heat, heat_reasons, heat_spans = _heat(reading, rules, shouting, runs, flags, complainer_type)
+    evidence["heat"] = tuple(sorted(heat_spans, key=_order))
+    heat_label = _heat_label(heat, rules)
+
+    return Analysis(
+        language=detected.language,
+        language_supported=supported,
+        heat=heat,
+        heat_label=heat_label,
+        complainer_type=complainer_type,
+        category=category,
+        flags=tuple(flags),
+        entities=tuple(entities),
+        evidence=evidence,
+        reasons={"complainer_type": type_reasons, "heat": heat_reasons},
+        notices=tuple(notices),
+    )
+
+
+def _order(item: Evidence) -> tuple[int, int]:
+    return (item.start, item.end)
+
+
+def _complainer_type(
+    reading: _Reading,
+    rules: LanguageRules,
+    shouting: list[tuple[int, int]],
+    runs: list[tuple[int, int]],
+    flags: list[str],
+) -> tuple[str, list[str]]:
+    types = rules.types
+    if types is None:
+        return "constructive", ["No rules for this language."]
+    aggressive = (
+        reading.score("type:aggressive")
+        + types.shouting_weight * len(shouting)
+        + types.exclamation_weight * len(runs)
+        + sum(types.flag_weights.get(flag, 0.0) for flag in flags)
+    )
+    passive = reading.score("type:passive")
+    constructive = reading.score("type:constructive")
+    reasons = []
+    if shouting:
+        reasons.append(f"{len(shouting)} word{'s' if len(shouting) != 1 else ''} in capitals")
+    if runs:
+        reasons.append(f"{len(runs)} run{'s' if len(runs) != 1 else ''} of !!! or ???")
+    if aggressive >= types.aggressive_at:
+        words = _words(reading, "type:aggressive")
+        if words:
+            reasons.append("insults, threats or demands: " + ", ".join(words))
+        if "harassment" in flags:
+            reasons.append("reads as an attack")
+        return "aggressive", reasons
+    if passive >= types.passive_at and passive > constructive:
+        return "passive", [
+            "talks about the company to others: " + ", ".join(_words(reading, "type:passive"))
+        ]
+    words = _words(reading, "type:constructive")
+    if words:
+        return "constructive", ["calm and asks for a fix: " + ", ".join(words)]
+    return "constructive", ["No shouting, insults or warnings to others."]
+
+
+def _words(reading: _Reading, key: str, limit: int = 6) -> list[str]:
+    seen = []
+    for item in reading.evidence(key):
+        word = item.text.lower()
+        if word not in seen:
+            seen.append(word)
+    return [f"“{word}”" for word in seen[:limit]]
+
+
+def _type_evidence(
+    reading: _Reading,
+    complainer_type: str,
+    shouting: list[tuple[int, int]],
+    runs: list[tuple[int, int]],
+    text: str,
+) -> tuple[Evidence, ...]:
+    found = list(reading.evidence(f"type:{complainer_type}"))
+    if complainer_type == "aggressive":
+        found += _char_evidence(text, shouting + runs)
+    return tuple(sorted(found, key=_order))
+
+
+def _category(reading: _Reading) -> str:
+    best, best_score = "other", 0.0
+    for name in CATEGORIES[:-1]:
+        score = reading.score(f"category:{name}")
+        if score > best_score:
+            best, best_score = name, score
+    return best if best_score >= WEAK else "other"
+
+
+def _heat(
+    reading: _Reading,
+    rules: LanguageRules,
+    shouting: list[tuple[int, int]],
+    runs: list[tuple[int, int]],
+    flags: list[str],
+    complainer_type: str,
+) -> tuple[float, list[str], list[Evidence]]:
+    heat = rules.heat
+    if heat is None:
+        return 0.0, [], []
+    score = reading.score("heat")
+    reasons = []
+    words = _words(reading, "heat")
+    if words:
+        reasons.append("angry words: " + ", ".join(words))
+    if shouting:
+        score += min(heat.shouting_max, heat.shouting_weight * len(shouting))
+        reasons.append(f"{len(shouting)} word{'s' if len(shouting) != 1 else ''} in capitals")
+    if runs:
+        score += min(heat.exclamation_max, heat.exclamation_weight * len(runs))
+        reasons.append(f"{len(runs)} run{'s' if len(runs) != 1 else ''} of !!! or ???")
+    for flag in flags:
+        score += heat.flag_weights.get(flag, 0.0)
+    score += heat.type_weights.get(complainer_type, 0.0)
+    calming = reading.score("calming")
+    if calming:
+        score -= calming
+        reasons.append("calming words: " + ", ".join(_words(reading, "calming")))
+    value = 1.0 - math.exp(-max(0.0, score) / heat.scale)
+    spans = list(reading.evidence("heat")) + [
+        Evidence(reading.doc.text[start:end], start, end) for start, end in shouting + runs
+    ]
+    return round(min(1.0, value), 3), reasons, spans
+
+
+def _heat_label(heat: float, rules: LanguageRules) -> str:
+    if rules.heat is None or heat < rules.heat.medium_at:
+        return "low"
+    return "high" if heat >= rules.heat.high_at else "medium"

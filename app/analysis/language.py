@@ -1,0 +1,106 @@
+"""Which language a complaint is written in.
+
+py3langid (a maintained packaging of langid.py; its model ships inside the wheel, nothing
+is downloaded) restricted to the languages listed in rules/common.yaml. Handles, links,
+hashtags, numbers and emoji are removed first: they say nothing about the language and
+make short tweets look foreign. Text too short or too uncertain to tell is taken to be in
+the default language, with a notice saying so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+from app.analysis.rules import common_rules
+
+_NOISE = re.compile(r"https?://\S+|www\.\S+|[@#]\w+|\S+@\S+|\d+")
+_LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
+#: Fewer letters than this cannot be told apart reliably.
+MIN_LETTERS = 12
+#: Below this probability the default language wins.
+MIN_CONFIDENCE = 0.9
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
+
+LANGUAGE_NAMES = {
+    "en": "English",
+    "es": "Spanish",
+    "fr": "French",
+    "de": "German",
+    "it": "Italian",
+    "pt": "Portuguese",
+    "nl": "Dutch",
+    "sv": "Swedish",
+    "da": "Danish",
+    "nb": "Norwegian",
+    "pl": "Polish",
+    "tr": "Turkish",
+    "ar": "Arabic",
+    "he": "Hebrew",
+    "ru": "Russian",
+    "uk": "Ukrainian",
+    "el": "Greek",
+    "hi": "Hindi",
+    "ja": "Japanese",
+    "zh": "Chinese",
+    "ko": "Korean",
+}
+
+
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code)
+
+
+@dataclass(frozen=True)
+class Detected:
+    language: str
+    confidence: float
+    #: Other languages written in the same text (mixed-language complaints).
+    also: tuple[str, ...] = ()
+    notices: tuple[str, ...] = field(default=())
+
+
+@cache
+def _identifier() -> LanguageIdentifier:
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(common_rules().languages))
+    return identifier
+
+
+def _letters(text: str) -> int:
+    return len(_LETTERS.findall(text))
+
+
+def _classify(text: str) -> tuple[str, float]:
+    language, probability = _identifier().classify(text)
+    return language, float(probability)
+
+
+def detect(text: str) -> Detected:
+    default = common_rules().default_language
+    words = _NOISE.sub(" ", text)
+    if _letters(words) < MIN_LETTERS:
+        return Detected(
+            default,
+            0.0,
+            notices=(f"Too few words to tell the language; analysed as {language_name(default)}.",),
+        )
+    language, confidence = _classify(words)
+    if confidence < MIN_CONFIDENCE:
+        language = default
+    also = []
+    if len(words) > 80:
+        for sentence in _SENTENCE.split(words):
+            if _letters(sentence) < 25:
+                continue
+            other, probability = _classify(sentence)
+            if other != language and probability >= 0.99 and other not in also:
+                also.append(other)
+    notices = []
+    if also:
+        names = ", ".join(language_name(code) for code in also)
+        notices.append(f"Parts are written in {names}; analysed as {language_name(language)}.")
+    return Detected(language, confidence, tuple(also), tuple(notices))

@@ -1,0 +1,507 @@
+"""The analysis rules, read from the data files in `app/analysis/rules/` and checked once.
+
+A *signal* (a flag, a complainer type, a category, heat) is defined by cues:
+
+    strong:   entries that count 1 each
+    weak:     entries that count 0.5 each
+    together: [{weight, all: [[...], [...]]}] one entry from every list in the same sentence
+    not:      entries inside which a cue does not count ("sue for a pizza like this");
+              their phrases match word for word (any case), not by lemma
+    jokes_cancel: true   a cue in a sentence with a joke marker ("😂", "lol") does not count
+
+An entry is a phrase (matched on lemmas, any case: "sue" matches "SUING" and "sued") or
+`{pattern: [...]}`, a spaCy Matcher token pattern, for what a phrase cannot say.
+Every mistake is a DataFileError naming the file and line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from spacy.schemas import validate_token_pattern
+
+from app.core.datafile import (
+    DataFileError,
+    LocatedDict,
+    LocatedList,
+    check_keys,
+    expect_list,
+    expect_mapping,
+    load,
+)
+
+RULES_DIR = Path(__file__).parent / "rules"
+
+FLAGS = (
+    "billing",
+    "account",
+    "personal_data",
+    "legal_threat",
+    "safety",
+    "media",
+    "discrimination",
+    "staff",
+    "harassment",
+)
+COMPLAINER_TYPES = ("aggressive", "passive", "constructive")
+CATEGORIES = ("delivery", "billing", "product", "service", "staff", "outage", "other")
+HEAT_LABELS = ("low", "medium", "high")
+ENTITY_KINDS = (
+    "order_ref",
+    "claim_ref",
+    "account_ref",
+    "email",
+    "phone",
+    "card",
+    "address",
+    "name",
+    "handle",
+    "url",
+)
+#: Entities that are personal data: never repeated in a public reply.
+PERSONAL_ENTITY_KINDS = frozenset({"account_ref", "email", "phone", "card", "address"})
+
+_SIGNAL_KEYS = {"strong", "weak", "together", "not", "jokes_cancel", "description"}
+_TOKEN_ATTRS = {
+    "ORTH",
+    "TEXT",
+    "LOWER",
+    "LEMMA",
+    "NORM",
+    "SHAPE",
+    "LENGTH",
+    "IS_ALPHA",
+    "IS_ASCII",
+    "IS_DIGIT",
+    "IS_LOWER",
+    "IS_UPPER",
+    "IS_TITLE",
+    "IS_PUNCT",
+    "IS_SPACE",
+    "IS_STOP",
+    "IS_SENT_START",
+    "LIKE_NUM",
+    "LIKE_URL",
+    "LIKE_EMAIL",
+    "OP",
+    "ENT_TYPE",
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One cue: a lemma phrase or a token pattern, with where it was written."""
+
+    phrase: str | None
+    pattern: tuple | None
+    line: int
+
+    @property
+    def label(self) -> str:
+        return self.phrase if self.phrase is not None else f"pattern at line {self.line}"
+
+
+@dataclass(frozen=True)
+class Together:
+    weight: float
+    groups: tuple[tuple[Entry, ...], ...]
+
+
+@dataclass(frozen=True)
+class Signal:
+    name: str
+    strong: tuple[Entry, ...] = ()
+    weak: tuple[Entry, ...] = ()
+    together: tuple[Together, ...] = ()
+    negative: tuple[Entry, ...] = ()
+    jokes_cancel: bool = False
+
+
+@dataclass(frozen=True)
+class RegexEntity:
+    kind: str
+    regex: re.Pattern
+    group: int | str
+    line: int
+
+
+@dataclass(frozen=True)
+class HeatRules:
+    signal: Signal
+    calming: Signal
+    shouting_weight: float
+    shouting_max: float
+    exclamation_weight: float
+    exclamation_max: float
+    flag_weights: dict[str, float]
+    type_weights: dict[str, float]
+    scale: float
+    medium_at: float
+    high_at: float
+
+
+@dataclass(frozen=True)
+class TypeRules:
+    signals: dict[str, Signal]
+    #: Aggressive when its score reaches this (shouting and "!!!" add to it).
+    aggressive_at: float
+    shouting_weight: float
+    exclamation_weight: float
+    #: Passive when its score reaches this and beats constructive's.
+    passive_at: float
+    #: What each flag adds to the aggressive score.
+    flag_weights: dict[str, float]
+
+
+@dataclass(frozen=True)
+class LanguageRules:
+    """Everything the analyser knows about one language."""
+
+    language: str
+    flags: dict[str, Signal]
+    types: TypeRules | None
+    categories: dict[str, Signal]
+    heat: HeatRules | None
+    names: tuple[Entry, ...]
+    #: Words written in capitals that are not shouting (ETA, UPS, NHS).
+    acronyms: frozenset[str]
+    jokes: tuple[Entry, ...]
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.flags) and self.types is not None and self.heat is not None
+
+
+@dataclass(frozen=True)
+class CommonRules:
+    """Language-independent rules: references, phones, cards, addresses; emoji cues."""
+
+    regex_entities: tuple[RegexEntity, ...]
+    ruler_patterns: tuple[dict[str, Any], ...]
+    default_language: str
+    languages: tuple[str, ...]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _entry(value: Any, path: Path, line: int) -> Entry:
+    if isinstance(value, str):
+        phrase = " ".join(value.split())
+        if not phrase:
+            raise DataFileError(path, line, "empty phrase")
+        return Entry(phrase=phrase, pattern=None, line=line)
+    if isinstance(value, dict):
+        check_keys(value, {"pattern"}, path, "a cue", required={"pattern"})
+        pattern = _pattern(value["pattern"], path, value.line)
+        return Entry(phrase=None, pattern=_freeze(pattern), line=value.line)
+    raise DataFileError(path, line, f"a cue must be a phrase or {{pattern: [...]}}, not {value!r}")
+
+
+def _pattern(value: Any, path: Path, line: int) -> LocatedList:
+    """A spaCy Matcher token pattern, its attributes checked."""
+    pattern = expect_list(value, path, line, "pattern")
+    if not pattern:
+        raise DataFileError(path, line, "empty pattern")
+    for index, token in enumerate(pattern):
+        token = expect_mapping(token, path, pattern.line_of(index), "a pattern token")
+        for attr in token:
+            if attr not in _TOKEN_ATTRS:
+                raise DataFileError(
+                    path,
+                    token.line_of(attr),
+                    f"unknown token attribute {attr!r}; use one of "
+                    f"{', '.join(sorted(_TOKEN_ATTRS))}",
+                )
+    problems = validate_token_pattern(thaw(_freeze(pattern)))
+    if problems:
+        raise DataFileError(path, line, f"bad pattern: {'; '.join(problems)}")
+    return pattern
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple((key, _freeze(item)) for key, item in value.items())
+    if isinstance(value, list):
+        return ("__list__", tuple(_freeze(item) for item in value))
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """The plain pattern spaCy wants, from an Entry's frozen (hashable) form."""
+    if isinstance(value, tuple) and value and value[0] == "__list__":
+        return [thaw(item) for item in value[1]]
+    if isinstance(value, tuple):
+        return {key: thaw(item) for key, item in value}
+    return value
+
+
+def _entries(value: Any, path: Path, line: int, what: str) -> tuple[Entry, ...]:
+    items = expect_list(value, path, line, what)
+    return tuple(_entry(item, path, items.line_of(index)) for index, item in enumerate(items))
+
+
+def _signal(name: str, spec: Any, path: Path, line: int) -> Signal:
+    spec = expect_mapping(spec, path, line, name)
+    check_keys(spec, _SIGNAL_KEYS, path, name)
+    together = []
+    for index, item in enumerate(expect_list(spec.get("together", []), path, line, "together")):
+        item = expect_mapping(item, path, spec["together"].line_of(index), "a together rule")
+        check_keys(item, {"weight", "all"}, path, "a together rule", required={"all"})
+        groups = expect_list(item["all"], path, item.line_of("all"), "all")
+        if len(groups) < 2:
+            raise DataFileError(path, item.line, "a together rule needs at least two lists")
+        together.append(
+            Together(
+                weight=_number(item.get("weight", 1), path, item.line_of("weight")),
+                groups=tuple(
+                    _entries(group, path, groups.line_of(i), "a together list")
+                    for i, group in enumerate(groups)
+                ),
+            )
+        )
+    jokes_cancel = spec.get("jokes_cancel", False)
+    if not isinstance(jokes_cancel, bool):
+        raise DataFileError(path, spec.line_of("jokes_cancel"), "jokes_cancel is true or false")
+    return Signal(
+        name=name,
+        strong=_entries(spec.get("strong", []), path, spec.line_of("strong"), "strong"),
+        weak=_entries(spec.get("weak", []), path, spec.line_of("weak"), "weak"),
+        together=tuple(together),
+        negative=_entries(spec.get("not", []), path, spec.line_of("not"), "not"),
+        jokes_cancel=jokes_cancel,
+    )
+
+
+def _number(value: Any, path: Path, line: int) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise DataFileError(path, line, f"expected a number, not {value!r}")
+    return float(value)
+
+
+def _named_signals(
+    path: Path, key: str, allowed: tuple[str, ...], *, require_all: bool, extra: set[str] = set()
+) -> dict[str, Signal]:
+    data = _file(path)
+    check_keys(data, {"language", key} | extra, path, "the file", required={"language", key})
+    signals = expect_mapping(data[key], path, data.line_of(key), key)
+    for name in signals:
+        if name not in allowed:
+            raise DataFileError(
+                path, signals.line_of(name), f"unknown {key[:-1]} {name!r}; known: {allowed}"
+            )
+    missing = [name for name in allowed if name not in signals]
+    if require_all and missing:
+        raise DataFileError(path, signals.line, f"missing {', '.join(missing)}")
+    return {
+        name: _signal(name, signals[name], path, signals.line_of(name))
+        for name in allowed
+        if name in signals
+    }
+
+
+def _file(path: Path) -> LocatedDict:
+    data = load(path)
+    return expect_mapping(data, path, 1, "the file")
+
+
+def _settings(data: LocatedDict, key: str, path: Path, names: tuple[str, ...]) -> dict[str, float]:
+    spec = expect_mapping(data.get(key, LocatedDict()), path, data.line_of(key), key)
+    result = {}
+    for name, value in spec.items():
+        if name not in names:
+            raise DataFileError(path, spec.line_of(name), f"unknown name {name!r} in {key}")
+        result[name] = _number(value, path, spec.line_of(name))
+    return result
+
+
+def _heat(path: Path) -> HeatRules:
+    data = _file(path)
+    allowed = {
+        "language",
+        "description",
+        "cues",
+        "calming",
+        "shouting",
+        "exclamations",
+        "flags",
+        "types",
+        "scale",
+        "labels",
+    }
+    check_keys(data, allowed, path, "the file", required={"language", "cues", "labels", "scale"})
+
+    def pair(key: str) -> tuple[float, float]:
+        spec = expect_mapping(data.get(key, {}), path, data.line_of(key), key)
+        check_keys(spec, {"per_item", "at_most"}, path, key)
+        return (
+            _number(spec.get("per_item", 0), path, spec.line_of("per_item")),
+            _number(spec.get("at_most", 0), path, spec.line_of("at_most")),
+        )
+
+    labels = expect_mapping(data["labels"], path, data.line_of("labels"), "labels")
+    check_keys(labels, {"medium", "high"}, path, "labels", required={"medium", "high"})
+    medium = _number(labels["medium"], path, labels.line_of("medium"))
+    high = _number(labels["high"], path, labels.line_of("high"))
+    if not 0 < medium < high < 1:
+        raise DataFileError(path, labels.line, "labels need 0 < medium < high < 1")
+    shouting, exclamations = pair("shouting"), pair("exclamations")
+    return HeatRules(
+        signal=_signal("heat", data["cues"], path, data.line_of("cues")),
+        calming=_signal("calming", data.get("calming", {}), path, data.line_of("calming")),
+        shouting_weight=shouting[0],
+        shouting_max=shouting[1],
+        exclamation_weight=exclamations[0],
+        exclamation_max=exclamations[1],
+        flag_weights=_settings(data, "flags", path, FLAGS),
+        type_weights=_settings(data, "types", path, COMPLAINER_TYPES),
+        scale=_number(data["scale"], path, data.line_of("scale")),
+        medium_at=medium,
+        high_at=high,
+    )
+
+
+def _types(path: Path) -> TypeRules:
+    signals = _named_signals(path, "types", COMPLAINER_TYPES, require_all=True, extra={"decision"})
+    data = _file(path)
+    thresholds = expect_mapping(
+        data.get("decision", {}), path, data.line_of("decision"), "decision"
+    )
+    required = {"aggressive_at", "passive_at", "shouting_per_word", "exclamation_per_run"}
+    check_keys(thresholds, required | {"flags"}, path, "decision", required=required)
+    return TypeRules(
+        signals=signals,
+        aggressive_at=_number(thresholds["aggressive_at"], path, thresholds.line),
+        passive_at=_number(thresholds["passive_at"], path, thresholds.line),
+        shouting_weight=_number(thresholds["shouting_per_word"], path, thresholds.line),
+        exclamation_weight=_number(thresholds["exclamation_per_run"], path, thresholds.line),
+        flag_weights=_settings(thresholds, "flags", path, FLAGS),
+    )
+
+
+def _language(language: str) -> LanguageRules:
+    folder = RULES_DIR / language
+    path = folder / "context.yaml"
+    context = _file(path) if path.exists() else LocatedDict()
+    if context:
+        check_keys(context, {"language", "acronyms", "jokes", "names"}, path, "the file")
+    acronyms = expect_list(context.get("acronyms", []), path, context.line_of("acronyms"), "list")
+    types_path = folder / "types.yaml"
+    flags_path = folder / "flags.yaml"
+    categories_path = folder / "categories.yaml"
+    heat_path = folder / "heat.yaml"
+    types = None
+    if types_path.exists():
+        types = _types(types_path)
+    return LanguageRules(
+        language=language,
+        flags=_named_signals(flags_path, "flags", FLAGS, require_all=True)
+        if flags_path.exists()
+        else {},
+        types=types,
+        categories=_named_signals(categories_path, "categories", CATEGORIES[:-1], require_all=True)
+        if categories_path.exists()
+        else {},
+        heat=_heat(heat_path) if heat_path.exists() else None,
+        names=_entries(context.get("names", []), path, context.line_of("names"), "names"),
+        acronyms=frozenset(str(word).upper() for word in acronyms),
+        jokes=_entries(context.get("jokes", []), path, context.line_of("jokes"), "jokes"),
+    )
+
+
+def _common() -> CommonRules:
+    path = RULES_DIR / "common.yaml"
+    data = _file(path)
+    check_keys(
+        data,
+        {"default_language", "languages", "entities", "ruler"},
+        path,
+        "the file",
+        required={"default_language", "languages", "entities"},
+    )
+    regexes = []
+    entities = expect_list(data["entities"], path, data.line_of("entities"), "entities")
+    for index, item in enumerate(entities):
+        item = expect_mapping(item, path, entities.line_of(index), "an entity rule")
+        check_keys(item, {"kind", "regex", "group", "ignore_case"}, path, "an entity rule")
+        if item.get("kind") not in ENTITY_KINDS:
+            raise DataFileError(
+                path, item.line_of("kind"), f"unknown entity kind {item.get('kind')!r}"
+            )
+        flags = re.IGNORECASE if item.get("ignore_case") else 0
+        try:
+            regex = re.compile(str(item["regex"]), flags)
+        except (re.error, KeyError) as error:
+            raise DataFileError(path, item.line_of("regex"), f"bad regex: {error}") from None
+        group = item.get("group", 0)
+        if (isinstance(group, int) and group > regex.groups) or (
+            isinstance(group, str) and group not in regex.groupindex
+        ):
+            raise DataFileError(path, item.line_of("group"), f"the regex has no group {group!r}")
+        regexes.append(RegexEntity(item["kind"], regex, group, item.line))
+    ruler = expect_list(data.get("ruler", []), path, data.line_of("ruler"), "ruler")
+    patterns = []
+    for index, item in enumerate(ruler):
+        item = expect_mapping(item, path, ruler.line_of(index), "a ruler pattern")
+        check_keys(item, {"kind", "pattern"}, path, "a ruler pattern", required={"kind", "pattern"})
+        if item["kind"] not in ENTITY_KINDS:
+            raise DataFileError(path, item.line_of("kind"), f"unknown entity kind {item['kind']!r}")
+        pattern = _pattern(item["pattern"], path, item.line_of("pattern"))
+        patterns.append({"label": item["kind"], "pattern": thaw(_freeze(pattern))})
+    languages = expect_list(data["languages"], path, data.line_of("languages"), "languages")
+    return CommonRules(
+        regex_entities=tuple(regexes),
+        ruler_patterns=tuple(patterns),
+        default_language=str(data["default_language"]),
+        languages=tuple(str(code) for code in languages),
+    )
+
+
+@cache
+def common_rules() -> CommonRules:
+    return _common()
+
+
+@cache
+def language_rules(language: str) -> LanguageRules:
+    return _language(language)
+
+
+def languages_with_rules() -> tuple[str, ...]:
+    return tuple(
+        sorted(
+            folder.name
+            for folder in RULES_DIR.iterdir()
+            if folder.is_dir() and (folder / "flags.yaml").exists()
+        )
+    )
+
+
+def check_all() -> list[str]:
+    """Load every rule file; used at start-up and by tests. Returns the languages."""
+    language_rules.cache_clear()
+    common_rules.cache_clear()
+    common_rules()
+    languages = languages_with_rules()
+    for language in languages:
+        language_rules(language)
+    return list(languages)
+
+
+__all__ = [
+    "CATEGORIES",
+    "COMPLAINER_TYPES",
+    "ENTITY_KINDS",
+    "FLAGS",
+    "HEAT_LABELS",
+    "PERSONAL_ENTITY_KINDS",
+    "DataFileError",
+    "LanguageRules",
+    "LocatedList",
+    "Signal",
+    "check_all",
+    "common_rules",
+    "language_rules",
+]

@@ -1,0 +1,340 @@
+"""The response template library: reply variants per part, read from `response_templates/`.
+
+People outside engineering edit these YAML files (see response_templates/README.md). They
+are checked when the app starts and in the tests: an unknown placeholder, a missing part,
+a bad condition or a duplicate id stops start-up with the file and line at fault.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.analysis.rules import CATEGORIES, COMPLAINER_TYPES, FLAGS
+from app.core.datafile import (
+    DataFileError,
+    LocatedDict,
+    check_keys,
+    expect_list,
+    expect_mapping,
+    load,
+)
+
+PARTS = ("validate", "responsibility", "direction", "close_loop")
+PART_LABELS = {
+    "validate": "Validate the concern",
+    "responsibility": "Take responsibility",
+    "direction": "Give direction",
+    "close_loop": "Close the loop",
+}
+VISIBILITIES = ("public", "private")
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    name: str
+    #: How an unfilled one shows in the draft: [[order number]].
+    label: str
+    #: Comes from the complaint and is personal: never filled on a public channel.
+    personal: bool = False
+
+
+PLACEHOLDERS = {
+    placeholder.name: placeholder
+    for placeholder in (
+        Placeholder("customer_name", "customer's first name"),
+        Placeholder("handle", "customer's handle"),
+        Placeholder("order_ref", "order number", personal=True),
+        Placeholder("claim_ref", "claim number", personal=True),
+        Placeholder("company_name", "company name"),
+        Placeholder("company_phone", "company phone number"),
+        Placeholder("company_email", "company e-mail address"),
+        Placeholder("faq_url", "help page link"),
+        Placeholder("dm_instruction", "how to reach us privately"),
+        Placeholder("agent_name", "your first name"),
+        Placeholder("follow_up_when", "when we will follow up"),
+        Placeholder("topic", "what went wrong"),
+    )
+}
+_PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_]*)\}")
+#: What an unfilled placeholder becomes in a draft, and literal placeholders an agent typed.
+UNFILLED = re.compile(r"\[\[([^\[\]\n]{1,60})\]\]|\{([a-z_]{2,40})\}")
+
+
+def unfilled_markers(text: str) -> list[tuple[int, int, str]]:
+    """Gaps the agent still has to fill: `[[order number]]` or a literal `{order_ref}`."""
+    found = []
+    for match in UNFILLED.finditer(text):
+        label = match.group(1) or match.group(2)
+        found.append((match.start(), match.end(), label))
+    return found
+
+
+def marker(name: str) -> str:
+    return f"[[{PLACEHOLDERS[name].label}]]"
+
+
+@dataclass(frozen=True)
+class Conditions:
+    types: frozenset[str] = frozenset()
+    categories: frozenset[str] = frozenset()
+    flags: frozenset[str] = frozenset()
+    visibility: frozenset[str] = frozenset()
+
+    def matches(self, case: Case) -> dict[str, bool]:
+        """For each key written, whether the case matches it."""
+        result = {}
+        if self.types:
+            result["types"] = case.complainer_type in self.types
+        if self.categories:
+            result["categories"] = case.category in self.categories
+        if self.flags:
+            result["flags"] = bool(self.flags & case.flags)
+        if self.visibility:
+            result["visibility"] = case.visibility in self.visibility
+        return result
+
+
+@dataclass(frozen=True)
+class Case:
+    """What the choice of variants depends on."""
+
+    complainer_type: str
+    category: str
+    flags: frozenset[str]
+    visibility: str
+
+
+@dataclass(frozen=True)
+class Variant:
+    id: str
+    part: str
+    language: str
+    text: str
+    suits: Conditions
+    requires: Conditions
+    avoid: Conditions
+    #: Direction only: moves the conversation to a private channel.
+    offline: bool
+    placeholders: tuple[str, ...]
+    path: str
+    line: int
+
+    def allowed(self, case: Case) -> bool:
+        if not all(self.requires.matches(case).values()):
+            return False
+        return not any(self.avoid.matches(case).values())
+
+    def fit(self, case: Case) -> int:
+        """How well the variant suits the case: one point per matching `suits` key."""
+        return sum(self.suits.matches(case).values())
+
+    @property
+    def personal_placeholders(self) -> set[str]:
+        return {name for name in self.placeholders if PLACEHOLDERS[name].personal}
+
+
+@dataclass(frozen=True)
+class AttackGuidance:
+    title: str
+    summary: str
+    steps: tuple[str, ...]
+    holding_reply: str
+
+
+@dataclass(frozen=True)
+class Library:
+    variants: dict[tuple[str, str], tuple[Variant, ...]]
+    topics: dict[str, dict[str, str]]
+    attack: dict[str, AttackGuidance]
+    languages: tuple[str, ...]
+    by_id: dict[str, Variant] = field(default_factory=dict)
+
+    def for_part(self, language: str, part: str) -> tuple[Variant, ...]:
+        return self.variants.get((language, part), ())
+
+
+def _placeholders(text: str, path: Path, line: int) -> tuple[str, ...]:
+    names = []
+    for match in _PLACEHOLDER.finditer(text):
+        name = match.group(1)
+        if name not in PLACEHOLDERS:
+            known = ", ".join("{" + key + "}" for key in PLACEHOLDERS)
+            raise DataFileError(path, line, f"unknown placeholder {{{name}}}; known: {known}")
+        names.append(name)
+    rest = _PLACEHOLDER.sub("", text)
+    if "{" in rest or "}" in rest:
+        raise DataFileError(
+            path, line, "a brace that is not part of a placeholder; write {placeholder_name}"
+        )
+    if UNFILLED.search(_PLACEHOLDER.sub("", text)):
+        raise DataFileError(path, line, "[[...]] marks a gap for agents; do not use it in texts")
+    return tuple(dict.fromkeys(names))
+
+
+_CONDITION_VALUES = {
+    "types": COMPLAINER_TYPES,
+    "categories": CATEGORIES,
+    "flags": FLAGS,
+    "visibility": VISIBILITIES,
+}
+
+
+def _conditions(spec: Any, path: Path, line: int, what: str) -> Conditions:
+    if spec is None:
+        return Conditions()
+    spec = expect_mapping(spec, path, line, what)
+    check_keys(spec, set(_CONDITION_VALUES), path, what)
+    values: dict[str, frozenset[str]] = {}
+    for key, allowed in _CONDITION_VALUES.items():
+        if key not in spec:
+            continue
+        raw = spec[key]
+        items = [raw] if isinstance(raw, str) else raw
+        if not isinstance(items, list) or not items:
+            raise DataFileError(path, spec.line_of(key), f"{what}.{key} needs a value or a list")
+        for item in items:
+            if item not in allowed:
+                raise DataFileError(
+                    path,
+                    spec.line_of(key),
+                    f"{what}.{key}: unknown value {item!r}; known: {', '.join(allowed)}",
+                )
+        values[key] = frozenset(items)
+    return Conditions(**values)
+
+
+def _text(value: Any, path: Path, line: int, what: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise DataFileError(path, line, f"{what} must be some text")
+    return " ".join(value.split()) if "\n" not in value.strip() else value.strip()
+
+
+def _part_file(path: Path, language: str, part: str, ids: dict[str, Variant]) -> list[Variant]:
+    data = expect_mapping(load(path), path, 1, "the file")
+    check_keys(
+        data, {"language", "part", "variants"}, path, "the file", {"language", "part", "variants"}
+    )
+    if data["language"] != language:
+        raise DataFileError(
+            path, data.line_of("language"), f"language is {data['language']!r}, not {language!r}"
+        )
+    if data["part"] != part:
+        raise DataFileError(path, data.line_of("part"), f"part is {data['part']!r}, not {part!r}")
+    items = expect_list(data["variants"], path, data.line_of("variants"), "variants")
+    variants = []
+    for index, item in enumerate(items):
+        item = expect_mapping(item, path, items.line_of(index), "a variant")
+        check_keys(
+            item,
+            {"id", "text", "suits", "requires", "avoid", "offline"},
+            path,
+            "a variant",
+            {"id", "text"},
+        )
+        variant_id = item["id"]
+        if not isinstance(variant_id, str) or not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", variant_id):
+            raise DataFileError(
+                path, item.line_of("id"), "an id is lower-case letters, digits, - and _"
+            )
+        if variant_id in ids:
+            other = ids[variant_id]
+            raise DataFileError(
+                path,
+                item.line_of("id"),
+                f"id {variant_id!r} is already used at {other.path}:{other.line}",
+            )
+        text = _text(item["text"], path, item.line_of("text"), "text")
+        offline = item.get("offline", False)
+        if not isinstance(offline, bool):
+            raise DataFileError(path, item.line_of("offline"), "offline is true or false")
+        if offline and part != "direction":
+            raise DataFileError(path, item.line_of("offline"), "only direction variants go offline")
+        variant = Variant(
+            id=variant_id,
+            part=part,
+            language=language,
+            text=text,
+            suits=_conditions(item.get("suits"), path, item.line_of("suits"), "suits"),
+            requires=_conditions(item.get("requires"), path, item.line_of("requires"), "requires"),
+            avoid=_conditions(item.get("avoid"), path, item.line_of("avoid"), "avoid"),
+            offline=offline,
+            placeholders=_placeholders(text, path, item.line_of("text")),
+            path=str(path),
+            line=item.line,
+        )
+        ids[variant_id] = variant
+        variants.append(variant)
+    if not variants:
+        raise DataFileError(path, data.line_of("variants"), "no variants")
+    return variants
+
+
+def _topics(path: Path, language: str) -> dict[str, str]:
+    data = expect_mapping(load(path), path, 1, "the file")
+    check_keys(data, {"language", "topics"}, path, "the file", {"language", "topics"})
+    topics = expect_mapping(data["topics"], path, data.line_of("topics"), "topics")
+    check_keys(topics, set(CATEGORIES), path, "topics", set(CATEGORIES))
+    result = {}
+    for key in CATEGORIES:
+        text = _text(topics[key], path, topics.line_of(key), f"topic {key}")
+        if _PLACEHOLDER.search(text):
+            raise DataFileError(path, topics.line_of(key), "a topic has no placeholders")
+        result[key] = text
+    return result
+
+
+def _attack(path: Path) -> AttackGuidance:
+    data: LocatedDict = expect_mapping(load(path), path, 1, "the file")
+    required = {"language", "title", "summary", "steps", "holding_reply"}
+    check_keys(data, required, path, "the file", required)
+    steps = expect_list(data["steps"], path, data.line_of("steps"), "steps")
+    holding = _text(data["holding_reply"], path, data.line_of("holding_reply"), "holding_reply")
+    _placeholders(holding, path, data.line_of("holding_reply"))
+    return AttackGuidance(
+        title=_text(data["title"], path, data.line_of("title"), "title"),
+        summary=_text(data["summary"], path, data.line_of("summary"), "summary"),
+        steps=tuple(
+            _text(step, path, steps.line_of(index), "a step") for index, step in enumerate(steps)
+        ),
+        holding_reply=holding,
+    )
+
+
+def load_library(folder: Path | str, *, required_languages: Iterable[str] = ("en",)) -> Library:
+    """Read and check every language folder under `folder`."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DataFileError(folder, None, "the response template folder does not exist")
+    languages = sorted(
+        child.name for child in folder.iterdir() if child.is_dir() and len(child.name) <= 8
+    )
+    for language in required_languages:
+        if language not in languages:
+            raise DataFileError(folder / language, None, f"no templates for {language!r}")
+    variants: dict[tuple[str, str], tuple[Variant, ...]] = {}
+    topics: dict[str, dict[str, str]] = {}
+    attack: dict[str, AttackGuidance] = {}
+    ids: dict[str, Variant] = {}
+    for language in languages:
+        base = folder / language
+        for part in PARTS:
+            path = base / f"{part}.yaml"
+            if not path.exists():
+                raise DataFileError(path, None, f"missing part {part!r} for language {language!r}")
+            variants[(language, part)] = tuple(_part_file(path, language, part, ids))
+        for name in ("topics", "attack"):
+            path = base / f"{name}.yaml"
+            if not path.exists():
+                raise DataFileError(path, None, f"missing {name}.yaml for language {language!r}")
+        topics[language] = _topics(base / "topics.yaml", language)
+        attack[language] = _attack(base / "attack.yaml")
+        direction = variants[(language, "direction")]
+        if not any(variant.offline for variant in direction):
+            raise DataFileError(
+                base / "direction.yaml", None, "needs at least one `offline: true` variant"
+            )
+    return Library(variants, topics, attack, tuple(languages), by_id=ids)

@@ -1,0 +1,127 @@
+"""The company details replies are filled with: name, phone, e-mail, help page, DM wording.
+
+Admins set them on the settings page; until then the configured defaults apply. Stored as
+`company.*` rows in `settings`; every change is audited.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, fields, replace
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import User
+from app.audit import log as audit
+from app.core.text import one_line
+from app.settings.models import Setting
+
+PREFIX = "company."
+
+
+@dataclass(frozen=True)
+class CompanyDetails:
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+    faq_url: str = ""
+    #: Completes "Please …": "send us a DM with your order number".
+    dm_instruction: str = "send us a DM"
+    #: Working days until the promised follow-up ("we'll be back in touch by Thursday").
+    follow_up_days: int = 2
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+LIMITS = {"name": 120, "phone": 40, "email": 200, "faq_url": 500, "dm_instruction": 160}
+
+
+class CompanyDetailsError(ValueError):
+    def __init__(self, fields: dict[str, str]) -> None:
+        self.fields = fields
+        super().__init__("; ".join(f"{key}: {value}" for key, value in fields.items()))
+
+
+def load(session: Session, defaults: CompanyDetails) -> CompanyDetails:
+    """The details in force: stored values over the configured defaults."""
+    names = [PREFIX + field.name for field in fields(CompanyDetails)]
+    stored = {
+        row.key.removeprefix(PREFIX): row.value
+        for row in session.scalars(select(Setting).where(Setting.key.in_(names)))
+    }
+    return replace(defaults, **stored)
+
+
+def clean(values: dict[str, Any]) -> CompanyDetails:
+    """Check what an admin entered; raise CompanyDetailsError naming each bad field."""
+    problems: dict[str, str] = {}
+    result: dict[str, Any] = {}
+    for name, limit in LIMITS.items():
+        value = one_line(str(values.get(name) or ""), limit + 1)
+        if len(value) > limit:
+            problems[name] = f"At most {limit} characters."
+        if "{" in value or "}" in value or "[[" in value:
+            problems[name] = "Braces and [[ ]] are reserved for template placeholders."
+        result[name] = value
+    if not result["name"]:
+        problems["name"] = "Give the company name customers know you by."
+    if result["phone"] and not re.fullmatch(r"\+?[\d ()./-]{5,}", result["phone"]):
+        problems["phone"] = "Digits, spaces, +, ( ) and - only, e.g. 0808 157 0192."
+    if result["email"]:
+        try:
+            result["email"] = validate_email(result["email"], check_deliverability=False).normalized
+        except EmailNotValidError as error:
+            problems["email"] = str(error)
+    if result["faq_url"]:
+        parts = urlsplit(result["faq_url"])
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            problems["faq_url"] = "A full link starting with https://."
+    if not result["dm_instruction"]:
+        problems["dm_instruction"] = "Say how customers reach you privately, e.g. send us a DM."
+    result["dm_instruction"] = result["dm_instruction"].rstrip(".")
+    days = values.get("follow_up_days")
+    try:
+        days = int(days)
+    except (TypeError, ValueError):
+        days = -1
+    if not 1 <= days <= 14:
+        problems["follow_up_days"] = "Between 1 and 14 working days."
+    result["follow_up_days"] = days
+    if problems:
+        raise CompanyDetailsError(problems)
+    return CompanyDetails(**result)
+
+
+def save(
+    session: Session, details: CompanyDetails, *, actor: User, now: datetime
+) -> CompanyDetails:
+    """Store the details; audit what changed."""
+    changed = {}
+    for name, value in details.as_dict().items():
+        row = session.get(Setting, PREFIX + name)
+        if row is None:
+            session.add(
+                Setting(key=PREFIX + name, value=value, updated_at=now, updated_by_id=actor.id)
+            )
+            changed[name] = value
+        elif row.value != value:
+            row.value, row.updated_at, row.updated_by_id = value, now, actor.id
+            changed[name] = value
+    if changed:
+        session.flush()
+        audit.record(
+            session,
+            action="settings.company_updated",
+            entity_type="settings",
+            entity_id=None,
+            actor_id=actor.id,
+            now=now,
+            details={"changed": sorted(changed)},
+        )
+    return details
