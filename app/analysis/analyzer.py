@@ -23,6 +23,7 @@ from app.analysis import pipeline
 from app.analysis.language import detect, language_name
 from app.analysis.rules import (
     CATEGORIES,
+    ENTITY_KINDS,
     FLAGS,
     PERSONAL_ENTITY_KINDS,
     Entry,
@@ -295,12 +296,7 @@ def _entities(doc: Doc, reading: _Reading) -> list[Entity]:
     entities = []
     for ent in doc.ents:
         kind = "name" if ent.label_ == "PERSON" else ent.label_
-        if kind in ("order_ref", "claim_ref", "account_ref", "email", "phone", "card") or kind in (
-            "address",
-            "handle",
-            "url",
-            "name",
-        ):
+        if kind in ENTITY_KINDS:
             entities.append(Entity(kind, ent.text, ent.start_char, ent.end_char))
     taken = {(entity.start, entity.end) for entity in entities}
     for start, end in reading.names:

@@ -282,7 +282,12 @@ def _number(value: Any, path: Path, line: int) -> float:
 
 
 def _named_signals(
-    path: Path, key: str, allowed: tuple[str, ...], *, require_all: bool, extra: set[str] = set()
+    path: Path,
+    key: str,
+    allowed: tuple[str, ...],
+    *,
+    require_all: bool,
+    extra: frozenset[str] = frozenset(),
 ) -> dict[str, Signal]:
     data = _file(path)
     check_keys(data, {"language", key} | extra, path, "the file", required={"language", key})
