@@ -5,6 +5,7 @@ from app.audit.models import AuditEvent
 from app.complaints.models import (
     Channel,
     Complaint,
+    ComplaintFlag,
     ComplaintStatus,
     ImportFormat,
     ImportJob,
@@ -32,6 +33,7 @@ __all__ = [
     "Base",
     "Channel",
     "Complaint",
+    "ComplaintFlag",
     "ComplaintStatus",
     "Draft",
     "DraftState",

@@ -381,7 +381,8 @@ def analyze(text: str, *, channel: str | None = None) -> Analysis:
     shouting = _shouting(doc, rules.acronyms)
     runs = [match.span() for match in _RUNS.finditer(text)]
 
-    complainer_type, type_reasons = _complainer_type(reading, rules, shouting, runs, flags)
+    address = _address(doc, rules, channel)
+    complainer_type, type_reasons = _complainer_type(reading, rules, shouting, runs, flags, address)
     evidence["complainer_type"] = _type_evidence(reading, complainer_type, shouting, runs, text)
 
     category = _category(reading)
@@ -417,6 +418,7 @@ def _complainer_type(
     shouting: list[tuple[int, int]],
     runs: list[tuple[int, int]],
     flags: list[str],
+    address: str | None,
 ) -> tuple[str, list[str]]:
     types = rules.types
     if types is None:
@@ -429,6 +431,10 @@ def _complainer_type(
     )
     passive = reading.score("type:passive")
     constructive = reading.score("type:constructive")
+    if address == "about":
+        passive += types.passive_when_about
+    elif address == "to":
+        constructive += types.constructive_when_to
     reasons = []
     if shouting:
         reasons.append(f"{len(shouting)} word{'s' if len(shouting) != 1 else ''} in capitals")
@@ -442,13 +448,43 @@ def _complainer_type(
             reasons.append("reads as an attack")
         return "aggressive", reasons
     if passive >= types.passive_at and passive > constructive:
-        return "passive", [
-            "talks about the company to others: " + ", ".join(_words(reading, "type:passive"))
-        ]
+        words = _words(reading, "type:passive")
+        reasons = ["talks about the company to others" + (": " + ", ".join(words) if words else "")]
+        if address == "about":
+            reasons.append("speaks of the company as “they”, never to it")
+        return "passive", reasons
     words = _words(reading, "type:constructive")
     if words:
         return "constructive", ["calm and asks for a fix: " + ", ".join(words)]
     return "constructive", ["No shouting, insults or warnings to others."]
+
+
+#: Channels where the customer writes to the company by definition, or to other readers.
+_TO_COMPANY_CHANNELS = frozenset({"dm", "email"})
+_ABOUT_COMPANY_CHANNELS = frozenset({"review"})
+
+
+def _address(doc: Doc, rules: LanguageRules, channel: str | None) -> str | None:
+    """Whether the text speaks to the company ("to"), only about it ("about"), or neither.
+
+    A message that opens with an @handle, or arrives by DM or e-mail, is written to the
+    company; a review is written to other customers.
+    """
+    types = rules.types
+    if types is None:
+        return None
+    if channel in _TO_COMPANY_CHANNELS:
+        return "to"
+    words = [token.lower_ for token in doc if not token.is_space]
+    if words and words[0].startswith("@") and channel not in _ABOUT_COMPANY_CHANNELS:
+        return "to"
+    to_company = any(word in types.to_company for word in words)
+    about = any(word in types.about_company for word in words)
+    if channel in _ABOUT_COMPANY_CHANNELS or (about and not to_company):
+        return "about"
+    if to_company:
+        return "to"
+    return None
 
 
 def _words(reading: _Reading, key: str, limit: int = 6) -> list[str]:

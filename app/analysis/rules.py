@@ -155,6 +155,13 @@ class TypeRules:
     passive_at: float
     #: What each flag adds to the aggressive score.
     flag_weights: dict[str, float]
+    #: Words that speak to the company ("you", "your") and about it ("they", "their").
+    to_company: frozenset[str] = frozenset()
+    about_company: frozenset[str] = frozenset()
+    #: Added to passive when the text only speaks about the company, never to it.
+    passive_when_about: float = 0.0
+    #: Added to constructive when the text speaks to the company.
+    constructive_when_to: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -369,13 +376,25 @@ def _heat(path: Path) -> HeatRules:
 
 
 def _types(path: Path) -> TypeRules:
-    signals = _named_signals(path, "types", COMPLAINER_TYPES, require_all=True, extra={"decision"})
+    signals = _named_signals(
+        path, "types", COMPLAINER_TYPES, require_all=True, extra=frozenset({"decision", "address"})
+    )
     data = _file(path)
     thresholds = expect_mapping(
         data.get("decision", {}), path, data.line_of("decision"), "decision"
     )
     required = {"aggressive_at", "passive_at", "shouting_per_word", "exclamation_per_run"}
     check_keys(thresholds, required | {"flags"}, path, "decision", required=required)
+    address = expect_mapping(
+        data.get("address", LocatedDict()), path, data.line_of("address"), "address"
+    )
+    address_keys = {"to_company", "about_company", "passive_when_about", "constructive_when_to"}
+    check_keys(address, address_keys, path, "address")
+
+    def words(key: str) -> frozenset[str]:
+        items = expect_list(address.get(key, []), path, address.line_of(key), key)
+        return frozenset(str(item).lower() for item in items)
+
     return TypeRules(
         signals=signals,
         aggressive_at=_number(thresholds["aggressive_at"], path, thresholds.line),
@@ -383,6 +402,14 @@ def _types(path: Path) -> TypeRules:
         shouting_weight=_number(thresholds["shouting_per_word"], path, thresholds.line),
         exclamation_weight=_number(thresholds["exclamation_per_run"], path, thresholds.line),
         flag_weights=_settings(thresholds, "flags", path, FLAGS),
+        to_company=words("to_company"),
+        about_company=words("about_company"),
+        passive_when_about=_number(
+            address.get("passive_when_about", 0), path, address.line_of("passive_when_about")
+        ),
+        constructive_when_to=_number(
+            address.get("constructive_when_to", 0), path, address.line_of("constructive_when_to")
+        ),
     )
 
 

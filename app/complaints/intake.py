@@ -17,7 +17,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
+from app.analysis import analyze
 from app.audit import log as audit
+from app.complaints import analysis
 from app.complaints.models import Channel, Complaint, ComplaintStatus
 from app.core.text import clean_text, is_blank, one_line
 
@@ -195,9 +197,8 @@ def _row(valid: ValidComplaint, *, actor_id: int | None, job_id: int | None, now
         "created_by_id": actor_id,
         "import_job_id": job_id,
         "created_at": now,
-        "flags": [],
-        "entities": [],
-        "evidence": {},
+        # Analysed at intake, so the inbox shows heat and flags from the first moment.
+        **analysis.columns(analyze(valid.text, channel=valid.channel.key), now),
     }
 
 
@@ -266,9 +267,12 @@ def insert_new(
     statement = (
         insert(Complaint)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(Complaint.dedupe_key)
+        .returning(Complaint.id, Complaint.dedupe_key)
     )
+    flags = {row["dedupe_key"]: row["flags"] for row in values}
     inserted: set[str] = set()
     for start in range(0, len(values), 500):
-        inserted.update(session.scalars(statement, values[start : start + 500]).all())
+        stored = session.execute(statement, values[start : start + 500]).all()
+        analysis.store_flags(session, [(row.id, flags[row.dedupe_key]) for row in stored])
+        inserted.update(row.dedupe_key for row in stored)
     return inserted

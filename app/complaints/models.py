@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
@@ -108,6 +109,11 @@ class Complaint(Base):
     entities: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     #: Why each flag and the type were given: {"legal_threat": [{"text", "start", "end"}]}.
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: The analysis in words: {"reasons": {"complainer_type": [...], "heat": [...]},
+    #: "notices": [...], "language_supported": true}.
+    analysis_notes: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict, server_default=sql_text("'{}'")
+    )
     analyzed_at: Mapped[datetime | None]
 
     channel: Mapped[Channel] = relationship(lazy="joined")
@@ -135,6 +141,30 @@ class Complaint(Base):
         Index("ix_complaints_due", "response_due_at", "id"),
         Index("ix_complaints_open_due", "is_open", "response_due_at", "id"),
         Index("ix_complaints_channel_open_due", "channel_key", "is_open", "response_due_at", "id"),
+    )
+
+
+class ComplaintFlag(Base):
+    """One sensitivity flag of one complaint: what the inbox filters on, through an index.
+
+    Mirrors `Complaint.flags` (kept for display order); both are written together by
+    `app.complaints.analysis.store`.
+    """
+
+    __tablename__ = "complaint_flags"
+
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE"), primary_key=True
+    )
+    flag: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+    __table_args__ = (
+        CheckConstraint(
+            "flag IN ('billing', 'account', 'personal_data', 'legal_threat', 'safety', 'media', "
+            "'discrimination', 'staff', 'harassment')",
+            name="flag_values",
+        ),
+        Index("ix_complaint_flags_flag_complaint", "flag", "complaint_id"),
     )
 
 

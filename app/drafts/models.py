@@ -11,7 +11,16 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
@@ -71,6 +80,15 @@ class Draft(Base):
         ),
         CheckConstraint("current_revision >= 1", name="revision_positive"),
         Index("ix_drafts_state_updated", "state", "updated_at"),
+        # One reply in the works per complaint: a second "Draft a reply" click, or two
+        # agents at once, find the draft already there instead of starting another.
+        Index(
+            "uq_drafts_active_per_complaint",
+            "complaint_id",
+            unique=True,
+            sqlite_where=text("state NOT IN ('published', 'withdrawn')"),
+            postgresql_where=text("state NOT IN ('published', 'withdrawn')"),
+        ),
     )
 
 

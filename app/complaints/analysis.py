@@ -1,0 +1,115 @@
+"""Storing a complaint's analysis: at intake, and again on demand when the rules change.
+
+The analysis itself is `app.analysis`; this module writes its result onto the complaint
+and keeps the indexed `complaint_flags` rows in step with `Complaint.flags`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import User
+from app.analysis import Analysis, analyze
+from app.audit import log as audit
+from app.complaints.models import Complaint, ComplaintFlag
+
+
+def columns(result: Analysis, now: datetime) -> dict[str, Any]:
+    """The complaint columns an analysis fills, for inserts and updates alike."""
+    data = result.to_dict()
+    return {
+        "language": result.language,
+        "heat": result.heat,
+        "heat_label": result.heat_label,
+        "complainer_type": result.complainer_type,
+        "category": result.category,
+        "flags": list(result.flags),
+        "entities": data["entities"],
+        "evidence": data["evidence"],
+        "analysis_notes": {
+            "reasons": data["reasons"],
+            "notices": data["notices"],
+            "language_supported": result.language_supported,
+        },
+        "analyzed_at": now,
+    }
+
+
+def store_flags(session: Session, rows: Iterable[tuple[int, Iterable[str]]]) -> None:
+    """Replace the indexed flag rows of these complaints."""
+    rows = [(complaint_id, list(flags)) for complaint_id, flags in rows]
+    if not rows:
+        return
+    ids = [complaint_id for complaint_id, _ in rows]
+    for start in range(0, len(ids), 500):
+        session.execute(
+            delete(ComplaintFlag).where(ComplaintFlag.complaint_id.in_(ids[start : start + 500]))
+        )
+    values = [
+        {"complaint_id": complaint_id, "flag": flag}
+        for complaint_id, flags in rows
+        for flag in flags
+    ]
+    if values:
+        session.execute(insert(ComplaintFlag), values)
+
+
+def store(session: Session, complaint: Complaint, result: Analysis, *, now: datetime) -> None:
+    for name, value in columns(result, now).items():
+        setattr(complaint, name, value)
+    session.flush()
+    store_flags(session, [(complaint.id, result.flags)])
+
+
+def reanalyze(
+    session: Session, complaint: Complaint, *, actor: User | None, now: datetime
+) -> Analysis:
+    """Analyse again with the current rules; audit when the conclusions changed."""
+    before = {
+        "flags": list(complaint.flags or []),
+        "complainer_type": complaint.complainer_type,
+        "category": complaint.category,
+        "heat_label": complaint.heat_label,
+    }
+    result = analyze(complaint.text, channel=complaint.channel_key)
+    store(session, complaint, result, now=now)
+    after = {
+        "flags": list(result.flags),
+        "complainer_type": result.complainer_type,
+        "category": result.category,
+        "heat_label": result.heat_label,
+    }
+    if before != after:
+        audit.record(
+            session,
+            action="complaint.reanalyzed",
+            entity_type="complaint",
+            entity_id=complaint.id,
+            complaint_id=complaint.id,
+            actor_id=actor.id if actor else None,
+            now=now,
+            details={"before": before, "after": after},
+        )
+    return result
+
+
+def reanalyze_all(
+    session: Session, *, now: datetime, only_missing: bool = False, batch_size: int = 500
+) -> int:
+    """Analyse every complaint again (or those never analysed); commits per batch."""
+    query = select(Complaint.id).order_by(Complaint.id)
+    if only_missing:
+        query = query.where(Complaint.analyzed_at.is_(None))
+    ids = list(session.scalars(query))
+    for start in range(0, len(ids), batch_size):
+        chunk = ids[start : start + batch_size]
+        complaints = session.scalars(select(Complaint).where(Complaint.id.in_(chunk))).all()
+        for complaint in complaints:
+            reanalyze(session, complaint, actor=None, now=now)
+        session.commit()
+    return len(ids)

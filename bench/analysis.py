@@ -1,0 +1,411 @@
+"""How well and how fast complaint analysis works. Prints tables; asserts nothing.
+
+    .venv/bin/python bench/analysis.py            # everything
+    .venv/bin/python bench/analysis.py --quick    # the development set only (tuning)
+
+1. The team's development set (tests/data/analysis_dev.yaml): per-flag precision and recall,
+   complainer type, category and heat agreement. Targets: every flag and type ≥ 0.9.
+   The held-out set (analysis_holdout.yaml), written by someone else and never used to
+   tune the rules, is scored the same way: the difference is the over-fitting.
+2. Real data in ../shared/data, as agreement tables: complaint vs not
+   (complaints_preotiuc2019), anger (tweeteval/emotion), topics (twcs_labeled).
+3. Speed over the 2,778 real customer tweets of twcs_sample, warm, in-process, against
+   the bare spaCy tokenizer as baseline; process start with the pipelines loaded; memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gc
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SHARED = ROOT.parent / "shared" / "data"
+
+import yaml  # noqa: E402
+
+from app.analysis import analyze, warm_up  # noqa: E402
+from app.analysis.pipeline import pipeline_for  # noqa: E402
+from app.analysis.rules import COMPLAINER_TYPES, FLAGS, HEAT_LABELS  # noqa: E402
+
+TARGET = 0.9
+
+
+def table(title: str, header: list[str], rows: list[list], note: str = "") -> None:
+    print(f"\n{title}")
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=False)]
+    print("  ".join(str(cell).ljust(width) for cell, width in zip(header, widths, strict=True)))
+    for row in rows:
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
+    if note:
+        print(note)
+
+
+def ratio(numerator: int, denominator: int) -> str:
+    return f"{numerator / denominator:.2f}" if denominator else "-"
+
+
+def mark(value: str) -> str:
+    return value if value == "-" else value + ("" if float(value) >= TARGET else " *")
+
+
+def labelled(name: str) -> list[dict]:
+    return yaml.safe_load((ROOT / "tests" / "data" / name).read_text(encoding="utf-8"))
+
+
+def score_set(name: str, show_errors: bool) -> dict:
+    rows = labelled(name)
+    results = [(row, analyze(row["text"], channel=row["channel"])) for row in rows]
+    flag_rows = []
+    worst = 1.0
+    for flag in FLAGS:
+        tp = sum(1 for row, r in results if flag in row["flags"] and flag in r.flags)
+        fp = sum(1 for row, r in results if flag not in row["flags"] and flag in r.flags)
+        fn = sum(1 for row, r in results if flag in row["flags"] and flag not in r.flags)
+        precision, recall = ratio(tp, tp + fp), ratio(tp, tp + fn)
+        worst = min(worst, *(float(v) for v in (precision, recall) if v != "-"))
+        flag_rows.append([flag, tp + fn, tp, fp, fn, mark(precision), mark(recall)])
+    table(
+        f"{name}: {len(rows)} complaints, flags",
+        ["flag", "labelled", "found", "false alarms", "missed", "precision", "recall"],
+        flag_rows,
+    )
+    type_rows = []
+    for kind in COMPLAINER_TYPES:
+        tp = sum(1 for row, r in results if row["type"] == kind and r.complainer_type == kind)
+        fp = sum(1 for row, r in results if row["type"] != kind and r.complainer_type == kind)
+        fn = sum(1 for row, r in results if row["type"] == kind and r.complainer_type != kind)
+        precision, recall = ratio(tp, tp + fp), ratio(tp, tp + fn)
+        worst = min(worst, float(precision), float(recall))
+        type_rows.append([kind, tp + fn, mark(precision), mark(recall)])
+    correct = sum(1 for row, r in results if row["type"] == r.complainer_type)
+    type_rows.append(["accuracy", len(rows), "", ratio(correct, len(rows))])
+    table(f"{name}: complainer type", ["type", "labelled", "precision", "recall"], type_rows)
+
+    confusion = Counter((row["heat"], r.heat_label) for row, r in results)
+    heat_rows = [
+        [label] + [confusion[(label, found)] for found in HEAT_LABELS] for label in HEAT_LABELS
+    ]
+    exact = sum(confusion[(label, label)] for label in HEAT_LABELS)
+    adjacent = exact + sum(
+        confusion[(a, b)]
+        for a in HEAT_LABELS
+        for b in HEAT_LABELS
+        if abs(HEAT_LABELS.index(a) - HEAT_LABELS.index(b)) == 1
+    )
+    table(
+        f"{name}: heat (rows: labelled, columns: found)",
+        ["labelled"] + [f"found {label}" for label in HEAT_LABELS],
+        heat_rows,
+        f"exact agreement {ratio(exact, len(rows))}, within one step {ratio(adjacent, len(rows))}",
+    )
+    categories = sorted({row["category"] for row in rows})
+    category_rows = []
+    for category in categories:
+        labelled_count = sum(1 for row, _ in results if row["category"] == category)
+        hit = sum(1 for row, r in results if row["category"] == category == r.category)
+        found = sum(1 for _, r in results if r.category == category)
+        category_rows.append(
+            [category, labelled_count, ratio(hit, found), ratio(hit, labelled_count)]
+        )
+    right = sum(1 for row, r in results if row["category"] == r.category)
+    category_rows.append(["accuracy", len(rows), "", ratio(right, len(rows))])
+    table(f"{name}: category", ["category", "labelled", "precision", "recall"], category_rows)
+    if show_errors:
+        print(f"\n{name}: disagreements")
+        for row, r in results:
+            wrong = []
+            extra = set(r.flags) - set(row["flags"])
+            missing = set(row["flags"]) - set(r.flags)
+            if extra:
+                wrong.append(f"+{sorted(extra)}")
+            if missing:
+                wrong.append(f"-{sorted(missing)}")
+            if row["type"] != r.complainer_type:
+                wrong.append(f"type {row['type']}->{r.complainer_type}")
+            if wrong:
+                print(f"  {row['id']}: {' '.join(wrong)} | {' '.join(row['text'].split())[:150]}")
+    return {"worst": worst}
+
+
+def preotiuc() -> None:
+    path = SHARED / "complaints_preotiuc2019" / "complaints-dev.csv"
+    if not path.exists():
+        print(f"\n(skipped: {path} not found)")
+        return
+    counts: dict[str, Counter] = defaultdict(Counter)
+    with path.open(encoding="utf-8", newline="") as handle:
+        for _tweet_id, text, label, _domain in csv.reader(handle):
+            r = analyze(text)
+            kind = "complaint" if label == "1" else "not a complaint"
+            counts[kind]["rows"] += 1
+            counts[kind][r.heat_label] += 1
+            counts[kind]["flagged"] += bool(r.flags)
+            counts[kind]["categorised"] += r.category != "other"
+            counts[kind][r.complainer_type] += 1
+    rows = []
+    for kind in ("complaint", "not a complaint"):
+        c = counts[kind]
+        rows.append(
+            [kind, c["rows"]]
+            + [ratio(c[label], c["rows"]) for label in ("medium", "high")]
+            + [ratio(c["aggressive"], c["rows"]), ratio(c["passive"], c["rows"])]
+            + [ratio(c["flagged"], c["rows"]), ratio(c["categorised"], c["rows"])]
+        )
+    table(
+        "Real tweets labelled complaint or not (complaints_preotiuc2019, dev part): share of each",
+        [
+            "label",
+            "tweets",
+            "heat medium",
+            "heat high",
+            "aggressive",
+            "passive",
+            "any flag",
+            "a category",
+        ],
+        rows,
+        "Complaints should read hotter and more often categorised than non-complaints.",
+    )
+
+
+def emotion() -> None:
+    folder = SHARED / "tweeteval" / "emotion"
+    if not folder.exists():
+        print(f"\n(skipped: {folder} not found)")
+        return
+    names = ["anger", "joy", "optimism", "sadness"]
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for split in ("train", "val"):
+        texts = (folder / f"{split}_text.txt").read_text(encoding="utf-8").splitlines()
+        labels = (folder / f"{split}_labels.txt").read_text(encoding="utf-8").splitlines()
+        for text, label in zip(texts, labels, strict=True):
+            r = analyze(text)
+            emotion_name = names[int(label)]
+            counts[emotion_name]["rows"] += 1
+            counts[emotion_name][r.heat_label] += 1
+            counts[emotion_name]["aggressive"] += r.complainer_type == "aggressive"
+    rows = [
+        [name, counts[name]["rows"]]
+        + [ratio(counts[name][label], counts[name]["rows"]) for label in HEAT_LABELS]
+        + [ratio(counts[name]["aggressive"], counts[name]["rows"])]
+        for name in names
+    ]
+    anger_hot = counts["anger"]["medium"] + counts["anger"]["high"]
+    other_hot = sum(counts[n]["medium"] + counts[n]["high"] for n in names[1:])
+    other_rows = sum(counts[n]["rows"] for n in names[1:])
+    table(
+        "Real tweets by emotion (tweeteval/emotion, train + val): heat found",
+        ["emotion", "tweets", "low", "medium", "high", "aggressive"],
+        rows,
+        f"heat medium or high: anger {ratio(anger_hot, counts['anger']['rows'])}, "
+        f"other emotions {ratio(other_hot, other_rows)} (anger should be much hotter)",
+    )
+
+
+TOPIC_MAP = {
+    # topic column: (what we should say, how to read it from the analysis)
+    "Delivery": ("category delivery", lambda r: r.category == "delivery"),
+    "Packaging": ("category delivery", lambda r: r.category == "delivery"),
+    "Refund": ("billing flag", lambda r: "billing" in r.flags),
+    "Billing/Payment": ("billing flag", lambda r: "billing" in r.flags),
+    "Account": ("account flag", lambda r: "account" in r.flags),
+    "Bad Support": ("category service", lambda r: r.category == "service"),
+    "Unresponsive/Freezing Device": ("category product", lambda r: r.category == "product"),
+    "Battery": ("category product", lambda r: r.category == "product"),
+}
+
+
+def topics() -> None:
+    files = sorted((SHARED / "twcs_labeled").glob("*-inbound.csv"))
+    if not files:
+        print("\n(skipped: twcs_labeled not found)")
+        return
+    rows_by_topic: dict[str, Counter] = defaultdict(Counter)
+    for path in files:
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                r = analyze(row["text"])
+                for topic, (_, check) in TOPIC_MAP.items():
+                    if topic not in row:
+                        continue
+                    has = (row[topic] or "0").strip() in ("1", "1.0")
+                    said = check(r)
+                    rows_by_topic[topic]["with"] += has
+                    rows_by_topic[topic]["with_said"] += has and said
+                    rows_by_topic[topic]["without"] += not has
+                    rows_by_topic[topic]["without_said"] += (not has) and said
+    rows = []
+    for topic, (what, _) in TOPIC_MAP.items():
+        c = rows_by_topic[topic]
+        if not c["with"]:
+            continue
+        rows.append(
+            [
+                topic,
+                what,
+                c["with"],
+                ratio(c["with_said"], c["with"]),
+                ratio(c["without_said"], c["without"]),
+            ]
+        )
+    table(
+        "Real customer tweets with topics (twcs_labeled, 600 tweets, 3 brands)",
+        ["topic", "we should say", "tweets with it", "we say it", "we say it without the topic"],
+        rows,
+        "Topics were labelled for another purpose; agreement, not accuracy.",
+    )
+
+
+def twcs_texts() -> list[str]:
+    path = SHARED / "twcs_sample" / "twcs.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [row["text"] for row in csv.DictReader(handle) if row["inbound"] == "True"]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def speed() -> None:
+    texts = twcs_texts()
+    nlp = pipeline_for("en")
+    for text in texts[:200]:  # warm
+        analyze(text)
+    measures = {}
+    for name, run in (
+        ("baseline: spaCy tokenizer only", nlp.make_doc),
+        ("spaCy pipeline (sentences, lemmas, entities)", nlp),
+        ("full analysis (language, rules, evidence)", analyze),
+    ):
+        gc.collect()
+        timings = []
+        for text in texts:
+            start = time.perf_counter()
+            run(text)
+            timings.append((time.perf_counter() - start) * 1000)
+        measures[name] = timings
+    base = statistics.median(measures["baseline: spaCy tokenizer only"])
+    rows = [
+        [
+            name,
+            f"{statistics.median(t):.3f}",
+            f"{percentile(t, 0.99):.3f}",
+            f"{max(t):.2f}",
+            f"{len(t) / (sum(t) / 1000):,.0f}",
+            f"{statistics.median(t) / base:.1f}",
+        ]
+        for name, t in measures.items()
+    ]
+    lengths = [len(text) for text in texts]
+    table(
+        f"Speed over {len(texts):,} real customer tweets (twcs_sample; median "
+        f"{statistics.median(lengths):.0f} characters), warm, in-process",
+        ["step", "median ms", "p99 ms", "max ms", "per second", "x baseline"],
+        rows,
+        "Targets for the full analysis: median ≤ 2 ms, p99 ≤ 10 ms.",
+    )
+    long_text = (" ".join(texts))[:50_000]
+    start = time.perf_counter()
+    analyze(long_text)
+    print(f"One 50,000-character complaint: {(time.perf_counter() - start) * 1000:.0f} ms")
+
+
+START_SCRIPT = """
+import resource, sys, time
+t = time.perf_counter()
+sys.path.insert(0, {root!r})
+from app.analysis import analyze, warm_up
+warm_up()
+analyze("@NorthwindHome my order never arrived and nobody answers")
+ready = time.perf_counter() - t
+from app import create_app
+app = create_app({{"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"}})
+print(ready, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+BARE_SCRIPT = """
+import resource, sys, time
+t = time.perf_counter()
+import flask, sqlalchemy
+print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def start_and_memory() -> None:
+    runs, bare = [], []
+    for _ in range(5):
+        out = subprocess.run(
+            [sys.executable, "-c", START_SCRIPT.format(root=str(ROOT))],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        runs.append([float(value) for value in out])
+        out = subprocess.run(
+            [sys.executable, "-c", BARE_SCRIPT], capture_output=True, text=True, check=True
+        ).stdout.split()
+        bare.append([float(value) for value in out])
+    table(
+        "Process start (5 fresh processes, median)",
+        ["what", "seconds", "peak memory MB"],
+        [
+            [
+                "baseline: python + import flask, sqlalchemy",
+                f"{statistics.median(r[0] for r in bare):.2f}",
+                f"{statistics.median(r[1] for r in bare) / 1024:.0f}",
+            ],
+            [
+                "analysis pipelines loaded, first complaint analysed",
+                f"{statistics.median(r[0] for r in runs):.2f}",
+                "",
+            ],
+            [
+                "... and the whole app created (one worker)",
+                f"{statistics.median(r[1] for r in runs):.2f}",
+                f"{statistics.median(r[2] for r in runs) / 1024:.0f}",
+            ],
+        ],
+        "Target: ≤ 3 s with the pipelines loaded. Memory is per worker process.",
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="the development set only (no held-out)"
+    )
+    parser.add_argument("--errors", action="store_true", help="list disagreements")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    warm_up()
+    dev = score_set("analysis_dev.yaml", args.errors)
+    verdict = "met" if dev["worst"] >= TARGET else "NOT met"
+    print(
+        f"\nDevelopment set: worst flag/type precision or recall {dev['worst']:.2f} "
+        f"(target {TARGET}: {verdict}). * marks a figure below target."
+    )
+    if not args.quick:
+        score_set("analysis_holdout.yaml", False)
+        preotiuc()
+        emotion()
+        topics()
+        speed()
+        start_and_memory()
+    print(
+        f"\n(bench/analysis.py ran in {time.perf_counter() - started:.0f} s; "
+        f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)"
+    )
+
+
+if __name__ == "__main__":
+    main()
