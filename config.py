@@ -49,6 +49,16 @@ def _secret_key() -> str:
     return key_file.read_text().strip()
 
 
+def _env_pairs(name: str) -> dict[str, str]:
+    """ "en=en_core_web_sm,de=/opt/models/de" as {"en": "en_core_web_sm", "de": ...}."""
+    pairs = {}
+    for item in os.environ.get(name, "").split(","):
+        key, _, value = item.partition("=")
+        if key.strip() and value.strip():
+            pairs[key.strip()] = value.strip()
+    return pairs
+
+
 def _database_url() -> str:
     url = os.environ.get("DATABASE_URL")
     if url:
@@ -67,8 +77,24 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
-    #: Shown in replies and on screens; admins change it on the settings page later.
+    # Company details used in replies, until an admin sets them on Admin → Company details.
     COMPANY_NAME = os.environ.get("COMPANY_NAME", "Northwind Home")
+    COMPANY_PHONE = os.environ.get("COMPANY_PHONE", "")
+    COMPANY_EMAIL = os.environ.get("COMPANY_EMAIL", "")
+    COMPANY_FAQ_URL = os.environ.get("COMPANY_FAQ_URL", "")
+    COMPANY_DM_INSTRUCTION = os.environ.get("COMPANY_DM_INSTRUCTION", "send us a DM")
+    #: Working days until the follow-up replies promise ("we'll update you by Thursday").
+    FOLLOW_UP_DAYS = _env_int("FOLLOW_UP_DAYS", 2)
+
+    #: The reply template library (YAML); checked at start-up.
+    RESPONSE_TEMPLATES_DIR = os.environ.get(
+        "RESPONSE_TEMPLATES_DIR", str(BASE_DIR / "response_templates")
+    )
+    #: Trained spaCy pipelines to use when installed, e.g. "en=en_core_web_sm". Without one
+    #: (the default) each language runs a blank pipeline with the rules. Never downloaded.
+    SPACY_PIPELINES = _env_pairs("SPACY_PIPELINES")
+    #: Build the analysis pipelines at start-up rather than on the first complaint.
+    ANALYSIS_WARM_UP = _env_bool("ANALYSIS_WARM_UP", True)
     #: IANA zone used to show and read times on screens; stored times are always UTC.
     DISPLAY_TIMEZONE = os.environ.get("DISPLAY_TIMEZONE", "UTC")
 

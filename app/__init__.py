@@ -27,6 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["composure.clock"] = app.config.get("CLOCK") or SystemClock()
 
     register_extensions(app)
+    register_language(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -92,14 +93,34 @@ def register_extensions(app: Flask) -> None:
     )
 
 
+def register_language(app: Flask) -> None:
+    """The analysis pipelines and the reply template library, checked and loaded once.
+
+    A mistake in a rule or template file stops start-up with the file and line at fault.
+    """
+    from app.analysis import pipeline, warm_up
+    from app.analysis.rules import check_all
+    from app.drafts.templates import load_library
+
+    pipeline.configure(app.config["SPACY_PIPELINES"])
+    check_all()
+    app.extensions["composure.templates"] = load_library(app.config["RESPONSE_TEMPLATES_DIR"])
+    if app.config["ANALYSIS_WARM_UP"]:
+        warm_up()
+
+
 def register_blueprints(app: Flask) -> None:
     from app.accounts.views import admin_blueprint, auth_blueprint
     from app.api import register_api
     from app.complaints.views import blueprint as complaints_blueprint
+    from app.drafts.views import blueprint as drafts_blueprint
+    from app.settings.views import blueprint as settings_blueprint
 
     app.register_blueprint(auth_blueprint)
     app.register_blueprint(complaints_blueprint)
+    app.register_blueprint(drafts_blueprint)
     app.register_blueprint(admin_blueprint)
+    app.register_blueprint(settings_blueprint)
     register_api(app)
 
 

@@ -156,6 +156,16 @@ def import_complaints(
         raise SystemExit(1)
 
 
+@complaints_cli.command("analyze")
+@click.option("--all", "everything", is_flag=True, help="Every complaint, not only unanalysed")
+def analyze_complaints(everything: bool) -> None:
+    """Analyse stored complaints again with the current rules (after editing them)."""
+    from app.complaints import analysis
+
+    count = analysis.reanalyze_all(db.session, now=_now(), only_missing=not everything)
+    click.echo(f"Analysed {count} complaint{'s' if count != 1 else ''}.")
+
+
 @imports_cli.command("run")
 def run_queued() -> None:
     """Run import jobs still queued (for example after a restart)."""

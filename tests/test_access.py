@@ -59,9 +59,27 @@ def sample_ids(app, users):
             limits=imports.ImportLimits(50_000, 10_000_000),
             now=T0,
         )
+        from app.accounts.models import User
+        from app.drafts import operations, service
+        from app.settings.company import CompanyDetails
+
+        agent = db.session.get(User, users["agent"].id)
+        composition = service.compose_for(
+            db.session,
+            complaint,
+            library=app.extensions["composure.templates"],
+            company=CompanyDetails(name="Northwind Home"),
+            agent=agent,
+            now=T0,
+            timezone="UTC",
+        )
+        draft = operations.start_draft(
+            db.session, complaint, composition, actor=agent, now=T0
+        ).draft
         db.session.commit()
         return {
             "complaint_id": complaint.id,
+            "draft_id": draft.id,
             "job_id": job.id,
             "user_id": users["norole"].id,
             "secret": "not-a-real-invitation",

@@ -143,3 +143,98 @@ def test_a_huge_body_is_refused_cleanly(api, plain_app):
     response = api("POST", "/api/v1/complaints", json={"channel": "x", "text": "x" * 2000})
     assert response.status_code == 413
     assert response.get_json()["error"]["code"] == "too_large"
+
+
+def test_analyze_returns_the_analysis_with_spans_into_the_cleaned_text(api):
+    response = api(
+        "POST",
+        "/api/v1/analyze",
+        role="reviewer",
+        json={
+            "text": "  @NorthwindHome my solicitor will hear about order #NW-1234\u0000 ",
+            "channel": "x",
+        },
+    )
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["text"] == "@NorthwindHome my solicitor will hear about order #NW-1234"
+    assert "legal_threat" in body["flags"]
+    [evidence] = body["evidence"]["legal_threat"]
+    assert body["text"][evidence["start"] : evidence["end"]] == "solicitor"
+    assert {"kind": "order_ref", "text": "NW-1234"}.items() <= body["entities"][-1].items()
+    assert body["heat_label"] in ("low", "medium", "high")
+    assert body["complainer_type"] in ("aggressive", "passive", "constructive")
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"text": "   "}, "text"),
+        ({"text": "x" * 50_001}, "text"),
+        ({"text": "hello there", "channel": "carrier-pigeon"}, "channel"),
+        ({}, "text"),
+    ],
+)
+def test_analyze_refuses_bad_input_in_the_error_format(api, payload, field):
+    response = api("POST", "/api/v1/analyze", json=payload)
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["error"]["code"] == "validation_error"
+    assert field in str(body["error"]["fields"])
+
+
+def test_compose_for_a_stored_complaint_and_for_text(api):
+    created = api(
+        "POST",
+        "/api/v1/complaints",
+        json={"channel": "x", "text": "@NorthwindHome my parcel is a week late, any news?"},
+    ).get_json()
+    stored = api("POST", "/api/v1/drafts/compose", json={"complaint_id": created["id"]})
+    assert stored.status_code == 200, stored.get_json()
+    body = stored.get_json()
+    assert body["mode"] == "reply"
+    assert body["part_order"] == ["validate", "responsibility", "direction", "close_loop"]
+    assert body["text"] == " ".join(body["parts"][part]["text"] for part in body["part_order"])
+    assert body["fits"]
+    assert body["length"] <= 280
+    assert all(body["alternatives"][part] for part in body["parts"])
+    assert body["analysis"]["category"] == "delivery"
+
+    typed = api(
+        "POST",
+        "/api/v1/drafts/compose",
+        json={"text": "I hope your offices burn down with all of you inside, scum", "channel": "x"},
+    ).get_json()
+    assert typed["mode"] == "attack"
+    assert typed["guidance"]["steps"]
+    assert typed["parts"] == {}
+
+
+@pytest.mark.parametrize(
+    ("payload", "status"),
+    [
+        ({}, 422),
+        ({"text": "where is my order"}, 422),
+        ({"complaint_id": 999999}, 404),
+        ({"complaint_id": 1, "text": "both"}, 422),
+    ],
+)
+def test_compose_explains_what_it_needs(api, payload, status):
+    response = api("POST", "/api/v1/drafts/compose", json=payload)
+    assert response.status_code == status
+    assert "error" in response.get_json()
+
+
+def test_compose_is_for_people_who_draft_replies(api):
+    response = api(
+        "POST", "/api/v1/drafts/compose", role="reviewer", json={"text": "late", "channel": "x"}
+    )
+    assert response.status_code == 403
+
+
+def test_the_complaint_list_filters_by_flag(api):
+    api("POST", "/api/v1/complaints", json={"channel": "x", "text": "Refund my double charge now"})
+    api("POST", "/api/v1/complaints", json={"channel": "x", "text": "Lovely service, thanks"})
+    listing = api("GET", "/api/v1/complaints?flag=billing").get_json()
+    assert [item["text"] for item in listing["items"]] == ["Refund my double charge now"]
+    assert api("GET", "/api/v1/complaints?flag=nonsense").status_code == 422

@@ -122,3 +122,25 @@ def test_queued_imports_run_from_the_cli(app, tmp_path):
     result = run(app, "imports", "run")
     assert "imported:             1" in result.output
     assert "No queued imports." in run(app, "imports", "run").output
+
+
+def test_complaints_analyze_fills_in_what_was_never_analysed(app):
+    run(app, "demo")
+    with app.app_context():
+        db.session.execute(
+            sa.update(Complaint).values(analyzed_at=None, flags=[], complainer_type=None)
+        )
+        db.session.commit()
+    result = run(app, "complaints", "analyze")
+    assert result.exit_code == 0, result.output
+    assert "Analysed 36 complaints." in result.output
+    with app.app_context():
+        assert (
+            db.session.scalar(sa.select(sa.func.count()).where(Complaint.analyzed_at.is_(None)))
+            == 0
+        )
+        assert db.session.scalar(
+            sa.select(sa.func.count()).where(Complaint.complainer_type == "aggressive")
+        )
+    assert "Analysed 0 complaints." in run(app, "complaints", "analyze").output
+    assert "Analysed 36 complaints." in run(app, "complaints", "analyze", "--all").output

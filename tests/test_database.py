@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
+from sqlalchemy.exc import IntegrityError
 
 from app.audit import log as audit
 from app.complaints.models import Channel
@@ -119,4 +120,37 @@ def test_database_refuses_naive_datetimes_and_impossible_states(ctx):
     )
     with pytest.raises(sa.exc.StatementError, match="naive datetime"):
         db.session.flush()
+    db.session.rollback()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+def test_one_draft_in_the_works_per_complaint(ctx, users):
+    from app.complaints import intake
+    from app.drafts.models import Draft, DraftState
+
+    valid = intake.validate(
+        intake.ComplaintInput(channel="x", text="late parcel"),
+        intake.load_channels(db.session),
+        now=T0,
+        max_chars=100,
+    )
+    complaint = intake.register(db.session, valid, actor=None, now=T0).complaint
+
+    def draft(state):
+        return Draft(
+            complaint_id=complaint.id,
+            author_id=users["agent"].id,
+            channel_key="x",
+            state=state,
+            cooling_off_until=None if state in (DraftState.DRAFT, DraftState.WITHDRAWN) else T0,
+            created_at=T0,
+            updated_at=T0,
+        )
+
+    db.session.add(draft(DraftState.WITHDRAWN))
+    db.session.add(draft(DraftState.DRAFT))
+    db.session.commit()
+    db.session.add(draft(DraftState.DRAFT))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
     db.session.rollback()

@@ -15,6 +15,8 @@ class Permission(enum.StrEnum):
     VIEW_COMPLAINTS = "view_complaints"
     CREATE_COMPLAINTS = "create_complaints"
     IMPORT_COMPLAINTS = "import_complaints"
+    #: Start a reply draft and edit it (the four parts).
+    DRAFT_REPLIES = "draft_replies"
     MANAGE_USERS = "manage_users"
     MANAGE_SETTINGS = "manage_settings"
 
@@ -27,6 +29,9 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     # Intake is the agents' work; admins load bulk data and demo sets.
     Permission.CREATE_COMPLAINTS: frozenset({Role.AGENT, Role.ADMIN}),
     Permission.IMPORT_COMPLAINTS: frozenset({Role.AGENT, Role.ADMIN}),
+    # Drafting replies is the agents' job; admins cover for them. Reviewers and sign-off
+    # read drafts and comment on them, but do not write them (PRODUCT.md "Who uses it").
+    Permission.DRAFT_REPLIES: frozenset({Role.AGENT, Role.ADMIN}),
     Permission.MANAGE_USERS: frozenset({Role.ADMIN}),
     Permission.MANAGE_SETTINGS: frozenset({Role.ADMIN}),
 }
@@ -40,6 +45,15 @@ def can(user: User | None, permission: Permission) -> bool:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return bool(user.roles & GRANTS[permission])
+
+
+def can_edit_draft(user: User, draft_author_id: int) -> str | None:
+    """Why `user` may not change this draft, or None when it may: its author, or an admin."""
+    if not can(user, Permission.DRAFT_REPLIES):
+        return "Only agents write replies."
+    if user.id != draft_author_id and Role.ADMIN not in user.roles:
+        return "Only the agent who started this draft edits it; ask them, or an admin."
+    return None
 
 
 def can_change_roles(

@@ -17,7 +17,7 @@ from typing import Any
 
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from app.analysis import pipeline
 from app.analysis.language import detect, language_name
@@ -38,6 +38,8 @@ from app.core.text import clean_text, is_blank
 
 _RUNS = re.compile(r"[!?]*!{2,}[!?]*|[!?]*\?{2,}[!?]*|[!?]*(?:\?!|!\?)[!?]*")
 STRONG, WEAK = 1.0, 0.5
+#: Most evidence spans kept per flag, type, category or heat.
+MAX_EVIDENCE = 40
 
 
 @dataclass(frozen=True)
@@ -261,27 +263,58 @@ class _Reading:
                     self.hits[key].append(_Hit(key, 0.0, -1000 - rule, hit.start, hit.end))
 
     def score(self, key: str) -> float:
-        seen: dict[int, float] = {}
+        """The signal's cues added up: each cue once, and the same words once.
+
+        Rule files list word forms side by side ("charge", "charged"); lemmas make both
+        match the same word, which must not count twice.
+        """
+        best: dict[int, _Hit] = {}
         for hit in self.hits.get(key, ()):
-            seen[hit.entry] = max(seen.get(hit.entry, 0.0), hit.weight)
-        return sum(seen.values())
+            if hit.entry not in best or hit.weight > best[hit.entry].weight:
+                best[hit.entry] = hit
+        spans: dict[tuple[int, int], float] = {}
+        for hit in best.values():
+            span = (hit.start, hit.end)
+            spans[span] = max(spans.get(span, 0.0), hit.weight)
+        return sum(spans.values())
 
     def evidence(self, key: str) -> tuple[Evidence, ...]:
         return _evidence(self.doc, [(hit.start, hit.end) for hit in self.hits.get(key, ())])
 
 
+#: Words before a place: a lone three-letter word in capitals after them is a code ("at MAN").
+_PLACE_WORDS = frozenset({"at", "from", "to", "via", "into"})
+
+
+def _is_capitals(token: Token) -> bool:
+    return token.is_alpha and len(token.text) >= 3 and token.text.isupper()
+
+
+def _place_code(doc: Doc, token: Token) -> bool:
+    """A lone three-letter word in capitals after "at", "from", "to": an airport or station
+    code ("the queue at MAN", "from ORD to SLC"), not shouting."""
+    if len(token.text) != 3 or token.i == 0 or doc[token.i - 1].lower_ not in _PLACE_WORDS:
+        return False
+    neighbours = [doc[j] for j in (token.i - 2, token.i + 1) if 0 <= j < len(doc)]
+    return not any(_is_capitals(n) and not _place_code_word(doc, n) for n in neighbours)
+
+
+def _place_code_word(doc: Doc, token: Token) -> bool:
+    # "from ORD to SLC": a code next to another code is still a code.
+    return len(token.text) == 3 and token.i > 0 and doc[token.i - 1].lower_ in _PLACE_WORDS
+
+
 def _shouting(doc: Doc, acronyms: frozenset[str]) -> list[tuple[int, int]]:
-    """Words in capitals that are not acronyms, references or entities."""
+    """Words in capitals that are not acronyms, place codes, references or entities."""
     entity_tokens = {index for ent in doc.ents for index in range(ent.start, ent.end)}
     words = []
     for token in doc:
         text = token.text
         if (
             token.i not in entity_tokens
-            and token.is_alpha
-            and len(text) >= 3
-            and text.isupper()
+            and _is_capitals(token)
             and text not in acronyms
+            and not _place_code(doc, token)
         ):
             words.append((token.idx, token.idx + len(text)))
         elif text in ("NO", "ME", "MY", "IS", "IT", "DO", "GO") and token.i not in entity_tokens:
@@ -359,7 +392,7 @@ def analyze(text: str, *, channel: str | None = None) -> Analysis:
         )
     compiled = _compiled(rules_language)
     rules = compiled.rules
-    doc = compiled.nlp(text)
+    doc = compiled.nlp(_defused(text))
     reading = _Reading(compiled, doc)
     entities = _entities(doc, reading)
 
@@ -393,6 +426,8 @@ def analyze(text: str, *, channel: str | None = None) -> Analysis:
     evidence["heat"] = tuple(sorted(heat_spans, key=_order))
     heat_label = _heat_label(heat, rules)
 
+    # Enough words to explain; a 50,000-character rant does not need 10,000 highlights.
+    evidence = {key: items[:MAX_EVIDENCE] for key, items in evidence.items()}
     return Analysis(
         language=detected.language,
         language_supported=supported,
@@ -406,6 +441,23 @@ def analyze(text: str, *, channel: str | None = None) -> Analysis:
         reasons={"complainer_type": type_reasons, "heat": heat_reasons},
         notices=tuple(notices),
     )
+
+
+#: A "word" longer than this is no word: spaCy's tokenizer slows down with the square of a
+#: token's length, so such runs get a space every LONG_RUN characters (same length, so
+#: every span still points at the stored text).
+LONG_RUN = 100
+_LONG_RUN = re.compile(rf"\S{{{LONG_RUN + 1},}}")
+
+
+def _defused(text: str) -> str:
+    def split(match: re.Match) -> str:
+        run = list(match.group(0))
+        for index in range(LONG_RUN, len(run), LONG_RUN):
+            run[index] = " "
+        return "".join(run)
+
+    return _LONG_RUN.sub(split, text)
 
 
 def _order(item: Evidence) -> tuple[int, int]:
@@ -451,7 +503,7 @@ def _complainer_type(
         words = _words(reading, "type:passive")
         reasons = ["talks about the company to others" + (": " + ", ".join(words) if words else "")]
         if address == "about":
-            reasons.append("speaks of the company as “they”, never to it")
+            reasons.append("speaks about the company, never to it")
         return "passive", reasons
     words = _words(reading, "type:constructive")
     if words:
@@ -468,7 +520,9 @@ def _address(doc: Doc, rules: LanguageRules, channel: str | None) -> str | None:
     """Whether the text speaks to the company ("to"), only about it ("about"), or neither.
 
     A message that opens with an @handle, or arrives by DM or e-mail, is written to the
-    company; a review is written to other customers.
+    company; a review is written to other customers. A public post that never says "you"
+    is written for its readers, even when it tags the company along the way ("so kind of
+    @brand to..."); without a channel, only such a tag tells.
     """
     types = rules.types
     if types is None:
@@ -480,7 +534,10 @@ def _address(doc: Doc, rules: LanguageRules, channel: str | None) -> str | None:
         return "to"
     to_company = any(word in types.to_company for word in words)
     about = any(word in types.about_company for word in words)
-    if channel in _ABOUT_COMPANY_CHANNELS or (about and not to_company):
+    tagged = any(word.startswith("@") for word in words[1:])
+    if channel in _ABOUT_COMPANY_CHANNELS or (
+        not to_company and (about or tagged or channel is not None)
+    ):
         return "about"
     if to_company:
         return "to"
@@ -548,8 +605,9 @@ def _heat(
         score -= calming
         reasons.append("calming words: " + ", ".join(_words(reading, "calming")))
     value = 1.0 - math.exp(-max(0.0, score) / heat.scale)
+    text = reading.doc.text  # built once: Doc.text joins every token
     spans = list(reading.evidence("heat")) + [
-        Evidence(reading.doc.text[start:end], start, end) for start, end in shouting + runs
+        Evidence(text[start:end], start, end) for start, end in shouting + runs
     ]
     return round(min(1.0, value), 3), reasons, spans
 

@@ -21,6 +21,8 @@ _NOISE = re.compile(r"https?://\S+|www\.\S+|[@#]\w+|\S+@\S+|\d+")
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 #: Fewer letters than this cannot be told apart reliably.
 MIN_LETTERS = 12
+#: Enough text to tell the language; longer complaints are judged on their start.
+SAMPLE_CHARS = 2000
 #: Below this probability the default language wins.
 MIN_CONFIDENCE = 0.9
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
@@ -81,7 +83,7 @@ def _classify(text: str) -> tuple[str, float]:
 
 def detect(text: str) -> Detected:
     default = common_rules().default_language
-    words = _NOISE.sub(" ", text)
+    words = _NOISE.sub(" ", text[: SAMPLE_CHARS * 2])[:SAMPLE_CHARS]
     if _letters(words) < MIN_LETTERS:
         return Detected(
             default,

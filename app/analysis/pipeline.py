@@ -31,7 +31,12 @@ loaded_from: dict[str, str] = {}
 
 
 def configure(trained: dict[str, str] | None = None) -> None:
-    """Name trained pipelines per language ({"en": "en_core_web_sm"}); clears the cache."""
+    """Name trained pipelines per language ({"en": "en_core_web_sm"}).
+
+    Pipelines already built are kept unless the names change.
+    """
+    if dict(trained or {}) == _trained:
+        return
     with _lock:
         _trained.clear()
         _trained.update(trained or {})

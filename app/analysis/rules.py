@@ -47,6 +47,17 @@ FLAGS = (
     "staff",
     "harassment",
 )
+FLAG_LABELS = {
+    "billing": "Billing",
+    "account": "Account",
+    "personal_data": "Personal data",
+    "legal_threat": "Legal threat",
+    "safety": "Safety",
+    "media": "Media",
+    "discrimination": "Discrimination",
+    "staff": "Staff",
+    "harassment": "Harassment",
+}
 COMPLAINER_TYPES = ("aggressive", "passive", "constructive")
 CATEGORIES = ("delivery", "billing", "product", "service", "staff", "outage", "other")
 HEAT_LABELS = ("low", "medium", "high")
@@ -62,6 +73,18 @@ ENTITY_KINDS = (
     "handle",
     "url",
 )
+ENTITY_LABELS = {
+    "order_ref": "Order",
+    "claim_ref": "Claim",
+    "account_ref": "Account number",
+    "email": "E-mail",
+    "phone": "Phone",
+    "card": "Card",
+    "address": "Address",
+    "name": "Name",
+    "handle": "Handle",
+    "url": "Link",
+}
 #: Entities that are personal data: never repeated in a public reply.
 PERSONAL_ENTITY_KINDS = frozenset({"account_ref", "email", "phone", "card", "address"})
 
@@ -501,6 +524,7 @@ def language_rules(language: str) -> LanguageRules:
     return _language(language)
 
 
+@cache
 def languages_with_rules() -> tuple[str, ...]:
     return tuple(
         sorted(
@@ -512,9 +536,7 @@ def languages_with_rules() -> tuple[str, ...]:
 
 
 def check_all() -> list[str]:
-    """Load every rule file; used at start-up and by tests. Returns the languages."""
-    language_rules.cache_clear()
-    common_rules.cache_clear()
+    """Load every rule file (once per process); used at start-up. Returns the languages."""
     common_rules()
     languages = languages_with_rules()
     for language in languages:

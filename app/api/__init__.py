@@ -9,7 +9,8 @@ from app.extensions import api, csrf
 
 def register_api(app: Flask) -> None:
     from app.api.complaints import blueprint as complaints
+    from app.api.language import blueprint as language
 
-    for blueprint in (complaints,):
+    for blueprint in (complaints, language):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

@@ -57,7 +57,7 @@ def create(payload: dict):
 def list_complaints(args: dict):
     result = inbox.list_page(
         db.session,
-        inbox.InboxFilter(status=args["status"], channel=args["channel"]),
+        inbox.InboxFilter(status=args["status"], channel=args["channel"], flag=args["flag"]),
         page=args["page"],
         per_page=args["per_page"],
     )

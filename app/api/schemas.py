@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
+from app.analysis.rules import FLAGS
 from app.complaints.inbox import STATUS_FILTERS, clock
 from app.web.helpers import now
 
@@ -79,6 +80,11 @@ class ComplaintSchema(ma.Schema):
 class ComplaintListArgsSchema(ma.Schema):
     status = ma.fields.String(load_default="open", validate=validate.OneOf(list(STATUS_FILTERS)))
     channel = ma.fields.String(load_default=None)
+    flag = ma.fields.String(
+        load_default=None,
+        validate=validate.OneOf(FLAGS),
+        metadata={"description": "Only complaints with this sensitivity flag"},
+    )
     page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = ma.fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
 
@@ -89,3 +95,101 @@ class ComplaintPageSchema(ma.Schema):
     per_page = ma.fields.Integer()
     total = ma.fields.Integer()
     pages = ma.fields.Integer()
+
+
+class SpanSchema(ma.Schema):
+    text = ma.fields.String()
+    start = ma.fields.Integer(metadata={"description": "Character offset in `text`"})
+    end = ma.fields.Integer()
+
+
+class AnalyzeRequestSchema(ma.Schema):
+    text = ma.fields.String(
+        required=True, metadata={"example": "@NorthwindHome charged TWICE for order #NW-50177!!!"}
+    )
+    channel = ma.fields.String(
+        load_default=None,
+        validate=validate.Length(max=40),
+        metadata={"description": "Channel key (x, facebook, dm, ...): it affects the type"},
+    )
+
+
+class AnalysisSchema(ma.Schema):
+    text = ma.fields.String(
+        metadata={"description": "The text as analysed (cleaned); every span refers to it"}
+    )
+    language = ma.fields.String()
+    language_supported = ma.fields.Boolean()
+    heat = ma.fields.Float(metadata={"description": "0 (calm) to 1 (furious)"})
+    heat_label = ma.fields.String(metadata={"description": "low, medium or high"})
+    complainer_type = ma.fields.String(
+        metadata={"description": "aggressive, passive or constructive"}
+    )
+    category = ma.fields.String()
+    flags = ma.fields.List(ma.fields.String())
+    entities = ma.fields.List(ma.fields.Nested(EntitySchema))
+    evidence = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.List(ma.fields.Nested(SpanSchema)),
+        metadata={"description": "The words behind each flag, the type, the category and heat"},
+    )
+    reasons = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()))
+    notices = ma.fields.List(ma.fields.String())
+
+
+class ComposeRequestSchema(ma.Schema):
+    complaint_id = ma.fields.Integer(
+        load_default=None, metadata={"description": "A stored complaint; or give text and channel"}
+    )
+    text = ma.fields.String(load_default=None)
+    channel = ma.fields.String(load_default=None, validate=validate.Length(max=40))
+    customer_name = ma.fields.String(load_default="", validate=validate.Length(max=200))
+    handle = ma.fields.String(load_default="", validate=validate.Length(max=200))
+
+    @ma.validates_schema
+    def one_source(self, data, **kwargs):
+        if data.get("complaint_id") is None and not (data.get("text") and data.get("channel")):
+            raise ma.ValidationError(
+                "Give complaint_id, or text and channel.", field_name="complaint_id"
+            )
+        if data.get("complaint_id") is not None and data.get("text"):
+            raise ma.ValidationError("Give complaint_id or text, not both.", field_name="text")
+
+
+class PartChoiceSchema(ma.Schema):
+    part = ma.fields.String()
+    variant_id = ma.fields.String()
+    text = ma.fields.String()
+    unfilled = ma.fields.List(ma.fields.String())
+    fit = ma.fields.Integer()
+    offline = ma.fields.Boolean()
+
+
+class GuidanceSchema(ma.Schema):
+    title = ma.fields.String()
+    summary = ma.fields.String()
+    steps = ma.fields.List(ma.fields.String())
+    holding_reply = ma.fields.String()
+
+
+class CompositionSchema(ma.Schema):
+    mode = ma.fields.String(metadata={"description": "reply, or attack (no apology: route to PR)"})
+    language = ma.fields.String()
+    channel = ma.fields.String()
+    parts = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Nested(PartChoiceSchema))
+    part_order = ma.fields.List(
+        ma.fields.String(), metadata={"description": "The order the parts are read in"}
+    )
+    text = ma.fields.String()
+    alternatives = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.List(ma.fields.Nested(PartChoiceSchema))
+    )
+    length = ma.fields.Integer(metadata={"description": "As the channel counts it"})
+    limit = ma.fields.Integer()
+    fits = ma.fields.Boolean()
+    thread = ma.fields.List(ma.fields.String())
+    unfilled = ma.fields.List(ma.fields.String())
+    taken_offline_for = ma.fields.List(ma.fields.String())
+    notices = ma.fields.List(ma.fields.String())
+    guidance = ma.fields.Nested(GuidanceSchema, allow_none=True)
+    analysis = ma.fields.Nested(AnalysisSchema)

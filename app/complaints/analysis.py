@@ -14,7 +14,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
-from app.analysis import Analysis, analyze
+from app.analysis import Analysis, Entity, Evidence, analyze
 from app.audit import log as audit
 from app.complaints.models import Complaint, ComplaintFlag
 
@@ -113,3 +113,34 @@ def reanalyze_all(
             reanalyze(session, complaint, actor=None, now=now)
         session.commit()
     return len(ids)
+
+
+def stored(complaint: Complaint) -> Analysis:
+    """The analysis as stored with the complaint (what its page shows), as an Analysis."""
+    notes = complaint.analysis_notes or {}
+    return Analysis(
+        language=complaint.language or "en",
+        language_supported=notes.get("language_supported", True),
+        heat=complaint.heat or 0.0,
+        heat_label=complaint.heat_label or "low",
+        complainer_type=complaint.complainer_type or "constructive",
+        category=complaint.category or "other",
+        flags=tuple(complaint.flags or ()),
+        entities=tuple(
+            Entity(item["kind"], item["text"], item["start"], item["end"])
+            for item in complaint.entities or ()
+        ),
+        evidence={
+            key: tuple(Evidence(item["text"], item["start"], item["end"]) for item in items)
+            for key, items in (complaint.evidence or {}).items()
+        },
+        reasons=notes.get("reasons", {}),
+        notices=tuple(notes.get("notices", ())),
+    )
+
+
+def ensure(session: Session, complaint: Complaint, *, now: datetime) -> Analysis:
+    """The complaint's analysis, analysing it first if it never was (older rows)."""
+    if complaint.analyzed_at is None:
+        return reanalyze(session, complaint, actor=None, now=now)
+    return stored(complaint)

@@ -7,10 +7,11 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, true
+from sqlalchemy import exists, func, select, true
 from sqlalchemy.orm import Session
 
-from app.complaints.models import Complaint, ComplaintStatus
+from app.analysis.rules import FLAGS
+from app.complaints.models import Complaint, ComplaintFlag, ComplaintStatus
 
 #: Status filters offered in the inbox; "open" is what still needs a reply.
 STATUS_FILTERS: dict[str, tuple[ComplaintStatus, ...]] = {
@@ -24,6 +25,8 @@ STATUS_FILTERS: dict[str, tuple[ComplaintStatus, ...]] = {
 class InboxFilter:
     status: str = "open"
     channel: str | None = None
+    #: Only complaints with this sensitivity flag.
+    flag: str | None = None
 
     def statuses(self) -> tuple[ComplaintStatus, ...]:
         return STATUS_FILTERS.get(self.status, STATUS_FILTERS["open"])
@@ -59,6 +62,12 @@ def _filtered(query, inbox_filter: InboxFilter):
         query = query.where(Complaint.status.in_(statuses))
     if inbox_filter.channel:
         query = query.where(Complaint.channel_key == inbox_filter.channel)
+    if inbox_filter.flag in FLAGS:
+        query = query.where(
+            exists().where(
+                ComplaintFlag.complaint_id == Complaint.id, ComplaintFlag.flag == inbox_filter.flag
+            )
+        )
     return query
 
 

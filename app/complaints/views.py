@@ -22,14 +22,16 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
-from app.accounts.permissions import Permission
+from app.accounts.permissions import Permission, can
+from app.analysis.rules import FLAG_LABELS, FLAGS
 from app.audit.models import AuditEvent
-from app.complaints import importers, imports, inbox, intake, jobs
+from app.complaints import analysis, importers, imports, inbox, intake, jobs
 from app.complaints.forms import ComplaintForm, ImportForm
 from app.complaints.models import Complaint, ImportFormat, ImportJob, ImportRowIssue
+from app.drafts import operations, service
 from app.extensions import db
 from app.web.access import requires
-from app.web.helpers import display_zone, now
+from app.web.helpers import company, display_zone, now, templates
 
 blueprint = Blueprint("complaints", __name__)
 
@@ -53,10 +55,13 @@ def inbox_view():
     channel = request.args.get("channel") or None
     if channel not in channels:
         channel = None
+    flag = request.args.get("flag") or None
+    if flag not in FLAGS:
+        flag = None
     page = request.args.get("page", 1, type=int) or 1
     result = inbox.list_page(
         db.session,
-        inbox.InboxFilter(status=status, channel=channel),
+        inbox.InboxFilter(status=status, channel=channel, flag=flag),
         page=page,
         per_page=current_app.config["INBOX_PAGE_SIZE"],
     )
@@ -66,6 +71,7 @@ def inbox_view():
         status=status,
         channel=channel,
         channels=channels,
+        flag=flag,
         status_filters=list(inbox.STATUS_FILTERS),
     )
 
@@ -80,9 +86,59 @@ def show(complaint_id: int):
         select(AuditEvent).where(AuditEvent.complaint_id == complaint.id).order_by(AuditEvent.id)
     ).all()
     job = db.session.get(ImportJob, complaint.import_job_id) if complaint.import_job_id else None
+    draft = operations.active_draft(db.session, complaint.id)
+    preview = None
+    if draft is None and can(current_user, Permission.DRAFT_REPLIES):
+        preview = service.compose_for(
+            db.session,
+            complaint,
+            library=templates(),
+            company=company(),
+            agent=current_user,
+            now=now(),
+            timezone=current_app.config["DISPLAY_TIMEZONE"],
+        )
+        db.session.commit()  # an older complaint may just have been analysed
     return render_template(
-        "complaints/show.html", complaint=complaint, history=history, import_job=job
+        "complaints/show.html",
+        complaint=complaint,
+        history=history,
+        import_job=job,
+        draft=draft,
+        preview=preview,
+        highlights=_highlights(complaint),
     )
+
+
+def _highlights(complaint: Complaint) -> list[dict]:
+    """Evidence spans to mark in the complaint text, each titled with what it shows."""
+    spans = []
+    evidence = complaint.evidence or {}
+    for flag in complaint.flags or ():
+        for item in evidence.get(flag, ()):
+            spans.append({**item, "title": f"{FLAG_LABELS.get(flag, flag)} flag"})
+    for item in evidence.get("complainer_type", ()):
+        spans.append({**item, "title": f"Why {complaint.complainer_type}"})
+    # Overlaps: the first (a flag) wins; the page lists every reason beside the text anyway.
+    spans.sort(key=lambda span: (span["start"], -span["end"]))
+    kept: list[dict] = []
+    for span in spans:
+        if kept and span["start"] < kept[-1]["end"]:
+            continue
+        kept.append(span)
+    return kept
+
+
+@blueprint.route("/complaints/<int:complaint_id>/analyze", methods=["POST"])
+@requires(Permission.CREATE_COMPLAINTS)
+def reanalyze(complaint_id: int):
+    complaint = db.session.get(Complaint, complaint_id)
+    if complaint is None:
+        abort(404)
+    analysis.reanalyze(db.session, complaint, actor=current_user, now=now())
+    db.session.commit()
+    flash("Analysed again with the current rules.", "success")
+    return redirect(url_for("complaints.show", complaint_id=complaint.id))
 
 
 def _received_at(form: ComplaintForm) -> datetime | None:

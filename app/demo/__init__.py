@@ -12,8 +12,21 @@ from sqlalchemy.orm import Session
 from app.accounts import operations
 from app.accounts.models import Role
 from app.complaints import intake
+from app.settings import company
+from app.settings.models import Setting
 
 COMPLAINTS_FILE = Path(__file__).with_name("complaints.yaml")
+
+#: The fictional company the demo complaints are about (0808 157 0xxx is an Ofcom range
+#: reserved for drama; .example domains never resolve).
+DEMO_COMPANY = company.CompanyDetails(
+    name="Northwind Home",
+    phone="0808 157 0192",
+    email="care@northwind.example",
+    faq_url="https://help.northwind.example/faq",
+    dm_instruction="send us a DM with your order number",
+    follow_up_days=2,
+)
 
 #: Known passwords, printed by `flask demo`: for trying the product, never for production.
 DEMO_USERS = [
@@ -45,6 +58,10 @@ def load_demo(session: Session, *, now: datetime) -> DemoReport:
                 now=now,
             )
         report.users.append((email, password, [role.value for role in roles]))
+
+    if session.get(Setting, company.PREFIX + "name") is None:
+        admin = operations.find_user(session, DEMO_USERS[-1][0])
+        company.save(session, DEMO_COMPANY, actor=admin, now=now)
 
     channels = intake.load_channels(session)
     items = yaml.safe_load(COMPLAINTS_FILE.read_text(encoding="utf-8"))

@@ -155,6 +155,8 @@ class Composition:
             "language": self.language,
             "channel": self.channel,
             "parts": {part: choice.to_dict() for part, choice in self.parts.items()},
+            # JSON objects have no order; this is the order the parts are read in.
+            "part_order": list(self.parts),
             "text": self.text,
             "alternatives": {
                 part: [choice.to_dict() for choice in choices]

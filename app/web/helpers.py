@@ -5,11 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from app.accounts.permissions import Permission, can
+from app.analysis.rules import ENTITY_LABELS, FLAG_LABELS, FLAGS
 from app.complaints import inbox
+from app.drafts.templates import PART_LABELS, Library
+from app.extensions import db
+from app.settings import company as company_settings
 
 
 def now() -> datetime:
@@ -27,6 +32,48 @@ def localtime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
     return value.astimezone(display_zone()).strftime(fmt)
 
 
+def company_defaults() -> company_settings.CompanyDetails:
+    config = current_app.config
+    return company_settings.CompanyDetails(
+        name=config["COMPANY_NAME"],
+        phone=config["COMPANY_PHONE"],
+        email=config["COMPANY_EMAIL"],
+        faq_url=config["COMPANY_FAQ_URL"],
+        dm_instruction=config["COMPANY_DM_INSTRUCTION"],
+        follow_up_days=config["FOLLOW_UP_DAYS"],
+    )
+
+
+def company() -> company_settings.CompanyDetails:
+    """The company details in force for this request (read once per request)."""
+    if "composure_company" not in g:
+        g.composure_company = company_settings.load(db.session, company_defaults())
+    return g.composure_company
+
+
+def templates() -> Library:
+    return current_app.extensions["composure.templates"]
+
+
+def highlight(text: str, spans, css: str = "evidence") -> Markup:
+    """The text, escaped, with each (start, end, title) span wrapped in <mark>."""
+    spans = sorted(
+        (item["start"], item["end"], item.get("title", "")) if isinstance(item, dict) else item
+        for item in spans
+    )
+    out, position = [], 0
+    for start, end, title in spans:
+        if start < position or end > len(text) or start >= end:
+            continue
+        out.append(escape(text[position:start]))
+        label = Markup(' title="{}"').format(title) if title else Markup("")
+        opening = Markup('<mark class="{}"{}>').format(css, label)
+        out.append(opening + escape(text[start:end]) + Markup("</mark>"))
+        position = end
+    out.append(escape(text[position:]))
+    return Markup("").join(out)
+
+
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -36,6 +83,7 @@ CONTENT_SECURITY_POLICY = (
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["duration"] = inbox.human_duration
+    app.jinja_env.filters["highlight"] = highlight
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
@@ -47,7 +95,11 @@ def register_template_helpers(app: Flask) -> None:
             "now": now,
             "response_clock": inbox.clock,
             "display_zone_name": app.config["DISPLAY_TIMEZONE"],
-            "company_name": app.config["COMPANY_NAME"],
+            "company_name": company().name if current_user.is_authenticated else "",
+            "FLAGS": FLAGS,
+            "FLAG_LABELS": FLAG_LABELS,
+            "ENTITY_LABELS": ENTITY_LABELS,
+            "PART_LABELS": PART_LABELS,
         }
 
     @app.after_request

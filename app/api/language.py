@@ -1,0 +1,115 @@
+"""/api/v1/analyze and /api/v1/drafts/compose: the analysis and the first draft."""
+
+from __future__ import annotations
+
+from flask import current_app, g
+from flask_smorest import abort
+
+from app.accounts.permissions import Permission
+from app.analysis import analyze
+from app.api.auth import api_blueprint
+from app.api.schemas import (
+    AnalysisSchema,
+    AnalyzeRequestSchema,
+    ComposeRequestSchema,
+    CompositionSchema,
+)
+from app.complaints import analysis, intake
+from app.complaints.models import Complaint
+from app.core.text import clean_text, is_blank
+from app.drafts import service
+from app.drafts.builder import Sources, compose
+from app.extensions import db
+from app.web.access import api_requires
+from app.web.helpers import company, now, templates
+
+blueprint = api_blueprint(
+    "language_api",
+    __name__,
+    url_prefix="/api/v1",
+    description="Complaint analysis and the four-part draft builder",
+)
+
+
+def _text(value: str | None) -> str:
+    text = clean_text(value)
+    limit = current_app.config["MAX_COMPLAINT_CHARS"]
+    if is_blank(text):
+        abort(422, message="Nothing to analyse.", errors={"text": ["The text is empty."]})
+    if len(text) > limit:
+        abort(
+            422,
+            message="The text is too long.",
+            errors={"text": [f"{len(text):,} characters; the limit is {limit:,}."]},
+        )
+    return text
+
+
+def _channel(key: str | None):
+    channels = intake.load_channels(db.session)
+    channel = intake.resolve_channel(key or "", channels)
+    if channel is None:
+        abort(
+            422,
+            message="Unknown channel.",
+            errors={"channel": [f"Use one of: {', '.join(sorted(channels))}."]},
+        )
+    return channel
+
+
+@blueprint.route("/analyze", methods=["POST"])
+@api_requires(Permission.VIEW_COMPLAINTS)
+@blueprint.arguments(AnalyzeRequestSchema)
+@blueprint.response(200, AnalysisSchema)
+def analyze_text(payload: dict):
+    """Analyse a complaint's text without storing anything."""
+    text = _text(payload["text"])
+    channel = _channel(payload["channel"]).key if payload["channel"] else None
+    return {"text": text, **analyze(text, channel=channel).to_dict()}
+
+
+@blueprint.route("/drafts/compose", methods=["POST"])
+@api_requires(Permission.DRAFT_REPLIES)
+@blueprint.arguments(ComposeRequestSchema)
+@blueprint.response(200, CompositionSchema)
+def compose_draft(payload: dict):
+    """Build the four-part first draft for a stored complaint, or for a text and channel.
+
+    Nothing is stored: the complaint page's "Draft a reply" creates the draft.
+    """
+    timezone = current_app.config["DISPLAY_TIMEZONE"]
+    if payload["complaint_id"] is not None:
+        complaint = db.session.get(Complaint, payload["complaint_id"])
+        if complaint is None:
+            abort(404, message=f"No complaint #{payload['complaint_id']}.")
+        composition = service.compose_for(
+            db.session,
+            complaint,
+            library=templates(),
+            company=company(),
+            agent=g.api_user,
+            now=now(),
+            timezone=timezone,
+        )
+        db.session.commit()
+        result = {"text": complaint.text, **analysis.stored(complaint).to_dict()}
+    else:
+        text = _text(payload["text"])
+        channel = _channel(payload["channel"])
+        found = analyze(text, channel=channel.key)
+        composition = compose(
+            templates(),
+            found,
+            service.channel_info(channel),
+            Sources(
+                company=company(),
+                agent_name=g.api_user.name,
+                customer_name=payload["customer_name"],
+                handle=payload["handle"],
+                now=now(),
+                timezone=timezone,
+                seed=text,
+            ),
+        )
+        result = {"text": text, **found.to_dict()}
+    return {**composition.to_dict(), "analysis": result}

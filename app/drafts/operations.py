@@ -1,0 +1,249 @@
+"""Starting a reply draft and editing it part by part. No Flask: views and the API call these.
+
+The cooling-off, review, sign-off and publishing workflow builds on these tables; here a
+draft is born (state `draft`, revision 1) and every saved edit adds a revision, never
+overwriting one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.accounts.models import User
+from app.accounts.permissions import can_edit_draft
+from app.audit import log as audit
+from app.complaints.models import Complaint, ComplaintStatus
+from app.core.text import clean_text
+from app.drafts.builder import Composition
+from app.drafts.models import Draft, DraftState, Revision
+from app.drafts.templates import PARTS, unfilled_markers
+
+#: States in which the author may still change the text.
+EDITABLE_STATES = (DraftState.DRAFT, DraftState.CHANGES_REQUESTED)
+#: A part longer than this is a paste gone wrong, not a reply.
+MAX_PART_CHARS = 20_000
+#: Revision.parts key for an attack's holding reply (no four parts).
+HOLDING_REPLY = "holding_reply"
+
+
+class DraftError(Exception):
+    """Why a draft operation cannot be done, in words for the agent."""
+
+
+class StaleRevision(DraftError):
+    """The draft changed since the editor was opened; nothing was saved."""
+
+    def __init__(self, current: int) -> None:
+        self.current = current
+        super().__init__(
+            f"Someone saved this draft since you opened it (now revision {current}). "
+            "Your text is below, unsaved: compare it with the current version and save again."
+        )
+
+
+def active_draft(session: Session, complaint_id: int) -> Draft | None:
+    return session.scalar(
+        select(Draft).where(
+            Draft.complaint_id == complaint_id,
+            Draft.state.not_in((DraftState.PUBLISHED, DraftState.WITHDRAWN)),
+        )
+    )
+
+
+def assemble(parts: dict[str, str], *, public: bool) -> str:
+    """The reply text from its parts, in the order of the four."""
+    joiner = " " if public else "\n\n"
+    order = [part for part in PARTS if part in parts] + [
+        part for part in parts if part not in PARTS
+    ]
+    return joiner.join(parts[part].strip() for part in order if parts[part].strip())
+
+
+def gap_findings(text: str) -> list[dict[str, Any]]:
+    """Unfilled placeholders as blocking findings: a draft with a gap cannot be published."""
+    return [
+        {
+            "code": "unfilled_placeholder",
+            "severity": "block",
+            "start": start,
+            "end": end,
+            "message": f"Fill in “{label}” before this goes out.",
+        }
+        for start, end, label in unfilled_markers(text)
+    ]
+
+
+@dataclass(frozen=True)
+class Started:
+    draft: Draft
+    created: bool
+
+
+def start_draft(
+    session: Session,
+    complaint: Complaint,
+    composition: Composition,
+    *,
+    actor: User,
+    now: datetime,
+) -> Started:
+    """Create the complaint's draft from a composition, or return the one already started.
+
+    Two clicks, or two agents at once, end with one draft: the database's partial unique
+    index decides, and the loser gets the winner's draft back.
+    """
+    existing = active_draft(session, complaint.id)
+    if existing is not None:
+        return Started(existing, created=False)
+    if composition.mode == "attack":
+        parts = {HOLDING_REPLY: composition.text}
+        template_ids = {HOLDING_REPLY: "attack"}
+    else:
+        parts = {part: choice.text for part, choice in composition.parts.items()}
+        template_ids = {part: choice.variant_id for part, choice in composition.parts.items()}
+    text = composition.text
+    findings = gap_findings(text)
+    savepoint = session.begin_nested()
+    draft = Draft(
+        complaint_id=complaint.id,
+        author_id=actor.id,
+        channel_key=complaint.channel_key,
+        state=DraftState.DRAFT,
+        current_revision=1,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(draft)
+    try:
+        session.flush()
+    except IntegrityError:
+        savepoint.rollback()
+        existing = active_draft(session, complaint.id)
+        if existing is None:
+            raise
+        return Started(existing, created=False)
+    savepoint.commit()
+    session.add(
+        Revision(
+            draft_id=draft.id,
+            number=1,
+            author_id=actor.id,
+            text=text,
+            parts=parts,
+            template_ids=template_ids,
+            findings=findings,
+            has_blocking_findings=bool(findings),
+            created_at=now,
+        )
+    )
+    if complaint.status == ComplaintStatus.NEW:
+        complaint.status = ComplaintStatus.IN_PROGRESS
+    session.flush()
+    audit.record(
+        session,
+        action="draft.created",
+        entity_type="draft",
+        entity_id=draft.id,
+        complaint_id=complaint.id,
+        draft_id=draft.id,
+        actor_id=actor.id,
+        now=now,
+        to_state=DraftState.DRAFT.value,
+        revision=1,
+        details={"mode": composition.mode, "templates": template_ids},
+    )
+    return Started(draft, created=True)
+
+
+def current(session: Session, draft: Draft) -> Revision:
+    revision = session.scalar(
+        select(Revision).where(
+            Revision.draft_id == draft.id, Revision.number == draft.current_revision
+        )
+    )
+    assert revision is not None
+    return revision
+
+
+def edit_parts(
+    session: Session,
+    draft: Draft,
+    parts: dict[str, str],
+    *,
+    actor: User,
+    now: datetime,
+    based_on: int,
+    template_ids: dict[str, str] | None = None,
+) -> Revision:
+    """Save edited parts as a new revision; nothing changes when the text is the same.
+
+    `based_on` is the revision the editor showed: if another save came first, nothing is
+    saved and StaleRevision says so (the caller shows the agent's text again).
+    """
+    refusal = can_edit_draft(actor, draft.author_id)
+    if refusal:
+        raise DraftError(refusal)
+    if draft.state not in EDITABLE_STATES:
+        raise DraftError(
+            f"This draft is {draft.state.value.replace('_', ' ')}; it cannot be edited."
+        )
+    if based_on != draft.current_revision:
+        raise StaleRevision(draft.current_revision)
+    before = current(session, draft)
+    cleaned = {}
+    for name, value in parts.items():
+        if name not in before.parts and name not in PARTS:
+            raise DraftError(f"Unknown part {name!r}.")
+        value = clean_text(value)
+        if len(value) > MAX_PART_CHARS:
+            raise DraftError(
+                f"“{name.replace('_', ' ')}” is {len(value):,} characters; "
+                f"the limit is {MAX_PART_CHARS:,}."
+            )
+        cleaned[name] = value
+    merged = {**before.parts, **cleaned}
+    text = assemble(merged, public=draft.complaint.channel.is_public)
+    if not text.strip():
+        raise DraftError("The reply is empty. Write at least one part.")
+    if merged == before.parts and text == before.text:
+        return before
+    number = draft.current_revision + 1
+    findings = gap_findings(text)
+    revision = Revision(
+        draft_id=draft.id,
+        number=number,
+        author_id=actor.id,
+        text=text,
+        parts=merged,
+        template_ids={**before.template_ids, **(template_ids or {})},
+        findings=findings,
+        has_blocking_findings=bool(findings),
+        created_at=now,
+    )
+    session.add(revision)
+    draft.current_revision = number
+    draft.updated_at = now
+    session.flush()
+    audit.record(
+        session,
+        action="draft.edited",
+        entity_type="draft",
+        entity_id=draft.id,
+        complaint_id=draft.complaint_id,
+        draft_id=draft.id,
+        actor_id=actor.id,
+        now=now,
+        from_state=draft.state.value,
+        to_state=draft.state.value,
+        revision=number,
+        details={
+            "parts": sorted(name for name in merged if merged[name] != before.parts.get(name))
+        },
+    )
+    return revision

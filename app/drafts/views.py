@@ -1,0 +1,142 @@
+"""Starting a reply and editing it part by part. HTTP in, operations out."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.accounts.permissions import Permission, can_edit_draft
+from app.complaints.models import Complaint
+from app.drafts import operations, service
+from app.drafts.builder import reply_length, split_thread
+from app.drafts.models import Draft, Revision
+from app.drafts.templates import PARTS, unfilled_markers
+from app.extensions import db
+from app.web.access import requires
+from app.web.helpers import company, now, templates
+
+blueprint = Blueprint("drafts", __name__)
+
+
+def _compose(complaint: Complaint):
+    return service.compose_for(
+        db.session,
+        complaint,
+        library=templates(),
+        company=company(),
+        agent=current_user,
+        now=now(),
+        timezone=current_app.config["DISPLAY_TIMEZONE"],
+    )
+
+
+@blueprint.route("/complaints/<int:complaint_id>/drafts", methods=["POST"])
+@requires(Permission.DRAFT_REPLIES)
+def start(complaint_id: int):
+    complaint = db.session.get(Complaint, complaint_id)
+    if complaint is None:
+        abort(404)
+    started = operations.start_draft(
+        db.session, complaint, _compose(complaint), actor=current_user, now=now()
+    )
+    db.session.commit()
+    if not started.created:
+        flash(f"This complaint already has draft #{started.draft.id}; here it is.", "info")
+    return redirect(url_for("drafts.edit", draft_id=started.draft.id))
+
+
+def _draft_or_404(draft_id: int) -> Draft:
+    draft = db.session.get(Draft, draft_id)
+    if draft is None:
+        abort(404)
+    return draft
+
+
+@blueprint.route("/drafts/<int:draft_id>", methods=["GET", "POST"])
+@requires(Permission.VIEW_COMPLAINTS)
+def edit(draft_id: int):
+    draft = _draft_or_404(draft_id)
+    complaint = draft.complaint
+    revision = operations.current(db.session, draft)
+    refusal = can_edit_draft(current_user, draft.author_id)
+    editable = refusal is None and draft.state in operations.EDITABLE_STATES
+    composition = _compose(complaint) if editable else None
+    shown_parts = dict(revision.parts)
+    status, error = 200, None
+    if request.method == "POST":
+        if not editable:
+            abort(403)
+        parts = {
+            name: request.form.get(f"part-{name}", "")
+            for name in revision.parts
+            if f"part-{name}" in request.form
+        }
+        chosen = {}
+        use = request.form.get("use", "")
+        if use:
+            part, _, variant_id = use.partition(":")
+            alternative = next(
+                (
+                    choice
+                    for choice in [composition.parts.get(part)]
+                    + composition.alternatives.get(part, [])
+                    if choice is not None and choice.variant_id == variant_id
+                ),
+                None,
+            )
+            if alternative is None:
+                error = "That wording is no longer offered for this complaint; nothing changed."
+            else:
+                parts[part] = alternative.text
+                chosen[part] = variant_id
+        if error is None:
+            try:
+                saved = operations.edit_parts(
+                    db.session,
+                    draft,
+                    parts,
+                    actor=current_user,
+                    now=now(),
+                    based_on=request.form.get("based_on", type=int) or 0,
+                    template_ids=chosen,
+                )
+            except operations.DraftError as problem:
+                db.session.rollback()
+                error = str(problem)
+                shown_parts.update(parts)
+            else:
+                db.session.commit()
+                if saved.number == revision.number:
+                    flash("Nothing changed, so no new revision.", "info")
+                else:
+                    flash(f"Saved as revision {saved.number}.", "success")
+                return redirect(url_for("drafts.edit", draft_id=draft.id))
+        status = 409 if error and "since you opened it" in error else 400
+        revision = operations.current(db.session, draft)
+    channel = complaint.channel
+    text = operations.assemble(shown_parts, public=channel.is_public)
+    length = reply_length(text, channel.key)
+    revisions = db.session.query(Revision).filter_by(draft_id=draft.id).order_by(Revision.number)
+    return (
+        render_template(
+            "drafts/edit.html",
+            draft=draft,
+            complaint=complaint,
+            revision=revision,
+            parts=shown_parts,
+            part_order=[p for p in PARTS if p in shown_parts]
+            + [p for p in shown_parts if p not in PARTS],
+            composition=composition,
+            editable=editable,
+            refusal=refusal,
+            error=error,
+            text=text,
+            length=length,
+            gaps=unfilled_markers(text),
+            thread=split_thread(text, channel.char_limit, channel.key)
+            if length > channel.char_limit and channel.supports_threads
+            else [],
+            revisions=revisions.all(),
+        ),
+        status,
+    )
