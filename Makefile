@@ -53,8 +53,9 @@ format: install-dev ## Fix lint where safe and format the code
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format app tests bench .ci config.py wsgi.py
 
-bench: install-dev ## Run the benchmarks (inbox with 100,000 complaints)
+bench: install-dev ## Run the benchmarks (inbox with 100,000 complaints; analysis quality and speed)
 	$(BIN)/python bench/inbox.py
+	$(BIN)/python bench/analysis.py
 
 screenshots: install-dev ## Photograph the main screens in Chromium into screenshots/
 	$(BIN)/python .ci/screenshots.py screenshots

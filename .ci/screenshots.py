@@ -24,9 +24,11 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENS = [
     ("login", "/login", False),
     ("inbox", "/", True),
-    ("complaint", "/complaints/1", True),
+    ("complaint", "/complaints/3", True),
     ("paste", "/complaints/new", True),
 ]
+#: Full-page pictures for screens whose point is below the fold.
+FULL_PAGE = {"complaint", "draft"}
 WIDTHS = {"desktop": 1280, "phone": 390}
 
 
@@ -87,8 +89,18 @@ def main(out: Path) -> None:
                             signed_in = True
                         page.goto(base + path)
                         target = out / f"{name}-{size}.png"
-                        page.screenshot(path=str(target), full_page=False)
+                        page.screenshot(path=str(target), full_page=name in FULL_PAGE)
                         print(target)
+                    # The draft editor: "Draft a reply" on the same complaint.
+                    page.goto(base + "/complaints/3")
+                    if page.locator("button", has_text="Draft a reply").count():
+                        page.click("button:has-text('Draft a reply')")
+                    else:  # started in the first width: open it
+                        page.click("a[href*='/drafts/']")
+                    page.wait_for_url("**/drafts/*")
+                    target = out / f"draft-{size}.png"
+                    page.screenshot(path=str(target), full_page=True)
+                    print(target)
                     page.close()
                 browser.close()
         finally:

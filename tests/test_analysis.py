@@ -165,3 +165,32 @@ def test_the_development_set_is_big_and_balanced_enough_to_measure():
     for flag in FLAGS:
         assert sum(flag in row["flags"] for row in rows) >= 15, flag
     assert sum("tricky negative" in (row.get("note") or "") for row in rows) >= 30
+
+
+def test_a_trained_pipeline_named_in_configuration_is_used_when_installed(tmp_path):
+    import spacy
+
+    from app.analysis import pipeline
+
+    # Stand-in for a trained pipeline on disk: its "ner" knows one person's name.
+    trained = spacy.blank("en")
+    ner = trained.add_pipe("entity_ruler", name="ner")
+    ner.add_patterns([{"label": "PERSON", "pattern": "Morwenna"}])
+    trained.to_disk(tmp_path / "trained_en")
+    text = "Morwenna at your Leeds store was rude to me"
+    assert "Morwenna" not in [e.text for e in analyze(text).entities_of("name")]
+    try:
+        pipeline.configure({"en": str(tmp_path / "trained_en")})
+        result = analyze(text)
+        assert pipeline.loaded_from["en"] == str(tmp_path / "trained_en")
+        assert [e.text for e in result.entities_of("name")] == ["Morwenna"]
+    finally:
+        pipeline.configure({})
+    assert pipeline.loaded_from.get("en", "blank") == "blank"
+    # A name that is not installed is never downloaded: the rules carry on alone.
+    try:
+        pipeline.configure({"en": "en_core_web_nonexistent"})
+        assert analyze(text).language == "en"
+        assert pipeline.loaded_from["en"] == "blank"
+    finally:
+        pipeline.configure({})

@@ -7,12 +7,12 @@ The rules are data (see `rules.py`); this module only counts what they match.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from spacy.language import Language
@@ -122,7 +122,8 @@ class _Compiled:
         self.rules = rules
         self.matcher = Matcher(nlp.vocab, validate=True)
         self.phrases = PhraseMatcher(nlp.vocab, attr="LEMMA")
-        #: `not` phrases are fixed expressions: matched word for word, any case.
+        #: `not` phrases are fixed expressions: matched word for word, any case. So are
+        #: patterns that only list words (see `_word_sequences`).
         self.exact_phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         #: match id -> (signal key, role, weight, cue number, together rule, group)
         self.meaning: dict[int, tuple[str, str, float, int, int, int]] = {}
@@ -168,19 +169,85 @@ class _Compiled:
         elif entry.phrase is not None:
             self.phrases.add(label, [self.nlp(entry.phrase)])
         else:
-            self.matcher.add(label, [thaw(entry.pattern)])
+            pattern = thaw(entry.pattern)
+            attr, sequences = _word_sequences(pattern)
+            vocab = self.nlp.vocab
+            if attr == "LOWER":
+                self.exact_phrases.add(label, [Doc(vocab, words=w) for w in sequences])
+            elif attr == "LEMMA":
+                self.phrases.add(label, [Doc(vocab, words=w, lemmas=w) for w in sequences])
+            else:
+                self.matcher.add(label, _split_first_token(pattern))
 
     def matches(self, doc: Doc) -> list[tuple[int, int, int]]:
         return list(self.matcher(doc)) + list(self.phrases(doc)) + list(self.exact_phrases(doc))
 
 
+#: A pattern of word lists is matched as phrases up to this many word sequences.
+_MAX_SEQUENCES = 400
+
+
+def _word_sequences(pattern: list[dict[str, Any]]) -> tuple[str | None, list[list[str]]]:
+    """A pattern that is only words on one attribute ("LOWER" or "LEMMA"), with no operator,
+    as that attribute and every word sequence it matches; (None, []) for any other pattern.
+
+    The Matcher tries every pattern on every token, and a word list costs it a Python call
+    each time; a PhraseMatcher finds the same word sequences for almost nothing.
+    """
+    attrs = {attr for token in pattern for attr in token}
+    if len(attrs) != 1 or not attrs <= {"LOWER", "LEMMA"}:
+        return None, []
+    attr = attrs.pop()
+    options: list[list[str]] = []
+    for token in pattern:
+        value = token[attr]
+        if isinstance(value, str):
+            options.append([value])
+        elif isinstance(value, dict) and set(value) == {"IN"}:
+            options.append([str(word) for word in value["IN"]])
+        else:
+            return None, []
+    if math.prod(len(words) for words in options) > _MAX_SEQUENCES:
+        return None, []
+    return attr, [list(words) for words in itertools.product(*options)]
+
+
+#: A first token listing this many words or fewer is split into one pattern per word.
+_MAX_SPLIT = 4
+
+
+def _split_first_token(pattern: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The pattern as one pattern per word of its first token's short word list.
+
+    The Matcher tries every pattern's first token on every token: a word is checked at C
+    speed, a word list through a Python call. Up to a few words, several patterns with a
+    word each cost less than one with the list; they match the same spans for one cue.
+    """
+    first = pattern[0]
+    if "OP" not in first:
+        for attr in ("LOWER", "LEMMA", "ORTH"):
+            value = first.get(attr)
+            if isinstance(value, dict) and set(value) == {"IN"} and len(value["IN"]) <= _MAX_SPLIT:
+                return [[{**first, attr: str(word)}, *pattern[1:]] for word in value["IN"]]
+    return [pattern]
+
+
 _compile_lock = threading.Lock()
 
 
-@cache
+_compiled_rules: dict[str, _Compiled] = {}
+
+
 def _compiled(language: str) -> _Compiled:
-    with _compile_lock:
-        return _Compiled(pipeline.pipeline_for(language), language_rules(language))
+    """The language's rules compiled against its current pipeline (rebuilt if reconfigured)."""
+    nlp = pipeline.pipeline_for(language)
+    compiled = _compiled_rules.get(language)
+    if compiled is None or compiled.nlp is not nlp:
+        with _compile_lock:
+            compiled = _compiled_rules.get(language)
+            if compiled is None or compiled.nlp is not nlp:
+                compiled = _compiled_rules[language] = _Compiled(nlp, language_rules(language))
+    return compiled
 
 
 def warm_up() -> None:
@@ -265,43 +332,65 @@ class _Reading:
     def score(self, key: str) -> float:
         """The signal's cues added up: each cue once, and the same words once.
 
-        Rule files list word forms side by side ("charge", "charged"); lemmas make both
-        match the same word, which must not count twice.
+        Rule files list word forms side by side ("charge", "charged") and phrases inside
+        phrases ("right now", "now"); lemmas make several cues match the same words, which
+        must count once: the weightiest cue over them does.
         """
-        best: dict[int, _Hit] = {}
-        for hit in self.hits.get(key, ()):
-            if hit.entry not in best or hit.weight > best[hit.entry].weight:
-                best[hit.entry] = hit
-        spans: dict[tuple[int, int], float] = {}
-        for hit in best.values():
-            span = (hit.start, hit.end)
-            spans[span] = max(spans.get(span, 0.0), hit.weight)
-        return sum(spans.values())
+        counted: set[int] = set()
+        taken: list[tuple[int, int]] = []
+        total = 0.0
+        for hit in sorted(self.hits.get(key, ()), key=lambda h: (-h.weight, h.start)):
+            if not hit.weight or hit.entry in counted:
+                continue
+            if not any(hit.start < end and start < hit.end for start, end in taken):
+                counted.add(hit.entry)
+                taken.append((hit.start, hit.end))
+                total += hit.weight
+        return total
 
     def evidence(self, key: str) -> tuple[Evidence, ...]:
         return _evidence(self.doc, [(hit.start, hit.end) for hit in self.hits.get(key, ())])
 
 
-#: Words before a place: a lone three-letter word in capitals after them is a code ("at MAN").
-_PLACE_WORDS = frozenset({"at", "from", "to", "via", "into"})
+#: Words before a place code ("at MAN", "from ORD", "@ MIA") and marks joining two codes.
+_PLACE_WORDS = frozenset({"at", "from", "to", "via", "into", "@"})
+_ROUTE_MARKS = frozenset({"-", "--", "–", "—", "/", ">", "->"})
 
 
 def _is_capitals(token: Token) -> bool:
     return token.is_alpha and len(token.text) >= 3 and token.text.isupper()
 
 
-def _place_code(doc: Doc, token: Token) -> bool:
-    """A lone three-letter word in capitals after "at", "from", "to": an airport or station
-    code ("the queue at MAN", "from ORD to SLC"), not shouting."""
-    if len(token.text) != 3 or token.i == 0 or doc[token.i - 1].lower_ not in _PLACE_WORDS:
+def _in_hashtag(doc: Doc, token: Token) -> bool:
+    """A word right after "#" ("#GBBO", "#LIFE") is a tag, not a raised voice."""
+    if token.i == 0:
         return False
-    neighbours = [doc[j] for j in (token.i - 2, token.i + 1) if 0 <= j < len(doc)]
-    return not any(_is_capitals(n) and not _place_code_word(doc, n) for n in neighbours)
+    before = doc[token.i - 1]
+    return before.text == "#" and not before.whitespace_
 
 
-def _place_code_word(doc: Doc, token: Token) -> bool:
-    # "from ORD to SLC": a code next to another code is still a code.
-    return len(token.text) == 3 and token.i > 0 and doc[token.i - 1].lower_ in _PLACE_WORDS
+def _place_code(doc: Doc, token: Token) -> bool:
+    """A three-letter word in capitals used as an airport or station code, not shouting.
+
+    It follows a place word not itself in capitals ("the queue at MAN", "from ORD to SLC";
+    "COME TO THE STORE" is shouting) or is joined to another code ("LHR-BWI", "LAS - PHL").
+    A common word ("to YOU", "at ALL") is never a code.
+    """
+    if len(token.text) != 3 or not _is_capitals(token) or token.is_stop:
+        return False  # "talk to YOU" is shouting
+    i = token.i
+    if i > 0 and doc[i - 1].lower_ in _PLACE_WORDS and not doc[i - 1].text.isupper():
+        return True
+    for step in (-1, 1):
+        mark, other = i + step, i + 2 * step
+        if (
+            0 <= other < len(doc)
+            and doc[mark].text in _ROUTE_MARKS
+            and len(doc[other].text) == 3
+            and _is_capitals(doc[other])
+        ):
+            return True
+    return False
 
 
 def _shouting(doc: Doc, acronyms: frozenset[str]) -> list[tuple[int, int]]:
@@ -315,6 +404,7 @@ def _shouting(doc: Doc, acronyms: frozenset[str]) -> list[tuple[int, int]]:
             and _is_capitals(token)
             and text not in acronyms
             and not _place_code(doc, token)
+            and not _in_hashtag(doc, token)
         ):
             words.append((token.idx, token.idx + len(text)))
         elif text in ("NO", "ME", "MY", "IS", "IT", "DO", "GO") and token.i not in entity_tokens:
@@ -418,7 +508,7 @@ def analyze(text: str, *, channel: str | None = None) -> Analysis:
     complainer_type, type_reasons = _complainer_type(reading, rules, shouting, runs, flags, address)
     evidence["complainer_type"] = _type_evidence(reading, complainer_type, shouting, runs, text)
 
-    category = _category(reading)
+    category = _category(reading, flags)
     if category != "other":
         evidence["category"] = reading.evidence(f"category:{category}")
 
@@ -464,6 +554,17 @@ def _order(item: Evidence) -> tuple[int, int]:
     return (item.start, item.end)
 
 
+def _complains(reading: _Reading) -> bool:
+    """Whether anything angry or any subject of complaint is said.
+
+    Capitals and "!!!" only raise the voice: over a complaint ("WHERE IS MY ORDER???") they
+    are shouting, over nothing ("I LOVE IT!!", "YESSS!") they are excitement.
+    """
+    if reading.score("heat") or reading.score("type:aggressive"):
+        return True
+    return any(reading.score(f"category:{name}") for name in CATEGORIES[:-1])
+
+
 def _complainer_type(
     reading: _Reading,
     rules: LanguageRules,
@@ -475,12 +576,13 @@ def _complainer_type(
     types = rules.types
     if types is None:
         return "constructive", ["No rules for this language."]
-    aggressive = (
-        reading.score("type:aggressive")
-        + types.shouting_weight * len(shouting)
-        + types.exclamation_weight * len(runs)
-        + sum(types.flag_weights.get(flag, 0.0) for flag in flags)
+    words = reading.score("type:aggressive") + sum(
+        types.flag_weights.get(flag, 0.0) for flag in flags
     )
+    typography = types.shouting_weight * len(shouting) + types.exclamation_weight * len(runs)
+    if not words and not _complains(reading):
+        typography = 0.0
+    aggressive = words + typography
     passive = reading.score("type:passive")
     constructive = reading.score("type:constructive")
     if address == "about":
@@ -566,13 +668,27 @@ def _type_evidence(
     return tuple(sorted(found, key=_order))
 
 
-def _category(reading: _Reading) -> str:
+def _category(reading: _Reading, flags: list[str]) -> str:
+    """The best-scoring category; `other` when no issue is named clearly enough.
+
+    Some subjects have no category of their own (LABELS.md): an account takeover or a
+    privacy complaint is `other` unless an issue is named with a strong cue ("the app logs
+    me out every time"); an attack has nothing to fix, so it takes a strong cue and more
+    ("parcel 10 mins late so here's what I think of your drivers...").
+    """
     best, best_score = "other", 0.0
     for name in CATEGORIES[:-1]:
         score = reading.score(f"category:{name}")
         if score > best_score:
             best, best_score = name, score
-    return best if best_score >= WEAK else "other"
+    privacy = reading.score("flag:personal_data") >= STRONG  # said, not just a phone number
+    if "harassment" in flags:
+        needed = STRONG + WEAK
+    elif privacy or "account" in flags:
+        needed = STRONG
+    else:
+        needed = WEAK
+    return best if best_score >= needed else "other"
 
 
 def _heat(
@@ -591,10 +707,11 @@ def _heat(
     words = _words(reading, "heat")
     if words:
         reasons.append("angry words: " + ", ".join(words))
-    if shouting:
+    voice = complainer_type == "aggressive" or _complains(reading)
+    if shouting and voice:
         score += min(heat.shouting_max, heat.shouting_weight * len(shouting))
         reasons.append(f"{len(shouting)} word{'s' if len(shouting) != 1 else ''} in capitals")
-    if runs:
+    if runs and voice:
         score += min(heat.exclamation_max, heat.exclamation_weight * len(runs))
         reasons.append(f"{len(runs)} run{'s' if len(runs) != 1 else ''} of !!! or ???")
     for flag in flags:
@@ -606,8 +723,9 @@ def _heat(
         reasons.append("calming words: " + ", ".join(_words(reading, "calming")))
     value = 1.0 - math.exp(-max(0.0, score) / heat.scale)
     text = reading.doc.text  # built once: Doc.text joins every token
+    raised = shouting + runs if voice else []
     spans = list(reading.evidence("heat")) + [
-        Evidence(text[start:end], start, end) for start, end in shouting + runs
+        Evidence(text[start:end], start, end) for start, end in raised
     ]
     return round(min(1.0, value), 3), reasons, spans
 
