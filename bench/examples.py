@@ -41,11 +41,12 @@ def tweets() -> list[dict]:
 
 def pick(rows: list[dict]) -> list[dict]:
     """One sensitive, one hot, one calm: the first of each in file order."""
-    chosen, wanted = [], [
+    wanted = [
         lambda r: {"billing", "account", "personal_data"} & set(r.flags),
         lambda r: r.heat_label == "high",
         lambda r: r.complainer_type == "constructive" and not r.flags and r.category != "other",
     ]
+    chosen: list[dict] = []
     for want in wanted:
         for row in rows:
             if row in chosen:
