@@ -46,7 +46,7 @@ _LIGHT = re.compile(r"[\u0000-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")
 #: Parts of an emoji sequence that X does not count separately.
 _JOINERS = re.compile(r"[\u200d\ufe0f\U0001f3fb-\U0001f3ff]")
 #: How many candidates per part the length search looks at.
-SEARCH_WIDTH = 7
+SEARCH_WIDTH = 6
 
 
 @dataclass(frozen=True)
@@ -288,29 +288,41 @@ def _assemble(parts: list[PartChoice], channel: ChannelInfo) -> str:
     return _joiner(channel).join(choice.text for choice in parts if choice.text)
 
 
+#: Words that make a part an apology: two apologising parts read as grovelling.
+_APOLOGY = re.compile(r"\b(sorry|apologi[sz]e)\b", re.IGNORECASE)
+
+
+def _combination_score(combination: tuple[PartChoice, ...]) -> int:
+    score = sum(choice.fit - 10 * len(choice.unfilled) for choice in combination)
+    apologies = sum(1 for choice in combination if _APOLOGY.search(choice.text))
+    return score - 3 * max(0, apologies - 1)
+
+
 def _best_combination(
     candidates: dict[str, list[PartChoice]], channel: ChannelInfo
 ) -> list[PartChoice]:
-    """The best-fitting combination that fits the channel; else the shortest of the best."""
+    """The best-scoring combination that fits the channel; else the shortest of the best.
+
+    The score adds each part's fit, takes points off for gaps and for apologising twice
+    ("I'm sorry. I'm sorry, we'll look into it"), and ties go to the earlier candidates.
+    """
     pools = [candidates[part][:SEARCH_WIDTH] for part in PARTS]
     if any(not pool for pool in pools):
         return [pool[0] for pool in pools if pool]
-    best = [pool[0] for pool in pools]
-    if reply_length(_assemble(best, channel), channel.key) <= channel.char_limit:
-        return best
-    fitting = None
-    shortest = None
-    for combination in itertools.product(*pools):
-        length = reply_length(_assemble(list(combination), channel), channel.key)
-        score = sum(choice.fit - 10 * len(choice.unfilled) for choice in combination)
-        rank = sum(pool.index(choice) for pool, choice in zip(pools, combination, strict=True))
-        if length <= channel.char_limit:
-            key = (-score, rank)
-            if fitting is None or key < fitting[0]:
-                fitting = (key, list(combination))
-        if shortest is None or (length, -score) < shortest[0]:
-            shortest = ((length, -score), list(combination))
-    return fitting[1] if fitting else shortest[1]
+    lengths = {
+        id(choice): reply_length(choice.text, channel.key) for pool in pools for choice in pool
+    }
+    joiners = reply_length(_joiner(channel), channel.key) * (len(pools) - 1)
+    fitting = shortest = None
+    for ranks in itertools.product(*(range(len(pool)) for pool in pools)):
+        combination = tuple(pool[rank] for pool, rank in zip(pools, ranks, strict=True))
+        length = joiners + sum(lengths[id(choice)] for choice in combination)
+        key = (-_combination_score(combination), sum(ranks))
+        if length <= channel.char_limit and (fitting is None or key < fitting[0]):
+            fitting = (key, combination)
+        if shortest is None or (length, key) < shortest[0]:
+            shortest = ((length, key), combination)
+    return list(fitting[1] if fitting else shortest[1])
 
 
 def split_thread(text: str, limit: int, channel_key: str) -> list[str]:

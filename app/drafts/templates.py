@@ -31,6 +31,7 @@ PART_LABELS = {
     "close_loop": "Close the loop",
 }
 VISIBILITIES = ("public", "private")
+FIT_WEIGHTS = {"flags": 2}
 
 
 @dataclass(frozen=True)
@@ -129,8 +130,9 @@ class Variant:
         return not any(self.avoid.matches(case).values())
 
     def fit(self, case: Case) -> int:
-        """How well the variant suits the case: one point per matching `suits` key."""
-        return sum(self.suits.matches(case).values())
+        """How well the variant suits the case: a point per matching `suits` key, two for
+        flags (a variant written for a legal threat beats one written for calm people)."""
+        return sum(FIT_WEIGHTS.get(key, 1) for key, hit in self.suits.matches(case).items() if hit)
 
     @property
     def personal_placeholders(self) -> set[str]:
