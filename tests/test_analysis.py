@@ -194,3 +194,20 @@ def test_a_trained_pipeline_named_in_configuration_is_used_when_installed(tmp_pa
         assert pipeline.loaded_from["en"] == "blank"
     finally:
         pipeline.configure({})
+
+
+@pytest.mark.parametrize(
+    ("text", "attack"),
+    [
+        ("whoever runs this account is a brain-dead clown 🤡, losers the lot of you", True),
+        ("Idiots. Absolute idiots.", True),
+        ("you useless idiots, my parcel is 3 weeks late and still no refund", False),
+        ("this app is useless, pathetic update", False),
+    ],
+)
+def test_insults_with_no_problem_to_fix_are_an_attack_not_a_complaint(text, attack):
+    result = analyze(text)
+    assert ("harassment" in result.flags) is attack
+    if attack:
+        assert result.evidence["harassment"]
+        assert result.complainer_type == "aggressive"

@@ -139,6 +139,8 @@ class _Compiled:
         if rules.heat is not None:
             self._add_signal("heat", rules.heat.signal)
             self._add_signal("calming", rules.heat.calming)
+        if rules.attack_insults is not None:
+            self._add_signal("attack", rules.attack_insults)
         for entry in rules.jokes:
             self._add_entry("joke", "joke", 0.0, entry)
         for entry in rules.names:
@@ -500,6 +502,17 @@ def analyze(text: str, *, channel: str | None = None) -> Analysis:
         if score >= STRONG:
             flags.append(name)
             evidence[name] = found
+
+    # An attack without a complaint (PRODUCT.md rule 6): insults at people that outweigh
+    # any problem named, and no other flag. However calm, it goes to PR, not an apology.
+    problem = max(reading.score(f"category:{name}") for name in CATEGORIES[:-1])
+    if (
+        rules.attack_insults is not None
+        and not flags
+        and reading.score("attack") >= max(rules.attack_at_least, rules.attack_outweighs * problem)
+    ):
+        flags.append("harassment")
+        evidence["harassment"] = reading.evidence("attack")
 
     shouting = _shouting(doc, rules.acronyms)
     runs = [match.span() for match in _RUNS.finditer(text)]

@@ -200,6 +200,11 @@ class LanguageRules:
     #: Words written in capitals that are not shouting (ETA, UPS, NHS).
     acronyms: frozenset[str]
     jokes: tuple[Entry, ...]
+    #: An attack without a complaint: insults at people, and nothing to fix.
+    attack_insults: Signal | None = None
+    attack_at_least: float = 2.0
+    #: ... and they must outweigh the problem named (the best category score) this many times.
+    attack_outweighs: float = 2.0
 
     @property
     def complete(self) -> bool:
@@ -398,6 +403,27 @@ def _heat(path: Path) -> HeatRules:
     )
 
 
+def _attack(path: Path) -> dict[str, Any]:
+    """The `attack` section of flags.yaml: insults that, with no problem to fix, are an attack."""
+    if not path.exists():
+        return {}
+    data = _file(path)
+    if "attack" not in data:
+        return {}
+    spec = expect_mapping(data["attack"], path, data.line_of("attack"), "attack")
+    check_keys(
+        spec, {"description", "insults", "at_least", "outweighs"}, path, "attack", {"insults"}
+    )
+    wrapper = LocatedDict(strong=spec["insults"])
+    wrapper.line, wrapper.lines = spec.line, {"strong": spec.line_of("insults")}
+    insults = _signal("attack", wrapper, path, spec.line_of("insults"))
+    return {
+        "attack_insults": insults,
+        "attack_at_least": _number(spec.get("at_least", 2), path, spec.line_of("at_least")),
+        "attack_outweighs": _number(spec.get("outweighs", 2), path, spec.line_of("outweighs")),
+    }
+
+
 def _types(path: Path) -> TypeRules:
     signals = _named_signals(
         path, "types", COMPLAINER_TYPES, require_all=True, extra=frozenset({"decision", "address"})
@@ -452,9 +478,12 @@ def _language(language: str) -> LanguageRules:
         types = _types(types_path)
     return LanguageRules(
         language=language,
-        flags=_named_signals(flags_path, "flags", FLAGS, require_all=True)
+        flags=_named_signals(
+            flags_path, "flags", FLAGS, require_all=True, extra=frozenset({"attack"})
+        )
         if flags_path.exists()
         else {},
+        **_attack(flags_path),
         types=types,
         categories=_named_signals(categories_path, "categories", CATEGORIES[:-1], require_all=True)
         if categories_path.exists()
