@@ -169,7 +169,7 @@ class _Compiled:
         if entry.phrase is not None and role == "not":
             self.exact_phrases.add(label, [self.nlp.make_doc(entry.phrase)])
         elif entry.phrase is not None:
-            self.phrases.add(label, [self.nlp(entry.phrase)])
+            self.phrases.add(label, [self._lemmatised(entry.phrase)])
         else:
             pattern = thaw(entry.pattern)
             attr, sequences = _word_sequences(pattern)
@@ -180,6 +180,10 @@ class _Compiled:
                 self.phrases.add(label, [Doc(vocab, words=w, lemmas=w) for w in sequences])
             else:
                 self.matcher.add(label, _split_first_token(pattern))
+
+    def _lemmatised(self, phrase: str) -> Doc:
+        """A phrase as the LEMMA PhraseMatcher needs it: tokens and lemmas, nothing else."""
+        return self.nlp.get_pipe("composure_lemmas")(self.nlp.make_doc(phrase))
 
     def matches(self, doc: Doc) -> list[tuple[int, int, int]]:
         return list(self.matcher(doc)) + list(self.phrases(doc)) + list(self.exact_phrases(doc))

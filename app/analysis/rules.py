@@ -343,8 +343,14 @@ def _named_signals(
 
 
 def _file(path: Path) -> LocatedDict:
-    data = load(path)
-    return expect_mapping(data, path, 1, "the file")
+    stat = path.stat()
+    return _parsed(path, stat.st_mtime_ns, stat.st_size)
+
+
+@cache
+def _parsed(path: Path, _mtime_ns: int, _size: int) -> LocatedDict:
+    """One parse per file version: several sections of a file are read separately."""
+    return expect_mapping(load(path), path, 1, "the file")
 
 
 def _settings(data: LocatedDict, key: str, path: Path, names: tuple[str, ...]) -> dict[str, float]:
