@@ -682,7 +682,14 @@ def _type_evidence(
     found = list(reading.evidence(f"type:{complainer_type}"))
     if complainer_type == "aggressive":
         found += _char_evidence(text, shouting + runs)
-    return tuple(sorted(found, key=_order))
+    # "SORT" and "SORT IT OUT NOW" are one piece of evidence, not two.
+    merged: list[list[int]] = []
+    for item in sorted(found, key=_order):
+        if merged and item.start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], item.end)
+        else:
+            merged.append([item.start, item.end])
+    return tuple(Evidence(text[start:end], start, end) for start, end in merged)
 
 
 def _category(reading: _Reading, flags: list[str]) -> str:
