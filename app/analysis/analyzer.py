@@ -270,23 +270,20 @@ def _sentence_of(doc: Doc) -> list[int]:
     return index
 
 
-def _evidence(doc: Doc, spans: list[tuple[int, int]]) -> tuple[Evidence, ...]:
-    """Token spans as character evidence, overlapping ones merged, in reading order."""
+def _char_evidence(text: str, spans: list[tuple[int, int]]) -> tuple[Evidence, ...]:
+    """Character spans as evidence, in reading order; overlapping ones become one
+    ("SORT" inside "SORT IT OUT NOW")."""
     merged: list[list[int]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
-    result = []
-    for start, end in merged:
-        span = doc[start:end]
-        result.append(Evidence(span.text, span.start_char, span.end_char))
-    return tuple(result)
+    return tuple(Evidence(text[start:end], start, end) for start, end in merged)
 
 
-def _char_evidence(text: str, spans: list[tuple[int, int]]) -> tuple[Evidence, ...]:
-    return tuple(Evidence(text[start:end], start, end) for start, end in sorted(set(spans)))
+def _spans(items: tuple[Evidence, ...]) -> list[tuple[int, int]]:
+    return [(item.start, item.end) for item in items]
 
 
 class _Reading:
@@ -294,6 +291,7 @@ class _Reading:
 
     def __init__(self, compiled: _Compiled, doc: Doc) -> None:
         self.doc = doc
+        self.text = doc.text  # built once: Doc.text joins every token
         sentence = _sentence_of(doc)
         raw = compiled.matches(doc)
         negatives: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -355,7 +353,15 @@ class _Reading:
         return total
 
     def evidence(self, key: str) -> tuple[Evidence, ...]:
-        return _evidence(self.doc, [(hit.start, hit.end) for hit in self.hits.get(key, ())])
+        """The words behind a signal, as merged character spans."""
+        doc = self.doc
+        return _char_evidence(
+            self.text,
+            [
+                (doc[hit.start].idx, doc[hit.end - 1].idx + len(doc[hit.end - 1]))
+                for hit in self.hits.get(key, ())
+            ],
+        )
 
 
 #: Words before a place code ("at MAN", "from ORD", "@ MIA") and marks joining two codes.
@@ -502,7 +508,7 @@ def analyze(text: str, *, channel: str | None = None) -> Analysis:
             personal = [(e.start, e.end) for e in entities if e.personal]
             if personal:
                 score += STRONG
-                found = tuple(sorted(found + _char_evidence(text, personal), key=_order))
+                found = _char_evidence(text, _spans(found) + personal)
         if score >= STRONG:
             flags.append(name)
             evidence[name] = found
@@ -529,8 +535,9 @@ def analyze(text: str, *, channel: str | None = None) -> Analysis:
     if category != "other":
         evidence["category"] = reading.evidence(f"category:{category}")
 
-    heat, heat_reasons, heat_spans = _heat(reading, rules, shouting, runs, flags, complainer_type)
-    evidence["heat"] = tuple(sorted(heat_spans, key=_order))
+    heat, heat_reasons, evidence["heat"] = _heat(
+        reading, rules, shouting, runs, flags, complainer_type
+    )
     heat_label = _heat_label(heat, rules)
 
     # Enough words to explain; a 50,000-character rant does not need 10,000 highlights.
@@ -565,10 +572,6 @@ def _defused(text: str) -> str:
         return "".join(run)
 
     return _LONG_RUN.sub(split, text)
-
-
-def _order(item: Evidence) -> tuple[int, int]:
-    return (item.start, item.end)
 
 
 def _complains(reading: _Reading) -> bool:
@@ -679,17 +682,10 @@ def _type_evidence(
     runs: list[tuple[int, int]],
     text: str,
 ) -> tuple[Evidence, ...]:
-    found = list(reading.evidence(f"type:{complainer_type}"))
+    found = _spans(reading.evidence(f"type:{complainer_type}"))
     if complainer_type == "aggressive":
-        found += _char_evidence(text, shouting + runs)
-    # "SORT" and "SORT IT OUT NOW" are one piece of evidence, not two.
-    merged: list[list[int]] = []
-    for item in sorted(found, key=_order):
-        if merged and item.start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], item.end)
-        else:
-            merged.append([item.start, item.end])
-    return tuple(Evidence(text[start:end], start, end) for start, end in merged)
+        found += shouting + runs
+    return _char_evidence(text, found)
 
 
 def _category(reading: _Reading, flags: list[str]) -> str:
@@ -722,10 +718,10 @@ def _heat(
     runs: list[tuple[int, int]],
     flags: list[str],
     complainer_type: str,
-) -> tuple[float, list[str], list[Evidence]]:
+) -> tuple[float, list[str], tuple[Evidence, ...]]:
     heat = rules.heat
     if heat is None:
-        return 0.0, [], []
+        return 0.0, [], ()
     score = reading.score("heat")
     reasons = []
     words = _words(reading, "heat")
@@ -746,12 +742,9 @@ def _heat(
         score -= calming
         reasons.append("calming words: " + ", ".join(_words(reading, "calming")))
     value = 1.0 - math.exp(-max(0.0, score) / heat.scale)
-    text = reading.doc.text  # built once: Doc.text joins every token
     raised = shouting + runs if voice else []
-    spans = list(reading.evidence("heat")) + [
-        Evidence(text[start:end], start, end) for start, end in raised
-    ]
-    return round(min(1.0, value), 3), reasons, spans
+    evidence = _char_evidence(reading.text, _spans(reading.evidence("heat")) + raised)
+    return round(min(1.0, value), 3), reasons, evidence
 
 
 def _heat_label(heat: float, rules: LanguageRules) -> str:
