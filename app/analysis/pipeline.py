@@ -16,7 +16,7 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 from spacy.lookups import load_lookups
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 from spacy.util import filter_spans, is_package
 
 from app.analysis.rules import common_rules
@@ -139,8 +139,3 @@ def pipeline_for(language: str) -> Language:
             if nlp is None:
                 nlp = _pipelines[language] = _build(language)
     return nlp
-
-
-def person_names(doc: Doc) -> list[Span]:
-    """Names found by a trained model's NER, when one is loaded."""
-    return [span for span in doc.ents if span.label_ == "PERSON"]

@@ -17,7 +17,7 @@ Every mistake is a DataFileError naming the file and line.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -219,7 +219,6 @@ class CommonRules:
     ruler_patterns: tuple[dict[str, Any], ...]
     default_language: str
     languages: tuple[str, ...]
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _entry(value: Any, path: Path, line: int) -> Entry:

@@ -21,7 +21,7 @@ from app.drafts import service
 from app.drafts.builder import Sources, compose
 from app.extensions import db
 from app.web.access import api_requires
-from app.web.helpers import company, now, templates
+from app.web.helpers import company, compose_draft, now, templates
 
 blueprint = api_blueprint(
     "language_api",
@@ -72,25 +72,16 @@ def analyze_text(payload: dict):
 @api_requires(Permission.DRAFT_REPLIES)
 @blueprint.arguments(ComposeRequestSchema)
 @blueprint.response(200, CompositionSchema)
-def compose_draft(payload: dict):
+def compose_reply(payload: dict):
     """Build the four-part first draft for a stored complaint, or for a text and channel.
 
     Nothing is stored: the complaint page's "Draft a reply" creates the draft.
     """
-    timezone = current_app.config["DISPLAY_TIMEZONE"]
     if payload["complaint_id"] is not None:
         complaint = db.session.get(Complaint, payload["complaint_id"])
         if complaint is None:
             abort(404, message=f"No complaint #{payload['complaint_id']}.")
-        composition = service.compose_for(
-            db.session,
-            complaint,
-            library=templates(),
-            company=company(),
-            agent=g.api_user,
-            now=now(),
-            timezone=timezone,
-        )
+        composition = compose_draft(complaint, g.api_user)
         db.session.commit()
         result = {"text": complaint.text, **analysis.stored(complaint).to_dict()}
     else:
@@ -107,7 +98,7 @@ def compose_draft(payload: dict):
                 customer_name=payload["customer_name"],
                 handle=payload["handle"],
                 now=now(),
-                timezone=timezone,
+                timezone=current_app.config["DISPLAY_TIMEZONE"],
                 seed=text,
             ),
         )

@@ -28,10 +28,10 @@ from app.audit.models import AuditEvent
 from app.complaints import analysis, importers, imports, inbox, intake, jobs
 from app.complaints.forms import ComplaintForm, ImportForm
 from app.complaints.models import Complaint, ImportFormat, ImportJob, ImportRowIssue
-from app.drafts import operations, service
+from app.drafts import operations
 from app.extensions import db
 from app.web.access import requires
-from app.web.helpers import company, display_zone, now, templates
+from app.web.helpers import compose_draft, display_zone, now
 
 blueprint = Blueprint("complaints", __name__)
 
@@ -89,15 +89,7 @@ def show(complaint_id: int):
     draft = operations.active_draft(db.session, complaint.id)
     preview = None
     if draft is None and can(current_user, Permission.DRAFT_REPLIES):
-        preview = service.compose_for(
-            db.session,
-            complaint,
-            library=templates(),
-            company=company(),
-            agent=current_user,
-            now=now(),
-            timezone=current_app.config["DISPLAY_TIMEZONE"],
-        )
+        preview = compose_draft(complaint, current_user)
         db.session.commit()  # an older complaint may just have been analysed
     return render_template(
         "complaints/show.html",
@@ -119,14 +111,7 @@ def _highlights(complaint: Complaint) -> list[dict]:
             spans.append({**item, "title": f"{FLAG_LABELS.get(flag, flag)} flag"})
     for item in evidence.get("complainer_type", ()):
         spans.append({**item, "title": f"Why {complaint.complainer_type}"})
-    # Overlaps: the first (a flag) wins; the page lists every reason beside the text anyway.
-    spans.sort(key=lambda span: (span["start"], -span["end"]))
-    kept: list[dict] = []
-    for span in spans:
-        if kept and span["start"] < kept[-1]["end"]:
-            continue
-        kept.append(span)
-    return kept
+    return spans  # highlight() shows the first of any overlapping spans
 
 
 @blueprint.route("/complaints/<int:complaint_id>/analyze", methods=["POST"])

@@ -191,7 +191,7 @@ def first_name(name: str) -> str:
     return word if len(word) <= 30 else ""
 
 
-def _values(analysis: Analysis, sources: Sources, public: bool, language: str, topics) -> dict:
+def _values(analysis: Analysis, sources: Sources, public: bool, topics: dict[str, str]) -> dict:
     company = sources.company
     values = {
         "customer_name": first_name(sources.customer_name)
@@ -280,12 +280,13 @@ def _candidates(
     return [choice for _, choice in choices]
 
 
-def _joiner(channel: ChannelInfo) -> str:
-    return " " if channel.is_public else "\n\n"
+def joiner(public: bool) -> str:
+    """Between parts: one space in a public post, a blank line in a DM or e-mail."""
+    return " " if public else "\n\n"
 
 
 def _assemble(parts: list[PartChoice], channel: ChannelInfo) -> str:
-    return _joiner(channel).join(choice.text for choice in parts if choice.text)
+    return joiner(channel.is_public).join(choice.text for choice in parts if choice.text)
 
 
 #: Words that make a part an apology: two apologising parts read as grovelling.
@@ -312,7 +313,7 @@ def _best_combination(
     lengths = {
         id(choice): reply_length(choice.text, channel.key) for pool in pools for choice in pool
     }
-    joiners = reply_length(_joiner(channel), channel.key) * (len(pools) - 1)
+    joiners = reply_length(joiner(channel.is_public), channel.key) * (len(pools) - 1)
     fitting = shortest = None
     for ranks in itertools.product(*(range(len(pool)) for pool in pools)):
         combination = tuple(pool[rank] for pool, rank in zip(pools, ranks, strict=True))
@@ -369,7 +370,7 @@ def compose(
         )
         language = "en" if "en" in library.languages else library.languages[0]
     topics = library.topics[language]
-    values = _values(analysis, sources, channel.is_public, language, topics)
+    values = _values(analysis, sources, channel.is_public, topics)
 
     if "harassment" in analysis.flags:
         guidance = library.attack[language]

@@ -20,7 +20,7 @@ from app.accounts.permissions import can_edit_draft
 from app.audit import log as audit
 from app.complaints.models import Complaint, ComplaintStatus
 from app.core.text import clean_text
-from app.drafts.builder import Composition
+from app.drafts.builder import Composition, joiner
 from app.drafts.models import Draft, DraftState, Revision
 from app.drafts.templates import PARTS, unfilled_markers
 
@@ -58,11 +58,10 @@ def active_draft(session: Session, complaint_id: int) -> Draft | None:
 
 def assemble(parts: dict[str, str], *, public: bool) -> str:
     """The reply text from its parts, in the order of the four."""
-    joiner = " " if public else "\n\n"
     order = [part for part in PARTS if part in parts] + [
         part for part in parts if part not in PARTS
     ]
-    return joiner.join(parts[part].strip() for part in order if parts[part].strip())
+    return joiner(public).join(parts[part].strip() for part in order if parts[part].strip())
 
 
 def gap_findings(text: str) -> list[dict[str, Any]]:
@@ -77,6 +76,34 @@ def gap_findings(text: str) -> list[dict[str, Any]]:
         }
         for start, end, label in unfilled_markers(text)
     ]
+
+
+def _add_revision(
+    session: Session,
+    draft: Draft,
+    number: int,
+    text: str,
+    parts: dict[str, str],
+    template_ids: dict[str, str],
+    *,
+    actor: User,
+    now: datetime,
+) -> Revision:
+    """A new revision of the draft, with its gaps recorded as blocking findings."""
+    findings = gap_findings(text)
+    revision = Revision(
+        draft_id=draft.id,
+        number=number,
+        author_id=actor.id,
+        text=text,
+        parts=parts,
+        template_ids=template_ids,
+        findings=findings,
+        has_blocking_findings=bool(findings),
+        created_at=now,
+    )
+    session.add(revision)
+    return revision
 
 
 @dataclass(frozen=True)
@@ -107,8 +134,6 @@ def start_draft(
     else:
         parts = {part: choice.text for part, choice in composition.parts.items()}
         template_ids = {part: choice.variant_id for part, choice in composition.parts.items()}
-    text = composition.text
-    findings = gap_findings(text)
     savepoint = session.begin_nested()
     draft = Draft(
         complaint_id=complaint.id,
@@ -129,19 +154,7 @@ def start_draft(
             raise
         return Started(existing, created=False)
     savepoint.commit()
-    session.add(
-        Revision(
-            draft_id=draft.id,
-            number=1,
-            author_id=actor.id,
-            text=text,
-            parts=parts,
-            template_ids=template_ids,
-            findings=findings,
-            has_blocking_findings=bool(findings),
-            created_at=now,
-        )
-    )
+    _add_revision(session, draft, 1, composition.text, parts, template_ids, actor=actor, now=now)
     if complaint.status == ComplaintStatus.NEW:
         complaint.status = ComplaintStatus.IN_PROGRESS
     session.flush()
@@ -214,19 +227,16 @@ def edit_parts(
     if merged == before.parts and text == before.text:
         return before
     number = draft.current_revision + 1
-    findings = gap_findings(text)
-    revision = Revision(
-        draft_id=draft.id,
-        number=number,
-        author_id=actor.id,
-        text=text,
-        parts=merged,
-        template_ids={**before.template_ids, **(template_ids or {})},
-        findings=findings,
-        has_blocking_findings=bool(findings),
-        created_at=now,
+    revision = _add_revision(
+        session,
+        draft,
+        number,
+        text,
+        merged,
+        {**before.template_ids, **(template_ids or {})},
+        actor=actor,
+        now=now,
     )
-    session.add(revision)
     draft.current_revision = number
     draft.updated_at = now
     session.flush()

@@ -2,32 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.accounts.permissions import Permission, can_edit_draft
 from app.complaints.models import Complaint
-from app.drafts import operations, service
+from app.drafts import operations
 from app.drafts.builder import reply_length, split_thread
 from app.drafts.models import Draft, Revision
 from app.drafts.templates import PARTS, unfilled_markers
 from app.extensions import db
 from app.web.access import requires
-from app.web.helpers import company, now, templates
+from app.web.helpers import compose_draft, now
 
 blueprint = Blueprint("drafts", __name__)
-
-
-def _compose(complaint: Complaint):
-    return service.compose_for(
-        db.session,
-        complaint,
-        library=templates(),
-        company=company(),
-        agent=current_user,
-        now=now(),
-        timezone=current_app.config["DISPLAY_TIMEZONE"],
-    )
 
 
 @blueprint.route("/complaints/<int:complaint_id>/drafts", methods=["POST"])
@@ -37,7 +25,7 @@ def start(complaint_id: int):
     if complaint is None:
         abort(404)
     started = operations.start_draft(
-        db.session, complaint, _compose(complaint), actor=current_user, now=now()
+        db.session, complaint, compose_draft(complaint, current_user), actor=current_user, now=now()
     )
     db.session.commit()
     if not started.created:
@@ -60,7 +48,7 @@ def edit(draft_id: int):
     revision = operations.current(db.session, draft)
     refusal = can_edit_draft(current_user, draft.author_id)
     editable = refusal is None and draft.state in operations.EDITABLE_STATES
-    composition = _compose(complaint) if editable else None
+    composition = compose_draft(complaint, current_user) if editable else None
     shown_parts = dict(revision.parts)
     status, error = 200, None
     if request.method == "POST":

@@ -55,6 +55,22 @@ def templates() -> Library:
     return current_app.extensions["composure.templates"]
 
 
+def compose_draft(complaint, agent):
+    """The first draft for a stored complaint, with this app's templates, company details,
+    clock and time zone: what the complaint page, the editor and the API all offer."""
+    from app.drafts import service
+
+    return service.compose_for(
+        db.session,
+        complaint,
+        library=templates(),
+        company=company(),
+        agent=agent,
+        now=now(),
+        timezone=current_app.config["DISPLAY_TIMEZONE"],
+    )
+
+
 def highlight(text: str, spans, css: str = "evidence") -> Markup:
     """The text, escaped, with each (start, end, title) span wrapped in <mark>."""
     spans = sorted(
