@@ -7,7 +7,6 @@ The rules are data (see `rules.py`); this module only counts what they match.
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 import threading
@@ -16,11 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 
 from app.analysis import pipeline
 from app.analysis.language import detect, language_name
+from app.analysis.matching import CueMatcher, punctuation_runs, sentence_index, shouting_spans
 from app.analysis.rules import (
     CATEGORIES,
     ENTITY_KINDS,
@@ -32,11 +31,9 @@ from app.analysis.rules import (
     common_rules,
     language_rules,
     languages_with_rules,
-    thaw,
 )
 from app.core.text import clean_text, is_blank
 
-_RUNS = re.compile(r"[!?]*!{2,}[!?]*|[!?]*\?{2,}[!?]*|[!?]*(?:\?!|!\?)[!?]*")
 STRONG, WEAK = 1.0, 0.5
 #: Most evidence spans kept per flag, type, category or heat.
 MAX_EVIDENCE = 40
@@ -120,11 +117,7 @@ class _Compiled:
     def __init__(self, nlp: Language, rules: LanguageRules) -> None:
         self.nlp = nlp
         self.rules = rules
-        self.matcher = Matcher(nlp.vocab, validate=True)
-        self.phrases = PhraseMatcher(nlp.vocab, attr="LEMMA")
-        #: `not` phrases are fixed expressions: matched word for word, any case. So are
-        #: patterns that only list words (see `_word_sequences`).
-        self.exact_phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.cues = CueMatcher(nlp)
         #: match id -> (signal key, role, weight, cue number, together rule, group)
         self.meaning: dict[int, tuple[str, str, float, int, int, int]] = {}
         self.signals: dict[str, Signal] = {}
@@ -164,78 +157,11 @@ class _Compiled:
     ) -> None:
         self._counter += 1
         label = f"{key}|{role}|{self._counter}"
-        match_id = self.nlp.vocab.strings.add(label)
+        match_id = self.cues.add(label, entry, exact=role == "not")
         self.meaning[match_id] = (key, role, weight, self._counter, rule, group)
-        if entry.phrase is not None and role == "not":
-            self.exact_phrases.add(label, [self.nlp.make_doc(entry.phrase)])
-        elif entry.phrase is not None:
-            self.phrases.add(label, [self._lemmatised(entry.phrase)])
-        else:
-            pattern = thaw(entry.pattern)
-            attr, sequences = _word_sequences(pattern)
-            vocab = self.nlp.vocab
-            if attr == "LOWER":
-                self.exact_phrases.add(label, [Doc(vocab, words=w) for w in sequences])
-            elif attr == "LEMMA":
-                self.phrases.add(label, [Doc(vocab, words=w, lemmas=w) for w in sequences])
-            else:
-                self.matcher.add(label, _split_first_token(pattern))
-
-    def _lemmatised(self, phrase: str) -> Doc:
-        """A phrase as the LEMMA PhraseMatcher needs it: tokens and lemmas, nothing else."""
-        return self.nlp.get_pipe("composure_lemmas")(self.nlp.make_doc(phrase))
 
     def matches(self, doc: Doc) -> list[tuple[int, int, int]]:
-        return list(self.matcher(doc)) + list(self.phrases(doc)) + list(self.exact_phrases(doc))
-
-
-#: A pattern of word lists is matched as phrases up to this many word sequences.
-_MAX_SEQUENCES = 400
-
-
-def _word_sequences(pattern: list[dict[str, Any]]) -> tuple[str | None, list[list[str]]]:
-    """A pattern that is only words on one attribute ("LOWER" or "LEMMA"), with no operator,
-    as that attribute and every word sequence it matches; (None, []) for any other pattern.
-
-    The Matcher tries every pattern on every token, and a word list costs it a Python call
-    each time; a PhraseMatcher finds the same word sequences for almost nothing.
-    """
-    attrs = {attr for token in pattern for attr in token}
-    if len(attrs) != 1 or not attrs <= {"LOWER", "LEMMA"}:
-        return None, []
-    attr = attrs.pop()
-    options: list[list[str]] = []
-    for token in pattern:
-        value = token[attr]
-        if isinstance(value, str):
-            options.append([value])
-        elif isinstance(value, dict) and set(value) == {"IN"}:
-            options.append([str(word) for word in value["IN"]])
-        else:
-            return None, []
-    if math.prod(len(words) for words in options) > _MAX_SEQUENCES:
-        return None, []
-    return attr, [list(words) for words in itertools.product(*options)]
-
-
-#: A first token listing this many words or fewer is split into one pattern per word.
-_MAX_SPLIT = 4
-
-
-def _split_first_token(pattern: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """The pattern as one pattern per word of its first token's short word list.
-
-    The Matcher tries every pattern's first token on every token: a word is checked at C
-    speed, a word list through a Python call. Up to a few words, several patterns with a
-    word each cost less than one with the list; they match the same spans for one cue.
-    """
-    first = pattern[0]
-    if "OP" not in first:
-        for attr in ("LOWER", "LEMMA", "ORTH"):
-            value = first.get(attr)
-            if isinstance(value, dict) and set(value) == {"IN"} and len(value["IN"]) <= _MAX_SPLIT:
-                return [[{**first, attr: str(word)}, *pattern[1:]] for word in value["IN"]]
-    return [pattern]
+        return self.cues(doc)
 
 
 _compile_lock = threading.Lock()
@@ -262,14 +188,6 @@ def warm_up() -> None:
         _compiled(language)
 
 
-def _sentence_of(doc: Doc) -> list[int]:
-    index = [0] * len(doc)
-    for number, sentence in enumerate(doc.sents):
-        for position in range(sentence.start, sentence.end):
-            index[position] = number
-    return index
-
-
 def _char_evidence(text: str, spans: list[tuple[int, int]]) -> tuple[Evidence, ...]:
     """Character spans as evidence, in reading order; overlapping ones become one
     ("SORT" inside "SORT IT OUT NOW")."""
@@ -292,7 +210,7 @@ class _Reading:
     def __init__(self, compiled: _Compiled, doc: Doc) -> None:
         self.doc = doc
         self.text = doc.text  # built once: Doc.text joins every token
-        sentence = _sentence_of(doc)
+        sentence = sentence_index(doc)
         raw = compiled.matches(doc)
         negatives: dict[str, list[tuple[int, int]]] = defaultdict(list)
         joke_sentences: set[int] = set()
@@ -362,69 +280,6 @@ class _Reading:
                 for hit in self.hits.get(key, ())
             ],
         )
-
-
-#: Words before a place code ("at MAN", "from ORD", "@ MIA") and marks joining two codes.
-_PLACE_WORDS = frozenset({"at", "from", "to", "via", "into", "@"})
-_ROUTE_MARKS = frozenset({"-", "--", "–", "—", "/", ">", "->"})
-
-
-def _is_capitals(token: Token) -> bool:
-    return token.is_alpha and len(token.text) >= 3 and token.text.isupper()
-
-
-def _in_hashtag(doc: Doc, token: Token) -> bool:
-    """A word right after "#" ("#GBBO", "#LIFE") is a tag, not a raised voice."""
-    if token.i == 0:
-        return False
-    before = doc[token.i - 1]
-    return before.text == "#" and not before.whitespace_
-
-
-def _place_code(doc: Doc, token: Token) -> bool:
-    """A three-letter word in capitals used as an airport or station code, not shouting.
-
-    It follows a place word not itself in capitals ("the queue at MAN", "from ORD to SLC";
-    "COME TO THE STORE" is shouting) or is joined to another code ("LHR-BWI", "LAS - PHL").
-    A common word ("to YOU", "at ALL") is never a code.
-    """
-    if len(token.text) != 3 or not _is_capitals(token) or token.is_stop:
-        return False  # "talk to YOU" is shouting
-    i = token.i
-    if i > 0 and doc[i - 1].lower_ in _PLACE_WORDS and not doc[i - 1].text.isupper():
-        return True
-    for step in (-1, 1):
-        mark, other = i + step, i + 2 * step
-        if (
-            0 <= other < len(doc)
-            and doc[mark].text in _ROUTE_MARKS
-            and len(doc[other].text) == 3
-            and _is_capitals(doc[other])
-        ):
-            return True
-    return False
-
-
-def _shouting(doc: Doc, acronyms: frozenset[str]) -> list[tuple[int, int]]:
-    """Words in capitals that are not acronyms, place codes, references or entities."""
-    entity_tokens = {index for ent in doc.ents for index in range(ent.start, ent.end)}
-    words = []
-    for token in doc:
-        text = token.text
-        if (
-            token.i not in entity_tokens
-            and _is_capitals(token)
-            and text not in acronyms
-            and not _place_code(doc, token)
-            and not _in_hashtag(doc, token)
-        ):
-            words.append((token.idx, token.idx + len(text)))
-        elif text in ("NO", "ME", "MY", "IS", "IT", "DO", "GO") and token.i not in entity_tokens:
-            # Two-letter words count when written in capitals among other capitals.
-            neighbours = [doc[j] for j in (token.i - 1, token.i + 1) if 0 <= j < len(doc)]
-            if any(n.is_alpha and len(n) >= 3 and n.text.isupper() for n in neighbours):
-                words.append((token.idx, token.idx + len(text)))
-    return words
 
 
 def _entities(doc: Doc, reading: _Reading) -> list[Entity]:
@@ -524,8 +379,8 @@ def analyze(text: str, *, channel: str | None = None) -> Analysis:
         flags.append("harassment")
         evidence["harassment"] = reading.evidence("attack")
 
-    shouting = _shouting(doc, rules.acronyms)
-    runs = [match.span() for match in _RUNS.finditer(text)]
+    shouting = shouting_spans(doc, rules.acronyms)
+    runs = punctuation_runs(text)
 
     address = _address(doc, rules, channel)
     complainer_type, type_reasons = _complainer_type(reading, rules, shouting, runs, flags, address)

@@ -272,7 +272,7 @@ def thaw(value: Any) -> Any:
     return value
 
 
-def _entries(value: Any, path: Path, line: int, what: str) -> tuple[Entry, ...]:
+def entries(value: Any, path: Path, line: int, what: str) -> tuple[Entry, ...]:
     items = expect_list(value, path, line, what)
     return tuple(_entry(item, path, items.line_of(index)) for index, item in enumerate(items))
 
@@ -291,7 +291,7 @@ def _signal(name: str, spec: Any, path: Path, line: int) -> Signal:
             Together(
                 weight=_number(item.get("weight", 1), path, item.line_of("weight")),
                 groups=tuple(
-                    _entries(group, path, groups.line_of(i), "a together list")
+                    entries(group, path, groups.line_of(i), "a together list")
                     for i, group in enumerate(groups)
                 ),
             )
@@ -301,10 +301,10 @@ def _signal(name: str, spec: Any, path: Path, line: int) -> Signal:
         raise DataFileError(path, spec.line_of("jokes_cancel"), "jokes_cancel is true or false")
     return Signal(
         name=name,
-        strong=_entries(spec.get("strong", []), path, spec.line_of("strong"), "strong"),
-        weak=_entries(spec.get("weak", []), path, spec.line_of("weak"), "weak"),
+        strong=entries(spec.get("strong", []), path, spec.line_of("strong"), "strong"),
+        weak=entries(spec.get("weak", []), path, spec.line_of("weak"), "weak"),
         together=tuple(together),
-        negative=_entries(spec.get("not", []), path, spec.line_of("not"), "not"),
+        negative=entries(spec.get("not", []), path, spec.line_of("not"), "not"),
         jokes_cancel=jokes_cancel,
     )
 
@@ -494,9 +494,9 @@ def _language(language: str) -> LanguageRules:
         if categories_path.exists()
         else {},
         heat=_heat(heat_path) if heat_path.exists() else None,
-        names=_entries(context.get("names", []), path, context.line_of("names"), "names"),
+        names=entries(context.get("names", []), path, context.line_of("names"), "names"),
         acronyms=frozenset(str(word).upper() for word in acronyms),
-        jokes=_entries(context.get("jokes", []), path, context.line_of("jokes"), "jokes"),
+        jokes=entries(context.get("jokes", []), path, context.line_of("jokes"), "jokes"),
     )
 
 

@@ -1,0 +1,187 @@
+"""Matching rule cues against a parsed text, shared by the analysis and the tone checks.
+
+A cue (`rules.Entry`) is a phrase matched on lemmas ("sue" finds "SUING"), an exact phrase
+matched word for word, or a spaCy Matcher token pattern. `CueMatcher` puts each where it is
+cheapest: phrases and word-list patterns in PhraseMatchers, the rest in one Matcher. Also
+here: the spans of shouting (capitals that are not acronyms, "!!!", "???").
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Token
+
+from app.analysis.rules import Entry, thaw
+
+
+class CueMatcher:
+    """Cues added under labels; calling it on a Doc gives (match id, start, end) tokens."""
+
+    def __init__(self, nlp: Language) -> None:
+        self.nlp = nlp
+        self.matcher = Matcher(nlp.vocab, validate=True)
+        self.phrases = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        #: Exact phrases are fixed expressions: matched word for word, any case. So are
+        #: patterns that only list words (see `word_sequences`).
+        self.exact_phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+
+    def add(self, label: str, entry: Entry, *, exact: bool = False) -> int:
+        """Add one cue under `label`; returns the match id its matches carry."""
+        match_id = self.nlp.vocab.strings.add(label)
+        if entry.phrase is not None and exact:
+            self.exact_phrases.add(label, [self.nlp.make_doc(entry.phrase)])
+        elif entry.phrase is not None:
+            self.phrases.add(label, [self._lemmatised(entry.phrase)])
+        else:
+            pattern = thaw(entry.pattern)
+            attr, sequences = word_sequences(pattern)
+            vocab = self.nlp.vocab
+            if attr == "LOWER":
+                self.exact_phrases.add(label, [Doc(vocab, words=w) for w in sequences])
+            elif attr == "LEMMA":
+                self.phrases.add(label, [Doc(vocab, words=w, lemmas=w) for w in sequences])
+            else:
+                self.matcher.add(label, split_first_token(pattern))
+        return match_id
+
+    def _lemmatised(self, phrase: str) -> Doc:
+        """A phrase as the LEMMA PhraseMatcher needs it: tokens and lemmas, nothing else."""
+        return self.nlp.get_pipe("composure_lemmas")(self.nlp.make_doc(phrase))
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
+        return list(self.matcher(doc)) + list(self.phrases(doc)) + list(self.exact_phrases(doc))
+
+
+#: A pattern of word lists is matched as phrases up to this many word sequences.
+MAX_SEQUENCES = 400
+
+
+def word_sequences(pattern: list[dict[str, Any]]) -> tuple[str | None, list[list[str]]]:
+    """A pattern that is only words on one attribute ("LOWER" or "LEMMA"), with no operator,
+    as that attribute and every word sequence it matches; (None, []) for any other pattern.
+
+    The Matcher tries every pattern on every token, and a word list costs it a Python call
+    each time; a PhraseMatcher finds the same word sequences for almost nothing.
+    """
+    attrs = {attr for token in pattern for attr in token}
+    if len(attrs) != 1 or not attrs <= {"LOWER", "LEMMA"}:
+        return None, []
+    attr = attrs.pop()
+    options: list[list[str]] = []
+    for token in pattern:
+        value = token[attr]
+        if isinstance(value, str):
+            options.append([value])
+        elif isinstance(value, dict) and set(value) == {"IN"}:
+            options.append([str(word) for word in value["IN"]])
+        else:
+            return None, []
+    if math.prod(len(words) for words in options) > MAX_SEQUENCES:
+        return None, []
+    return attr, [list(words) for words in itertools.product(*options)]
+
+
+#: A first token listing this many words or fewer is split into one pattern per word.
+MAX_SPLIT = 4
+
+
+def split_first_token(pattern: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The pattern as one pattern per word of its first token's short word list.
+
+    The Matcher tries every pattern's first token on every token: a word is checked at C
+    speed, a word list through a Python call. Up to a few words, several patterns with a
+    word each cost less than one with the list; they match the same spans for one cue.
+    """
+    first = pattern[0]
+    if "OP" not in first:
+        for attr in ("LOWER", "LEMMA", "ORTH"):
+            value = first.get(attr)
+            if isinstance(value, dict) and set(value) == {"IN"} and len(value["IN"]) <= MAX_SPLIT:
+                return [[{**first, attr: str(word)}, *pattern[1:]] for word in value["IN"]]
+    return [pattern]
+
+
+def sentence_index(doc: Doc) -> list[int]:
+    """The number of the sentence each token is in."""
+    index = [0] * len(doc)
+    for number, sentence in enumerate(doc.sents):
+        for position in range(sentence.start, sentence.end):
+            index[position] = number
+    return index
+
+
+#: "!!", "???", "?!" and longer runs: a raised voice in punctuation.
+_RUNS = re.compile(r"[!?]*!{2,}[!?]*|[!?]*\?{2,}[!?]*|[!?]*(?:\?!|!\?)[!?]*")
+
+
+def punctuation_runs(text: str) -> list[tuple[int, int]]:
+    return [match.span() for match in _RUNS.finditer(text)]
+
+
+#: Words before a place code ("at MAN", "from ORD", "@ MIA") and marks joining two codes.
+_PLACE_WORDS = frozenset({"at", "from", "to", "via", "into", "@"})
+_ROUTE_MARKS = frozenset({"-", "--", "–", "—", "/", ">", "->"})
+
+
+def _is_capitals(token: Token) -> bool:
+    return token.is_alpha and len(token.text) >= 3 and token.text.isupper()
+
+
+def _in_hashtag(doc: Doc, token: Token) -> bool:
+    """A word right after "#" ("#GBBO", "#LIFE") is a tag, not a raised voice."""
+    if token.i == 0:
+        return False
+    before = doc[token.i - 1]
+    return before.text == "#" and not before.whitespace_
+
+
+def _place_code(doc: Doc, token: Token) -> bool:
+    """A three-letter word in capitals used as an airport or station code, not shouting.
+
+    It follows a place word not itself in capitals ("the queue at MAN", "from ORD to SLC";
+    "COME TO THE STORE" is shouting) or is joined to another code ("LHR-BWI", "LAS - PHL").
+    A common word ("to YOU", "at ALL") is never a code.
+    """
+    if len(token.text) != 3 or not _is_capitals(token) or token.is_stop:
+        return False  # "talk to YOU" is shouting
+    i = token.i
+    if i > 0 and doc[i - 1].lower_ in _PLACE_WORDS and not doc[i - 1].text.isupper():
+        return True
+    for step in (-1, 1):
+        mark, other = i + step, i + 2 * step
+        if (
+            0 <= other < len(doc)
+            and doc[mark].text in _ROUTE_MARKS
+            and len(doc[other].text) == 3
+            and _is_capitals(doc[other])
+        ):
+            return True
+    return False
+
+
+def shouting_spans(doc: Doc, acronyms: frozenset[str]) -> list[tuple[int, int]]:
+    """Words in capitals that are not acronyms, place codes, references or entities."""
+    entity_tokens = {index for ent in doc.ents for index in range(ent.start, ent.end)}
+    words = []
+    for token in doc:
+        text = token.text
+        if (
+            token.i not in entity_tokens
+            and _is_capitals(token)
+            and text not in acronyms
+            and not _place_code(doc, token)
+            and not _in_hashtag(doc, token)
+        ):
+            words.append((token.idx, token.idx + len(text)))
+        elif text in ("NO", "ME", "MY", "IS", "IT", "DO", "GO") and token.i not in entity_tokens:
+            # Two-letter words count when written in capitals among other capitals.
+            neighbours = [doc[j] for j in (token.i - 1, token.i + 1) if 0 <= j < len(doc)]
+            if any(n.is_alpha and len(n) >= 3 and n.text.isupper() for n in neighbours):
+                words.append((token.idx, token.idx + len(text)))
+    return words
