@@ -8,7 +8,6 @@ The rules are data (see `rules.py`); this module only counts what they match.
 from __future__ import annotations
 
 import math
-import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -19,7 +18,13 @@ from spacy.tokens import Doc
 
 from app.analysis import pipeline
 from app.analysis.language import detect, language_name
-from app.analysis.matching import CueMatcher, punctuation_runs, sentence_index, shouting_spans
+from app.analysis.matching import (
+    CueMatcher,
+    defuse_long_runs,
+    punctuation_runs,
+    sentence_index,
+    shouting_spans,
+)
 from app.analysis.rules import (
     CATEGORIES,
     ENTITY_KINDS,
@@ -349,7 +354,7 @@ def analyze(text: str, *, channel: str | None = None) -> Analysis:
         )
     compiled = _compiled(rules_language)
     rules = compiled.rules
-    doc = compiled.nlp(_defused(text))
+    doc = compiled.nlp(defuse_long_runs(text))
     reading = _Reading(compiled, doc)
     entities = _entities(doc, reading)
 
@@ -410,23 +415,6 @@ def analyze(text: str, *, channel: str | None = None) -> Analysis:
         reasons={"complainer_type": type_reasons, "heat": heat_reasons},
         notices=tuple(notices),
     )
-
-
-#: A "word" longer than this is no word: spaCy's tokenizer slows down with the square of a
-#: token's length, so such runs get a space every LONG_RUN characters (same length, so
-#: every span still points at the stored text).
-LONG_RUN = 100
-_LONG_RUN = re.compile(rf"\S{{{LONG_RUN + 1},}}")
-
-
-def _defused(text: str) -> str:
-    def split(match: re.Match) -> str:
-        run = list(match.group(0))
-        for index in range(LONG_RUN, len(run), LONG_RUN):
-            run[index] = " "
-        return "".join(run)
-
-    return _LONG_RUN.sub(split, text)
 
 
 def _complains(reading: _Reading) -> bool:

@@ -55,7 +55,12 @@ class CueMatcher:
         return self.nlp.get_pipe("composure_lemmas")(self.nlp.make_doc(phrase))
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
-        return list(self.matcher(doc)) + list(self.phrases(doc)) + list(self.exact_phrases(doc))
+        found = list(self.matcher(doc)) if len(self.matcher) else []
+        if len(self.phrases):
+            found += self.phrases(doc)
+        if len(self.exact_phrases):
+            found += self.exact_phrases(doc)
+        return found
 
 
 #: A pattern of word lists is matched as phrases up to this many word sequences.
@@ -185,3 +190,20 @@ def shouting_spans(doc: Doc, acronyms: frozenset[str]) -> list[tuple[int, int]]:
             if any(n.is_alpha and len(n) >= 3 and n.text.isupper() for n in neighbours):
                 words.append((token.idx, token.idx + len(text)))
     return words
+
+
+#: A "word" longer than this is no word: spaCy's tokenizer slows down with the square of a
+#: token's length, so such runs get a space every LONG_RUN characters (same length, so
+#: every span still points at the stored text).
+LONG_RUN = 100
+_LONG_RUN = re.compile(rf"\S{{{LONG_RUN + 1},}}")
+
+
+def defuse_long_runs(text: str) -> str:
+    def split(match: re.Match) -> str:
+        run = list(match.group(0))
+        for index in range(LONG_RUN, len(run), LONG_RUN):
+            run[index] = " "
+        return "".join(run)
+
+    return _LONG_RUN.sub(split, text)

@@ -221,7 +221,7 @@ class CommonRules:
     languages: tuple[str, ...]
 
 
-def _entry(value: Any, path: Path, line: int) -> Entry:
+def entry(value: Any, path: Path, line: int) -> Entry:
     if isinstance(value, str):
         phrase = " ".join(value.split())
         if not phrase:
@@ -229,12 +229,12 @@ def _entry(value: Any, path: Path, line: int) -> Entry:
         return Entry(phrase=phrase, pattern=None, line=line)
     if isinstance(value, dict):
         check_keys(value, {"pattern"}, path, "a cue", required={"pattern"})
-        pattern = _pattern(value["pattern"], path, value.line)
-        return Entry(phrase=None, pattern=_freeze(pattern), line=value.line)
+        pattern = token_pattern(value["pattern"], path, value.line)
+        return Entry(phrase=None, pattern=freeze(pattern), line=value.line)
     raise DataFileError(path, line, f"a cue must be a phrase or {{pattern: [...]}}, not {value!r}")
 
 
-def _pattern(value: Any, path: Path, line: int) -> LocatedList:
+def token_pattern(value: Any, path: Path, line: int) -> LocatedList:
     """A spaCy Matcher token pattern, its attributes checked."""
     pattern = expect_list(value, path, line, "pattern")
     if not pattern:
@@ -249,17 +249,17 @@ def _pattern(value: Any, path: Path, line: int) -> LocatedList:
                     f"unknown token attribute {attr!r}; use one of "
                     f"{', '.join(sorted(_TOKEN_ATTRS))}",
                 )
-    problems = validate_token_pattern(thaw(_freeze(pattern)))
+    problems = validate_token_pattern(thaw(freeze(pattern)))
     if problems:
         raise DataFileError(path, line, f"bad pattern: {'; '.join(problems)}")
     return pattern
 
 
-def _freeze(value: Any) -> Any:
+def freeze(value: Any) -> Any:
     if isinstance(value, dict):
-        return tuple((key, _freeze(item)) for key, item in value.items())
+        return tuple((key, freeze(item)) for key, item in value.items())
     if isinstance(value, list):
-        return ("__list__", tuple(_freeze(item) for item in value))
+        return ("__list__", tuple(freeze(item) for item in value))
     return value
 
 
@@ -274,7 +274,7 @@ def thaw(value: Any) -> Any:
 
 def entries(value: Any, path: Path, line: int, what: str) -> tuple[Entry, ...]:
     items = expect_list(value, path, line, what)
-    return tuple(_entry(item, path, items.line_of(index)) for index, item in enumerate(items))
+    return tuple(entry(item, path, items.line_of(index)) for index, item in enumerate(items))
 
 
 def _signal(name: str, spec: Any, path: Path, line: int) -> Signal:
@@ -537,8 +537,8 @@ def _common() -> CommonRules:
         check_keys(item, {"kind", "pattern"}, path, "a ruler pattern", required={"kind", "pattern"})
         if item["kind"] not in ENTITY_KINDS:
             raise DataFileError(path, item.line_of("kind"), f"unknown entity kind {item['kind']!r}")
-        pattern = _pattern(item["pattern"], path, item.line_of("pattern"))
-        patterns.append({"label": item["kind"], "pattern": thaw(_freeze(pattern))})
+        pattern = token_pattern(item["pattern"], path, item.line_of("pattern"))
+        patterns.append({"label": item["kind"], "pattern": thaw(freeze(pattern))})
     languages = expect_list(data["languages"], path, data.line_of("languages"), "languages")
     return CommonRules(
         regex_entities=tuple(regexes),

@@ -1,0 +1,188 @@
+"""Checking a reply: parse it once, run every registered check, apply the policy.
+
+`check()` is what the draft editor, the API and the draft operations call. It needs no
+Flask and no database: the caller passes the channel, the complaint, the company's contact
+details and the policy in force.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.analysis import pipeline
+from app.analysis.language import detect, language_name
+from app.analysis.matching import defuse_long_runs
+from app.analysis.rules import common_rules
+from app.core.text import clean_text
+from app.drafts.builder import ChannelInfo
+from app.tone import readability, sentiment
+from app.tone.catalogue import BLOCK, PART_CODES, SEVERITY_RANK, Finding
+from app.tone.checks import (
+    REGISTRY,
+    THREADED_MAX_SEVERITY,
+    CompiledRules,
+    ComplaintContext,
+    Contact,
+    Reply,
+)
+from app.tone.policy import TonePolicy
+from app.tone.rules import languages_with_tone_rules, tone_rules
+
+#: Longer texts are refused with a clear message: nobody replies with a novel.
+MAX_CHARS = 50_000
+
+_lock = threading.Lock()
+_compiled: dict[str, CompiledRules] = {}
+
+
+class ToneCheckError(ValueError):
+    """The text cannot be checked (too long); the message says why, for the agent."""
+
+
+def compiled_rules(language: str) -> CompiledRules | None:
+    """The language's tone rules compiled against its current pipeline, or None."""
+    rules = tone_rules(language)
+    if rules is None:
+        return None
+    nlp = pipeline.pipeline_for(language)
+    compiled = _compiled.get(language)
+    if compiled is None or compiled.nlp is not nlp or compiled.rules is not rules:
+        with _lock:
+            compiled = _compiled.get(language)
+            if compiled is None or compiled.nlp is not nlp or compiled.rules is not rules:
+                compiled = _compiled[language] = CompiledRules(nlp, rules)
+    return compiled
+
+
+def warm_up() -> None:
+    """Compile every language's rules and load the dictionaries now, not on first use."""
+    for language in languages_with_tone_rules():
+        compiled = compiled_rules(language)
+        sentiment.warm_up(compiled.rules.care_words)
+    readability.warm_up()
+
+
+@dataclass
+class ToneReport:
+    text: str
+    language: str
+    findings: list[Finding]
+    #: part -> {"present", "start", "end", "evidence"}; empty when parts were not checked.
+    parts: dict[str, dict[str, Any]]
+    readability: readability.Readability | None
+    sentiment: float | None
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def blocking(self) -> bool:
+        return any(finding.severity == BLOCK for finding in self.findings)
+
+    def codes(self) -> set[str]:
+        return {finding.code for finding in self.findings}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "blocking": self.blocking,
+            "language": self.language,
+            "findings": [finding.to_dict(self.text) for finding in self.findings],
+            "parts": self.parts,
+            "readability": self.readability.to_dict() if self.readability else None,
+            "sentiment": None if self.sentiment is None else {"compound": self.sentiment},
+            "notices": self.notices,
+        }
+
+
+def _language(text: str, language: str | None, complaint: ComplaintContext | None):
+    """The language to check in: given, else detected from the reply, else the complaint's."""
+    notices = []
+    if language:
+        chosen = language
+    else:
+        detected = detect(text)
+        if detected.confidence > 0:
+            chosen = detected.language
+        else:
+            chosen = complaint.language if complaint else common_rules().default_language
+    if tone_rules(chosen) is None:
+        names = ", ".join(language_name(code) for code in languages_with_tone_rules())
+        notices.append(
+            f"Tone rules exist only for {names}; "
+            f"this reply reads as {language_name(chosen)}, so only personal data, length and "
+            "gaps were checked."
+        )
+    return chosen, notices
+
+
+def check(
+    text: str,
+    *,
+    channel: ChannelInfo,
+    policy: TonePolicy | None = None,
+    complaint: ComplaintContext | None = None,
+    language: str | None = None,
+    parts: dict[str, str] | None = None,
+    part_spans: dict[str, tuple[int, int]] | None = None,
+    four_parts: bool = True,
+    contact: Contact | None = None,
+    timings: dict[str, float] | None = None,
+) -> ToneReport:
+    """Every finding on `text`, worst first within each place, with the policy's severities.
+
+    `parts`/`part_spans` say which part of the draft sits where, so a missing part points
+    at its box; `four_parts=False` for a holding reply to an attack, which has no parts.
+    `timings`, when given, collects each check's seconds (for bench/tone_speed.py).
+    """
+    policy = policy or TonePolicy()
+    text = clean_text(text or "")
+    if len(text) > MAX_CHARS:
+        raise ToneCheckError(
+            f"The reply is {len(text):,} characters; the tone check reads at most {MAX_CHARS:,}."
+        )
+    if not text.strip():
+        return ToneReport(text, language or "en", [], {}, None, None, ["The reply is empty."])
+    chosen, notices = _language(text, language, complaint)
+    compiled = compiled_rules(chosen)
+    nlp = compiled.nlp if compiled else pipeline.pipeline_for(chosen)
+    started = time.perf_counter()
+    doc = nlp(defuse_long_runs(text))
+    if timings is not None:
+        timings["tokenise"] = time.perf_counter() - started
+    reply = Reply(
+        text=text,
+        doc=doc,
+        language=chosen,
+        rules=compiled.rules if compiled else None,
+        channel=channel,
+        compiled=compiled,
+        complaint=complaint,
+        parts=parts,
+        part_spans=dict(part_spans or {}),
+        four_parts=four_parts,
+        contact=contact or Contact(),
+        readability_min=policy.readability_min,
+        negative_at=policy.negative_at,
+    )
+    findings: list[Finding] = []
+    for registered in REGISTRY:
+        started = time.perf_counter()
+        for finding in registered.run(reply):
+            severity = policy.severity(finding.code)
+            if finding.code == "too_long" and "thread" in finding.details:
+                severity = max(severity, THREADED_MAX_SEVERITY, key=SEVERITY_RANK.get)
+            findings.append(finding.with_severity(severity))
+        if timings is not None:
+            timings[registered.name] = time.perf_counter() - started
+    findings = [finding for finding in findings if finding.severity != "off"]
+    findings.sort(key=lambda f: (f.start, SEVERITY_RANK.get(f.severity, 9), f.end, f.code))
+    return ToneReport(
+        text=text,
+        language=chosen,
+        findings=findings,
+        parts={part: reply.parts_found[part] for part in PART_CODES if part in reply.parts_found},
+        readability=reply.readability,
+        sentiment=reply.sentiment.compound if reply.sentiment else None,
+        notices=notices,
+    )

@@ -1,0 +1,533 @@
+"""The tone checks: one small function per check, registered in `REGISTRY`.
+
+Each check reads a `Reply` (the text parsed once, its channel, the complaint it answers,
+its language's rules) and returns findings at their default severity; the checker applies
+the policy. The words a check looks for are data (`rules.py`); adding a rule is editing
+a YAML file, adding a check is a function and a line in `REGISTRY`.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from app.analysis.matching import CueMatcher, punctuation_runs, shouting_spans
+from app.analysis.rules import language_rules, languages_with_rules
+from app.drafts.builder import ChannelInfo, reply_length, split_thread
+from app.drafts.templates import unfilled_markers
+from app.tone import readability, sentiment
+from app.tone.catalogue import DEFAULT_SEVERITIES, PART_CODES, WARN, Finding
+from app.tone.rules import Cue, ToneRules
+
+# --- the input ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Contact:
+    """The company's own contact details: never personal data in a reply."""
+
+    phone: str = ""
+    email: str = ""
+
+    @cached_property
+    def phone_digits(self) -> str:
+        return re.sub(r"\D", "", self.phone)
+
+
+@dataclass(frozen=True)
+class ComplaintContext:
+    """What the checks need to know about the complaint a reply answers."""
+
+    text: str
+    language: str
+    flags: tuple[str, ...] = ()
+
+
+@dataclass
+class Reply:
+    """A reply parsed once, with everything the checks may ask about it."""
+
+    text: str
+    doc: Doc
+    language: str
+    rules: ToneRules | None
+    channel: ChannelInfo
+    compiled: CompiledRules | None
+    complaint: ComplaintContext | None = None
+    #: The reply's parts as the editor holds them, and where each sits in `text`.
+    parts: dict[str, str] | None = None
+    part_spans: dict[str, tuple[int, int]] = field(default_factory=dict)
+    four_parts: bool = True
+    contact: Contact = field(default_factory=Contact)
+    readability_min: float = 50.0
+    negative_at: float = -0.3
+    #: Filled by the four-part check for the report: part -> where it was found.
+    parts_found: dict[str, dict] = field(default_factory=dict)
+    readability: readability.Readability | None = None
+    sentiment: sentiment.Sentiment | None = None
+
+    @cached_property
+    def sentences(self) -> list[tuple[int, int]]:
+        spans = []
+        for sentence in self.doc.sents:
+            text = sentence.text
+            start = sentence.start_char + (len(text) - len(text.lstrip()))
+            end = sentence.end_char - (len(text) - len(text.rstrip()))
+            if end > start:
+                spans.append((start, end))
+        return spans
+
+    @cached_property
+    def words(self) -> int:
+        return sum(1 for token in self.doc if not (token.is_punct or token.is_space))
+
+    def sentence_at(self, position: int) -> tuple[int, int]:
+        for start, end in self.sentences:
+            if start <= position < end:
+                return start, end
+        return 0, len(self.text)
+
+
+# --- compiled rules ------------------------------------------------------------------------
+
+
+class CompiledCues:
+    """One check's cues and `not` phrases in their own matcher."""
+
+    def __init__(self, nlp: Language, name: str, cues: tuple[Cue, ...], negative) -> None:
+        self.matcher = CueMatcher(nlp)
+        self.cues: dict[int, Cue] = {}
+        self.negative_ids: set[int] = set()
+        for number, cue in enumerate(cues):
+            match_id = self.matcher.add(f"tone|{name}|{number}", cue.entry, exact=cue.exact)
+            self.cues[match_id] = cue
+        for number, entry in enumerate(negative):
+            self.negative_ids.add(self.matcher.add(f"tone|{name}|not|{number}", entry, exact=True))
+
+    def find(self, doc: Doc) -> list[tuple[int, int, Cue]]:
+        """Character spans of cues outside `not` phrases, longest first where they overlap."""
+        found, shields = [], []
+        for match_id, start, end in self.matcher(doc):
+            if match_id in self.negative_ids:
+                shields.append((start, end))
+            else:
+                found.append((match_id, start, end))
+        kept: list[tuple[int, int, Cue]] = []
+        taken: list[tuple[int, int]] = []
+        for match_id, start, end in sorted(found, key=lambda m: (-(m[2] - m[1]), m[1])):
+            if any(s <= start and end <= e for s, e in shields):
+                continue
+            if any(start < e and s < end for s, e in taken):
+                continue
+            taken.append((start, end))
+            first, last = doc[start], doc[end - 1]
+            kept.append((first.idx, last.idx + len(last.text), self.cues[match_id]))
+        return sorted(kept, key=lambda item: item[0])
+
+
+class CompiledRules:
+    """A language's tone rules compiled against its pipeline."""
+
+    def __init__(self, nlp: Language, rules: ToneRules) -> None:
+        self.nlp = nlp
+        self.rules = rules
+        self.wording = {
+            code: CompiledCues(nlp, code, check.cues, check.negative)
+            for code, check in rules.wording.items()
+        }
+        self.parts = {
+            part: CompiledCues(nlp, f"part-{part}", spec.cues, spec.negative)
+            for part, spec in rules.parts.items()
+        }
+        self.anger = CompiledCues(nlp, "anger", rules.anger, ())
+        self.own_contact = CompiledCues(
+            nlp,
+            "own-contact",
+            tuple(Cue(entry, True, None, None) for entry in rules.own_contact),
+            (),
+        )
+        analysis = (
+            language_rules(rules.language) if rules.language in languages_with_rules() else None
+        )
+        self.acronyms = rules.acronyms | (analysis.acronyms if analysis else frozenset())
+        self._angry_words: dict[str, frozenset[int]] = {}
+        self._lock = threading.Lock()
+
+    def angry_words(self, complaint: str) -> frozenset[int]:
+        """The anger cues the complaint uses (cached: the editor checks one complaint often)."""
+        cached = self._angry_words.get(complaint)
+        if cached is None:
+            doc = self.nlp(complaint)
+            cached = frozenset(id(cue) for _, _, cue in self.anger.find(doc))
+            with self._lock:
+                if len(self._angry_words) > 512:
+                    self._angry_words.clear()
+                self._angry_words[complaint] = cached
+        return cached
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _fitted(replacement: str, original: str) -> str:
+    """The replacement in the original's case: "Sorry you feel" -> "Sorry we let you down"."""
+    if replacement and original[:1].isupper():
+        return replacement[0].upper() + replacement[1:]
+    return replacement
+
+
+def _deletion(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a span to delete so that no double space or orphan comma is left behind."""
+    while end < len(text) and text[end] in ",;:":
+        end += 1
+    if end < len(text) and text[end] == " ":
+        end += 1
+    elif start > 0 and text[start - 1] == " ":
+        start -= 1
+    return start, end
+
+
+def _cue_finding(reply: Reply, code: str, message: str, start: int, end: int, cue: Cue) -> Finding:
+    suggestion = replace_start = replace_end = None
+    if cue.suggestion is not None:
+        original = reply.text[start:end]
+        if cue.suggestion == "":
+            replace_start, replace_end = _deletion(reply.text, start, end)
+            suggestion = ""
+            if start == 0 or reply.text[replace_start - 1 : replace_start] in ("", "\n"):
+                # Deleting the first words of a sentence: capitalise what follows.
+                following = reply.text[replace_end : replace_end + 1]
+                if following.islower():
+                    suggestion = following.upper()
+                    replace_end += 1
+        else:
+            suggestion = _fitted(cue.suggestion, original)
+    return Finding(
+        code=code,
+        severity=DEFAULT_SEVERITIES[code],
+        start=start,
+        end=end,
+        message=cue.message or message,
+        suggestion=suggestion,
+        replace_start=replace_start,
+        replace_end=replace_end,
+    )
+
+
+# --- the checks ----------------------------------------------------------------------------
+
+
+def wording_check(code: str) -> Callable[[Reply], list[Finding]]:
+    def check(reply: Reply) -> list[Finding]:
+        if reply.compiled is None or code not in reply.compiled.wording:
+            return []
+        message = reply.rules.wording[code].message
+        return [
+            _cue_finding(reply, code, message, start, end, cue)
+            for start, end, cue in reply.compiled.wording[code].find(reply.doc)
+        ]
+
+    check.__name__ = code
+    check.__doc__ = f"The `{code}` cues of wording.yaml."
+    return check
+
+
+def placeholders(reply: Reply) -> list[Finding]:
+    """Gaps left in the text: `[[order number]]` would go out as it is."""
+    return [
+        Finding(
+            "unfilled_placeholder",
+            DEFAULT_SEVERITIES["unfilled_placeholder"],
+            start,
+            end,
+            f"Fill in “{label}” before this goes out.",
+        )
+        for start, end, label in unfilled_markers(reply.text)
+    ]
+
+
+def shouting(reply: Reply) -> list[Finding]:
+    """Words in capitals that are not acronyms, and "!!!" / "???" runs."""
+    if reply.rules is None:
+        return []
+    spans = shouting_spans(reply.doc, reply.compiled.acronyms)
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        # Capital words in a row are one raised voice: "WE DID SEND IT".
+        if merged and not reply.text[merged[-1][1] : start].strip(" ,'’-"):
+            merged[-1][1] = end
+        else:
+            merged.append([start, end])
+    findings = []
+    for start, end in merged:
+        original = reply.text[start:end]
+        lowered = original.lower()
+        sentence_start = reply.sentence_at(start)[0]
+        if start == sentence_start:
+            lowered = lowered[:1].upper() + lowered[1:]
+        findings.append(
+            Finding(
+                "shouting",
+                DEFAULT_SEVERITIES["shouting"],
+                start,
+                end,
+                reply.rules.shouting_message,
+                suggestion=lowered,
+            )
+        )
+    for start, end in punctuation_runs(reply.text):
+        run = reply.text[start:end]
+        findings.append(
+            Finding(
+                "shouting",
+                DEFAULT_SEVERITIES["shouting"],
+                start,
+                end,
+                reply.rules.shouting_message,
+                suggestion="?" if "?" in run else "!",
+            )
+        )
+    return findings
+
+
+def private_data(reply: Reply) -> list[Finding]:
+    """The customer's e-mail, phone, address or account, card, order or claim number in a
+    public reply. The company's own contact details, and details right after "call us on",
+    are not the customer's."""
+    if not reply.channel.is_public:
+        return []
+    kinds = reply.rules.private_kinds if reply.rules else _DEFAULT_PRIVATE_KINDS
+    message = reply.rules.private_message if reply.rules else _DEFAULT_PRIVATE_MESSAGE
+    introduced = []
+    if reply.compiled is not None:
+        introduced = [end for _, end, _ in reply.compiled.own_contact.find(reply.doc)]
+    findings = []
+    for ent in reply.doc.ents:
+        kind = ent.label_
+        if kind not in kinds:
+            continue
+        start, end = ent.start_char, ent.end_char
+        value = ent.text
+        digits = re.sub(r"\D", "", value)
+        if kind == "phone" and digits and digits == reply.contact.phone_digits:
+            continue
+        if kind == "email" and value.lower() == reply.contact.email.lower():
+            continue
+        if kind in ("phone", "email") and any(
+            0 <= start - end_of <= 3 and not reply.text[end_of:start].strip(" :-")
+            for end_of in introduced
+        ):
+            continue
+        findings.append(
+            Finding(
+                "private_data",
+                DEFAULT_SEVERITIES["private_data"],
+                start,
+                end,
+                message,
+                suggestion=kinds[kind],
+                details={"kind": kind},
+            )
+        )
+    return findings
+
+
+_DEFAULT_PRIVATE_KINDS = {
+    kind: "[removed]"
+    for kind in ("email", "phone", "address", "card", "account_ref", "order_ref", "claim_ref")
+}
+_DEFAULT_PRIVATE_MESSAGE = "Personal data in a public reply. Move it to a private message."
+
+
+def private_topic(reply: Reply) -> list[Finding]:
+    """Money, account, health or personnel details discussed in public."""
+    if not reply.channel.is_public:
+        return []
+    return _private_topic_cues(reply)
+
+
+_private_topic_cues = wording_check("private_topic")
+
+
+def mirrors_anger(reply: Reply) -> list[Finding]:
+    """The customer's angry words said back to them."""
+    if reply.compiled is None or reply.complaint is None or not reply.complaint.text.strip():
+        return []
+    angry = reply.compiled.angry_words(reply.complaint.text)
+    if not angry:
+        return []
+    return [
+        Finding(
+            "mirrors_anger",
+            DEFAULT_SEVERITIES["mirrors_anger"],
+            start,
+            end,
+            reply.rules.anger_message,
+            details={"customer_said": reply.text[start:end]},
+        )
+        for start, end, cue in reply.compiled.anger.find(reply.doc)
+        if id(cue) in angry
+    ]
+
+
+def four_parts(reply: Reply) -> list[Finding]:
+    """Validate, take responsibility, give direction, close the loop: each missing part is
+    a finding; what was found is kept for the editor's checklist."""
+    if reply.compiled is None or not reply.four_parts:
+        return []
+    findings = []
+    entity_spans = [(ent.label_, ent.start_char, ent.end_char) for ent in reply.doc.ents]
+    for part, code in PART_CODES.items():
+        spec = reply.rules.parts[part]
+        found = reply.compiled.parts[part].find(reply.doc)
+        spans = [(start, end) for start, end, _ in found]
+        spans += [(start, end) for kind, start, end in entity_spans if kind in spec.entities]
+        slot = reply.part_spans.get(part)
+        if spans:
+            # Prefer evidence inside the part's own box, when the editor says where it is.
+            inside = [span for span in spans if slot and slot[0] <= span[0] < slot[1]]
+            start, end = min(inside or spans)
+            reply.parts_found[part] = {
+                "present": True,
+                "start": start,
+                "end": end,
+                "evidence": reply.text[start:end],
+            }
+            continue
+        start, end = slot if slot else (len(reply.text), len(reply.text))
+        reply.parts_found[part] = {"present": False, "start": start, "end": end, "evidence": ""}
+        findings.append(Finding(code, DEFAULT_SEVERITIES[code], start, end, spec.message))
+    return findings
+
+
+def _position_past(text: str, limit: int, channel_key: str) -> int:
+    """The first character that no longer fits in `limit` (binary search on the prefix)."""
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if reply_length(text[:middle], channel_key) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def too_long(reply: Reply) -> list[Finding]:
+    """Longer than the channel allows; where it has threads, the split is offered."""
+    channel = reply.channel
+    length = reply_length(reply.text, channel.key)
+    if length <= channel.char_limit:
+        return []
+    start = _position_past(reply.text, channel.char_limit, channel.key)
+    over = length - channel.char_limit
+    details: dict = {"length": length, "limit": channel.char_limit}
+    if channel.supports_threads:
+        details["thread"] = split_thread(reply.text, channel.char_limit, channel.key)
+        message = (
+            f"{over:,} characters over the {channel.char_limit:,} a post allows. Shorten it, "
+            f"or post it as a thread of {len(details['thread'])}."
+        )
+    else:
+        message = f"{over:,} characters over the {channel.char_limit:,} this channel allows."
+    severity = DEFAULT_SEVERITIES["too_long"]
+    return [Finding("too_long", severity, start, len(reply.text), message, details=details)]
+
+
+def hard_to_read(reply: Reply) -> list[Finding]:
+    """Reading ease below the policy's minimum, in the reply's language."""
+    if reply.rules is None:
+        return []
+    reply.readability = readability.measure(
+        reply.text,
+        reply.language,
+        words=reply.words,
+        sentences=len(reply.sentences),
+        minimum=reply.readability_min,
+        min_words=reply.rules.readability_min_words,
+    )
+    if not reply.readability.too_hard:
+        return []
+    longest = max(reply.sentences, key=lambda span: len(reply.text[span[0] : span[1]].split()))
+    words = len(reply.text[longest[0] : longest[1]].split())
+    message = (
+        f"{reply.rules.readability_message} Reading ease {reply.readability.score:.0f}; "
+        f"aim for {reply.readability_min:.0f} or more."
+    )
+    if words >= reply.rules.long_sentence_words:
+        message += f" This sentence has {words} words: split it."
+    else:
+        longest = (reply.sentences[0][0], reply.sentences[-1][1])
+    return [
+        Finding(
+            "hard_to_read",
+            DEFAULT_SEVERITIES["hard_to_read"],
+            longest[0],
+            longest[1],
+            message,
+            details={"score": round(reply.readability.score, 1)},
+        )
+    ]
+
+
+def negative_tone(reply: Reply) -> list[Finding]:
+    """The reply as a whole reads negative (VADER, with care words neutral)."""
+    if reply.rules is None or reply.language != "en" or not reply.sentences:
+        return []
+    reply.sentiment = sentiment.score(reply.text, reply.sentences, reply.rules.care_words)
+    if reply.sentiment.compound > reply.negative_at:
+        return []
+    start, end, _ = reply.sentiment.worst or (*reply.sentences[0], 0.0)
+    return [
+        Finding(
+            "negative_tone",
+            DEFAULT_SEVERITIES["negative_tone"],
+            start,
+            end,
+            f"{reply.rules.negative_message} (The most negative sentence is marked.)",
+            details={"compound": reply.sentiment.compound},
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    run: Callable[[Reply], list[Finding]]
+    #: The codes it can report.
+    codes: tuple[str, ...]
+
+
+#: Every check, in the order they run. Adding a check: a function above and a line here.
+REGISTRY: tuple[Check, ...] = (
+    Check("unfilled_placeholder", placeholders, ("unfilled_placeholder",)),
+    *(
+        Check(code, wording_check(code), (code,))
+        for code in (
+            "hostile",
+            "blame",
+            "non_apology",
+            "dismissive",
+            "argumentative",
+            "sarcasm",
+            "overpromise",
+            "legal_risk",
+        )
+    ),
+    Check("shouting", shouting, ("shouting",)),
+    Check("private_data", private_data, ("private_data",)),
+    Check("private_topic", private_topic, ("private_topic",)),
+    Check("mirrors_anger", mirrors_anger, ("mirrors_anger",)),
+    Check("four_parts", four_parts, tuple(PART_CODES.values())),
+    Check("too_long", too_long, ("too_long",)),
+    Check("hard_to_read", hard_to_read, ("hard_to_read",)),
+    Check("negative_tone", negative_tone, ("negative_tone",)),
+)
+
+#: Thread splits make a long X post a warning, whatever the policy says for too_long.
+THREADED_MAX_SEVERITY = WARN

@@ -1,0 +1,130 @@
+"""The tone policy: how severe each finding is, and the readability and sentiment lines.
+
+Defaults follow PRODUCT.md (`catalogue.DEFAULT_SEVERITIES`); an admin changes them on the
+settings page. Stored as `tone.*` rows in `settings`; every change is audited. No Flask.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import User
+from app.audit import log as audit
+from app.settings.models import Setting
+from app.tone.catalogue import CODES, DEFAULT_SEVERITIES, FIXED_SEVERITIES, SEVERITIES
+
+PREFIX = "tone."
+#: An admin may also switch a code off; `block` codes in FIXED_SEVERITIES stay `block`.
+CHOICES = (*SEVERITIES, "off")
+READABILITY_RANGE = (0.0, 100.0)
+NEGATIVE_RANGE = (-1.0, 0.0)
+
+
+@dataclass(frozen=True)
+class TonePolicy:
+    severities: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SEVERITIES))
+    #: Flesch reading ease below this is `hard_to_read` (60-70 is plain English).
+    readability_min: float = 50.0
+    #: A whole-reply sentiment (VADER compound, -1..1) at or below this is `negative_tone`.
+    negative_at: float = -0.3
+
+    def severity(self, code: str) -> str:
+        return self.severities.get(code, DEFAULT_SEVERITIES.get(code, "warn"))
+
+    def as_settings(self) -> dict[str, Any]:
+        values: dict[str, Any] = {f"severity.{code}": self.severity(code) for code in CODES}
+        values["readability_min"] = self.readability_min
+        values["negative_at"] = self.negative_at
+        return values
+
+
+class TonePolicyError(ValueError):
+    def __init__(self, fields: dict[str, str]) -> None:
+        self.fields = fields
+        super().__init__("; ".join(f"{key}: {value}" for key, value in fields.items()))
+
+
+def load(session: Session) -> TonePolicy:
+    """The policy in force: stored values over the defaults."""
+    rows = {
+        row.key.removeprefix(PREFIX): row.value
+        for row in session.scalars(select(Setting).where(Setting.key.like(PREFIX + "%")))
+    }
+    severities = dict(DEFAULT_SEVERITIES)
+    for code in CODES:
+        value = rows.get(f"severity.{code}")
+        if value in CHOICES and code not in FIXED_SEVERITIES:
+            severities[code] = value
+    defaults = TonePolicy()
+    return TonePolicy(
+        severities=severities,
+        readability_min=float(rows.get("readability_min", defaults.readability_min)),
+        negative_at=float(rows.get("negative_at", defaults.negative_at)),
+    )
+
+
+def _number(value: Any, bounds: tuple[float, float]) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if bounds[0] <= number <= bounds[1] else None
+
+
+def clean(values: dict[str, Any]) -> TonePolicy:
+    """Check what an admin entered; raise TonePolicyError naming each bad field."""
+    problems: dict[str, str] = {}
+    severities = dict(DEFAULT_SEVERITIES)
+    for code in CODES:
+        value = values.get(f"severity.{code}", DEFAULT_SEVERITIES[code])
+        if code in FIXED_SEVERITIES:
+            if value != DEFAULT_SEVERITIES[code]:
+                problems[f"severity.{code}"] = "This one always blocks."
+            continue
+        if value not in CHOICES:
+            problems[f"severity.{code}"] = f"One of {', '.join(CHOICES)}."
+        else:
+            severities[code] = value
+    readability_min = _number(values.get("readability_min"), READABILITY_RANGE)
+    if readability_min is None:
+        problems["readability_min"] = "A reading ease from 0 to 100 (60 is plain English)."
+    negative_at = _number(values.get("negative_at"), NEGATIVE_RANGE)
+    if negative_at is None:
+        problems["negative_at"] = "A score from -1 to 0 (-0.3 flags clearly negative replies)."
+    if problems:
+        raise TonePolicyError(problems)
+    return TonePolicy(severities, readability_min, negative_at)
+
+
+def save(session: Session, policy: TonePolicy, *, actor: User, now: datetime) -> TonePolicy:
+    """Store the policy; audit what changed."""
+    changed = {}
+    for name, value in policy.as_settings().items():
+        row = session.get(Setting, PREFIX + name)
+        if row is None:
+            if value == TonePolicy().as_settings()[name]:
+                continue
+            session.add(
+                Setting(key=PREFIX + name, value=value, updated_at=now, updated_by_id=actor.id)
+            )
+            changed[name] = value
+        elif row.value != value:
+            row.value, row.updated_at, row.updated_by_id = value, now, actor.id
+            changed[name] = value
+    if changed:
+        session.flush()
+        audit.record(
+            session,
+            action="settings.tone_policy_updated",
+            entity_type="settings",
+            entity_id=None,
+            actor_id=actor.id,
+            now=now,
+            details={"changed": changed},
+        )
+    return policy

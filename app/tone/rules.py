@@ -1,0 +1,287 @@
+"""The tone rules, read from `app/tone/rules/<language>/*.yaml` and checked once.
+
+Files per language:
+
+- `wording.yaml`: the word-level checks (blame, non_apology, dismissive, argumentative,
+  hostile, sarcasm, overpromise, legal_risk, private_topic). Each has a `message`, `cues`
+  and optional `not` phrases inside which a cue does not count. A cue is a phrase
+  (matched on lemmas, any case: "you should have" finds "You SHOULD'VE"), `{exact: ...}`
+  (word for word), or `{pattern: [...]}` (a spaCy Matcher token pattern), optionally with
+  its own `message` and a `suggestion` that replaces the matched words ("" deletes them).
+- `parts.yaml`: what shows each of the four parts, and the message when one is missing.
+- `context.yaml`: the customer's angry words (for mirrors_anger), personal data kinds and
+  what replaces them, the phrases that introduce the company's own contact details, words
+  in capitals that are not shouting, the sentiment lexicon's care words, readability.
+
+Every mistake is a DataFileError naming the file and line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from app.analysis.rules import ENTITY_KINDS, Entry, entries, entry, freeze, token_pattern
+from app.core.datafile import (
+    DataFileError,
+    LocatedDict,
+    check_keys,
+    expect_list,
+    expect_mapping,
+    load,
+)
+from app.tone.catalogue import PART_CODES
+
+RULES_DIR = Path(__file__).parent / "rules"
+
+#: The checks whose rules are cue lists in wording.yaml.
+WORDING_CODES = (
+    "blame",
+    "non_apology",
+    "dismissive",
+    "argumentative",
+    "hostile",
+    "sarcasm",
+    "overpromise",
+    "legal_risk",
+    "private_topic",
+)
+
+
+@dataclass(frozen=True)
+class Cue:
+    entry: Entry
+    exact: bool
+    message: str | None
+    suggestion: str | None
+
+
+@dataclass(frozen=True)
+class CueCheck:
+    code: str
+    message: str
+    cues: tuple[Cue, ...]
+    negative: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class PartRules:
+    part: str
+    message: str
+    cues: tuple[Cue, ...]
+    negative: tuple[Entry, ...]
+    #: Entity kinds that show the part by themselves (a link or a phone number: direction).
+    entities: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ToneRules:
+    language: str
+    wording: dict[str, CueCheck]
+    parts: dict[str, PartRules]
+    anger: tuple[Cue, ...]
+    anger_message: str
+    #: Personal data kind -> the words that can stand in for it ("your order").
+    private_kinds: dict[str, str]
+    private_message: str
+    #: Phrases right before a phone number or e-mail that make it the company's own.
+    own_contact: tuple[Entry, ...]
+    acronyms: frozenset[str]
+    shouting_message: str
+    #: Words a care reply uses kindly that a general sentiment lexicon scores negative.
+    care_words: dict[str, float]
+    negative_message: str
+    readability_min_words: int
+    long_sentence_words: int
+    readability_message: str
+
+
+def _file(path: Path) -> LocatedDict:
+    data = expect_mapping(load(path), path, 1, "the file")
+    return data
+
+
+def _text(spec: LocatedDict, key: str, path: Path, what: str) -> str:
+    value = spec.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise DataFileError(path, spec.line_of(key), f"{what} needs a `{key}` text")
+    return " ".join(value.split())
+
+
+def _cues(value: Any, path: Path, line: int) -> tuple[Cue, ...]:
+    items = expect_list(value, path, line, "cues")
+    cues = []
+    for index, item in enumerate(items):
+        item_line = items.line_of(index)
+        if isinstance(item, str):
+            cues.append(Cue(entry(item, path, item_line), False, None, None))
+            continue
+        item = expect_mapping(item, path, item_line, "a cue")
+        check_keys(item, {"phrase", "exact", "pattern", "message", "suggestion"}, path, "a cue")
+        kinds = [key for key in ("phrase", "exact", "pattern") if key in item]
+        if len(kinds) != 1:
+            raise DataFileError(path, item.line, "a cue has one of phrase, exact or pattern")
+        kind = kinds[0]
+        line = item.line_of(kind)
+        if kind == "pattern":
+            cue = Entry(None, freeze(token_pattern(item["pattern"], path, line)), line)
+        else:
+            cue = entry(item[kind], path, line)
+        suggestion = item.get("suggestion")
+        if suggestion is not None and not isinstance(suggestion, str):
+            raise DataFileError(path, item.line_of("suggestion"), "a suggestion is text")
+        message = item.get("message")
+        if message is not None and not isinstance(message, str):
+            raise DataFileError(path, item.line_of("message"), "a message is text")
+        cues.append(
+            Cue(cue, kind == "exact", " ".join(message.split()) if message else None, suggestion)
+        )
+    return tuple(cues)
+
+
+def _negatives(spec: LocatedDict, path: Path) -> tuple[Entry, ...]:
+    return entries(spec.get("not", []), path, spec.line_of("not"), "not")
+
+
+def _wording(path: Path) -> dict[str, CueCheck]:
+    data = _file(path)
+    check_keys(data, {"language", "checks"}, path, "the file", required={"checks"})
+    checks = expect_mapping(data["checks"], path, data.line_of("checks"), "checks")
+    result = {}
+    for code, spec in checks.items():
+        if code not in WORDING_CODES:
+            raise DataFileError(
+                path, checks.line_of(code), f"unknown check {code!r}; one of {WORDING_CODES}"
+            )
+        spec = expect_mapping(spec, path, checks.line_of(code), code)
+        check_keys(spec, {"message", "cues", "not", "description"}, path, code, required={"cues"})
+        result[code] = CueCheck(
+            code=code,
+            message=_text(spec, "message", path, code),
+            cues=_cues(spec["cues"], path, spec.line_of("cues")),
+            negative=_negatives(spec, path),
+        )
+    return result
+
+
+def _parts(path: Path) -> dict[str, PartRules]:
+    data = _file(path)
+    check_keys(data, {"language", "parts"}, path, "the file", required={"parts"})
+    parts = expect_mapping(data["parts"], path, data.line_of("parts"), "parts")
+    result = {}
+    for name in PART_CODES:
+        if name not in parts:
+            raise DataFileError(path, parts.line, f"part {name!r} has no rules")
+    for name, spec in parts.items():
+        if name not in PART_CODES:
+            raise DataFileError(path, parts.line_of(name), f"unknown part {name!r}")
+        spec = expect_mapping(spec, path, parts.line_of(name), name)
+        check_keys(spec, {"message", "cues", "not", "entities"}, path, name, required={"cues"})
+        kinds = expect_list(spec.get("entities", []), path, spec.line_of("entities"), "entities")
+        for index, kind in enumerate(kinds):
+            if kind not in ENTITY_KINDS:
+                raise DataFileError(path, kinds.line_of(index), f"unknown entity kind {kind!r}")
+        result[name] = PartRules(
+            part=name,
+            message=_text(spec, "message", path, name),
+            cues=_cues(spec["cues"], path, spec.line_of("cues")),
+            negative=_negatives(spec, path),
+            entities=frozenset(kinds),
+        )
+    return result
+
+
+def _section(data: LocatedDict, key: str, path: Path, keys: set[str]) -> LocatedDict:
+    if key not in data:
+        raise DataFileError(path, data.line, f"missing section {key!r}")
+    spec = expect_mapping(data[key], path, data.line_of(key), key)
+    check_keys(spec, keys, path, key, required=keys - {"description"})
+    return spec
+
+
+def _positive_int(spec: LocatedDict, key: str, path: Path) -> int:
+    value = spec.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise DataFileError(path, spec.line_of(key), f"{key} is a whole number above 0")
+    return value
+
+
+@cache
+def tone_rules(language: str) -> ToneRules | None:
+    """The language's tone rules, or None when it has none (the checks that need no words
+    still run: personal data, length, placeholders)."""
+    folder = RULES_DIR / language
+    if not folder.is_dir():
+        return None
+    context_path = folder / "context.yaml"
+    data = _file(context_path)
+    check_keys(
+        data,
+        {
+            "language",
+            "mirrors_anger",
+            "private_data",
+            "shouting",
+            "negative_tone",
+            "hard_to_read",
+        },
+        context_path,
+        "the file",
+    )
+    anger = _section(data, "mirrors_anger", context_path, {"message", "cues"})
+    private = _section(data, "private_data", context_path, {"message", "kinds", "own_contact"})
+    kinds = expect_mapping(private["kinds"], context_path, private.line_of("kinds"), "kinds")
+    for kind, words in kinds.items():
+        if kind not in ENTITY_KINDS or not isinstance(words, str):
+            raise DataFileError(
+                context_path, kinds.line_of(kind), f"{kind!r}: an entity kind and its words"
+            )
+    shouting = _section(data, "shouting", context_path, {"message", "acronyms"})
+    acronyms = expect_list(
+        shouting["acronyms"], context_path, shouting.line_of("acronyms"), "acronyms"
+    )
+    negative = _section(data, "negative_tone", context_path, {"message", "care_words"})
+    care = expect_mapping(
+        negative["care_words"], context_path, negative.line_of("care_words"), "care_words"
+    )
+    for word, value in care.items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise DataFileError(context_path, care.line_of(word), f"{word}: a number")
+    readability = _section(
+        data,
+        "hard_to_read",
+        context_path,
+        {"message", "min_words", "long_sentence_words"},
+    )
+    return ToneRules(
+        language=language,
+        wording=_wording(folder / "wording.yaml"),
+        parts=_parts(folder / "parts.yaml"),
+        anger=_cues(anger["cues"], context_path, anger.line_of("cues")),
+        anger_message=_text(anger, "message", context_path, "mirrors_anger"),
+        private_kinds=dict(kinds),
+        private_message=_text(private, "message", context_path, "private_data"),
+        own_contact=entries(
+            private["own_contact"], context_path, private.line_of("own_contact"), "own_contact"
+        ),
+        acronyms=frozenset(str(word) for word in acronyms),
+        shouting_message=_text(shouting, "message", context_path, "shouting"),
+        care_words={str(word): float(value) for word, value in care.items()},
+        negative_message=_text(negative, "message", context_path, "negative_tone"),
+        readability_min_words=_positive_int(readability, "min_words", context_path),
+        long_sentence_words=_positive_int(readability, "long_sentence_words", context_path),
+        readability_message=_text(readability, "message", context_path, "hard_to_read"),
+    )
+
+
+def languages_with_tone_rules() -> list[str]:
+    return sorted(path.name for path in RULES_DIR.iterdir() if path.is_dir())
+
+
+def check_all() -> None:
+    """Load every language's rules now, so a broken file stops start-up, not a check."""
+    tone_rules.cache_clear()
+    for language in languages_with_tone_rules():
+        tone_rules(language)
