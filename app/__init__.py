@@ -101,12 +101,16 @@ def register_language(app: Flask) -> None:
     from app.analysis import pipeline, warm_up
     from app.analysis.rules import check_all
     from app.drafts.templates import load_library
+    from app.tone import checker
+    from app.tone import rules as tone_rules
 
     pipeline.configure(app.config["SPACY_PIPELINES"])
     check_all()
+    tone_rules.check_all()
     app.extensions["composure.templates"] = load_library(app.config["RESPONSE_TEMPLATES_DIR"])
     if app.config["ANALYSIS_WARM_UP"]:
         warm_up()
+        checker.warm_up()
 
 
 def register_blueprints(app: Flask) -> None:

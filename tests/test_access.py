@@ -62,6 +62,7 @@ def sample_ids(app, users):
         from app.accounts.models import User
         from app.drafts import operations, service
         from app.settings.company import CompanyDetails
+        from app.tone.policy import TonePolicy
 
         agent = db.session.get(User, users["agent"].id)
         composition = service.compose_for(
@@ -73,8 +74,14 @@ def sample_ids(app, users):
             now=T0,
             timezone="UTC",
         )
+        tone = service.tone_setting(
+            complaint,
+            complaint.channel,
+            policy=TonePolicy(),
+            company=CompanyDetails(name="Northwind Home"),
+        )
         draft = operations.start_draft(
-            db.session, complaint, composition, actor=agent, now=T0
+            db.session, complaint, composition, tone=tone, actor=agent, now=T0
         ).draft
         db.session.commit()
         return {

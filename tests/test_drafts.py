@@ -147,7 +147,8 @@ def test_gaps_the_agent_must_fill_are_marked_and_block(agent_web, app):
     with app.app_context():
         revision = db.session.scalars(sa.select(Revision).where(Revision.number == 2)).one()
         assert revision.has_blocking_findings
-        assert revision.findings[0]["code"] == "unfilled_placeholder"
+        gaps = [f for f in revision.findings if f["code"] == "unfilled_placeholder"]
+        assert [(gap["severity"], gap["text"]) for gap in gaps] == [("block", "{order_ref}")]
 
 
 def test_a_reviewer_reads_the_draft_but_cannot_change_it(web, app, users, client_for):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -20,16 +19,15 @@ from app.accounts.permissions import can_edit_draft
 from app.audit import log as audit
 from app.complaints.models import Complaint, ComplaintStatus
 from app.core.text import clean_text
-from app.drafts.builder import Composition, joiner
+from app.drafts.builder import Composition
 from app.drafts.models import Draft, DraftState, Revision
-from app.drafts.templates import PARTS, unfilled_markers
+from app.drafts.service import HOLDING_REPLY, ToneSetting, assemble_with_spans
+from app.drafts.templates import PARTS
 
 #: States in which the author may still change the text.
 EDITABLE_STATES = (DraftState.DRAFT, DraftState.CHANGES_REQUESTED)
 #: A part longer than this is a paste gone wrong, not a reply.
 MAX_PART_CHARS = 20_000
-#: Revision.parts key for an attack's holding reply (no four parts).
-HOLDING_REPLY = "holding_reply"
 
 
 class DraftError(Exception):
@@ -58,24 +56,7 @@ def active_draft(session: Session, complaint_id: int) -> Draft | None:
 
 def assemble(parts: dict[str, str], *, public: bool) -> str:
     """The reply text from its parts, in the order of the four."""
-    order = [part for part in PARTS if part in parts] + [
-        part for part in parts if part not in PARTS
-    ]
-    return joiner(public).join(parts[part].strip() for part in order if parts[part].strip())
-
-
-def gap_findings(text: str) -> list[dict[str, Any]]:
-    """Unfilled placeholders as blocking findings: a draft with a gap cannot be published."""
-    return [
-        {
-            "code": "unfilled_placeholder",
-            "severity": "block",
-            "start": start,
-            "end": end,
-            "message": f"Fill in “{label}” before this goes out.",
-        }
-        for start, end, label in unfilled_markers(text)
-    ]
+    return assemble_with_spans(parts, public=public)[0]
 
 
 def _add_revision(
@@ -86,11 +67,13 @@ def _add_revision(
     parts: dict[str, str],
     template_ids: dict[str, str],
     *,
+    tone: ToneSetting,
     actor: User,
     now: datetime,
 ) -> Revision:
-    """A new revision of the draft, with its gaps recorded as blocking findings."""
-    findings = gap_findings(text)
+    """A new revision of the draft, with the tone checks' findings on its exact text."""
+    report = tone.check_parts(parts)
+    findings = [finding.to_dict(report.text) for finding in report.findings]
     revision = Revision(
         draft_id=draft.id,
         number=number,
@@ -99,7 +82,7 @@ def _add_revision(
         parts=parts,
         template_ids=template_ids,
         findings=findings,
-        has_blocking_findings=bool(findings),
+        has_blocking_findings=report.blocking,
         created_at=now,
     )
     session.add(revision)
@@ -117,6 +100,7 @@ def start_draft(
     complaint: Complaint,
     composition: Composition,
     *,
+    tone: ToneSetting,
     actor: User,
     now: datetime,
 ) -> Started:
@@ -154,7 +138,9 @@ def start_draft(
             raise
         return Started(existing, created=False)
     savepoint.commit()
-    _add_revision(session, draft, 1, composition.text, parts, template_ids, actor=actor, now=now)
+    _add_revision(
+        session, draft, 1, composition.text, parts, template_ids, tone=tone, actor=actor, now=now
+    )
     if complaint.status == ComplaintStatus.NEW:
         complaint.status = ComplaintStatus.IN_PROGRESS
     session.flush()
@@ -189,6 +175,7 @@ def edit_parts(
     draft: Draft,
     parts: dict[str, str],
     *,
+    tone: ToneSetting,
     actor: User,
     now: datetime,
     based_on: int,
@@ -234,6 +221,7 @@ def edit_parts(
         text,
         merged,
         {**before.template_ids, **(template_ids or {})},
+        tone=tone,
         actor=actor,
         now=now,
     )

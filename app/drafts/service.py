@@ -6,16 +6,24 @@ parts and alternatives.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.complaints import analysis
 from app.complaints.models import Channel, Complaint
-from app.drafts.builder import ChannelInfo, Composition, Sources, compose
-from app.drafts.templates import Library
+from app.drafts.builder import ChannelInfo, Composition, Sources, compose, joiner
+from app.drafts.templates import PARTS, Library
 from app.settings.company import CompanyDetails
+from app.tone import checker
+from app.tone.checks import ComplaintContext, Contact
+from app.tone.policy import TonePolicy
+
+#: Revision.parts key for an attack's holding reply (no four parts).
+HOLDING_REPLY = "holding_reply"
 
 
 def channel_info(channel: Channel) -> ChannelInfo:
@@ -52,3 +60,93 @@ def compose_for(
             seed=str(complaint.id),
         ),
     )
+
+
+def assemble_with_spans(
+    parts: dict[str, str], *, public: bool
+) -> tuple[str, dict[str, tuple[int, int]]]:
+    """The reply text from its parts, in the order of the four, and where each part sits."""
+    order = [part for part in PARTS if part in parts] + [
+        part for part in parts if part not in PARTS
+    ]
+    glue = joiner(public)
+    pieces, spans, position = [], {}, 0
+    for part in order:
+        value = parts[part].strip()
+        if not value:
+            continue
+        if pieces:
+            position += len(glue)
+        spans[part] = (position, position + len(value))
+        pieces.append(value)
+        position += len(value)
+    return glue.join(pieces), spans
+
+
+@dataclass(frozen=True)
+class ToneSetting:
+    """Everything the tone checks need about a draft besides its text."""
+
+    channel: ChannelInfo
+    complaint: ComplaintContext | None
+    policy: TonePolicy
+    contact: Contact
+
+    def check_text(self, text: str, *, language: str | None = None) -> checker.ToneReport:
+        return checker.check(
+            text,
+            channel=self.channel,
+            policy=self.policy,
+            complaint=self.complaint,
+            language=language,
+            contact=self.contact,
+        )
+
+    def check_parts(self, parts: dict[str, str]) -> checker.ToneReport:
+        """Check the reply the parts make; a missing part points at its box."""
+        text, spans = assemble_with_spans(parts, public=self.channel.is_public)
+        return checker.check(
+            text,
+            channel=self.channel,
+            policy=self.policy,
+            complaint=self.complaint,
+            language=self.complaint.language if self.complaint else None,
+            parts=parts,
+            part_spans=spans,
+            four_parts=HOLDING_REPLY not in parts,
+            contact=self.contact,
+        )
+
+
+def tone_setting(
+    complaint: Complaint | None,
+    channel: Channel,
+    *,
+    policy: TonePolicy,
+    company: CompanyDetails,
+) -> ToneSetting:
+    return ToneSetting(
+        channel=channel_info(channel),
+        complaint=ComplaintContext(
+            text=complaint.text,
+            language=complaint.language or "en",
+            flags=tuple(complaint.flags or ()),
+        )
+        if complaint is not None
+        else None,
+        policy=policy,
+        contact=Contact(phone=company.phone, email=company.email),
+    )
+
+
+def part_offsets(finding: dict[str, Any], spans: dict[str, tuple[int, int]]) -> dict[str, Any]:
+    """The finding with where it falls inside one part's box, so the editor can apply a
+    suggestion to that box ("part", "part_start", "part_end", "part_replace_*")."""
+    for part, (start, end) in spans.items():
+        if start <= finding["start"] and finding["end"] <= end:
+            located = {**finding, "part": part}
+            for key in ("start", "end", "replace_start", "replace_end"):
+                if key in finding and finding[key] is not None:
+                    located[f"part_{key}"] = min(max(finding[key] - start, 0), end - start)
+            return located
+    return {**finding, "part": None}

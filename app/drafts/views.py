@@ -13,7 +13,7 @@ from app.drafts.models import Draft, Revision
 from app.drafts.templates import PARTS, unfilled_markers
 from app.extensions import db
 from app.web.access import requires
-from app.web.helpers import compose_draft, now
+from app.web.helpers import compose_draft, now, tone_setting
 
 blueprint = Blueprint("drafts", __name__)
 
@@ -25,7 +25,12 @@ def start(complaint_id: int):
     if complaint is None:
         abort(404)
     started = operations.start_draft(
-        db.session, complaint, compose_draft(complaint, current_user), actor=current_user, now=now()
+        db.session,
+        complaint,
+        compose_draft(complaint, current_user),
+        tone=tone_setting(complaint),
+        actor=current_user,
+        now=now(),
     )
     db.session.commit()
     if not started.created:
@@ -83,6 +88,7 @@ def edit(draft_id: int):
                     db.session,
                     draft,
                     parts,
+                    tone=tone_setting(complaint),
                     actor=current_user,
                     now=now(),
                     based_on=request.form.get("based_on", type=int) or 0,

@@ -15,6 +15,7 @@ from app.complaints import inbox
 from app.drafts.templates import PART_LABELS, Library
 from app.extensions import db
 from app.settings import company as company_settings
+from app.tone import policy as tone_policy
 
 
 def now() -> datetime:
@@ -49,6 +50,22 @@ def company() -> company_settings.CompanyDetails:
     if "composure_company" not in g:
         g.composure_company = company_settings.load(db.session, company_defaults())
     return g.composure_company
+
+
+def policy() -> tone_policy.TonePolicy:
+    """The tone policy in force for this request (read once per request)."""
+    if "composure_tone_policy" not in g:
+        g.composure_tone_policy = tone_policy.load(db.session)
+    return g.composure_tone_policy
+
+
+def tone_setting(complaint, channel=None):
+    """What the tone checks need for a reply to `complaint` (on its channel by default)."""
+    from app.drafts import service
+
+    return service.tone_setting(
+        complaint, channel or complaint.channel, policy=policy(), company=company()
+    )
 
 
 def templates() -> Library:
