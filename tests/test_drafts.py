@@ -143,7 +143,7 @@ def test_gaps_the_agent_must_fill_are_marked_and_block(agent_web, app):
     form = editor_form(editor)
     form["part-direction"] = "Please quote {order_ref} when you call."
     page = form.submit().follow()
-    assert "Fill in before submitting" in page.text
+    assert "must be fixed before this reply can go further: Gap to fill in" in page.text
     with app.app_context():
         revision = db.session.scalars(sa.select(Revision).where(Revision.number == 2)).one()
         assert revision.has_blocking_findings

@@ -1,4 +1,5 @@
-"""/api/v1/analyze and /api/v1/drafts/compose: the analysis and the first draft."""
+"""/api/v1/analyze, /api/v1/drafts/compose and /api/v1/tone-check: the analysis, the first
+draft and the tone checks."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from app.api.schemas import (
     AnalyzeRequestSchema,
     ComposeRequestSchema,
     CompositionSchema,
+    ToneCheckRequestSchema,
+    ToneReportSchema,
 )
 from app.complaints import analysis, intake
 from app.complaints.models import Complaint
@@ -20,14 +23,15 @@ from app.core.text import clean_text, is_blank
 from app.drafts import service
 from app.drafts.builder import Sources, compose
 from app.extensions import db
+from app.tone.checker import MAX_CHARS, ToneCheckError
 from app.web.access import api_requires
-from app.web.helpers import company, compose_draft, now, templates
+from app.web.helpers import company, compose_draft, now, templates, tone_setting
 
 blueprint = api_blueprint(
     "language_api",
     __name__,
     url_prefix="/api/v1",
-    description="Complaint analysis and the four-part draft builder",
+    description="Complaint analysis, the four-part draft builder and the tone checks",
 )
 
 
@@ -104,3 +108,35 @@ def compose_reply(payload: dict):
         )
         result = {"text": text, **found.to_dict()}
     return {**composition.to_dict(), "analysis": result}
+
+
+@blueprint.route("/tone-check", methods=["POST"])
+@api_requires(Permission.VIEW_COMPLAINTS)
+@blueprint.arguments(ToneCheckRequestSchema)
+@blueprint.response(200, ToneReportSchema)
+def tone_check(payload: dict):
+    """Check a reply's tone: every finding with the words at fault, why, and a better wording.
+
+    `blocking` is true when a finding has severity `block`: such a reply cannot be
+    submitted or published. Nothing is stored.
+    """
+    text = clean_text(payload["text"])
+    if is_blank(text):
+        abort(422, message="Nothing to check.", errors={"text": ["The reply is empty."]})
+    if len(text) > MAX_CHARS:
+        abort(
+            422,
+            message="The reply is too long to check.",
+            errors={"text": [f"{len(text):,} characters; the limit is {MAX_CHARS:,}."]},
+        )
+    channel = _channel(payload["channel"])
+    complaint = None
+    if payload["complaint_id"] is not None:
+        complaint = db.session.get(Complaint, payload["complaint_id"])
+        if complaint is None:
+            abort(404, message=f"No complaint #{payload['complaint_id']}.")
+    try:
+        report = tone_setting(complaint, channel).check_text(text, language=payload["language"])
+    except ToneCheckError as problem:
+        abort(422, message=str(problem))
+    return {"text": report.text, **report.to_dict()}

@@ -193,3 +193,54 @@ class CompositionSchema(ma.Schema):
     notices = ma.fields.List(ma.fields.String())
     guidance = ma.fields.Nested(GuidanceSchema, allow_none=True)
     analysis = ma.fields.Nested(AnalysisSchema)
+
+
+class ToneCheckRequestSchema(ma.Schema):
+    text = ma.fields.String(
+        required=True,
+        metadata={"example": "Sorry you feel that way. You should have read the terms."},
+    )
+    channel = ma.fields.String(
+        required=True,
+        validate=validate.Length(max=40),
+        metadata={"description": "Channel key: personal data and private topics matter in public"},
+    )
+    complaint_id = ma.fields.Integer(
+        load_default=None,
+        metadata={"description": "The complaint replied to: mirrors_anger compares with it"},
+    )
+    language = ma.fields.String(
+        load_default=None,
+        validate=validate.Length(min=2, max=8),
+        metadata={"description": "ISO 639-1; detected from the text when absent"},
+    )
+
+
+class FindingSchema(ma.Schema):
+    code = ma.fields.String()
+    label = ma.fields.String()
+    severity = ma.fields.String(metadata={"description": "block, warn or info"})
+    start = ma.fields.Integer(metadata={"description": "Character offset into `text`"})
+    end = ma.fields.Integer()
+    text = ma.fields.String(metadata={"description": "The words at fault"})
+    message = ma.fields.String()
+    suggestion = ma.fields.String(
+        allow_none=True,
+        metadata={"description": 'Replaces text[replace_start:replace_end]; "" deletes it'},
+    )
+    replace_start = ma.fields.Integer()
+    replace_end = ma.fields.Integer()
+    details = ma.fields.Dict()
+
+
+class ToneReportSchema(ma.Schema):
+    text = ma.fields.String(metadata={"description": "The text as checked; spans refer to it"})
+    blocking = ma.fields.Boolean(metadata={"description": "A `block` finding: cannot go out"})
+    language = ma.fields.String()
+    findings = ma.fields.List(ma.fields.Nested(FindingSchema))
+    parts = ma.fields.Dict(
+        metadata={"description": "validate/responsibility/direction/close_loop: present, span"}
+    )
+    readability = ma.fields.Dict(allow_none=True)
+    sentiment = ma.fields.Dict(allow_none=True)
+    notices = ma.fields.List(ma.fields.String())

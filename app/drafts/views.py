@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    get_template_attribute,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from app.accounts.permissions import Permission, can_edit_draft
 from app.complaints.models import Complaint
-from app.drafts import operations
+from app.core.text import clean_text
+from app.drafts import guards, operations, service
 from app.drafts.builder import reply_length, split_thread
 from app.drafts.models import Draft, Revision
-from app.drafts.templates import PARTS, unfilled_markers
+from app.drafts.templates import PARTS
 from app.extensions import db
+from app.tone.checker import MAX_CHARS, ToneCheckError
 from app.web.access import requires
 from app.web.helpers import compose_draft, now, tone_setting
 
@@ -108,7 +120,8 @@ def edit(draft_id: int):
         status = 409 if error and "since you opened it" in error else 400
         revision = operations.current(db.session, draft)
     channel = complaint.channel
-    text = operations.assemble(shown_parts, public=channel.is_public)
+    tone = _tone_view(complaint, shown_parts)
+    text = tone["text"]
     length = reply_length(text, channel.key)
     revisions = db.session.query(Revision).filter_by(draft_id=draft.id).order_by(Revision.number)
     return (
@@ -126,11 +139,71 @@ def edit(draft_id: int):
             error=error,
             text=text,
             length=length,
-            gaps=unfilled_markers(text),
+            tone=tone,
             thread=split_thread(text, channel.char_limit, channel.key)
             if length > channel.char_limit and channel.supports_threads
             else [],
             revisions=revisions.all(),
         ),
         status,
+    )
+
+
+def _tone_view(complaint, parts: dict[str, str]) -> dict:
+    """The tone report on the parts, with each finding placed in its part's box."""
+    report = tone_setting(complaint).check_parts(parts)
+    _, spans = service.assemble_with_spans(parts, public=complaint.channel.is_public)
+    findings = [service.part_offsets(f.to_dict(report.text), spans) for f in report.findings]
+    return {
+        "text": report.text,
+        "report": report.to_dict(),
+        "findings": findings,
+        "refusal": guards.tone_refusal(findings),
+    }
+
+
+@blueprint.route("/drafts/<int:draft_id>/check", methods=["POST"])
+@requires(Permission.VIEW_COMPLAINTS)
+def check(draft_id: int):
+    """The editor's live tone check: the parts as typed in, the report and its HTML back.
+    Nothing is saved."""
+    draft = _draft_or_404(draft_id)
+    payload = request.get_json(silent=True)
+    parts = payload.get("parts") if isinstance(payload, dict) else None
+    if not isinstance(parts, dict) or not all(
+        isinstance(name, str) and isinstance(value, str) for name, value in parts.items()
+    ):
+        return jsonify(message='Send {"parts": {"validate": "...", ...}} as JSON.'), 400
+    revision = operations.current(db.session, draft)
+    unknown = [name for name in parts if name not in revision.parts and name not in PARTS]
+    if unknown:
+        return jsonify(message=f"Unknown part {unknown[0]!r}."), 400
+    parts = {name: clean_text(value) for name, value in parts.items()}
+    if sum(len(value) for value in parts.values()) > MAX_CHARS:
+        return jsonify(message=f"The reply is over {MAX_CHARS:,} characters; shorten it."), 422
+    try:
+        tone = _tone_view(draft.complaint, parts)
+    except ToneCheckError as problem:
+        return jsonify(message=str(problem)), 422
+    channel = draft.complaint.channel
+    macros = "drafts/_tone.html"
+    return jsonify(
+        {
+            **tone["report"],
+            "findings": tone["findings"],
+            "refusal": tone["refusal"],
+            "text": tone["text"],
+            "length": reply_length(tone["text"], channel.key),
+            "limit": channel.char_limit,
+            "html": {
+                "reply": str(
+                    get_template_attribute(macros, "reply_preview")(tone["text"], tone["findings"])
+                ),
+                "tone": str(
+                    get_template_attribute(macros, "tone_panel")(
+                        tone["report"], tone["findings"], tone["refusal"]
+                    )
+                ),
+            },
+        }
     )

@@ -88,6 +88,26 @@ def compose_draft(complaint, agent):
     )
 
 
+def highlight_findings(text: str, findings: list[dict]) -> Markup:
+    """The reply with each finding's words marked: focusable, titled with what is wrong and
+    described by the finding's entry in the list (`finding-<n>`). Where findings overlap,
+    the first (the worst at that place) is marked."""
+    out, position = [], 0
+    for index, finding in enumerate(findings):
+        start, end = finding["start"], finding["end"]
+        if start < position or end > len(text) or start >= end:
+            continue
+        out.append(escape(text[position:start]))
+        opening = Markup(
+            '<mark class="finding sev-{}" tabindex="0" title="{}: {}" '
+            'aria-describedby="finding-{}">'
+        ).format(finding["severity"], finding["label"], finding["message"], index)
+        out.append(opening + escape(text[start:end]) + Markup("</mark>"))
+        position = end
+    out.append(escape(text[position:]))
+    return Markup("").join(out)
+
+
 def highlight(text: str, spans, css: str = "evidence") -> Markup:
     """The text, escaped, with each (start, end, title) span wrapped in <mark>."""
     spans = sorted(
@@ -117,6 +137,9 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["duration"] = inbox.human_duration
     app.jinja_env.filters["highlight"] = highlight
+    app.jinja_env.filters["highlight_findings"] = highlight_findings
+    # Globals, not context: the editor's tone macros are also rendered on their own.
+    app.jinja_env.globals["PART_LABELS"] = PART_LABELS
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

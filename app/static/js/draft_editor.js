@@ -1,14 +1,20 @@
-// Draft editor: the assembled reply and its length update as the agent types.
-// Works without it: saving shows the same figures from the server.
+// Draft editor: as the agent types, the reply, its length and the tone check update.
+// Works without it: saving shows the same report from the server.
 (function () {
   "use strict";
   var editor = document.querySelector(".draft-editor");
   var assembled = document.getElementById("assembled");
   var length = document.getElementById("length");
+  var panel = document.getElementById("tone-panel");
+  var status = document.getElementById("tone-status");
   if (!editor || !assembled || !length) { return; }
   var limit = parseInt(length.getAttribute("data-limit"), 10);
   var isX = length.getAttribute("data-channel") === "x";
-  var order = ["validate", "responsibility", "direction", "close_loop", "holding_reply"];
+  var csrf = editor.querySelector('input[name="csrf_token"]').value;
+  var checkUrl = panel ? panel.getAttribute("data-check-url") : null;
+  var DELAY = 300;  // ms after the last key press
+  var timer = null;
+  var sent = 0;     // number of the latest request: older answers are dropped
 
   function weigh(text) {
     if (!isX) { return Array.from(text).length; }
@@ -24,18 +30,77 @@
     return total;
   }
 
-  function update() {
-    var parts = [];
-    order.forEach(function (name) {
-      var field = editor.querySelector('textarea[data-part="' + name + '"]');
-      if (field && field.value.trim()) { parts.push(field.value.trim()); }
-    });
-    var text = parts.join(length.getAttribute("data-public") === "true" ? " " : "\n\n");
-    assembled.textContent = text;
-    var count = weigh(text);
+  function fields() {
+    return Array.prototype.slice.call(editor.querySelectorAll("textarea[data-part]"));
+  }
+
+  function showLength(count) {
     length.textContent = count;
     length.classList.toggle("over", count > limit);
   }
 
-  editor.addEventListener("input", update);
+  function check() {
+    var parts = {};
+    fields().forEach(function (field) { parts[field.getAttribute("data-part")] = field.value; });
+    var number = ++sent;
+    status.textContent = "checking…";
+    fetch(checkUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf},
+      body: JSON.stringify({parts: parts})
+    }).then(function (response) {
+      return response.json().then(function (body) { return {ok: response.ok, body: body}; });
+    }).then(function (answer) {
+      if (number !== sent) { return; }
+      if (!answer.ok) {
+        status.textContent = answer.body.message || "The tone check failed; save to check.";
+        return;
+      }
+      assembled.innerHTML = answer.body.html.reply;
+      panel.innerHTML = answer.body.html.tone;
+      showLength(answer.body.length);
+      var count = answer.body.findings.length;
+      status.textContent = count ? count + (count === 1 ? " finding" : " findings") : "no findings";
+    }).catch(function () {
+      if (number === sent) { status.textContent = "Offline? The check runs again when you save."; }
+    });
+  }
+
+  function changed() {
+    // The length follows every key at once; the tone check waits for a pause.
+    var texts = fields().map(function (f) { return f.value.trim(); }).filter(Boolean);
+    showLength(weigh(texts.join(length.getAttribute("data-public") === "true" ? " " : "\n\n")));
+    if (!checkUrl) { return; }
+    window.clearTimeout(timer);
+    timer = window.setTimeout(check, DELAY);
+  }
+
+  function apply(button) {
+    var field = editor.querySelector('textarea[data-part="' + button.getAttribute("data-part") + '"]');
+    if (!field) { return; }
+    var start = parseInt(button.getAttribute("data-start"), 10);
+    var end = parseInt(button.getAttribute("data-end"), 10);
+    var value = field.value;
+    // The report is about the trimmed part; find the words again if the text moved.
+    var offset = value.length - value.replace(/^\s+/, "").length;
+    var expect = button.getAttribute("data-expect");
+    if (expect && value.substr(start + offset, expect.length) !== expect) {
+      var at = value.indexOf(expect);
+      if (at < 0) { status.textContent = "That text has changed; nothing applied."; return; }
+      end = at + (end - start); start = at; offset = 0;
+    }
+    field.value = value.slice(0, start + offset) + button.getAttribute("data-suggestion") +
+      value.slice(end + offset);
+    field.focus();
+    changed();
+  }
+
+  editor.addEventListener("input", changed);
+  if (panel) {
+    panel.addEventListener("click", function (event) {
+      var button = event.target.closest(".apply-suggestion");
+      if (button) { apply(button); }
+    });
+  }
 })();
