@@ -63,7 +63,9 @@ class LowerCaseLemmas:
         table = self.table
         for token in doc:
             lower = token.lower_
-            token.lemma_ = table.get(lower, lower) if table is not None else lower
+            lemma = table.get(lower, lower) if table is not None else lower
+            # A few entries in the lookup tables are lists, not words: keep the word then.
+            token.lemma_ = lemma if isinstance(lemma, str) else lower
         return doc
 
 

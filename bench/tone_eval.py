@@ -1,0 +1,210 @@
+"""How well the tone checks work. Prints tables; asserts nothing.
+
+    .venv/bin/python bench/tone_eval.py               # everything
+    .venv/bin/python bench/tone_eval.py --quick       # the development set only (tuning)
+    .venv/bin/python bench/tone_eval.py --errors blame  # the rows a code gets wrong
+    .venv/bin/python bench/tone_eval.py --show hostile  # real brand replies with that code
+
+1. The team's development set (tests/data/tone_dev_*.yaml, guide in TONE_LABELS.md):
+   precision and recall per code. Target: ≥ 0.9 each.
+2. The 2,222 real brand replies in ../shared/data/twcs_sample/twcs.csv, as posted on X,
+   each checked against the customer tweet it answers: the share with a `block` or `warn`
+   finding, per code. Target: `block` on at most 2% of them.
+3. `hostile` on the OLID offensive-language set (tweeteval/offensive, val): precision and
+   recall against the "offensive" label.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SHARED = ROOT.parent / "shared" / "data"
+
+import yaml  # noqa: E402
+
+from app.drafts.builder import ChannelInfo  # noqa: E402
+from app.tone import checker  # noqa: E402
+from app.tone.catalogue import BLOCK, CODES, WARN  # noqa: E402
+from app.tone.checks import ComplaintContext, Contact  # noqa: E402
+
+TARGET = 0.9
+#: The channels as seeded by migration 0001 (key, public, limit, threads).
+CHANNELS = {
+    key: ChannelInfo(
+        key=key, name=key, is_public=public, char_limit=limit, supports_threads=threads
+    )
+    for key, public, limit, threads in (
+        ("x", True, 280, True),
+        ("facebook", True, 8000, False),
+        ("instagram", True, 2200, False),
+        ("review", True, 5000, False),
+        ("dm", False, 10000, False),
+        ("email", False, 50000, False),
+    )
+}
+#: The company the development set's replies speak for (TONE_LABELS.md).
+NORTHWIND = Contact(phone="0808 157 0192", email="care@northwind.example")
+DEV_CODES = [code for code in CODES if code != "unfilled_placeholder"]
+
+
+def table(title: str, header: list[str], rows: list[list], note: str = "") -> None:
+    print(f"\n{title}")
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=False)]
+    print("  ".join(str(cell).ljust(width) for cell, width in zip(header, widths, strict=True)))
+    for row in rows:
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
+    if note:
+        print(note)
+
+
+def ratio(numerator: int, denominator: int) -> str:
+    return f"{numerator / denominator:.2f}" if denominator else "-"
+
+
+def mark(value: str) -> str:
+    return value if value == "-" else value + ("" if float(value) >= TARGET else " *")
+
+
+def dev_rows() -> list[dict]:
+    rows = []
+    for path in sorted((ROOT / "tests" / "data").glob("tone_dev_*.yaml")):
+        rows += yaml.safe_load(path.read_text(encoding="utf-8"))
+    return rows
+
+
+def check_row(row: dict) -> set[str]:
+    complaint = row.get("complaint")
+    report = checker.check(
+        row["text"],
+        channel=CHANNELS[row["channel"]],
+        complaint=ComplaintContext(complaint, "en") if complaint else None,
+        language="en",
+        contact=NORTHWIND,
+    )
+    return report.codes()
+
+
+def development(errors: str | None) -> None:
+    rows = dev_rows()
+    found_by_row = [check_row(row) for row in rows]
+    counts = defaultdict(Counter)
+    for row, found in zip(rows, found_by_row, strict=True):
+        labelled = set(row["codes"])
+        for code in DEV_CODES:
+            if code in labelled and code in found:
+                counts[code]["tp"] += 1
+            elif code in found:
+                counts[code]["fp"] += 1
+            elif code in labelled:
+                counts[code]["fn"] += 1
+            if errors == code and (code in labelled) != (code in found):
+                kind = "missed" if code in labelled else "false alarm"
+                print(f"{kind:12} {row['id']} [{row['channel']}] {row['text']!r}")
+    table_rows = []
+    for code in DEV_CODES:
+        c = counts[code]
+        table_rows.append(
+            [
+                code,
+                c["tp"] + c["fn"],
+                c["tp"] + c["fp"],
+                c["fp"],
+                c["fn"],
+                mark(ratio(c["tp"], c["tp"] + c["fp"])),
+                mark(ratio(c["tp"], c["tp"] + c["fn"])),
+            ]
+        )
+    clean = [found for row, found in zip(rows, found_by_row, strict=True) if not row["codes"]]
+    table(
+        f"tone development set: {len(rows)} replies, {len(clean)} labelled clean",
+        ["code", "labelled", "found", "false alarms", "missed", "precision", "recall"],
+        table_rows,
+        f"clean replies with no finding: {sum(1 for found in clean if not found)}/{len(clean)}"
+        "   (* below the 0.9 target)",
+    )
+
+
+def brand_replies(show: str | None) -> None:
+    with (SHARED / "twcs_sample" / "twcs.csv").open(encoding="utf-8", newline="") as handle:
+        tweets = list(csv.DictReader(handle))
+    by_id = {row["tweet_id"]: row for row in tweets}
+    replies = [row for row in tweets if row["inbound"] == "False"]
+    per_code: dict[str, Counter] = defaultdict(Counter)
+    blocked = warned = 0
+    for row in replies:
+        parent = by_id.get(str(row["in_response_to_tweet_id"]).removesuffix(".0"))
+        complaint = ComplaintContext(parent["text"], "en") if parent else None
+        report = checker.check(row["text"], channel=CHANNELS["x"], complaint=complaint)
+        severities = {finding.severity for finding in report.findings}
+        blocked += BLOCK in severities
+        warned += BLOCK in severities or WARN in severities
+        for code in report.codes():
+            worst = min(
+                (f.severity for f in report.findings if f.code == code),
+                key=lambda s: (s != BLOCK, s != WARN),
+            )
+            per_code[code][worst] += 1
+        if show and show in report.codes():
+            words = [report.text[f.start : f.end] for f in report.findings if f.code == show]
+            print(f"{show}: {row['author_id']}: {row['text']!r} -> {words}")
+    total = len(replies)
+    rows = []
+    for code in DEV_CODES:
+        c = per_code[code]
+        rows.append(
+            [
+                code,
+                c[BLOCK],
+                c[WARN],
+                f"{(c[BLOCK] + c[WARN]) / total:.1%}",
+                f"{c[BLOCK] / total:.1%}",
+            ]
+        )
+    table(
+        f"real brand replies (twcs_sample, {total} on X): replies with a finding, per code",
+        ["code", "block", "warn", "share block+warn", "share block"],
+        rows,
+        f"replies with any block finding: {blocked} ({blocked / total:.1%}; target ≤ 2%); "
+        f"with a block or warn finding: {warned} ({warned / total:.1%})",
+    )
+
+
+def offensive() -> None:
+    folder = SHARED / "tweeteval" / "offensive"
+    texts = (folder / "val_text.txt").read_text(encoding="utf-8").splitlines()
+    labels = (folder / "val_labels.txt").read_text(encoding="utf-8").split()
+    c = Counter()
+    for text, label in zip(texts, labels, strict=True):
+        found = "hostile" in checker.check(text, channel=CHANNELS["x"], language="en").codes()
+        offensive_label = label == "1"
+        c[(offensive_label, found)] += 1
+    tp, fp, fn = c[(True, True)], c[(False, True)], c[(True, False)]
+    table(
+        f"hostile on tweeteval/offensive val ({len(texts)} tweets, {tp + fn} labelled offensive)",
+        ["found offensive", "false alarms", "missed", "precision", "recall"],
+        [[tp, fp, fn, ratio(tp, tp + fp), ratio(tp, tp + fn)]],
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="the development set only")
+    parser.add_argument("--errors", metavar="CODE", help="print the dev rows CODE gets wrong")
+    parser.add_argument("--show", metavar="CODE", help="print real brand replies with CODE")
+    args = parser.parse_args()
+    checker.warm_up()
+    development(args.errors)
+    if args.quick:
+        return
+    brand_replies(args.show)
+    offensive()
+
+
+if __name__ == "__main__":
+    main()
