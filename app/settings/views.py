@@ -1,4 +1,5 @@
-"""Admin → Company details: what replies are filled with. HTTP in, operations out."""
+"""Admin → Company details (what replies are filled with) and Tone policy (how severe each
+finding is). HTTP in, operations out."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from wtforms.validators import Optional
 from app.accounts.permissions import Permission
 from app.extensions import db
 from app.settings import company as company_settings
+from app.tone import policy as tone_policy_settings
+from app.tone.catalogue import CODE_LABELS, CODES, DEFAULT_SEVERITIES, FIXED_SEVERITIES
 from app.web.access import requires
 from app.web.helpers import company, company_defaults, now
 
@@ -57,4 +60,37 @@ def company_details():
     return (
         render_template("settings/company.html", form=form, defaults=company_defaults()),
         status,
+    )
+
+
+@blueprint.route("/tone", methods=["GET", "POST"])
+@requires(Permission.MANAGE_SETTINGS)
+def tone_policy():
+    """How severe each tone finding is, and the readability and sentiment lines."""
+    current = tone_policy_settings.load(db.session)
+    problems: dict[str, str] = {}
+    values = current.as_settings()
+    if request.method == "POST":
+        values = {name: request.form.get(name, "") for name in values}
+        try:
+            chosen = tone_policy_settings.clean(values)
+        except tone_policy_settings.TonePolicyError as problem:
+            problems = problem.fields
+        else:
+            tone_policy_settings.save(db.session, chosen, actor=current_user, now=now())
+            db.session.commit()
+            flash("Tone policy saved; drafts are checked with it from now on.", "success")
+            return redirect(url_for("settings.tone_policy"))
+    return (
+        render_template(
+            "settings/tone.html",
+            values=values,
+            problems=problems,
+            codes=CODES,
+            labels=CODE_LABELS,
+            defaults=DEFAULT_SEVERITIES,
+            fixed=FIXED_SEVERITIES,
+            choices=tone_policy_settings.CHOICES,
+        ),
+        400 if problems else 200,
     )

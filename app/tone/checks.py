@@ -111,7 +111,7 @@ class CompiledCues:
             self.negative_ids.add(self.matcher.add(f"tone|{name}|not|{number}", entry, exact=True))
 
     def find(self, doc: Doc) -> list[tuple[int, int, Cue]]:
-        """Character spans of cues outside `not` phrases, longest first where they overlap."""
+        """Character spans of cues outside `not` phrases, one per place."""
         found, shields = [], []
         for match_id, start, end in self.matcher(doc):
             if match_id in self.negative_ids:
@@ -120,7 +120,12 @@ class CompiledCues:
                 found.append((match_id, start, end))
         kept: list[tuple[int, int, Cue]] = []
         taken: list[tuple[int, int]] = []
-        for match_id, start, end in sorted(found, key=lambda m: (-(m[2] - m[1]), m[1])):
+
+        # Where cues overlap, one with a suggested rewrite wins, then the longest.
+        def preference(match: tuple[int, int, int]) -> tuple:
+            return (self.cues[match[0]].suggestion is None, -(match[2] - match[1]), match[1])
+
+        for match_id, start, end in sorted(found, key=preference):
             if any(s <= start and end <= e for s, e in shields):
                 continue
             if any(start < e and s < end for s, e in taken):
