@@ -53,9 +53,12 @@ format: install-dev ## Fix lint where safe and format the code
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format app tests bench .ci config.py wsgi.py
 
-bench: install-dev ## Run the benchmarks (inbox with 100,000 complaints; analysis quality and speed)
+bench: install-dev ## Run the benchmarks (inbox; analysis; tone checks: quality, speed, 20 typists)
 	$(BIN)/python bench/inbox.py
 	$(BIN)/python bench/analysis.py
+	$(BIN)/python bench/tone_eval.py
+	$(BIN)/python bench/tone_speed.py
+	$(BIN)/python bench/tone_load.py
 
 screenshots: install-dev ## Photograph the main screens in Chromium into screenshots/
 	$(BIN)/python .ci/screenshots.py screenshots

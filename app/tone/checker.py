@@ -173,6 +173,7 @@ def check(
             if finding.code == "too_long" and "thread" in finding.details:
                 severity = max(severity, THREADED_MAX_SEVERITY, key=SEVERITY_RANK.get)
             findings.append(finding.with_severity(severity))
+            reply.earlier.append(finding)
         if timings is not None:
             timings[registered.name] = time.perf_counter() - started
     findings = [finding for finding in findings if finding.severity != "off"]

@@ -67,6 +67,8 @@ class Reply:
     contact: Contact = field(default_factory=Contact)
     readability_min: float = 50.0
     negative_at: float = -0.3
+    #: Findings of the checks that ran before (negative_tone leaves their words out).
+    earlier: list[Finding] = field(default_factory=list)
     #: Filled by the four-part check for the report: part -> where it was found.
     parts_found: dict[str, dict] = field(default_factory=dict)
     readability: readability.Readability | None = None
@@ -151,6 +153,7 @@ class CompiledRules:
             for part, spec in rules.parts.items()
         }
         self.anger = CompiledCues(nlp, "anger", rules.anger, ())
+        self.defeatist = CompiledCues(nlp, "defeatist", rules.defeatist, ())
         self.own_contact = CompiledCues(
             nlp,
             "own-contact",
@@ -480,14 +483,43 @@ def hard_to_read(reply: Reply) -> list[Finding]:
     ]
 
 
+#: Words another check already flagged are left out of the sentiment: an insult repeated
+#: is `hostile` or `mirrors_anger`, "no one else has complained" is `argumentative`; each
+#: is explained once, not again as a gloomy reply.
+_ALREADY_SAID = frozenset(
+    {
+        "hostile",
+        "mirrors_anger",
+        "sarcasm",
+        "blame",
+        "argumentative",
+        "dismissive",
+        "legal_risk",
+        "non_apology",
+    }
+)
+
+
 def negative_tone(reply: Reply) -> list[Finding]:
-    """The reply as a whole reads negative (VADER, with care words neutral)."""
+    """The reply as a whole reads negative: enough of it, by length, is in sentences whose
+    sentiment (VADER, care words neutral, defeatist phrases counted) is at or below the
+    policy's line."""
     if reply.rules is None or reply.language != "en" or not reply.sentences:
         return []
-    reply.sentiment = sentiment.score(reply.text, reply.sentences, reply.rules.care_words)
-    if reply.sentiment.compound > reply.negative_at:
+    text = list(reply.text)
+    for finding in reply.earlier:
+        if finding.code in _ALREADY_SAID:
+            text[finding.start : finding.end] = " " * (finding.end - finding.start)
+    nudges = [
+        (start, -reply.rules.defeatist_weight)
+        for start, _, _ in reply.compiled.defeatist.find(reply.doc)
+    ]
+    reply.sentiment = sentiment.score(
+        "".join(text), reply.sentences, reply.rules.care_words, nudges, line=reply.negative_at
+    )
+    if reply.sentiment.negative_share < reply.rules.negative_share:
         return []
-    start, end, _ = reply.sentiment.worst or (*reply.sentences[0], 0.0)
+    start, end, _ = reply.sentiment.worst
     return [
         Finding(
             "negative_tone",
@@ -495,7 +527,10 @@ def negative_tone(reply: Reply) -> list[Finding]:
             start,
             end,
             f"{reply.rules.negative_message} (The most negative sentence is marked.)",
-            details={"compound": reply.sentiment.compound},
+            details={
+                "compound": reply.sentiment.compound,
+                "negative_share": reply.sentiment.negative_share,
+            },
         )
     ]
 

@@ -30,8 +30,9 @@ class TonePolicy:
     severities: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SEVERITIES))
     #: Flesch reading ease below this is `hard_to_read` (60-70 is plain English).
     readability_min: float = 50.0
-    #: A whole-reply sentiment (VADER compound, -1..1) at or below this is `negative_tone`.
-    negative_at: float = -0.3
+    #: A sentence whose sentiment (VADER compound, -1..1) is at or below this reads negative;
+    #: enough such sentences (context.yaml's negative_share) make a `negative_tone` reply.
+    negative_at: float = -0.4
 
     def severity(self, code: str) -> str:
         return self.severities.get(code, DEFAULT_SEVERITIES.get(code, "warn"))
@@ -95,7 +96,7 @@ def clean(values: dict[str, Any]) -> TonePolicy:
         problems["readability_min"] = "A reading ease from 0 to 100 (60 is plain English)."
     negative_at = _number(values.get("negative_at"), NEGATIVE_RANGE)
     if negative_at is None:
-        problems["negative_at"] = "A score from -1 to 0 (-0.3 flags clearly negative replies)."
+        problems["negative_at"] = "A score from -1 to 0 (-0.4 marks clearly negative sentences)."
     if problems:
         raise TonePolicyError(problems)
     return TonePolicy(severities, readability_min, negative_at)

@@ -92,6 +92,11 @@ class ToneRules:
     shouting_message: str
     #: Words a care reply uses kindly that a general sentiment lexicon scores negative.
     care_words: dict[str, float]
+    #: Defeatist phrases ("nothing we can do"): each lowers its sentence's score.
+    defeatist: tuple[Cue, ...]
+    defeatist_weight: float
+    #: negative_tone when at least this share of the words is in negative sentences.
+    negative_share: float
     negative_message: str
     readability_min_words: int
     long_sentence_words: int
@@ -242,7 +247,20 @@ def tone_rules(language: str) -> ToneRules | None:
     acronyms = expect_list(
         shouting["acronyms"], context_path, shouting.line_of("acronyms"), "acronyms"
     )
-    negative = _section(data, "negative_tone", context_path, {"message", "care_words"})
+    negative = _section(
+        data,
+        "negative_tone",
+        context_path,
+        {"message", "care_words", "defeatist", "defeatist_weight", "negative_share"},
+    )
+    negative_share = negative["negative_share"]
+    if isinstance(negative_share, bool) or not isinstance(negative_share, int | float):
+        raise DataFileError(context_path, negative.line_of("negative_share"), "a number")
+    defeatist_weight = negative["defeatist_weight"]
+    if isinstance(defeatist_weight, bool) or not isinstance(defeatist_weight, int | float):
+        raise DataFileError(
+            context_path, negative.line_of("defeatist_weight"), "defeatist_weight: a number"
+        )
     care = expect_mapping(
         negative["care_words"], context_path, negative.line_of("care_words"), "care_words"
     )
@@ -269,6 +287,9 @@ def tone_rules(language: str) -> ToneRules | None:
         acronyms=frozenset(str(word) for word in acronyms),
         shouting_message=_text(shouting, "message", context_path, "shouting"),
         care_words={str(word): float(value) for word, value in care.items()},
+        defeatist=_cues(negative["defeatist"], context_path, negative.line_of("defeatist")),
+        defeatist_weight=float(defeatist_weight),
+        negative_share=float(negative_share),
         negative_message=_text(negative, "message", context_path, "negative_tone"),
         readability_min_words=_positive_int(readability, "min_words", context_path),
         long_sentence_words=_positive_int(readability, "long_sentence_words", context_path),

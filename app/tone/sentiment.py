@@ -36,22 +36,43 @@ def _analyzer(care_words: dict[str, float]) -> SentimentIntensityAnalyzer:
 
 @dataclass(frozen=True)
 class Sentiment:
-    #: VADER's compound score, -1 (very negative) to +1 (very positive).
+    #: The reply's score, -1 (very negative) to +1: the mean of its sentences' VADER
+    #: compound scores, weighted by their length, each lowered by its defeatist phrases.
     compound: float
-    #: The sentence that reads most negative: (start, end, its compound score).
+    #: The sentence that reads most negative: (start, end, its score).
     worst: tuple[int, int, float] | None
+    #: The share of the reply's words in sentences scoring at or below the line.
+    negative_share: float = 0.0
 
 
-def score(text: str, sentences: list[tuple[int, int]], care_words: dict[str, float]) -> Sentiment:
+def score(
+    text: str,
+    sentences: list[tuple[int, int]],
+    care_words: dict[str, float],
+    nudges: list[tuple[int, float]] = (),
+    *,
+    line: float = -0.4,
+) -> Sentiment:
+    """Sentence by sentence: VADER's negation would otherwise reach across sentences
+    ("It didn't work. Thanks for …" reads "Thanks" as negated). `nudges` are (position,
+    amount) pairs added to the score of the sentence they fall in."""
     analyzer = _analyzer(care_words)
-    compound = analyzer.polarity_scores(text)["compound"]
+    total = weight = negative = 0.0
     worst = None
-    if compound < 0:
-        for start, end in sentences:
-            value = analyzer.polarity_scores(text[start:end])["compound"]
-            if worst is None or value < worst[2]:
-                worst = (start, end, value)
-    return Sentiment(compound, worst)
+    for start, end in sentences:
+        value = analyzer.polarity_scores(text[start:end])["compound"]
+        value += sum(amount for position, amount in nudges if start <= position < end)
+        value = max(-1.0, min(1.0, value))
+        words = max(1, len(text[start:end].split()))
+        total += value * words
+        weight += words
+        if value <= line:
+            negative += words
+        if worst is None or value < worst[2]:
+            worst = (start, end, value)
+    if not weight:
+        return Sentiment(0.0, worst)
+    return Sentiment(round(total / weight, 4), worst, round(negative / weight, 4))
 
 
 def warm_up(care_words: dict[str, float]) -> None:
