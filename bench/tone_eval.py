@@ -6,7 +6,9 @@
     .venv/bin/python bench/tone_eval.py --show hostile  # real brand replies with that code
 
 1. The team's development set (tests/data/tone_dev_*.yaml, guide in TONE_LABELS.md):
-   precision and recall per code. Target: ≥ 0.9 each.
+   precision and recall per code. Target: ≥ 0.9 each. The held-out set
+   (tone_holdout.yaml), written by someone who never saw the rules or the development
+   set and never used to tune them, is scored the same way: the gap is the over-fitting.
 2. The 2,222 real brand replies in ../shared/data/twcs_sample/twcs.csv, as posted on X,
    each checked against the customer tweet it answers: the share with a `block` or `warn`
    finding, per code. Target: `block` on at most 2% of them.
@@ -71,9 +73,9 @@ def mark(value: str) -> str:
     return value if value == "-" else value + ("" if float(value) >= TARGET else " *")
 
 
-def dev_rows() -> list[dict]:
+def dev_rows(pattern: str = "tone_dev_*.yaml") -> list[dict]:
     rows = []
-    for path in sorted((ROOT / "tests" / "data").glob("tone_dev_*.yaml")):
+    for path in sorted((ROOT / "tests" / "data").glob(pattern)):
         rows += yaml.safe_load(path.read_text(encoding="utf-8"))
     return rows
 
@@ -90,8 +92,10 @@ def check_row(row: dict) -> set[str]:
     return report.codes()
 
 
-def development(errors: str | None) -> None:
-    rows = dev_rows()
+def development(errors: str | None, pattern: str = "tone_dev_*.yaml", name: str = "") -> None:
+    rows = dev_rows(pattern)
+    if not rows:
+        return
     found_by_row = [check_row(row) for row in rows]
     counts = defaultdict(Counter)
     for row, found in zip(rows, found_by_row, strict=True):
@@ -122,7 +126,7 @@ def development(errors: str | None) -> None:
         )
     clean = [found for row, found in zip(rows, found_by_row, strict=True) if not row["codes"]]
     table(
-        f"tone development set: {len(rows)} replies, {len(clean)} labelled clean",
+        f"tone {name or 'development set'}: {len(rows)} replies, {len(clean)} labelled clean",
         ["code", "labelled", "found", "false alarms", "missed", "precision", "recall"],
         table_rows,
         f"clean replies with no finding: {sum(1 for found in clean if not found)}/{len(clean)}"
@@ -202,6 +206,7 @@ def main() -> None:
     development(args.errors)
     if args.quick:
         return
+    development(None, "tone_holdout.yaml", "held-out set (written apart, never used to tune)")
     brand_replies(args.show)
     offensive()
 

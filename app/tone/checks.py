@@ -260,11 +260,25 @@ def placeholders(reply: Reply) -> list[Finding]:
     ]
 
 
+_SIGN_OFF = re.compile(r"[\^*~/–—-]\s?$")
+
+
+def _signature(text: str, start: int, end: int) -> bool:
+    """An agent's initials signing the reply ("… ^HCK", "*AFC", "-TAC"): not shouting."""
+    if end - start > 4 or text[end:].strip(" .!)\n"):
+        return False
+    return bool(_SIGN_OFF.search(text[max(0, start - 2) : start]))
+
+
 def shouting(reply: Reply) -> list[Finding]:
     """Words in capitals that are not acronyms, and "!!!" / "???" runs."""
     if reply.rules is None:
         return []
-    spans = shouting_spans(reply.doc, reply.compiled.acronyms)
+    spans = [
+        span
+        for span in shouting_spans(reply.doc, reply.compiled.acronyms)
+        if not _signature(reply.text, *span)
+    ]
     merged: list[list[int]] = []
     for start, end in sorted(spans):
         # Capital words in a row are one raised voice: "WE DID SEND IT".
@@ -324,6 +338,8 @@ def private_data(reply: Reply) -> list[Finding]:
         value = ent.text
         digits = re.sub(r"\D", "", value)
         if kind == "phone" and digits and digits == reply.contact.phone_digits:
+            continue
+        if kind == "phone" and reply.rules and reply.rules.business_numbers.match(digits):
             continue
         if kind == "email" and value.lower() == reply.contact.email.lower():
             continue

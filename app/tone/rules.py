@@ -18,6 +18,7 @@ Every mistake is a DataFileError naming the file and line.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -88,6 +89,8 @@ class ToneRules:
     private_message: str
     #: Phrases right before a phone number or e-mail that make it the company's own.
     own_contact: tuple[Entry, ...]
+    #: Phone numbers (as digits) in organisations' ranges: never a customer's.
+    business_numbers: re.Pattern
     acronyms: frozenset[str]
     shouting_message: str
     #: Words a care reply uses kindly that a general sentiment lexicon scores negative.
@@ -236,7 +239,15 @@ def tone_rules(language: str) -> ToneRules | None:
         "the file",
     )
     anger = _section(data, "mirrors_anger", context_path, {"message", "cues"})
-    private = _section(data, "private_data", context_path, {"message", "kinds", "own_contact"})
+    private = _section(
+        data, "private_data", context_path, {"message", "kinds", "own_contact", "business_numbers"}
+    )
+    try:
+        business_numbers = re.compile(str(private["business_numbers"]))
+    except re.error as error:
+        raise DataFileError(
+            context_path, private.line_of("business_numbers"), f"bad regex: {error}"
+        ) from error
     kinds = expect_mapping(private["kinds"], context_path, private.line_of("kinds"), "kinds")
     for kind, words in kinds.items():
         if kind not in ENTITY_KINDS or not isinstance(words, str):
@@ -284,6 +295,7 @@ def tone_rules(language: str) -> ToneRules | None:
         own_contact=entries(
             private["own_contact"], context_path, private.line_of("own_contact"), "own_contact"
         ),
+        business_numbers=business_numbers,
         acronyms=frozenset(str(word) for word in acronyms),
         shouting_message=_text(shouting, "message", context_path, "shouting"),
         care_words={str(word): float(value) for word, value in care.items()},
