@@ -101,6 +101,16 @@ def main(out: Path) -> None:
                     target = out / f"draft-{size}.png"
                     page.screenshot(path=str(target), full_page=True)
                     print(target)
+                    # A tired agent's edit, checked as they type (nothing is saved).
+                    page.fill(
+                        "#part-validate",
+                        "Sorry you feel that way, but you should have read the delivery "
+                        "terms. We DID send it!!",
+                    )
+                    page.locator("#tone-panel").get_by_text("Non-apology").wait_for()
+                    target = out / f"tone-{size}.png"
+                    page.screenshot(path=str(target), full_page=True)
+                    print(target)
                     page.close()
                 browser.close()
         finally:

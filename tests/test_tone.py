@@ -432,3 +432,16 @@ def test_an_admin_changes_the_tone_policy_on_its_page(web, users, app, client_fo
     with app.app_context():
         assert policy.load(db.session).severity("shouting") == "block"
     assert client_for("agent").get("/admin/settings/tone").status_code == 403
+
+
+def test_a_code_switched_off_is_not_reported_even_where_a_thread_is_offered():
+    quiet = policy.TonePolicy(
+        severities={**DEFAULT_SEVERITIES, "too_long": "off", "shouting": "off"}
+    )
+    report = check((GOOD + " We DID. ") * 3, policy=quiet)
+    assert not {"too_long", "shouting"} & report.codes()
+    info = policy.TonePolicy(severities={**DEFAULT_SEVERITIES, "too_long": "info"})
+    threaded = next(
+        f for f in check((GOOD + " ") * 3, policy=info).findings if f.code == "too_long"
+    )
+    assert threaded.severity == "info"

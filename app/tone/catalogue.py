@@ -131,6 +131,8 @@ class Finding:
         if self.suggestion is not None:
             data["replace_start"] = self.start if self.replace_start is None else self.replace_start
             data["replace_end"] = self.end if self.replace_end is None else self.replace_end
+            if text is not None:
+                data["replace_text"] = text[data["replace_start"] : data["replace_end"]]
         if self.details:
             data["details"] = self.details
         return data

@@ -170,8 +170,8 @@ def check(
         started = time.perf_counter()
         for finding in registered.run(reply):
             severity = policy.severity(finding.code)
-            if finding.code == "too_long" and "thread" in finding.details:
-                severity = max(severity, THREADED_MAX_SEVERITY, key=SEVERITY_RANK.get)
+            if finding.code == "too_long" and "thread" in finding.details and severity == BLOCK:
+                severity = THREADED_MAX_SEVERITY  # a thread split is offered: it can go out
             findings.append(finding.with_severity(severity))
             reply.earlier.append(finding)
         if timings is not None:

@@ -449,6 +449,8 @@ def too_long(reply: Reply) -> list[Finding]:
     if length <= channel.char_limit:
         return []
     start = _position_past(reply.text, channel.char_limit, channel.key)
+    while start > 0 and not reply.text[start - 1].isspace():
+        start -= 1  # from the start of the word that no longer fits
     over = length - channel.char_limit
     details: dict = {"length": length, "limit": channel.char_limit}
     if channel.supports_threads:
