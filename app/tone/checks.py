@@ -525,12 +525,13 @@ def negative_tone(reply: Reply) -> list[Finding]:
     if reply.rules is None or reply.language != "en" or not reply.sentences:
         return []
     text = list(reply.text)
-    for finding in reply.earlier:
-        if finding.code in _ALREADY_SAID:
-            text[finding.start : finding.end] = " " * (finding.end - finding.start)
+    said = [(f.start, f.end) for f in reply.earlier if f.code in _ALREADY_SAID]
+    for start, end in said:
+        text[start:end] = " " * (end - start)
     nudges = [
         (start, -reply.rules.defeatist_weight)
-        for start, _, _ in reply.compiled.defeatist.find(reply.doc)
+        for start, end, _ in reply.compiled.defeatist.find(reply.doc)
+        if not any(s < end and start < e for s, e in said)
     ]
     reply.sentiment = sentiment.score(
         "".join(text), reply.sentences, reply.rules.care_words, nudges, line=reply.negative_at
