@@ -17,6 +17,10 @@ class Permission(enum.StrEnum):
     IMPORT_COMPLAINTS = "import_complaints"
     #: Start a reply draft and edit it (the four parts).
     DRAFT_REPLIES = "draft_replies"
+    #: Approve a colleague's draft or ask for changes (never one's own).
+    REVIEW_DRAFTS = "review_drafts"
+    #: Legal's or PR's sign-off on a sensitive reply.
+    SIGN_OFF_DRAFTS = "sign_off_drafts"
     MANAGE_USERS = "manage_users"
     MANAGE_SETTINGS = "manage_settings"
 
@@ -32,6 +36,10 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     # Drafting replies is the agents' job; admins cover for them. Reviewers and sign-off
     # read drafts and comment on them, but do not write them (PRODUCT.md "Who uses it").
     Permission.DRAFT_REPLIES: frozenset({Role.AGENT, Role.ADMIN}),
+    # A second pair of eyes: reviewers, and admins covering for them.
+    Permission.REVIEW_DRAFTS: frozenset({Role.REVIEWER, Role.ADMIN}),
+    # Legal and PR sign off; nobody else can stand in for them.
+    Permission.SIGN_OFF_DRAFTS: frozenset({Role.SIGNOFF}),
     Permission.MANAGE_USERS: frozenset({Role.ADMIN}),
     Permission.MANAGE_SETTINGS: frozenset({Role.ADMIN}),
 }

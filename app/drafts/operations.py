@@ -19,13 +19,20 @@ from app.accounts.permissions import can_edit_draft
 from app.audit import log as audit
 from app.complaints.models import Complaint, ComplaintStatus
 from app.core.text import clean_text
+from app.drafts import workflow
 from app.drafts.builder import Composition
 from app.drafts.models import Draft, DraftState, Revision
 from app.drafts.service import HOLDING_REPLY, ToneSetting, assemble_with_spans
 from app.drafts.templates import PARTS
 
-#: States in which the author may still change the text.
-EDITABLE_STATES = (DraftState.DRAFT, DraftState.CHANGES_REQUESTED)
+#: States in which the author may still change the text. An edit after submission voids
+#: the approvals and sign-offs and restarts cooling-off (workflow.restart_after_edit).
+EDITABLE_STATES = (
+    DraftState.DRAFT,
+    DraftState.CHANGES_REQUESTED,
+    DraftState.COOLING_OFF,
+    DraftState.APPROVED,
+)
 #: A part longer than this is a paste gone wrong, not a reply.
 MAX_PART_CHARS = 20_000
 
@@ -180,6 +187,7 @@ def edit_parts(
     now: datetime,
     based_on: int,
     template_ids: dict[str, str] | None = None,
+    cooling_off: workflow.CoolingOffPolicy | None = None,
 ) -> Revision:
     """Save edited parts as a new revision; nothing changes when the text is the same.
 
@@ -227,6 +235,10 @@ def edit_parts(
     )
     draft.current_revision = number
     draft.updated_at = now
+    from_state = draft.state
+    restarted = workflow.restart_after_edit(
+        session, draft, now=now, findings=revision.findings, policy=cooling_off
+    )
     session.flush()
     audit.record(
         session,
@@ -237,11 +249,12 @@ def edit_parts(
         draft_id=draft.id,
         actor_id=actor.id,
         now=now,
-        from_state=draft.state.value,
+        from_state=from_state.value,
         to_state=draft.state.value,
         revision=number,
         details={
-            "parts": sorted(name for name in merged if merged[name] != before.parts.get(name))
+            "parts": sorted(name for name in merged if merged[name] != before.parts.get(name)),
+            **restarted,
         },
     )
     return revision
