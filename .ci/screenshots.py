@@ -10,16 +10,16 @@ browser at /usr/bin/chromium; it never downloads one.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.demo_server import demo_server  # noqa: E402
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENS = [
     ("login", "/login", False),
@@ -32,90 +32,57 @@ FULL_PAGE = {"complaint", "draft"}
 WIDTHS = {"desktop": 1280, "phone": 390}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as instance:
-        env = {**os.environ, "COMPOSURE_INSTANCE_DIR": instance}
-        env.pop("DATABASE_URL", None)
-        flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-        subprocess.run(
-            [*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True
+    with demo_server() as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
-        subprocess.run([*flask, "demo"], cwd=ROOT, env=env, check=True, capture_output=True)
-        port = free_port()
-        server = subprocess.Popen(
-            [*flask, "run", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(100):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path=CHROMIUM,
-                    args=[
-                        "--no-sandbox",
-                        "--disable-gpu",
-                        "--disable-background-networking",
-                        "--disable-component-update",
-                        "--disable-sync",
-                        "--no-first-run",
-                    ],
-                )
-                for size, width in WIDTHS.items():
-                    page = browser.new_page(viewport={"width": width, "height": 900})
-                    signed_in = False
-                    for name, path, needs_account in SCREENS:
-                        if needs_account and not signed_in:
-                            page.goto(base + "/login")
-                            page.fill("#email", "agent@example.com")
-                            page.fill("#password", "agent-demo-1")
-                            page.click("button[type=submit]")
-                            page.wait_for_url(base + "/")
-                            signed_in = True
-                        page.goto(base + path)
-                        target = out / f"{name}-{size}.png"
-                        page.screenshot(path=str(target), full_page=name in FULL_PAGE)
-                        print(target)
-                    # The draft editor: "Draft a reply" on the same complaint.
-                    page.goto(base + "/complaints/3")
-                    if page.locator("button", has_text="Draft a reply").count():
-                        page.click("button:has-text('Draft a reply')")
-                    else:  # started in the first width: open it
-                        page.click("a[href*='/drafts/']")
-                    page.wait_for_url("**/drafts/*")
-                    target = out / f"draft-{size}.png"
-                    page.screenshot(path=str(target), full_page=True)
-                    print(target)
-                    # A tired agent's edit, checked as they type (nothing is saved).
-                    page.fill(
-                        "#part-validate",
-                        "Sorry you feel that way, but you should have read the delivery "
-                        "terms. We DID send it!!",
-                    )
-                    page.locator("#tone-panel").get_by_text("Non-apology").wait_for()
-                    target = out / f"tone-{size}.png"
-                    page.screenshot(path=str(target), full_page=True)
-                    print(target)
-                    page.close()
-                browser.close()
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+        for size, width in WIDTHS.items():
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            signed_in = False
+            for name, path, needs_account in SCREENS:
+                if needs_account and not signed_in:
+                    page.goto(base + "/login")
+                    page.fill("#email", "agent@example.com")
+                    page.fill("#password", "agent-demo-1")
+                    page.click("button[type=submit]")
+                    page.wait_for_url(base + "/")
+                    signed_in = True
+                page.goto(base + path)
+                target = out / f"{name}-{size}.png"
+                page.screenshot(path=str(target), full_page=name in FULL_PAGE)
+                print(target)
+            # The draft editor: "Draft a reply" on the same complaint.
+            page.goto(base + "/complaints/3")
+            if page.locator("button", has_text="Draft a reply").count():
+                page.click("button:has-text('Draft a reply')")
+            else:  # started in the first width: open it
+                page.click("a[href*='/drafts/']")
+            page.wait_for_url("**/drafts/*")
+            target = out / f"draft-{size}.png"
+            page.screenshot(path=str(target), full_page=True)
+            print(target)
+            # A tired agent's edit, checked as they type (nothing is saved).
+            page.fill(
+                "#part-validate",
+                "Sorry you feel that way, but you should have read the delivery "
+                "terms. We DID send it!!",
+            )
+            page.locator("#tone-panel").get_by_text("Non-apology").wait_for()
+            target = out / f"tone-{size}.png"
+            page.screenshot(path=str(target), full_page=True)
+            print(target)
+            page.close()
+        browser.close()
 
 
 if __name__ == "__main__":

@@ -35,27 +35,7 @@ import yaml  # noqa: E402
 from app.analysis import analyze, warm_up  # noqa: E402
 from app.analysis.pipeline import pipeline_for  # noqa: E402
 from app.analysis.rules import COMPLAINER_TYPES, FLAGS, HEAT_LABELS  # noqa: E402
-
-TARGET = 0.9
-
-
-def table(title: str, header: list[str], rows: list[list], note: str = "") -> None:
-    print(f"\n{title}")
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=False)]
-    print("  ".join(str(cell).ljust(width) for cell, width in zip(header, widths, strict=True)))
-    for row in rows:
-        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
-    if note:
-        print(note)
-
-
-def ratio(numerator: int, denominator: int) -> str:
-    return f"{numerator / denominator:.2f}" if denominator else "-"
-
-
-def mark(value: str) -> str:
-    return value if value == "-" else value + ("" if float(value) >= TARGET else " *")
-
+from bench.report import TARGET, mark, percentile, ratio, table  # noqa: E402
 
 DEMO = ROOT / "app" / "demo" / "complaints.yaml"
 
@@ -289,11 +269,6 @@ def twcs_texts() -> list[str]:
     path = SHARED / "twcs_sample" / "twcs.csv"
     with path.open(encoding="utf-8", newline="") as handle:
         return [row["text"] for row in csv.DictReader(handle) if row["inbound"] == "True"]
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def speed() -> None:

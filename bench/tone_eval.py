@@ -34,8 +34,8 @@ from app.drafts.builder import ChannelInfo  # noqa: E402
 from app.tone import checker  # noqa: E402
 from app.tone.catalogue import BLOCK, CODES, WARN  # noqa: E402
 from app.tone.checks import ComplaintContext, Contact  # noqa: E402
+from bench.report import mark, ratio, table  # noqa: E402
 
-TARGET = 0.9
 #: The channels as seeded by migration 0001 (key, public, limit, threads).
 CHANNELS = {
     key: ChannelInfo(
@@ -53,24 +53,6 @@ CHANNELS = {
 #: The company the development set's replies speak for (TONE_LABELS.md).
 NORTHWIND = Contact(phone="0808 157 0192", email="care@northwind.example")
 DEV_CODES = [code for code in CODES if code != "unfilled_placeholder"]
-
-
-def table(title: str, header: list[str], rows: list[list], note: str = "") -> None:
-    print(f"\n{title}")
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=False)]
-    print("  ".join(str(cell).ljust(width) for cell, width in zip(header, widths, strict=True)))
-    for row in rows:
-        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
-    if note:
-        print(note)
-
-
-def ratio(numerator: int, denominator: int) -> str:
-    return f"{numerator / denominator:.2f}" if denominator else "-"
-
-
-def mark(value: str) -> str:
-    return value if value == "-" else value + ("" if float(value) >= TARGET else " *")
 
 
 def dev_rows(pattern: str = "tone_dev_*.yaml") -> list[dict]:

@@ -17,11 +17,8 @@ import argparse
 import os
 import random
 import re
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -31,16 +28,11 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.tone_eval import table  # noqa: E402
-from bench.tone_speed import percentile, replies  # noqa: E402
+from bench.demo_server import demo_server, waitress_server  # noqa: E402
+from bench.report import percentile, table  # noqa: E402
+from bench.tone_speed import replies  # noqa: E402
 
 AGENT = ("agent@example.com", "agent-demo-1")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def csrf_of(html: str) -> str:
@@ -138,36 +130,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     args = parser.parse_args()
     texts = [text for text, _ in replies() if len(text) > 80][: args.typists]
-    with tempfile.TemporaryDirectory() as instance:
-        env = {**os.environ, "COMPOSURE_INSTANCE_DIR": instance}
-        env.pop("DATABASE_URL", None)
-        flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-        for command in (["db", "upgrade"], ["demo"]):
-            subprocess.run([*flask, *command], cwd=ROOT, env=env, check=True, capture_output=True)
-        port = free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "waitress", "--threads=8", f"--port={port}", "wsgi:app"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(300):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            session = sign_in(base)
-            drafts = start_drafts(base, session, args.typists)
-            run(session, drafts, texts, 2, 3)  # warm the server's caches
-            alone = run(session, drafts, texts, 1, args.seconds / 2)
-            crowd = run(session, drafts, texts, args.typists, args.seconds)
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+    with demo_server(waitress_server) as base:
+        session = sign_in(base)
+        drafts = start_drafts(base, session, args.typists)
+        run(session, drafts, texts, 2, 3)  # warm the server's caches
+        alone = run(session, drafts, texts, 1, args.seconds / 2)
+        crowd = run(session, drafts, texts, args.typists, args.seconds)
     table(
         f"live tone check, POST /drafts/<id>/check on waitress (8 threads), {os.cpu_count()} cores",
         ["typists", "checks", "checks/s", "median ms", "p95 ms", "p99 ms", "errors"],

@@ -25,14 +25,10 @@ SHARED = ROOT.parent / "shared" / "data"
 from app.analysis.pipeline import pipeline_for  # noqa: E402
 from app.tone import checker  # noqa: E402
 from app.tone.checks import REGISTRY, ComplaintContext  # noqa: E402
-from bench.tone_eval import CHANNELS, table  # noqa: E402
+from bench.report import percentile, table  # noqa: E402
+from bench.tone_eval import CHANNELS  # noqa: E402
 
 ROUNDS = 3
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def replies() -> list[tuple[str, ComplaintContext | None]]:

@@ -56,6 +56,24 @@ def start(app, users, text: str = CALM, author: User | None = None) -> int:
     return draft.draft.id
 
 
+def edit(draft: Draft, parts: dict[str, str], actor: User, now=T0) -> None:
+    """Save edited parts as the editor would (a new revision, tone-checked), and commit."""
+    tone = service.tone_setting(
+        draft.complaint, draft.complaint.channel, policy=TonePolicy(), company=CompanyDetails()
+    )
+    operations.edit_parts(
+        db.session,
+        draft,
+        parts,
+        tone=tone,
+        actor=actor,
+        now=now,
+        based_on=draft.current_revision,
+        cooling_off=POLICY,
+    )
+    db.session.commit()
+
+
 def act(draft_id: int, action: Action, actor: User, now=T0, **kwargs) -> Draft:
     draft = db.session.get(Draft, draft_id)
     kwargs.setdefault("revision_number", draft.current_revision)
@@ -115,21 +133,8 @@ def test_an_edit_voids_the_approval_and_restarts_cooling_off(ctx, users):
     act(draft_id, Action.SUBMIT, agent)
     act(draft_id, Action.APPROVE, reviewer)
     draft = db.session.get(Draft, draft_id)
-    tone = service.tone_setting(
-        draft.complaint, draft.complaint.channel, policy=TonePolicy(), company=CompanyDetails()
-    )
     edited_at = T0 + timedelta(hours=1)
-    operations.edit_parts(
-        db.session,
-        draft,
-        {"close_loop": "I'll check in with you on Friday."},
-        tone=tone,
-        actor=agent,
-        now=edited_at,
-        based_on=1,
-        cooling_off=POLICY,
-    )
-    db.session.commit()
+    edit(draft, {"close_loop": "I'll check in with you on Friday."}, agent, edited_at)
     assert draft.state == DraftState.COOLING_OFF
     assert draft.cooling_off_until > edited_at
     refused("needs_approval", draft_id, Action.PUBLISH, agent, edited_at + timedelta(days=1))
@@ -156,20 +161,7 @@ def test_a_sensitive_case_needs_sign_off_by_someone_else(ctx, users):
 def test_blocking_findings_stop_submission(ctx, users):
     agent = person(users, "agent")
     draft_id = start(ctx, users)
-    draft = db.session.get(Draft, draft_id)
-    tone = service.tone_setting(
-        draft.complaint, draft.complaint.channel, policy=TonePolicy(), company=CompanyDetails()
-    )
-    operations.edit_parts(
-        db.session,
-        draft,
-        {"validate": "Thanks, idiot."},
-        tone=tone,
-        actor=agent,
-        now=T0,
-        based_on=1,
-    )
-    db.session.commit()
+    edit(db.session.get(Draft, draft_id), {"validate": "Thanks, idiot."}, agent)
     assert "Hostile" in refused("blocking_findings", draft_id, Action.SUBMIT, agent)
 
 
@@ -213,24 +205,8 @@ def test_random_sequences_keep_the_invariants(ctx, users, steps, sensitive):
             now += timedelta(minutes=7)
             continue
         if step == "edit":
-            tone = service.tone_setting(
-                draft.complaint,
-                draft.complaint.channel,
-                policy=TonePolicy(),
-                company=CompanyDetails(),
-            )
             try:
-                operations.edit_parts(
-                    db.session,
-                    draft,
-                    {"close_loop": f"We'll update you at {now:%H:%M}."},
-                    tone=tone,
-                    actor=actor,
-                    now=now,
-                    based_on=draft.current_revision,
-                    cooling_off=POLICY,
-                )
-                db.session.commit()
+                edit(draft, {"close_loop": f"We'll update you at {now:%H:%M}."}, actor, now)
             except operations.DraftError:
                 db.session.rollback()
             continue

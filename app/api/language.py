@@ -23,7 +23,7 @@ from app.core.text import clean_text, is_blank
 from app.drafts import service
 from app.drafts.builder import Sources, compose
 from app.extensions import db
-from app.tone.checker import MAX_CHARS, ToneCheckError
+from app.tone.checker import MAX_CHARS
 from app.web.access import api_requires
 from app.web.helpers import company, compose_draft, now, templates, tone_setting
 
@@ -35,15 +35,16 @@ blueprint = api_blueprint(
 )
 
 
-def _text(value: str | None) -> str:
+def _text(value: str | None, limit: int | None = None, *, what: str = "text") -> str:
+    """The cleaned text, or a 422 saying it is empty or longer than `limit` characters."""
     text = clean_text(value)
-    limit = current_app.config["MAX_COMPLAINT_CHARS"]
+    limit = limit or current_app.config["MAX_COMPLAINT_CHARS"]
     if is_blank(text):
-        abort(422, message="Nothing to analyse.", errors={"text": ["The text is empty."]})
+        abort(422, message=f"The {what} is empty.", errors={"text": [f"The {what} is empty."]})
     if len(text) > limit:
         abort(
             422,
-            message="The text is too long.",
+            message=f"The {what} is too long.",
             errors={"text": [f"{len(text):,} characters; the limit is {limit:,}."]},
         )
     return text
@@ -120,23 +121,12 @@ def tone_check(payload: dict):
     `blocking` is true when a finding has severity `block`: such a reply cannot be
     submitted or published. Nothing is stored.
     """
-    text = clean_text(payload["text"])
-    if is_blank(text):
-        abort(422, message="Nothing to check.", errors={"text": ["The reply is empty."]})
-    if len(text) > MAX_CHARS:
-        abort(
-            422,
-            message="The reply is too long to check.",
-            errors={"text": [f"{len(text):,} characters; the limit is {MAX_CHARS:,}."]},
-        )
+    text = _text(payload["text"], MAX_CHARS, what="reply")
     channel = _channel(payload["channel"])
     complaint = None
     if payload["complaint_id"] is not None:
         complaint = db.session.get(Complaint, payload["complaint_id"])
         if complaint is None:
             abort(404, message=f"No complaint #{payload['complaint_id']}.")
-    try:
-        report = tone_setting(complaint, channel).check_text(text, language=payload["language"])
-    except ToneCheckError as problem:
-        abort(422, message=str(problem))
+    report = tone_setting(complaint, channel).check_text(text, language=payload["language"])
     return {"text": report.text, **report.to_dict()}

@@ -167,16 +167,6 @@ def start_draft(
     return Started(draft, created=True)
 
 
-def current(session: Session, draft: Draft) -> Revision:
-    revision = session.scalar(
-        select(Revision).where(
-            Revision.draft_id == draft.id, Revision.number == draft.current_revision
-        )
-    )
-    assert revision is not None
-    return revision
-
-
 def edit_parts(
     session: Session,
     draft: Draft,
@@ -203,7 +193,7 @@ def edit_parts(
         )
     if based_on != draft.current_revision:
         raise StaleRevision(draft.current_revision)
-    before = current(session, draft)
+    before = workflow.current_revision(session, draft)
     cleaned = {}
     for name, value in parts.items():
         if name not in before.parts and name not in PARTS:

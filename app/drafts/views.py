@@ -18,12 +18,12 @@ from flask_login import current_user
 from app.accounts.permissions import Permission, can_edit_draft
 from app.complaints.models import Complaint
 from app.core.text import clean_text
-from app.drafts import guards, operations, service
+from app.drafts import guards, operations, service, workflow
 from app.drafts.builder import reply_length, split_thread
 from app.drafts.models import Draft, Revision
 from app.drafts.templates import PARTS
 from app.extensions import db
-from app.tone.checker import MAX_CHARS, ToneCheckError
+from app.tone.checker import ToneCheckError
 from app.web.access import requires
 from app.web.helpers import compose_draft, now, tone_setting
 
@@ -62,7 +62,7 @@ def _draft_or_404(draft_id: int) -> Draft:
 def edit(draft_id: int):
     draft = _draft_or_404(draft_id)
     complaint = draft.complaint
-    revision = operations.current(db.session, draft)
+    revision = workflow.current_revision(db.session, draft)
     refusal = can_edit_draft(current_user, draft.author_id)
     editable = refusal is None and draft.state in operations.EDITABLE_STATES
     composition = compose_draft(complaint, current_user) if editable else None
@@ -118,7 +118,7 @@ def edit(draft_id: int):
                     flash(f"Saved as revision {saved.number}.", "success")
                 return redirect(url_for("drafts.edit", draft_id=draft.id))
         status = 409 if error and "since you opened it" in error else 400
-        revision = operations.current(db.session, draft)
+        revision = workflow.current_revision(db.session, draft)
     channel = complaint.channel
     tone = _tone_view(complaint, shown_parts)
     text = tone["text"]
@@ -152,8 +152,9 @@ def edit(draft_id: int):
 def _tone_view(complaint, parts: dict[str, str]) -> dict:
     """The tone report on the parts, with each finding placed in its part's box."""
     report = tone_setting(complaint).check_parts(parts)
-    _, spans = service.assemble_with_spans(parts, public=complaint.channel.is_public)
-    findings = [service.part_offsets(f.to_dict(report.text), spans) for f in report.findings]
+    findings = [
+        service.part_offsets(f.to_dict(report.text), report.part_spans) for f in report.findings
+    ]
     return {
         "text": report.text,
         "report": report.to_dict(),
@@ -174,13 +175,11 @@ def check(draft_id: int):
         isinstance(name, str) and isinstance(value, str) for name, value in parts.items()
     ):
         return jsonify(message='Send {"parts": {"validate": "...", ...}} as JSON.'), 400
-    revision = operations.current(db.session, draft)
+    revision = workflow.current_revision(db.session, draft)
     unknown = [name for name in parts if name not in revision.parts and name not in PARTS]
     if unknown:
         return jsonify(message=f"Unknown part {unknown[0]!r}."), 400
     parts = {name: clean_text(value) for name, value in parts.items()}
-    if sum(len(value) for value in parts.values()) > MAX_CHARS:
-        return jsonify(message=f"The reply is over {MAX_CHARS:,} characters; shorten it."), 422
     try:
         tone = _tone_view(draft.complaint, parts)
     except ToneCheckError as problem:

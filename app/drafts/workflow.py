@@ -145,7 +145,8 @@ def signoff_reasons(complaint: Complaint, findings: list[dict[str, Any]]) -> lis
     return reasons
 
 
-def _current(session: Session, draft: Draft) -> Revision:
+def current_revision(session: Session, draft: Draft) -> Revision:
+    """The revision the draft stands at: the only one approvals and sign-offs count for."""
     revision = session.scalar(
         select(Revision).where(
             Revision.draft_id == draft.id, Revision.number == draft.current_revision
@@ -155,25 +156,12 @@ def _current(session: Session, draft: Draft) -> Revision:
     return revision
 
 
-def _live_reviews(session: Session, draft: Draft, revision: Revision) -> list[Review]:
+def _live(session: Session, decision: type[Review] | type[SignOff], revision: Revision) -> list:
+    """The reviews or sign-offs given on this revision and not voided by a later edit."""
     return list(
         session.scalars(
-            select(Review).where(
-                Review.draft_id == draft.id,
-                Review.revision_id == revision.id,
-                Review.voided_at.is_(None),
-            )
-        )
-    )
-
-
-def _live_signoffs(session: Session, draft: Draft, revision: Revision) -> list[SignOff]:
-    return list(
-        session.scalars(
-            select(SignOff).where(
-                SignOff.draft_id == draft.id,
-                SignOff.revision_id == revision.id,
-                SignOff.voided_at.is_(None),
+            select(decision).where(
+                decision.revision_id == revision.id, decision.voided_at.is_(None)
             )
         )
     )
@@ -183,7 +171,7 @@ def publish_refusals(session: Session, draft: Draft, *, now: datetime) -> list[R
     """Every reason a publish would be refused right now (empty when it may go out)."""
     if draft.state != DraftState.APPROVED:
         return [Refused("needs_approval", "A colleague must approve the current revision.")]
-    revision = _current(session, draft)
+    revision = current_revision(session, draft)
     refusals = []
     if draft.cooling_off_until is not None and now < draft.cooling_off_until:
         minutes = max(1, int((draft.cooling_off_until - now).total_seconds() // 60))
@@ -192,16 +180,14 @@ def publish_refusals(session: Session, draft: Draft, *, now: datetime) -> list[R
         )
     approvals = [
         review
-        for review in _live_reviews(session, draft, revision)
+        for review in _live(session, Review, revision)
         if review.decision == ReviewDecision.APPROVED and review.reviewer_id != draft.author_id
     ]
     if not approvals:
         refusals.append(Refused("needs_approval", "A colleague must approve this revision."))
     if draft.requires_signoff:
         signed = {
-            signoff.group.value
-            for signoff in _live_signoffs(session, draft, revision)
-            if signoff.approved
+            signoff.group.value for signoff in _live(session, SignOff, revision) if signoff.approved
         }
         missing = sorted({reason["group"] for reason in draft.signoff_reasons} - signed)
         if missing:
@@ -239,13 +225,13 @@ def _guard(
         if refusal:
             raise Refused("blocking_findings", refusal)
     if action == Action.APPROVE:
-        signers = {s.signer_id for s in _live_signoffs(session, draft, revision)}
+        signers = {s.signer_id for s in _live(session, SignOff, revision)}
         if actor.id in signers:
             raise Refused("self_approval", "You signed this revision off; someone else approves.")
     if action == Action.SIGN_OFF:
         if actor.id == draft.author_id:
             raise Refused("self_approval", "You wrote this draft; someone else signs it off.")
-        reviewers = {r.reviewer_id for r in _live_reviews(session, draft, revision)}
+        reviewers = {r.reviewer_id for r in _live(session, Review, revision)}
         if actor.id in reviewers:
             raise Refused("self_approval", "You reviewed this revision; someone else signs off.")
         needed = {reason["group"] for reason in draft.signoff_reasons}
@@ -300,7 +286,7 @@ def transition(
     comment = (comment or "").strip()
     if action == Action.REQUEST_CHANGES and not comment:
         raise Refused("comment_required", "Say what should change.")
-    revision = _current(session, draft)
+    revision = current_revision(session, draft)
     _guard(session, draft, action, actor=actor, revision=revision, now=now, group=group)
 
     before = draft.state

@@ -13,13 +13,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
-from app.audit import log as audit
 from app.core.text import one_line
-from app.settings.models import Setting
+from app.settings import store
 
 PREFIX = "company."
 
@@ -50,11 +48,7 @@ class CompanyDetailsError(ValueError):
 
 def load(session: Session, defaults: CompanyDetails) -> CompanyDetails:
     """The details in force: stored values over the configured defaults."""
-    names = [PREFIX + field.name for field in fields(CompanyDetails)]
-    stored = {
-        row.key.removeprefix(PREFIX): row.value
-        for row in session.scalars(select(Setting).where(Setting.key.in_(names)))
-    }
+    stored = store.stored(session, PREFIX, [field.name for field in fields(CompanyDetails)])
     return replace(defaults, **stored)
 
 
@@ -102,26 +96,12 @@ def save(
     session: Session, details: CompanyDetails, *, actor: User, now: datetime
 ) -> CompanyDetails:
     """Store the details; audit what changed."""
-    changed = {}
-    for name, value in details.as_dict().items():
-        row = session.get(Setting, PREFIX + name)
-        if row is None:
-            session.add(
-                Setting(key=PREFIX + name, value=value, updated_at=now, updated_by_id=actor.id)
-            )
-            changed[name] = value
-        elif row.value != value:
-            row.value, row.updated_at, row.updated_by_id = value, now, actor.id
-            changed[name] = value
-    if changed:
-        session.flush()
-        audit.record(
-            session,
-            action="settings.company_updated",
-            entity_type="settings",
-            entity_id=None,
-            actor_id=actor.id,
-            now=now,
-            details={"changed": sorted(changed)},
-        )
+    store.save(
+        session,
+        PREFIX,
+        details.as_dict(),
+        action="settings.company_updated",
+        actor=actor,
+        now=now,
+    )
     return details

@@ -75,6 +75,8 @@ class ToneReport:
     readability: readability.Readability | None
     sentiment: float | None
     notices: list[str] = field(default_factory=list)
+    #: Where each part of the draft sits in `text`, as given to check().
+    part_spans: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def blocking(self) -> bool:
@@ -186,4 +188,5 @@ def check(
         readability=reply.readability,
         sentiment=reply.sentiment.compound if reply.sentiment else None,
         notices=notices,
+        part_spans=reply.part_spans,
     )

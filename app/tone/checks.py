@@ -286,36 +286,25 @@ def shouting(reply: Reply) -> list[Finding]:
             merged[-1][1] = end
         else:
             merged.append([start, end])
-    findings = []
+    suggestions = []
     for start, end in merged:
-        original = reply.text[start:end]
-        lowered = original.lower()
-        sentence_start = reply.sentence_at(start)[0]
-        if start == sentence_start:
+        lowered = reply.text[start:end].lower()
+        if start == reply.sentence_at(start)[0]:
             lowered = lowered[:1].upper() + lowered[1:]
-        findings.append(
-            Finding(
-                "shouting",
-                DEFAULT_SEVERITIES["shouting"],
-                start,
-                end,
-                reply.rules.shouting_message,
-                suggestion=lowered,
-            )
-        )
+        suggestions.append((start, end, lowered))
     for start, end in punctuation_runs(reply.text):
-        run = reply.text[start:end]
-        findings.append(
-            Finding(
-                "shouting",
-                DEFAULT_SEVERITIES["shouting"],
-                start,
-                end,
-                reply.rules.shouting_message,
-                suggestion="?" if "?" in run else "!",
-            )
+        suggestions.append((start, end, "?" if "?" in reply.text[start:end] else "!"))
+    return [
+        Finding(
+            "shouting",
+            DEFAULT_SEVERITIES["shouting"],
+            start,
+            end,
+            reply.rules.shouting_message,
+            suggestion=suggestion,
         )
-    return findings
+        for start, end, suggestion in suggestions
+    ]
 
 
 def private_data(reply: Reply) -> list[Finding]:

@@ -10,12 +10,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
-from app.audit import log as audit
-from app.settings.models import Setting
+from app.settings import store
 from app.tone.catalogue import CODES, DEFAULT_SEVERITIES, FIXED_SEVERITIES, SEVERITIES
 
 PREFIX = "tone."
@@ -52,10 +50,7 @@ class TonePolicyError(ValueError):
 
 def load(session: Session) -> TonePolicy:
     """The policy in force: stored values over the defaults."""
-    rows = {
-        row.key.removeprefix(PREFIX): row.value
-        for row in session.scalars(select(Setting).where(Setting.key.like(PREFIX + "%")))
-    }
+    rows = store.stored(session, PREFIX)
     severities = dict(DEFAULT_SEVERITIES)
     for code in CODES:
         value = rows.get(f"severity.{code}")
@@ -104,28 +99,13 @@ def clean(values: dict[str, Any]) -> TonePolicy:
 
 def save(session: Session, policy: TonePolicy, *, actor: User, now: datetime) -> TonePolicy:
     """Store the policy; audit what changed."""
-    changed = {}
-    for name, value in policy.as_settings().items():
-        row = session.get(Setting, PREFIX + name)
-        if row is None:
-            if value == TonePolicy().as_settings()[name]:
-                continue
-            session.add(
-                Setting(key=PREFIX + name, value=value, updated_at=now, updated_by_id=actor.id)
-            )
-            changed[name] = value
-        elif row.value != value:
-            row.value, row.updated_at, row.updated_by_id = value, now, actor.id
-            changed[name] = value
-    if changed:
-        session.flush()
-        audit.record(
-            session,
-            action="settings.tone_policy_updated",
-            entity_type="settings",
-            entity_id=None,
-            actor_id=actor.id,
-            now=now,
-            details={"changed": changed},
-        )
+    store.save(
+        session,
+        PREFIX,
+        policy.as_settings(),
+        action="settings.tone_policy_updated",
+        actor=actor,
+        now=now,
+        defaults=TonePolicy().as_settings(),
+    )
     return policy

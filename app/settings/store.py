@@ -1,0 +1,64 @@
+"""Admin-set values stored as `settings` rows under a prefix ("company.", "tone."), with
+every change audited. Shared by the company details and the tone policy. No Flask."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import User
+from app.audit import log as audit
+from app.settings.models import Setting
+
+
+def stored(session: Session, prefix: str, names: list[str] | None = None) -> dict[str, Any]:
+    """The stored values under `prefix` (only `names`, when given), keyed without it."""
+    query = select(Setting)
+    if names is None:
+        pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Setting.key.like(pattern + "%", escape="\\"))
+    else:
+        query = query.where(Setting.key.in_([prefix + name for name in names]))
+    return {row.key.removeprefix(prefix): row.value for row in session.scalars(query)}
+
+
+def save(
+    session: Session,
+    prefix: str,
+    values: dict[str, Any],
+    *,
+    action: str,
+    actor: User,
+    now: datetime,
+    defaults: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Store `values`; a value equal to its default is not written when nothing is stored
+    yet. Audits `action` with what changed; returns it."""
+    changed = {}
+    for name, value in values.items():
+        row = session.get(Setting, prefix + name)
+        if row is None:
+            if defaults is not None and defaults.get(name) == value:
+                continue
+            session.add(
+                Setting(key=prefix + name, value=value, updated_at=now, updated_by_id=actor.id)
+            )
+            changed[name] = value
+        elif row.value != value:
+            row.value, row.updated_at, row.updated_by_id = value, now, actor.id
+            changed[name] = value
+    if changed:
+        session.flush()
+        audit.record(
+            session,
+            action=action,
+            entity_type="settings",
+            entity_id=None,
+            actor_id=actor.id,
+            now=now,
+            details={"changed": changed},
+        )
+    return changed
