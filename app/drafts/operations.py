@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.accounts.permissions import can_edit_draft
-from app.audit import log as audit
 from app.complaints.models import Complaint, ComplaintStatus
 from app.core.text import clean_text
 from app.drafts import workflow
@@ -151,17 +150,13 @@ def start_draft(
     if complaint.status == ComplaintStatus.NEW:
         complaint.status = ComplaintStatus.IN_PROGRESS
     session.flush()
-    audit.record(
+    workflow.record(
         session,
-        action="draft.created",
-        entity_type="draft",
-        entity_id=draft.id,
-        complaint_id=complaint.id,
-        draft_id=draft.id,
-        actor_id=actor.id,
+        draft,
+        "draft.created",
+        actor=actor,
         now=now,
-        to_state=DraftState.DRAFT.value,
-        revision=1,
+        before=None,
         details={"mode": composition.mode, "templates": template_ids},
     )
     return Started(draft, created=True)
@@ -230,18 +225,13 @@ def edit_parts(
         session, draft, now=now, findings=revision.findings, policy=cooling_off
     )
     session.flush()
-    audit.record(
+    workflow.record(
         session,
-        action="draft.edited",
-        entity_type="draft",
-        entity_id=draft.id,
-        complaint_id=draft.complaint_id,
-        draft_id=draft.id,
-        actor_id=actor.id,
+        draft,
+        "draft.edited",
+        actor=actor,
         now=now,
-        from_state=from_state.value,
-        to_state=draft.state.value,
-        revision=number,
+        before=from_state,
         details={
             "parts": sorted(name for name in merged if merged[name] != before.parts.get(name)),
             **restarted,

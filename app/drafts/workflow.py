@@ -198,6 +198,33 @@ def publish_refusals(session: Session, draft: Draft, *, now: datetime) -> list[R
     return refusals
 
 
+def record(
+    session: Session,
+    draft: Draft,
+    action: str,
+    *,
+    actor: User,
+    now: datetime,
+    before: DraftState | None,
+    details: dict[str, Any],
+) -> None:
+    """The audit entry for something done to a draft: who, what, states, revision."""
+    audit.record(
+        session,
+        action=action,
+        entity_type="draft",
+        entity_id=draft.id,
+        complaint_id=draft.complaint_id,
+        draft_id=draft.id,
+        actor_id=actor.id,
+        now=now,
+        from_state=before.value if before else None,
+        to_state=draft.state.value,
+        revision=draft.current_revision,
+        details=details,
+    )
+
+
 def _role_refusal(actor: User, action: Action) -> Refused | None:
     if not can(actor, ACTION_PERMISSIONS[action]):
         return Refused("forbidden", f"Your role cannot {action.value.replace('_', ' ')}.")
@@ -292,12 +319,7 @@ def transition(
     before = draft.state
     details: dict[str, Any] = {}
     if action == Action.SUBMIT:
-        policy = policy or CoolingOffPolicy()
-        draft.cooling_off_until = now + policy.length(draft.complaint, revision.findings)
-        reasons = signoff_reasons(draft.complaint, revision.findings)
-        draft.requires_signoff = bool(reasons)
-        draft.signoff_reasons = reasons
-        details = {"cooling_off_until": draft.cooling_off_until.isoformat(), "signoff": reasons}
+        details = _start_cooling_off(draft, now=now, findings=revision.findings, policy=policy)
     elif action in (Action.APPROVE, Action.REQUEST_CHANGES):
         decision = (
             ReviewDecision.APPROVED
@@ -338,18 +360,13 @@ def transition(
         raise Refused(
             "stale_revision", "Someone acted on this draft at the same moment; read it again."
         ) from error
-    audit.record(
+    record(
         session,
-        action=f"draft.{action.value}",
-        entity_type="draft",
-        entity_id=draft.id,
-        complaint_id=draft.complaint_id,
-        draft_id=draft.id,
-        actor_id=actor.id,
+        draft,
+        f"draft.{action.value}",
+        actor=actor,
         now=now,
-        from_state=before.value,
-        to_state=draft.state.value,
-        revision=draft.current_revision,
+        before=before,
         details=details,
     )
     return draft
@@ -377,11 +394,18 @@ def restart_after_edit(
     ).rowcount
     changes: dict[str, Any] = {"voided_reviews": voided_reviews, "voided_signoffs": voided_signoffs}
     if draft.state in (DraftState.COOLING_OFF, DraftState.APPROVED):
-        policy = policy or CoolingOffPolicy()
         draft.state = DraftState.COOLING_OFF
-        draft.cooling_off_until = now + policy.length(draft.complaint, findings)
-        reasons = signoff_reasons(draft.complaint, findings)
-        draft.requires_signoff = bool(reasons)
-        draft.signoff_reasons = reasons
-        changes["cooling_off_until"] = draft.cooling_off_until.isoformat()
+        changes.update(_start_cooling_off(draft, now=now, findings=findings, policy=policy))
     return changes
+
+
+def _start_cooling_off(
+    draft: Draft, *, now: datetime, findings: list[dict[str, Any]], policy: CoolingOffPolicy | None
+) -> dict[str, Any]:
+    """Cooling-off from `now` for this text, and whether it needs sign-off and why."""
+    policy = policy or CoolingOffPolicy()
+    draft.cooling_off_until = now + policy.length(draft.complaint, findings)
+    reasons = signoff_reasons(draft.complaint, findings)
+    draft.requires_signoff = bool(reasons)
+    draft.signoff_reasons = reasons
+    return {"cooling_off_until": draft.cooling_off_until.isoformat(), "signoff": reasons}
