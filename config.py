@@ -121,6 +121,40 @@ class Config:
 
     INBOX_PAGE_SIZE = _env_int("INBOX_PAGE_SIZE", 25)
 
+    # Workflow policy defaults; an admin overrides them on Admin → Workflow policy.
+    #: Cooling-off: a base length, more for hot complaints and for drafts whose tone checks
+    #: warn, never below the floor (at least 60 s); an edit restarts this share of it.
+    COOLING_OFF_BASE_SECONDS = _env_int("COOLING_OFF_BASE_SECONDS", 600)
+    COOLING_OFF_HOT_EXTRA_SECONDS = _env_int("COOLING_OFF_HOT_EXTRA_SECONDS", 600)
+    COOLING_OFF_WARN_EXTRA_SECONDS = _env_int("COOLING_OFF_WARN_EXTRA_SECONDS", 300)
+    COOLING_OFF_FLOOR_SECONDS = _env_int("COOLING_OFF_FLOOR_SECONDS", 120)
+    COOLING_OFF_EDIT_RESTART_PERCENT = _env_int("COOLING_OFF_EDIT_RESTART_PERCENT", 100)
+    #: Who signs off what, e.g. "legal_threat=legal,media=pr,billing=none" (flags) and
+    #: "legal_risk=legal" (tone findings); unset keeps the defaults in app/drafts/policy.py.
+    SIGNOFF_FLAGS = _env_pairs("SIGNOFF_FLAGS")
+    SIGNOFF_FINDINGS = _env_pairs("SIGNOFF_FINDINGS")
+    #: How each channel publishes, e.g. "x=webhook,facebook=webhook"; the rest by hand.
+    PUBLISHERS = _env_pairs("PUBLISHERS")
+
+    # Publishing through the webhook adapter (see README "Publishing")
+    PUBLISH_WEBHOOK_URL = os.environ.get("PUBLISH_WEBHOOK_URL", "")
+    PUBLISH_WEBHOOK_SECRET = os.environ.get("PUBLISH_WEBHOOK_SECRET", "")
+    PUBLISH_WEBHOOK_TIMEOUT_SECONDS = _env_int("PUBLISH_WEBHOOK_TIMEOUT_SECONDS", 10)
+    PUBLISH_MAX_ATTEMPTS = _env_int("PUBLISH_MAX_ATTEMPTS", 8)
+    PUBLISH_RETRY_BASE_SECONDS = _env_int("PUBLISH_RETRY_BASE_SECONDS", 30)
+    #: How often `flask outbox run` looks for due deliveries and e-mails.
+    OUTBOX_POLL_SECONDS = _env_int("OUTBOX_POLL_SECONDS", 5)
+
+    # E-mail copies of notifications: off unless MAIL_SERVER is set.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = _env_int("MAIL_PORT", 587)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", True)
+    MAIL_FROM = os.environ.get("MAIL_FROM", "composure@localhost")
+    #: Where people reach this app, for links in e-mails.
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+
     # OpenAPI document (flask-smorest)
     API_TITLE = "Composure API"
     API_VERSION = "v1"

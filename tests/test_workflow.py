@@ -15,6 +15,7 @@ from app.audit import log as audit
 from app.complaints.models import Complaint
 from app.drafts import operations, service, workflow
 from app.drafts.models import Draft, DraftState, ReviewDecision, SignOffGroup
+from app.drafts.policy import CoolingOffPolicy, WorkflowPolicy
 from app.drafts.workflow import Action, Refused
 from app.extensions import db
 from app.settings.company import CompanyDetails
@@ -24,8 +25,10 @@ from tests.test_drafts import add_complaint
 
 CALM = "@NorthwindHome my parcel #NW-48213 is a week late, can you check where it is?"
 LEGAL = "@NorthwindHome charged twice for my sofa. My solicitor will be in touch about this."
-POLICY = workflow.CoolingOffPolicy(
-    base_seconds=600, hot_extra_seconds=600, warn_extra_seconds=300, floor_seconds=120
+POLICY = WorkflowPolicy(
+    cooling_off=CoolingOffPolicy(
+        base_seconds=600, hot_extra_seconds=600, warn_extra_seconds=300, floor_seconds=120
+    )
 )
 
 
@@ -69,7 +72,7 @@ def edit(draft: Draft, parts: dict[str, str], actor: User, now=T0) -> None:
         actor=actor,
         now=now,
         based_on=draft.current_revision,
-        cooling_off=POLICY,
+        policy=POLICY,
     )
     db.session.commit()
 
@@ -95,7 +98,7 @@ def refused(code: str, draft_id: int, action: Action, actor: User, now=T0, **kwa
 def test_the_whole_path_with_every_early_step_refused(ctx, users):
     agent, reviewer = person(users, "agent"), person(users, "reviewer")
     draft_id = start(ctx, users)
-    refused("needs_approval", draft_id, Action.PUBLISH, agent)
+    refused("not_submitted", draft_id, Action.PUBLISH, agent)
     draft = act(draft_id, Action.SUBMIT, agent)
     assert draft.state == DraftState.COOLING_OFF
     assert draft.cooling_off_until >= T0 + timedelta(seconds=600)

@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
-from app.complaints.models import Complaint
+from app.complaints.models import Channel, Complaint
 from app.core.clock import utcnow
 from app.core.db import Base, enum_column
 
@@ -64,6 +64,7 @@ class Draft(Base):
     version: Mapped[int] = mapped_column(default=1)
 
     complaint: Mapped[Complaint] = relationship()
+    channel: Mapped[Channel] = relationship()
     author: Mapped[User] = relationship()
     revisions: Mapped[list[Revision]] = relationship(
         back_populates="draft", order_by="Revision.number"

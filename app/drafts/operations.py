@@ -21,6 +21,7 @@ from app.core.text import clean_text
 from app.drafts import workflow
 from app.drafts.builder import Composition
 from app.drafts.models import Draft, DraftState, Revision
+from app.drafts.policy import WorkflowPolicy
 from app.drafts.service import HOLDING_REPLY, ToneSetting, assemble_with_spans
 from app.drafts.templates import PARTS
 
@@ -172,7 +173,7 @@ def edit_parts(
     now: datetime,
     based_on: int,
     template_ids: dict[str, str] | None = None,
-    cooling_off: workflow.CoolingOffPolicy | None = None,
+    policy: WorkflowPolicy | None = None,
 ) -> Revision:
     """Save edited parts as a new revision; nothing changes when the text is the same.
 
@@ -222,7 +223,7 @@ def edit_parts(
     draft.updated_at = now
     from_state = draft.state
     restarted = workflow.restart_after_edit(
-        session, draft, now=now, findings=revision.findings, policy=cooling_off
+        session, draft, actor=actor, now=now, findings=revision.findings, policy=policy
     )
     session.flush()
     workflow.record(

@@ -14,6 +14,7 @@ restarts cooling-off (`restart_after_edit`).
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,18 +26,22 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.accounts.models import Role, User
 from app.accounts.permissions import Permission, can
 from app.audit import log as audit
-from app.complaints.models import Complaint
+from app.complaints.models import Complaint, ComplaintStatus
 from app.drafts.guards import tone_refusal
 from app.drafts.models import (
     Draft,
     DraftState,
+    FollowUp,
+    Publication,
     Review,
     ReviewDecision,
     Revision,
     SignOff,
     SignOffGroup,
 )
-from app.tone.catalogue import WARN
+from app.drafts.policy import TargetWarning, WorkflowPolicy, target_warning
+from app.notifications import notify
+from app.publishing import outbox
 
 
 class Action(enum.StrEnum):
@@ -90,19 +95,6 @@ ACTION_PERMISSIONS = {
     Action.PUBLISH: Permission.DRAFT_REPLIES,
 }
 
-#: Flags that need legal's or PR's sign-off, and whose.
-SIGNOFF_FLAGS = {
-    "legal_threat": SignOffGroup.LEGAL,
-    "personal_data": SignOffGroup.LEGAL,
-    "discrimination": SignOffGroup.LEGAL,
-    "safety": SignOffGroup.LEGAL,
-    "billing": SignOffGroup.LEGAL,
-    "media": SignOffGroup.PR,
-    "harassment": SignOffGroup.PR,
-}
-#: Tone findings on the text that need sign-off whatever the complaint.
-SIGNOFF_FINDINGS = {"legal_risk": SignOffGroup.LEGAL, "private_data": SignOffGroup.LEGAL}
-
 
 class Refused(Exception):
     """A transition a guard refuses: `code` names the guard, the message is for people."""
@@ -110,39 +102,6 @@ class Refused(Exception):
     def __init__(self, code: str, message: str) -> None:
         self.code = code
         super().__init__(message)
-
-
-@dataclass(frozen=True)
-class CoolingOffPolicy:
-    """How long a submitted draft cools before it may go out (PRODUCT.md)."""
-
-    base_seconds: int = 600
-    #: Added when the complaint is hot (heat label "high").
-    hot_extra_seconds: int = 600
-    #: Added when the draft's tone checks warn.
-    warn_extra_seconds: int = 300
-    #: Never shorter than this, whatever the other settings.
-    floor_seconds: int = 120
-
-    def length(self, complaint: Complaint, findings: list[dict[str, Any]]) -> timedelta:
-        seconds = self.base_seconds
-        if complaint.heat_label == "high":
-            seconds += self.hot_extra_seconds
-        if any(finding.get("severity") == WARN for finding in findings):
-            seconds += self.warn_extra_seconds
-        return timedelta(seconds=max(seconds, self.floor_seconds))
-
-
-def signoff_reasons(complaint: Complaint, findings: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """Why this reply needs sign-off, and by whom: [{"kind", "value", "group"}]."""
-    reasons = [
-        {"kind": "flag", "value": flag, "group": SIGNOFF_FLAGS[flag].value}
-        for flag in complaint.flags or ()
-        if flag in SIGNOFF_FLAGS
-    ]
-    for code in sorted({finding["code"] for finding in findings} & set(SIGNOFF_FINDINGS)):
-        reasons.append({"kind": "finding", "value": code, "group": SIGNOFF_FINDINGS[code].value})
-    return reasons
 
 
 def current_revision(session: Session, draft: Draft) -> Revision:
@@ -168,13 +127,16 @@ def _live(session: Session, decision: type[Review] | type[SignOff], revision: Re
 
 
 def publish_refusals(session: Session, draft: Draft, *, now: datetime) -> list[Refused]:
-    """Every reason a publish would be refused right now (empty when it may go out)."""
-    if draft.state != DraftState.APPROVED:
-        return [Refused("needs_approval", "A colleague must approve the current revision.")]
+    """Every reason a publish would be refused right now, most basic first (empty when the
+    draft may go out). Publishing raises the first."""
+    if draft.state not in OPEN:
+        return [Refused("invalid_state", f"A draft that is {draft.state.value} cannot go out.")]
     revision = current_revision(session, draft)
     refusals = []
-    if draft.cooling_off_until is not None and now < draft.cooling_off_until:
-        minutes = max(1, int((draft.cooling_off_until - now).total_seconds() // 60))
+    if draft.state in (DraftState.DRAFT, DraftState.CHANGES_REQUESTED):
+        refusals.append(Refused("not_submitted", "Submit the draft first: it must cool off."))
+    elif draft.cooling_off_until is not None and now < draft.cooling_off_until:
+        minutes = max(1, math.ceil((draft.cooling_off_until - now).total_seconds() / 60))
         refusals.append(
             Refused("cooling_off", f"Still cooling off: about {minutes} more minute(s).")
         )
@@ -183,7 +145,7 @@ def publish_refusals(session: Session, draft: Draft, *, now: datetime) -> list[R
         for review in _live(session, Review, revision)
         if review.decision == ReviewDecision.APPROVED and review.reviewer_id != draft.author_id
     ]
-    if not approvals:
+    if draft.state != DraftState.APPROVED or not approvals:
         refusals.append(Refused("needs_approval", "A colleague must approve this revision."))
     if draft.requires_signoff:
         signed = {
@@ -283,10 +245,12 @@ def transition(
     actor: User,
     now: datetime,
     revision_number: int,
-    policy: CoolingOffPolicy | None = None,
+    policy: WorkflowPolicy | None = None,
     comment: str = "",
     approved: bool = True,
     group: SignOffGroup | None = None,
+    anchor_start: int | None = None,
+    anchor_end: int | None = None,
 ) -> Draft:
     """Take `action` on the draft as `actor`, or raise Refused naming the guard.
 
@@ -316,16 +280,20 @@ def transition(
     revision = current_revision(session, draft)
     _guard(session, draft, action, actor=actor, revision=revision, now=now, group=group)
 
+    policy = policy or WorkflowPolicy()
     before = draft.state
     details: dict[str, Any] = {}
     if action == Action.SUBMIT:
-        details = _start_cooling_off(draft, now=now, findings=revision.findings, policy=policy)
+        details = _start_cooling_off(
+            draft, now=now, findings=revision.findings, policy=policy, length=None
+        )
     elif action in (Action.APPROVE, Action.REQUEST_CHANGES):
         decision = (
             ReviewDecision.APPROVED
             if action == Action.APPROVE
             else ReviewDecision.CHANGES_REQUESTED
         )
+        anchor = _anchor(revision, anchor_start, anchor_end)
         session.add(
             Review(
                 draft_id=draft.id,
@@ -333,10 +301,14 @@ def transition(
                 reviewer_id=actor.id,
                 decision=decision,
                 comment=comment,
+                anchor_start=anchor[0] if anchor else None,
+                anchor_end=anchor[1] if anchor else None,
                 created_at=now,
             )
         )
         details = {"comment": comment} if comment else {}
+        if anchor:
+            details["anchor"] = {"start": anchor[0], "end": anchor[1], "text": anchor[2]}
     elif action == Action.SIGN_OFF:
         session.add(
             SignOff(
@@ -350,6 +322,8 @@ def transition(
             )
         )
         details = {"group": group.value, "approved": approved}
+        if comment:
+            details["comment"] = comment
     elif action == Action.PUBLISH:
         draft.published_at = now
     draft.state = moves[before]
@@ -360,6 +334,8 @@ def transition(
         raise Refused(
             "stale_revision", "Someone acted on this draft at the same moment; read it again."
         ) from error
+    if action == Action.PUBLISH:
+        details = _after_publish(session, draft, revision, actor=actor, now=now, policy=policy)
     record(
         session,
         draft,
@@ -369,43 +345,334 @@ def transition(
         before=before,
         details=details,
     )
+    _notify(session, draft, action, actor=actor, now=now, comment=comment, approved=approved)
     return draft
+
+
+def _anchor(revision: Revision, start: int | None, end: int | None) -> tuple[int, int, str] | None:
+    """The passage a comment is about, checked against the revision's text."""
+    if start is None and end is None:
+        return None
+    if start is None or end is None or not 0 <= start < end <= len(revision.text):
+        raise Refused(
+            "invalid_anchor", "The marked passage is not in this revision's text; mark it again."
+        )
+    return start, end, revision.text[start:end]
+
+
+def _after_publish(
+    session: Session,
+    draft: Draft,
+    revision: Revision,
+    *,
+    actor: User,
+    now: datetime,
+    policy: WorkflowPolicy,
+) -> dict[str, Any]:
+    """The outbox row, the complaint's new status and the follow-up, in the same
+    transaction as the state change."""
+    adapter = policy.publisher(draft.channel_key)
+    publication = outbox.enqueue(session, draft, revision, adapter=adapter, actor=actor, now=now)
+    complaint = draft.complaint
+    if complaint.status in (ComplaintStatus.NEW, ComplaintStatus.IN_PROGRESS):
+        complaint.status = ComplaintStatus.REPLIED
+    complaint.first_replied_at = complaint.first_replied_at or now
+    follow_up = None
+    if draft.follows_draft_id is None:
+        follow_up = FollowUp(
+            complaint_id=complaint.id,
+            draft_id=draft.id,
+            due_at=follow_up_due(now, policy.follow_up_days),
+            created_at=now,
+        )
+        session.add(follow_up)
+    session.flush()
+    return {
+        "adapter": adapter,
+        "publication_id": publication.id,
+        "idempotency_key": publication.idempotency_key,
+        **({"follow_up_due": follow_up.due_at.isoformat()} if follow_up else {}),
+    }
+
+
+def follow_up_due(now: datetime, working_days: int) -> datetime:
+    """`working_days` working days (Monday to Friday) after `now`, at the same time."""
+    day, left = now, max(working_days, 1)
+    while left > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return day
+
+
+#: What the author hears when a colleague acts ("Riya approved draft #3").
+_DECIDED = {
+    Action.APPROVE: "approved",
+    Action.REQUEST_CHANGES: "asked for changes to",
+}
+
+
+def _notify(
+    session: Session,
+    draft: Draft,
+    action: Action,
+    *,
+    actor: User,
+    now: datetime,
+    comment: str,
+    approved: bool,
+) -> None:
+    if action == Action.SUBMIT:
+        notify.submitted(session, draft, actor=actor, now=now)
+    elif action in _DECIDED:
+        notify.decided(session, draft, actor=actor, what=_DECIDED[action], now=now, comment=comment)
+    elif action == Action.SIGN_OFF:
+        what = "signed off" if approved else "refused sign-off on"
+        notify.decided(session, draft, actor=actor, what=what, now=now, comment=comment)
+
+
+def resolve(
+    session: Session, complaint: Complaint, *, actor: User, now: datetime, note: str = ""
+) -> Complaint:
+    """Mark a complaint resolved once a reply is out: open follow-ups are done with it."""
+    if not can(actor, Permission.DRAFT_REPLIES):
+        raise Refused("forbidden", "Your role cannot resolve complaints.")
+    if complaint.status == ComplaintStatus.RESOLVED:
+        raise Refused("invalid_state", "This complaint is already resolved.")
+    if complaint.status != ComplaintStatus.REPLIED:
+        raise Refused(
+            "needs_reply", "Publish a reply first: every complaint gets an answer before it closes."
+        )
+    before = complaint.status
+    complaint.status = ComplaintStatus.RESOLVED
+    complaint.resolved_at = now
+    note = (note or "").strip()[:2000]
+    for follow_up in session.scalars(
+        select(FollowUp).where(FollowUp.complaint_id == complaint.id, FollowUp.done_at.is_(None))
+    ):
+        follow_up.done_at, follow_up.done_by_id = now, actor.id
+        follow_up.note = follow_up.note or "Resolved."
+    session.flush()
+    audit.record(
+        session,
+        action="complaint.resolved",
+        entity_type="complaint",
+        entity_id=complaint.id,
+        complaint_id=complaint.id,
+        actor_id=actor.id,
+        now=now,
+        from_state=before.value,
+        to_state=complaint.status.value,
+        details={"note": note} if note else {},
+    )
+    return complaint
+
+
+def complete_follow_up(
+    session: Session, follow_up: FollowUp, *, actor: User, now: datetime, note: str = ""
+) -> FollowUp:
+    """The agent checked back with the customer."""
+    if not can(actor, Permission.DRAFT_REPLIES):
+        raise Refused("forbidden", "Your role cannot record follow-ups.")
+    if follow_up.done_at is not None:
+        raise Refused("invalid_state", "This follow-up is already done.")
+    follow_up.done_at, follow_up.done_by_id = now, actor.id
+    follow_up.note = (note or "").strip()[:2000]
+    session.flush()
+    audit.record(
+        session,
+        action="follow_up.done",
+        entity_type="follow_up",
+        entity_id=follow_up.id,
+        complaint_id=follow_up.complaint_id,
+        draft_id=follow_up.draft_id,
+        actor_id=actor.id,
+        now=now,
+        details={"note": follow_up.note} if follow_up.note else {},
+    )
+    return follow_up
+
+
+def publish(
+    session: Session,
+    draft: Draft,
+    *,
+    actor: User,
+    now: datetime,
+    revision_number: int,
+    policy: WorkflowPolicy | None = None,
+) -> tuple[Publication, bool]:
+    """Publish, idempotently: (the publication, whether this call made it).
+
+    A second click, or a second server acting at the same moment, gets the one publication
+    back instead of an error; every other refusal is raised as usual. When a concurrent
+    publish wins, the failed flush is rolled back here (the caller's transaction held
+    nothing else) and the winner's publication returned.
+    """
+    if draft.state == DraftState.PUBLISHED:
+        existing = outbox.publication_for(session, draft)
+        if existing is not None:
+            return existing, False
+    draft_id = draft.id
+    try:
+        transition(
+            session,
+            draft,
+            Action.PUBLISH,
+            actor=actor,
+            now=now,
+            revision_number=revision_number,
+            policy=policy,
+        )
+    except Refused as refusal:
+        if refusal.code != "stale_revision":
+            raise
+        session.rollback()
+        draft = session.get(Draft, draft_id, populate_existing=True)
+        existing = outbox.publication_for(session, draft) if draft else None
+        if existing is None:
+            raise
+        return existing, False
+    return outbox.publication_for(session, draft), True
 
 
 def restart_after_edit(
     session: Session,
     draft: Draft,
     *,
+    actor: User,
     now: datetime,
     findings: list[dict[str, Any]],
-    policy: CoolingOffPolicy | None = None,
+    policy: WorkflowPolicy | None = None,
 ) -> dict[str, Any]:
-    """After an edit: void the approvals and sign-offs of earlier revisions; a submitted
-    draft goes back to cooling off, from now. Returns what changed, for the audit entry."""
-    voided_reviews = session.execute(
-        update(Review)
-        .where(Review.draft_id == draft.id, Review.voided_at.is_(None))
-        .values(voided_at=now)
-    ).rowcount
+    """After an edit: void the approvals and sign-offs of earlier revisions (whoever gave
+    them is asked to read again); a submitted draft goes back to cooling off, from now, for
+    the policy's share of the full time. Returns what changed, for the audit entry."""
+    policy = policy or WorkflowPolicy()
+    live_reviews = list(
+        session.scalars(
+            select(Review).where(Review.draft_id == draft.id, Review.voided_at.is_(None))
+        )
+    )
     voided_signoffs = session.execute(
         update(SignOff)
         .where(SignOff.draft_id == draft.id, SignOff.voided_at.is_(None))
         .values(voided_at=now)
     ).rowcount
-    changes: dict[str, Any] = {"voided_reviews": voided_reviews, "voided_signoffs": voided_signoffs}
+    for review in live_reviews:
+        review.voided_at = now
+    changes: dict[str, Any] = {
+        "voided_reviews": len(live_reviews),
+        "voided_signoffs": voided_signoffs,
+    }
     if draft.state in (DraftState.COOLING_OFF, DraftState.APPROVED):
         draft.state = DraftState.COOLING_OFF
-        changes.update(_start_cooling_off(draft, now=now, findings=findings, policy=policy))
+        length = policy.cooling_off.after_edit(draft.complaint, findings)
+        changes.update(
+            _start_cooling_off(draft, now=now, findings=findings, policy=policy, length=length)
+        )
+    approvers = [review.reviewer for review in live_reviews]
+    if approvers:
+        notify.approvals_voided(session, draft, approvers, actor=actor, now=now)
+    if draft.state == DraftState.COOLING_OFF and draft.requires_signoff and voided_signoffs:
+        notify.signoff_needed(session, draft, actor=actor, now=now)
     return changes
 
 
 def _start_cooling_off(
-    draft: Draft, *, now: datetime, findings: list[dict[str, Any]], policy: CoolingOffPolicy | None
+    draft: Draft,
+    *,
+    now: datetime,
+    findings: list[dict[str, Any]],
+    policy: WorkflowPolicy,
+    length: timedelta | None,
 ) -> dict[str, Any]:
     """Cooling-off from `now` for this text, and whether it needs sign-off and why."""
-    policy = policy or CoolingOffPolicy()
-    draft.cooling_off_until = now + policy.length(draft.complaint, findings)
-    reasons = signoff_reasons(draft.complaint, findings)
+    length = length or policy.cooling_off.length(draft.complaint, findings)
+    draft.cooling_off_until = now + length
+    reasons = policy.signoff_reasons(draft.complaint, findings)
     draft.requires_signoff = bool(reasons)
     draft.signoff_reasons = reasons
     return {"cooling_off_until": draft.cooling_off_until.isoformat(), "signoff": reasons}
+
+
+@dataclass(frozen=True)
+class DraftStatus:
+    """Where a draft stands, as the editor, the queues and the API show it."""
+
+    draft: Draft
+    revision: Revision
+    reviews: list[Review]  #: live decisions on the current revision
+    signoffs: list[SignOff]
+    earlier_reviews: list[Review]  #: voided by an edit, or on earlier revisions
+    publish_refusals: list[Refused]
+    missing_signoff: list[str]  #: groups still to sign off the current revision
+    target_warning: TargetWarning | None
+    publication: Publication | None
+
+    @property
+    def approvals(self) -> list[Review]:
+        return [r for r in self.reviews if r.decision == ReviewDecision.APPROVED]
+
+    @property
+    def cooling_off_over(self) -> bool:
+        return not any(refusal.code == "cooling_off" for refusal in self.publish_refusals)
+
+    def allowed(self, actor: User, action: Action) -> bool:
+        """Whether to offer `actor` the button for `action` now (the transition still
+        checks everything when it is pressed)."""
+        if _role_refusal(actor, action) or self.draft.state not in TRANSITIONS[action]:
+            return False
+        author = actor.id == self.draft.author_id
+        if action in (Action.APPROVE, Action.REQUEST_CHANGES, Action.SIGN_OFF) and author:
+            return False
+        if action in (Action.SUBMIT, Action.WITHDRAW, Action.PUBLISH):
+            return author or Role.ADMIN in actor.roles
+        if action == Action.SIGN_OFF:
+            return bool(self.missing_signoff) and actor.id not in {
+                r.reviewer_id for r in self.reviews
+            }
+        if action == Action.APPROVE:
+            return actor.id not in {s.signer_id for s in self.signoffs}
+        return True
+
+
+def status(session: Session, draft: Draft, *, now: datetime, policy: WorkflowPolicy) -> DraftStatus:
+    revision = current_revision(session, draft)
+    reviews = session.scalars(
+        select(Review).where(Review.draft_id == draft.id).order_by(Review.created_at, Review.id)
+    ).all()
+    signoffs = session.scalars(
+        select(SignOff).where(SignOff.draft_id == draft.id).order_by(SignOff.created_at)
+    ).all()
+    live_reviews = [r for r in reviews if r.voided_at is None and r.revision_id == revision.id]
+    live_signoffs = [s for s in signoffs if s.voided_at is None and s.revision_id == revision.id]
+    signed = {s.group.value for s in live_signoffs if s.approved}
+    missing = sorted({reason["group"] for reason in draft.signoff_reasons} - signed)
+    if draft.state == DraftState.DRAFT or draft.state == DraftState.CHANGES_REQUESTED:
+        warning = target_warning(draft.complaint, revision.findings, now=now, policy=policy)
+        missing = sorted(
+            {r["group"] for r in policy.signoff_reasons(draft.complaint, revision.findings)}
+        )
+    elif draft.state in (DraftState.COOLING_OFF, DraftState.APPROVED):
+        warning = target_warning(
+            draft.complaint,
+            revision.findings,
+            now=now,
+            policy=policy,
+            cooling_off_until=draft.cooling_off_until,
+        )
+    else:
+        warning = None
+    refusals = publish_refusals(session, draft, now=now) if draft.state in OPEN else []
+    return DraftStatus(
+        draft=draft,
+        revision=revision,
+        reviews=live_reviews,
+        signoffs=live_signoffs,
+        earlier_reviews=[r for r in reviews if r not in live_reviews],
+        publish_refusals=refusals,
+        missing_signoff=missing if draft.state in OPEN else [],
+        target_warning=warning,
+        publication=outbox.publication_for(session, draft),
+    )

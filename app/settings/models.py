@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.clock import utcnow
@@ -37,3 +37,8 @@ class Notification(Base):
     link: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+    #: Sent by e-mail too (only when SMTP is configured); the error of the last try if not.
+    emailed_at: Mapped[datetime | None]
+    email_error: Mapped[str | None] = mapped_column(String(500))
+
+    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at"),)

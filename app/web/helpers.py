@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,7 @@ from markupsafe import Markup, escape
 from app.accounts.permissions import Permission, can
 from app.analysis.rules import ENTITY_LABELS, FLAG_LABELS, FLAGS
 from app.complaints import inbox
+from app.drafts import policy as workflow_policy
 from app.drafts.templates import PART_LABELS, Library
 from app.extensions import db
 from app.settings import company as company_settings
@@ -57,6 +59,37 @@ def policy() -> tone_policy.TonePolicy:
     if "composure_tone_policy" not in g:
         g.composure_tone_policy = tone_policy.load(db.session)
     return g.composure_tone_policy
+
+
+def workflow_defaults() -> workflow_policy.WorkflowPolicy:
+    """The workflow policy from configuration alone (what stored settings override)."""
+    config = current_app.config
+    base = workflow_policy.WorkflowPolicy()
+    values = {
+        "cooling_off.base_seconds": config["COOLING_OFF_BASE_SECONDS"],
+        "cooling_off.hot_extra_seconds": config["COOLING_OFF_HOT_EXTRA_SECONDS"],
+        "cooling_off.warn_extra_seconds": config["COOLING_OFF_WARN_EXTRA_SECONDS"],
+        "cooling_off.floor_seconds": config["COOLING_OFF_FLOOR_SECONDS"],
+        "cooling_off.edit_restart_percent": config["COOLING_OFF_EDIT_RESTART_PERCENT"],
+        **{f"signoff.flag.{k}": v for k, v in config["SIGNOFF_FLAGS"].items()},
+        **{f"signoff.finding.{k}": v for k, v in config["SIGNOFF_FINDINGS"].items()},
+        **{f"publisher.{k}": v for k, v in config["PUBLISHERS"].items()},
+    }
+    try:
+        return workflow_policy.clean(values, base)
+    except workflow_policy.WorkflowPolicyError as problem:
+        raise RuntimeError(f"Workflow settings in the configuration: {problem}") from problem
+
+
+def workflow() -> workflow_policy.WorkflowPolicy:
+    """The workflow policy in force for this request (read once per request), with the
+    follow-up delay the company's replies promise."""
+    if "composure_workflow_policy" not in g:
+        g.composure_workflow_policy = replace(
+            workflow_policy.load(db.session, workflow_defaults()),
+            follow_up_days=company().follow_up_days,
+        )
+    return g.composure_workflow_policy
 
 
 def tone_setting(complaint, channel=None):

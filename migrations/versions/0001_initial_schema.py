@@ -6,6 +6,8 @@ Revises:
 Create Date: 2026-11-23 09:38:39.200498
 
 """
+import os
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -439,14 +441,18 @@ def downgrade():
 
 
 #: Response-time targets follow PRODUCT.md: within the hour in public, 24 hours in private.
+#: RESPONSE_TARGET_PUBLIC_SECONDS / RESPONSE_TARGET_PRIVATE_SECONDS change the targets a new
+#: database starts with; afterwards an admin sets them on Admin → Workflow policy.
+PUBLIC_TARGET = int(os.environ.get("RESPONSE_TARGET_PUBLIC_SECONDS") or 3600)
+PRIVATE_TARGET = int(os.environ.get("RESPONSE_TARGET_PRIVATE_SECONDS") or 86400)
 CHANNELS = [
     # key, name, public, char limit, threads, target seconds, position
-    ("x", "X (Twitter)", True, 280, True, 3600, 1),
-    ("facebook", "Facebook", True, 8000, False, 3600, 2),
-    ("instagram", "Instagram", True, 2200, False, 3600, 3),
-    ("review", "Review site", True, 5000, False, 3600, 4),
-    ("dm", "Direct message", False, 10000, False, 86400, 5),
-    ("email", "E-mail", False, 50000, False, 86400, 6),
+    ("x", "X (Twitter)", True, 280, True, PUBLIC_TARGET, 1),
+    ("facebook", "Facebook", True, 8000, False, PUBLIC_TARGET, 2),
+    ("instagram", "Instagram", True, 2200, False, PUBLIC_TARGET, 3),
+    ("review", "Review site", True, 5000, False, PUBLIC_TARGET, 4),
+    ("dm", "Direct message", False, 10000, False, PRIVATE_TARGET, 5),
+    ("email", "E-mail", False, 50000, False, PRIVATE_TARGET, 6),
 ]
 
 

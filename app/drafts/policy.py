@@ -1,0 +1,314 @@
+"""The workflow policy: how long drafts cool off, what needs sign-off and by whom, how
+each channel publishes, and each channel's response-time target (PRODUCT.md "Draft states").
+
+Defaults come from configuration (every one settable by environment variable, see
+config.py); an admin changes them on Admin → Workflow policy. Stored as `workflow.*` rows
+in `settings` (response targets on the channels themselves); every change is audited.
+No Flask.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import User
+from app.analysis.rules import FLAGS
+from app.audit import log as audit
+from app.complaints.models import Channel, Complaint
+from app.drafts.models import SignOffGroup
+from app.settings import store
+from app.tone.catalogue import CODES, WARN
+
+PREFIX = "workflow."
+#: Cooling-off is mandatory: no setting makes it shorter than this.
+MIN_FLOOR_SECONDS = 60
+#: Nor longer than a day, which would only mean replies never go out.
+MAX_SECONDS = 24 * 3600
+NOBODY = "none"
+GROUP_CHOICES = (*(group.value for group in SignOffGroup), NOBODY)
+PUBLISHERS = ("manual", "webhook")
+
+
+@dataclass(frozen=True)
+class CoolingOffPolicy:
+    """How long a submitted draft cools before it may go out."""
+
+    base_seconds: int = 600
+    #: Added when the complaint is hot (heat label "high").
+    hot_extra_seconds: int = 600
+    #: Added when the draft's tone checks warn.
+    warn_extra_seconds: int = 300
+    #: Never shorter than this, whatever the other settings.
+    floor_seconds: int = 120
+    #: After an edit, this share (in percent) of the full length starts again.
+    edit_restart_percent: int = 100
+
+    def length(self, complaint: Complaint, findings: list[dict[str, Any]]) -> timedelta:
+        seconds = self.base_seconds
+        if complaint.heat_label == "high":
+            seconds += self.hot_extra_seconds
+        if any(finding.get("severity") == WARN for finding in findings):
+            seconds += self.warn_extra_seconds
+        return timedelta(seconds=max(seconds, self.floor_seconds))
+
+    def after_edit(self, complaint: Complaint, findings: list[dict[str, Any]]) -> timedelta:
+        full = self.length(complaint, findings).total_seconds()
+        return timedelta(seconds=max(full * self.edit_restart_percent / 100, self.floor_seconds))
+
+
+#: Flags that need legal's or PR's sign-off, and whose (PRODUCT.md "Who uses it").
+DEFAULT_SIGNOFF_FLAGS = {
+    "legal_threat": SignOffGroup.LEGAL.value,
+    "personal_data": SignOffGroup.LEGAL.value,
+    "discrimination": SignOffGroup.LEGAL.value,
+    "safety": SignOffGroup.LEGAL.value,
+    "billing": SignOffGroup.LEGAL.value,
+    "media": SignOffGroup.PR.value,
+    "harassment": SignOffGroup.PR.value,
+}
+#: Tone findings on the reply's text that need sign-off whatever the complaint.
+DEFAULT_SIGNOFF_FINDINGS = {
+    "legal_risk": SignOffGroup.LEGAL.value,
+    "private_data": SignOffGroup.LEGAL.value,
+}
+
+
+@dataclass(frozen=True)
+class WorkflowPolicy:
+    cooling_off: CoolingOffPolicy = field(default_factory=CoolingOffPolicy)
+    #: Complaint flag -> group that signs off ("legal", "pr"); flags not listed need none.
+    signoff_flags: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SIGNOFF_FLAGS))
+    #: Tone finding code -> group that signs off.
+    signoff_findings: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SIGNOFF_FINDINGS))
+    #: Channel key -> "manual" or "webhook"; channels not listed publish by hand.
+    publishers: dict[str, str] = field(default_factory=dict)
+    #: Working days from a published reply to its follow-up: the company's promise
+    #: ("we'll update you by Thursday"), set on Admin → Company details, not stored here.
+    follow_up_days: int = 2
+
+    def signoff_reasons(
+        self, complaint: Complaint, findings: list[dict[str, Any]]
+    ) -> list[dict[str, str]]:
+        """Why a reply needs sign-off, and by whom: [{"kind", "value", "group"}]."""
+        reasons = [
+            {"kind": "flag", "value": flag, "group": self.signoff_flags[flag]}
+            for flag in complaint.flags or ()
+            if self.signoff_flags.get(flag, NOBODY) != NOBODY
+        ]
+        codes = {finding["code"] for finding in findings}
+        for code in sorted(codes):
+            group = self.signoff_findings.get(code, NOBODY)
+            if group != NOBODY:
+                reasons.append({"kind": "finding", "value": code, "group": group})
+        return reasons
+
+    def publisher(self, channel_key: str) -> str:
+        return self.publishers.get(channel_key, "manual")
+
+    def as_settings(self) -> dict[str, Any]:
+        values: dict[str, Any] = {
+            f"cooling_off.{name}": getattr(self.cooling_off, name)
+            for name in CoolingOffPolicy.__dataclass_fields__
+        }
+        values.update(
+            {f"signoff.flag.{flag}": self.signoff_flags.get(flag, NOBODY) for flag in FLAGS}
+        )
+        values.update(
+            {f"signoff.finding.{code}": self.signoff_findings.get(code, NOBODY) for code in CODES}
+        )
+        values.update({f"publisher.{key}": value for key, value in self.publishers.items()})
+        return values
+
+
+class WorkflowPolicyError(ValueError):
+    def __init__(self, fields: dict[str, str]) -> None:
+        self.fields = fields
+        super().__init__("; ".join(f"{key}: {value}" for key, value in fields.items()))
+
+
+def _seconds(value: Any, *, low: int = 0) -> int | None:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if low <= number <= MAX_SECONDS else None
+
+
+def _from_values(values: dict[str, Any], defaults: WorkflowPolicy) -> tuple[WorkflowPolicy, dict]:
+    """A policy from flat setting values over `defaults`, and what was wrong with them."""
+    problems: dict[str, str] = {}
+    cooling: dict[str, int] = {}
+    for name in CoolingOffPolicy.__dataclass_fields__:
+        key = f"cooling_off.{name}"
+        if key not in values:
+            continue
+        if name == "edit_restart_percent":
+            number = _seconds(values[key])
+            if number is None or number > 100:
+                problems[key] = "A share from 0 to 100 (100 restarts the whole cooling-off)."
+                continue
+        elif name == "floor_seconds":
+            number = _seconds(values[key], low=MIN_FLOOR_SECONDS)
+            if number is None:
+                problems[key] = (
+                    f"Seconds from {MIN_FLOOR_SECONDS} to {MAX_SECONDS}: cooling-off cannot "
+                    "be switched off."
+                )
+                continue
+        else:
+            number = _seconds(values[key])
+            if number is None:
+                problems[key] = f"Seconds from 0 to {MAX_SECONDS} (a day)."
+                continue
+        cooling[name] = number
+    maps: dict[str, dict[str, str]] = {
+        "flag": dict(defaults.signoff_flags),
+        "finding": dict(defaults.signoff_findings),
+    }
+    for kind, names in (("flag", FLAGS), ("finding", CODES)):
+        for name in names:
+            key = f"signoff.{kind}.{name}"
+            if key not in values:
+                continue
+            if values[key] not in GROUP_CHOICES:
+                problems[key] = f"One of {', '.join(GROUP_CHOICES)}."
+            else:
+                maps[kind][name] = values[key]
+    publishers = dict(defaults.publishers)
+    for key, value in values.items():
+        if key.startswith("publisher."):
+            if value not in PUBLISHERS:
+                problems[key] = f"One of {', '.join(PUBLISHERS)}."
+            else:
+                publishers[key.removeprefix("publisher.")] = value
+    policy = replace(
+        defaults,
+        cooling_off=replace(defaults.cooling_off, **cooling),
+        signoff_flags=maps["flag"],
+        signoff_findings=maps["finding"],
+        publishers=publishers,
+    )
+    return policy, problems
+
+
+def load(session: Session, defaults: WorkflowPolicy) -> WorkflowPolicy:
+    """The policy in force: stored values over the configured defaults (a stored value that
+    no longer passes the checks is ignored rather than stopping every request)."""
+    rows = store.stored(session, PREFIX)
+    policy, problems = _from_values(rows, defaults)
+    if problems:
+        policy, _ = _from_values({k: v for k, v in rows.items() if k not in problems}, defaults)
+    return policy
+
+
+def clean(values: dict[str, Any], defaults: WorkflowPolicy) -> WorkflowPolicy:
+    """Check what an admin entered; raise WorkflowPolicyError naming each bad field."""
+    policy, problems = _from_values(values, defaults)
+    if problems:
+        raise WorkflowPolicyError(problems)
+    return policy
+
+
+def save(
+    session: Session,
+    policy: WorkflowPolicy,
+    *,
+    defaults: WorkflowPolicy,
+    actor: User,
+    now: datetime,
+) -> WorkflowPolicy:
+    """Store the policy; audit what changed."""
+    store.save(
+        session,
+        PREFIX,
+        policy.as_settings(),
+        action="settings.workflow_policy_updated",
+        actor=actor,
+        now=now,
+        defaults=defaults.as_settings(),
+    )
+    return policy
+
+
+def response_targets(session: Session) -> list[Channel]:
+    """The channels with their response-time targets, in display order."""
+    return list(session.scalars(select(Channel).order_by(Channel.position, Channel.key)))
+
+
+def set_response_targets(
+    session: Session, targets: dict[str, Any], *, actor: User, now: datetime
+) -> dict[str, int]:
+    """Change channels' response-time targets (seconds); raise WorkflowPolicyError naming
+    each bad value. Complaints already in keep the due time they came in with."""
+    problems: dict[str, str] = {}
+    changed: dict[str, int] = {}
+    channels = {channel.key: channel for channel in response_targets(session)}
+    for key, value in targets.items():
+        channel = channels.get(key)
+        if channel is None:
+            problems[f"target.{key}"] = "No such channel."
+            continue
+        seconds = _seconds(value, low=60)
+        if seconds is None:
+            problems[f"target.{key}"] = f"Seconds from 60 to {MAX_SECONDS} (a day)."
+        elif seconds != channel.response_target_seconds:
+            changed[key] = seconds
+    if problems:
+        raise WorkflowPolicyError(problems)
+    for key, seconds in changed.items():
+        channels[key].response_target_seconds = seconds
+    if changed:
+        session.flush()
+        audit.record(
+            session,
+            action="settings.response_targets_updated",
+            entity_type="settings",
+            entity_id=None,
+            actor_id=actor.id,
+            now=now,
+            details={"changed": changed},
+        )
+    return changed
+
+
+@dataclass(frozen=True)
+class TargetWarning:
+    """Cooling-off would push the reply past the complaint's response-time target."""
+
+    cooling_off_until: datetime
+    due_at: datetime
+
+    @property
+    def late_by(self) -> timedelta:
+        return self.cooling_off_until - self.due_at
+
+    @property
+    def message(self) -> str:
+        late = max(1, round(self.late_by.total_seconds() / 60))
+        return (
+            f"Cooling-off would end about {late} minute(s) after this reply is due. "
+            "Submit as soon as it reads right, and tell your lead if it will be late."
+        )
+
+
+def target_warning(
+    complaint: Complaint,
+    findings: list[dict[str, Any]],
+    *,
+    now: datetime,
+    policy: WorkflowPolicy,
+    cooling_off_until: datetime | None = None,
+) -> TargetWarning | None:
+    """A warning when the reply cannot go out before the complaint's target: from a
+    submission now, or from the cooling-off already running (`cooling_off_until`)."""
+    if complaint.first_replied_at is not None:
+        return None
+    until = cooling_off_until or now + policy.cooling_off.length(complaint, findings)
+    if until <= complaint.response_due_at:
+        return None
+    return TargetWarning(cooling_off_until=until, due_at=complaint.response_due_at)

@@ -1,0 +1,192 @@
+"""Who hears about what (PRODUCT.md "The flow"). No Flask: the workflow and the outbox call
+these in their own transaction.
+
+- a draft is submitted: reviewers (and sign-off, when the case needs it) are asked to act;
+- a reviewer or signer decides: the author hears;
+- an edit voids approvals: whoever approved is asked to read it again;
+- a webhook delivery fails for good: the author and the admins hear.
+
+One unread notice per person and link: a second event updates it rather than piling up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import Role, User, UserRole
+from app.drafts.models import Draft, Publication
+from app.settings.models import Notification
+
+MAX_MESSAGE = 500
+
+
+def draft_link(draft: Draft, page: str = "") -> str:
+    """The path of a draft's page: "" the editor, "review", "sign-off", "publish"."""
+    return f"/drafts/{draft.id}" + (f"/{page}" if page else "")
+
+
+def people_with(session: Session, role: Role) -> list[User]:
+    return list(
+        session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == role, User.active.is_(True))
+            .order_by(User.id)
+        ).unique()
+    )
+
+
+def send(
+    session: Session,
+    users: Iterable[User],
+    *,
+    kind: str,
+    message: str,
+    link: str,
+    now: datetime,
+    skip: User | None = None,
+) -> int:
+    """Notify each person once (an unread notice with the same link is refreshed)."""
+    message = message[:MAX_MESSAGE]
+    count = 0
+    seen = set()
+    for user in users:
+        if user.id in seen or (skip is not None and user.id == skip.id) or not user.active:
+            continue
+        seen.add(user.id)
+        existing = session.scalar(
+            select(Notification).where(
+                Notification.user_id == user.id,
+                Notification.link == link,
+                Notification.read_at.is_(None),
+            )
+        )
+        if existing is not None:
+            existing.kind, existing.message, existing.created_at = kind, message, now
+            existing.emailed_at, existing.email_error = None, None
+        else:
+            session.add(
+                Notification(user_id=user.id, kind=kind, message=message, link=link, created_at=now)
+            )
+        count += 1
+    return count
+
+
+def _case(draft: Draft) -> str:
+    return f"draft #{draft.id} (complaint #{draft.complaint_id})"
+
+
+def submitted(session: Session, draft: Draft, *, actor: User, now: datetime) -> None:
+    reviewers = people_with(session, Role.REVIEWER)
+    send(
+        session,
+        reviewers,
+        kind="review_requested",
+        message=f"{actor.name} asks for a review of {_case(draft)}.",
+        link=draft_link(draft, "review"),
+        now=now,
+        skip=actor,
+    )
+    if draft.requires_signoff:
+        signoff_needed(session, draft, actor=actor, now=now)
+
+
+def signoff_needed(session: Session, draft: Draft, *, actor: User, now: datetime) -> None:
+    groups = sorted({reason["group"] for reason in draft.signoff_reasons})
+    why = ", ".join(reason["value"].replace("_", " ") for reason in draft.signoff_reasons)
+    send(
+        session,
+        people_with(session, Role.SIGNOFF),
+        kind="signoff_requested",
+        message=f"{_case(draft).capitalize()} needs {' and '.join(groups)} sign-off ({why}).",
+        link=draft_link(draft, "sign-off"),
+        now=now,
+        skip=actor,
+    )
+
+
+def decided(
+    session: Session, draft: Draft, *, actor: User, what: str, now: datetime, comment: str = ""
+) -> None:
+    """Tell the author what a reviewer or signer decided."""
+    said = f": “{comment[:200]}”" if comment else "."
+    send(
+        session,
+        [draft.author],
+        kind="decision",
+        message=f"{actor.name} {what} {_case(draft)}{said}",
+        link=draft_link(draft),
+        now=now,
+        skip=actor,
+    )
+
+
+def approvals_voided(
+    session: Session, draft: Draft, reviewers: list[User], *, actor: User, now: datetime
+) -> None:
+    send(
+        session,
+        reviewers,
+        kind="review_requested",
+        message=f"{actor.name} changed {_case(draft)} after your decision; please read it again.",
+        link=draft_link(draft, "review"),
+        now=now,
+        skip=actor,
+    )
+
+
+def delivery_failed(
+    session: Session, draft: Draft, publication: Publication, *, now: datetime
+) -> None:
+    send(
+        session,
+        [draft.author, *people_with(session, Role.ADMIN)],
+        kind="delivery_failed",
+        message=(
+            f"The reply of {_case(draft)} could not be delivered after "
+            f"{publication.attempts} attempt(s): {publication.last_error or 'unknown error'}"
+        ),
+        link=draft_link(draft, "publish"),
+        now=now,
+    )
+
+
+def unread(session: Session, user: User, limit: int = 50) -> list[Notification]:
+    return list(
+        session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def recent(session: Session, user: User, limit: int = 100) -> list[Notification]:
+    return list(
+        session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user.id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def mark_read(
+    session: Session, user: User, *, now: datetime, notification_id: int | None = None
+) -> int:
+    """Mark one (or all) of the user's notices read; returns how many changed."""
+    query = select(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)
+    )
+    if notification_id is not None:
+        query = query.where(Notification.id == notification_id)
+    rows = list(session.scalars(query))
+    for row in rows:
+        row.read_at = now
+    return len(rows)

@@ -1,0 +1,113 @@
+"""`flask --app wsgi outbox run|status|retry`: deliver webhook publications and e-mails."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from app.drafts.models import Publication, PublicationStatus
+from app.extensions import db
+from app.notifications import mail
+from app.publishing import outbox
+from app.publishing.adapters import WebhookAdapter
+
+outbox_cli = AppGroup("outbox", help="Deliver published replies (webhook) and e-mail notices.")
+
+
+def retry_policy() -> outbox.RetryPolicy:
+    config = current_app.config
+    return outbox.RetryPolicy(
+        max_attempts=max(config["PUBLISH_MAX_ATTEMPTS"], 1),
+        base_seconds=max(config["PUBLISH_RETRY_BASE_SECONDS"], 1),
+    )
+
+
+def webhook_adapter() -> WebhookAdapter | None:
+    config = current_app.config
+    if not config["PUBLISH_WEBHOOK_URL"]:
+        return None
+    if not config["PUBLISH_WEBHOOK_SECRET"]:
+        raise click.ClickException(
+            "PUBLISH_WEBHOOK_URL is set but PUBLISH_WEBHOOK_SECRET is not: "
+            "deliveries must be signed."
+        )
+    return WebhookAdapter(
+        url=config["PUBLISH_WEBHOOK_URL"],
+        secret=config["PUBLISH_WEBHOOK_SECRET"],
+        timeout_seconds=config["PUBLISH_WEBHOOK_TIMEOUT_SECONDS"],
+    )
+
+
+def mailer() -> mail.Mailer | None:
+    config = current_app.config
+    if not config["MAIL_SERVER"]:
+        return None
+    return mail.Mailer(
+        host=config["MAIL_SERVER"],
+        port=config["MAIL_PORT"],
+        username=config["MAIL_USERNAME"],
+        password=config["MAIL_PASSWORD"],
+        use_tls=config["MAIL_USE_TLS"],
+        sender=config["MAIL_FROM"],
+        base_url=config["BASE_URL"],
+    )
+
+
+def _clock():
+    return current_app.extensions["composure.clock"].now()
+
+
+@outbox_cli.command("run")
+@click.option("--once", is_flag=True, help="Deliver what is due now, then stop.")
+def run(once: bool) -> None:
+    """Deliver due webhook publications (retrying with back-off) and e-mail notices.
+
+    Run one or more of these beside the web server; on PostgreSQL several workers share
+    the work (FOR UPDATE SKIP LOCKED) and never deliver the same attempt twice.
+    """
+    adapter, smtp = webhook_adapter(), mailer()
+    retry = retry_policy()
+    if adapter is None:
+        click.echo("No PUBLISH_WEBHOOK_URL: webhook deliveries wait until one is set.")
+    while True:
+        if adapter is not None:
+            report = outbox.run_once(db.session, adapter, clock=_clock, retry=retry)
+            if report.claimed:
+                click.echo(
+                    f"deliveries: {report.delivered} delivered, {report.retrying} to retry, "
+                    f"{report.failed} failed, {report.lost} taken over by another worker"
+                )
+        if smtp is not None:
+            sent = mail.send_pending(db.session, smtp, now=_clock())
+            if sent.sent or sent.failed:
+                click.echo(f"e-mails: {sent.sent} sent, {sent.failed} failed")
+        db.session.remove()
+        if once:
+            return
+        time.sleep(max(current_app.config["OUTBOX_POLL_SECONDS"], 1))
+
+
+@outbox_cli.command("status")
+def status() -> None:
+    """How many publications are waiting, delivered and failed, per adapter."""
+    rows = db.session.execute(
+        select(Publication.adapter, Publication.status, func.count())
+        .group_by(Publication.adapter, Publication.status)
+        .order_by(Publication.adapter, Publication.status)
+    ).all()
+    if not rows:
+        click.echo("Nothing published yet.")
+    for adapter, state, count in rows:
+        click.echo(f"{adapter:8} {state.value:10} {count}")
+    failed = db.session.scalars(
+        select(Publication).where(Publication.status == PublicationStatus.FAILED)
+    ).all()
+    for publication in failed:
+        click.echo(
+            f"failed: publication {publication.id} (draft {publication.draft_id}) after "
+            f"{publication.attempts} attempt(s): {publication.last_error}"
+        )

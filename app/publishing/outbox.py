@@ -1,0 +1,303 @@
+"""The publication outbox. No Flask.
+
+Publishing a draft writes one `Publication` row in the same transaction as the state change
+(a unique draft id: however many clicks or servers, one row). Webhook rows are then
+delivered by `flask --app wsgi outbox run`:
+
+1. claim: select due rows (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so several workers
+   share the work without waiting on each other), and in the same transaction bump
+   `attempts` and push `next_attempt_at` a lease ahead, conditionally on `attempts` being
+   what was read, so on any database exactly one worker wins each attempt;
+2. deliver outside any transaction (an HTTP call never holds a lock);
+3. record the result, again conditionally: delivered, retried later with back-off, or
+   failed after the last attempt (the author and admins are told).
+
+A worker that dies mid-delivery leaves its claim to expire; the retry carries the same
+idempotency key, so the receiver posts once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.accounts.models import User
+from app.audit import log as audit
+from app.drafts.builder import split_thread
+from app.drafts.models import Draft, Publication, PublicationStatus, Revision
+from app.notifications import notify
+from app.publishing.adapters import MANUAL, WEBHOOK, Delivery
+
+
+class Adapter(Protocol):
+    def deliver(
+        self, payload: dict[str, Any], *, idempotency_key: str, now: datetime
+    ) -> Delivery: ...
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 8
+    #: The wait after the first failure; it doubles with each further one.
+    base_seconds: int = 30
+    cap_seconds: int = 3600
+    #: How long a claim holds before another worker may try the row again.
+    lease_seconds: int = 300
+
+    def wait(self, attempts: int) -> timedelta:
+        return timedelta(
+            seconds=min(self.base_seconds * 2 ** max(attempts - 1, 0), self.cap_seconds)
+        )
+
+
+def payload(draft: Draft, revision: Revision, *, actor: User, now: datetime) -> dict[str, Any]:
+    """What the channel receives: the final text (and its thread split where needed), and
+    what it answers."""
+    complaint = draft.complaint
+    channel = draft.channel
+    thread = []
+    if revision.text and len(revision.text) > channel.char_limit and channel.supports_threads:
+        thread = split_thread(revision.text, channel.char_limit, channel.key)
+    return {
+        "draft_id": draft.id,
+        "revision": revision.number,
+        "complaint_id": complaint.id,
+        "channel": draft.channel_key,
+        "text": revision.text,
+        "thread": thread,
+        "in_reply_to": {
+            "external_id": complaint.external_id,
+            "url": complaint.url,
+            "author_handle": complaint.author_handle,
+        },
+        "published_at": now.isoformat(),
+        "published_by": actor.name,
+    }
+
+
+def enqueue(
+    session: Session,
+    draft: Draft,
+    revision: Revision,
+    *,
+    adapter: str,
+    actor: User,
+    now: datetime,
+) -> Publication:
+    """The draft's outbox row. The caller has just moved the draft to `published` under
+    its version check, so this runs once per draft; the unique draft id is the backstop."""
+    publication = Publication(
+        draft_id=draft.id,
+        revision_id=revision.id,
+        adapter=adapter,
+        idempotency_key=str(uuid.uuid4()),
+        payload=payload(draft, revision, actor=actor, now=now),
+        status=PublicationStatus.PENDING,
+        attempts=0,
+        next_attempt_at=now if adapter == WEBHOOK else None,
+        published_by_id=actor.id,
+        created_at=now,
+    )
+    session.add(publication)
+    session.flush()
+    return publication
+
+
+def publication_for(session: Session, draft: Draft) -> Publication | None:
+    return session.scalar(select(Publication).where(Publication.draft_id == draft.id))
+
+
+class PublishingError(Exception):
+    """Why a publication cannot be changed that way, in words for people."""
+
+
+def record_link(
+    session: Session, publication: Publication, url: str, *, actor: User, now: datetime
+) -> Publication:
+    """The manual adapter's second half: the agent posted the reply and gives its link."""
+    url = (url or "").strip()
+    if publication.adapter != MANUAL:
+        raise PublishingError("This reply is delivered by the webhook; there is no link to add.")
+    if not url.startswith(("https://", "http://")) or len(url) > 2000 or " " in url:
+        raise PublishingError("Paste the full link of the posted reply, starting with https://.")
+    if publication.status == PublicationStatus.DELIVERED and publication.external_url == url:
+        return publication
+    publication.external_url = url
+    publication.status = PublicationStatus.DELIVERED
+    publication.delivered_at = publication.delivered_at or now
+    publication.next_attempt_at = None
+    session.flush()
+    _audit(session, publication, "publication.delivered", actor=actor, now=now, url=url)
+    return publication
+
+
+def retry_now(session: Session, publication: Publication, *, actor: User, now: datetime) -> None:
+    """An admin sends a failed webhook delivery again (with the same idempotency key)."""
+    if publication.adapter != WEBHOOK or publication.status != PublicationStatus.FAILED:
+        raise PublishingError("Only a failed webhook delivery can be sent again.")
+    publication.status = PublicationStatus.PENDING
+    publication.attempts = 0
+    publication.next_attempt_at = now
+    session.flush()
+    _audit(session, publication, "publication.retried", actor=actor, now=now)
+
+
+@dataclass(frozen=True)
+class Claim:
+    publication_id: int
+    attempt: int
+    payload: dict[str, Any]
+    idempotency_key: str
+
+
+def claim_due(
+    session: Session, *, now: datetime, retry: RetryPolicy, limit: int = 20
+) -> list[Claim]:
+    """Claim up to `limit` due webhook deliveries for this worker and commit the claim."""
+    query = (
+        select(Publication.id, Publication.attempts)
+        .where(
+            Publication.status == PublicationStatus.PENDING,
+            Publication.adapter == WEBHOOK,
+            Publication.next_attempt_at <= now,
+        )
+        .order_by(Publication.next_attempt_at, Publication.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    claims = []
+    for publication_id, attempts in session.execute(query).all():
+        won = session.execute(
+            update(Publication)
+            .where(
+                Publication.id == publication_id,
+                Publication.attempts == attempts,
+                Publication.status == PublicationStatus.PENDING,
+            )
+            .values(
+                attempts=attempts + 1, next_attempt_at=now + timedelta(seconds=retry.lease_seconds)
+            )
+        ).rowcount
+        if won:
+            row = session.get(Publication, publication_id)
+            claims.append(
+                Claim(publication_id, attempts + 1, dict(row.payload), row.idempotency_key)
+            )
+    session.commit()
+    return claims
+
+
+def record_attempt(
+    session: Session, claim: Claim, delivery: Delivery, *, now: datetime, retry: RetryPolicy
+) -> PublicationStatus | None:
+    """Store what an attempt came to, unless another worker has taken the row since (then
+    None). Commits."""
+    publication = session.get(Publication, claim.publication_id, with_for_update=True)
+    if (
+        publication is None
+        or publication.attempts != claim.attempt
+        or publication.status != PublicationStatus.PENDING
+    ):
+        session.rollback()
+        return None
+    if delivery.ok:
+        publication.status = PublicationStatus.DELIVERED
+        publication.delivered_at = now
+        publication.next_attempt_at = None
+        publication.external_url = delivery.external_url or publication.external_url
+        publication.last_error = None
+        action = "publication.delivered"
+    elif delivery.retry and claim.attempt < retry.max_attempts:
+        publication.next_attempt_at = now + retry.wait(claim.attempt)
+        publication.last_error = delivery.error
+        action = "publication.retry_scheduled"
+    else:
+        publication.status = PublicationStatus.FAILED
+        publication.next_attempt_at = None
+        publication.last_error = delivery.error
+        action = "publication.failed"
+    session.flush()
+    _audit(
+        session,
+        publication,
+        action,
+        actor=None,
+        now=now,
+        attempt=claim.attempt,
+        **({"error": delivery.error} if delivery.error else {}),
+        **({"url": publication.external_url} if publication.external_url else {}),
+    )
+    if publication.status == PublicationStatus.FAILED:
+        draft = session.get(Draft, publication.draft_id)
+        notify.delivery_failed(session, draft, publication, now=now)
+    session.commit()
+    return publication.status
+
+
+@dataclass
+class RunReport:
+    claimed: int = 0
+    delivered: int = 0
+    retrying: int = 0
+    failed: int = 0
+    lost: int = 0  #: another worker took the row over before this one recorded its result
+
+
+def run_once(
+    session: Session,
+    adapter: Adapter,
+    *,
+    clock: Callable[[], datetime],
+    retry: RetryPolicy,
+    limit: int = 20,
+) -> RunReport:
+    """Deliver everything due now, batch by batch, until nothing is due."""
+    report = RunReport()
+    while True:
+        claims = claim_due(session, now=clock(), retry=retry, limit=limit)
+        if not claims:
+            return report
+        for claim in claims:
+            report.claimed += 1
+            delivery = adapter.deliver(
+                claim.payload, idempotency_key=claim.idempotency_key, now=clock()
+            )
+            status = record_attempt(session, claim, delivery, now=clock(), retry=retry)
+            if status is None:
+                report.lost += 1
+            elif status == PublicationStatus.DELIVERED:
+                report.delivered += 1
+            elif status == PublicationStatus.FAILED:
+                report.failed += 1
+            else:
+                report.retrying += 1
+
+
+def _audit(
+    session: Session,
+    publication: Publication,
+    action: str,
+    *,
+    actor: User | None,
+    now: datetime,
+    **details: Any,
+) -> None:
+    draft = session.get(Draft, publication.draft_id)
+    audit.record(
+        session,
+        action=action,
+        entity_type="publication",
+        entity_id=publication.id,
+        complaint_id=draft.complaint_id,
+        draft_id=draft.id,
+        actor_id=actor.id if actor else None,
+        now=now,
+        details={"adapter": publication.adapter, **details},
+    )
