@@ -22,7 +22,7 @@ from app.drafts import workflow
 from app.drafts.builder import Composition
 from app.drafts.models import Draft, DraftState, Revision
 from app.drafts.policy import WorkflowPolicy
-from app.drafts.service import HOLDING_REPLY, ToneSetting, assemble_with_spans
+from app.drafts.service import FREE_TEXT, HOLDING_REPLY, ToneSetting, assemble_with_spans
 from app.drafts.templates import PARTS
 
 #: States in which the author may still change the text. An edit after submission voids
@@ -105,31 +105,58 @@ class Started:
 def start_draft(
     session: Session,
     complaint: Complaint,
-    composition: Composition,
+    composition: Composition | None,
     *,
     tone: ToneSetting,
     actor: User,
     now: datetime,
+    text: str | None = None,
+    follows: Draft | None = None,
 ) -> Started:
-    """Create the complaint's draft from a composition, or return the one already started.
+    """Create the complaint's draft from a composition (or from a `text` the agent wrote),
+    or return the one already started.
 
     Two clicks, or two agents at once, end with one draft: the database's partial unique
-    index decides, and the loser gets the winner's draft back.
+    index decides, and the loser gets the winner's draft back. `follows` makes it the
+    public follow-up ("it's sorted") of a published reply; it goes through the same flow.
     """
+    refusal = can_edit_draft(actor, actor.id)
+    if refusal:
+        raise DraftError(refusal)
     existing = active_draft(session, complaint.id)
     if existing is not None:
         return Started(existing, created=False)
-    if composition.mode == "attack":
+    if follows is not None and (
+        follows.complaint_id != complaint.id or follows.state != DraftState.PUBLISHED
+    ):
+        raise DraftError("A follow-up answers a reply already published on this complaint.")
+    if text is not None:
+        text = clean_text(text)
+        if not text.strip():
+            raise DraftError("The reply is empty. Write at least one sentence.")
+        if len(text) > MAX_PART_CHARS:
+            raise DraftError(
+                f"The reply is {len(text):,} characters; the limit is {MAX_PART_CHARS:,}."
+            )
+        mode = "follow_up" if follows is not None else "text"
+        parts, template_ids = {FREE_TEXT: text}, {}
+    elif composition is None:
+        raise DraftError("Nothing to start the draft from.")
+    elif composition.mode == "attack":
+        mode = composition.mode
         parts = {HOLDING_REPLY: composition.text}
         template_ids = {HOLDING_REPLY: "attack"}
     else:
+        mode = composition.mode
         parts = {part: choice.text for part, choice in composition.parts.items()}
         template_ids = {part: choice.variant_id for part, choice in composition.parts.items()}
+    reply = composition.text if text is None else text
     savepoint = session.begin_nested()
     draft = Draft(
         complaint_id=complaint.id,
         author_id=actor.id,
         channel_key=complaint.channel_key,
+        follows_draft_id=follows.id if follows is not None else None,
         state=DraftState.DRAFT,
         current_revision=1,
         created_at=now,
@@ -145,9 +172,7 @@ def start_draft(
             raise
         return Started(existing, created=False)
     savepoint.commit()
-    _add_revision(
-        session, draft, 1, composition.text, parts, template_ids, tone=tone, actor=actor, now=now
-    )
+    _add_revision(session, draft, 1, reply, parts, template_ids, tone=tone, actor=actor, now=now)
     if complaint.status == ComplaintStatus.NEW:
         complaint.status = ComplaintStatus.IN_PROGRESS
     session.flush()
@@ -158,7 +183,11 @@ def start_draft(
         actor=actor,
         now=now,
         before=None,
-        details={"mode": composition.mode, "templates": template_ids},
+        details={
+            "mode": mode,
+            "templates": template_ids,
+            **({"follows_draft": follows.id} if follows is not None else {}),
+        },
     )
     return Started(draft, created=True)
 
@@ -192,7 +221,7 @@ def edit_parts(
     before = workflow.current_revision(session, draft)
     cleaned = {}
     for name, value in parts.items():
-        if name not in before.parts and name not in PARTS:
+        if name not in before.parts and (name not in PARTS or FREE_TEXT in before.parts):
             raise DraftError(f"Unknown part {name!r}.")
         value = clean_text(value)
         if len(value) > MAX_PART_CHARS:

@@ -24,6 +24,9 @@ from app.tone.policy import TonePolicy
 
 #: Revision.parts key for an attack's holding reply (no four parts).
 HOLDING_REPLY = "holding_reply"
+#: Revision.parts key for a reply written as one text (through the API, or a follow-up):
+#: the four parts are looked for in the text itself.
+FREE_TEXT = "reply"
 
 
 def channel_info(channel: Channel) -> ChannelInfo:
