@@ -9,8 +9,9 @@ from app.extensions import api, csrf
 
 def register_api(app: Flask) -> None:
     from app.api.complaints import blueprint as complaints
+    from app.api.drafts import blueprint as drafts
     from app.api.language import blueprint as language
 
-    for blueprint in (complaints, language):
+    for blueprint in (complaints, language, drafts):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

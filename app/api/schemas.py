@@ -244,3 +244,127 @@ class ToneReportSchema(ma.Schema):
     readability = ma.fields.Dict(allow_none=True)
     sentiment = ma.fields.Dict(allow_none=True)
     notices = ma.fields.List(ma.fields.String())
+
+
+class DraftCreateSchema(ma.Schema):
+    text = ma.fields.String(
+        load_default=None,
+        metadata={"description": "The reply as written; leave out to build the four parts"},
+    )
+    follows_draft_id = ma.fields.Integer(
+        load_default=None,
+        metadata={"description": "Makes it the public follow-up of this published reply"},
+    )
+
+
+class DraftEditSchema(ma.Schema):
+    revision = ma.fields.Integer(
+        required=True, metadata={"description": "The revision you edited; a newer one wins"}
+    )
+    parts = ma.fields.Dict(
+        keys=ma.fields.String(validate=validate.Length(max=40)),
+        values=ma.fields.String(),
+        load_default=None,
+        metadata={"description": "Parts to change: validate, responsibility, direction, …"},
+    )
+    text = ma.fields.String(
+        load_default=None, metadata={"description": "Or the whole reply, replacing the parts"}
+    )
+
+
+class DraftActionSchema(ma.Schema):
+    revision = ma.fields.Integer(
+        required=True,
+        metadata={"description": "The revision you read: acting on an older one is refused"},
+    )
+    comment = ma.fields.String(load_default="", validate=validate.Length(max=5000))
+    group = ma.fields.String(
+        load_default=None,
+        validate=validate.OneOf(["legal", "pr"]),
+        metadata={"description": "sign-off: the group you sign for"},
+    )
+    approved = ma.fields.Boolean(
+        load_default=True, metadata={"description": "sign-off: false refuses it"}
+    )
+    anchor_start = ma.fields.Integer(load_default=None, validate=validate.Range(min=0))
+    anchor_end = ma.fields.Integer(load_default=None, validate=validate.Range(min=0))
+
+
+class LinkSchema(ma.Schema):
+    url = ma.fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class ResolveSchema(ma.Schema):
+    note = ma.fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class ReviewOutSchema(ma.Schema):
+    reviewer = ma.fields.Function(lambda review: review.reviewer.name)
+    reviewer_id = ma.fields.Integer()
+    decision = ma.fields.Function(lambda review: review.decision.value)
+    comment = ma.fields.String()
+    anchor_start = ma.fields.Integer(allow_none=True)
+    anchor_end = ma.fields.Integer(allow_none=True)
+    revision = ma.fields.Function(lambda review: review.revision.number)
+    created_at = ma.fields.AwareDateTime()
+    voided_at = ma.fields.AwareDateTime(allow_none=True)
+
+
+class SignOffOutSchema(ma.Schema):
+    signer = ma.fields.Function(lambda signoff: signoff.signer.name)
+    signer_id = ma.fields.Integer()
+    group = ma.fields.Function(lambda signoff: signoff.group.value)
+    approved = ma.fields.Boolean()
+    comment = ma.fields.String()
+    created_at = ma.fields.AwareDateTime()
+
+
+class RefusalSchema(ma.Schema):
+    code = ma.fields.String()
+    message = ma.fields.String()
+
+
+class PublicationSchema(ma.Schema):
+    id = ma.fields.Integer()
+    adapter = ma.fields.String()
+    status = ma.fields.Function(lambda publication: publication.status.value)
+    idempotency_key = ma.fields.String()
+    attempts = ma.fields.Integer()
+    next_attempt_at = ma.fields.AwareDateTime(allow_none=True)
+    last_error = ma.fields.String(allow_none=True)
+    external_url = ma.fields.String(allow_none=True)
+    created_at = ma.fields.AwareDateTime()
+    delivered_at = ma.fields.AwareDateTime(allow_none=True)
+
+
+class DraftStateSchema(ma.Schema):
+    """A draft as `workflow.status` sees it (built in app/api/drafts.py)."""
+
+    id = ma.fields.Integer()
+    complaint_id = ma.fields.Integer()
+    author_id = ma.fields.Integer()
+    channel = ma.fields.String()
+    state = ma.fields.String()
+    revision = ma.fields.Integer()
+    text = ma.fields.String()
+    parts = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
+    findings = ma.fields.List(ma.fields.Dict())
+    blocking = ma.fields.Boolean()
+    cooling_off_until = ma.fields.AwareDateTime(allow_none=True)
+    requires_signoff = ma.fields.Boolean()
+    signoff_reasons = ma.fields.List(ma.fields.Dict())
+    missing_signoff = ma.fields.List(ma.fields.String())
+    approvals = ma.fields.List(ma.fields.Nested(ReviewOutSchema))
+    reviews = ma.fields.List(ma.fields.Nested(ReviewOutSchema))
+    signoffs = ma.fields.List(ma.fields.Nested(SignOffOutSchema))
+    publish_refusals = ma.fields.List(
+        ma.fields.Nested(RefusalSchema),
+        metadata={"description": "Why a publish would be refused right now; empty: it may go"},
+    )
+    target_warning = ma.fields.String(allow_none=True)
+    follows_draft_id = ma.fields.Integer(allow_none=True)
+    published_at = ma.fields.AwareDateTime(allow_none=True)
+    publication = ma.fields.Nested(PublicationSchema, allow_none=True)
+    created = ma.fields.Boolean(
+        metadata={"description": "create/publish: false when an earlier call already did it"}
+    )

@@ -41,6 +41,14 @@ class DraftError(Exception):
     """Why a draft operation cannot be done, in words for the agent."""
 
 
+class NotAllowed(DraftError):
+    """The person's role, or not being the draft's author, forbids it."""
+
+
+class NotEditable(DraftError):
+    """The draft's state forbids edits (published or withdrawn)."""
+
+
 class StaleRevision(DraftError):
     """The draft changed since the editor was opened; nothing was saved."""
 
@@ -122,7 +130,7 @@ def start_draft(
     """
     refusal = can_edit_draft(actor, actor.id)
     if refusal:
-        raise DraftError(refusal)
+        raise NotAllowed(refusal)
     existing = active_draft(session, complaint.id)
     if existing is not None:
         return Started(existing, created=False)
@@ -203,17 +211,20 @@ def edit_parts(
     based_on: int,
     template_ids: dict[str, str] | None = None,
     policy: WorkflowPolicy | None = None,
+    replace: bool = False,
 ) -> Revision:
     """Save edited parts as a new revision; nothing changes when the text is the same.
+    `replace` makes the given parts the whole reply (the API's `text`); otherwise they are
+    merged into the current ones.
 
     `based_on` is the revision the editor showed: if another save came first, nothing is
     saved and StaleRevision says so (the caller shows the agent's text again).
     """
     refusal = can_edit_draft(actor, draft.author_id)
     if refusal:
-        raise DraftError(refusal)
+        raise NotAllowed(refusal)
     if draft.state not in EDITABLE_STATES:
-        raise DraftError(
+        raise NotEditable(
             f"This draft is {draft.state.value.replace('_', ' ')}; it cannot be edited."
         )
     if based_on != draft.current_revision:
@@ -221,7 +232,8 @@ def edit_parts(
     before = workflow.current_revision(session, draft)
     cleaned = {}
     for name, value in parts.items():
-        if name not in before.parts and (name not in PARTS or FREE_TEXT in before.parts):
+        known = name in PARTS and FREE_TEXT not in before.parts
+        if name not in before.parts and not known and not (replace and name == FREE_TEXT):
             raise DraftError(f"Unknown part {name!r}.")
         value = clean_text(value)
         if len(value) > MAX_PART_CHARS:
@@ -230,7 +242,7 @@ def edit_parts(
                 f"the limit is {MAX_PART_CHARS:,}."
             )
         cleaned[name] = value
-    merged = {**before.parts, **cleaned}
+    merged = cleaned if replace else {**before.parts, **cleaned}
     text = assemble(merged, public=draft.complaint.channel.is_public)
     if not text.strip():
         raise DraftError("The reply is empty. Write at least one part.")
@@ -243,7 +255,7 @@ def edit_parts(
         number,
         text,
         merged,
-        {**before.template_ids, **(template_ids or {})},
+        {} if replace else {**before.template_ids, **(template_ids or {})},
         tone=tone,
         actor=actor,
         now=now,

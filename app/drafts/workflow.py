@@ -606,6 +606,9 @@ class DraftStatus:
     signoffs: list[SignOff]
     earlier_reviews: list[Review]  #: voided by an edit, or on earlier revisions
     publish_refusals: list[Refused]
+    #: Why sign-off is needed ([{"kind", "value", "group"}]); before submission, what the
+    #: policy would say of the text as it stands.
+    signoff_reasons: list[dict[str, str]]
     missing_signoff: list[str]  #: groups still to sign off the current revision
     target_warning: TargetWarning | None
     publication: Publication | None
@@ -647,13 +650,13 @@ def status(session: Session, draft: Draft, *, now: datetime, policy: WorkflowPol
     ).all()
     live_reviews = [r for r in reviews if r.voided_at is None and r.revision_id == revision.id]
     live_signoffs = [s for s in signoffs if s.voided_at is None and s.revision_id == revision.id]
+    reasons = draft.signoff_reasons
+    if draft.state in (DraftState.DRAFT, DraftState.CHANGES_REQUESTED):
+        reasons = policy.signoff_reasons(draft.complaint, revision.findings)
     signed = {s.group.value for s in live_signoffs if s.approved}
-    missing = sorted({reason["group"] for reason in draft.signoff_reasons} - signed)
-    if draft.state == DraftState.DRAFT or draft.state == DraftState.CHANGES_REQUESTED:
+    missing = sorted({reason["group"] for reason in reasons} - signed)
+    if draft.state in (DraftState.DRAFT, DraftState.CHANGES_REQUESTED):
         warning = target_warning(draft.complaint, revision.findings, now=now, policy=policy)
-        missing = sorted(
-            {r["group"] for r in policy.signoff_reasons(draft.complaint, revision.findings)}
-        )
     elif draft.state in (DraftState.COOLING_OFF, DraftState.APPROVED):
         warning = target_warning(
             draft.complaint,
@@ -672,6 +675,7 @@ def status(session: Session, draft: Draft, *, now: datetime, policy: WorkflowPol
         signoffs=live_signoffs,
         earlier_reviews=[r for r in reviews if r not in live_reviews],
         publish_refusals=refusals,
+        signoff_reasons=reasons,
         missing_signoff=missing if draft.state in OPEN else [],
         target_warning=warning,
         publication=outbox.publication_for(session, draft),
