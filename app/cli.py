@@ -195,6 +195,51 @@ def verify_audit() -> None:
     click.echo(f"Audit chain intact: {count} events.")
 
 
+@audit_cli.command("export")
+@click.option("--since", help="First day, YYYY-MM-DD (in the display time zone).")
+@click.option("--until", help="Last day, YYYY-MM-DD (inclusive).")
+@click.option("--complaint", help="Only this complaint's events.")
+@click.option("--action", help="Only actions starting with this, e.g. draft.")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="CSV file to write. Default: standard output.",
+)
+def export_audit(
+    since: str | None,
+    until: str | None,
+    complaint: str | None,
+    action: str | None,
+    output: Path | None,
+) -> None:
+    """Write audit events as CSV, oldest first (header, then one row per event)."""
+    from dataclasses import asdict
+    from zoneinfo import ZoneInfo
+
+    from app.audit import export
+
+    try:
+        filters = export.parse_filters(
+            since=since,
+            until=until,
+            complaint=complaint,
+            action=action,
+            zone=ZoneInfo(current_app.config["DISPLAY_TIMEZONE"]),
+        )
+    except export.FilterError as error:
+        raise click.UsageError(
+            "; ".join(f"--{name}: {message}" for name, message in error.problems.items())
+        ) from error
+    events = export.events(db.session, **asdict(filters))
+    names = export.actor_labels(db.session)
+    if output is None:
+        export.write_csv(events, sys.stdout, names)
+        return
+    with output.open("w", encoding="utf-8", newline="") as stream:
+        count = export.write_csv(events, stream, names)
+    click.echo(f"Wrote {count} event{'s' if count != 1 else ''} to {output}.")
+
+
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
@@ -213,6 +258,8 @@ def demo_command() -> None:
 
 
 def register_cli(app: Flask) -> None:
-    for group in (users_cli, tokens_cli, complaints_cli, imports_cli, audit_cli):
+    from app.publishing.cli import outbox_cli
+
+    for group in (users_cli, tokens_cli, complaints_cli, imports_cli, audit_cli, outbox_cli):
         app.cli.add_command(group)
     app.cli.add_command(demo_command)
