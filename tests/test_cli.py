@@ -7,6 +7,7 @@ import yaml
 
 from app.complaints.models import Complaint
 from app.demo import COMPLAINTS_FILE
+from app.drafts.models import Draft
 from app.extensions import db
 
 
@@ -71,8 +72,12 @@ def test_demo_data_covers_every_channel_and_role_and_can_be_loaded_twice(app):
     items = yaml.safe_load(COMPLAINTS_FILE.read_text(encoding="utf-8"))
     assert f"Demo complaints: {len(items)} added" in result.output
     assert len(items) >= 30
+    assert "3 demo replies started" in result.output
     assert "0 added" in run(app, "demo").output
     with app.app_context():
+        states = sorted(state.value for state in db.session.scalars(sa.select(Draft.state)))
+        assert states == ["approved", "cooling_off", "draft"]  # one for each role to act on
+
         channels = set(db.session.scalars(sa.select(Complaint.channel_key).distinct()))
     assert channels == {"x", "facebook", "instagram", "review", "dm", "email"}
     expected = [item["expected"] for item in items]

@@ -7,13 +7,21 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import yaml
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts import operations
 from app.accounts.models import Role
 from app.complaints import intake
+from app.complaints.models import Complaint
+from app.drafts import operations as drafts
+from app.drafts import service, workflow
+from app.drafts.models import Draft
+from app.drafts.policy import WorkflowPolicy
+from app.drafts.templates import Library
 from app.settings import company
 from app.settings.models import Setting
+from app.tone.policy import TonePolicy
 
 COMPLAINTS_FILE = Path(__file__).with_name("complaints.yaml")
 
@@ -82,3 +90,75 @@ def load_demo(session: Session, *, now: datetime) -> DemoReport:
         else:
             report.complaints_existing += 1
     return report
+
+
+def load_demo_drafts(
+    session: Session,
+    *,
+    library: Library,
+    tone_policy: TonePolicy,
+    workflow_policy: WorkflowPolicy,
+    now: datetime,
+) -> int:
+    """Replies in the works so every role has something to do on first sign-in: one draft
+    being written, one cooling off and waiting for review, one approved and waiting for
+    legal's sign-off. Only on complaints that have no draft yet; returns how many."""
+    agent = operations.find_user(session, DEMO_USERS[0][0])
+    reviewer = operations.find_user(session, DEMO_USERS[1][0])
+    complaints = session.scalars(
+        select(Complaint).where(Complaint.source == "demo").order_by(Complaint.id)
+    ).all()
+    sensitive = set(workflow_policy.signoff_flags)
+    calm = [
+        c
+        for c in complaints
+        if not set(c.flags or ()) & sensitive and c.complainer_type != "aggressive"
+    ]
+    legal = [c for c in complaints if "legal_threat" in (c.flags or ())]
+    plan = [(calm[:1], "draft"), (calm[1:2], "cooling_off"), (legal[:1], "approved")]
+    made = 0
+    for chosen, state in plan:
+        for complaint in chosen:
+            if session.scalar(select(Draft.id).where(Draft.complaint_id == complaint.id)):
+                continue
+            started = drafts.start_draft(
+                session,
+                complaint,
+                service.compose_for(
+                    session,
+                    complaint,
+                    library=library,
+                    company=DEMO_COMPANY,
+                    agent=agent,
+                    now=now,
+                    timezone="UTC",
+                ),
+                tone=service.tone_setting(
+                    complaint, complaint.channel, policy=tone_policy, company=DEMO_COMPANY
+                ),
+                actor=agent,
+                now=now - timedelta(minutes=4),
+            )
+            draft = started.draft
+            if state != "draft":
+                workflow.transition(
+                    session,
+                    draft,
+                    workflow.Action.SUBMIT,
+                    actor=agent,
+                    now=now - timedelta(minutes=3),
+                    revision_number=1,
+                    policy=workflow_policy,
+                )
+            if state == "approved":
+                workflow.transition(
+                    session,
+                    draft,
+                    workflow.Action.APPROVE,
+                    actor=reviewer,
+                    now=now - timedelta(minutes=1),
+                    revision_number=1,
+                    policy=workflow_policy,
+                )
+            made += 1
+    return made
