@@ -32,9 +32,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
 
-    from app.web.helpers import register_template_helpers
+    from app.web.helpers import register_template_helpers, workflow_defaults
 
     register_template_helpers(app)
+    with app.app_context():
+        workflow_defaults()  # a mistake in the workflow settings stops start-up, named
     return app
 
 
@@ -116,15 +118,21 @@ def register_language(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.accounts.views import admin_blueprint, auth_blueprint
     from app.api import register_api
+    from app.audit.views import blueprint as audit_blueprint
     from app.complaints.views import blueprint as complaints_blueprint
     from app.drafts.views import blueprint as drafts_blueprint
+    from app.drafts.workflow_views import blueprint as workflow_blueprint
+    from app.notifications.views import blueprint as notifications_blueprint
     from app.settings.views import blueprint as settings_blueprint
 
     app.register_blueprint(auth_blueprint)
     app.register_blueprint(complaints_blueprint)
     app.register_blueprint(drafts_blueprint)
+    app.register_blueprint(workflow_blueprint)
+    app.register_blueprint(notifications_blueprint)
     app.register_blueprint(admin_blueprint)
     app.register_blueprint(settings_blueprint)
+    app.register_blueprint(audit_blueprint)
     register_api(app)
 
 

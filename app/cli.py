@@ -244,16 +244,26 @@ def export_audit(
 @with_appcontext
 def demo_command() -> None:
     """Create one demo user per role and the demo complaints (safe to run again)."""
-    from app.demo import load_demo
+    from app.demo import load_demo, load_demo_drafts
+    from app.web.helpers import policy, templates, workflow
 
     report = load_demo(db.session, now=_now())
+    db.session.commit()
+    with current_app.test_request_context():
+        made = load_demo_drafts(
+            db.session,
+            library=templates(),
+            tone_policy=policy(),
+            workflow_policy=workflow(),
+            now=_now(),
+        )
     db.session.commit()
     click.echo("Demo users (e-mail / password):")
     for email, password, roles in report.users:
         click.echo(f"  {email:32} {password:20} {', '.join(roles)}")
     click.echo(
         f"Demo complaints: {report.complaints_added} added, "
-        f"{report.complaints_existing} already there."
+        f"{report.complaints_existing} already there; {made} demo replies started."
     )
 
 

@@ -89,6 +89,8 @@ def sample_ids(app, users):
             "draft_id": draft.id,
             "job_id": job.id,
             "user_id": users["norole"].id,
+            "notification_id": 1,
+            "action": "submit",
             "secret": "not-a-real-invitation",
         }
 
@@ -133,9 +135,8 @@ def test_each_role_reaches_what_it_should_and_gets_403_elsewhere(
             headers["Authorization"] = f"Bearer {token}"
         url = rule.rule
         for name in rule.arguments:
-            url = url.replace(f"<int:{name}>", str(sample_ids[name])).replace(
-                f"<{name}>", str(sample_ids[name])
-            )
+            for form in (f"<int:{name}>", f"<string:{name}>", f"<{name}>"):
+                url = url.replace(form, str(sample_ids[name]))
         kwargs = {"json": {}} if is_api and method == "POST" else {}
         response = client.open(url, method=method, headers=headers, **kwargs)
         access = declared_access(plain_app, rule.endpoint)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from datetime import datetime
 
 from flask import (
@@ -24,11 +25,11 @@ from wtforms import SelectChoice
 
 from app.accounts.permissions import Permission, can
 from app.analysis.rules import FLAG_LABELS, FLAGS
-from app.audit.models import AuditEvent
+from app.audit.history import timeline
 from app.complaints import analysis, importers, imports, inbox, intake, jobs
 from app.complaints.forms import ComplaintForm, ImportForm
 from app.complaints.models import Complaint, ImportFormat, ImportJob, ImportRowIssue
-from app.drafts import operations
+from app.drafts import operations, replies
 from app.extensions import db
 from app.web.access import requires
 from app.web.helpers import compose_draft, display_zone, now
@@ -82,23 +83,40 @@ def show(complaint_id: int):
     complaint = db.session.get(Complaint, complaint_id)
     if complaint is None:
         abort(404)
-    history = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.complaint_id == complaint.id).order_by(AuditEvent.id)
-    ).all()
+    return render_complaint(complaint)
+
+
+def render_complaint(
+    complaint: Complaint,
+    *,
+    error: str | None = None,
+    status: int = 200,
+    typed: Mapping[str, str] | None = None,
+):
+    """The complaint page; after a refused follow-up or resolution, with `error` and what
+    the person typed."""
     job = db.session.get(ImportJob, complaint.import_job_id) if complaint.import_job_id else None
     draft = operations.active_draft(db.session, complaint.id)
+    published = replies.published(db.session, complaint)
     preview = None
-    if draft is None and can(current_user, Permission.DRAFT_REPLIES):
+    if draft is None and not published and can(current_user, Permission.DRAFT_REPLIES):
         preview = compose_draft(complaint, current_user)
         db.session.commit()  # an older complaint may just have been analysed
-    return render_template(
-        "complaints/show.html",
-        complaint=complaint,
-        history=history,
-        import_job=job,
-        draft=draft,
-        preview=preview,
-        highlights=_highlights(complaint),
+    return (
+        render_template(
+            "complaints/show.html",
+            complaint=complaint,
+            history=timeline(db.session, complaint.id),
+            import_job=job,
+            draft=draft,
+            preview=preview,
+            published=published,
+            follow_ups=replies.open_follow_ups(db.session, complaint),
+            highlights=_highlights(complaint),
+            error=error,
+            typed=typed or {},
+        ),
+        status,
     )
 
 

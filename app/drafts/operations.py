@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.accounts.models import User
 from app.accounts.permissions import can_edit_draft
@@ -50,12 +51,18 @@ class NotEditable(DraftError):
 
 
 class StaleRevision(DraftError):
-    """The draft changed since the editor was opened; nothing was saved."""
+    """The draft changed since the editor was opened; nothing was saved. `current` is the
+    revision it stands at now, when known (not when someone acted at the same moment)."""
 
-    def __init__(self, current: int) -> None:
+    def __init__(self, current: int | None = None) -> None:
         self.current = current
+        what = (
+            f"saved this draft since you opened it (now revision {current})"
+            if current is not None
+            else "acted on this draft since you opened it"
+        )
         super().__init__(
-            f"Someone saved this draft since you opened it (now revision {current}). "
+            f"Someone {what}. "
             "Your text is below, unsaved: compare it with the current version and save again."
         )
 
@@ -262,6 +269,10 @@ def edit_parts(
     )
     draft.current_revision = number
     draft.updated_at = now
+    try:
+        session.flush()  # the draft's version check: a save or decision at the same moment
+    except StaleDataError as error:
+        raise StaleRevision() from error
     from_state = draft.state
     restarted = workflow.restart_after_edit(
         session, draft, actor=actor, now=now, findings=revision.findings, policy=policy

@@ -18,14 +18,17 @@ from flask_login import current_user
 from app.accounts.permissions import Permission, can_edit_draft
 from app.complaints.models import Complaint
 from app.core.text import clean_text
-from app.drafts import guards, operations, service, workflow
+from app.drafts import guards, operations, queues, service, workflow
 from app.drafts.builder import reply_length, split_thread
-from app.drafts.models import Draft, Revision
+from app.drafts.models import Draft, DraftState, Revision
+from app.drafts.operations import EDITABLE_STATES
 from app.drafts.templates import PARTS
+from app.drafts.workflow import Action
 from app.extensions import db
 from app.tone.checker import ToneCheckError
 from app.web.access import requires
-from app.web.helpers import compose_draft, now, tone_setting
+from app.web.helpers import compose_draft, localtime, now, tone_setting
+from app.web.helpers import workflow as workflow_policy
 
 blueprint = Blueprint("drafts", __name__)
 
@@ -61,69 +64,95 @@ def _draft_or_404(draft_id: int) -> Draft:
 @requires(Permission.VIEW_COMPLAINTS)
 def edit(draft_id: int):
     draft = _draft_or_404(draft_id)
+    if request.method == "GET":
+        return render_editor(draft)
+    if can_edit_draft(current_user, draft.author_id) or draft.state not in EDITABLE_STATES:
+        abort(403)
+    complaint = draft.complaint
+    revision = workflow.current_revision(db.session, draft)
+    shown_parts = dict(revision.parts)
+    parts = {
+        name: request.form.get(f"part-{name}", "")
+        for name in revision.parts
+        if f"part-{name}" in request.form
+    }
+    shown_parts.update(parts)
+    chosen = {}
+    error = None
+    use = request.form.get("use", "")
+    if use:
+        composition = compose_draft(complaint, current_user)
+        part, _, variant_id = use.partition(":")
+        alternative = next(
+            (
+                choice
+                for choice in [composition.parts.get(part)] + composition.alternatives.get(part, [])
+                if choice is not None and choice.variant_id == variant_id
+            ),
+            None,
+        )
+        if alternative is None:
+            error = "That wording is no longer offered for this complaint; nothing changed."
+        else:
+            parts[part] = alternative.text
+            chosen[part] = variant_id
+    if error is None:
+        was_submitted = draft.state in (DraftState.COOLING_OFF, DraftState.APPROVED)
+        try:
+            saved = operations.edit_parts(
+                db.session,
+                draft,
+                parts,
+                tone=tone_setting(complaint),
+                actor=current_user,
+                now=now(),
+                based_on=request.form.get("based_on", type=int) or 0,
+                template_ids=chosen,
+                policy=workflow_policy(),
+            )
+        except operations.DraftError as problem:
+            db.session.rollback()
+            error = str(problem)
+        else:
+            db.session.commit()
+            if saved.number == revision.number:
+                flash("Nothing changed, so no new revision.", "info")
+            elif was_submitted:
+                flash(
+                    f"Saved as revision {saved.number}. Earlier approvals and sign-offs no "
+                    "longer count; cooling-off starts again and ends at "
+                    f"{localtime(draft.cooling_off_until, '%H:%M')}.",
+                    "success",
+                )
+            else:
+                flash(f"Saved as revision {saved.number}.", "success")
+            return redirect(url_for("drafts.edit", draft_id=draft.id))
+    status = 409 if error and "since you opened it" in error else 400
+    return render_editor(draft, shown_parts=shown_parts, error=error, status=status)
+
+
+def render_editor(
+    draft: Draft,
+    *,
+    shown_parts: dict[str, str] | None = None,
+    error: str | None = None,
+    status: int = 200,
+):
+    """The editor page: the draft as it stands (or as typed, after a failed save), its
+    tone report and where it stands in the workflow, with `error` on top."""
     complaint = draft.complaint
     revision = workflow.current_revision(db.session, draft)
     refusal = can_edit_draft(current_user, draft.author_id)
-    editable = refusal is None and draft.state in operations.EDITABLE_STATES
+    editable = refusal is None and draft.state in EDITABLE_STATES
     composition = compose_draft(complaint, current_user) if editable else None
-    shown_parts = dict(revision.parts)
-    status, error = 200, None
-    if request.method == "POST":
-        if not editable:
-            abort(403)
-        parts = {
-            name: request.form.get(f"part-{name}", "")
-            for name in revision.parts
-            if f"part-{name}" in request.form
-        }
-        chosen = {}
-        use = request.form.get("use", "")
-        if use:
-            part, _, variant_id = use.partition(":")
-            alternative = next(
-                (
-                    choice
-                    for choice in [composition.parts.get(part)]
-                    + composition.alternatives.get(part, [])
-                    if choice is not None and choice.variant_id == variant_id
-                ),
-                None,
-            )
-            if alternative is None:
-                error = "That wording is no longer offered for this complaint; nothing changed."
-            else:
-                parts[part] = alternative.text
-                chosen[part] = variant_id
-        if error is None:
-            try:
-                saved = operations.edit_parts(
-                    db.session,
-                    draft,
-                    parts,
-                    tone=tone_setting(complaint),
-                    actor=current_user,
-                    now=now(),
-                    based_on=request.form.get("based_on", type=int) or 0,
-                    template_ids=chosen,
-                )
-            except operations.DraftError as problem:
-                db.session.rollback()
-                error = str(problem)
-                shown_parts.update(parts)
-            else:
-                db.session.commit()
-                if saved.number == revision.number:
-                    flash("Nothing changed, so no new revision.", "info")
-                else:
-                    flash(f"Saved as revision {saved.number}.", "success")
-                return redirect(url_for("drafts.edit", draft_id=draft.id))
-        status = 409 if error and "since you opened it" in error else 400
-        revision = workflow.current_revision(db.session, draft)
+    shown_parts = shown_parts if shown_parts is not None else dict(revision.parts)
     channel = complaint.channel
     tone = _tone_view(complaint, shown_parts)
     text = tone["text"]
     length = reply_length(text, channel.key)
     revisions = db.session.query(Revision).filter_by(draft_id=draft.id).order_by(Revision.number)
+    policy = workflow_policy()
+    standing = workflow.status(db.session, draft, now=now(), policy=policy)
     return (
         render_template(
             "drafts/edit.html",
@@ -144,6 +173,9 @@ def edit(draft_id: int):
             if length > channel.char_limit and channel.supports_threads
             else [],
             revisions=revisions.all(),
+            status=standing,
+            allowed={action.value: standing.allowed(current_user, action) for action in Action},
+            signoff_reasons=queues.signoff_reasons(draft, revision, policy),
         ),
         status,
     )

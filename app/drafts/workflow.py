@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.accounts.models import Role, User
@@ -148,9 +149,7 @@ def publish_refusals(session: Session, draft: Draft, *, now: datetime) -> list[R
     if draft.state != DraftState.APPROVED or not approvals:
         refusals.append(Refused("needs_approval", "A colleague must approve this revision."))
     if draft.requires_signoff:
-        signed = {
-            signoff.group.value for signoff in _live(session, SignOff, revision) if signoff.approved
-        }
+        signed = signed_groups(_live(session, SignOff, revision))
         missing = sorted({reason["group"] for reason in draft.signoff_reasons} - signed)
         if missing:
             refusals.append(Refused("needs_signoff", f"Needs sign-off by {' and '.join(missing)}."))
@@ -158,6 +157,13 @@ def publish_refusals(session: Session, draft: Draft, *, now: datetime) -> list[R
     if refusal:
         refusals.append(Refused("blocking_findings", refusal))
     return refusals
+
+
+def signed_groups(signoffs: list[SignOff]) -> set[str]:
+    """The groups that have signed this revision off. A refusal stands until an edit voids
+    it: another signer of the same group cannot sign over a colleague's "no"."""
+    refused = {signoff.group.value for signoff in signoffs if not signoff.approved}
+    return {signoff.group.value for signoff in signoffs if signoff.approved} - refused
 
 
 def record(
@@ -277,6 +283,8 @@ def transition(
     comment = (comment or "").strip()
     if action == Action.REQUEST_CHANGES and not comment:
         raise Refused("comment_required", "Say what should change.")
+    if action == Action.SIGN_OFF and not approved and not comment:
+        raise Refused("comment_required", "Say why you refuse to sign it off.")
     revision = current_revision(session, draft)
     _guard(session, draft, action, actor=actor, revision=revision, now=now, group=group)
 
@@ -328,6 +336,10 @@ def transition(
         draft.published_at = now
     draft.state = moves[before]
     draft.updated_at = now
+    # Always an UPDATE, so always the version check, even for a sign-off that leaves the
+    # state (and, at the same instant, the time) as it was: it binds the decision to the
+    # revision read.
+    flag_modified(draft, "updated_at")
     try:
         session.flush()
     except StaleDataError as error:
@@ -653,8 +665,7 @@ def status(session: Session, draft: Draft, *, now: datetime, policy: WorkflowPol
     reasons = draft.signoff_reasons
     if draft.state in (DraftState.DRAFT, DraftState.CHANGES_REQUESTED):
         reasons = policy.signoff_reasons(draft.complaint, revision.findings)
-    signed = {s.group.value for s in live_signoffs if s.approved}
-    missing = sorted({reason["group"] for reason in reasons} - signed)
+    missing = sorted({reason["group"] for reason in reasons} - signed_groups(live_signoffs))
     if draft.state in (DraftState.DRAFT, DraftState.CHANGES_REQUESTED):
         warning = target_warning(draft.complaint, revision.findings, now=now, policy=policy)
     elif draft.state in (DraftState.COOLING_OFF, DraftState.APPROVED):

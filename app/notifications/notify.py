@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Role, User, UserRole
@@ -162,6 +162,27 @@ def unread(session: Session, user: User, limit: int = 50) -> list[Notification]:
             .where(Notification.user_id == user.id, Notification.read_at.is_(None))
             .order_by(Notification.created_at.desc(), Notification.id.desc())
             .limit(limit)
+        )
+    )
+
+
+def unread_count(session: Session, user: User) -> int:
+    """How many notices the person has not read (one COUNT on the user's unread index)."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
+
+
+def owned(session: Session, user: User, notification_id: int) -> Notification | None:
+    """One of the person's own notices; None for anyone else's."""
+    return session.scalar(
+        select(Notification).where(
+            Notification.id == notification_id, Notification.user_id == user.id
         )
     )
 

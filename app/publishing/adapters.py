@@ -23,6 +23,7 @@ SIGNATURE_HEADER = "X-Composure-Signature"
 TIMESTAMP_HEADER = "X-Composure-Timestamp"
 #: Answers that will not change by trying again: give up and tell a person.
 PERMANENT_STATUSES = frozenset({400, 401, 403, 404, 405, 410, 413, 422})
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,17 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 def verify(secret: str, timestamp: str, body: bytes, signature: str) -> bool:
     """For receivers (and our tests): does the signature match?"""
     return hmac.compare_digest(sign(secret, timestamp, body), signature)
+
+
+class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
+    """urllib would follow a redirect with a GET of the new address, without the body, and
+    take that page's 200 for a delivery: a redirect is an answer instead (an HTTPError)."""
+
+    def redirect_request(self, *args, **kwargs) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_RefuseRedirects)
 
 
 @dataclass(frozen=True)
@@ -68,9 +80,16 @@ class WebhookAdapter:
             },
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout_seconds) as response:  # noqa: S310
+            with _opener.open(request, timeout=self.timeout_seconds) as response:
                 answer = response.read(65_536)
         except urllib.error.HTTPError as error:
+            if error.code in REDIRECTS:
+                where = error.headers.get("Location") or "elsewhere"
+                return Delivery(
+                    ok=False,
+                    error=f"HTTP {error.code}: the webhook redirects to {where}; "
+                    "set PUBLISH_WEBHOOK_URL to the address that takes the POST.",
+                )
             retry = error.code not in PERMANENT_STATUSES
             return Delivery(ok=False, retry=retry, error=f"HTTP {error.code} {error.reason}")
         except (urllib.error.URLError, TimeoutError, ConnectionError) as error:

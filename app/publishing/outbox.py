@@ -28,6 +28,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
+from app.accounts.permissions import Permission, can
 from app.audit import log as audit
 from app.drafts.builder import split_thread
 from app.drafts.models import Draft, Publication, PublicationStatus, Revision
@@ -121,6 +122,8 @@ def record_link(
     session: Session, publication: Publication, url: str, *, actor: User, now: datetime
 ) -> Publication:
     """The manual adapter's second half: the agent posted the reply and gives its link."""
+    if not can(actor, Permission.DRAFT_REPLIES):
+        raise PublishingError("Only agents record where a reply was posted.")
     url = (url or "").strip()
     if publication.adapter != MANUAL:
         raise PublishingError("This reply is delivered by the webhook; there is no link to add.")
@@ -139,6 +142,8 @@ def record_link(
 
 def retry_now(session: Session, publication: Publication, *, actor: User, now: datetime) -> None:
     """An admin sends a failed webhook delivery again (with the same idempotency key)."""
+    if not can(actor, Permission.MANAGE_SETTINGS):
+        raise PublishingError("Only admins send a failed delivery again.")
     if publication.adapter != WEBHOOK or publication.status != PublicationStatus.FAILED:
         raise PublishingError("Only a failed webhook delivery can be sent again.")
     publication.status = PublicationStatus.PENDING

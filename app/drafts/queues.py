@@ -1,0 +1,150 @@
+"""The review and sign-off queues: who is waiting for whom. No Flask.
+
+- review: drafts cooling off, so waiting for a colleague's decision on their current
+  revision, never the viewer's own, the soonest due first;
+- sign-off: submitted drafts (cooling off or approved) a group still has to sign off on
+  their current revision, with the reasons they were routed there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import User
+from app.analysis.rules import FLAG_LABELS
+from app.complaints.models import Complaint
+from app.drafts.models import Draft, DraftState, Revision, SignOff
+from app.drafts.policy import TargetWarning, WorkflowPolicy, target_warning
+from app.tone.catalogue import CODE_LABELS
+
+
+def reason_words(reason: dict[str, Any]) -> str:
+    """A sign-off reason as people read it: "flag: legal threat", "finding: legal risk"."""
+    labels = FLAG_LABELS if reason.get("kind") == "flag" else CODE_LABELS
+    value = reason.get("value", "")
+    label = labels.get(value, value.replace("_", " "))
+    return f"{reason.get('kind', 'reason')}: {label.lower()}"
+
+
+def signoff_reasons(
+    draft: Draft, revision: Revision, policy: WorkflowPolicy
+) -> list[dict[str, Any]]:
+    """Why the draft needs sign-off: as fixed when it was submitted, or, before that, what
+    submitting this revision now would ask for."""
+    if draft.state in (DraftState.DRAFT, DraftState.CHANGES_REQUESTED):
+        return policy.signoff_reasons(draft.complaint, revision.findings)
+    return list(draft.signoff_reasons or [])
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    draft: Draft
+    complaint: Complaint
+    revision: Revision
+    target_warning: TargetWarning | None
+    #: Why sign-off is needed: [{"kind", "value", "group"}]; empty when it is not.
+    reasons: list[dict[str, Any]]
+    #: Groups that still have to sign off the current revision.
+    missing: list[str]
+    #: Live refusals on the current revision (the author has to change the text).
+    refusals: list[SignOff]
+
+    @property
+    def reason_words(self) -> list[str]:
+        return [reason_words(reason) for reason in self.reasons]
+
+    def reasons_for(self, group: str) -> list[str]:
+        return [reason_words(r) for r in self.reasons if r["group"] == group]
+
+
+def _items(
+    session: Session, drafts: list[Draft], *, now: datetime, policy: WorkflowPolicy
+) -> list[QueueItem]:
+    if not drafts:
+        return []
+    revisions = {
+        revision.draft_id: revision
+        for revision in session.scalars(
+            select(Revision)
+            .join(Draft, Draft.id == Revision.draft_id)
+            .where(Draft.id.in_([d.id for d in drafts]), Revision.number == Draft.current_revision)
+        )
+    }
+    live: dict[int, list[SignOff]] = {}
+    for signoff in session.scalars(
+        select(SignOff)
+        .join(Revision, Revision.id == SignOff.revision_id)
+        .join(Draft, Draft.id == SignOff.draft_id)
+        .where(
+            SignOff.draft_id.in_([d.id for d in drafts]),
+            SignOff.voided_at.is_(None),
+            Revision.number == Draft.current_revision,
+        )
+        .order_by(SignOff.created_at, SignOff.id)
+    ):
+        live.setdefault(signoff.draft_id, []).append(signoff)
+    items = []
+    for draft in drafts:
+        revision = revisions[draft.id]
+        signoffs = live.get(draft.id, [])
+        signed = {s.group.value for s in signoffs if s.approved}
+        reasons = list(draft.signoff_reasons or [])
+        items.append(
+            QueueItem(
+                draft=draft,
+                complaint=draft.complaint,
+                revision=revision,
+                target_warning=target_warning(
+                    draft.complaint,
+                    revision.findings,
+                    now=now,
+                    policy=policy,
+                    cooling_off_until=draft.cooling_off_until,
+                ),
+                reasons=reasons,
+                missing=sorted({r["group"] for r in reasons} - signed),
+                refusals=[s for s in signoffs if not s.approved],
+            )
+        )
+    return items
+
+
+def review_queue(
+    session: Session, viewer: User, *, now: datetime, policy: WorkflowPolicy
+) -> list[QueueItem]:
+    """Drafts waiting for a reviewer's decision on their current revision, not written by
+    `viewer`, the soonest response due first."""
+    drafts = list(
+        session.scalars(
+            select(Draft)
+            .join(Complaint, Complaint.id == Draft.complaint_id)
+            .where(Draft.state == DraftState.COOLING_OFF, Draft.author_id != viewer.id)
+            .order_by(Complaint.response_due_at, Draft.id)
+        )
+    )
+    return _items(session, drafts, now=now, policy=policy)
+
+
+def signoff_queue(
+    session: Session, viewer: User, *, now: datetime, policy: WorkflowPolicy
+) -> list[QueueItem]:
+    """Submitted drafts still missing a sign-off on their current revision, not written
+    by `viewer`, the soonest response due first."""
+    drafts = list(
+        session.scalars(
+            select(Draft)
+            .join(Complaint, Complaint.id == Draft.complaint_id)
+            .where(
+                Draft.state.in_((DraftState.COOLING_OFF, DraftState.APPROVED)),
+                Draft.requires_signoff.is_(True),
+                Draft.author_id != viewer.id,
+            )
+            .order_by(Complaint.response_due_at, Draft.id)
+        )
+    )
+    return [item for item in _items(session, drafts, now=now, policy=policy) if item.missing]

@@ -1,0 +1,468 @@
+"""The reply workflow on screen: acting on a draft, the review and sign-off queues and
+pages, the publish page, and what happens on a complaint after its reply went out.
+HTTP in, workflow out: every rule is in `app.drafts.workflow` and its neighbours.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.accounts.models import Role
+from app.accounts.permissions import Permission, can
+from app.complaints.models import Complaint
+from app.complaints.views import render_complaint
+from app.drafts import diff, operations, queues, replies, workflow
+from app.drafts.guards import tone_refusal
+from app.drafts.models import Draft, FollowUp, Revision, SignOffGroup
+from app.drafts.views import render_editor
+from app.drafts.workflow import Action, Refused
+from app.extensions import db
+from app.publishing import outbox
+from app.publishing.adapters import MANUAL
+from app.web.access import requires
+from app.web.helpers import localtime, now, tone_setting
+from app.web.helpers import workflow as workflow_policy
+
+blueprint = Blueprint("workflow", __name__)
+
+#: The pages an action can be taken from; a refusal shows the same page again.
+PAGES = ("editor", "review", "sign-off", "publish")
+#: Where each action is usually taken from, when the form does not say.
+HOME_PAGE = {
+    Action.SUBMIT: "editor",
+    Action.WITHDRAW: "editor",
+    Action.PUBLISH: "editor",
+    Action.APPROVE: "review",
+    Action.REQUEST_CHANGES: "review",
+    Action.SIGN_OFF: "sign-off",
+}
+EXCERPT_CHARS = 160
+
+
+@blueprint.app_template_filter("signoff_reason")
+def signoff_reason_filter(reason: dict) -> str:
+    return queues.reason_words(reason)
+
+
+@blueprint.app_template_filter("excerpt")
+def excerpt_filter(text: str, length: int = EXCERPT_CHARS) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def _draft_or_404(draft_id: int) -> Draft:
+    draft = db.session.get(Draft, draft_id)
+    if draft is None:
+        abort(404)
+    return draft
+
+
+def _status(draft: Draft) -> workflow.DraftStatus:
+    return workflow.status(db.session, draft, now=now(), policy=workflow_policy())
+
+
+def _allowed(status: workflow.DraftStatus) -> dict[str, bool]:
+    return {action.value: status.allowed(current_user, action) for action in Action}
+
+
+def _refusal_status(refusal: Refused) -> int:
+    return 403 if refusal.code == "forbidden" else 409
+
+
+# Acting on a draft -----------------------------------------------------------------------
+
+
+def _anchor(draft: Draft, revision_number: int) -> tuple[int | None, int | None]:
+    """The passage a comment is about: offsets the page's script filled in, or the first
+    place the quoted words occur in the revision (without the script)."""
+    start = request.form.get("anchor_start", type=int)
+    end = request.form.get("anchor_end", type=int)
+    quote = request.form.get("quote", "").strip()
+    if not quote or revision_number != draft.current_revision:
+        return start, end  # a stale revision is refused before anchors are read
+    text = workflow.current_revision(db.session, draft).text
+    if start is not None and end is not None and text[start:end].strip() == quote:
+        return start, end
+    found = diff.find_passage(text, quote)
+    if found is None:
+        raise Refused(
+            "invalid_anchor",
+            "The quoted passage is not in this revision; copy the words exactly from the reply.",
+        )
+    return found
+
+
+def _group() -> SignOffGroup | None:
+    try:
+        return SignOffGroup(request.form.get("group", ""))
+    except ValueError:
+        return None
+
+
+def _done_message(draft: Draft, action: Action, *, approved: bool, created: bool) -> str:
+    if action == Action.SUBMIT:
+        until = localtime(draft.cooling_off_until, "%H:%M")
+        message = f"Submitted. Cooling off until {until}; reviewers have been asked."
+        if draft.requires_signoff:
+            groups = sorted({reason["group"] for reason in draft.signoff_reasons})
+            message += f" Sign-off by {' and '.join(groups)} has been asked too."
+        return message
+    if action == Action.APPROVE:
+        return f"Approved revision {draft.current_revision}; {draft.author.name} has been told."
+    if action == Action.REQUEST_CHANGES:
+        return f"Sent back to {draft.author.name} with your comment."
+    if action == Action.SIGN_OFF:
+        group = request.form.get("group", "")
+        if approved:
+            return f"Signed off for {group}; {draft.author.name} has been told."
+        return f"Sign-off for {group} refused; {draft.author.name} has been told why."
+    if action == Action.WITHDRAW:
+        return "Withdrawn. This draft will not go out."
+    if created:
+        return "Published."
+    return "It was already published; nothing was sent twice."
+
+
+def _after(draft: Draft, action: Action) -> str:
+    if action == Action.PUBLISH:
+        return url_for("workflow.publish_page", draft_id=draft.id)
+    if action in (Action.APPROVE, Action.REQUEST_CHANGES):
+        return url_for("workflow.reviews")
+    if action == Action.SIGN_OFF:
+        return url_for("workflow.signoffs")
+    return url_for("drafts.edit", draft_id=draft.id)
+
+
+@blueprint.route("/drafts/<int:draft_id>/act", methods=["POST"])
+@requires(Permission.VIEW_COMPLAINTS)
+def act(draft_id: int):
+    """Take a workflow action. Each role's limits are checked by the workflow itself; a
+    refusal shows the page the person came from again, with why."""
+    draft = _draft_or_404(draft_id)
+    try:
+        action = Action(request.form.get("action", ""))
+    except ValueError:
+        abort(400)
+    revision_number = request.form.get("revision", type=int)
+    if revision_number is None:
+        abort(400)
+    page = request.form.get("from", "")
+    page = page if page in PAGES else HOME_PAGE[action]
+    approved = request.form.get("approved", "yes") != "no"
+    created = False
+    try:
+        if action == Action.PUBLISH:
+            _, created = workflow.publish(
+                db.session,
+                draft,
+                actor=current_user,
+                now=now(),
+                revision_number=revision_number,
+                policy=workflow_policy(),
+            )
+        else:
+            start, end = _anchor(draft, revision_number)
+            workflow.transition(
+                db.session,
+                draft,
+                action,
+                actor=current_user,
+                now=now(),
+                revision_number=revision_number,
+                policy=workflow_policy(),
+                comment=request.form.get("comment", ""),
+                approved=approved,
+                group=_group(),
+                anchor_start=start,
+                anchor_end=end,
+            )
+    except Refused as refusal:
+        db.session.rollback()
+        draft = _draft_or_404(draft_id)
+        return _page(page, draft, error=str(refusal), status=_refusal_status(refusal))
+    db.session.commit()
+    flash(_done_message(draft, action, approved=approved, created=created), "success")
+    return redirect(_after(draft, action))
+
+
+def _page(page: str, draft: Draft, *, error: str, status: int):
+    if page == "review" and can(current_user, Permission.REVIEW_DRAFTS):
+        return _review_page(draft, error=error, status=status)
+    if page == "sign-off" and can(current_user, Permission.SIGN_OFF_DRAFTS):
+        return _signoff_page(draft, error=error, status=status)
+    if page == "publish":
+        return _publish_page(draft, error=error, status=status)
+    return render_editor(draft, error=error, status=status)
+
+
+# Queues ----------------------------------------------------------------------------------
+
+
+@blueprint.route("/reviews")
+@requires(Permission.REVIEW_DRAFTS)
+def reviews():
+    items = queues.review_queue(db.session, current_user, now=now(), policy=workflow_policy())
+    return render_template("drafts/reviews.html", items=items)
+
+
+@blueprint.route("/sign-offs")
+@requires(Permission.SIGN_OFF_DRAFTS)
+def signoffs():
+    items = queues.signoff_queue(db.session, current_user, now=now(), policy=workflow_policy())
+    return render_template("drafts/sign_offs.html", items=items)
+
+
+# Review and sign-off pages ---------------------------------------------------------------
+
+
+def _previous(draft: Draft, revision: Revision) -> Revision | None:
+    if revision.number <= 1:
+        return None
+    return db.session.scalar(
+        select(Revision).where(
+            Revision.draft_id == draft.id, Revision.number == revision.number - 1
+        )
+    )
+
+
+def _reading(draft: Draft) -> dict:
+    """What the review and sign-off pages both show: the complaint, the reply with its
+    findings, what changed since the previous revision and the decisions so far."""
+    status = _status(draft)
+    revision = status.revision
+    previous = _previous(draft, revision)
+    return {
+        "draft": draft,
+        "complaint": draft.complaint,
+        "revision": revision,
+        "previous": previous,
+        "changes": diff.word_diff(previous.text, revision.text) if previous else [],
+        "findings": revision.findings,
+        "tone_refusal": tone_refusal(revision.findings),
+        "status": status,
+        "allowed": _allowed(status),
+        "signoff_reasons": queues.signoff_reasons(draft, revision, workflow_policy()),
+    }
+
+
+def _why_not(draft: Draft, status: workflow.DraftStatus, action: Action) -> str:
+    """Why the page offers no form for `action`, in words."""
+    if draft.author_id == current_user.id:
+        return "You wrote this draft; a colleague must review it."
+    if action == Action.SIGN_OFF and not status.missing_signoff:
+        return "Nothing is waiting for sign-off on this revision."
+    if draft.state not in workflow.TRANSITIONS[action]:
+        state = draft.state.value.replace("_", " ")
+        return f"This draft is {state}; it is not waiting for a decision."
+    if action == Action.SIGN_OFF:
+        return "You reviewed this revision; someone else signs it off."
+    return "You signed this revision off; someone else reviews it."
+
+
+def _review_page(draft: Draft, *, error: str | None = None, status: int = 200):
+    context = _reading(draft)
+    standing = context["status"]
+    can_decide = context["allowed"]["approve"] or context["allowed"]["request_changes"]
+    return (
+        render_template(
+            "drafts/review.html",
+            **context,
+            error=error,
+            typed=request.form if request.method == "POST" else {},
+            can_decide=can_decide,
+            why_not="" if can_decide else _why_not(draft, standing, Action.REQUEST_CHANGES),
+        ),
+        status,
+    )
+
+
+@blueprint.route("/drafts/<int:draft_id>/review")
+@requires(Permission.REVIEW_DRAFTS)
+def review(draft_id: int):
+    return _review_page(_draft_or_404(draft_id))
+
+
+def _signoff_page(draft: Draft, *, error: str | None = None, status: int = 200):
+    context = _reading(draft)
+    standing = context["status"]
+    allowed = context["allowed"]["sign_off"]
+    return (
+        render_template(
+            "drafts/sign_off.html",
+            **context,
+            error=error,
+            typed=request.form if request.method == "POST" else {},
+            why_not="" if allowed else _why_not(draft, standing, Action.SIGN_OFF),
+        ),
+        status,
+    )
+
+
+@blueprint.route("/drafts/<int:draft_id>/sign-off")
+@requires(Permission.SIGN_OFF_DRAFTS)
+def sign_off(draft_id: int):
+    return _signoff_page(_draft_or_404(draft_id))
+
+
+# Publishing ------------------------------------------------------------------------------
+
+
+def _publish_page(draft: Draft, *, error: str | None = None, status: int = 200):
+    standing = _status(draft)
+    publication = standing.publication
+    revision = (
+        db.session.get(Revision, publication.revision_id) if publication else standing.revision
+    )
+    return (
+        render_template(
+            "drafts/publish.html",
+            draft=draft,
+            complaint=draft.complaint,
+            status=standing,
+            allowed=_allowed(standing),
+            publication=publication,
+            revision=revision,
+            manual=publication is not None and publication.adapter == MANUAL,
+            is_admin=Role.ADMIN in current_user.roles,
+            error=error,
+            typed=request.form if request.method == "POST" else {},
+        ),
+        status,
+    )
+
+
+@blueprint.route("/drafts/<int:draft_id>/publish")
+@requires(Permission.VIEW_COMPLAINTS)
+def publish_page(draft_id: int):
+    return _publish_page(_draft_or_404(draft_id))
+
+
+def _publication_or_409(draft: Draft):
+    publication = outbox.publication_for(db.session, draft)
+    if publication is None:
+        return None, _publish_page(draft, error="This draft has not been published.", status=409)
+    return publication, None
+
+
+@blueprint.route("/drafts/<int:draft_id>/publish/link", methods=["POST"])
+@requires(Permission.DRAFT_REPLIES)
+def record_link(draft_id: int):
+    draft = _draft_or_404(draft_id)
+    publication, refused = _publication_or_409(draft)
+    if refused:
+        return refused
+    try:
+        outbox.record_link(
+            db.session, publication, request.form.get("url", ""), actor=current_user, now=now()
+        )
+    except outbox.PublishingError as problem:
+        db.session.rollback()
+        return _publish_page(_draft_or_404(draft_id), error=str(problem), status=400)
+    db.session.commit()
+    flash("Link recorded: the reply is out.", "success")
+    return redirect(url_for("workflow.publish_page", draft_id=draft.id))
+
+
+@blueprint.route("/drafts/<int:draft_id>/publish/retry", methods=["POST"])
+@requires(Permission.MANAGE_SETTINGS)
+def retry(draft_id: int):
+    draft = _draft_or_404(draft_id)
+    publication, refused = _publication_or_409(draft)
+    if refused:
+        return refused
+    try:
+        outbox.retry_now(db.session, publication, actor=current_user, now=now())
+    except outbox.PublishingError as problem:
+        db.session.rollback()
+        return _publish_page(_draft_or_404(draft_id), error=str(problem), status=409)
+    db.session.commit()
+    flash("It will be sent again within a minute, with the same idempotency key.", "success")
+    return redirect(url_for("workflow.publish_page", draft_id=draft.id))
+
+
+# After the reply went out: follow-ups and resolution -------------------------------------
+
+
+def _complaint_or_404(complaint_id: int) -> Complaint:
+    complaint = db.session.get(Complaint, complaint_id)
+    if complaint is None:
+        abort(404)
+    return complaint
+
+
+def _complaint_page(complaint_id: int, *, error: str, status: int):
+    return render_complaint(
+        _complaint_or_404(complaint_id), error=error, status=status, typed=request.form
+    )
+
+
+@blueprint.route("/complaints/<int:complaint_id>/follow-up", methods=["POST"])
+@requires(Permission.DRAFT_REPLIES)
+def follow_up(complaint_id: int):
+    """Start the public follow-up ("it's sorted") as a new draft; it goes through the
+    same review as any reply."""
+    complaint = _complaint_or_404(complaint_id)
+    try:
+        started = replies.start_follow_up(
+            db.session,
+            complaint,
+            request.form.get("text", ""),
+            tone=tone_setting(complaint),
+            actor=current_user,
+            now=now(),
+        )
+    except operations.DraftError as problem:
+        db.session.rollback()
+        return _complaint_page(complaint_id, error=str(problem), status=400)
+    db.session.commit()
+    if started.created:
+        flash("Follow-up started: check it, then submit it like any reply.", "success")
+    else:
+        flash(f"This complaint already has draft #{started.draft.id}; here it is.", "info")
+    return redirect(url_for("drafts.edit", draft_id=started.draft.id))
+
+
+@blueprint.route("/complaints/<int:complaint_id>/follow-ups/done", methods=["POST"])
+@requires(Permission.DRAFT_REPLIES)
+def follow_up_done(complaint_id: int):
+    complaint = _complaint_or_404(complaint_id)
+    follow_up_id = request.form.get("follow_up", type=int)
+    item = db.session.get(FollowUp, follow_up_id) if follow_up_id else None
+    if item is None or item.complaint_id != complaint.id:
+        abort(404)
+    try:
+        workflow.complete_follow_up(
+            db.session, item, actor=current_user, now=now(), note=request.form.get("note", "")
+        )
+    except Refused as refusal:
+        db.session.rollback()
+        return _complaint_page(complaint_id, error=str(refusal), status=_refusal_status(refusal))
+    db.session.commit()
+    flash("Follow-up done.", "success")
+    return redirect(url_for("complaints.show", complaint_id=complaint.id))
+
+
+@blueprint.route("/complaints/<int:complaint_id>/resolve", methods=["POST"])
+@requires(Permission.DRAFT_REPLIES)
+def resolve(complaint_id: int):
+    complaint = _complaint_or_404(complaint_id)
+    try:
+        workflow.resolve(
+            db.session, complaint, actor=current_user, now=now(), note=request.form.get("note", "")
+        )
+    except Refused as refusal:
+        db.session.rollback()
+        return _complaint_page(complaint_id, error=str(refusal), status=_refusal_status(refusal))
+    db.session.commit()
+    flash("Marked resolved.", "success")
+    return redirect(url_for("complaints.show", complaint_id=complaint.id))
