@@ -82,6 +82,26 @@ def main(out: Path) -> None:
             page.screenshot(path=str(target), full_page=True)
             print(target)
             page.close()
+            # The second pair of eyes and the sign-off, on the demo replies in the works.
+            for role, queue, link in (
+                ("reviewer", "/reviews", "a[href$='/review']"),
+                ("signoff", "/sign-offs", "a[href$='/sign-off']"),
+            ):
+                page = browser.new_page(viewport={"width": width, "height": 900})
+                page.goto(base + "/login")
+                page.fill("#email", f"{role}@example.com")
+                page.fill("#password", f"{role}-demo-1")
+                page.click("button[type=submit]")
+                page.wait_for_url(base + "/")
+                page.goto(base + queue)
+                name = queue.strip("/")
+                page.screenshot(path=str(out / f"{name}-{size}.png"), full_page=True)
+                page.locator(link).first.click()
+                page.wait_for_load_state()
+                target = out / f"{name.removesuffix('s')}-page-{size}.png"
+                page.screenshot(path=str(target), full_page=True)
+                print(target)
+                page.close()
         browser.close()
 
 
