@@ -4,7 +4,8 @@ Time is moved, never slept."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import itertools
+from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,12 +13,22 @@ from hypothesis import strategies as st
 
 from app.accounts.models import Role, User
 from app.audit import log as audit
-from app.complaints.models import Complaint
+from app.complaints.models import Complaint, ComplaintStatus
 from app.drafts import operations, service, workflow
-from app.drafts.models import Draft, DraftState, ReviewDecision, SignOffGroup
+from app.drafts.models import (
+    Draft,
+    DraftState,
+    Publication,
+    Review,
+    ReviewDecision,
+    Revision,
+    SignOff,
+    SignOffGroup,
+)
 from app.drafts.policy import CoolingOffPolicy, WorkflowPolicy
 from app.drafts.workflow import Action, Refused
 from app.extensions import db
+from app.publishing import outbox
 from app.settings.company import CompanyDetails
 from app.tone.policy import TonePolicy
 from tests.conftest import T0, make_user
@@ -36,9 +47,12 @@ def person(users, role: str) -> User:
     return db.session.get(User, users[role].id)
 
 
-def start(app, users, text: str = CALM, author: User | None = None) -> int:
-    """A draft on a new complaint, built by the agent (or `author`), revision 1."""
-    complaint_id = add_complaint(app, text=text)
+def start(
+    app, users, text: str = CALM, author: User | None = None, *, external_id: str = ""
+) -> int:
+    """A draft on a new complaint, built by the agent (or `author`), revision 1. The same
+    text again is the same complaint (and draft) unless `external_id` tells them apart."""
+    complaint_id = add_complaint(app, text=text, external_id=external_id)
     complaint = db.session.get(Complaint, complaint_id)
     agent = author or person(users, "agent")
     company = CompanyDetails(name="Northwind Home", phone="0808 157 0192")
@@ -181,15 +195,34 @@ def test_changes_need_a_comment_and_a_withdrawn_draft_stays_withdrawn(ctx, users
 
 
 ROLES = ("agent", "reviewer", "signoff", "admin", "norole")
+#: Whose move each step is when a step's role is None (the author's unless named here), so
+#: that the way forward comes up about as often as the refusals.
+WHOSE_MOVE = {
+    Action.APPROVE: "reviewer",
+    Action.REQUEST_CHANGES: "reviewer",
+    Action.SIGN_OFF: "signoff",
+}
 STEPS = st.lists(
     st.tuples(
-        st.sampled_from([*Action, "edit", "wait"]),
-        st.sampled_from(ROLES),
+        st.sampled_from([*Action, "edit", "wait", "resolve", "workflow.publish"]),
+        st.sampled_from([None, *ROLES]),
         st.sampled_from([None, *SignOffGroup]),
-        st.booleans(),  # act on a stale revision
+        st.sampled_from([False, False, True]),  # act on a stale revision
     ),
     max_size=14,
 )
+#: How far the draft has got before the random steps, so that publishing and resolving
+#: come up within a few steps.
+HEAD_STARTS = ("new", "submitted", "approved", "ready")
+SEE_IT_THROUGH = (
+    (Action.SUBMIT, "agent", None),
+    (Action.APPROVE, "reviewer", None),
+    *((Action.SIGN_OFF, "signoff", group) for group in SignOffGroup),
+    ("workflow.publish", "agent", None),
+    ("workflow.publish", "admin", None),
+    ("resolve", "agent", None),
+)
+_examples = itertools.count(1)
 
 
 @settings(
@@ -197,24 +230,58 @@ STEPS = st.lists(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(steps=STEPS, sensitive=st.booleans())
-def test_random_sequences_keep_the_invariants(ctx, users, steps, sensitive):
-    draft_id = start(ctx, users, LEGAL if sensitive else CALM)
-    now = T0
+@given(steps=STEPS, sensitive=st.booleans(), head_start=st.sampled_from(HEAD_STARTS))
+def test_random_sequences_keep_the_invariants(ctx, users, steps, sensitive, head_start):
+    # The database lives as long as the test, not the example: each example has its own
+    # complaint.
+    draft_id = start(
+        ctx, users, LEGAL if sensitive else CALM, external_id=f"example-{next(_examples)}"
+    )
+    now = get_ahead(draft_id, users, head_start)
+    check_invariants(draft_id)
     for step, role, group, stale in steps:
-        actor = person(users, role)
-        draft = db.session.get(Draft, draft_id)
+        now = take(
+            draft_id,
+            step,
+            person(users, role or WHOSE_MOVE.get(step, "agent")),
+            now,
+            group=group,
+            stale=stale,
+        )
+        check_invariants(draft_id)
+    # Then, however it went, the draft is seen through where it still can be: submitted,
+    # approved and signed off, and a day later published, published again (the same
+    # publication back) and the complaint resolved.
+    for step, role, group in SEE_IT_THROUGH:
+        if step == "workflow.publish" and role == "agent":
+            now += timedelta(days=1)
+        take(draft_id, step, person(users, role), now, group=group)
+        check_invariants(draft_id)
+
+
+def take(
+    draft_id: int,
+    step: Action | str,
+    actor: User,
+    now: datetime,
+    *,
+    group: SignOffGroup | None = None,
+    stale: bool = False,
+) -> datetime:
+    """One step by `actor` (refusals are part of the game); returns the time after it."""
+    draft = db.session.get(Draft, draft_id)
+    revision_number = draft.current_revision - 1 if stale else draft.current_revision
+    try:
         if step == "wait":
-            now += timedelta(minutes=7)
-            continue
+            return now + timedelta(minutes=7)
         if step == "edit":
-            try:
-                edit(draft, {"close_loop": f"We'll update you at {now:%H:%M}."}, actor, now)
-            except operations.DraftError:
-                db.session.rollback()
-            continue
-        revision_number = draft.current_revision - 1 if stale else draft.current_revision
-        try:
+            edit(draft, {"close_loop": f"We'll update you at {now:%H:%M}."}, actor, now)
+        elif step == "resolve":
+            workflow.resolve(db.session, draft.complaint, actor=actor, now=now, note="Sorted.")
+            db.session.commit()
+        elif step == "workflow.publish":
+            publish_once(draft, actor, now, revision_number)
+        else:
             act(
                 draft_id,
                 step,
@@ -224,15 +291,46 @@ def test_random_sequences_keep_the_invariants(ctx, users, steps, sensitive):
                 comment="Please change it.",
                 group=group,
             )
-        except Refused:
-            db.session.rollback()
-        check_invariants(draft_id)
-    assert list(audit.verify(db.session)) == []
+    except (Refused, operations.DraftError):
+        db.session.rollback()
+    return now
+
+
+def get_ahead(draft_id: int, users, head_start: str) -> datetime:
+    """Take the draft as far as `head_start` by the usual path; returns the time it is."""
+    if head_start == "new":
+        return T0
+    act(draft_id, Action.SUBMIT, person(users, "agent"))
+    if head_start == "submitted":
+        return T0
+    act(draft_id, Action.APPROVE, person(users, "reviewer"))
+    draft = db.session.get(Draft, draft_id)
+    if head_start == "approved":
+        return T0
+    for group in sorted({reason["group"] for reason in draft.signoff_reasons}):
+        act(draft_id, Action.SIGN_OFF, person(users, "signoff"), group=SignOffGroup(group))
+    return draft.cooling_off_until
+
+
+def publish_once(draft: Draft, actor: User, now: datetime, revision_number: int) -> None:
+    """Publish through `workflow.publish`: a draft already out gives its one publication
+    back, whoever asks and whatever revision they name. Refusals are raised."""
+    before = outbox.publication_for(db.session, draft)
+    try:
+        publication, created = workflow.publish(
+            db.session, draft, actor=actor, now=now, revision_number=revision_number, policy=POLICY
+        )
+    except Refused:
+        assert before is None
+        raise
+    db.session.commit()
+    assert created == (before is None)
+    assert publication.draft_id == draft.id
+    if before is not None:
+        assert publication.id == before.id
 
 
 def check_invariants(draft_id: int) -> None:
-    from app.drafts.models import Review, Revision, SignOff
-
     draft = db.session.get(Draft, draft_id)
     revision = db.session.scalars(
         db.select(Revision).where(
@@ -248,13 +346,37 @@ def check_invariants(draft_id: int) -> None:
         s for s in signoffs if s.voided_at is None
     ]
     assert all(item.revision_id == revision.id for item in live)
+    live_approvals = [
+        r for r in reviews if r.voided_at is None and r.decision == ReviewDecision.APPROVED
+    ]
+    assert all(
+        a.reviewer_id != draft.author_id and a.revision_id == revision.id for a in live_approvals
+    )
+    # One publication for a published draft, of the revision that went out; none otherwise.
+    publications = db.session.scalars(
+        db.select(Publication).where(Publication.draft_id == draft_id)
+    ).all()
     if draft.state == DraftState.PUBLISHED:
+        [publication] = publications
+        assert publication.revision_id == revision.id
         assert draft.published_at >= draft.cooling_off_until
-        assert any(r.decision == ReviewDecision.APPROVED and r.voided_at is None for r in reviews)
+        assert live_approvals
         assert not revision.has_blocking_findings
         if draft.requires_signoff:
             signed = {s.group.value for s in signoffs if s.voided_at is None and s.approved}
             assert {reason["group"] for reason in draft.signoff_reasons} <= signed
+    else:
+        assert publications == []
+    # A complaint is answered (replied, then perhaps resolved) once a reply is out.
+    complaint = draft.complaint
+    out = db.session.scalar(
+        db.select(db.func.count()).where(
+            Draft.complaint_id == complaint.id, Draft.state == DraftState.PUBLISHED
+        )
+    )
+    answered = complaint.status in (ComplaintStatus.REPLIED, ComplaintStatus.RESOLVED)
+    assert answered == (out > 0)
+    assert list(audit.verify(db.session)) == []
 
 
 def test_nobody_approves_their_own_draft_even_with_the_reviewer_role(ctx, users):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
@@ -46,16 +46,26 @@ class Mailer:
 @dataclass
 class MailReport:
     sent: int = 0
-    failed: int = 0
+    failed: int = 0  #: refused for good (bad address); the error stays on the notice
+    #: The server could not be reached: nothing more was tried this run, and the notices
+    #: wait for the next one.
+    server_down: str = ""
+
+
+#: Errors about one message (its recipient, its content): trying again will not help.
+_PER_MESSAGE = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused)
 
 
 def send_pending(
     session: Session, mailer: Mailer, *, now: datetime, limit: int = 200
 ) -> MailReport:
-    """E-mail notices not sent yet (one try each per run; errors are kept on the row)."""
+    """E-mail the notices not sent yet. Each is claimed first (a conditional update of
+    `emailed_at`), so several workers never send the same one twice. When the server is
+    down the claim is released and the run stops: the notice is tried again next run,
+    for as long as it is less than MAX_AGE old."""
     report = MailReport()
     rows = session.execute(
-        select(Notification, User)
+        select(Notification.id, User.email, User.name)
         .join(User, User.id == Notification.user_id)
         .where(
             Notification.emailed_at.is_(None),
@@ -66,19 +76,34 @@ def send_pending(
         .order_by(Notification.id)
         .limit(limit)
     ).all()
-    for notification, user in rows:
+    session.rollback()
+    for notification_id, email, name in rows:
+        claimed = session.execute(
+            update(Notification)
+            .where(Notification.id == notification_id, Notification.emailed_at.is_(None))
+            .values(emailed_at=now)
+        ).rowcount
+        session.commit()
+        if not claimed:
+            continue
+        notification = session.get(Notification, notification_id)
         link = mailer.base_url.rstrip("/") + notification.link if notification.link else ""
         try:
             mailer.send(
-                user.email,
+                email,
                 f"Composure: {notification.message[:80]}",
-                f"Hello {user.name},\n\n{notification.message}\n\n{link}\n",
+                f"Hello {name},\n\n{notification.message}\n\n{link}\n",
             )
-        except (OSError, smtplib.SMTPException) as error:
-            notification.email_error = str(error)[:500] or error.__class__.__name__
+        except _PER_MESSAGE as error:
+            notification.email_error = (str(error) or error.__class__.__name__)[:500]
+            notification.emailed_at = None
             report.failed += 1
+        except (OSError, smtplib.SMTPException) as error:
+            notification.emailed_at = None
+            session.commit()
+            report.server_down = str(error) or error.__class__.__name__
+            return report
         else:
-            notification.emailed_at = now
             report.sent += 1
         session.commit()
     return report

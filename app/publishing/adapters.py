@@ -23,6 +23,7 @@ SIGNATURE_HEADER = "X-Composure-Signature"
 TIMESTAMP_HEADER = "X-Composure-Timestamp"
 #: Answers that will not change by trying again: give up and tell a person.
 PERMANENT_STATUSES = frozenset({400, 401, 403, 404, 405, 410, 413, 422})
+#: Not followed (see _RefuseRedirects) and not retried: the configured URL is wrong.
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 

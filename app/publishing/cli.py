@@ -15,6 +15,9 @@ from app.notifications import mail
 from app.publishing import outbox
 from app.publishing.adapters import WebhookAdapter
 
+#: After the mail server could not be reached, e-mail waits this long (webhooks go on).
+MAIL_PAUSE_SECONDS = 60
+
 outbox_cli = AppGroup("outbox", help="Deliver published replies (webhook) and e-mail notices.")
 
 
@@ -71,6 +74,7 @@ def run(once: bool) -> None:
     """
     adapter, smtp = webhook_adapter(), mailer()
     retry = retry_policy()
+    mail_paused_until = 0.0
     if adapter is None:
         click.echo("No PUBLISH_WEBHOOK_URL: webhook deliveries wait until one is set.")
     while True:
@@ -81,10 +85,13 @@ def run(once: bool) -> None:
                     f"deliveries: {report.delivered} delivered, {report.retrying} to retry, "
                     f"{report.failed} failed, {report.lost} taken over by another worker"
                 )
-        if smtp is not None:
+        if smtp is not None and time.monotonic() >= mail_paused_until:
             sent = mail.send_pending(db.session, smtp, now=_clock())
             if sent.sent or sent.failed:
-                click.echo(f"e-mails: {sent.sent} sent, {sent.failed} failed")
+                click.echo(f"e-mails: {sent.sent} sent, {sent.failed} refused")
+            if sent.server_down:
+                click.echo(f"e-mail server unreachable ({sent.server_down}); trying again later")
+                mail_paused_until = time.monotonic() + MAIL_PAUSE_SECONDS
         db.session.remove()
         if once:
             return
