@@ -24,7 +24,7 @@ from app.publishing.adapters import Delivery
 from tests.conftest import PASSWORD, T0, main_form, web_login
 from tests.test_drafts import add_complaint, editor_form, form_with
 from tests.test_editor_browser import browser, live_server  # noqa: F401  (fixtures)
-from tests.test_workflow import CALM, LEGAL, POLICY, person, start
+from tests.test_workflow import CALM, LEGAL, POLICY, act, person, start
 
 ROLES = ("agent", "reviewer", "signoff", "admin")
 
@@ -285,16 +285,7 @@ def test_a_blocking_finding_stops_submission_with_the_reason(app, browsers):
 def test_each_role_sees_only_its_buttons_and_other_posts_get_403(app, users, browsers):
     with app.app_context():
         draft_id = start(app, users)
-        workflow.transition(
-            db.session,
-            db.session.get(Draft, draft_id),
-            Action.SUBMIT,
-            actor=person(users, "agent"),
-            now=T0,
-            revision_number=1,
-            policy=POLICY,
-        )
-        db.session.commit()
+        act(draft_id, Action.SUBMIT, person(users, "agent"))
     path = f"/drafts/{draft_id}"
 
     as_reviewer = browsers["reviewer"].get(path)
@@ -346,16 +337,7 @@ def test_the_author_cannot_review_their_own_draft_even_as_admin(app, users, brow
 def test_a_passage_marked_by_the_script_is_kept_with_the_comment(app, users, browsers):
     with app.app_context():
         draft_id = start(app, users)
-        workflow.transition(
-            db.session,
-            db.session.get(Draft, draft_id),
-            Action.SUBMIT,
-            actor=person(users, "agent"),
-            now=T0,
-            revision_number=1,
-            policy=POLICY,
-        )
-        db.session.commit()
+        act(draft_id, Action.SUBMIT, person(users, "agent"))
     text = revision_text(app, draft_id)
     last_word = re.findall(r"\w+", text)[-1]
     start_at = text.rindex(last_word)
@@ -373,16 +355,7 @@ def test_a_passage_marked_by_the_script_is_kept_with_the_comment(app, users, bro
 def test_a_quoted_passage_not_in_the_reply_is_refused_and_nothing_is_lost(app, users, browsers):
     with app.app_context():
         draft_id = start(app, users)
-        workflow.transition(
-            db.session,
-            db.session.get(Draft, draft_id),
-            Action.SUBMIT,
-            actor=person(users, "agent"),
-            now=T0,
-            revision_number=1,
-            policy=POLICY,
-        )
-        db.session.commit()
+        act(draft_id, Action.SUBMIT, person(users, "agent"))
     review = browsers["reviewer"].get(f"/drafts/{draft_id}/review")
     refused = take(
         review, "request_changes", comment="Too formal here.", quote="words nobody wrote"

@@ -55,6 +55,19 @@ def _refused(refusal: workflow.Refused):
     abort(status, message=str(refusal), code=refusal.code)
 
 
+def _draft_error(problem: operations.DraftError):
+    """A refused start or edit as an API error: the role 403, the state or a newer
+    revision 409, the text itself 422."""
+    db.session.rollback()
+    if isinstance(problem, operations.NotAllowed):
+        abort(403, message=str(problem), code="forbidden")
+    if isinstance(problem, operations.StaleRevision):
+        abort(409, message=str(problem), code="stale_revision")
+    if isinstance(problem, operations.NotEditable):
+        abort(409, message=str(problem), code="invalid_state")
+    abort(422, message=str(problem), errors={"text": [str(problem)]})
+
+
 def _draft(draft_id: int) -> Draft:
     draft = db.session.get(Draft, draft_id)
     if draft is None:
@@ -126,12 +139,8 @@ def create(payload: dict, complaint_id: int):
             text=payload["text"],
             follows=follows,
         )
-    except operations.NotAllowed as problem:
-        db.session.rollback()
-        abort(403, message=str(problem), code="forbidden")
     except operations.DraftError as problem:
-        db.session.rollback()
-        abort(422, message=str(problem), errors={"text": [str(problem)]})
+        _draft_error(problem)
     db.session.commit()
     return _state(started.draft, created=started.created), 201 if started.created else 200
 
@@ -170,18 +179,8 @@ def edit(payload: dict, draft_id: int):
             policy=workflow_policy(),
             replace=replace,
         )
-    except operations.StaleRevision as problem:
-        db.session.rollback()
-        abort(409, message=str(problem), code="stale_revision")
-    except operations.NotAllowed as problem:
-        db.session.rollback()
-        abort(403, message=str(problem), code="forbidden")
-    except operations.NotEditable as problem:
-        db.session.rollback()
-        abort(409, message=str(problem), code="invalid_state")
     except operations.DraftError as problem:
-        db.session.rollback()
-        abort(422, message=str(problem), errors={"parts": [str(problem)]})
+        _draft_error(problem)
     db.session.commit()
     return _state(draft)
 
