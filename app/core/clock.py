@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
+
+Moment = TypeVar("Moment", date, datetime)
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def add_working_days(moment: Moment, days: int) -> Moment:
+    """`days` working days (Monday to Friday) after `moment`, at the same time of day."""
+    left = days
+    while left > 0:
+        moment += timedelta(days=1)
+        if moment.weekday() < 5:
+            left -= 1
+    return moment
 
 
 class SystemClock:

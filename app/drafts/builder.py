@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from app.analysis import Analysis
 from app.analysis.language import language_name
+from app.core.clock import add_working_days
 from app.drafts.templates import (
     PART_LABELS,
     PARTS,
@@ -75,11 +76,7 @@ def reply_length(text: str, channel_key: str) -> int:
 def follow_up_phrase(now: datetime, working_days: int, timezone: str) -> str:
     """When the customer hears back: "tomorrow", "by Thursday" or "by 4 December"."""
     local = now.astimezone(ZoneInfo(timezone)).date()
-    day, left = local, working_days
-    while left > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            left -= 1
+    day = add_working_days(local, working_days)
     if day - local == timedelta(days=1):
         return "tomorrow"
     if (day - local).days <= 6:

@@ -53,7 +53,7 @@ def start(complaint_id: int):
     return redirect(url_for("drafts.edit", draft_id=started.draft.id))
 
 
-def _draft_or_404(draft_id: int) -> Draft:
+def draft_or_404(draft_id: int) -> Draft:
     draft = db.session.get(Draft, draft_id)
     if draft is None:
         abort(404)
@@ -63,7 +63,7 @@ def _draft_or_404(draft_id: int) -> Draft:
 @blueprint.route("/drafts/<int:draft_id>", methods=["GET", "POST"])
 @requires(Permission.VIEW_COMPLAINTS)
 def edit(draft_id: int):
-    draft = _draft_or_404(draft_id)
+    draft = draft_or_404(draft_id)
     if request.method == "GET":
         return render_editor(draft)
     if can_edit_draft(current_user, draft.author_id) or draft.state not in EDITABLE_STATES:
@@ -200,7 +200,7 @@ def _tone_view(complaint, parts: dict[str, str]) -> dict:
 def check(draft_id: int):
     """The editor's live tone check: the parts as typed in, the report and its HTML back.
     Nothing is saved."""
-    draft = _draft_or_404(draft_id)
+    draft = draft_or_404(draft_id)
     payload = request.get_json(silent=True)
     parts = payload.get("parts") if isinstance(payload, dict) else None
     if not isinstance(parts, dict) or not all(

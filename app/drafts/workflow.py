@@ -28,6 +28,7 @@ from app.accounts.models import Role, User
 from app.accounts.permissions import Permission, can
 from app.audit import log as audit
 from app.complaints.models import Complaint, ComplaintStatus
+from app.core.clock import add_working_days
 from app.drafts.guards import tone_refusal
 from app.drafts.models import (
     Draft,
@@ -394,7 +395,7 @@ def _after_publish(
         follow_up = FollowUp(
             complaint_id=complaint.id,
             draft_id=draft.id,
-            due_at=follow_up_due(now, policy.follow_up_days),
+            due_at=add_working_days(now, max(policy.follow_up_days, 1)),
             created_at=now,
         )
         session.add(follow_up)
@@ -405,16 +406,6 @@ def _after_publish(
         "idempotency_key": publication.idempotency_key,
         **({"follow_up_due": follow_up.due_at.isoformat()} if follow_up else {}),
     }
-
-
-def follow_up_due(now: datetime, working_days: int) -> datetime:
-    """`working_days` working days (Monday to Friday) after `now`, at the same time."""
-    day, left = now, max(working_days, 1)
-    while left > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            left -= 1
-    return day
 
 
 #: What the author hears when a colleague acts ("Riya approved draft #3").

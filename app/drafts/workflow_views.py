@@ -24,7 +24,7 @@ from app.complaints.views import render_complaint
 from app.drafts import diff, operations, queues, replies, workflow
 from app.drafts.guards import tone_refusal
 from app.drafts.models import Draft, FollowUp, Revision, SignOffGroup
-from app.drafts.views import render_editor
+from app.drafts.views import draft_or_404, render_editor
 from app.drafts.workflow import Action, Refused
 from app.extensions import db
 from app.publishing import outbox
@@ -58,13 +58,6 @@ def signoff_reason_filter(reason: dict) -> str:
 def excerpt_filter(text: str, length: int = EXCERPT_CHARS) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
-
-
-def _draft_or_404(draft_id: int) -> Draft:
-    draft = db.session.get(Draft, draft_id)
-    if draft is None:
-        abort(404)
-    return draft
 
 
 def _status(draft: Draft) -> workflow.DraftStatus:
@@ -148,7 +141,7 @@ def _after(draft: Draft, action: Action) -> str:
 def act(draft_id: int):
     """Take a workflow action. Each role's limits are checked by the workflow itself; a
     refusal shows the page the person came from again, with why."""
-    draft = _draft_or_404(draft_id)
+    draft = draft_or_404(draft_id)
     try:
         action = Action(request.form.get("action", ""))
     except ValueError:
@@ -188,7 +181,7 @@ def act(draft_id: int):
             )
     except Refused as refusal:
         db.session.rollback()
-        draft = _draft_or_404(draft_id)
+        draft = draft_or_404(draft_id)
         return _page(page, draft, error=str(refusal), status=_refusal_status(refusal))
     db.session.commit()
     flash(_done_message(draft, action, approved=approved, created=created), "success")
@@ -289,7 +282,7 @@ def _review_page(draft: Draft, *, error: str | None = None, status: int = 200):
 @blueprint.route("/drafts/<int:draft_id>/review")
 @requires(Permission.REVIEW_DRAFTS)
 def review(draft_id: int):
-    return _review_page(_draft_or_404(draft_id))
+    return _review_page(draft_or_404(draft_id))
 
 
 def _signoff_page(draft: Draft, *, error: str | None = None, status: int = 200):
@@ -311,7 +304,7 @@ def _signoff_page(draft: Draft, *, error: str | None = None, status: int = 200):
 @blueprint.route("/drafts/<int:draft_id>/sign-off")
 @requires(Permission.SIGN_OFF_DRAFTS)
 def sign_off(draft_id: int):
-    return _signoff_page(_draft_or_404(draft_id))
+    return _signoff_page(draft_or_404(draft_id))
 
 
 # Publishing ------------------------------------------------------------------------------
@@ -344,7 +337,7 @@ def _publish_page(draft: Draft, *, error: str | None = None, status: int = 200):
 @blueprint.route("/drafts/<int:draft_id>/publish")
 @requires(Permission.VIEW_COMPLAINTS)
 def publish_page(draft_id: int):
-    return _publish_page(_draft_or_404(draft_id))
+    return _publish_page(draft_or_404(draft_id))
 
 
 def _publication_or_409(draft: Draft):
@@ -357,7 +350,7 @@ def _publication_or_409(draft: Draft):
 @blueprint.route("/drafts/<int:draft_id>/publish/link", methods=["POST"])
 @requires(Permission.DRAFT_REPLIES)
 def record_link(draft_id: int):
-    draft = _draft_or_404(draft_id)
+    draft = draft_or_404(draft_id)
     publication, refused = _publication_or_409(draft)
     if refused:
         return refused
@@ -367,7 +360,7 @@ def record_link(draft_id: int):
         )
     except outbox.PublishingError as problem:
         db.session.rollback()
-        return _publish_page(_draft_or_404(draft_id), error=str(problem), status=400)
+        return _publish_page(draft_or_404(draft_id), error=str(problem), status=400)
     db.session.commit()
     flash("Link recorded: the reply is out.", "success")
     return redirect(url_for("workflow.publish_page", draft_id=draft.id))
@@ -376,7 +369,7 @@ def record_link(draft_id: int):
 @blueprint.route("/drafts/<int:draft_id>/publish/retry", methods=["POST"])
 @requires(Permission.MANAGE_SETTINGS)
 def retry(draft_id: int):
-    draft = _draft_or_404(draft_id)
+    draft = draft_or_404(draft_id)
     publication, refused = _publication_or_409(draft)
     if refused:
         return refused
@@ -384,7 +377,7 @@ def retry(draft_id: int):
         outbox.retry_now(db.session, publication, actor=current_user, now=now())
     except outbox.PublishingError as problem:
         db.session.rollback()
-        return _publish_page(_draft_or_404(draft_id), error=str(problem), status=409)
+        return _publish_page(draft_or_404(draft_id), error=str(problem), status=409)
     db.session.commit()
     flash("It will be sent again within a minute, with the same idempotency key.", "success")
     return redirect(url_for("workflow.publish_page", draft_id=draft.id))
