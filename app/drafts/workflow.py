@@ -134,6 +134,24 @@ def publish_refusals(session: Session, draft: Draft, *, now: datetime) -> list[R
     if draft.state not in OPEN:
         return [Refused("invalid_state", f"A draft that is {draft.state.value} cannot go out.")]
     revision = current_revision(session, draft)
+    return _refusals(
+        draft,
+        revision,
+        _live(session, Review, revision),
+        _live(session, SignOff, revision),
+        now=now,
+    )
+
+
+def _refusals(
+    draft: Draft,
+    revision: Revision,
+    reviews: list[Review],
+    signoffs: list[SignOff],
+    *,
+    now: datetime,
+) -> list[Refused]:
+    """publish_refusals() on the live decisions of the current revision, already read."""
     refusals = []
     if draft.state in (DraftState.DRAFT, DraftState.CHANGES_REQUESTED):
         refusals.append(Refused("not_submitted", "Submit the draft first: it must cool off."))
@@ -144,13 +162,13 @@ def publish_refusals(session: Session, draft: Draft, *, now: datetime) -> list[R
         )
     approvals = [
         review
-        for review in _live(session, Review, revision)
+        for review in reviews
         if review.decision == ReviewDecision.APPROVED and review.reviewer_id != draft.author_id
     ]
     if draft.state != DraftState.APPROVED or not approvals:
         refusals.append(Refused("needs_approval", "A colleague must approve this revision."))
     if draft.requires_signoff:
-        signed = signed_groups(_live(session, SignOff, revision))
+        signed = signed_groups(signoffs)
         missing = sorted({reason["group"] for reason in draft.signoff_reasons} - signed)
         if missing:
             refusals.append(Refused("needs_signoff", f"Needs sign-off by {' and '.join(missing)}."))
@@ -669,7 +687,11 @@ def status(session: Session, draft: Draft, *, now: datetime, policy: WorkflowPol
         )
     else:
         warning = None
-    refusals = publish_refusals(session, draft, now=now) if draft.state in OPEN else []
+    refusals = (
+        _refusals(draft, revision, live_reviews, live_signoffs, now=now)
+        if draft.state in OPEN
+        else []
+    )
     return DraftStatus(
         draft=draft,
         revision=revision,
