@@ -102,6 +102,45 @@ def test_a_suggestion_replaces_the_words_and_keeps_the_case():
     assert fixed == "We are looking into it."
 
 
+def fixed_by(report: checker.ToneReport, code: str) -> str:
+    """The text with the first `code` finding's suggestion applied."""
+    data = next(f for f in report.findings if f.code == code).to_dict(report.text)
+    return (
+        report.text[: data["replace_start"]]
+        + data["suggestion"]
+        + report.text[data["replace_end"] :]
+    )
+
+
+@pytest.mark.parametrize(
+    ("reply", "code", "fixed"),
+    [
+        (
+            "Thanks for telling us. You should have read the terms. We'll send a new one today.",
+            "blame",
+            "Thanks for telling us. We'll send a new one today.",
+        ),
+        (
+            "Thanks for telling us. We'll send a new one today. You should have read the terms.",
+            "blame",
+            "Thanks for telling us. We'll send a new one today.",
+        ),
+        (
+            "That's not true. We'll send a new one today.",
+            "argumentative",
+            "We'll send a new one today.",
+        ),
+    ],
+)
+def test_a_blaming_or_contradicting_sentence_can_be_deleted_in_one_click(reply, code, fixed):
+    report = check(reply, four_parts=False)
+    finding = next(f for f in report.findings if f.code == code)
+    assert finding.suggestion == ""
+    assert finding.details["deletes"] in reply
+    assert fixed_by(report, code) == fixed
+    assert found(check(fixed, four_parts=False), code) == []
+
+
 def test_shouting_is_capitals_and_runs_but_not_acronyms():
     report = check("We DID send it!!! Please DM us.", four_parts=False)
     assert found(report, "shouting") == ["DID", "!!!"]

@@ -201,9 +201,29 @@ def _deletion(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _cue_finding(reply: Reply, code: str, message: str, start: int, end: int, cue: Cue) -> Finding:
+def _sentence_deletion(reply: Reply, start: int) -> tuple[int, int, dict]:
+    """The span that deletes the whole sentence around `start`, with the space after it
+    (or before it, at the end of the text), and the sentence for the message."""
+    sentence_start, sentence_end = reply.sentence_at(start)
+    sentence = reply.text[sentence_start:sentence_end]
+    end = sentence_end
+    while end < len(reply.text) and reply.text[end] in " \t":
+        end += 1
+    if end == sentence_end:  # the last sentence: take the space before it instead
+        while sentence_start > 0 and reply.text[sentence_start - 1] in " \t":
+            sentence_start -= 1
+    return sentence_start, end, {"deletes": sentence}
+
+
+def _cue_finding(
+    reply: Reply, code: str, message: str, start: int, end: int, cue: Cue, otherwise=None
+) -> Finding:
     suggestion = replace_start = replace_end = None
-    if cue.suggestion is not None:
+    details: dict = {}
+    if cue.suggestion is None and otherwise == "delete_sentence":
+        replace_start, replace_end, details = _sentence_deletion(reply, start)
+        suggestion = ""
+    elif cue.suggestion is not None:
         original = reply.text[start:end]
         if cue.suggestion == "":
             replace_start, replace_end = _deletion(reply.text, start, end)
@@ -225,6 +245,7 @@ def _cue_finding(reply: Reply, code: str, message: str, start: int, end: int, cu
         suggestion=suggestion,
         replace_start=replace_start,
         replace_end=replace_end,
+        details=details,
     )
 
 
@@ -235,9 +256,9 @@ def wording_check(code: str) -> Callable[[Reply], list[Finding]]:
     def check(reply: Reply) -> list[Finding]:
         if reply.compiled is None or code not in reply.compiled.wording:
             return []
-        message = reply.rules.wording[code].message
+        rules = reply.rules.wording[code]
         return [
-            _cue_finding(reply, code, message, start, end, cue)
+            _cue_finding(reply, code, rules.message, start, end, cue, rules.otherwise)
             for start, end, cue in reply.compiled.wording[code].find(reply.doc)
         ]
 

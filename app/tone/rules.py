@@ -65,6 +65,9 @@ class CueCheck:
     message: str
     cues: tuple[Cue, ...]
     negative: tuple[Entry, ...]
+    #: What to offer when a cue has no `suggestion` of its own: None, or "delete_sentence"
+    #: (the whole sentence is the problem: a blaming or contradicting sentence).
+    otherwise: str | None = None
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,10 @@ def _negatives(spec: LocatedDict, path: Path) -> tuple[Entry, ...]:
     return entries(spec.get("not", []), path, spec.line_of("not"), "not")
 
 
+#: A check's fallback suggestion, for cues that have none.
+OTHERWISE = frozenset({None, "delete_sentence"})
+
+
 def _wording(path: Path) -> dict[str, CueCheck]:
     data = _file(path)
     check_keys(data, {"language", "checks"}, path, "the file", required={"checks"})
@@ -164,12 +171,24 @@ def _wording(path: Path) -> dict[str, CueCheck]:
                 path, checks.line_of(code), f"unknown check {code!r}; one of {WORDING_CODES}"
             )
         spec = expect_mapping(spec, path, checks.line_of(code), code)
-        check_keys(spec, {"message", "cues", "not", "description"}, path, code, required={"cues"})
+        check_keys(
+            spec,
+            {"message", "cues", "not", "description", "otherwise"},
+            path,
+            code,
+            required={"cues"},
+        )
+        otherwise = spec.get("otherwise")
+        if otherwise not in OTHERWISE:
+            raise DataFileError(
+                path, spec.line_of("otherwise"), f"otherwise is one of {sorted(OTHERWISE - {None})}"
+            )
         result[code] = CueCheck(
             code=code,
             message=_text(spec, "message", path, code),
             cues=_cues(spec["cues"], path, spec.line_of("cues")),
             negative=_negatives(spec, path),
+            otherwise=otherwise,
         )
     return result
 
