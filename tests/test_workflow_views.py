@@ -50,9 +50,10 @@ def browsers(app, users) -> dict[str, TestApp]:
 
 
 def action_form(page, value: str):
-    """The page's form that takes workflow action `value` (a button or a hidden field)."""
+    """The page's form that takes workflow action `value` (a button or a hidden field;
+    the editor's "Save and submit" is its parts form's `then` button)."""
     for form in page.forms.values():
-        for field in form.fields.get("action", []):
+        for field in form.fields.get("action", []) + form.fields.get("then", []):
             if getattr(field, "_value", None) == value or field.value == value:
                 return form
     raise AssertionError(f"no {value!r} form on {page.request.path}")
@@ -63,8 +64,9 @@ def take(page, value: str, **fields):
     form = action_form(page, value)
     for name, text in fields.items():
         form[name] = text
-    if any(isinstance(f, Submit) and f._value == value for f in form.fields["action"]):
-        return form.submit("action", value=value, status="*")
+    for name in ("action", "then"):
+        if any(isinstance(f, Submit) and f._value == value for f in form.fields.get(name, [])):
+            return form.submit(name, value=value, status="*")
     return form.submit(status="*")
 
 

@@ -115,6 +115,8 @@ def edit(draft_id: int):
             error = str(problem)
         else:
             db.session.commit()
+            if request.form.get("then") == "submit":
+                return _submit_saved(draft, saved_new=saved.number != revision.number)
             if saved.number == revision.number:
                 flash("Nothing changed, so no new revision.", "info")
             elif was_submitted:
@@ -129,6 +131,40 @@ def edit(draft_id: int):
             return redirect(url_for("drafts.edit", draft_id=draft.id))
     status = 409 if error and "since you opened it" in error else 400
     return render_editor(draft, shown_parts=shown_parts, error=error, status=status)
+
+
+def _submit_saved(draft: Draft, *, saved_new: bool):
+    """ "Save and submit": the parts were saved (or had not changed); now submit the
+    revision that was just saved. A refusal shows the editor with why; nothing typed is
+    lost, since it was saved first."""
+    saved = f"Saved as revision {draft.current_revision}. " if saved_new else ""
+    try:
+        workflow.transition(
+            db.session,
+            draft,
+            Action.SUBMIT,
+            actor=current_user,
+            now=now(),
+            revision_number=draft.current_revision,
+            policy=workflow_policy(),
+        )
+    except workflow.Refused as refusal:
+        db.session.rollback()
+        draft = draft_or_404(draft.id)
+        status = 403 if refusal.code == "forbidden" else 409
+        return render_editor(draft, error=f"{saved}Not submitted: {refusal}", status=status)
+    db.session.commit()
+    flash(saved + submitted_message(draft), "success")
+    return redirect(url_for("drafts.edit", draft_id=draft.id))
+
+
+def submitted_message(draft: Draft) -> str:
+    until = localtime(draft.cooling_off_until, "%H:%M")
+    message = f"Submitted. Cooling off until {until}; reviewers have been asked."
+    if draft.requires_signoff:
+        groups = sorted({reason["group"] for reason in draft.signoff_reasons})
+        message += f" Sign-off by {' and '.join(groups)} has been asked too."
+    return message
 
 
 def render_editor(

@@ -24,13 +24,13 @@ from app.complaints.views import render_complaint
 from app.drafts import diff, operations, queues, replies, workflow
 from app.drafts.guards import tone_refusal
 from app.drafts.models import Draft, FollowUp, Revision, SignOffGroup
-from app.drafts.views import draft_or_404, render_editor
+from app.drafts.views import draft_or_404, render_editor, submitted_message
 from app.drafts.workflow import Action, Refused
 from app.extensions import db
 from app.publishing import outbox
 from app.publishing.adapters import MANUAL
 from app.web.access import requires
-from app.web.helpers import localtime, now, tone_setting
+from app.web.helpers import now, tone_setting
 from app.web.helpers import workflow as workflow_policy
 
 blueprint = Blueprint("workflow", __name__)
@@ -104,12 +104,7 @@ def _group() -> SignOffGroup | None:
 
 def _done_message(draft: Draft, action: Action, *, approved: bool, created: bool) -> str:
     if action == Action.SUBMIT:
-        until = localtime(draft.cooling_off_until, "%H:%M")
-        message = f"Submitted. Cooling off until {until}; reviewers have been asked."
-        if draft.requires_signoff:
-            groups = sorted({reason["group"] for reason in draft.signoff_reasons})
-            message += f" Sign-off by {' and '.join(groups)} has been asked too."
-        return message
+        return submitted_message(draft)
     if action == Action.APPROVE:
         return f"Approved revision {draft.current_revision}; {draft.author.name} has been told."
     if action == Action.REQUEST_CHANGES:
