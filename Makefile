@@ -5,6 +5,7 @@ BIN     = $(VENV)/bin
 FLASK   = $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+AXE     = tests/browser/node_modules/axe-core/axe.min.js
 
 .DEFAULT_GOAL := help
 .PHONY: help run setup install install-dev test lint format bench migrate demo screenshots clean
@@ -20,9 +21,15 @@ $(VENV)/.runtime: requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
 	@touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+$(VENV)/.dev: requirements.txt requirements-dev.txt $(AXE) | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	@touch $@ $(VENV)/.runtime
+
+# axe-core for the browser tests' accessibility scan, from the npm registry (pinned by the
+# lock file); injected into the page under test, never served to users.
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	@touch $@
 
 install: $(VENV)/.runtime ## Create the virtual environment and install the app
 
@@ -60,8 +67,12 @@ bench: install-dev ## Run the benchmarks (inbox; analysis; tone checks: quality,
 	$(BIN)/python bench/tone_speed.py
 	$(BIN)/python bench/tone_load.py
 
-screenshots: install-dev ## Photograph the main screens in Chromium into screenshots/
-	$(BIN)/python .ci/screenshots.py screenshots
+SCREENSHOT_DIR ?= /tmp/composure-screenshots
+README_SHOTS = inbox-desktop editor-findings-desktop dashboard-desktop
+
+screenshots: install-dev ## Scan and photograph every screen at 1280 and 390 px; refresh the README's three
+	SCREENSHOT_DIR=$(SCREENSHOT_DIR) $(BIN)/python -m pytest tests/browser/test_screens.py -q -p no:cacheprovider
+	for name in $(README_SHOTS); do cp $(SCREENSHOT_DIR)/$$name.png docs/screenshots/; done
 
 clean: ## Remove the virtual environment and caches (keeps instance/ data)
 	rm -rf $(VENV) .pytest_cache .ruff_cache

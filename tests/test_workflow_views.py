@@ -21,9 +21,8 @@ from app.drafts.workflow import Action
 from app.extensions import db
 from app.publishing import outbox
 from app.publishing.adapters import Delivery
-from tests.conftest import PASSWORD, T0, main_form, web_login
+from tests.conftest import T0, main_form, web_login
 from tests.test_drafts import add_complaint, editor_form, form_with
-from tests.test_editor_browser import browser, live_server  # noqa: F401  (fixtures)
 from tests.test_workflow import CALM, LEGAL, POLICY, act, person, start
 
 ROLES = ("agent", "reviewer", "signoff", "admin")
@@ -598,50 +597,3 @@ SELECT = """(words) => {
   }
   return false;
 }"""
-
-
-def test_selecting_words_in_the_reply_marks_the_passage_and_cooling_off_counts_down(
-    app,
-    users,
-    live_server,  # noqa: F811  (the fixtures imported above)
-    browser,  # noqa: F811
-):
-    from tests.test_workflow import edit
-
-    with app.app_context():
-        draft_id = start(app, users)
-        agent = person(users, "agent")
-        edit(db.session.get(Draft, draft_id), {"validate": "Thanks 👍 for telling us."}, agent)
-        workflow.transition(
-            db.session,
-            db.session.get(Draft, draft_id),
-            Action.SUBMIT,
-            actor=agent,
-            now=T0,
-            revision_number=2,
-            policy=POLICY,
-        )
-        db.session.commit()
-    text = revision_text(app, draft_id)
-    page = browser.new_context(viewport={"width": 390, "height": 900}).new_page()
-    page.set_default_timeout(15_000)
-    page.goto(live_server + "/login")
-    page.fill("#email", users["reviewer"].email)
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.goto(f"{live_server}/drafts/{draft_id}/review")
-
-    assert re.fullmatch(r"\(\d+ min \d+ s left\)", page.locator(".countdown").first.inner_text())
-    assert page.evaluate(SELECT, "telling us")
-    # Offsets count characters as the server does: the emoji before the words is one.
-    assert page.input_value("#anchor_start") == str(text.index("telling us"))
-    assert page.input_value("#anchor_end") == str(text.index("telling us") + len("telling us"))
-    assert page.input_value("#quote") == "telling us"
-    page.fill("#comment", "Say what they told us.")
-    page.get_by_role("button", name="Ask for changes").click()
-    page.get_by_text("Sent back to Alex Agent").wait_for()
-    with app.app_context():
-        from app.drafts.models import Review
-
-        review = db.session.scalars(sa.select(Review)).one()
-        assert text[review.anchor_start : review.anchor_end] == "telling us"

@@ -203,14 +203,20 @@ def _deletion(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _sentence_deletion(reply: Reply, start: int) -> tuple[int, int, dict]:
     """The span that deletes the whole sentence around `start`, with the space after it
-    (or before it, at the end of the text), and the sentence for the message."""
+    (or before it, for the last sentence), and the sentence for the message. It stays
+    inside the draft part the sentence is in, so the editor can apply it to that box."""
     sentence_start, sentence_end = reply.sentence_at(start)
+    low, high = 0, len(reply.text)
+    for part_start, part_end in reply.part_spans.values():
+        if part_start <= start < part_end:
+            low, high = part_start, part_end
+    sentence_start, sentence_end = max(sentence_start, low), min(sentence_end, high)
     sentence = reply.text[sentence_start:sentence_end]
     end = sentence_end
-    while end < len(reply.text) and reply.text[end] in " \t":
+    while end < high and reply.text[end] in " \t":
         end += 1
     if end == sentence_end:  # the last sentence: take the space before it instead
-        while sentence_start > 0 and reply.text[sentence_start - 1] in " \t":
+        while sentence_start > low and reply.text[sentence_start - 1] in " \t":
             sentence_start -= 1
     return sentence_start, end, {"deletes": sentence}
 
