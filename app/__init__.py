@@ -123,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     from app.drafts.views import blueprint as drafts_blueprint
     from app.drafts.workflow_views import blueprint as workflow_blueprint
     from app.notifications.views import blueprint as notifications_blueprint
+    from app.reports.views import blueprint as reports_blueprint
     from app.settings.views import blueprint as settings_blueprint
 
     app.register_blueprint(auth_blueprint)
@@ -133,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_blueprint)
     app.register_blueprint(settings_blueprint)
     app.register_blueprint(audit_blueprint)
+    app.register_blueprint(reports_blueprint)
     register_api(app)
 
 

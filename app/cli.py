@@ -241,10 +241,16 @@ def export_audit(
 
 
 @click.command("demo")
+@click.option(
+    "--history/--no-history",
+    default=True,
+    show_default=True,
+    help="Also a past fortnight of answered complaints, for the dashboard.",
+)
 @with_appcontext
-def demo_command() -> None:
+def demo_command(history: bool) -> None:
     """Create one demo user per role and the demo complaints (safe to run again)."""
-    from app.demo import load_demo, load_demo_drafts
+    from app.demo import load_demo, load_demo_drafts, load_demo_history
     from app.web.helpers import policy, templates, workflow
 
     report = load_demo(db.session, now=_now())
@@ -257,7 +263,17 @@ def demo_command() -> None:
             workflow_policy=workflow(),
             now=_now(),
         )
-    db.session.commit()
+        db.session.commit()
+        past = None
+        if history:
+            past = load_demo_history(
+                db.session,
+                library=templates(),
+                tone_policy=policy(),
+                workflow_policy=workflow(),
+                now=_now(),
+            )
+            db.session.commit()
     click.echo("Demo users (e-mail / password):")
     for email, password, roles in report.users:
         click.echo(f"  {email:32} {password:20} {', '.join(roles)}")
@@ -265,6 +281,11 @@ def demo_command() -> None:
         f"Demo complaints: {report.complaints_added} added, "
         f"{report.complaints_existing} already there; {made} demo replies started."
     )
+    if past is not None:
+        click.echo(
+            f"Demo history: {past.complaints_added} past complaints added, "
+            f"{past.replies_published} replies published."
+        )
 
 
 def register_cli(app: Flask) -> None:

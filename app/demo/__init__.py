@@ -1,4 +1,5 @@
-"""Demo data: one user per role and complaints written for this project."""
+"""Demo data: one user per role, complaints written for this project, replies in the works
+and, behind them, a fortnight of answered complaints (`history`) for the dashboard."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from app.accounts import operations
 from app.accounts.models import Role
 from app.complaints import intake
 from app.complaints.models import Complaint
+from app.demo import history
 from app.drafts import operations as drafts
 from app.drafts import service, workflow
 from app.drafts.models import Draft
@@ -162,3 +164,24 @@ def load_demo_drafts(
                 )
             made += 1
     return made
+
+
+def load_demo_history(
+    session: Session,
+    *,
+    library: Library,
+    tone_policy: TonePolicy,
+    workflow_policy: WorkflowPolicy,
+    now: datetime,
+) -> history.HistoryReport:
+    """The past fortnight of answered complaints behind the live demo (see `history`);
+    adds nothing when it is there already."""
+    return history.load_history(
+        session,
+        emails=[email for email, *_ in DEMO_USERS],
+        library=library,
+        company=DEMO_COMPANY,
+        tone_policy=tone_policy,
+        workflow_policy=workflow_policy,
+        now=now,
+    )

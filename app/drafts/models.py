@@ -55,6 +55,11 @@ class Draft(Base):
     requires_signoff: Mapped[bool] = mapped_column(default=False)
     #: Why sign-off is needed, for the sign-off queue: [{"kind": "flag", "value": "legal_threat"}].
     signoff_reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: Tone check codes (`warn` or `block`) caught before the first submission, while the
+    #: agent wrote: what the dashboard counts as "caught before review". Filled in by
+    #: `app.reports.catches.note_tone_catches`; fixes made while typing are never saved
+    #: as revisions, so the findings of revisions alone would miss them.
+    tone_catches: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     #: A follow-up public reply ("it's sorted") points at the draft it follows.
     follows_draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

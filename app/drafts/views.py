@@ -25,6 +25,7 @@ from app.drafts.operations import EDITABLE_STATES
 from app.drafts.templates import PARTS
 from app.drafts.workflow import Action
 from app.extensions import db
+from app.reports.catches import note_tone_catches
 from app.tone.checker import ToneCheckError
 from app.web.access import requires
 from app.web.helpers import compose_draft, localtime, now, tone_setting
@@ -252,6 +253,11 @@ def check(draft_id: int):
         tone = _tone_view(draft.complaint, parts)
     except ToneCheckError as problem:
         return jsonify(message=str(problem)), 422
+    # What the agent fixes while typing is never saved; the dashboard counts it as caught.
+    if can_edit_draft(current_user, draft.author_id) is None and note_tone_catches(
+        draft, tone["findings"]
+    ):
+        db.session.commit()
     channel = draft.complaint.channel
     macros = "drafts/_tone.html"
     return jsonify(
