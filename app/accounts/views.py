@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.accounts import operations
 from app.accounts.forms import ConfirmForm, InviteForm, LoginForm, RolesForm, SetPasswordForm
-from app.accounts.models import Role, User
-from app.accounts.permissions import Permission
+from app.accounts.models import Invitation, Role, User
+from app.accounts.permissions import GRANTS, Permission
 from app.accounts.throttle import ThrottlePolicy
 from app.extensions import db
 from app.web.access import login_only, public, requires, safe_next
@@ -96,6 +99,111 @@ def accept_invitation(secret: str):
 
 # --- admin: users and roles -------------------------------------------------------------
 
+#: What each permission lets someone do, in the words of the roles explanation.
+PERMISSION_WORDS = {
+    Permission.VIEW_COMPLAINTS: "read complaints and replies",
+    Permission.CREATE_COMPLAINTS: "paste complaints",
+    Permission.IMPORT_COMPLAINTS: "import complaints",
+    Permission.DRAFT_REPLIES: "write replies",
+    Permission.REVIEW_DRAFTS: "review colleagues' replies",
+    Permission.SIGN_OFF_DRAFTS: "sign off sensitive replies for legal or PR",
+    Permission.MANAGE_USERS: "manage people and roles",
+    Permission.MANAGE_SETTINGS: "change company details and policies and read the audit log",
+}
+
+
+def _listed(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def role_duties() -> dict[Role, str]:
+    """One line per role, read from the permission table: "May read complaints and …"."""
+    duties = {}
+    for role in Role:
+        words = [
+            PERMISSION_WORDS.get(permission, permission.value.replace("_", " "))
+            for permission in Permission
+            if role in GRANTS[permission]
+        ]
+        duties[role] = f"May {_listed(words)}." if words else "May do nothing yet."
+    return duties
+
+
+ACTIVE, INVITED, INVITATION_EXPIRED, DEACTIVATED = (
+    "active",
+    "invited",
+    "invitation_expired",
+    "deactivated",
+)
+STATUS_LABELS = {
+    ACTIVE: "Active",
+    INVITED: "Invited",
+    INVITATION_EXPIRED: "Invitation expired",
+    DEACTIVATED: "Deactivated",
+}
+
+
+@dataclass(frozen=True)
+class Account:
+    """A person as the users page lists them: where their account stands."""
+
+    user: User
+    status: str
+    #: The latest invitation of someone who has not set a password yet.
+    invitation: Invitation | None
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+def _latest_invitations(session: Session, people: list[User]) -> dict[int, Invitation]:
+    waiting = [person.id for person in people if person.active and not person.password_hash]
+    latest: dict[int, Invitation] = {}
+    if waiting:
+        for invitation in session.scalars(
+            select(Invitation)
+            .where(Invitation.user_id.in_(waiting))
+            .order_by(Invitation.created_at, Invitation.id)
+        ):
+            latest[invitation.user_id] = invitation
+    return latest
+
+
+def _account(user: User, invitation: Invitation | None, now: datetime) -> Account:
+    if not user.active:
+        status = DEACTIVATED
+    elif user.password_hash:
+        status = ACTIVE
+    elif (
+        invitation is not None
+        and not invitation.accepted_at
+        and not invitation.revoked_at
+        and invitation.expires_at > now
+    ):
+        status = INVITED
+    else:
+        status = INVITATION_EXPIRED
+    return Account(user, status, invitation)
+
+
+def accounts(session: Session, *, now: datetime, people: list[User] | None = None) -> list[Account]:
+    """Everyone with an account (or just `people`), active first, each active, invited (the
+    link still works), invited with an expired link, or deactivated."""
+    if people is None:
+        people = list(session.scalars(select(User).order_by(User.active.desc(), User.name)))
+    latest = _latest_invitations(session, people)
+    return [_account(person, latest.get(person.id), now) for person in people]
+
+
+def accounts_by_role(listed: list[Account]) -> dict[Role, Counter[str]]:
+    """How many people of each role are active, invited or deactivated."""
+    counts: dict[Role, Counter[str]] = {role: Counter() for role in Role}
+    for account in listed:
+        for role in account.user.roles:
+            counts[role][account.status] += 1
+    return counts
+
 
 def _user_or_404(user_id: int) -> User:
     user = db.session.get(User, user_id)
@@ -107,8 +215,14 @@ def _user_or_404(user_id: int) -> User:
 @admin_blueprint.route("/users")
 @requires(Permission.MANAGE_USERS)
 def users():
-    people = db.session.scalars(select(User).order_by(User.active.desc(), User.name)).all()
-    return render_template("admin/users.html", users=people, confirm=ConfirmForm())
+    listed = accounts(db.session, now=now())
+    return render_template(
+        "admin/users.html",
+        accounts=listed,
+        counts=Counter(account.status for account in listed),
+        duties=role_duties(),
+        confirm=ConfirmForm(),
+    )
 
 
 @admin_blueprint.route("/users/invite", methods=["GET", "POST"])
@@ -132,7 +246,10 @@ def invite():
             db.session.commit()
             link = url_for("auth.accept_invitation", secret=secret, _external=True)
             return render_template("admin/invited.html", user=user, link=link)
-    return render_template("admin/invite.html", form=form), 400 if request.method == "POST" else 200
+    return (
+        render_template("admin/invite.html", form=form, duties=role_duties()),
+        400 if request.method == "POST" else 200,
+    )
 
 
 @admin_blueprint.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -162,7 +279,17 @@ def edit_user(user_id: int):
             db.session.commit()
             flash(f"Roles of {user.name} saved.", "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user.html", user=user, form=form, confirm=ConfirmForm()), status
+    return (
+        render_template(
+            "admin/user.html",
+            user=user,
+            account=accounts(db.session, now=now(), people=[user])[0],
+            form=form,
+            duties=role_duties(),
+            confirm=ConfirmForm(),
+        ),
+        status,
+    )
 
 
 @admin_blueprint.route("/users/<int:user_id>/deactivate", methods=["POST"])

@@ -1,29 +1,57 @@
-"""Admin → Company details (what replies are filled with), Tone policy (how severe each
-finding is) and Workflow policy (cooling-off, sign-off, publishing, response targets).
+"""Admin: the home page with a card per admin area; Company details (what replies are
+filled with), Tone policy (how severe each finding is), Workflow policy (cooling-off,
+sign-off, publishing, response targets) and the Template library (read-only, checked).
 HTTP in, operations out."""
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from dataclasses import asdict
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy import func, select
 from wtforms import IntegerField, StringField
 from wtforms.validators import Optional
 
-from app.accounts.permissions import Permission
+from app.accounts.models import Role
+from app.accounts.permissions import Permission, can
+from app.accounts.views import STATUS_LABELS as ACCOUNT_STATUS_LABELS
+from app.accounts.views import accounts, accounts_by_role
+from app.analysis.language import language_name
 from app.analysis.rules import FLAG_LABELS, FLAGS
+from app.audit.models import AuditEvent
 from app.drafts import policy as workflow_settings
+from app.drafts.service import channel_info
 from app.extensions import db
 from app.settings import company as company_settings
+from app.settings import library as template_checks
 from app.tone import policy as tone_policy_settings
 from app.tone.catalogue import CODE_LABELS, CODES, DEFAULT_SEVERITIES, FIXED_SEVERITIES
-from app.web.access import requires
-from app.web.helpers import company, company_defaults, now, workflow, workflow_defaults
+from app.web.access import ACCESS_ATTRIBUTE, requires
+from app.web.helpers import (
+    company,
+    company_defaults,
+    now,
+    policy,
+    templates,
+    workflow,
+    workflow_defaults,
+)
 
-blueprint = Blueprint("settings", __name__, url_prefix="/admin/settings")
+blueprint = Blueprint("settings", __name__, url_prefix="/admin")
 
 
 class CompanyForm(FlaskForm):
@@ -42,7 +70,7 @@ class CompanyForm(FlaskForm):
     )
 
 
-@blueprint.route("/company", methods=["GET", "POST"])
+@blueprint.route("/settings/company", methods=["GET", "POST"])
 @requires(Permission.MANAGE_SETTINGS)
 def company_details():
     current = company()
@@ -67,7 +95,7 @@ def company_details():
     )
 
 
-@blueprint.route("/tone", methods=["GET", "POST"])
+@blueprint.route("/settings/tone", methods=["GET", "POST"])
 @requires(Permission.MANAGE_SETTINGS)
 def tone_policy():
     """How severe each tone finding is, and the readability and sentiment lines."""
@@ -209,7 +237,7 @@ def _on_screen(fields: dict[str, str]) -> dict[str, str]:
     return shown
 
 
-@blueprint.route("/workflow", methods=["GET", "POST"])
+@blueprint.route("/settings/workflow", methods=["GET", "POST"])
 @requires(Permission.MANAGE_SETTINGS)
 def workflow_policy():
     """Cooling-off, what needs sign-off by whom, how each channel publishes and each
@@ -262,4 +290,140 @@ def workflow_policy():
             webhook_configured=bool(current_app.config.get("PUBLISH_WEBHOOK_URL")),
         ),
         400 if problems else 200,
+    )
+
+
+# --- the template library (read-only) ----------------------------------------------------
+
+
+def _library_report() -> template_checks.LibraryReport:
+    """The library as the files on disk say now, checked with this app's policy, company
+    details and channels. Read afresh on every request: nothing here can go stale."""
+    return template_checks.check_library(
+        current_app.config["RESPONSE_TEMPLATES_DIR"],
+        channels=[
+            channel_info(channel)
+            for channel in workflow_settings.response_targets(db.session)
+            if channel.active
+        ],
+        policy=policy(),
+        company=company(),
+        now=now(),
+        timezone=current_app.config["DISPLAY_TIMEZONE"],
+        running=templates(),
+    )
+
+
+@blueprint.route("/templates")
+@requires(Permission.MANAGE_SETTINGS)
+def template_library():
+    """Every reply variant with its conditions and whether it passes the checks; filtered
+    by part and by status from the query string."""
+    section = request.args.get("part", "")
+    status = request.args.get("status", "")
+    section = section if section in template_checks.SECTIONS else ""
+    status = status if status in template_checks.STATUSES else ""
+    report = _library_report()
+    shown = report.matching(section=section, status=status)
+    return render_template(
+        "settings/templates.html",
+        report=report,
+        shown=shown,
+        section=section,
+        status=status,
+        sections=template_checks.SECTIONS,
+        section_labels=template_checks.SECTION_LABELS,
+        statuses=template_checks.STATUSES,
+        status_labels=template_checks.STATUS_LABELS,
+        language_name=language_name,
+        running=templates(),
+    )
+
+
+# --- the admin home ----------------------------------------------------------------------
+
+
+def requires_any(*permissions: Permission) -> Callable[[Callable], Callable]:
+    """Like `requires`, for a page anyone holding one of `permissions` may see. The route
+    declares the first of them for the access walk (tests/test_access.py); today every one
+    of them is the admins'."""
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
+            if not any(can(current_user, permission) for permission in permissions):
+                abort(403)
+            return view(*args, **kwargs)
+
+        setattr(wrapper, ACCESS_ATTRIBUTE, permissions[0])
+        return wrapper
+
+    return decorator
+
+
+def _tone_changes(current: tone_policy_settings.TonePolicy) -> list[str]:
+    """What the tone policy changes from the defaults, in words."""
+    changes = [
+        f"{CODE_LABELS[code]}: {current.severity(code)}"
+        for code in CODES
+        if current.severity(code) != DEFAULT_SEVERITIES[code]
+    ]
+    defaults = tone_policy_settings.TonePolicy()
+    if current.readability_min != defaults.readability_min:
+        changes.append(f"lowest reading ease {current.readability_min:g}")
+    if current.negative_at != defaults.negative_at:
+        changes.append(f"negative at {current.negative_at:g}")
+    return changes
+
+
+def _target_words(seconds: int) -> str:
+    if seconds % 3600 == 0:
+        hours = seconds // 3600
+        return f"{hours} hour{'' if hours == 1 else 's'}"
+    return f"{seconds / 60:g} min"
+
+
+@blueprint.route("", endpoint="admin_home")
+@requires_any(Permission.MANAGE_SETTINGS, Permission.MANAGE_USERS)
+def admin_home():
+    """A card per admin area, each with where it stands now."""
+    areas: dict[str, object] = {}
+    if can(current_user, Permission.MANAGE_USERS):
+        listed = accounts(db.session, now=now())
+        areas["users"] = {
+            "by_role": accounts_by_role(listed),
+            "total": len(listed),
+            "counts": {
+                status: sum(1 for account in listed if account.status == status)
+                for status in ACCOUNT_STATUS_LABELS
+            },
+        }
+    if can(current_user, Permission.MANAGE_SETTINGS):
+        current_workflow = workflow()
+        areas["company"] = template_checks.missing_company_details(company())
+        areas["tone"] = {
+            "changes": _tone_changes(policy()),
+            "blocking": [CODE_LABELS[code] for code in CODES if policy().severity(code) == "block"],
+        }
+        areas["workflow"] = {
+            "cooling_off": current_workflow.cooling_off,
+            "targets": [
+                (channel.name, _target_words(channel.response_target_seconds))
+                for channel in workflow_settings.response_targets(db.session)
+                if channel.active
+            ],
+        }
+        areas["library"] = _library_report()
+        areas["audit"] = {
+            "count": db.session.scalar(select(func.count()).select_from(AuditEvent)),
+            "latest": db.session.scalar(select(func.max(AuditEvent.at))),
+        }
+    return render_template(
+        "settings/admin_home.html",
+        areas=areas,
+        roles=list(Role),
+        account_status_labels=ACCOUNT_STATUS_LABELS,
+        minutes=lambda seconds: f"{seconds / 60:g} min",
     )

@@ -1,0 +1,545 @@
+"""Admin → Template library: the reply variants on disk, each with whether it passes.
+
+Read-only. Every call reads `response_templates/` afresh and checks it, so the page shows
+what the files say now, not what was loaded at start-up (nothing is cached between
+requests). For each variant:
+
+- the tone check, on its text filled with sample values (the company's details where they
+  are set), finds nothing that warns or blocks;
+- its placeholders are all known ones;
+- how long it is against the shortest public channel (information only: the builder picks
+  shorter variants or splits a thread when a whole reply does not fit).
+
+When the files do not load, the report carries the error with its file and line instead;
+the running app keeps the library it loaded at start-up. No Flask, no database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from app.analysis.rules import CATEGORIES, FLAG_LABELS
+from app.core.datafile import DataFileError
+from app.drafts.builder import ChannelInfo, follow_up_phrase, reply_length
+from app.drafts.templates import (
+    PART_LABELS,
+    PARTS,
+    PLACEHOLDERS,
+    AttackGuidance,
+    Conditions,
+    Library,
+    Variant,
+    load_library,
+)
+from app.settings.company import CompanyDetails
+from app.tone import checker
+from app.tone.catalogue import BLOCK, CODE_LABELS, WARN
+from app.tone.checks import Contact
+from app.tone.policy import TonePolicy
+
+#: The holding reply to an attack is listed, and checked, like a part's variants.
+HOLDING_REPLY = "holding_reply"
+SECTIONS = (*PARTS, HOLDING_REPLY)
+SECTION_LABELS = {**PART_LABELS, HOLDING_REPLY: "Holding reply to an attack"}
+
+PASS, WARNING, FAIL = "pass", "warning", "fail"
+STATUSES = (PASS, WARNING, FAIL)
+STATUS_LABELS = {PASS: "Passes", WARNING: "Warning", FAIL: "Fails"}
+
+#: Used where the company has not set a value, so the tone check reads a whole sentence.
+SAMPLE_COMPANY = {
+    "company_name": "our company",
+    "company_phone": "0808 157 0192",
+    "company_email": "care@example.com",
+    "faq_url": "https://help.example.com/faq",
+    "dm_instruction": "send us a DM",
+}
+#: What comes from the complaint or the agent, when checking a template on its own.
+SAMPLE_CASE = {
+    "customer_name": "Alex",
+    "handle": "@alex_r",
+    "order_ref": "NW-48213",
+    "claim_ref": "CLM-20931",
+    "agent_name": "Sam",
+}
+_PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_]*)\}")
+
+CONDITION_KEYS = {
+    "types": "type",
+    "categories": "category",
+    "flags": "flag",
+    "visibility": "channel",  # "the channel is public"
+}
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of a variant's text: plain words, or a placeholder (`name` set)."""
+
+    text: str
+    name: str | None = None
+
+    @property
+    def known(self) -> bool:
+        return self.name is None or self.name in PLACEHOLDERS
+
+    @property
+    def label(self) -> str:
+        if self.name is None:
+            return ""
+        placeholder = PLACEHOLDERS.get(self.name)
+        return placeholder.label if placeholder else "unknown placeholder"
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A tone finding that warns or blocks, with the words at fault."""
+
+    code: str
+    label: str
+    severity: str
+    words: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One line of when a variant is offered: ("Only when", "the flag is Billing or
+    Account, and the type is Aggressive")."""
+
+    kind: str
+    words: str
+
+
+@dataclass(frozen=True)
+class VariantCheck:
+    id: str
+    section: str
+    language: str
+    text: str
+    segments: tuple[Segment, ...]
+    #: "public and private channels", "public channels only", …
+    offered_on: str
+    conditions: tuple[Condition, ...]
+    offline: bool
+    #: The channel the tone check and the length used.
+    checked_on: str
+    filled: str
+    issues: tuple[Issue, ...]
+    unknown_placeholders: tuple[str, ...]
+    length: int
+    #: The shortest public channel's limit; None when there is no public channel.
+    limit: int | None
+    where: str
+
+    @property
+    def fits(self) -> bool | None:
+        return None if self.limit is None else self.length <= self.limit
+
+    @property
+    def tone_passes(self) -> bool:
+        return not self.issues
+
+    @property
+    def status(self) -> str:
+        if self.unknown_placeholders or any(issue.severity == BLOCK for issue in self.issues):
+            return FAIL
+        return WARNING if self.issues else PASS
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+@dataclass(frozen=True)
+class TopicCheck:
+    language: str
+    category: str
+    text: str
+    issues: tuple[Issue, ...]
+
+
+@dataclass(frozen=True)
+class LoadProblem:
+    """Why the files on disk do not load: the file, the line and the message."""
+
+    path: str
+    line: int | None
+    message: str
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
+@dataclass
+class LibraryReport:
+    folder: str
+    problem: LoadProblem | None = None
+    languages: tuple[str, ...] = ()
+    variants: list[VariantCheck] = field(default_factory=list)
+    topics: list[TopicCheck] = field(default_factory=list)
+    attack: dict[str, AttackGuidance] = field(default_factory=dict)
+    shortest_public: ChannelInfo | None = None
+    #: The sample values the variants were filled with, by placeholder.
+    samples: dict[str, str] = field(default_factory=dict)
+    #: Company details not set (field labels): a sample stood in for each.
+    sampled_company: tuple[str, ...] = ()
+    #: The files differ from the library the app loaded at start-up.
+    changed_since_start: bool = False
+
+    @property
+    def loads(self) -> bool:
+        return self.problem is None
+
+    def counts(self) -> Counter[str]:
+        return Counter(check.status for check in self.variants)
+
+    @property
+    def too_long(self) -> int:
+        return sum(1 for check in self.variants if check.fits is False)
+
+    @property
+    def topics_with_issues(self) -> int:
+        return sum(1 for topic in self.topics if topic.issues)
+
+    def summary(self) -> str:
+        """ "80 variants in 1 language: 78 pass, 1 warning, 1 failing"."""
+        total = len(self.variants)
+        languages = len(self.languages)
+        counts = self.counts()
+        pieces = [f"{counts[PASS]} pass"]
+        if counts[WARNING]:
+            pieces.append(f"{counts[WARNING]} warning{'' if counts[WARNING] == 1 else 's'}")
+        if counts[FAIL]:
+            pieces.append(f"{counts[FAIL]} failing")
+        return (
+            f"{total} variant{'' if total == 1 else 's'} in {languages} "
+            f"language{'' if languages == 1 else 's'}: {', '.join(pieces)}"
+        )
+
+    def matching(self, *, section: str = "", status: str = "") -> list[VariantCheck]:
+        """The variants in `section` with `status` (an empty value matches all)."""
+        return [
+            check
+            for check in self.variants
+            if (not section or check.section == section) and (not status or check.status == status)
+        ]
+
+
+def segments(text: str) -> tuple[Segment, ...]:
+    """The text cut at its placeholders, so a screen can mark them."""
+    pieces: list[Segment] = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(text):
+        if match.start() > position:
+            pieces.append(Segment(text[position : match.start()]))
+        pieces.append(Segment(match.group(0), match.group(1)))
+        position = match.end()
+    if position < len(text):
+        pieces.append(Segment(text[position:]))
+    return tuple(pieces)
+
+
+def sample_values(company: CompanyDetails, *, now: datetime, timezone: str) -> dict[str, str]:
+    """What each placeholder is filled with to check a template: the company's details
+    where set (a sample otherwise) and a plausible customer, agent and follow-up day.
+    `topic` is filled per variant, from the topics file."""
+    values = {
+        "company_name": company.name,
+        "company_phone": company.phone,
+        "company_email": company.email,
+        "faq_url": company.faq_url,
+        "dm_instruction": company.dm_instruction,
+    }
+    values = {name: value or SAMPLE_COMPANY[name] for name, value in values.items()}
+    values["follow_up_when"] = follow_up_phrase(now, company.follow_up_days, timezone)
+    return {**SAMPLE_CASE, **values}
+
+
+COMPANY_FIELD_LABELS = {
+    "name": "company name",
+    "phone": "phone number",
+    "email": "customer care e-mail",
+    "faq_url": "help page link",
+    "dm_instruction": "how to reach you privately",
+}
+
+
+def missing_company_details(company: CompanyDetails) -> tuple[str, ...]:
+    """The company details replies need but nobody has set (labels, in form order)."""
+    return tuple(
+        label for name, label in COMPANY_FIELD_LABELS.items() if not getattr(company, name)
+    )
+
+
+def _offered_on(variant: Variant) -> tuple[str, ...]:
+    allowed = variant.requires.visibility or frozenset({"public", "private"})
+    return tuple(
+        v for v in ("public", "private") if v in allowed and v not in variant.avoid.visibility
+    )
+
+
+def _words(values: Iterable[str], key: str) -> tuple[str, ...]:
+    if key == "flags":
+        return tuple(FLAG_LABELS.get(value, value) for value in sorted(values))
+    if key == "visibility":
+        return tuple(sorted(values))
+    return tuple(value.capitalize() for value in sorted(values))
+
+
+#: How the keys of one condition combine: `requires` needs them all, any `avoid` rules a
+#: variant out, each matching `suits` makes it a better fit.
+_CONDITION_KINDS = (("requires", "Only when", ", and "), ("avoid", "Never when", ", or "))
+
+
+def _clause(key: str, values: frozenset[str]) -> str:
+    words = _words(values, key)
+    listed = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+    return f"the {CONDITION_KEYS[key]} is {listed}"
+
+
+def _conditions(variant: Variant) -> tuple[Condition, ...]:
+    lines = []
+    for attribute, kind, glue in _CONDITION_KINDS:
+        conditions: Conditions = getattr(variant, attribute)
+        clauses = [
+            _clause(key, getattr(conditions, key))
+            for key in CONDITION_KEYS
+            # where a variant may go out is said once, in `offered_on`
+            if key != "visibility" and getattr(conditions, key)
+        ]
+        if clauses:
+            lines.append(Condition(kind, glue.join(clauses)))
+    suits = [
+        _clause(key, getattr(variant.suits, key))
+        for key in CONDITION_KEYS
+        if getattr(variant.suits, key)
+    ]
+    if suits:
+        lines.append(Condition("Best fit when", "; ".join(suits)))
+    return tuple(lines)
+
+
+def _fill(text: str, values: dict[str, str], *, public: bool) -> str:
+    def replace(match: re.Match) -> str:
+        name = match.group(1)
+        placeholder = PLACEHOLDERS.get(name)
+        if placeholder is None:
+            return match.group(0)
+        if placeholder.personal and public:
+            return f"[[{placeholder.label}]]"  # never filled in public: the gap shows
+        return values.get(name) or f"[[{placeholder.label}]]"
+
+    return _PLACEHOLDER.sub(replace, text)
+
+
+def _issues(report: checker.ToneReport) -> tuple[Issue, ...]:
+    return tuple(
+        Issue(
+            code=finding.code,
+            label=CODE_LABELS.get(finding.code, finding.code),
+            severity=finding.severity,
+            words=report.text[finding.start : finding.end],
+            message=finding.message,
+        )
+        for finding in report.findings
+        if finding.severity in (WARN, BLOCK) and finding.code != "too_long"
+    )
+
+
+def _topic_for(variant_conditions: Sequence[Conditions], topics: dict[str, str]) -> str:
+    """The topic phrase a variant is most likely filled with: its category if it names one."""
+    for conditions in variant_conditions:
+        for category in CATEGORIES:
+            if category in conditions.categories:
+                return topics[category]
+    return topics.get("delivery") or next(iter(topics.values()), "")
+
+
+class _Checker:
+    """Checks texts the same way for every variant of one report."""
+
+    def __init__(
+        self,
+        *,
+        policy: TonePolicy,
+        samples: dict[str, str],
+        public: ChannelInfo,
+        private: ChannelInfo,
+        shortest_public: ChannelInfo | None,
+    ) -> None:
+        self.policy = policy
+        self.samples = samples
+        self.public = public
+        self.private = private
+        self.shortest_public = shortest_public
+        self.contact = Contact(phone=samples["company_phone"], email=samples["company_email"])
+
+    def tone(self, text: str, *, channel: ChannelInfo, language: str) -> checker.ToneReport:
+        return checker.check(
+            text,
+            channel=channel,
+            policy=self.policy,
+            language=language,
+            four_parts=False,
+            contact=self.contact,
+        )
+
+    def variant(
+        self,
+        *,
+        id: str,
+        section: str,
+        language: str,
+        text: str,
+        offered: tuple[str, ...],
+        conditions: tuple[Condition, ...],
+        offline: bool,
+        topic: str,
+        where: str,
+    ) -> VariantCheck:
+        # A variant that may go out in public is checked as a public reply: the stricter
+        # checks (personal data, private topics) apply there.
+        public = "public" in offered or not offered
+        channel = self.public if public else self.private
+        filled = _fill(text, {**self.samples, "topic": topic}, public=public)
+        report = self.tone(filled, channel=channel, language=language)
+        length_on = self.shortest_public
+        if not offered:
+            where_words = "no channel (its conditions rule out both)"
+        elif len(offered) == 2:
+            where_words = "public and private channels"
+        else:
+            where_words = f"{offered[0]} channels only"
+        return VariantCheck(
+            id=id,
+            section=section,
+            language=language,
+            text=text,
+            segments=segments(text),
+            offered_on=where_words,
+            conditions=conditions,
+            offline=offline,
+            checked_on=channel.name,
+            filled=filled,
+            issues=_issues(report),
+            unknown_placeholders=tuple(
+                dict.fromkeys(
+                    name for name in _PLACEHOLDER.findall(text) if name not in PLACEHOLDERS
+                )
+            ),
+            length=reply_length(filled, length_on.key if length_on else channel.key),
+            limit=length_on.char_limit if length_on else None,
+            where=where,
+        )
+
+
+def _relative(path: str, folder: Path) -> str:
+    """`response_templates/en/validate.yaml` rather than a long absolute path."""
+    try:
+        return str(Path(path).resolve().relative_to(folder.resolve().parent))
+    except ValueError:
+        return path
+
+
+def check_library(
+    folder: Path | str,
+    *,
+    channels: Sequence[ChannelInfo],
+    policy: TonePolicy,
+    company: CompanyDetails,
+    now: datetime,
+    timezone: str,
+    running: Library | None = None,
+) -> LibraryReport:
+    """Load the library in `folder` now and check every variant, topic and holding reply.
+
+    `channels`: the active channels (the shortest public one sets the length line);
+    `running`: the library the app loaded at start-up, to say when the files changed since.
+    """
+    folder = Path(folder)
+    report = LibraryReport(folder=str(folder))
+    try:
+        library = load_library(folder)
+    except DataFileError as error:
+        report.problem = LoadProblem(_relative(error.path, folder), error.line, error.message)
+        return report
+    except OSError as error:  # unreadable file or folder: still a page, not a 500
+        report.problem = LoadProblem(
+            _relative(str(error.filename or folder), folder), None, error.strerror or str(error)
+        )
+        return report
+
+    public_channels = sorted(
+        (channel for channel in channels if channel.is_public), key=lambda c: c.char_limit
+    )
+    private_channels = sorted(
+        (channel for channel in channels if not channel.is_public), key=lambda c: c.char_limit
+    )
+    shortest_public = public_channels[0] if public_channels else None
+    fallback_public = ChannelInfo("public", "a public channel", True, 280, False)
+    fallback_private = ChannelInfo("private", "a private channel", False, 50_000, False)
+    samples = sample_values(company, now=now, timezone=timezone)
+    check = _Checker(
+        policy=policy,
+        samples=samples,
+        public=shortest_public or fallback_public,
+        private=private_channels[0] if private_channels else fallback_private,
+        shortest_public=shortest_public,
+    )
+    report.languages = library.languages
+    report.shortest_public = shortest_public
+    report.samples = samples
+    report.sampled_company = missing_company_details(company)
+    report.attack = dict(library.attack)
+    report.changed_since_start = running is not None and not _same(library, running)
+    for language in library.languages:
+        topics = library.topics[language]
+        for part in PARTS:
+            for variant in library.for_part(language, part):
+                report.variants.append(
+                    check.variant(
+                        id=variant.id,
+                        section=part,
+                        language=language,
+                        text=variant.text,
+                        offered=_offered_on(variant),
+                        conditions=_conditions(variant),
+                        offline=variant.offline,
+                        topic=_topic_for((variant.requires, variant.suits), topics),
+                        where=f"{_relative(variant.path, folder)}:{variant.line}",
+                    )
+                )
+        guidance = library.attack[language]
+        report.variants.append(
+            check.variant(
+                id=f"attack-{language}",
+                section=HOLDING_REPLY,
+                language=language,
+                text=guidance.holding_reply,
+                offered=("public", "private"),
+                conditions=(Condition("Only when", f"the flag is {FLAG_LABELS['harassment']}"),),
+                offline=False,
+                topic=topics.get("other", ""),
+                where=_relative(str(folder / language / "attack.yaml"), folder),
+            )
+        )
+        for category in CATEGORIES:
+            text = topics[category]
+            tone = check.tone(text, channel=check.public, language=language)
+            report.topics.append(TopicCheck(language, category, text, _issues(tone)))
+    return report
+
+
+def _same(disk: Library, running: Library) -> bool:
+    return (
+        disk.variants == running.variants
+        and disk.topics == running.topics
+        and disk.attack == running.attack
+    )
