@@ -2,9 +2,12 @@
 
 Builds a fresh SQLite database from the migrations, stores 100,000 complaints across every
 channel and status (the texts cycle through the real customer tweets of
-../shared/data/twcs_sample when present), signs in an agent and times whole requests
-in-process through the Flask test client: routing, session, query, template. The baseline,
-timed in the same run, is the sign-in page, which touches no complaint.
+../shared/data/twcs_sample when present; one in ten is taken by the signed-in agent, and
+each replied complaint has a follow-up, half of them done), signs in an agent and times
+whole requests in-process through the Flask test client: routing, session, query,
+template. The baseline, timed in the same run, is the sign-in page, which touches no
+complaint. The search rows read every open complaint's text (no index can serve a
+substring match); the default inbox never runs them.
 
     .venv/bin/python bench/inbox.py [--rows 100000] [--repeat 200]
 """
@@ -32,6 +35,7 @@ from app.accounts import operations
 from app.accounts.models import Role
 from app.complaints.models import Complaint, ComplaintStatus
 from app.core.clock import FrozenClock
+from app.drafts.models import FollowUp
 from app.extensions import db
 
 TWCS = ROOT.parent / "shared" / "data" / "twcs_sample" / "twcs.csv"
@@ -55,7 +59,7 @@ def texts() -> list[str]:
     return [f"Synthetic complaint {n} about order NW-{n}" for n in range(1000)]
 
 
-def fill(rows: int) -> None:
+def fill(rows: int, agent_id: int) -> None:
     rng = random.Random(7)
     pool = texts()
     statuses = (
@@ -87,6 +91,7 @@ def fill(rows: int) -> None:
                 "entities": [],
                 "evidence": {},
                 "resolved_at": NOW if status is ComplaintStatus.RESOLVED else None,
+                "assignee_id": agent_id if n % 10 == 0 else None,
             }
         )
         if len(batch) == 5000:
@@ -94,6 +99,24 @@ def fill(rows: int) -> None:
             batch = []
     if batch:
         db.session.execute(insert(Complaint), batch)
+    replied = db.session.execute(
+        Complaint.__table__.select()
+        .with_only_columns(Complaint.id, Complaint.received_at)
+        .where(Complaint.status == ComplaintStatus.REPLIED)
+    ).all()
+    follow_ups = [
+        {
+            "complaint_id": complaint_id,
+            "due_at": received + timedelta(days=3),
+            "done_at": NOW if n % 2 else None,
+            "done_by_id": agent_id if n % 2 else None,
+            "note": "",
+            "created_at": NOW,
+        }
+        for n, (complaint_id, received) in enumerate(replied)
+    ]
+    for start in range(0, len(follow_ups), 5000):
+        db.session.execute(insert(FollowUp), follow_ups[start : start + 5000])
     db.session.commit()
 
 
@@ -131,10 +154,7 @@ def main() -> None:
         )
         with app.app_context():
             upgrade()
-            started = time.perf_counter()
-            fill(args.rows)
-            filled = time.perf_counter() - started
-            operations.create_user(
+            agent = operations.create_user(
                 db.session,
                 email="bench@example.com",
                 name="Bench",
@@ -144,6 +164,9 @@ def main() -> None:
                 now=NOW,
             )
             db.session.commit()
+            started = time.perf_counter()
+            fill(args.rows, agent.id)
+            filled = time.perf_counter() - started
         client = app.test_client()
         client.post("/login", data={"email": "bench@example.com", "password": "bench password"})
 
@@ -153,6 +176,12 @@ def main() -> None:
             ("inbox, open, X only, page 1", "/?channel=x"),
             ("inbox, every status, page 1", "/?status=all"),
             ("inbox, open, page 1,000", "/?page=1000"),
+            ("inbox, open, taken by me, page 1", "/?assignee=me"),
+            ("inbox, open, unassigned, page 1", "/?assignee=none"),
+            ("inbox, search a word, page 1", "/?q=delivery"),
+            ("inbox, search a handle, X only", "/?q=%40user42&channel=x"),
+            ("inbox, search #id", "/?q=%2354321&status=all"),
+            ("inbox, search with no match", "/?q=zqxj"),
             ("API list, open, 25 per page", None),
         ]
         results = []

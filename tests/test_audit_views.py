@@ -65,6 +65,7 @@ def story(app, users) -> Story:
         [
             "The system added the complaint",
             "Alex Agent started a draft reply",
+            "Alex Agent took the complaint",
             f"Alex Agent submitted the draft (revision 1); cooling off until {first:%H:%M} UTC",
             f"Riya Reviewer asked for changes on revision 1: “{FORMULA}”",
             "Alex Agent edited direction (now revision 2); 1 review voided",
@@ -111,7 +112,7 @@ def test_the_timeline_names_the_actor_and_the_state_change(ctx, story):
     entries = history.timeline(db.session, story.complaint_id)
     assert [entry.sentence for entry in entries] == story.sentences
     assert [entry.actor_name for entry in entries][:3] == [None, "Alex Agent", "Alex Agent"]
-    submitted = entries[2]
+    submitted = entries[3]
     assert (submitted.action, submitted.revision) == ("draft.submit", 1)
     assert submitted.state_change == "draft → cooling off"
     assert entries[1].state_change is None  # created: no state before
@@ -183,7 +184,7 @@ def test_the_audit_page_describes_the_latest_events_and_the_intact_chain(client_
     assert "Alex Agent published revision 2" in text
     assert text.index("Alex Agent published revision 2") < text.index("started a draft reply")
     assert '<th scope="row">#' in page.get_data(as_text=True)
-    assert 'href="/admin/audit"' in page.get_data(as_text=True)  # the nav link
+    assert 'href="/admin" aria-current="page"' in page.get_data(as_text=True)  # the nav link
 
 
 def test_the_audit_page_filters(client_for, story):

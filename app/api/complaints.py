@@ -1,4 +1,9 @@
-"""/api/v1/complaints: create, list and read complaints."""
+"""/api/v1/complaints: create, list and read complaints; take and release them.
+
+Taking a complaint a colleague has, without `take_over`, answers 409 with
+`error.code` `held_by_colleague`; a resolved one 409 `resolved`; releasing someone
+else's (not being an admin) 409 `not_holder`; a missing role 403.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,14 @@ from flask_smorest import abort
 from app.accounts.permissions import Permission
 from app.api.auth import api_blueprint
 from app.api.schemas import (
+    AssignmentRequestSchema,
+    AssignmentSchema,
     ComplaintCreateSchema,
     ComplaintListArgsSchema,
     ComplaintPageSchema,
     ComplaintSchema,
 )
-from app.complaints import inbox, intake
+from app.complaints import assignment, inbox, intake
 from app.complaints.models import Complaint
 from app.extensions import db
 from app.web.access import api_requires
@@ -57,7 +64,14 @@ def create(payload: dict):
 def list_complaints(args: dict):
     result = inbox.list_page(
         db.session,
-        inbox.InboxFilter(status=args["status"], channel=args["channel"], flag=args["flag"]),
+        inbox.InboxFilter(
+            status=args["status"],
+            channel=args["channel"],
+            flag=args["flag"],
+            assignee=args["assignee"],
+            viewer_id=g.api_user.id,
+            search=inbox.Search.parse(args["q"]),
+        ),
         page=args["page"],
         per_page=args["per_page"],
     )
@@ -78,3 +92,58 @@ def read(complaint_id: int):
     if complaint is None:
         abort(404, message=f"No complaint #{complaint_id}.")
     return complaint
+
+
+def _complaint(complaint_id: int) -> Complaint:
+    complaint = db.session.get(Complaint, complaint_id)
+    if complaint is None:
+        abort(404, message=f"No complaint #{complaint_id}.")
+    return complaint
+
+
+def _assignment(change: assignment.Change) -> dict:
+    complaint = change.complaint
+    return {
+        "complaint_id": complaint.id,
+        "assignee_id": complaint.assignee_id,
+        "assignee": complaint.assignee.name if complaint.assignee else None,
+        "changed": change.changed,
+    }
+
+
+def _refused(refusal: assignment.Refused):
+    db.session.rollback()
+    abort(403 if refusal.code == "forbidden" else 409, message=str(refusal), code=refusal.code)
+
+
+@blueprint.route("/<int:complaint_id>/assignment", methods=["POST"])
+@api_requires(Permission.DRAFT_REPLIES)
+@blueprint.arguments(AssignmentRequestSchema)
+@blueprint.response(200, AssignmentSchema)
+def take(payload: dict, complaint_id: int):
+    """Take the complaint ("take it"). Taking it again changes nothing (`changed: false`);
+    a colleague's is refused (409 `held_by_colleague`) unless `take_over` is true."""
+    complaint = _complaint(complaint_id)
+    try:
+        change = assignment.take(
+            db.session, complaint, actor=g.api_user, now=now(), take_over=payload["take_over"]
+        )
+    except assignment.Refused as refusal:
+        _refused(refusal)
+    db.session.commit()
+    return _assignment(change)
+
+
+@blueprint.route("/<int:complaint_id>/assignment", methods=["DELETE"])
+@api_requires(Permission.DRAFT_REPLIES)
+@blueprint.response(200, AssignmentSchema)
+def release(complaint_id: int):
+    """Release the complaint: for the agent who has it, or an admin (else 409
+    `not_holder`). Releasing one nobody has changes nothing."""
+    complaint = _complaint(complaint_id)
+    try:
+        change = assignment.release(db.session, complaint, actor=g.api_user, now=now())
+    except assignment.Refused as refusal:
+        _refused(refusal)
+    db.session.commit()
+    return _assignment(change)

@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.analysis.rules import FLAGS
-from app.complaints.inbox import STATUS_FILTERS, clock
+from app.complaints.inbox import ASSIGNEE_FILTERS, MAX_SEARCH_CHARS, STATUS_FILTERS, clock
 from app.web.helpers import now
 
 
@@ -50,6 +50,9 @@ class ComplaintSchema(ma.Schema):
     received_at = ma.fields.AwareDateTime()
     response_due_at = ma.fields.AwareDateTime()
     created_at = ma.fields.AwareDateTime()
+    assignee_id = ma.fields.Integer(
+        allow_none=True, metadata={"description": "The agent who took the complaint"}
+    )
     clock = ma.fields.Method(
         "response_clock",
         metadata={
@@ -85,8 +88,36 @@ class ComplaintListArgsSchema(ma.Schema):
         validate=validate.OneOf(FLAGS),
         metadata={"description": "Only complaints with this sensitivity flag"},
     )
+    assignee = ma.fields.String(
+        load_default=None,
+        validate=validate.OneOf(ASSIGNEE_FILTERS),
+        metadata={"description": "me: taken by you; none: taken by nobody"},
+    )
+    q = ma.fields.String(
+        load_default="",
+        metadata={
+            "description": "Words in the text, author name or handle (case-insensitive), or "
+            f"#123 for complaint 123; cut to {MAX_SEARCH_CHARS} characters"
+        },
+    )
     page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = ma.fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
+
+
+class AssignmentRequestSchema(ma.Schema):
+    take_over = ma.fields.Boolean(
+        load_default=False,
+        metadata={"description": "Take it from the colleague who has it (else 409)"},
+    )
+
+
+class AssignmentSchema(ma.Schema):
+    complaint_id = ma.fields.Integer()
+    assignee_id = ma.fields.Integer(allow_none=True)
+    assignee = ma.fields.String(allow_none=True, metadata={"description": "Their name"})
+    changed = ma.fields.Boolean(
+        metadata={"description": "false when it was already so (a repeated call)"}
+    )
 
 
 class ComplaintPageSchema(ma.Schema):

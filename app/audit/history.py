@@ -24,6 +24,9 @@ WORDING: dict[str, str] = {
     "complaint.created": "{actor} added the complaint",
     "complaint.reanalyzed": "{actor} analysed the complaint again",
     "complaint.resolved": "{actor} marked the complaint resolved",
+    "complaint.assign": "{actor} took the complaint",
+    "complaint.assign.over": "{actor} took the complaint over from {from_name}",
+    "complaint.release": "{actor} released the complaint",
     "draft.created": "{actor} started a draft reply",
     "draft.edited": "{actor} edited {parts} (now revision {revision})",
     "draft.submit": "{actor} submitted the draft (revision {revision})",
@@ -129,6 +132,8 @@ def describe(event: AuditEvent, actor_name: str | None) -> str:
     key = event.action
     if key == "draft.sign_off" and details.get("approved") is False:
         key += ".refused"
+    if key == "complaint.assign" and details.get("take_over"):
+        key += ".over"
     fields = {
         **details,
         "actor": actor,

@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Mapping
 from datetime import datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import (
     Blueprint,
@@ -23,15 +24,16 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
+from app.accounts.models import User
 from app.accounts.permissions import Permission, can
 from app.analysis.rules import FLAG_LABELS, FLAGS
 from app.audit.history import timeline
-from app.complaints import analysis, importers, imports, inbox, intake, jobs
+from app.complaints import analysis, assignment, importers, imports, inbox, intake, jobs
 from app.complaints.forms import ComplaintForm, ImportForm
 from app.complaints.models import Complaint, ImportFormat, ImportJob, ImportRowIssue
 from app.drafts import operations, replies
 from app.extensions import db
-from app.web.access import requires
+from app.web.access import requires, safe_next
 from app.web.helpers import compose_draft, display_zone, now
 
 blueprint = Blueprint("complaints", __name__)
@@ -46,34 +48,63 @@ def _channel_choices(blank: str | None = None) -> list[SelectChoice]:
     return ([SelectChoice("", blank)] if blank else []) + choices
 
 
+def _inbox_params(
+    args: Mapping[str, str], search: inbox.Search, channels: Mapping[str, object]
+) -> dict[str, str]:
+    """The inbox's filters and search from the query string, each checked; unknown values
+    fall back to the default (the page never fails on a hand-edited address)."""
+    status = args.get("status", "open")
+    channel = args.get("channel") or ""
+    flag = args.get("flag") or ""
+    assignee = args.get("assignee") or ""
+    return {
+        "status": status if status in inbox.STATUS_FILTERS else "open",
+        "channel": channel if channel in channels else "",
+        "flag": flag if flag in FLAGS else "",
+        "assignee": assignee if assignee in inbox.ASSIGNEE_FILTERS else "",
+        "q": search.text,
+    }
+
+
 @blueprint.route("/", endpoint="inbox")
 @requires(Permission.VIEW_COMPLAINTS)
 def inbox_view():
-    status = request.args.get("status", "open")
-    if status not in inbox.STATUS_FILTERS:
-        status = "open"
+    search = inbox.Search.parse(request.args.get("q"))
     channels = intake.load_channels(db.session, include_inactive=True)
-    channel = request.args.get("channel") or None
-    if channel not in channels:
-        channel = None
-    flag = request.args.get("flag") or None
-    if flag not in FLAGS:
-        flag = None
+    params = _inbox_params(request.args, search, channels)
     page = request.args.get("page", 1, type=int) or 1
     result = inbox.list_page(
         db.session,
-        inbox.InboxFilter(status=status, channel=channel, flag=flag),
+        inbox.InboxFilter(
+            status=params["status"],
+            channel=params["channel"] or None,
+            flag=params["flag"] or None,
+            assignee=params["assignee"] or None,
+            viewer_id=current_user.id,
+            search=search,
+        ),
         page=page,
         per_page=current_app.config["INBOX_PAGE_SIZE"],
+    )
+    at = now()
+    due = (
+        inbox.follow_ups_due(db.session, now=at, within=inbox.FOLLOW_UPS_WITHIN)
+        if result.page == 1
+        else []
     )
     return render_template(
         "complaints/inbox.html",
         page=result,
-        status=status,
-        channel=channel,
+        params=params,
+        # The pager and the "Take it" forms come back to this page, these filters.
+        here={key: value for key, value in params.items() if value},
+        search=search,
+        max_search=inbox.MAX_SEARCH_CHARS,
         channels=channels,
-        flag=flag,
         status_filters=list(inbox.STATUS_FILTERS),
+        handling=inbox.handling(db.session, [c.id for c in result.items]),
+        confirm=request.args.get("confirm", type=int),
+        follow_ups_due=due,
     )
 
 
@@ -115,6 +146,10 @@ def render_complaint(
             highlights=_highlights(complaint),
             error=error,
             typed=typed or {},
+            handling=inbox.handling(db.session, [complaint.id]).get(complaint.id),
+            held_since=assignment.held_since(db.session, complaint),
+            may_take=assignment.may_take(current_user, complaint),
+            may_release=assignment.may_release(current_user, complaint),
         ),
         status,
     )
@@ -130,6 +165,78 @@ def _highlights(complaint: Complaint) -> list[dict]:
     for item in evidence.get("complainer_type", ()):
         spans.append({**item, "title": f"Why {complaint.complainer_type}"})
     return spans  # highlight() shows the first of any overlapping spans
+
+
+def _complaint_or_404(complaint_id: int) -> Complaint:
+    complaint = db.session.get(Complaint, complaint_id)
+    if complaint is None:
+        abort(404)
+    return complaint
+
+
+def _back(complaint: Complaint, *, confirm: bool = False) -> str:
+    """Where a "Take it" or "Release" form came from (its `next`: an inbox page with its
+    filters, on this site only), else the complaint page. `confirm` asks there whether to
+    take the complaint over; the row's anchor brings the person back to it."""
+    target = request.form.get("next")
+    if not target:
+        return url_for("complaints.show", complaint_id=complaint.id)
+    parts = urlsplit(safe_next(target))
+    pairs = [(k, v) for k, v in parse_qsl(parts.query) if k != "confirm"]
+    if confirm:
+        pairs.append(("confirm", str(complaint.id)))
+    return urlunsplit(("", "", parts.path, urlencode(pairs), f"complaint-{complaint.id}"))
+
+
+@blueprint.route("/complaints/<int:complaint_id>/assignment", methods=["POST"])
+@requires(Permission.DRAFT_REPLIES)
+def take(complaint_id: int):
+    """ "Take it": the complaint is yours. A colleague's is refused and the page asks
+    whether to take it over (the confirm button sends `take_over`)."""
+    complaint = _complaint_or_404(complaint_id)
+    take_over = request.form.get("take_over") == "1"
+    try:
+        change = assignment.take(
+            db.session, complaint, actor=current_user, now=now(), take_over=take_over
+        )
+    except assignment.Refused as refusal:
+        db.session.rollback()
+        if refusal.code == "held_by_colleague" and refusal.holder is not None:
+            flash(
+                f"{refusal.holder.name} has complaint #{complaint.id}. "
+                "Take it over only if you have agreed it with them.",
+                "info",
+            )
+            return redirect(_back(complaint, confirm=True))
+        flash(str(refusal), "error")
+        return redirect(_back(complaint))
+    db.session.commit()
+    if not change.changed:
+        flash(f"You already have complaint #{complaint.id}.", "info")
+    elif change.before_id is not None:
+        before = db.session.get(User, change.before_id)
+        flash(f"You took complaint #{complaint.id} over from {before.name}.", "success")
+    else:
+        flash(f"Complaint #{complaint.id} is yours.", "success")
+    return redirect(_back(complaint))
+
+
+@blueprint.route("/complaints/<int:complaint_id>/assignment/release", methods=["POST"])
+@requires(Permission.DRAFT_REPLIES)
+def release(complaint_id: int):
+    complaint = _complaint_or_404(complaint_id)
+    try:
+        change = assignment.release(db.session, complaint, actor=current_user, now=now())
+    except assignment.Refused as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+        return redirect(_back(complaint))
+    db.session.commit()
+    if change.changed:
+        flash(f"Complaint #{complaint.id} is released: anyone can take it.", "success")
+    else:
+        flash(f"Nobody had complaint #{complaint.id}; nothing changed.", "info")
+    return redirect(_back(complaint))
 
 
 @blueprint.route("/complaints/<int:complaint_id>/analyze", methods=["POST"])

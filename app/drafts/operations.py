@@ -134,7 +134,12 @@ def start_draft(
     Two clicks, or two agents at once, end with one draft: the database's partial unique
     index decides, and the loser gets the winner's draft back. `follows` makes it the
     public follow-up ("it's sorted") of a published reply; it goes through the same flow.
+    A complaint nobody holds goes to the draft's author ("take it", audited); one a
+    colleague holds stays theirs.
     """
+    # Imported here: this function is the only part of the module that assigns.
+    from app.complaints import assignment
+
     refusal = can_edit_draft(actor, actor.id)
     if refusal:
         raise NotAllowed(refusal)
@@ -204,6 +209,7 @@ def start_draft(
             **({"follows_draft": follows.id} if follows is not None else {}),
         },
     )
+    assignment.assign_to_drafter(session, complaint, actor=actor, now=now)
     return Started(draft, created=True)
 
 
