@@ -25,6 +25,7 @@ from app.drafts.models import Draft, DraftState, Revision
 from app.drafts.policy import WorkflowPolicy
 from app.drafts.service import FREE_TEXT, HOLDING_REPLY, ToneSetting, assemble_with_spans
 from app.drafts.templates import PARTS
+from app.reports.catches import note_tone_catches
 
 #: States in which the author may still change the text. An edit after submission voids
 #: the approvals and sign-offs and restarts cooling-off (workflow.restart_after_edit).
@@ -273,6 +274,7 @@ def edit_parts(
         actor=actor,
         now=now,
     )
+    note_tone_catches(draft, revision.findings)  # saved with a finding: caught before review
     draft.current_revision = number
     draft.updated_at = now
     try:

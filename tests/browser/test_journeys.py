@@ -14,6 +14,8 @@ import re
 
 from playwright.sync_api import expect
 
+from app.drafts.models import Draft
+from app.extensions import db
 from tests.browser.conftest import problems_on, scan, shoot  # noqa: F401  (fixtures)
 
 ANGRY = (
@@ -35,7 +37,7 @@ def press(page, name: str) -> None:
     page.get_by_role("button", name=name, exact=True).click()
 
 
-def test_a_reply_from_paste_to_publish_through_every_role(users, page_for, live_server, clock):
+def test_a_reply_from_paste_to_publish_through_every_role(app, users, page_for, live_server, clock):
     base = live_server
     admin = page_for(users["admin"])
     set_blame_to_block(admin, base)
@@ -186,6 +188,9 @@ def test_a_reply_from_paste_to_publish_through_every_role(users, page_for, live_
     assert positions == sorted(positions), history
     for page in (agent, reviewer, signer, admin):
         assert problems_on(page) == []
+    # The dashboard counts this draft as one the tone checks caught before review.
+    with app.app_context():
+        assert "blame" in db.session.get(Draft, draft_id).tone_catches
 
 
 def test_the_wrong_role_sees_no_buttons_it_may_not_use_and_gets_403(

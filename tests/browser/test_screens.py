@@ -124,11 +124,13 @@ class Screen:
     role: str | None
     path: Callable[[dict[str, int]], str]
     then: Callable | None = None
+    #: The whole page, or (for a long list) the first screenful a person sees.
+    full_page: bool = True
 
 
 SCREENS = [
     Screen("login", None, lambda ids: "/login"),
-    Screen("inbox", "agent", lambda ids: "/"),
+    Screen("inbox", "agent", lambda ids: "/", full_page=False),
     Screen("complaint", "agent", lambda ids: f"/complaints/{ids['complaint']}"),
     Screen("paste", "agent", lambda ids: "/complaints/new"),
     Screen("import", "agent", lambda ids: "/imports"),
@@ -163,7 +165,7 @@ def test_each_screen_scans_clean_and_fits_a_phone(screen, site, pages, scan):
         if screen.then:
             screen.then(page)
         result = scan(page, screen.name, width)
-        shoot(page, f"{screen.name}-{width}")
+        shoot(page, f"{screen.name}-{width}", full_page=screen.full_page)
         assert not result.forbidden, f"{screen.name} at {width}:\n" + describe(result.forbidden)
         assert problems_on(page)[before:] == [], f"{screen.name} at {width}: console errors"
         overflow = page.evaluate(
