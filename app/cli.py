@@ -256,23 +256,17 @@ def demo_command(history: bool) -> None:
     report = load_demo(db.session, now=_now())
     db.session.commit()
     with current_app.test_request_context():
-        made = load_demo_drafts(
-            db.session,
-            library=templates(),
-            tone_policy=policy(),
-            workflow_policy=workflow(),
-            now=_now(),
-        )
+        settings = {
+            "library": templates(),
+            "tone_policy": policy(),
+            "workflow_policy": workflow(),
+            "now": _now(),
+        }
+        made = load_demo_drafts(db.session, **settings)
         db.session.commit()
         past = None
         if history:
-            past = load_demo_history(
-                db.session,
-                library=templates(),
-                tone_policy=policy(),
-                workflow_policy=workflow(),
-                now=_now(),
-            )
+            past = load_demo_history(db.session, **settings)
             db.session.commit()
     click.echo("Demo users (e-mail / password):")
     for email, password, roles in report.users:
