@@ -5,14 +5,11 @@ HTTP in, operations out."""
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Callable
 from dataclasses import asdict
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -40,7 +37,7 @@ from app.settings import company as company_settings
 from app.settings import library as template_checks
 from app.tone import policy as tone_policy_settings
 from app.tone.catalogue import CODE_LABELS, CODES, DEFAULT_SEVERITIES, FIXED_SEVERITIES
-from app.web.access import ACCESS_ATTRIBUTE, requires
+from app.web.access import requires
 from app.web.helpers import (
     company,
     company_defaults,
@@ -343,26 +340,6 @@ def template_library():
 # --- the admin home ----------------------------------------------------------------------
 
 
-def requires_any(*permissions: Permission) -> Callable[[Callable], Callable]:
-    """Like `requires`, for a page anyone holding one of `permissions` may see. The route
-    declares the first of them for the access walk (tests/test_access.py); today every one
-    of them is the admins'."""
-
-    def decorator(view: Callable) -> Callable:
-        @functools.wraps(view)
-        def wrapper(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return current_app.login_manager.unauthorized()
-            if not any(can(current_user, permission) for permission in permissions):
-                abort(403)
-            return view(*args, **kwargs)
-
-        setattr(wrapper, ACCESS_ATTRIBUTE, permissions[0])
-        return wrapper
-
-    return decorator
-
-
 def _tone_changes(current: tone_policy_settings.TonePolicy) -> list[str]:
     """What the tone policy changes from the defaults, in words."""
     changes = [
@@ -386,7 +363,7 @@ def _target_words(seconds: int) -> str:
 
 
 @blueprint.route("", endpoint="admin_home")
-@requires_any(Permission.MANAGE_SETTINGS, Permission.MANAGE_USERS)
+@requires(Permission.MANAGE_SETTINGS, Permission.MANAGE_USERS)
 def admin_home():
     """A card per admin area, each with where it stands now."""
     areas: dict[str, object] = {}

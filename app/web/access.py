@@ -38,17 +38,20 @@ def login_only(view: Callable) -> Callable:
     return _mark(wrapper, "login")
 
 
-def requires(permission: Permission) -> Callable[[Callable], Callable]:
+def requires(*permissions: Permission) -> Callable[[Callable], Callable]:
+    """The page needs the permission, or any one of several (the admin home: settings or
+    users). The access walk reads the same declaration."""
+
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
             if not current_user.is_authenticated:
                 return current_app.login_manager.unauthorized()
-            if not can(current_user, permission):
+            if not any(can(current_user, permission) for permission in permissions):
                 abort(403)
             return view(*args, **kwargs)
 
-        return _mark(wrapper, permission)
+        return _mark(wrapper, permissions[0] if len(permissions) == 1 else permissions)
 
     return decorator
 
