@@ -43,6 +43,7 @@ from app.core.clock import FrozenClock
 from app.drafts.models import Draft, DraftState, Review, ReviewDecision, Revision, SignOff
 from app.extensions import db
 from app.reports import metrics, ranges
+from bench.report import p99  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 DAYS = 90
@@ -257,11 +258,6 @@ def timed(call, repeat: int) -> list[float]:
         call()
         samples.append((time.perf_counter() - start) * 1000)
     return samples
-
-
-def p99(samples: list[float]) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
 
 
 def main() -> None:

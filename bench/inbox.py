@@ -37,6 +37,7 @@ from app.complaints.models import Complaint, ComplaintStatus
 from app.core.clock import FrozenClock
 from app.drafts.models import FollowUp
 from app.extensions import db
+from bench.report import p99  # noqa: E402
 
 TWCS = ROOT.parent / "shared" / "data" / "twcs_sample" / "twcs.csv"
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -130,11 +131,6 @@ def timed(client, path: str, repeat: int) -> list[float]:
         samples.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200, path
     return samples
-
-
-def p99(samples: list[float]) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
 
 
 def main() -> None:

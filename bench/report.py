@@ -1,5 +1,5 @@
 """What the benchmark scripts share: printing a table, ratios against the 0.9 target,
-percentiles."""
+percentiles (p99 of timings)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,12 @@ def ratio(numerator: int, denominator: int) -> str:
 def mark(value: str) -> str:
     """A ratio with " *" when it is below the target."""
     return value if value == "-" else value + ("" if float(value) >= TARGET else " *")
+
+
+def p99(samples: list[float]) -> float:
+    """The 99th percentile of timings, interpolated to the nearest sample."""
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
 
 
 def percentile(values: list[float], share: float) -> float:
