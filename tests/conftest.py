@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -105,8 +106,21 @@ def _postgres_database(postgres_template) -> Iterator[str]:
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
     yield admin.url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    drop_database(admin, name)
+
+
+def drop_database(admin: sa.Engine, name: str, attempts: int = 40) -> None:
+    """Drop a test database. FORCE ends our own leftover sessions, but not an autovacuum
+    worker (the server's own role) that a big import set off: wait for it to finish."""
+    for attempt in range(attempts):
+        try:
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except sa.exc.DBAPIError as error:
+            if "pg_signal_backend" not in str(error) or attempt == attempts - 1:
+                raise
+            time.sleep(0.25)
 
 
 @pytest.fixture
