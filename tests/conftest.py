@@ -19,12 +19,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 from flask import Flask
 from flask_migrate import upgrade
 from webtest import TestApp
 
 from app import create_app
-from app.accounts import operations
+from app.accounts import operations, passwords
 from app.accounts.models import Role, User
 from app.core.clock import FrozenClock
 from app.extensions import db
@@ -33,6 +34,10 @@ T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# Argon2id at its real cost takes most of a second per hash here and the suite hashes
+# thousands of passwords; the tests are about who may do what, not about Argon2's cost.
+passwords.use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 def base_config(url: str, clock: FrozenClock) -> dict:
