@@ -43,13 +43,21 @@ def _now():
     help="Repeat for several roles.",
 )
 @click.option(
+    "--group",
+    "groups",
+    multiple=True,
+    help="Sign-off group to join (legal, pr, or one an admin defined); repeat for several.",
+)
+@click.option(
     "--password",
     prompt=True,
     hide_input=True,
     confirmation_prompt=True,
     help="Asked for when not given.",
 )
-def create_user(email: str, name: str, roles: tuple[str, ...], password: str) -> None:
+def create_user(
+    email: str, name: str, roles: tuple[str, ...], groups: tuple[str, ...], password: str
+) -> None:
     """Create an active user with a password."""
     try:
         user = operations.create_user(
@@ -57,6 +65,7 @@ def create_user(email: str, name: str, roles: tuple[str, ...], password: str) ->
             email=email,
             name=name,
             roles={Role(role) for role in roles},
+            groups=set(groups),
             password=password,
             actor=None,
             now=_now(),
@@ -64,7 +73,8 @@ def create_user(email: str, name: str, roles: tuple[str, ...], password: str) ->
     except operations.AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
-    click.echo(f"Created {user.email} ({', '.join(sorted(roles))}).")
+    joined = f"; signs off for {', '.join(sorted(groups))}" if groups else ""
+    click.echo(f"Created {user.email} ({', '.join(sorted(roles))}{joined}).")
 
 
 @tokens_cli.command("create")

@@ -1,6 +1,17 @@
 """Every mapped class, imported once so Alembic and `create_all` see the whole schema."""
 
-from app.accounts.models import ApiToken, Invitation, LoginAttempt, Role, User, UserRole
+from app.accounts.models import (
+    AccessChange,
+    AccessChangeStatus,
+    ApiToken,
+    Group,
+    GroupMembership,
+    Invitation,
+    LoginAttempt,
+    Role,
+    User,
+    UserRole,
+)
 from app.audit.models import AuditEvent
 from app.complaints.models import (
     Channel,
@@ -28,6 +39,8 @@ from app.drafts.models import (
 from app.settings.models import Notification, Setting
 
 __all__ = [
+    "AccessChange",
+    "AccessChangeStatus",
     "ApiToken",
     "AuditEvent",
     "Base",
@@ -38,6 +51,8 @@ __all__ = [
     "Draft",
     "DraftState",
     "FollowUp",
+    "Group",
+    "GroupMembership",
     "ImportFormat",
     "ImportJob",
     "ImportRowIssue",

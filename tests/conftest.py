@@ -191,6 +191,7 @@ def make_user(
     name: str | None = None,
     password: str = PASSWORD,
     now: datetime = T0,
+    groups: set[str] = frozenset(),
 ) -> Person:
     with app.app_context():
         user = operations.create_user(
@@ -198,6 +199,7 @@ def make_user(
             email=email,
             name=name or email.split("@")[0],
             roles=set(roles),
+            groups=set(groups),
             password=password,
             actor=None,
             now=now,
@@ -217,7 +219,9 @@ def users(app) -> dict[str, Person]:
     return {
         "agent": make_user(app, "agent@example.com", Role.AGENT, name="Alex Agent"),
         "reviewer": make_user(app, "reviewer@example.com", Role.REVIEWER, name="Riya Reviewer"),
-        "signoff": make_user(app, "signoff@example.com", Role.SIGNOFF, name="Sam Signoff"),
+        "signoff": make_user(
+            app, "signoff@example.com", Role.SIGNOFF, name="Sam Signoff", groups={"legal", "pr"}
+        ),
         "admin": make_user(app, "admin@example.com", Role.ADMIN, name="Ada Admin"),
         "norole": make_user(app, "norole@example.com", name="Nora Norole"),
     }

@@ -90,6 +90,7 @@ def sample_ids(app, users):
             "job_id": job.id,
             "user_id": users["norole"].id,
             "notification_id": 1,
+            "change_id": 1,
             "action": "submit",
             "secret": "not-a-real-invitation",
         }

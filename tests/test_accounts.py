@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from app.accounts import operations, permissions
+from app.accounts import grants, operations, permissions
 from app.accounts.models import Role, User
 from app.audit.models import AuditEvent
 from app.extensions import db
@@ -117,9 +117,9 @@ def test_roles_change_and_are_audited(web, users, app):
     with app.app_context():
         assert get_user(users["norole"]).roles == {Role.AGENT}
         event = db.session.scalar(
-            sa.select(AuditEvent).where(AuditEvent.action == "user.roles_changed")
+            sa.select(AuditEvent).where(AuditEvent.action == "user.access_changed")
         )
-        assert event.details == {"before": [], "after": ["agent"]}
+        assert event.details == {"roles": {"before": [], "after": ["agent"]}}
         assert event.actor_id == users["admin"].id
 
 
@@ -143,12 +143,12 @@ def test_the_last_admin_cannot_lock_everyone_out(ctx, users):
     admin = get_user(users["admin"])
     with pytest.raises(operations.AccountError, match="own account"):
         operations.deactivate(db.session, target=admin, actor=admin, now=T0)
-    with pytest.raises(operations.AccountError, match="own admin role"):
-        operations.change_roles(db.session, target=admin, roles={Role.AGENT}, actor=admin, now=T0)
+    with pytest.raises(grants.GrantError, match="own admin role"):
+        grants.change_access(db.session, target=admin, roles={Role.AGENT}, actor=admin, now=T0)
     second = get_user(make_user(ctx, "second@example.com", Role.ADMIN))
-    operations.change_roles(db.session, target=admin, roles={Role.AGENT}, actor=second, now=T0)
+    grants.change_access(db.session, target=admin, roles={Role.AGENT}, actor=second, now=T0)
     db.session.commit()
-    assert operations.active_admin_count(db.session) == 1
+    assert grants.active_admin_count(db.session) == 1
 
 
 def test_permission_checks_read_like_the_policy(ctx, users):

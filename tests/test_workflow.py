@@ -194,7 +194,16 @@ def test_changes_need_a_comment_and_a_withdrawn_draft_stays_withdrawn(ctx, users
     refused("invalid_state", draft_id, Action.SUBMIT, agent)
 
 
-ROLES = ("agent", "reviewer", "signoff", "admin", "norole")
+#: The cast of the random sequences: the users fixture's five, plus a signer for each group
+#: alone, a second admin, and an admin who also holds the sign-off role in both groups (the
+#: person who would put words out alone if any guard let them).
+ROLES = ("agent", "reviewer", "signoff", "admin", "norole", "legal", "pr", "admin2", "boss")
+EXTRA_CAST = {
+    "legal": ("lee.legal@example.com", (Role.SIGNOFF,), {"legal"}),
+    "pr": ("pat.pr@example.com", (Role.SIGNOFF,), {"pr"}),
+    "admin2": ("ada2@example.com", (Role.ADMIN,), set()),
+    "boss": ("boss@example.com", (Role.ADMIN, Role.SIGNOFF), {"legal", "pr"}),
+}
 #: Whose move each step is when a step's role is None (the author's unless named here), so
 #: that the way forward comes up about as often as the refusals.
 WHOSE_MOVE = {
@@ -208,6 +217,7 @@ STEPS = st.lists(
         st.sampled_from([None, *ROLES]),
         st.sampled_from([None, *SignOffGroup]),
         st.sampled_from([False, False, True]),  # act on a stale revision
+        st.sampled_from(["close_loop", "validate"]),  # the part an edit changes
     ),
     max_size=14,
 )
@@ -217,7 +227,8 @@ HEAD_STARTS = ("new", "submitted", "approved", "ready")
 SEE_IT_THROUGH = (
     (Action.SUBMIT, "agent", None),
     (Action.APPROVE, "reviewer", None),
-    *((Action.SIGN_OFF, "signoff", group) for group in SignOffGroup),
+    (Action.SIGN_OFF, "legal", SignOffGroup.LEGAL),
+    (Action.SIGN_OFF, "pr", SignOffGroup.PR),
     ("workflow.publish", "agent", None),
     ("workflow.publish", "admin", None),
     ("resolve", "agent", None),
@@ -234,12 +245,15 @@ _examples = itertools.count(1)
 def test_random_sequences_keep_the_invariants(ctx, users, steps, sensitive, head_start):
     # The database lives as long as the test, not the example: each example has its own
     # complaint.
+    for role, (email, roles, groups) in EXTRA_CAST.items():
+        if role not in users:
+            users[role] = make_user(ctx, email, *roles, groups=groups)
     draft_id = start(
         ctx, users, LEGAL if sensitive else CALM, external_id=f"example-{next(_examples)}"
     )
     now = get_ahead(draft_id, users, head_start)
     check_invariants(draft_id)
-    for step, role, group, stale in steps:
+    for step, role, group, stale, part in steps:
         now = take(
             draft_id,
             step,
@@ -247,6 +261,7 @@ def test_random_sequences_keep_the_invariants(ctx, users, steps, sensitive, head
             now,
             group=group,
             stale=stale,
+            part=part,
         )
         check_invariants(draft_id)
     # Then, however it went, the draft is seen through where it still can be: submitted,
@@ -267,15 +282,18 @@ def take(
     *,
     group: SignOffGroup | None = None,
     stale: bool = False,
+    part: str = "close_loop",
 ) -> datetime:
-    """One step by `actor` (refusals are part of the game); returns the time after it."""
+    """One step by `actor` (refusals are part of the game); returns the time after it.
+    An edit is by whoever the step names: the author, an admin, or a reviewer (refused)."""
     draft = db.session.get(Draft, draft_id)
     revision_number = draft.current_revision - 1 if stale else draft.current_revision
     try:
         if step == "wait":
             return now + timedelta(minutes=7)
         if step == "edit":
-            edit(draft, {"close_loop": f"We'll update you at {now:%H:%M}."}, actor, now)
+            words = f"{actor.name} wrote this at {now:%H:%M}."
+            edit(draft, {part: f"{draft_part(draft, part)} {words}"}, actor, now)
         elif step == "resolve":
             workflow.resolve(db.session, draft.complaint, actor=actor, now=now, note="Sorted.")
             db.session.commit()
@@ -308,8 +326,12 @@ def get_ahead(draft_id: int, users, head_start: str) -> datetime:
     if head_start == "approved":
         return T0
     for group in sorted({reason["group"] for reason in draft.signoff_reasons}):
-        act(draft_id, Action.SIGN_OFF, person(users, "signoff"), group=SignOffGroup(group))
+        act(draft_id, Action.SIGN_OFF, person(users, group), group=group)
     return draft.cooling_off_until
+
+
+def draft_part(draft: Draft, part: str) -> str:
+    return workflow.current_revision(db.session, draft).parts.get(part, "")
 
 
 def publish_once(draft: Draft, actor: User, now: datetime, revision_number: int) -> None:
@@ -339,9 +361,24 @@ def check_invariants(draft_id: int) -> None:
     ).one()
     reviews = db.session.scalars(db.select(Review).where(Review.draft_id == draft_id)).all()
     signoffs = db.session.scalars(db.select(SignOff).where(SignOff.draft_id == draft_id)).all()
-    # Nobody reviews or signs off their own draft; live decisions are on the current revision.
-    assert all(review.reviewer_id != draft.author_id for review in reviews)
-    assert all(signoff.signer_id != draft.author_id for signoff in signoffs)
+    # Nobody reviews or signs off words they wrote: not the draft's author, and not whoever
+    # wrote any revision up to the one decided on (an admin's edit included).
+    writers = {
+        number: {draft.author_id}
+        | {
+            r.author_id
+            for r in db.session.scalars(
+                db.select(Revision).where(Revision.draft_id == draft_id, Revision.number <= number)
+            )
+        }
+        for number in range(1, draft.current_revision + 1)
+    }
+    number_of = {
+        r.id: r.number
+        for r in db.session.scalars(db.select(Revision).where(Revision.draft_id == draft_id))
+    }
+    assert all(r.reviewer_id not in writers[number_of[r.revision_id]] for r in reviews)
+    assert all(s.signer_id not in writers[number_of[s.revision_id]] for s in signoffs)
     live = [r for r in reviews if r.voided_at is None] + [
         s for s in signoffs if s.voided_at is None
     ]
@@ -349,9 +386,12 @@ def check_invariants(draft_id: int) -> None:
     live_approvals = [
         r for r in reviews if r.voided_at is None and r.decision == ReviewDecision.APPROVED
     ]
-    assert all(
-        a.reviewer_id != draft.author_id and a.revision_id == revision.id for a in live_approvals
-    )
+    live_signoffs = [s for s in signoffs if s.voided_at is None]
+    # Each live sign-off by a member of its group, one per person.
+    assert all(s.group in s.signer.groups for s in live_signoffs)
+    assert len({s.signer_id for s in live_signoffs}) == len(live_signoffs)
+    # Nobody both approved and signed off the same revision.
+    assert not {a.reviewer_id for a in live_approvals} & {s.signer_id for s in live_signoffs}
     # One publication for a published draft, of the revision that went out; none otherwise.
     publications = db.session.scalars(
         db.select(Publication).where(Publication.draft_id == draft_id)
@@ -362,8 +402,10 @@ def check_invariants(draft_id: int) -> None:
         assert draft.published_at >= draft.cooling_off_until
         assert live_approvals
         assert not revision.has_blocking_findings
+        # No one person's words went out on their own approval or sign-off alone.
+        assert {a.reviewer_id for a in live_approvals} - writers[revision.number]
         if draft.requires_signoff:
-            signed = {s.group.value for s in signoffs if s.voided_at is None and s.approved}
+            signed = {s.group for s in live_signoffs if s.approved}
             assert {reason["group"] for reason in draft.signoff_reasons} <= signed
     else:
         assert publications == []

@@ -44,7 +44,7 @@ def test_self_approval_in_every_form(ctx, users):
     refused("self_approval", draft_id, Action.REQUEST_CHANGES, both, comment="Mine.")
     # The same colleague cannot be both the second pair of eyes and the sign-off.
     double = db.session.get(
-        User, make_user(ctx, "double@example.com", Role.REVIEWER, Role.SIGNOFF).id
+        User, make_user(ctx, "double@example.com", Role.REVIEWER, Role.SIGNOFF, groups={"legal"}).id
     )
     act(draft_id, Action.APPROVE, double)
     message = refused("self_approval", draft_id, Action.SIGN_OFF, double, group=SignOffGroup.LEGAL)
@@ -55,7 +55,7 @@ def test_self_approval_in_every_form(ctx, users):
 
 def test_a_signer_does_not_then_approve(ctx, users):
     double = db.session.get(
-        User, make_user(ctx, "double@example.com", Role.REVIEWER, Role.SIGNOFF).id
+        User, make_user(ctx, "double@example.com", Role.REVIEWER, Role.SIGNOFF, groups={"legal"}).id
     )
     draft_id = start(ctx, users, LEGAL)
     act(draft_id, Action.SUBMIT, person(users, "agent"))

@@ -37,6 +37,13 @@ class LoginForm(FlaskForm):
     remember = BooleanField("Keep me signed in on this device")
 
 
+class GroupsField(CheckboxesField):
+    """Sign-off groups: the choices are the groups in the database, set by the view."""
+
+    def __init__(self, label: str = "Sign-off groups", **kwargs) -> None:
+        super().__init__(label, choices=[], **kwargs)
+
+
 class InviteForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
@@ -45,10 +52,21 @@ class InviteForm(FlaskForm):
         choices=ROLE_CHOICES,
         validators=[DataRequired(message="Choose at least one role.")],
     )
+    groups = GroupsField()
 
 
 class RolesForm(FlaskForm):
     roles = CheckboxesField("Roles", choices=ROLE_CHOICES)
+    groups = GroupsField()
+
+
+class GroupForm(FlaskForm):
+    key = StringField(
+        "Key",
+        validators=[DataRequired(), Length(min=2, max=40)],
+        description="Short, lower-case, used in the workflow policy: for example privacy.",
+    )
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
 
 
 class ConfirmForm(FlaskForm):

@@ -6,7 +6,7 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import utcnow
@@ -54,6 +54,9 @@ class User(Base):
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
+    membership_rows: Mapped[list[GroupMembership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
 
     __table_args__ = (
         CheckConstraint("email = lower(email)", name="email_lowercase"),
@@ -64,13 +67,22 @@ class User(Base):
     def roles(self) -> frozenset[Role]:
         return frozenset(row.role for row in self.role_rows)
 
-    def has_role(self, *roles: Role) -> bool:
-        return bool(self.roles.intersection(roles))
+    @property
+    def groups(self) -> frozenset[str]:
+        """The sign-off groups this person belongs to (keys: "legal", "pr", …)."""
+        return frozenset(row.group_key for row in self.membership_rows)
 
     def set_roles(self, roles: set[Role]) -> None:
         keep = [row for row in self.role_rows if row.role in roles]
         have = {row.role for row in keep}
         self.role_rows = keep + [UserRole(role=role) for role in sorted(roles - have)]
+
+    def set_groups(self, groups: set[str]) -> None:
+        keep = [row for row in self.membership_rows if row.group_key in groups]
+        have = {row.group_key for row in keep}
+        self.membership_rows = keep + [
+            GroupMembership(group_key=key) for key in sorted(groups - have)
+        ]
 
     def rotate_login_id(self) -> None:
         self.login_id = _login_id()
@@ -102,6 +114,83 @@ class UserRole(Base):
     role: Mapped[Role] = mapped_column(enum_column(Role, "role"), primary_key=True)
 
     user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class Group(Base):
+    """A sign-off group: legal and PR to start with, and whatever an admin defines. A
+    sign-off counts for a group only when its signer is a member (PRODUCT.md "Sign-off
+    groups are separate")."""
+
+    __tablename__ = "signoff_groups"
+
+    #: Short and stable: what policies and sign-offs refer to ("legal", "pr", "privacy").
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint(
+            "length(key) BETWEEN 2 AND 40 AND key = lower(key) AND key <> 'none'",
+            name="key_shape",
+        ),
+    )
+
+
+class GroupMembership(Base):
+    __tablename__ = "group_memberships"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    group_key: Mapped[str] = mapped_column(ForeignKey("signoff_groups.key"), primary_key=True)
+
+    user: Mapped[User] = relationship(back_populates="membership_rows")
+
+
+class AccessChangeStatus(enum.StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"  #: withdrawn by whoever asked, or replaced by a newer request
+
+
+class AccessChange(Base):
+    """Roles or sign-off groups an admin wants to give someone, which would let them approve
+    or sign off, waiting for a second admin's confirmation (`app.accounts.grants`)."""
+
+    __tablename__ = "access_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: What is to be added: role values and group keys. Removals never wait.
+    add_roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    add_groups: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[AccessChangeStatus] = mapped_column(
+        enum_column(AccessChangeStatus, "access_change_status"),
+        default=AccessChangeStatus.PENDING,
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    __table_args__ = (
+        CheckConstraint("(status = 'pending') = (decided_at IS NULL)", name="decided_has_time"),
+        CheckConstraint(
+            "status IN ('pending', 'cancelled') OR decided_by_id <> requested_by_id",
+            name="second_admin",
+        ),
+        # One request waiting per person: a newer one replaces it.
+        Index(
+            "uq_access_changes_pending_per_user",
+            "user_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
 
 
 class Invitation(Base):

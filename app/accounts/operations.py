@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.accounts import passwords, permissions, throttle
-from app.accounts.models import ApiToken, Invitation, Role, User, UserRole
+from app.accounts import grants, passwords, permissions, throttle
+from app.accounts.models import ApiToken, Invitation, Role, User
 from app.audit import log as audit
 
 TOKEN_PREFIX = "cmp_"  # noqa: S105  (a marker that makes leaked tokens greppable)
@@ -43,18 +43,6 @@ def normalise_email(email: str) -> str:
     return result.normalized.lower()
 
 
-def active_admin_count(session: Session) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(User)
-            .join(UserRole)
-            .where(UserRole.role == Role.ADMIN, User.active.is_(True))
-        )
-        or 0
-    )
-
-
 def find_user(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == email.strip().lower()))
 
@@ -68,7 +56,11 @@ def create_user(
     password: str | None,
     actor: User | None,
     now: datetime,
+    groups: set[str] = frozenset(),
 ) -> User:
+    """An account with these roles and sign-off groups at once: for the server's operator
+    (CLI), the demo and tests. Admins on screen go through `invite_user`, where powers wait
+    for a second admin."""
     email = normalise_email(email)
     name = name.strip()
     if not name:
@@ -89,6 +81,10 @@ def create_user(
         invited_by_id=actor.id if actor else None,
     )
     user.set_roles(set(roles))
+    unknown = set(groups) - set(grants.group_names(session))
+    if unknown:
+        raise AccountError(f"No such sign-off group: {', '.join(sorted(unknown))}.", field="groups")
+    user.set_groups(set(groups))
     session.add(user)
     session.flush()
     audit.record(
@@ -98,7 +94,11 @@ def create_user(
         entity_id=user.id,
         actor_id=actor.id if actor else None,
         now=now,
-        details={"email": email, "roles": sorted(r.value for r in roles)},
+        details={
+            "email": email,
+            "roles": sorted(r.value for r in roles),
+            **({"groups": sorted(groups)} if groups else {}),
+        },
     )
     return user
 
@@ -139,16 +139,31 @@ def authenticate(
 
 
 def invite_user(
-    session: Session, *, email: str, name: str, roles: set[Role], actor: User, now: datetime
-) -> tuple[User, str]:
-    """Create an account without a password and return it with the one-time invitation secret."""
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    roles: set[Role],
+    actor: User,
+    now: datetime,
+    groups: set[str] | None = None,
+) -> tuple[User, str, grants.Outcome]:
+    """Create an account without a password and return it with the one-time invitation
+    secret. Roles and groups that let someone approve or sign off wait for a second admin,
+    as for an existing colleague: an invitation link is also a way to an account."""
     if not permissions.can(actor, permissions.Permission.MANAGE_USERS):
         raise AccountError("Only admins invite people.")
     if not roles:
         raise AccountError("Choose at least one role.", field="roles")
     user = create_user(
-        session, email=email, name=name, roles=roles, password=None, actor=actor, now=now
+        session, email=email, name=name, roles=set(), password=None, actor=actor, now=now
     )
+    try:
+        outcome = grants.change_access(
+            session, target=user, roles=roles, groups=groups or set(), actor=actor, now=now
+        )
+    except grants.GrantError as error:
+        raise AccountError(str(error), field=error.field) from error
     secret = secrets.token_urlsafe(32)
     session.add(
         Invitation(
@@ -167,7 +182,7 @@ def invite_user(
         actor_id=actor.id,
         now=now,
     )
-    return user, secret
+    return user, secret, outcome
 
 
 def find_invitation(session: Session, secret: str, *, now: datetime) -> Invitation | None:
@@ -207,29 +222,8 @@ def accept_invitation(session: Session, *, secret: str, password: str, now: date
     return user
 
 
-def change_roles(
-    session: Session, *, target: User, roles: set[Role], actor: User, now: datetime
-) -> None:
-    refusal = permissions.can_change_roles(actor, target, roles, active_admin_count(session))
-    if refusal:
-        raise AccountError(refusal, field="roles")
-    before = sorted(r.value for r in target.roles)
-    target.set_roles(roles)
-    after = sorted(r.value for r in roles)
-    if before != after:
-        audit.record(
-            session,
-            action="user.roles_changed",
-            entity_type="user",
-            entity_id=target.id,
-            actor_id=actor.id,
-            now=now,
-            details={"before": before, "after": after},
-        )
-
-
 def deactivate(session: Session, *, target: User, actor: User, now: datetime) -> None:
-    refusal = permissions.can_deactivate(actor, target, active_admin_count(session))
+    refusal = permissions.can_deactivate(actor, target, grants.active_admin_count(session))
     if refusal:
         raise AccountError(refusal)
     if not target.active:

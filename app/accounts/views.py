@@ -11,9 +11,16 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.accounts import operations
-from app.accounts.forms import ConfirmForm, InviteForm, LoginForm, RolesForm, SetPasswordForm
-from app.accounts.models import Invitation, Role, User
+from app.accounts import grants, operations
+from app.accounts.forms import (
+    ConfirmForm,
+    GroupForm,
+    InviteForm,
+    LoginForm,
+    RolesForm,
+    SetPasswordForm,
+)
+from app.accounts.models import AccessChange, Invitation, Role, User
 from app.accounts.permissions import GRANTS, Permission
 from app.accounts.throttle import ThrottlePolicy
 from app.extensions import db
@@ -222,20 +229,28 @@ def users():
         counts=Counter(account.status for account in listed),
         duties=role_duties(),
         confirm=ConfirmForm(),
+        pending=grants.pending_changes(db.session),
+        group_names=grants.group_names(db.session),
     )
+
+
+def _with_groups(form: InviteForm | RolesForm) -> InviteForm | RolesForm:
+    form.groups.choices = list(grants.group_names(db.session).items())
+    return form
 
 
 @admin_blueprint.route("/users/invite", methods=["GET", "POST"])
 @requires(Permission.MANAGE_USERS)
 def invite():
-    form = InviteForm()
+    form = _with_groups(InviteForm())
     if form.validate_on_submit():
         try:
-            user, secret = operations.invite_user(
+            user, secret, outcome = operations.invite_user(
                 db.session,
                 email=form.email.data,
                 name=form.name.data,
                 roles={Role(value) for value in form.roles.data},
+                groups=set(form.groups.data),
                 actor=current_user,
                 now=now(),
             )
@@ -245,7 +260,7 @@ def invite():
         else:
             db.session.commit()
             link = url_for("auth.accept_invitation", secret=secret, _external=True)
-            return render_template("admin/invited.html", user=user, link=link)
+            return render_template("admin/invited.html", user=user, link=link, outcome=outcome)
     return (
         render_template("admin/invite.html", form=form, duties=role_duties()),
         400 if request.method == "POST" else 200,
@@ -256,29 +271,29 @@ def invite():
 @requires(Permission.MANAGE_USERS)
 def edit_user(user_id: int):
     user = _user_or_404(user_id)
-    form = RolesForm(
-        data={"roles": sorted(role.value for role in user.roles)}
-        if request.method == "GET"
-        else None
-    )
-    status = 200
+    shown = {"roles": sorted(r.value for r in user.roles), "groups": sorted(user.groups)}
+    form = _with_groups(RolesForm(data=shown if request.method == "GET" else None))
     if form.validate_on_submit():
         try:
-            operations.change_roles(
+            outcome = grants.change_access(
                 db.session,
                 target=user,
                 roles={Role(value) for value in form.roles.data},
+                groups=set(form.groups.data),
                 actor=current_user,
                 now=now(),
             )
-        except operations.AccountError as exc:
+        except grants.GrantError as exc:
             db.session.rollback()
-            form.roles.errors.append(str(exc))
-            status = 409
+            getattr(form, exc.field or "roles").errors.append(str(exc))
         else:
             db.session.commit()
-            flash(f"Roles of {user.name} saved.", "success")
+            flash(f"Access of {user.name} {outcome.message}.", "success")
             return redirect(url_for("admin.users"))
+    return _user_page(user, form, 409 if request.method == "POST" else 200)
+
+
+def _user_page(user: User, form: RolesForm, status: int):
     return (
         render_template(
             "admin/user.html",
@@ -287,8 +302,68 @@ def edit_user(user_id: int):
             form=form,
             duties=role_duties(),
             confirm=ConfirmForm(),
+            pending=grants.pending_change(db.session, user),
         ),
         status,
+    )
+
+
+@admin_blueprint.route("/access-changes/<int:change_id>/confirm", methods=["POST"])
+@requires(Permission.MANAGE_USERS)
+def confirm_access_change(change_id: int):
+    return _decide_access_change(change_id, grants.confirm)
+
+
+@admin_blueprint.route("/access-changes/<int:change_id>/reject", methods=["POST"])
+@requires(Permission.MANAGE_USERS)
+def reject_access_change(change_id: int):
+    return _decide_access_change(change_id, grants.reject)
+
+
+def _decide_access_change(change_id: int, decide):
+    change = db.session.get(AccessChange, change_id) or abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        decide(db.session, change, actor=current_user, now=now())
+    except grants.GrantError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(f"Access change for {change.user.name}: {change.status.value}.", "success")
+    on_user_page = request.form.get("back") == "user"
+    return redirect(
+        url_for("admin.edit_user", user_id=change.user_id)
+        if on_user_page
+        else url_for("admin.users")
+    )
+
+
+@admin_blueprint.route("/groups", methods=["GET", "POST"])
+@requires(Permission.MANAGE_USERS)
+def signoff_groups():
+    form = GroupForm()
+    if form.validate_on_submit():
+        try:
+            group = grants.create_group(
+                db.session, key=form.key.data, name=form.name.data, actor=current_user, now=now()
+            )
+        except grants.GrantError as exc:
+            db.session.rollback()
+            getattr(form, exc.field or "key").errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(
+                f"Sign-off group {group.name} added; give it members on each person's page.",
+                "success",
+            )
+            return redirect(url_for("admin.signoff_groups"))
+    return (
+        render_template(
+            "admin/groups.html", form=form, groups=grants.groups_with_members(db.session)
+        ),
+        400 if request.method == "POST" else 200,
     )
 
 

@@ -23,7 +23,7 @@ from app.api.schemas import (
 )
 from app.complaints.models import Complaint
 from app.drafts import operations, workflow
-from app.drafts.models import Draft, SignOffGroup
+from app.drafts.models import Draft
 from app.drafts.service import FREE_TEXT
 from app.extensions import db
 from app.publishing import outbox
@@ -220,7 +220,7 @@ def act(payload: dict, draft_id: int, action: str):
                 policy=workflow_policy(),
                 comment=payload["comment"],
                 approved=payload["approved"],
-                group=SignOffGroup(payload["group"]) if payload["group"] else None,
+                group=payload["group"] or None,
                 anchor_start=payload["anchor_start"],
                 anchor_end=payload["anchor_end"],
             )
@@ -244,7 +244,8 @@ def record_link(payload: dict, draft_id: int):
         outbox.record_link(db.session, publication, payload["url"], actor=g.api_user, now=now())
     except outbox.PublishingError as problem:
         db.session.rollback()
-        abort(422, message=str(problem), errors={"url": [str(problem)]})
+        status = {"forbidden": 403, "conflict": 409}.get(problem.code, 422)
+        abort(status, message=str(problem), errors={"url": [str(problem)]})
     db.session.commit()
     return _state(draft)
 

@@ -344,7 +344,7 @@ class ReviewOutSchema(ma.Schema):
 class SignOffOutSchema(ma.Schema):
     signer = ma.fields.Function(lambda signoff: signoff.signer.name)
     signer_id = ma.fields.Integer()
-    group = ma.fields.Function(lambda signoff: signoff.group.value)
+    group = ma.fields.String()
     approved = ma.fields.Boolean()
     comment = ma.fields.String()
     created_at = ma.fields.AwareDateTime()

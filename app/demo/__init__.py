@@ -39,11 +39,13 @@ DEMO_COMPANY = company.CompanyDetails(
 )
 
 #: Known passwords, printed by `flask demo`: for trying the product, never for production.
+#: Sign-off is by group, one person per group on a reply: Sam signs for legal, Pat for PR.
 DEMO_USERS = [
-    ("agent@example.com", "Alex Agent", "agent-demo-1", [Role.AGENT]),
-    ("reviewer@example.com", "Riya Reviewer", "reviewer-demo-1", [Role.REVIEWER]),
-    ("signoff@example.com", "Sam Signoff", "signoff-demo-1", [Role.SIGNOFF]),
-    ("admin@example.com", "Ada Admin", "admin-demo-1", [Role.ADMIN]),
+    ("agent@example.com", "Alex Agent", "agent-demo-1", [Role.AGENT], []),
+    ("reviewer@example.com", "Riya Reviewer", "reviewer-demo-1", [Role.REVIEWER], []),
+    ("signoff@example.com", "Sam Signoff", "signoff-demo-1", [Role.SIGNOFF], ["legal"]),
+    ("pr@example.com", "Pat PR", "pat-pr-demo-1", [Role.SIGNOFF], ["pr"]),
+    ("admin@example.com", "Ada Admin", "admin-demo-1", [Role.ADMIN], []),
 ]
 
 
@@ -56,18 +58,19 @@ class DemoReport:
 
 def load_demo(session: Session, *, now: datetime) -> DemoReport:
     report = DemoReport()
-    for email, name, password, roles in DEMO_USERS:
+    for email, name, password, roles, groups in DEMO_USERS:
         if operations.find_user(session, email) is None:
             operations.create_user(
                 session,
                 email=email,
                 name=name,
                 roles=set(roles),
+                groups=set(groups),
                 password=password,
                 actor=None,
                 now=now,
             )
-        report.users.append((email, password, [role.value for role in roles]))
+        report.users.append((email, password, [role.value for role in roles] + groups))
 
     if session.get(Setting, company.PREFIX + "name") is None:
         admin = operations.find_user(session, DEMO_USERS[-1][0])

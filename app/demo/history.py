@@ -29,7 +29,6 @@ from app.complaints import intake
 from app.complaints.models import Complaint
 from app.drafts import operations as drafts
 from app.drafts import service, workflow
-from app.drafts.models import SignOffGroup
 from app.drafts.policy import WorkflowPolicy
 from app.drafts.templates import Library
 from app.publishing import outbox
@@ -243,8 +242,12 @@ class HistoryReport:
 class People:
     agent: User
     reviewer: User
-    signer: User
+    signer: User  #: legal
+    pr: User
     admin: User
+
+    def signer_for(self, group: str) -> User:
+        return self.pr if group == "pr" else self.signer
 
 
 def _people(session: Session, emails: list[str]) -> People | None:
@@ -417,10 +420,10 @@ def _answer(
             session,
             draft,
             workflow.Action.SIGN_OFF,
-            people.signer,
+            people.signer_for(group),
             at,
             workflow_policy,
-            group=SignOffGroup(group),
+            group=group,
         )
     at = max(at, draft.cooling_off_until) + timedelta(minutes=rng.randint(1, 5))
     publication, _ = workflow.publish(

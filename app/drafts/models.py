@@ -161,12 +161,16 @@ class Review(Base):
 
 
 class SignOffGroup(enum.StrEnum):
+    """The sign-off groups every team starts with (migration 0005 creates them); admins
+    define more (`app.accounts.models.Group`), so a sign-off's group is a plain key."""
+
     LEGAL = "legal"
     PR = "pr"
 
 
 class SignOff(Base):
-    """Legal's or PR's decision on one revision of a sensitive draft."""
+    """Legal's or PR's decision on one revision of a sensitive draft. Each live sign-off of
+    a revision is by a different person: one person never stands in for two groups."""
 
     __tablename__ = "signoffs"
 
@@ -174,13 +178,24 @@ class SignOff(Base):
     draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"), index=True)
     revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"))
     signer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    group: Mapped[SignOffGroup] = mapped_column(enum_column(SignOffGroup, "signoff_group"))
+    group: Mapped[str] = mapped_column(ForeignKey("signoff_groups.key"))
     approved: Mapped[bool]
     comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     voided_at: Mapped[datetime | None]
 
     signer: Mapped[User] = relationship()
+
+    __table_args__ = (
+        Index(
+            "uq_signoffs_live_per_signer",
+            "revision_id",
+            "signer_id",
+            unique=True,
+            sqlite_where=text("voided_at IS NULL"),
+            postgresql_where=text("voided_at IS NULL"),
+        ),
+    )
 
 
 class PublicationStatus(enum.StrEnum):

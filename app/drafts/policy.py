@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.accounts.models import User
+from app.accounts.models import Group, User
 from app.analysis.rules import FLAGS
 from app.audit import log as audit
 from app.complaints.models import Channel, Complaint
@@ -30,7 +30,15 @@ MIN_FLOOR_SECONDS = 60
 #: Nor longer than a day, which would only mean replies never go out.
 MAX_SECONDS = 24 * 3600
 NOBODY = "none"
+#: Before an admin defines more groups (Admin → Users and roles → Sign-off groups).
 GROUP_CHOICES = (*(group.value for group in SignOffGroup), NOBODY)
+
+
+def group_choices(session: Session) -> tuple[str, ...]:
+    """Who may be asked to sign off: every sign-off group there is, or nobody."""
+    return (*session.scalars(select(Group.key).order_by(Group.key)), NOBODY)
+
+
 PUBLISHERS = ("manual", "webhook")
 
 
@@ -139,7 +147,9 @@ def _seconds(value: Any, *, low: int = 0) -> int | None:
     return number if low <= number <= MAX_SECONDS else None
 
 
-def _from_values(values: dict[str, Any], defaults: WorkflowPolicy) -> tuple[WorkflowPolicy, dict]:
+def _from_values(
+    values: dict[str, Any], defaults: WorkflowPolicy, groups: tuple[str, ...] = GROUP_CHOICES
+) -> tuple[WorkflowPolicy, dict]:
     """A policy from flat setting values over `defaults`, and what was wrong with them."""
     problems: dict[str, str] = {}
     cooling: dict[str, int] = {}
@@ -175,8 +185,8 @@ def _from_values(values: dict[str, Any], defaults: WorkflowPolicy) -> tuple[Work
             key = f"signoff.{kind}.{name}"
             if key not in values:
                 continue
-            if values[key] not in GROUP_CHOICES:
-                problems[key] = f"One of {', '.join(GROUP_CHOICES)}."
+            if values[key] not in groups:
+                problems[key] = f"One of {', '.join(groups)}."
             else:
                 maps[kind][name] = values[key]
     publishers = dict(defaults.publishers)
@@ -200,15 +210,19 @@ def load(session: Session, defaults: WorkflowPolicy) -> WorkflowPolicy:
     """The policy in force: stored values over the configured defaults (a stored value that
     no longer passes the checks is ignored rather than stopping every request)."""
     rows = store.stored(session, PREFIX)
-    policy, problems = _from_values(rows, defaults)
+    groups = group_choices(session)
+    policy, problems = _from_values(rows, defaults, groups)
     if problems:
-        policy, _ = _from_values({k: v for k, v in rows.items() if k not in problems}, defaults)
+        kept = {k: v for k, v in rows.items() if k not in problems}
+        policy, _ = _from_values(kept, defaults, groups)
     return policy
 
 
-def clean(values: dict[str, Any], defaults: WorkflowPolicy) -> WorkflowPolicy:
+def clean(
+    values: dict[str, Any], defaults: WorkflowPolicy, groups: tuple[str, ...] = GROUP_CHOICES
+) -> WorkflowPolicy:
     """Check what an admin entered; raise WorkflowPolicyError naming each bad field."""
-    policy, problems = _from_values(values, defaults)
+    policy, problems = _from_values(values, defaults, groups)
     if problems:
         raise WorkflowPolicyError(problems)
     return policy

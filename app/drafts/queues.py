@@ -92,7 +92,7 @@ def _items(
     for draft in drafts:
         revision = revisions[draft.id]
         signoffs = live.get(draft.id, [])
-        signed = {s.group.value for s in signoffs if s.approved}
+        signed = {s.group for s in signoffs if s.approved}
         reasons = list(draft.signoff_reasons or [])
         items.append(
             QueueItem(
@@ -133,8 +133,8 @@ def review_queue(
 def signoff_queue(
     session: Session, viewer: User, *, now: datetime, policy: WorkflowPolicy
 ) -> list[QueueItem]:
-    """Submitted drafts still missing a sign-off on their current revision, not written
-    by `viewer`, the soonest response due first."""
+    """Submitted drafts still missing a sign-off by one of `viewer`'s groups on their
+    current revision, not written by `viewer`, the soonest response due first."""
     drafts = list(
         session.scalars(
             select(Draft)
@@ -147,4 +147,8 @@ def signoff_queue(
             .order_by(Complaint.response_due_at, Draft.id)
         )
     )
-    return [item for item in _items(session, drafts, now=now, policy=policy) if item.missing]
+    return [
+        item
+        for item in _items(session, drafts, now=now, policy=policy)
+        if set(item.missing) & viewer.groups
+    ]

@@ -39,7 +39,6 @@ from app.drafts.models import (
     ReviewDecision,
     Revision,
     SignOff,
-    SignOffGroup,
 )
 from app.drafts.policy import TargetWarning, WorkflowPolicy, target_warning
 from app.notifications import notify
@@ -134,23 +133,75 @@ def publish_refusals(session: Session, draft: Draft, *, now: datetime) -> list[R
     if draft.state not in OPEN:
         return [Refused("invalid_state", f"A draft that is {draft.state.value} cannot go out.")]
     revision = current_revision(session, draft)
-    return _refusals(
-        draft,
-        revision,
-        _live(session, Review, revision),
-        _live(session, SignOff, revision),
-        now=now,
+    return _refusals(draft, revision, _hands(session, draft, revision), now=now)
+
+
+def contributors(session: Session, draft: Draft, revision: Revision) -> frozenset[int]:
+    """Everyone who wrote words of this revision: the draft's author and the author of
+    every revision up to it (each revision is an edit of the one before). None of them
+    approves or signs it off (GitLab's "prevent approvals by users who add commits")."""
+    authors = session.scalars(
+        select(Revision.author_id).where(
+            Revision.draft_id == draft.id, Revision.number <= revision.number
+        )
+    )
+    return frozenset({draft.author_id, *authors})
+
+
+@dataclass(frozen=True)
+class Hands:
+    """Who has had a hand in the current revision: what the guards on people read."""
+
+    contributors: frozenset[int]
+    reviews: tuple[Review, ...]  #: live reviews of the revision
+    signoffs: tuple[SignOff, ...]  #: live sign-offs of the revision
+
+    @property
+    def reviewers(self) -> frozenset[int]:
+        return frozenset(review.reviewer_id for review in self.reviews)
+
+    @property
+    def signers(self) -> frozenset[int]:
+        return frozenset(signoff.signer_id for signoff in self.signoffs)
+
+    def approvals(self) -> list[Review]:
+        """Approvals that count: by someone who wrote none of the words and did not also
+        sign the revision off."""
+        return [
+            review
+            for review in self.reviews
+            if review.decision == ReviewDecision.APPROVED
+            and review.reviewer_id not in self.contributors
+            and review.reviewer_id not in self.signers
+        ]
+
+    def signed_groups(self) -> set[str]:
+        """The groups that have signed this revision off: each by a member who wrote none
+        of it and did not review it, one group per person. A refusal stands until an edit
+        voids it: another signer of the same group cannot sign over a colleague's "no"."""
+        refused = {signoff.group for signoff in self.signoffs if not signoff.approved}
+        counted: dict[str, int] = {}
+        for signoff in self.signoffs:
+            if (
+                signoff.approved
+                and signoff.signer_id not in self.contributors
+                and signoff.signer_id not in self.reviewers
+                and signoff.group in signoff.signer.groups
+                and signoff.signer_id not in counted.values()
+            ):
+                counted.setdefault(signoff.group, signoff.signer_id)
+        return set(counted) - refused
+
+
+def _hands(session: Session, draft: Draft, revision: Revision) -> Hands:
+    return Hands(
+        contributors=contributors(session, draft, revision),
+        reviews=tuple(_live(session, Review, revision)),
+        signoffs=tuple(_live(session, SignOff, revision)),
     )
 
 
-def _refusals(
-    draft: Draft,
-    revision: Revision,
-    reviews: list[Review],
-    signoffs: list[SignOff],
-    *,
-    now: datetime,
-) -> list[Refused]:
+def _refusals(draft: Draft, revision: Revision, hands: Hands, *, now: datetime) -> list[Refused]:
     """publish_refusals() on the live decisions of the current revision, already read."""
     refusals = []
     if draft.state in (DraftState.DRAFT, DraftState.CHANGES_REQUESTED):
@@ -160,15 +211,22 @@ def _refusals(
         refusals.append(
             Refused("cooling_off", f"Still cooling off: about {minutes} more minute(s).")
         )
-    approvals = [
-        review
-        for review in reviews
-        if review.decision == ReviewDecision.APPROVED and review.reviewer_id != draft.author_id
-    ]
-    if draft.state != DraftState.APPROVED or not approvals:
-        refusals.append(Refused("needs_approval", "A colleague must approve this revision."))
+    if draft.state != DraftState.APPROVED or not hands.approvals():
+        by_writers = any(
+            review.decision == ReviewDecision.APPROVED and review.reviewer_id in hands.contributors
+            for review in hands.reviews
+        )
+        refusals.append(
+            Refused(
+                "needs_approval",
+                "An approval counts only from someone who wrote none of this revision; "
+                "a colleague must approve it."
+                if by_writers
+                else "A colleague must approve this revision.",
+            )
+        )
     if draft.requires_signoff:
-        signed = signed_groups(signoffs)
+        signed = hands.signed_groups()
         missing = sorted({reason["group"] for reason in draft.signoff_reasons} - signed)
         if missing:
             refusals.append(Refused("needs_signoff", f"Needs sign-off by {' and '.join(missing)}."))
@@ -176,13 +234,6 @@ def _refusals(
     if refusal:
         refusals.append(Refused("blocking_findings", refusal))
     return refusals
-
-
-def signed_groups(signoffs: list[SignOff]) -> set[str]:
-    """The groups that have signed this revision off. A refusal stands until an edit voids
-    it: another signer of the same group cannot sign over a colleague's "no"."""
-    refused = {signoff.group.value for signoff in signoffs if not signoff.approved}
-    return {signoff.group.value for signoff in signoffs if signoff.approved} - refused
 
 
 def record(
@@ -218,6 +269,56 @@ def _role_refusal(actor: User, action: Action) -> Refused | None:
     return None
 
 
+def person_refusal(
+    actor: User,
+    action: Action,
+    draft: Draft,
+    hands: Hands,
+    *,
+    group: str | None,
+) -> Refused | None:
+    """Why `actor` may not take `action` on the current revision because of who they are
+    (its writer, its reviewer, its signer, not in the group), or None. The one place these
+    guards are written: `transition()` refuses with it and `DraftStatus.allowed()` offers
+    buttons with it."""
+    deciding = action in (Action.APPROVE, Action.REQUEST_CHANGES, Action.SIGN_OFF)
+    if deciding and actor.id in hands.contributors:
+        if actor.id == draft.author_id:
+            if action == Action.SIGN_OFF:
+                return Refused("self_approval", "You wrote this draft; someone else signs it off.")
+            return Refused("self_approval", "You wrote this draft; a colleague must review it.")
+        return Refused(
+            "self_approval",
+            "You wrote words of this revision; someone who did not must review or sign it.",
+        )
+    by_other = actor.id != draft.author_id and Role.ADMIN not in actor.roles
+    if action in (Action.SUBMIT, Action.WITHDRAW, Action.PUBLISH) and by_other:
+        return Refused("forbidden", "Only the draft's author (or an admin) may do that.")
+    if action == Action.APPROVE and actor.id in hands.signers:
+        return Refused("self_approval", "You signed this revision off; someone else approves.")
+    if action == Action.SIGN_OFF:
+        if actor.id in hands.reviewers:
+            return Refused("self_approval", "You reviewed this revision; someone else signs off.")
+        needed = {reason["group"] for reason in draft.signoff_reasons}
+        if group is None or group not in needed:
+            return Refused(
+                "signoff_not_needed",
+                "This draft needs no sign-off by that group."
+                if needed
+                else "This draft needs no sign-off.",
+            )
+        if group not in actor.groups:
+            return Refused(
+                "not_a_member", f"You are not in the {group} group, so you cannot sign for it."
+            )
+        if actor.id in hands.signers:
+            return Refused(
+                "one_group_each",
+                "You already signed this revision off; each group needs a different person.",
+            )
+    return None
+
+
 def _guard(
     session: Session,
     draft: Draft,
@@ -226,36 +327,16 @@ def _guard(
     actor: User,
     revision: Revision,
     now: datetime,
-    group: SignOffGroup | None,
+    group: str | None,
 ) -> None:
     """Raise Refused when a guard says no."""
-    if action in (Action.APPROVE, Action.REQUEST_CHANGES) and actor.id == draft.author_id:
-        raise Refused("self_approval", "You wrote this draft; a colleague must review it.")
-    by_other = actor.id != draft.author_id and Role.ADMIN not in actor.roles
-    if action in (Action.SUBMIT, Action.WITHDRAW, Action.PUBLISH) and by_other:
-        raise Refused("forbidden", "Only the draft's author (or an admin) may do that.")
+    refusal = person_refusal(actor, action, draft, _hands(session, draft, revision), group=group)
+    if refusal:
+        raise refusal
     if action == Action.SUBMIT:
-        refusal = tone_refusal(revision.findings)
-        if refusal:
-            raise Refused("blocking_findings", refusal)
-    if action == Action.APPROVE:
-        signers = {s.signer_id for s in _live(session, SignOff, revision)}
-        if actor.id in signers:
-            raise Refused("self_approval", "You signed this revision off; someone else approves.")
-    if action == Action.SIGN_OFF:
-        if actor.id == draft.author_id:
-            raise Refused("self_approval", "You wrote this draft; someone else signs it off.")
-        reviewers = {r.reviewer_id for r in _live(session, Review, revision)}
-        if actor.id in reviewers:
-            raise Refused("self_approval", "You reviewed this revision; someone else signs off.")
-        needed = {reason["group"] for reason in draft.signoff_reasons}
-        if group is None or group.value not in needed:
-            raise Refused(
-                "signoff_not_needed",
-                "This draft needs no sign-off by that group."
-                if needed
-                else "This draft needs no sign-off.",
-            )
+        tone = tone_refusal(revision.findings)
+        if tone:
+            raise Refused("blocking_findings", tone)
     if action == Action.PUBLISH:
         refusals = publish_refusals(session, draft, now=now)
         if refusals:
@@ -273,7 +354,7 @@ def transition(
     policy: WorkflowPolicy | None = None,
     comment: str = "",
     approved: bool = True,
-    group: SignOffGroup | None = None,
+    group: str | None = None,
     anchor_start: int | None = None,
     anchor_end: int | None = None,
 ) -> Draft:
@@ -342,13 +423,13 @@ def transition(
                 draft_id=draft.id,
                 revision_id=revision.id,
                 signer_id=actor.id,
-                group=group,
+                group=str(group),
                 approved=approved,
                 comment=comment,
                 created_at=now,
             )
         )
-        details = {"group": group.value, "approved": approved}
+        details = {"group": str(group), "approved": approved}
         if comment:
             details["comment"] = comment
     elif action == Action.PUBLISH:
@@ -623,8 +704,7 @@ class DraftStatus:
 
     draft: Draft
     revision: Revision
-    reviews: list[Review]  #: live decisions on the current revision
-    signoffs: list[SignOff]
+    hands: Hands  #: who wrote, reviewed and signed the current revision (live decisions)
     earlier_reviews: list[Review]  #: voided by an edit, or on earlier revisions
     publish_refusals: list[Refused]
     #: Why sign-off is needed ([{"kind", "value", "group"}]); before submission, what the
@@ -635,6 +715,14 @@ class DraftStatus:
     publication: Publication | None
 
     @property
+    def reviews(self) -> list[Review]:
+        return list(self.hands.reviews)
+
+    @property
+    def signoffs(self) -> list[SignOff]:
+        return list(self.hands.signoffs)
+
+    @property
     def approvals(self) -> list[Review]:
         return [r for r in self.reviews if r.decision == ReviewDecision.APPROVED]
 
@@ -642,23 +730,38 @@ class DraftStatus:
     def cooling_off_over(self) -> bool:
         return not any(refusal.code == "cooling_off" for refusal in self.publish_refusals)
 
+    def signable_groups(self, actor: User) -> list[str]:
+        """The groups still to sign off that `actor` may sign for now."""
+        return [
+            group
+            for group in self.missing_signoff
+            if not person_refusal(actor, Action.SIGN_OFF, self.draft, self.hands, group=group)
+        ]
+
+    def refusal(self, actor: User, action: Action) -> Refused | None:
+        """Why `actor` is not offered `action` now, or None when the button is offered (the
+        transition still checks everything when it is pressed). Screens explain with it."""
+        role = _role_refusal(actor, action)
+        if role:
+            return role
+        if action == Action.SIGN_OFF and not self.missing_signoff:
+            return Refused(
+                "signoff_not_needed", "Nothing is waiting for sign-off on this revision."
+            )
+        if self.draft.state not in TRANSITIONS[action]:
+            state = self.draft.state.value.replace("_", " ")
+            return Refused("invalid_state", f"This draft is {state}; it is not waiting for that.")
+        if action != Action.SIGN_OFF:
+            return person_refusal(actor, action, self.draft, self.hands, group=None)
+        refusals = [
+            person_refusal(actor, action, self.draft, self.hands, group=group)
+            for group in self.missing_signoff
+        ]
+        return None if None in refusals else refusals[0]
+
     def allowed(self, actor: User, action: Action) -> bool:
-        """Whether to offer `actor` the button for `action` now (the transition still
-        checks everything when it is pressed)."""
-        if _role_refusal(actor, action) or self.draft.state not in TRANSITIONS[action]:
-            return False
-        author = actor.id == self.draft.author_id
-        if action in (Action.APPROVE, Action.REQUEST_CHANGES, Action.SIGN_OFF) and author:
-            return False
-        if action in (Action.SUBMIT, Action.WITHDRAW, Action.PUBLISH):
-            return author or Role.ADMIN in actor.roles
-        if action == Action.SIGN_OFF:
-            return bool(self.missing_signoff) and actor.id not in {
-                r.reviewer_id for r in self.reviews
-            }
-        if action == Action.APPROVE:
-            return actor.id not in {s.signer_id for s in self.signoffs}
-        return True
+        """Whether to offer `actor` the button for `action` now."""
+        return self.refusal(actor, action) is None
 
 
 def status(session: Session, draft: Draft, *, now: datetime, policy: WorkflowPolicy) -> DraftStatus:
@@ -671,10 +774,15 @@ def status(session: Session, draft: Draft, *, now: datetime, policy: WorkflowPol
     ).all()
     live_reviews = [r for r in reviews if r.voided_at is None and r.revision_id == revision.id]
     live_signoffs = [s for s in signoffs if s.voided_at is None and s.revision_id == revision.id]
+    hands = Hands(
+        contributors=contributors(session, draft, revision),
+        reviews=tuple(live_reviews),
+        signoffs=tuple(live_signoffs),
+    )
     reasons = draft.signoff_reasons
     if draft.state in (DraftState.DRAFT, DraftState.CHANGES_REQUESTED):
         reasons = policy.signoff_reasons(draft.complaint, revision.findings)
-    missing = sorted({reason["group"] for reason in reasons} - signed_groups(live_signoffs))
+    missing = sorted({reason["group"] for reason in reasons} - hands.signed_groups())
     if draft.state in (DraftState.DRAFT, DraftState.CHANGES_REQUESTED):
         warning = target_warning(draft.complaint, revision.findings, now=now, policy=policy)
     elif draft.state in (DraftState.COOLING_OFF, DraftState.APPROVED):
@@ -687,16 +795,11 @@ def status(session: Session, draft: Draft, *, now: datetime, policy: WorkflowPol
         )
     else:
         warning = None
-    refusals = (
-        _refusals(draft, revision, live_reviews, live_signoffs, now=now)
-        if draft.state in OPEN
-        else []
-    )
+    refusals = _refusals(draft, revision, hands, now=now) if draft.state in OPEN else []
     return DraftStatus(
         draft=draft,
         revision=revision,
-        reviews=live_reviews,
-        signoffs=live_signoffs,
+        hands=hands,
         earlier_reviews=[r for r in reviews if r not in live_reviews],
         publish_refusals=refusals,
         signoff_reasons=reasons,

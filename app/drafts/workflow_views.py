@@ -23,7 +23,7 @@ from app.complaints.models import Complaint
 from app.complaints.views import render_complaint
 from app.drafts import diff, operations, queues, replies, workflow
 from app.drafts.guards import tone_refusal
-from app.drafts.models import Draft, FollowUp, Revision, SignOffGroup
+from app.drafts.models import Draft, FollowUp, Revision
 from app.drafts.views import draft_or_404, render_editor, submitted_message
 from app.drafts.workflow import Action, Refused
 from app.extensions import db
@@ -95,11 +95,8 @@ def _anchor(draft: Draft, revision_number: int) -> tuple[int | None, int | None]
     return found
 
 
-def _group() -> SignOffGroup | None:
-    try:
-        return SignOffGroup(request.form.get("group", ""))
-    except ValueError:
-        return None
+def _group() -> str | None:
+    return request.form.get("group", "").strip()[:40] or None
 
 
 def _done_message(draft: Draft, action: Action, *, approved: bool, created: bool) -> str:
@@ -243,18 +240,10 @@ def _reading(draft: Draft) -> dict:
     }
 
 
-def _why_not(draft: Draft, status: workflow.DraftStatus, action: Action) -> str:
+def _why_not(status: workflow.DraftStatus, action: Action) -> str:
     """Why the page offers no form for `action`, in words."""
-    if draft.author_id == current_user.id:
-        return "You wrote this draft; a colleague must review it."
-    if action == Action.SIGN_OFF and not status.missing_signoff:
-        return "Nothing is waiting for sign-off on this revision."
-    if draft.state not in workflow.TRANSITIONS[action]:
-        state = draft.state.value.replace("_", " ")
-        return f"This draft is {state}; it is not waiting for a decision."
-    if action == Action.SIGN_OFF:
-        return "You reviewed this revision; someone else signs it off."
-    return "You signed this revision off; someone else reviews it."
+    refusal = status.refusal(current_user, action)
+    return str(refusal) if refusal else ""
 
 
 def _review_page(draft: Draft, *, error: str | None = None, status: int = 200):
@@ -268,7 +257,7 @@ def _review_page(draft: Draft, *, error: str | None = None, status: int = 200):
             error=error,
             typed=request.form if request.method == "POST" else {},
             can_decide=can_decide,
-            why_not="" if can_decide else _why_not(draft, standing, Action.REQUEST_CHANGES),
+            why_not="" if can_decide else _why_not(standing, Action.REQUEST_CHANGES),
         ),
         status,
     )
@@ -290,7 +279,7 @@ def _signoff_page(draft: Draft, *, error: str | None = None, status: int = 200):
             **context,
             error=error,
             typed=request.form if request.method == "POST" else {},
-            why_not="" if allowed else _why_not(draft, standing, Action.SIGN_OFF),
+            why_not="" if allowed else _why_not(standing, Action.SIGN_OFF),
         ),
         status,
     )
@@ -321,6 +310,7 @@ def _publish_page(draft: Draft, *, error: str | None = None, status: int = 200):
             publication=publication,
             revision=revision,
             manual=publication is not None and publication.adapter == MANUAL,
+            link_refusal=publication and outbox.link_refusal(db.session, publication, current_user),
             is_admin=Role.ADMIN in current_user.roles,
             error=error,
             typed=request.form if request.method == "POST" else {},

@@ -98,12 +98,28 @@ def submitted(session: Session, draft: Draft, *, actor: User, now: datetime) -> 
 def signoff_needed(session: Session, draft: Draft, *, actor: User, now: datetime) -> None:
     groups = sorted({reason["group"] for reason in draft.signoff_reasons})
     why = ", ".join(reason["value"].replace("_", " ") for reason in draft.signoff_reasons)
+    members = [user for user in people_with(session, Role.SIGNOFF) if user.groups & set(groups)]
     send(
         session,
-        people_with(session, Role.SIGNOFF),
+        members,
         kind="signoff_requested",
         message=f"{_case(draft).capitalize()} needs {' and '.join(groups)} sign-off ({why}).",
         link=draft_link(draft, "sign-off"),
+        now=now,
+        skip=actor,
+    )
+
+
+def access_requested(
+    session: Session, target: User, words: list[str], *, actor: User, now: datetime
+) -> None:
+    """Ask the other admins to confirm (or reject) powers an admin wants to give."""
+    send(
+        session,
+        people_with(session, Role.ADMIN),
+        kind="access_requested",
+        message=f"{actor.name} asks to give {target.name} {', '.join(words)}: confirm or reject.",
+        link=f"/admin/users/{target.id}",
         now=now,
         skip=actor,
     )

@@ -27,7 +27,7 @@ from typing import Any, Protocol
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.accounts.models import User
+from app.accounts.models import Role, User
 from app.accounts.permissions import Permission, can
 from app.audit import log as audit
 from app.drafts.builder import split_thread
@@ -115,22 +115,33 @@ def publication_for(session: Session, draft: Draft) -> Publication | None:
 
 
 class PublishingError(Exception):
-    """Why a publication cannot be changed that way, in words for people."""
+    """Why a publication cannot be changed that way, in words for people. `code`:
+    "forbidden" (not this person), "conflict" (not in this state), "invalid" (bad input)."""
+
+    def __init__(self, message: str, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def record_link(
     session: Session, publication: Publication, url: str, *, actor: User, now: datetime
 ) -> Publication:
-    """The manual adapter's second half: the agent posted the reply and gives its link."""
-    if not can(actor, Permission.DRAFT_REPLIES):
-        raise PublishingError("Only agents record where a reply was posted.")
+    """The manual adapter's second half: whoever posted the reply gives its link. Only the
+    draft's author, whoever published it, or an admin; once recorded, the link stays."""
+    refusal = link_refusal(session, publication, actor)
+    if refusal:
+        raise PublishingError(refusal, code="forbidden")
     url = (url or "").strip()
-    if publication.adapter != MANUAL:
-        raise PublishingError("This reply is delivered by the webhook; there is no link to add.")
     if not url.startswith(("https://", "http://")) or len(url) > 2000 or " " in url:
         raise PublishingError("Paste the full link of the posted reply, starting with https://.")
-    if publication.status == PublicationStatus.DELIVERED and publication.external_url == url:
-        return publication
+    if publication.external_url is not None:
+        if publication.external_url == url:
+            return publication
+        raise PublishingError(
+            "The link of this reply is already recorded and cannot be changed; "
+            "the history shows who recorded it and when.",
+            code="conflict",
+        )
     publication.external_url = url
     publication.status = PublicationStatus.DELIVERED
     publication.delivered_at = publication.delivered_at or now
@@ -138,6 +149,18 @@ def record_link(
     session.flush()
     _audit(session, publication, "publication.delivered", actor=actor, now=now, url=url)
     return publication
+
+
+def link_refusal(session: Session, publication: Publication, actor: User) -> str | None:
+    """Why `actor` may not record the posted link of this publication, or None."""
+    if not can(actor, Permission.DRAFT_REPLIES):
+        return "Only agents record where a reply was posted."
+    if publication.adapter != MANUAL:
+        return "This reply is delivered by the webhook; there is no link to add."
+    author_id = session.scalar(select(Draft.author_id).where(Draft.id == publication.draft_id))
+    if actor.id not in (author_id, publication.published_by_id) and Role.ADMIN not in actor.roles:
+        return "Only the reply's author, whoever published it, or an admin records its link."
+    return None
 
 
 def retry_now(session: Session, publication: Publication, *, actor: User, now: datetime) -> None:

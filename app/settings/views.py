@@ -248,7 +248,9 @@ def workflow_policy():
         settings, targets, problems = _workflow_from(values, channels)
         chosen = None
         try:
-            chosen = workflow_settings.clean(settings, defaults)
+            chosen = workflow_settings.clean(
+                settings, defaults, workflow_settings.group_choices(db.session)
+            )
         except workflow_settings.WorkflowPolicyError as problem:
             problems.update(_on_screen(problem.fields))
         try:
@@ -280,7 +282,7 @@ def workflow_policy():
             flag_labels=FLAG_LABELS,
             codes=CODES,
             code_labels=CODE_LABELS,
-            groups=workflow_settings.GROUP_CHOICES,
+            groups=workflow_settings.group_choices(db.session),
             publishers=workflow_settings.PUBLISHERS,
             channels=channels,
             units=TARGET_UNITS,

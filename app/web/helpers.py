@@ -10,6 +10,7 @@ from flask import Flask, current_app, g
 from flask_login import current_user
 from markupsafe import Markup, escape
 
+from app.accounts import grants
 from app.accounts.permissions import Permission, can
 from app.analysis.rules import ENTITY_LABELS, FLAG_LABELS, FLAGS
 from app.complaints import inbox
@@ -166,6 +167,13 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+def signoff_group_names() -> dict[str, str]:
+    """{key: name} of the sign-off groups, read once per request."""
+    if "signoff_group_names" not in g:
+        g.signoff_group_names = grants.group_names(db.session)
+    return g.signoff_group_names
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["duration"] = inbox.human_duration
@@ -189,6 +197,7 @@ def register_template_helpers(app: Flask) -> None:
             "FLAG_LABELS": FLAG_LABELS,
             "ENTITY_LABELS": ENTITY_LABELS,
             "PART_LABELS": PART_LABELS,
+            "signoff_group_names": signoff_group_names,
         }
 
     @app.after_request

@@ -147,6 +147,7 @@ SCREENS = [
     Screen("users", "admin", lambda ids: "/admin/users"),
     Screen("user", "admin", lambda ids: f"/admin/users/{ids['reviewer']}"),
     Screen("invite", "admin", lambda ids: "/admin/users/invite"),
+    Screen("signoff-groups", "admin", lambda ids: "/admin/groups"),
     Screen("company", "admin", lambda ids: "/admin/settings/company"),
     Screen("tone-policy", "admin", lambda ids: "/admin/settings/tone"),
     Screen("workflow-policy", "admin", lambda ids: "/admin/settings/workflow"),
