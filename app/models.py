@@ -1,7 +1,7 @@
 """Every mapped class, imported once so Alembic and `create_all` see the whole schema."""
 
 from app.accounts.models import ApiToken, Invitation, LoginAttempt, Role, User, UserRole
-from app.audit.models import AuditEvent
+from app.audit.models import AuditCheckpoint, AuditEvent
 from app.complaints.models import (
     Channel,
     Complaint,
@@ -29,6 +29,7 @@ from app.settings.models import Notification, Setting
 
 __all__ = [
     "ApiToken",
+    "AuditCheckpoint",
     "AuditEvent",
     "Base",
     "Channel",
