@@ -238,6 +238,22 @@ def export_checkpoint(output: Path | None) -> None:
     click.echo(f"Checkpoint of {which} written to {output}.")
 
 
+@audit_cli.command("grant-app-role")
+@click.argument("role")
+def grant_app_role(role: str) -> None:
+    """PostgreSQL: give ROLE, the role the app connects as, what it needs on every table
+    but only SELECT, INSERT on the audit tables. Run as the tables' owner; migration 0005
+    does the same when DATABASE_APP_ROLE is set."""
+    from app.core import roles
+
+    try:
+        roles.grant_app_role(db.session.connection(), role)
+    except roles.RoleError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"{role} may now use the tables; the audit log it can only read and append to.")
+
+
 @audit_cli.command("export")
 @click.option("--since", help="First day, YYYY-MM-DD (in the display time zone).")
 @click.option("--until", help="Last day, YYYY-MM-DD (inclusive).")

@@ -528,3 +528,22 @@ def test_the_app_role_cannot_alter_the_audit_tables(empty_database_url, clock):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 5
         db.session.remove()
         db.engine.dispose()
+
+
+def test_granting_an_app_role_is_refused_on_sqlite(app):
+    result = app.test_cli_runner().invoke(args=["audit", "grant-app-role", "composure_app"])
+    assert result.exit_code == 1
+    assert "Separate database roles are a PostgreSQL feature." in result.output
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_the_owner_cannot_be_named_the_app_role(app):
+    owner = sa.make_url(need_postgres()).username
+    result = app.test_cli_runner().invoke(args=["audit", "grant-app-role", owner])
+    assert result.exit_code == 1
+    assert "the migration role itself" in result.output
+    result = app.test_cli_runner().invoke(args=["audit", "grant-app-role", "nobody_here"])
+    assert result.exit_code == 1
+    assert "There is no database role 'nobody_here'" in result.output
+    result = app.test_cli_runner().invoke(args=["audit", "grant-app-role", APP_ROLE])
+    assert result.exit_code == 0, result.output

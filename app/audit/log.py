@@ -344,7 +344,11 @@ def verify(
             )
         if found.count_up_to != head.event_count:
             difference = head.event_count - found.count_up_to
-            what = f"{difference} events are missing" if difference > 0 else "more than it saw"
+            what = (
+                f"{difference} events are missing"
+                if difference > 0
+                else f"{-difference} events were added before it"
+            )
             yield ChainBreak(
                 head.event_id,
                 f"{source} counted {head.event_count} events up to here; the log holds "
@@ -362,10 +366,15 @@ def verify(
     else:
         yield from compare(stored.head, "the checkpoint")
         if first_after_stored is not None and not _covered(session, keyring, last_id):
+            checkpointed = (
+                "the checkpoint of the empty log"
+                if stored.head.event_id is None
+                else f"the last checkpointed event (#{stored.head.event_id})"
+            )
             yield ChainBreak(
                 first_after_stored,
-                f"comes after the last checkpointed event (#{stored.head.event_id}) without "
-                "a checkpoint of its own: written outside the app",
+                f"comes after {checkpointed} without a checkpoint of its own: written "
+                "outside the app",
             )
     if exported is not None:
         if exported_ok:
