@@ -379,6 +379,17 @@ def test_a_tampered_exported_checkpoint_is_refused(app, tmp_path):
     assert "the exported checkpoint's signature does not match" in result.output
 
 
+def test_no_checkpoint_is_exported_from_a_broken_chain(app):
+    with app.app_context():
+        ids = record_events(5)
+        drop_the_guards()
+        db.session.execute(sa.delete(AuditEvent).where(AuditEvent.id == ids[-1]))
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["audit", "checkpoint"])
+    assert result.exit_code == 1
+    assert "The audit chain is broken in 1 place(s): see `flask audit verify`." in result.output
+
+
 def test_the_checkpoint_command_prints_the_signed_head(app):
     with app.app_context():
         ids = record_events(2)
@@ -408,13 +419,26 @@ def test_a_different_key_sees_every_keyed_event_as_changed(ctx):
 
 
 def test_the_audit_key_defaults_to_one_derived_from_the_secret_key():
-    first = create_app({**base_config("sqlite://", None), "SECRET_KEY": "one"})
-    second = create_app({**base_config("sqlite://", None), "SECRET_KEY": "two"})
-    explicit = create_app({**base_config("sqlite://", None), "AUDIT_KEY": "kept apart"})
-    keys = [audit.Keyring.from_config(app.config).key for app in (first, second, explicit)]
+    keys = [
+        audit.Keyring.from_config(config).key
+        for config in (
+            {"SECRET_KEY": "one", "AUDIT_KEY": ""},
+            {"SECRET_KEY": "two", "AUDIT_KEY": ""},
+            {"SECRET_KEY": "one", "AUDIT_KEY": "kept apart"},
+        )
+    ]
     assert len(set(keys)) == 3
-    assert b"one" not in keys[0]  # derived, with its own label, not SECRET_KEY itself
+    assert b"one" not in keys[0]  # derived, under its own label, not SECRET_KEY itself
     assert keys[2] == b"kept apart"
+
+
+def test_the_app_hashes_with_the_key_from_its_config(app):
+    with app.app_context():
+        (event_id,) = record_events(1)
+        event = db.session.get(AuditEvent, event_id)
+        keyring = audit.Keyring.from_config({"SECRET_KEY": "test-secret"})
+        assert event.hash == keyring.event_hash(event.prev_hash, audit._payload(event))
+        assert event.hash != plain_sha256(event.prev_hash, audit._payload(event))
 
 
 # (e) A database from before the keyed chain
