@@ -19,10 +19,11 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from app import create_app
+from app.accounts.models import Role
 from app.audit import log as audit
 from app.audit.models import AuditEvent
 from app.extensions import db
-from tests.conftest import T0, base_config, drop_database, need_postgres
+from tests.conftest import IN_CI, T0, base_config, drop_database, make_user, need_postgres
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 EVENTS = 60
@@ -507,9 +508,27 @@ def test_a_database_from_0004_keeps_verifying_and_continues_keyed(empty_database
 # PostgreSQL: the app's role cannot alter what protects the log
 
 
+def app_role_url(database_url: str) -> str:
+    """`database_url` as the app's role; in CI its absence is a failure, not a skip."""
+    need_postgres()
+    as_app = sa.make_url(database_url).set(username=APP_ROLE, password=APP_ROLE_PASSWORD)
+    url = as_app.render_as_string(hide_password=False)
+    engine = sa.create_engine(url)
+    try:
+        engine.connect().close()
+    except sa.exc.OperationalError as error:
+        message = f"cannot connect as {APP_ROLE} (.ci/postgres.sh creates it): {error}"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    finally:
+        engine.dispose()
+    return url
+
+
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 def test_the_app_role_cannot_alter_the_audit_tables(empty_database_url, clock):
-    need_postgres()
+    url = app_role_url(empty_database_url)
     owner = create_app({**base_config(empty_database_url, clock), "DATABASE_APP_ROLE": APP_ROLE})
     with owner.app_context():
         upgrade()
@@ -517,9 +536,6 @@ def test_the_app_role_cannot_alter_the_audit_tables(empty_database_url, clock):
         db.session.remove()
         db.engine.dispose()
 
-    as_app = sa.make_url(empty_database_url).set(username=APP_ROLE, password=APP_ROLE_PASSWORD)
-    url = as_app.render_as_string(hide_password=False)
-    engine = sa.create_engine(url)
     refused = [
         "ALTER TABLE audit_events DISABLE TRIGGER USER",
         "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete",
@@ -533,6 +549,7 @@ def test_the_app_role_cannot_alter_the_audit_tables(empty_database_url, clock):
         "UPDATE audit_checkpoints SET event_count = 0",
         "TRUNCATE audit_checkpoints",
     ]
+    engine = sa.create_engine(url)
     try:
         for statement in refused:
             with engine.connect() as conn, pytest.raises(sa.exc.ProgrammingError) as error:
@@ -548,8 +565,10 @@ def test_the_app_role_cannot_alter_the_audit_tables(empty_database_url, clock):
     with app.app_context():
         assert db.session.scalar(sa.text("SELECT current_user")) == APP_ROLE
         record_events(2, start=3)
+    make_user(app, "lee@example.com", Role.AGENT)  # ordinary tables, and its audit event
+    with app.app_context():
         assert breaks() == []
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 5
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 6
         db.session.remove()
         db.engine.dispose()
 
@@ -561,7 +580,8 @@ def test_granting_an_app_role_is_refused_on_sqlite(app):
 
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
-def test_the_owner_cannot_be_named_the_app_role(app):
+def test_the_owner_cannot_be_named_the_app_role(app, database_url):
+    app_role_url(database_url)
     owner = sa.make_url(need_postgres()).username
     result = app.test_cli_runner().invoke(args=["audit", "grant-app-role", owner])
     assert result.exit_code == 1
