@@ -76,6 +76,13 @@ class Config:
     SECRET_KEY = _secret_key()
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    #: Keys the audit chain (HMAC). Unset: derived from SECRET_KEY, so rotating SECRET_KEY
+    #: would make every keyed event fail verification. Set it in production and keep it.
+    AUDIT_KEY = os.environ.get("AUDIT_KEY", "")
+    #: PostgreSQL: the role the app connects as, when migrations run as another (the
+    #: owner). The migrations grant it what it needs and no more: it can append to the
+    #: audit log but not change, remove or unprotect it. See README "On PostgreSQL".
+    DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "")
 
     # Company details used in replies, until an admin sets them on Admin → Company details.
     COMPANY_NAME = os.environ.get("COMPANY_NAME", "Northwind Home")

@@ -26,6 +26,11 @@ DO \$\$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'composure_test') THEN
     CREATE ROLE composure_test LOGIN CREATEDB PASSWORD 'composure_test';
   END IF;
+  -- The role the app runs as when migrations run as composure_test (tests/test_audit_chain.py):
+  -- it owns nothing, so it cannot alter the audit tables or switch off their triggers.
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'composure_app') THEN
+    CREATE ROLE composure_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD 'composure_app';
+  END IF;
 END \$\$;
 SELECT 'CREATE DATABASE composure_test OWNER composure_test'
   WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'composure_test')\gexec

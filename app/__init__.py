@@ -52,12 +52,15 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every table known before migrations compare)
+    from app.audit import log as audit_log
     from app.extensions import api, csrf, db, login_manager, migrate
 
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
+        # The audit chain's key, built once from config; record() finds it by the engine.
+        audit_log.bind_keyring(db.engine, audit_log.Keyring.from_config(app.config))
     migrate.init_app(
         app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True, compare_type=True
     )

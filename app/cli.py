@@ -189,20 +189,79 @@ def run_queued() -> None:
 
 
 @audit_cli.command("verify")
-def verify_audit() -> None:
-    """Check the audit log's hash chain; exit 1 if anything was changed or removed."""
+@click.option(
+    "--checkpoint",
+    "checkpoint_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Also check that the chain still holds this head from `flask audit checkpoint`.",
+)
+def verify_audit(checkpoint_file: Path | None) -> None:
+    """Check the audit log's hash chain and its signed checkpoint; exit 1 if anything was
+    changed or removed."""
     from sqlalchemy import func, select
 
     from app.audit import log as audit
     from app.audit.models import AuditEvent
 
-    breaks = list(audit.verify(db.session))
+    exported = None
+    if checkpoint_file is not None:
+        try:
+            exported = audit.SignedHead.from_exported(checkpoint_file.read_text())
+        except ValueError as error:
+            raise click.ClickException(f"{checkpoint_file}: {error}") from error
+    breaks = list(audit.verify(db.session, exported=exported))
     count = db.session.scalar(select(func.count()).select_from(AuditEvent))
     if breaks:
         for item in breaks:
-            click.echo(f"event {item.event_id}: {item.reason}", err=True)
+            where = "checkpoint" if item.event_id is None else f"event {item.event_id}"
+            click.echo(f"{where}: {item.reason}", err=True)
         raise click.ClickException(f"The audit chain is broken in {len(breaks)} place(s).")
     click.echo(f"Audit chain intact: {count} events.")
+    if exported is not None and exported.head.event_id is not None:
+        click.echo(f"It contains event #{exported.head.event_id} of the exported checkpoint.")
+
+
+@audit_cli.command("checkpoint")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write it to this file instead of printing it.",
+)
+def export_checkpoint(output: Path | None) -> None:
+    """Print the chain's signed head (JSON) to keep off the database server; `flask audit
+    verify --checkpoint FILE` later checks the chain still holds it. Refused, exit 1, while
+    the chain is broken."""
+    from app.audit import log as audit
+
+    breaks = list(audit.verify(db.session))
+    if breaks:
+        raise click.ClickException(
+            f"The audit chain is broken in {len(breaks)} place(s): see `flask audit verify`."
+        )
+    latest = audit.latest_checkpoint(db.session)
+    assert latest is not None  # verify reports a missing one
+    if output is None:
+        click.echo(latest.exported())
+        return
+    output.write_text(latest.exported() + "\n")
+    which = "the empty log" if latest.head.event_id is None else f"event #{latest.head.event_id}"
+    click.echo(f"Checkpoint of {which} written to {output}.")
+
+
+@audit_cli.command("grant-app-role")
+@click.argument("role")
+def grant_app_role(role: str) -> None:
+    """PostgreSQL: give ROLE, the role the app connects as, what it needs on every table
+    but only SELECT, INSERT on the audit tables. Run as the tables' owner; migration 0006
+    does the same when DATABASE_APP_ROLE is set."""
+    from app.core import roles
+
+    try:
+        roles.grant_app_role(db.session.connection(), role)
+    except roles.RoleError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"{role} may now use the tables; the audit log it can only read and append to.")
 
 
 @audit_cli.command("export")

@@ -12,7 +12,7 @@ from app.accounts.models import (
     User,
     UserRole,
 )
-from app.audit.models import AuditEvent
+from app.audit.models import AuditCheckpoint, AuditEvent
 from app.complaints.models import (
     Channel,
     Complaint,
@@ -42,6 +42,7 @@ __all__ = [
     "AccessChange",
     "AccessChangeStatus",
     "ApiToken",
+    "AuditCheckpoint",
     "AuditEvent",
     "Base",
     "Channel",

@@ -266,10 +266,22 @@ def test_a_forged_event_shows_the_chain_broken(client_for, app, story):
         forged = db.session.scalar(sa.select(sa.func.max(AuditEvent.id)))
     page = client_for("admin").get("/admin/audit")
     text = visible(page)
-    assert "Audit chain broken in 2 places" in text
+    assert "Audit chain broken in 3 places" in text
     assert f"Event #{forged}: points at a previous event that is not the one before it" in text
     assert f"Event #{forged}: its contents do not match its hash" in text
+    assert f"Event #{forged}: comes after the last checkpointed event (#{forged - 1})" in text
     assert "Audit chain intact" not in text
+
+
+def test_a_removed_checkpoint_shows_the_chain_broken(client_for, app, story):
+    with app.app_context():
+        db.session.execute(sa.text("DROP TRIGGER audit_checkpoints_no_delete"))
+        db.session.execute(sa.text("DELETE FROM audit_checkpoints"))
+        db.session.commit()
+    text = visible(client_for("admin").get("/admin/audit"))
+    assert "Audit chain broken in 1 place" in text
+    assert "The checkpoint of the chain's last event is missing: events removed" in text
+    assert "Event #None" not in text
 
 
 # The CSV

@@ -2,7 +2,9 @@
 
 Append-only in the database itself: triggers created by the migrations refuse UPDATE and
 DELETE on SQLite and PostgreSQL (and TRUNCATE on PostgreSQL). Each row carries the hash of
-the one before it, so a changed or removed row breaks the chain.
+the one before it, keyed with the audit key, so a changed or removed row breaks the chain;
+every append also writes a signed checkpoint of the new head, so rows removed from the end
+(or a chain recomputed without the key) show too. See `app.audit.log`.
 """
 
 from __future__ import annotations
@@ -40,3 +42,23 @@ class AuditEvent(Base):
         Index("ix_audit_events_complaint_id_id", "complaint_id", "id"),
         Index("ix_audit_events_entity", "entity_type", "entity_id"),
     )
+
+
+class AuditCheckpoint(Base):
+    """The chain's head after an append, signed with the audit key: written in the same
+    transaction as the event, append-only like it. `verify` compares the latest one with
+    the chain's end; `flask audit checkpoint` prints it for keeping off the server."""
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The last event of the chain at the time, None while the log is empty.
+    event_id: Mapped[int | None]
+    event_hash: Mapped[str] = mapped_column(String(64))
+    #: How many events the chain held up to and including `event_id`.
+    event_count: Mapped[int]
+    #: Events up to this id were written before the chain was keyed (plain SHA-256);
+    #: fixed by the migration that introduced the key, carried by every checkpoint since.
+    legacy_until: Mapped[int]
+    #: HMAC-SHA256 of the fields above with the audit key.
+    mac: Mapped[str] = mapped_column(String(64))
