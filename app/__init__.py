@@ -25,6 +25,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.core.clock import SystemClock
 
     app.extensions["composure.clock"] = app.config.get("CLOCK") or SystemClock()
+    from app.web.ids import IdConverter
+
+    # Before any blueprint: every `<int:...>` in a route is an id in the database's range.
+    app.url_map.converters["int"] = IdConverter
 
     register_extensions(app)
     register_language(app)

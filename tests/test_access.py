@@ -263,7 +263,23 @@ def test_ids_out_of_range_in_query_strings_find_nothing_rather_than_fail(
     plain_app.config["PROPAGATE_EXCEPTIONS"] = False
     headers = {"Authorization": f"Bearer {token_for('agent')}"}
     api = plain_app.test_client().get(f"/api/v1/complaints?q=%23{bad}", headers=headers)
-    assert api.status_code == 200 and api.get_json()["total"] == 0
+    assert api.status_code == 200
+    assert api.get_json()["total"] == 0
     client = client_for("agent")
     assert client.get(f"/?q=%23{bad}").status_code == 200
     assert client.get(f"/?page={bad}").status_code in (200, 404)
+
+
+def test_the_id_pattern_holds_exactly_one_to_the_maximum():
+    import re
+
+    from app.core.ids import MAX_ID
+    from app.web.ids import up_to
+
+    pattern = re.compile(up_to(MAX_ID))
+    for good in (1, 9, 10, 999_999_999, 1_999_999_999, MAX_ID - 1, MAX_ID):
+        assert pattern.fullmatch(str(good))
+    for bad in ("0", "01", "-1", str(MAX_ID + 1), "2147483700", "3000000000", "1" * 11):
+        assert not pattern.fullmatch(bad)
+    small = re.compile(up_to(305))
+    assert [n for n in range(400) if small.fullmatch(str(n))] == list(range(1, 306))

@@ -19,6 +19,7 @@ def use_hasher(hasher: PasswordHasher) -> None:
     _hasher = hasher
     _DUMMY_HASH = hasher.hash("composure-timing-equaliser")
 
+
 MIN_LENGTH = 10
 MAX_LENGTH = 1024
 

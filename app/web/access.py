@@ -8,8 +8,10 @@ themselves are in `app.accounts.permissions`.
 from __future__ import annotations
 
 import functools
+import unicodedata
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
@@ -74,11 +76,30 @@ def api_requires(permission: Permission) -> Callable[[Callable], Callable]:
     return decorator
 
 
+#: Longer `next` values are no page of ours; they go home.
+MAX_NEXT_LENGTH = 2000
+
+
 def safe_next(target: str | None) -> str:
-    """Where to go after signing in: only paths on this site, never another host."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return url_for("complaints.inbox")
-    return target
+    """Where to go after signing in: only a path on this site, never another host.
+
+    Control and invisible characters are dropped first, as browsers drop tab, CR and LF
+    (`/%09/evil.example` would become `//evil.example`); what is left must be a local
+    path: no scheme, no host, not `//` or `/\\`. Anything else goes to the inbox.
+    """
+    home = url_for("complaints.inbox")
+    if not target or len(target) > MAX_NEXT_LENGTH:
+        return home
+    cleaned = "".join(char for char in target if unicodedata.category(char)[0] != "C")
+    if not cleaned.startswith("/") or cleaned.startswith(("//", "/\\")) or "\\" in cleaned:
+        return home
+    try:
+        parts = urlsplit(cleaned)
+    except ValueError:
+        return home
+    if parts.scheme or parts.netloc:
+        return home
+    return cleaned
 
 
 def unauthorized_redirect():
