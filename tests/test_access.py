@@ -92,6 +92,9 @@ def sample_ids(app, users):
             "notification_id": 1,
             "action": "submit",
             "secret": "not-a-real-invitation",
+            # Someone else's (or nobody's) token and session: revoking answers 404.
+            "token_id": 999,
+            "session_id": 999,
         }
 
 

@@ -15,7 +15,9 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
+from flask_smorest import abort as smorest_abort
 
+from app.accounts.models import TokenScope
 from app.accounts.permissions import Permission, can
 
 ACCESS_ATTRIBUTE = "_composure_access"
@@ -58,19 +60,37 @@ def requires(*permissions: Permission) -> Callable[[Callable], Callable]:
     return decorator
 
 
-def api_requires(permission: Permission) -> Callable[[Callable], Callable]:
-    """For API views: the bearer token's user (set in `g.api_user`) must hold the permission."""
+#: Where `api_requires` notes the token scope a route needs (the test walks every route).
+SCOPE_ATTRIBUTE = "_composure_token_scope"
+
+
+def api_requires(permission: Permission, *, scope: TokenScope) -> Callable[[Callable], Callable]:
+    """For API views: the bearer token's user (set in `g.api_user`) must hold the
+    permission, and the token itself (`g.api_token`) the scope: a `read` token only reads,
+    a `draft` token drafts, an `act` token does whatever its user may."""
 
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
             user = g.get("api_user")
             if user is None:
+                problem = g.get("api_auth_problem")  # e.g. "This API token expired on …"
+                if problem:
+                    smorest_abort(401, message=problem)
                 abort(401)
             if not can(user, permission):
                 abort(403)
+            token = g.get("api_token")
+            if token is None or not token.scope.allows(scope):
+                smorest_abort(
+                    403,
+                    message=f"This token's scope is '{token.scope.value if token else '?'}'; "
+                    f"this needs a token with the '{scope.value}' scope.",
+                    code="insufficient_scope",
+                )
             return view(*args, **kwargs)
 
+        setattr(wrapper, SCOPE_ATTRIBUTE, scope)
         return _mark(wrapper, permission)
 
     return decorator
