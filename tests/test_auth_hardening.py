@@ -513,3 +513,20 @@ def test_the_password_form_keeps_the_password_rules(ctx, users):
             keep_session=None,
             now=T0,
         )
+
+
+@BOTH
+def test_the_database_refuses_unknown_scopes_and_purposes(ctx, users):
+    secret = new_token(ctx, users["agent"])
+    assert secret
+    for statement in (
+        "UPDATE api_tokens SET scope = 'admin'",
+        "UPDATE api_tokens SET expires_at = created_at",
+        "INSERT INTO invitations (user_id, token_hash, created_by_id, created_at, expires_at,"
+        " purpose) SELECT id, 'x', id, created_at, created_at, 'other' FROM users LIMIT 1",
+        "INSERT INTO login_throttles (key, failures, window_started_at, lockouts)"
+        " SELECT 'k', -1, created_at, 0 FROM users LIMIT 1",
+    ):
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.execute(sa.text(statement))
+        db.session.rollback()

@@ -28,7 +28,6 @@ def overview():
         "account/overview.html",
         sessions=operations.sessions_of(db.session, _me()),
         current=current_user.signed_in,
-        confirm=ConfirmForm(),
     )
 
 
@@ -97,7 +96,6 @@ def tokens():
             "account/tokens.html",
             form=form,
             tokens=operations.api_tokens_of(db.session, _me()),
-            confirm=ConfirmForm(),
             now=now(),
         ),
         400 if request.method == "POST" else 200,
