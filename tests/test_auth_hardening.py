@@ -10,7 +10,7 @@ from email.utils import parsedate_to_datetime
 import pytest
 import sqlalchemy as sa
 
-from app.accounts import operations, passwords
+from app.accounts import operations, passwords, throttle
 from app.accounts.models import ApiToken
 from app.audit.models import AuditEvent
 from app.extensions import db
@@ -18,6 +18,7 @@ from tests.conftest import PASSWORD, T0, get_user, login, main_form, web_login
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 NEW_PASSWORD = "a brand new passphrase"
+POLICY = throttle.ThrottlePolicy(max_failures=5, window=timedelta(minutes=15))
 
 
 def audit_actions(app) -> list[str]:
@@ -511,6 +512,35 @@ def test_the_password_form_keeps_the_password_rules(ctx, users):
             current_password=PASSWORD,
             new_password="short",
             keep_session=None,
+            remote_addr="203.0.113.7",
+            policy=POLICY,
+            now=T0,
+        )
+
+
+def test_the_current_password_cannot_be_guessed_from_a_borrowed_session(ctx, users):
+    user = get_user(users["agent"])
+    for _ in range(5):
+        with pytest.raises(operations.AccountError, match="not right"):
+            operations.change_password(
+                db.session,
+                user=user,
+                current_password="a guess",
+                new_password=NEW_PASSWORD,
+                keep_session=None,
+                remote_addr="198.51.100.9",
+                policy=POLICY,
+                now=T0,
+            )
+    with pytest.raises(operations.AccountError, match="Too many failed attempts"):
+        operations.change_password(
+            db.session,
+            user=user,
+            current_password=PASSWORD,
+            new_password=NEW_PASSWORD,
+            keep_session=None,
+            remote_addr="198.51.100.9",
+            policy=POLICY,
             now=T0,
         )
 

@@ -10,6 +10,7 @@ from flask_login import current_user
 from app.accounts import operations
 from app.accounts.forms import ApiTokenForm, ChangePasswordForm, ConfirmForm
 from app.accounts.models import ApiToken, TokenScope, UserSession
+from app.accounts.views import throttle_policy
 from app.extensions import db
 from app.web.access import login_only
 from app.web.helpers import now
@@ -43,10 +44,15 @@ def password():
                 current_password=form.current_password.data,
                 new_password=form.password.data,
                 keep_session=current_user.signed_in,
+                remote_addr=request.remote_addr or "",
+                policy=throttle_policy(),
                 now=now(),
             )
         except operations.AccountError as exc:
-            db.session.rollback()
+            if exc.field == "current_password":
+                db.session.commit()  # the wrong guess counts against the throttle
+            else:
+                db.session.rollback()
             getattr(form, exc.field or "password").errors.append(str(exc))
         else:
             db.session.commit()

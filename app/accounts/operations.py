@@ -585,12 +585,23 @@ def change_password(
     current_password: str,
     new_password: str,
     keep_session: UserSession | None,
+    remote_addr: str,
+    policy: throttle.ThrottlePolicy,
     now: datetime,
 ) -> None:
-    """The signed-in person's new password: the current one first; then every other
-    session and every API token ends."""
+    """The signed-in person's new password: the current one first (under the sign-in
+    throttle, so a borrowed session cannot guess it); then every other session and every
+    API token ends. A wrong current password leaves its count to commit."""
+    verdict = throttle.charge(session, user.email, remote_addr, policy=policy, now=now)
+    if not verdict.allowed:
+        raise AccountError(
+            f"Too many failed attempts. Try again in {verdict.retry_after_minutes} minute(s).",
+            field="current_password",
+        )
     if not passwords.verify_password(user.password_hash, current_password):
+        throttle.note_failure(session, verdict.source, policy=policy, now=now)
         raise AccountError("Your current password is not right.", field="current_password")
+    throttle.note_success(session, verdict.source)
     problem = passwords.password_problem(new_password)
     if problem:
         raise AccountError(problem, field="password")

@@ -24,7 +24,7 @@ auth_blueprint = Blueprint("auth", __name__)
 admin_blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def _throttle_policy() -> ThrottlePolicy:
+def throttle_policy() -> ThrottlePolicy:
     return ThrottlePolicy(
         max_failures=current_app.config["LOGIN_MAX_FAILURES"],
         window=timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"]),
@@ -55,7 +55,7 @@ def login():
         attempt = {
             "email": form.email.data,
             "remote_addr": request.remote_addr or "",
-            "policy": _throttle_policy(),
+            "policy": throttle_policy(),
             "now": now(),
         }
         verdict = operations.begin_sign_in(db.session, **attempt)
