@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -111,10 +112,15 @@ class Config:
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    #: "Keep me signed in" lasts this long; a session idle for as long ends (server side).
+    REMEMBER_COOKIE_DURATION = timedelta(days=_env_int("REMEMBER_DAYS", 30))
     WTF_CSRF_TIME_LIMIT = _env_int("WTF_CSRF_TIME_LIMIT", 8 * 3600)
 
-    # Login throttling: this many failures for one e-mail (or ten times as many from one
-    # address) within the window lock further attempts until the window has passed.
+    # Login throttling, per source: this many failures from one address for one e-mail
+    # (or ten times as many from one address for any e-mails) within the window lock that
+    # source out for the window, twice as long at its next lock-out, and so on up to a day.
+    # The account's owner signing in from another address is not affected.
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
     LOGIN_FAILURE_WINDOW_SECONDS = _env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
 

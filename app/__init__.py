@@ -25,6 +25,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.core.clock import SystemClock
 
     app.extensions["composure.clock"] = app.config.get("CLOCK") or SystemClock()
+    from app.web.ids import IdConverter
+
+    # Before any blueprint: every `<int:...>` in a route is an id in the database's range.
+    app.url_map.converters["int"] = IdConverter
 
     register_extensions(app)
     register_language(app)
@@ -73,13 +77,20 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(login_id: str):
-        from sqlalchemy import select
+    def load_user(session_key: str):
+        """The cookies carry a `UserSession` key: an ended session signs nobody in."""
+        from app.accounts import operations
+        from app.web.helpers import now
 
-        from app.accounts.models import User
-
-        user = db.session.scalar(select(User).where(User.login_id == login_id))
-        return user if user is not None and user.active else None
+        user = operations.load_session(
+            db.session,
+            session_key,
+            now=now(),
+            idle_limit=app.config["REMEMBER_COOKIE_DURATION"],
+        )
+        if user is not None and db.session.dirty:
+            db.session.commit()  # last_seen_at, at most once a minute
+        return user
 
     api.init_app(
         app,
@@ -119,6 +130,7 @@ def register_language(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.accounts.account_views import account_blueprint
     from app.accounts.views import admin_blueprint, auth_blueprint
     from app.api import register_api
     from app.audit.views import blueprint as audit_blueprint
@@ -130,6 +142,7 @@ def register_blueprints(app: Flask) -> None:
     from app.settings.views import blueprint as settings_blueprint
 
     app.register_blueprint(auth_blueprint)
+    app.register_blueprint(account_blueprint)
     app.register_blueprint(complaints_blueprint)
     app.register_blueprint(drafts_blueprint)
     app.register_blueprint(workflow_blueprint)

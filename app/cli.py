@@ -6,16 +6,18 @@ Each command translates arguments into operations and commits once, like a reque
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
 from flask.cli import AppGroup, with_appcontext
 
 from app.accounts import operations
-from app.accounts.models import Role
+from app.accounts.models import ApiToken, Role, TokenScope
 from app.complaints import importers, imports, jobs
 from app.complaints.models import ImportFormat, ImportJob, ImportStatus
+from app.core.ids import MAX_ID
 from app.extensions import db
 
 ROLE_NAMES = click.Choice([role.value for role in Role])
@@ -77,23 +79,102 @@ def create_user(
     click.echo(f"Created {user.email} ({', '.join(sorted(roles))}{joined}).")
 
 
+@users_cli.command("reset-link")
+@click.option("--email", required=True)
+def reset_link(email: str) -> None:
+    """Print a one-time link (valid a day) for the person to set a new password."""
+    user = operations.find_user(db.session, email)
+    if user is None:
+        raise click.ClickException(f"No user with the e-mail {email}.")
+    try:
+        secret = operations.issue_reset_link(db.session, target=user, actor=None, now=_now())
+    except operations.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        link = url_for("auth.reset_password", secret=secret, _external=True)
+    click.echo(f"A one-time link for {user.email}, valid for a day, shown once:", err=True)
+    click.echo(link)
+
+
+SCOPE_NAMES = click.Choice([scope.value for scope in TokenScope])
+
+
 @tokens_cli.command("create")
 @click.option("--email", required=True)
 @click.option("--name", default="cli", help="What the token is for, to recognise it later.")
-def create_token(email: str, name: str) -> None:
+@click.option(
+    "--scope",
+    type=SCOPE_NAMES,
+    default=TokenScope.READ.value,
+    show_default=True,
+    help="read: GET only; draft: also add complaints and write drafts; act: all the role allows.",
+)
+@click.option(
+    "--expires-days",
+    type=click.IntRange(1, 365),
+    default=operations.DEFAULT_TOKEN_LIFETIME.days,
+    show_default=True,
+    help="At most 365.",
+)
+def create_token(email: str, name: str, scope: str, expires_days: int) -> None:
     """Create a bearer token for a user and print it once."""
     user = operations.find_user(db.session, email)
     if user is None:
         raise click.ClickException(f"No user with the e-mail {email}.")
     try:
-        _, secret = operations.create_api_token(
-            db.session, user=user, name=name, actor=None, now=_now()
+        token, secret = operations.create_api_token(
+            db.session,
+            user=user,
+            name=name,
+            scope=TokenScope(scope),
+            expires_in=timedelta(days=expires_days),
+            actor=None,
+            now=_now(),
         )
     except operations.AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
-    click.echo("This token is shown once; store it now:", err=True)
+    click.echo(
+        f"Scope {token.scope.value}, expires {token.expires_at:%Y-%m-%d %H:%M} UTC. "
+        "This token is shown once; store it now:",
+        err=True,
+    )
     click.echo(secret)
+
+
+@tokens_cli.command("list")
+@click.option("--email", required=True)
+def list_tokens(email: str) -> None:
+    """A user's tokens: id, name, prefix, scope, created, last used, expiry or revocation."""
+    user = operations.find_user(db.session, email)
+    if user is None:
+        raise click.ClickException(f"No user with the e-mail {email}.")
+    now = _now()
+    for token in operations.api_tokens_of(db.session, user):
+        if token.revoked_at:
+            state = f"revoked {token.revoked_at:%Y-%m-%d}"
+        elif token.is_expired(now):
+            state = f"expired {token.expires_at:%Y-%m-%d}"
+        else:
+            state = f"expires {token.expires_at:%Y-%m-%d}"
+        used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never used"
+        click.echo(
+            f"{token.id}\t{token.name}\t{token.prefix}…\t{token.scope.value}\t"
+            f"created {token.created_at:%Y-%m-%d}\t{used}\t{state}"
+        )
+
+
+@tokens_cli.command("revoke")
+@click.option("--id", "token_id", type=click.IntRange(1), required=True)
+def revoke_token(token_id: int) -> None:
+    """Revoke one token by its id (see `tokens list`)."""
+    token = db.session.get(ApiToken, token_id) if token_id <= MAX_ID else None
+    if token is None:
+        raise click.ClickException(f"No token #{token_id}.")
+    operations.revoke_api_token(db.session, token=token, actor=None, now=_now())
+    db.session.commit()
+    click.echo(f"Token #{token.id} ({token.name}, {token.prefix}…) is revoked.")
 
 
 def _print_report(job: ImportJob) -> None:

@@ -93,6 +93,9 @@ def sample_ids(app, users):
             "change_id": 1,
             "action": "submit",
             "secret": "not-a-real-invitation",
+            # Someone else's (or nobody's) token and session: revoking answers 404.
+            "token_id": 999,
+            "session_id": 999,
         }
 
 
@@ -193,3 +196,94 @@ def test_api_without_a_valid_token_gets_401_in_the_error_format(plain_app, users
     # A browser session is not an API credential.
     client.post("/login", data={"email": users["agent"].email, "password": "correct horse battery"})
     assert client.get("/api/v1/complaints").status_code == 401
+
+
+OUT_OF_RANGE = ["2147483648", "9999999999999999999999", "0", "-1", "1" + "0" * 400]
+
+
+def id_arguments(rule) -> list[str]:
+    from werkzeug.routing import IntegerConverter
+
+    return [name for name, conv in rule._converters.items() if isinstance(conv, IntegerConverter)]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+def test_ids_out_of_range_are_404_on_every_route_and_method(plain_app, users, sample_ids):
+    plain_app.config["PROPAGATE_EXCEPTIONS"] = False
+    from tests.conftest import T0 as now
+
+    with plain_app.app_context():
+        from app.accounts import operations
+        from app.accounts.models import User
+
+        _, secret = operations.create_api_token(
+            db.session,
+            user=db.session.get(User, users["admin"].id),
+            name="walk",
+            actor=None,
+            now=now,
+        )
+        db.session.commit()
+    client = plain_app.test_client()
+    client.post("/login", data={"email": users["admin"].email, "password": "correct horse battery"})
+    wrong = []
+    for rule in plain_app.url_map.iter_rules():
+        ids = id_arguments(rule)
+        if not ids or rule.endpoint == "auth.logout":
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            for bad in OUT_OF_RANGE:
+                url = rule.rule
+                for name in rule.arguments:
+                    value = bad if name in ids else str(sample_ids[name])
+                    for form in (f"<int:{name}>", f"<string:{name}>", f"<{name}>"):
+                        url = url.replace(form, value)
+                headers = {"Authorization": f"Bearer {secret}"}
+                response = client.open(url, method=method, headers=headers, json={})
+                if response.status_code not in (404, 422):
+                    wrong.append(f"{method} {url[:60]}: {response.status_code}")
+    assert wrong == []
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+@pytest.mark.parametrize("bad", [2147483648, 9999999999999999999999, 0, -5])
+def test_ids_out_of_range_in_json_bodies_are_422(plain_app, token_for, bad):
+    plain_app.config["PROPAGATE_EXCEPTIONS"] = False
+    client = plain_app.test_client()
+    headers = {"Authorization": f"Bearer {token_for('agent')}"}
+    for path, payload in (
+        ("/api/v1/drafts/compose", {"complaint_id": bad}),
+        ("/api/v1/tone-check", {"text": "Sorry.", "channel": "x", "complaint_id": bad}),
+    ):
+        response = client.post(path, json=payload, headers=headers)
+        assert response.status_code in (404, 422), (path, response.status_code)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+@pytest.mark.parametrize("bad", ["2147483648", "9999999999999999999999"])
+def test_ids_out_of_range_in_query_strings_find_nothing_rather_than_fail(
+    plain_app, client_for, token_for, bad
+):
+    plain_app.config["PROPAGATE_EXCEPTIONS"] = False
+    headers = {"Authorization": f"Bearer {token_for('agent')}"}
+    api = plain_app.test_client().get(f"/api/v1/complaints?q=%23{bad}", headers=headers)
+    assert api.status_code == 200
+    assert api.get_json()["total"] == 0
+    client = client_for("agent")
+    assert client.get(f"/?q=%23{bad}").status_code == 200
+    assert client.get(f"/?page={bad}").status_code in (200, 404)
+
+
+def test_the_id_pattern_holds_exactly_one_to_the_maximum():
+    import re
+
+    from app.core.ids import MAX_ID
+    from app.web.ids import up_to
+
+    pattern = re.compile(up_to(MAX_ID))
+    for good in (1, 9, 10, 999_999_999, 1_999_999_999, MAX_ID - 1, MAX_ID):
+        assert pattern.fullmatch(str(good))
+    for bad in ("0", "01", "-1", str(MAX_ID + 1), "2147483700", "3000000000", "1" * 11):
+        assert not pattern.fullmatch(bad)
+    small = re.compile(up_to(305))
+    assert [n for n in range(400) if small.fullmatch(str(n))] == list(range(1, 306))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 import yaml
 
+from app.accounts.models import ApiToken, Role
 from app.complaints.models import Complaint
 from app.demo import COMPLAINTS_FILE
 from app.drafts.models import Draft
@@ -150,3 +151,55 @@ def test_complaints_analyze_fills_in_what_was_never_analysed(app):
         )
     assert "Analysed 0 complaints." in run(app, "complaints", "analyze").output
     assert "Analysed 36 complaints." in run(app, "complaints", "analyze", "--all").output
+
+
+def test_tokens_have_a_scope_and_an_expiry_and_are_listed_and_revoked(app):
+    from tests.conftest import make_user
+
+    make_user(app, "lee@example.com", Role.AGENT)
+    created = run(
+        app,
+        "tokens",
+        "create",
+        "--email",
+        "lee@example.com",
+        "--name",
+        "ci",
+        "--scope",
+        "read",
+        "--expires-days",
+        "30",
+    )
+    assert created.exit_code == 0, created.output
+    secret = created.stdout.strip().splitlines()[-1]
+    client = app.test_client()
+    auth = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/api/v1/complaints", headers=auth).status_code == 200
+    assert client.post("/api/v1/complaints", json={}, headers=auth).status_code == 403
+    too_long = run(app, "tokens", "create", "--email", "lee@example.com", "--expires-days", "400")
+    assert too_long.exit_code != 0
+
+    listed = run(app, "tokens", "list", "--email", "lee@example.com")
+    assert listed.exit_code == 0, listed.output
+    assert "ci" in listed.output
+    assert secret[:12] in listed.output
+    assert "read" in listed.output
+    assert "2026-12-23" in listed.output  # expires 30 days after the frozen clock
+    with app.app_context():
+        token_id = db.session.scalar(sa.select(ApiToken.id))
+    revoked = run(app, "tokens", "revoke", "--id", str(token_id))
+    assert revoked.exit_code == 0, revoked.output
+    assert client.get("/api/v1/complaints", headers=auth).status_code == 401
+    assert "revoked" in run(app, "tokens", "list", "--email", "lee@example.com").output
+
+
+def test_users_reset_link_prints_a_one_time_link(app):
+    from tests.conftest import make_user
+
+    make_user(app, "lee@example.com", Role.AGENT)
+    result = run(app, "users", "reset-link", "--email", "lee@example.com")
+    assert result.exit_code == 0, result.output
+    link = result.stdout.strip().splitlines()[-1]
+    assert "/reset/" in link
+    assert app.test_client().get(link.replace("http://composure.test", "")).status_code == 200
+    assert run(app, "users", "reset-link", "--email", "nobody@example.com").exit_code != 0

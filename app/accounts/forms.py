@@ -5,14 +5,16 @@ from wtforms import (
     BooleanField,
     EmailField,
     PasswordField,
+    RadioField,
     SelectChoice,
+    SelectField,
     SelectMultipleField,
     StringField,
 )
 from wtforms.validators import DataRequired, EqualTo, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.accounts.models import Role
+from app.accounts.models import Role, TokenScope
 from app.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 
 ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
@@ -82,6 +84,51 @@ class SetPasswordForm(FlaskForm):
     )
     confirm = PasswordField(
         "Repeat it",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+#: How long a new API token lives, in days: the choices offered (at most a year).
+TOKEN_LIFETIME_CHOICES = [
+    SelectChoice("30", "30 days"),
+    SelectChoice("90", "90 days"),
+    SelectChoice("180", "180 days"),
+    SelectChoice("365", "1 year"),
+]
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(
+        "Name",
+        validators=[DataRequired(), Length(max=120)],
+        description="What it is for, to recognise it later: “Zapier”, “weekly report”.",
+    )
+    scope = RadioField(
+        "May",
+        choices=[SelectChoice(scope.value, scope.label) for scope in TokenScope],
+        default=TokenScope.READ.value,
+        validators=[DataRequired()],
+    )
+    expires_days = SelectField(
+        "Expires after", choices=TOKEN_LIFETIME_CHOICES, default="90", validators=[DataRequired()]
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        validators=[DataRequired(), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+        render_kw={"autocomplete": "new-password"},
+        description=f"At least {MIN_LENGTH} characters. A sentence you remember works well.",
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
         validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
         render_kw={"autocomplete": "new-password"},
     )

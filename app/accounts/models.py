@@ -33,6 +33,34 @@ def _login_id() -> str:
     return secrets.token_urlsafe(24)
 
 
+class TokenScope(enum.StrEnum):
+    """What an API token may do, each including the one before; the user's role still
+    applies on top (a token never grants more than its user)."""
+
+    READ = "read"
+    DRAFT = "draft"
+    ACT = "act"
+
+    @property
+    def label(self) -> str:
+        return {
+            "read": "Read: complaints, drafts and analyses (GET only)",
+            "draft": "Draft: read, add complaints, write and tone-check drafts",
+            "act": "Act: everything your role allows, workflow steps included",
+        }[self.value]
+
+    def allows(self, needed: TokenScope) -> bool:
+        order = list(TokenScope)
+        return order.index(self) >= order.index(needed)
+
+
+class LinkPurpose(enum.StrEnum):
+    """What a one-time link (an `Invitation` row) is for."""
+
+    INVITE = "invite"
+    RESET = "reset"
+
+
 class User(Base):
     __tablename__ = "users"
 
@@ -100,8 +128,14 @@ class User(Base):
     def is_anonymous(self) -> bool:
         return False
 
+    #: The `UserSession` this request is signed in with (set by the user loader and at
+    #: sign-in; never stored on the row). The cookies carry its key, not the user's.
+    signed_in = None  # UserSession | None; a plain attribute, not a column
+
     def get_id(self) -> str:
-        return self.login_id
+        if self.signed_in is None:
+            raise RuntimeError("sign in through operations.start_session, not login_user alone")
+        return self.signed_in.key
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
@@ -207,6 +241,10 @@ class Invitation(Base):
     expires_at: Mapped[datetime]
     accepted_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    #: An invitation sets a first password; a reset link (issued by an admin) a new one.
+    purpose: Mapped[LinkPurpose] = mapped_column(
+        enum_column(LinkPurpose, "link_purpose"), default=LinkPurpose.INVITE
+    )
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
@@ -224,8 +262,62 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    #: Read, draft or act; tokens made before scopes existed keep "act".
+    scope: Mapped[TokenScope] = mapped_column(
+        enum_column(TokenScope, "token_scope"), default=TokenScope.ACT
+    )
+    #: Chosen at creation, at most a year away; an expired token answers 401.
+    expires_at: Mapped[datetime]
 
     user: Mapped[User] = relationship()
+
+    __table_args__ = (CheckConstraint("expires_at > created_at", name="expires_after_creation"),)
+
+    def is_expired(self, now: datetime) -> bool:
+        return self.expires_at <= now
+
+
+class UserSession(Base):
+    """One signed-in browser. The session and remember-me cookies carry `key`; signing out
+    revokes this row only, a password change or reset revokes all of the user's."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Random, unguessable; what the cookies carry instead of the user's id.
+    key: Mapped[str] = mapped_column(String(64), unique=True, default=_login_id)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Updated at most once a minute; a session idle longer than the remember period ends.
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: "Firefox on Linux"-like summary, to recognise one's devices.
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    remote_addr: Mapped[str] = mapped_column(String(64), default="")
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins counted per source: one row per remote address and one per address
+    and e-mail pair. Counted with one atomic upsert before the password is checked."""
+
+    __tablename__ = "login_throttles"
+
+    #: "addr:203.0.113.7" or "pair:203.0.113.7 agent@example.com".
+    key: Mapped[str] = mapped_column(String(330), primary_key=True)
+    #: Attempts not yet proven right in the current window (each is counted before the
+    #: password check and given back when the password was right).
+    failures: Mapped[int] = mapped_column(default=0)
+    window_started_at: Mapped[datetime]
+    #: Refused until then; each lock-out of the same source lasts twice the one before.
+    locked_until: Mapped[datetime | None]
+    lockouts: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (
+        CheckConstraint("failures >= 0", name="failures_not_negative"),
+        CheckConstraint("lockouts >= 0", name="lockouts_not_negative"),
+    )
 
 
 class LoginAttempt(Base):

@@ -31,11 +31,24 @@ auth_blueprint = Blueprint("auth", __name__)
 admin_blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def _throttle_policy() -> ThrottlePolicy:
+def throttle_policy() -> ThrottlePolicy:
     return ThrottlePolicy(
         max_failures=current_app.config["LOGIN_MAX_FAILURES"],
         window=timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"]),
     )
+
+
+def sign_in(user: User, *, remember: bool = False) -> None:
+    """A new session record for this browser, then Flask-Login's cookies carrying its key."""
+    operations.start_session(
+        db.session,
+        user=user,
+        user_agent=request.user_agent.string or "",
+        remote_addr=request.remote_addr or "",
+        now=now(),
+    )
+    db.session.commit()
+    login_user(user, remember=remember)
 
 
 @auth_blueprint.route("/login", methods=["GET", "POST"])
@@ -46,20 +59,23 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        result = operations.authenticate(
-            db.session,
-            email=form.email.data,
-            password=form.password.data,
-            remote_addr=request.remote_addr or "",
-            policy=_throttle_policy(),
-            now=now(),
+        attempt = {
+            "email": form.email.data,
+            "remote_addr": request.remote_addr or "",
+            "policy": throttle_policy(),
+            "now": now(),
+        }
+        verdict = operations.begin_sign_in(db.session, **attempt)
+        db.session.commit()  # counted before the password is checked: no race to win
+        result = operations.finish_sign_in(
+            db.session, verdict, password=form.password.data, **attempt
         )
         db.session.commit()
         if result.user is not None:
-            login_user(result.user, remember=form.remember.data)
+            sign_in(result.user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")))
         flash(result.message or "Sign-in failed.", "error")
-        status = 429 if result.message and result.message.startswith("Too many") else 401
+        status = 429 if result.throttled else 401
     elif request.method == "POST":
         status = 400
     return render_template("auth/login.html", form=form), status
@@ -70,6 +86,8 @@ def login():
 def logout():
     form = ConfirmForm()
     if form.validate_on_submit():
+        operations.end_session(db.session, record=current_user.signed_in, now=now())
+        db.session.commit()
         logout_user()
         flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
@@ -98,10 +116,39 @@ def accept_invitation(secret: str):
         else:
             db.session.commit()
             logout_user()
-            login_user(user)
+            sign_in(user)
             flash(f"Welcome, {user.name}. Your password is set.", "success")
             return redirect(url_for("complaints.inbox"))
     return render_template("auth/accept_invitation.html", form=form, invited=invitation.user)
+
+
+@auth_blueprint.route("/reset/<secret>", methods=["GET", "POST"])
+@public
+def reset_password(secret: str):
+    link = operations.find_reset_link(db.session, secret, now=now())
+    if link is None:
+        return render_template(
+            "errors/error.html",
+            status=404,
+            title="This reset link is not valid",
+            message="It was used already, has expired or a newer one was issued. "
+            "Ask an admin for a new one.",
+        ), 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = operations.reset_password(
+                db.session, secret=secret, password=form.password.data, now=now()
+            )
+        except operations.AccountError as exc:
+            form.password.errors.append(str(exc))
+        else:
+            db.session.commit()
+            logout_user()
+            sign_in(user)
+            flash("Your new password is set. You were signed out everywhere else.", "success")
+            return redirect(url_for("complaints.inbox"))
+    return render_template("auth/reset_password.html", form=form, person=link.user)
 
 
 # --- admin: users and roles -------------------------------------------------------------
@@ -377,6 +424,25 @@ def deactivate_user(user_id: int):
 @requires(Permission.MANAGE_USERS)
 def reactivate_user(user_id: int):
     return _set_active(user_id, active=True)
+
+
+@admin_blueprint.route("/users/<int:user_id>/reset-link", methods=["POST"])
+@requires(Permission.MANAGE_USERS)
+def reset_link(user_id: int):
+    user = _user_or_404(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        secret = operations.issue_reset_link(db.session, target=user, actor=current_user, now=now())
+    except operations.AccountError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    db.session.commit()
+    link = url_for("auth.reset_password", secret=secret, _external=True)
+    return render_template(
+        "admin/reset_link.html", user=user, link=link, lifetime=operations.RESET_LIFETIME
+    )
 
 
 def _set_active(user_id: int, *, active: bool):

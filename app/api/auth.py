@@ -11,15 +11,20 @@ from app.web.helpers import now
 
 
 def authenticate_bearer() -> None:
-    """Who the bearer token belongs to, in `g.api_user` (None when absent or not valid).
-    Session cookies are deliberately not accepted here: the API needs no CSRF token."""
-    g.api_user = None
+    """Who the bearer token belongs to, in `g.api_user` and the token in `g.api_token`
+    (None when absent or not valid; `g.api_auth_problem` says why, e.g. expired).
+    Session cookies are deliberately not accepted here: the API needs no CSRF token.
+    The token's scope is checked by `api_requires` on each route."""
+    g.api_user = g.api_token = g.api_auth_problem = None
     header = request.headers.get("Authorization", "")
     scheme, _, secret = header.partition(" ")
     if scheme.lower() == "bearer" and secret.strip():
-        g.api_user = operations.user_for_token(db.session, secret.strip(), now=now())
-        if g.api_user is not None and db.session.dirty:
-            db.session.commit()  # last_used_at
+        check = operations.check_api_token(db.session, secret.strip(), now=now())
+        g.api_auth_problem = check.problem
+        if check.token is not None:
+            g.api_token, g.api_user = check.token, check.token.user
+            if db.session.dirty:
+                db.session.commit()  # last_used_at
 
 
 def api_blueprint(name: str, import_name: str, **kwargs) -> Blueprint:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import current_app, g
 from flask_smorest import abort
 
+from app.accounts.models import TokenScope
 from app.accounts.permissions import Permission
 from app.api.auth import api_blueprint
 from app.api.schemas import (
@@ -35,7 +36,7 @@ blueprint = api_blueprint(
 
 
 @blueprint.route("", methods=["POST"])
-@api_requires(Permission.CREATE_COMPLAINTS)
+@api_requires(Permission.CREATE_COMPLAINTS, scope=TokenScope.DRAFT)
 @blueprint.arguments(ComplaintCreateSchema)
 @blueprint.response(201, ComplaintSchema, description="Stored")
 @blueprint.alt_response(
@@ -58,7 +59,7 @@ def create(payload: dict):
 
 
 @blueprint.route("", methods=["GET"])
-@api_requires(Permission.VIEW_COMPLAINTS)
+@api_requires(Permission.VIEW_COMPLAINTS, scope=TokenScope.READ)
 @blueprint.arguments(ComplaintListArgsSchema, location="query")
 @blueprint.response(200, ComplaintPageSchema)
 def list_complaints(args: dict):
@@ -85,7 +86,7 @@ def list_complaints(args: dict):
 
 
 @blueprint.route("/<int:complaint_id>", methods=["GET"])
-@api_requires(Permission.VIEW_COMPLAINTS)
+@api_requires(Permission.VIEW_COMPLAINTS, scope=TokenScope.READ)
 @blueprint.response(200, ComplaintSchema)
 def read(complaint_id: int):
     complaint = db.session.get(Complaint, complaint_id)
@@ -117,7 +118,7 @@ def _refused(refusal: assignment.Refused):
 
 
 @blueprint.route("/<int:complaint_id>/assignment", methods=["POST"])
-@api_requires(Permission.DRAFT_REPLIES)
+@api_requires(Permission.DRAFT_REPLIES, scope=TokenScope.ACT)
 @blueprint.arguments(AssignmentRequestSchema)
 @blueprint.response(200, AssignmentSchema)
 def take(payload: dict, complaint_id: int):
@@ -135,7 +136,7 @@ def take(payload: dict, complaint_id: int):
 
 
 @blueprint.route("/<int:complaint_id>/assignment", methods=["DELETE"])
-@api_requires(Permission.DRAFT_REPLIES)
+@api_requires(Permission.DRAFT_REPLIES, scope=TokenScope.ACT)
 @blueprint.response(200, AssignmentSchema)
 def release(complaint_id: int):
     """Release the complaint: for the agent who has it, or an admin (else 409

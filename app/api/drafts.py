@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import g
 from flask_smorest import abort
 
+from app.accounts.models import TokenScope
 from app.accounts.permissions import Permission
 from app.api.auth import api_blueprint
 from app.api.schemas import (
@@ -110,7 +111,7 @@ def _state(draft: Draft, *, created: bool | None = None) -> dict:
 
 
 @blueprint.route("/complaints/<int:complaint_id>/drafts", methods=["POST"])
-@api_requires(Permission.DRAFT_REPLIES)
+@api_requires(Permission.DRAFT_REPLIES, scope=TokenScope.DRAFT)
 @blueprint.arguments(DraftCreateSchema)
 @blueprint.response(201, DraftStateSchema, description="Created")
 @blueprint.alt_response(200, schema=DraftStateSchema, description="The draft already in the works")
@@ -146,7 +147,7 @@ def create(payload: dict, complaint_id: int):
 
 
 @blueprint.route("/drafts/<int:draft_id>", methods=["GET"])
-@api_requires(Permission.VIEW_COMPLAINTS)
+@api_requires(Permission.VIEW_COMPLAINTS, scope=TokenScope.READ)
 @blueprint.response(200, DraftStateSchema)
 def read(draft_id: int):
     """The draft's state, revision, cooling-off, decisions, whether sign-off is needed and
@@ -155,7 +156,7 @@ def read(draft_id: int):
 
 
 @blueprint.route("/drafts/<int:draft_id>", methods=["PATCH"])
-@api_requires(Permission.DRAFT_REPLIES)
+@api_requires(Permission.DRAFT_REPLIES, scope=TokenScope.DRAFT)
 @blueprint.arguments(DraftEditSchema)
 @blueprint.response(200, DraftStateSchema)
 def edit(payload: dict, draft_id: int):
@@ -186,7 +187,7 @@ def edit(payload: dict, draft_id: int):
 
 
 @blueprint.route("/drafts/<int:draft_id>/<string:action>", methods=["POST"])
-@api_requires(Permission.VIEW_COMPLAINTS)
+@api_requires(Permission.VIEW_COMPLAINTS, scope=TokenScope.ACT)
 @blueprint.arguments(DraftActionSchema)
 @blueprint.response(200, DraftStateSchema)
 def act(payload: dict, draft_id: int, action: str):
@@ -231,7 +232,7 @@ def act(payload: dict, draft_id: int, action: str):
 
 
 @blueprint.route("/drafts/<int:draft_id>/publication/link", methods=["POST"])
-@api_requires(Permission.DRAFT_REPLIES)
+@api_requires(Permission.DRAFT_REPLIES, scope=TokenScope.ACT)
 @blueprint.arguments(LinkSchema)
 @blueprint.response(200, DraftStateSchema)
 def record_link(payload: dict, draft_id: int):
@@ -251,7 +252,7 @@ def record_link(payload: dict, draft_id: int):
 
 
 @blueprint.route("/complaints/<int:complaint_id>/resolve", methods=["POST"])
-@api_requires(Permission.DRAFT_REPLIES)
+@api_requires(Permission.DRAFT_REPLIES, scope=TokenScope.ACT)
 @blueprint.arguments(ResolveSchema)
 @blueprint.response(200, description="Resolved")
 def resolve(payload: dict, complaint_id: int):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import current_app, g
 from flask_smorest import abort
 
+from app.accounts.models import TokenScope
 from app.accounts.permissions import Permission
 from app.analysis import analyze
 from app.api.auth import api_blueprint
@@ -63,7 +64,7 @@ def _channel(key: str | None):
 
 
 @blueprint.route("/analyze", methods=["POST"])
-@api_requires(Permission.VIEW_COMPLAINTS)
+@api_requires(Permission.VIEW_COMPLAINTS, scope=TokenScope.READ)
 @blueprint.arguments(AnalyzeRequestSchema)
 @blueprint.response(200, AnalysisSchema)
 def analyze_text(payload: dict):
@@ -74,7 +75,7 @@ def analyze_text(payload: dict):
 
 
 @blueprint.route("/drafts/compose", methods=["POST"])
-@api_requires(Permission.DRAFT_REPLIES)
+@api_requires(Permission.DRAFT_REPLIES, scope=TokenScope.DRAFT)
 @blueprint.arguments(ComposeRequestSchema)
 @blueprint.response(200, CompositionSchema)
 def compose_reply(payload: dict):
@@ -112,7 +113,7 @@ def compose_reply(payload: dict):
 
 
 @blueprint.route("/tone-check", methods=["POST"])
-@api_requires(Permission.VIEW_COMPLAINTS)
+@api_requires(Permission.VIEW_COMPLAINTS, scope=TokenScope.DRAFT)
 @blueprint.arguments(ToneCheckRequestSchema)
 @blueprint.response(200, ToneReportSchema)
 def tone_check(payload: dict):

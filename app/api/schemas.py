@@ -7,7 +7,13 @@ from marshmallow import validate
 
 from app.analysis.rules import FLAGS
 from app.complaints.inbox import ASSIGNEE_FILTERS, MAX_SEARCH_CHARS, STATUS_FILTERS, clock
+from app.core.ids import MAX_ID
 from app.web.helpers import now
+
+#: An id sent in a body or query: beyond the database's range it names nothing (422).
+ID_RANGE = validate.Range(min=1, max=MAX_ID, error="Not an id: use a whole number from 1 to {max}.")
+#: Revision numbers and character offsets.
+COUNT_RANGE = validate.Range(min=0, max=MAX_ID)
 
 
 class ComplaintCreateSchema(ma.Schema):
@@ -170,7 +176,9 @@ class AnalysisSchema(ma.Schema):
 
 class ComposeRequestSchema(ma.Schema):
     complaint_id = ma.fields.Integer(
-        load_default=None, metadata={"description": "A stored complaint; or give text and channel"}
+        load_default=None,
+        validate=ID_RANGE,
+        metadata={"description": "A stored complaint; or give text and channel"},
     )
     text = ma.fields.String(load_default=None)
     channel = ma.fields.String(load_default=None, validate=validate.Length(max=40))
@@ -238,6 +246,7 @@ class ToneCheckRequestSchema(ma.Schema):
     )
     complaint_id = ma.fields.Integer(
         load_default=None,
+        validate=ID_RANGE,
         metadata={"description": "The complaint replied to: mirrors_anger compares with it"},
     )
     language = ma.fields.String(
@@ -284,13 +293,16 @@ class DraftCreateSchema(ma.Schema):
     )
     follows_draft_id = ma.fields.Integer(
         load_default=None,
+        validate=ID_RANGE,
         metadata={"description": "Makes it the public follow-up of this published reply"},
     )
 
 
 class DraftEditSchema(ma.Schema):
     revision = ma.fields.Integer(
-        required=True, metadata={"description": "The revision you edited; a newer one wins"}
+        required=True,
+        validate=COUNT_RANGE,
+        metadata={"description": "The revision you edited; a newer one wins"},
     )
     parts = ma.fields.Dict(
         keys=ma.fields.String(validate=validate.Length(max=40)),
@@ -306,6 +318,7 @@ class DraftEditSchema(ma.Schema):
 class DraftActionSchema(ma.Schema):
     revision = ma.fields.Integer(
         required=True,
+        validate=COUNT_RANGE,
         metadata={"description": "The revision you read: acting on an older one is refused"},
     )
     comment = ma.fields.String(load_default="", validate=validate.Length(max=5000))
@@ -317,8 +330,8 @@ class DraftActionSchema(ma.Schema):
     approved = ma.fields.Boolean(
         load_default=True, metadata={"description": "sign-off: false refuses it"}
     )
-    anchor_start = ma.fields.Integer(load_default=None, validate=validate.Range(min=0))
-    anchor_end = ma.fields.Integer(load_default=None, validate=validate.Range(min=0))
+    anchor_start = ma.fields.Integer(load_default=None, validate=COUNT_RANGE)
+    anchor_end = ma.fields.Integer(load_default=None, validate=COUNT_RANGE)
 
 
 class LinkSchema(ma.Schema):

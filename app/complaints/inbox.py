@@ -20,6 +20,7 @@ from sqlalchemy.sql.operators import custom_op
 from app.accounts.models import User
 from app.analysis.rules import FLAGS
 from app.complaints.models import Channel, Complaint, ComplaintFlag, ComplaintStatus
+from app.core.ids import is_valid_id
 from app.core.text import INVISIBLE, one_line
 from app.drafts.models import Draft, DraftState, FollowUp
 
@@ -65,7 +66,7 @@ class Search:
         truncated = len(cleaned) > MAX_SEARCH_CHARS
         text = cleaned[:MAX_SEARCH_CHARS].strip()
         number = _ID_QUERY.fullmatch(text)
-        if number:
+        if number and is_valid_id(int(number.group(1))):
             return cls(
                 text=text,
                 complaint_id=int(number.group(1)),

@@ -31,6 +31,7 @@ from app.audit.history import timeline
 from app.complaints import analysis, assignment, importers, imports, inbox, intake, jobs
 from app.complaints.forms import ComplaintForm, ImportForm
 from app.complaints.models import Complaint, ImportFormat, ImportJob, ImportRowIssue
+from app.core.ids import parse_id
 from app.drafts import operations, replies
 from app.extensions import db
 from app.web.access import requires, safe_next
@@ -72,7 +73,7 @@ def inbox_view():
     search = inbox.Search.parse(request.args.get("q"))
     channels = intake.load_channels(db.session, include_inactive=True)
     params = _inbox_params(request.args, search, channels)
-    page = request.args.get("page", 1, type=int) or 1
+    page = request.args.get("page", 1, type=parse_id) or 1
     result = inbox.list_page(
         db.session,
         inbox.InboxFilter(
@@ -103,7 +104,7 @@ def inbox_view():
         channels=channels,
         status_filters=list(inbox.STATUS_FILTERS),
         handling=inbox.handling(db.session, [c.id for c in result.items]),
-        confirm=request.args.get("confirm", type=int),
+        confirm=request.args.get("confirm", type=parse_id),
         follow_ups_due=due,
     )
 

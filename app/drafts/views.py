@@ -17,6 +17,7 @@ from flask_login import current_user
 
 from app.accounts.permissions import Permission, can_edit_draft
 from app.complaints.models import Complaint
+from app.core.ids import parse_count
 from app.core.text import clean_text
 from app.drafts import guards, operations, queues, service, workflow
 from app.drafts.builder import reply_length, split_thread
@@ -107,7 +108,7 @@ def edit(draft_id: int):
                 tone=tone_setting(complaint),
                 actor=current_user,
                 now=now(),
-                based_on=request.form.get("based_on", type=int) or 0,
+                based_on=request.form.get("based_on", type=parse_count) or 0,
                 template_ids=chosen,
                 policy=workflow_policy(),
             )

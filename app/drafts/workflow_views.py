@@ -21,6 +21,7 @@ from app.accounts.models import Role
 from app.accounts.permissions import Permission, can
 from app.complaints.models import Complaint
 from app.complaints.views import render_complaint
+from app.core.ids import parse_count, parse_id
 from app.drafts import diff, operations, queues, replies, workflow
 from app.drafts.guards import tone_refusal
 from app.drafts.models import Draft, FollowUp, Revision
@@ -78,8 +79,8 @@ def _refusal_status(refusal: Refused) -> int:
 def _anchor(draft: Draft, revision_number: int) -> tuple[int | None, int | None]:
     """The passage a comment is about: offsets the page's script filled in, or the first
     place the quoted words occur in the revision (without the script)."""
-    start = request.form.get("anchor_start", type=int)
-    end = request.form.get("anchor_end", type=int)
+    start = request.form.get("anchor_start", type=parse_count)
+    end = request.form.get("anchor_end", type=parse_count)
     quote = request.form.get("quote", "").strip()
     if not quote or revision_number != draft.current_revision:
         return start, end  # a stale revision is refused before anchors are read
@@ -138,7 +139,7 @@ def act(draft_id: int):
         action = Action(request.form.get("action", ""))
     except ValueError:
         abort(400)
-    revision_number = request.form.get("revision", type=int)
+    revision_number = request.form.get("revision", type=parse_count)
     if revision_number is None:
         abort(400)
     page = request.form.get("from", "")
@@ -414,7 +415,7 @@ def follow_up(complaint_id: int):
 @requires(Permission.DRAFT_REPLIES)
 def follow_up_done(complaint_id: int):
     complaint = _complaint_or_404(complaint_id)
-    follow_up_id = request.form.get("follow_up", type=int)
+    follow_up_id = request.form.get("follow_up", type=parse_id)
     item = db.session.get(FollowUp, follow_up_id) if follow_up_id else None
     if item is None or item.complaint_id != complaint.id:
         abort(404)

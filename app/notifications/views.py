@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.core.ids import parse_id
 from app.extensions import db
 from app.notifications import notify
 from app.web.access import login_only
@@ -53,7 +54,7 @@ def follow(notification_id: int):
 @login_only
 def mark_read():
     """Mark one notice read (`notification`), or all of them."""
-    notification_id = request.form.get("notification", type=int)
+    notification_id = request.form.get("notification", type=parse_id)
     mine = notification_id is None or notify.owned(db.session, current_user, notification_id)
     if not mine:
         abort(404)

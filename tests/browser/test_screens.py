@@ -153,6 +153,9 @@ SCREENS = [
     Screen("workflow-policy", "admin", lambda ids: "/admin/settings/workflow"),
     Screen("templates", "admin", lambda ids: "/admin/templates"),
     Screen("audit", "admin", lambda ids: "/admin/audit"),
+    Screen("account", "agent", lambda ids: "/account"),
+    Screen("change-password", "agent", lambda ids: "/account/password"),
+    Screen("api-tokens", "agent", lambda ids: "/account/tokens"),
 ]
 
 

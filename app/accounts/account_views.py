@@ -1,0 +1,136 @@
+"""The signed-in person's own account: password, API tokens, signed-in devices."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.accounts import operations
+from app.accounts.forms import ApiTokenForm, ChangePasswordForm, ConfirmForm
+from app.accounts.models import ApiToken, TokenScope, UserSession
+from app.accounts.views import throttle_policy
+from app.extensions import db
+from app.web.access import login_only
+from app.web.helpers import now
+
+account_blueprint = Blueprint("account", __name__, url_prefix="/account")
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+@account_blueprint.route("")
+@login_only
+def overview():
+    return render_template(
+        "account/overview.html",
+        sessions=operations.sessions_of(db.session, _me()),
+        current=current_user.signed_in,
+    )
+
+
+@account_blueprint.route("/password", methods=["GET", "POST"])
+@login_only
+def password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            operations.change_password(
+                db.session,
+                user=_me(),
+                current_password=form.current_password.data,
+                new_password=form.password.data,
+                keep_session=current_user.signed_in,
+                remote_addr=request.remote_addr or "",
+                policy=throttle_policy(),
+                now=now(),
+            )
+        except operations.AccountError as exc:
+            if exc.field == "current_password":
+                db.session.commit()  # the wrong guess counts against the throttle
+            else:
+                db.session.rollback()
+            getattr(form, exc.field or "password").errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(
+                "Your password is changed. Every other device is signed out and your "
+                "API tokens are revoked.",
+                "success",
+            )
+            return redirect(url_for("account.overview"))
+    return (
+        render_template(
+            "account/password.html",
+            form=form,
+            live_tokens=sum(
+                1
+                for token in operations.api_tokens_of(db.session, _me())
+                if token.revoked_at is None and not token.is_expired(now())
+            ),
+        ),
+        400 if request.method == "POST" else 200,
+    )
+
+
+@account_blueprint.route("/tokens", methods=["GET", "POST"])
+@login_only
+def tokens():
+    form = ApiTokenForm()
+    if form.validate_on_submit():
+        try:
+            token, secret = operations.create_api_token(
+                db.session,
+                user=_me(),
+                name=form.name.data,
+                scope=TokenScope(form.scope.data),
+                expires_in=timedelta(days=int(form.expires_days.data)),
+                actor=_me(),
+                now=now(),
+            )
+        except operations.AccountError as exc:
+            db.session.rollback()
+            form.name.errors.append(str(exc))
+        else:
+            db.session.commit()
+            return render_template("account/token_created.html", token=token, secret=secret)
+    return (
+        render_template(
+            "account/tokens.html",
+            form=form,
+            tokens=operations.api_tokens_of(db.session, _me()),
+            now=now(),
+        ),
+        400 if request.method == "POST" else 200,
+    )
+
+
+@account_blueprint.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_only
+def revoke_token(token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    operations.revoke_api_token(db.session, token=token, actor=_me(), now=now())
+    db.session.commit()
+    flash(f"The token “{token.name}” ({token.prefix}…) is revoked.", "success")
+    return redirect(url_for("account.tokens"))
+
+
+@account_blueprint.route("/sessions/<int:session_id>/revoke", methods=["POST"])
+@login_only
+def revoke_session(session_id: int):
+    record = db.session.get(UserSession, session_id)
+    if record is None or record.user_id != current_user.id:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    operations.end_session(db.session, record=record, now=now())
+    db.session.commit()
+    flash(f"{record.user_agent} is signed out.", "success")
+    return redirect(url_for("account.overview"))
