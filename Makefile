@@ -60,9 +60,10 @@ format: install-dev ## Fix lint where safe and format the code
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format app tests bench .ci config.py wsgi.py
 
-bench: install-dev ## Run the benchmarks (inbox; dashboard; analysis; tone checks: quality, speed, 20 typists)
+bench: install-dev ## Run the benchmarks (inbox; dashboard; a 100,000-row import; analysis; tone checks: quality, speed, 20 typists)
 	$(BIN)/python bench/inbox.py
 	$(BIN)/python bench/dashboard.py
+	$(BIN)/python bench/import_large.py
 	$(BIN)/python bench/analysis.py
 	$(BIN)/python bench/tone_eval.py
 	$(BIN)/python bench/tone_speed.py
