@@ -17,7 +17,11 @@ minutes, every input is first tried at `SMALL` characters with the limit scaled 
 from __future__ import annotations
 
 import re
+import signal
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -30,7 +34,10 @@ _parser = re._parser  # the stdlib's own parser: the pieces of a pattern, as `re
 SIZE = 50_000
 #: Seconds one scan of SIZE characters may take; a linear pattern takes milliseconds.
 LIMIT = 0.5
-#: The first, cheap round: a quadratic pattern already takes far more than its share here.
+#: The very first round: nested quantifiers (`(a+)+$`) take exponential time, and a
+#: couple of dozen characters already show it (2^24 steps: seconds).
+TINY = 24
+#: The second, cheap round: a quadratic pattern already takes far more than its share here.
 SMALL = 2_000
 #: ... where a scan may take this long: the quadratic card pattern took 3.7 s there; a
 #: pattern under it is at worst 625 times slower at SIZE (31 s, once, before it is refused).
@@ -190,14 +197,47 @@ def adversarial_inputs(
     return inputs
 
 
+class _Stopped(Exception):
+    """A scan stopped at its deadline."""
+
+
+def _stop(_signum, _frame) -> None:
+    raise _Stopped
+
+
+@contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Stop a scan after `seconds` (the `re` engine checks for signals as it backtracks).
+
+    Only the main thread receives signals; elsewhere the scan runs to its end, and the
+    TINY and SMALL rounds are what keep a nested quantifier from taking for ever.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _scan(regex: re.Pattern, text: str, limit: float) -> float:
-    """Seconds to scan `text`; a scan over `limit` is timed twice more and the fastest
-    kept, so that a busy machine does not fail a linear pattern."""
+    """Seconds to scan `text` (at most a few times `limit`: a scan is stopped there); a
+    scan over `limit` is timed twice more and the fastest kept, so that a busy machine
+    does not fail a linear pattern."""
     best = float("inf")
+    ceiling = max(4 * limit, 1.0)
     for _ in range(3):
         started = time.perf_counter()
-        for _ in regex.finditer(text):
-            pass
+        try:
+            with _deadline(ceiling):
+                for _ in regex.finditer(text):
+                    pass
+        except _Stopped:
+            return time.perf_counter() - started
         best = min(best, time.perf_counter() - started)
         if best <= limit or best > 4 * limit:  # clearly within or clearly over
             break
@@ -221,16 +261,17 @@ def probe(
 ) -> ProbeResult:
     """The slowest scan of the pattern's adversarial inputs.
 
-    Inputs are tried at SMALL characters first; a pattern already over its limit there is
-    reported at that size (it could take minutes at full size), else every input is
-    scanned at `size` characters. With `first_failure`, it stops at the first input over
-    the limit (enough to refuse the pattern).
+    Inputs are tried at TINY, then SMALL characters first; a pattern already over its
+    limit there is reported at that size (it could take minutes, or for ever, at full
+    size), else every input is scanned at `size` characters. With `first_failure`, it
+    stops at the first input over the limit (enough to refuse the pattern).
     """
-    small = min(SMALL, size)
-    worst = _worst(regex, small, quick, first_failure)
-    if not worst.linear or size == small:
-        return worst
-    return _worst(regex, size, quick, first_failure)
+    worst = ProbeResult(0.0, "", size, 0)
+    for step in (TINY, SMALL, size):
+        worst = _worst(regex, min(step, size), quick, first_failure)
+        if not worst.linear or step >= size:
+            break
+    return worst
 
 
 def needs_probe(regex: re.Pattern) -> bool:
