@@ -20,6 +20,8 @@ from app.analysis import pipeline
 from app.analysis.language import detect, language_name
 from app.analysis.matching import (
     CueMatcher,
+    DisjointSpans,
+    SpanSet,
     defuse_long_runs,
     punctuation_runs,
     sentence_index,
@@ -235,9 +237,10 @@ class _Reading:
         together: dict[tuple[str, int, int], dict[int, list[_Hit]]] = defaultdict(
             lambda: defaultdict(list)
         )
+        shields = {key: SpanSet(spans) for key, spans in negatives.items()}
         for key, role, weight, cue, rule, group, start, end in candidates:
             signal = compiled.signals[key]
-            if any(s <= start and end <= e for s, e in negatives.get(key, ())):
+            if key in shields and shields[key].contains(start, end):
                 continue
             if signal.jokes_cancel and sentence[start] in joke_sentences:
                 continue
@@ -264,14 +267,14 @@ class _Reading:
         must count once: the weightiest cue over them does.
         """
         counted: set[int] = set()
-        taken: list[tuple[int, int]] = []
+        taken = DisjointSpans()
         total = 0.0
         for hit in sorted(self.hits.get(key, ()), key=lambda h: (-h.weight, h.start)):
             if not hit.weight or hit.entry in counted:
                 continue
-            if not any(hit.start < end and start < hit.end for start, end in taken):
+            if not taken.overlaps(hit.start, hit.end):
                 counted.add(hit.entry)
-                taken.append((hit.start, hit.end))
+                taken.add(hit.start, hit.end)
                 total += hit.weight
         return total
 

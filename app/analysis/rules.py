@@ -33,6 +33,7 @@ from app.core.datafile import (
     expect_mapping,
     load,
 )
+from app.core.patterns import check_linear
 
 RULES_DIR = Path(__file__).parent / "rules"
 
@@ -252,6 +253,15 @@ def token_pattern(value: Any, path: Path, line: int) -> LocatedList:
     problems = validate_token_pattern(thaw(freeze(pattern)))
     if problems:
         raise DataFileError(path, line, f"bad pattern: {'; '.join(problems)}")
+    for index, token in enumerate(pattern):
+        for value in token.values():
+            if isinstance(value, dict) and isinstance(value.get("REGEX"), str):
+                where = pattern.line_of(index)
+                try:
+                    regex = re.compile(value["REGEX"])
+                except re.error as error:
+                    raise DataFileError(path, where, f"bad regex: {error}") from None
+                check_linear(regex, path, where)
     return pattern
 
 
@@ -524,6 +534,7 @@ def _common() -> CommonRules:
             regex = re.compile(str(item["regex"]), flags)
         except (re.error, KeyError) as error:
             raise DataFileError(path, item.line_of("regex"), f"bad regex: {error}") from None
+        check_linear(regex, path, item.line_of("regex"))
         group = item.get("group", 0)
         if (isinstance(group, int) and group > regex.groups) or (
             isinstance(group, str) and group not in regex.groupindex

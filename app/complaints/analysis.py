@@ -17,10 +17,15 @@ from app.accounts.models import User
 from app.analysis import Analysis, Entity, Evidence, analyze
 from app.audit import log as audit
 from app.complaints.models import Complaint, ComplaintFlag
+from app.tone.checker import anger_notes
 
 
-def columns(result: Analysis, now: datetime) -> dict[str, Any]:
-    """The complaint columns an analysis fills, for inserts and updates alike."""
+def columns(result: Analysis, now: datetime, *, text: str) -> dict[str, Any]:
+    """The complaint columns an analysis of `text` fills, for inserts and updates alike.
+
+    With it, in `analysis_notes["anger"]`, the anger cues the text uses (tone rules), so
+    the live tone check of every reply does not parse the complaint again.
+    """
     data = result.to_dict()
     return {
         "language": result.language,
@@ -35,6 +40,7 @@ def columns(result: Analysis, now: datetime) -> dict[str, Any]:
             "reasons": data["reasons"],
             "notices": data["notices"],
             "language_supported": result.language_supported,
+            "anger": anger_notes(text, result.language),
         },
         "analyzed_at": now,
     }
@@ -60,7 +66,7 @@ def store_flags(session: Session, rows: Iterable[tuple[int, Iterable[str]]]) -> 
 
 
 def store(session: Session, complaint: Complaint, result: Analysis, *, now: datetime) -> None:
-    for name, value in columns(result, now).items():
+    for name, value in columns(result, now, text=complaint.text).items():
         setattr(complaint, name, value)
     session.flush()
     store_flags(session, [(complaint.id, result.flags)])

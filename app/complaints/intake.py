@@ -198,7 +198,7 @@ def _row(valid: ValidComplaint, *, actor_id: int | None, job_id: int | None, now
         "import_job_id": job_id,
         "created_at": now,
         # Analysed at intake, so the inbox shows heat and flags from the first moment.
-        **analysis.columns(analyze(valid.text, channel=valid.channel.key), now),
+        **analysis.columns(analyze(valid.text, channel=valid.channel.key), now, text=valid.text),
     }
 
 

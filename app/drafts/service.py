@@ -134,6 +134,7 @@ def tone_setting(
             text=complaint.text,
             language=complaint.language or "en",
             flags=tuple(complaint.flags or ()),
+            angry=(complaint.analysis_notes or {}).get("anger"),
         )
         if complaint is not None
         else None,

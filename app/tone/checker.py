@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from app.analysis import pipeline
@@ -19,7 +20,7 @@ from app.analysis.rules import common_rules
 from app.core.text import clean_text
 from app.drafts.builder import ChannelInfo
 from app.tone import readability, sentiment
-from app.tone.catalogue import BLOCK, PART_CODES, SEVERITY_RANK, Finding
+from app.tone.catalogue import BLOCK, CODE_LABELS, PART_CODES, SEVERITY_RANK, Finding
 from app.tone.checks import (
     REGISTRY,
     THREADED_MAX_SEVERITY,
@@ -33,6 +34,9 @@ from app.tone.rules import languages_with_tone_rules, tone_rules
 
 #: Longer texts are refused with a clear message: nobody replies with a novel.
 MAX_CHARS = 50_000
+#: Findings shown per code; the last one shown says how many more there are, and the
+#: report carries the total (`capped`). 50,000 "hostile" marks help nobody.
+MAX_PER_CODE = 20
 
 _lock = threading.Lock()
 _compiled: dict[str, CompiledRules] = {}
@@ -57,6 +61,22 @@ def compiled_rules(language: str) -> CompiledRules | None:
     return compiled
 
 
+def anger_notes(text: str, language: str | None) -> dict[str, dict[str, Any]]:
+    """The anger cues a complaint uses, for the complaint's language and the default one
+    (where they have tone rules): stored with its analysis, so that the live checks of its
+    replies (`mirrors_anger`) never parse the complaint again."""
+    default = common_rules().default_language
+    notes = {}
+    for code in dict.fromkeys([language or default, default]):
+        compiled = compiled_rules(code)
+        if compiled is not None:
+            notes[code] = {
+                "rules": compiled.anger_fingerprint,
+                "cues": sorted(compiled.angry_words(text)),
+            }
+    return notes
+
+
 def warm_up() -> None:
     """Compile every language's rules and load the dictionaries now, not on first use."""
     for language in languages_with_tone_rules():
@@ -77,6 +97,8 @@ class ToneReport:
     notices: list[str] = field(default_factory=list)
     #: Where each part of the draft sits in `text`, as given to check().
     part_spans: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: code -> how many were found, for codes with more than MAX_PER_CODE findings.
+    capped: dict[str, int] = field(default_factory=dict)
 
     @property
     def blocking(self) -> bool:
@@ -94,6 +116,7 @@ class ToneReport:
             "readability": self.readability.to_dict() if self.readability else None,
             "sentiment": None if self.sentiment is None else {"compound": self.sentiment},
             "notices": self.notices,
+            "capped": self.capped,
         }
 
 
@@ -180,6 +203,11 @@ def check(
             timings[registered.name] = time.perf_counter() - started
     findings = [finding for finding in findings if finding.severity != "off"]
     findings.sort(key=lambda f: (f.start, SEVERITY_RANK.get(f.severity, 9), f.end, f.code))
+    findings, capped = _capped(findings)
+    for code, total in capped.items():
+        notices.append(
+            f"{CODE_LABELS.get(code, code)}: {total:,} found; the first {MAX_PER_CODE} are marked."
+        )
     return ToneReport(
         text=text,
         language=chosen,
@@ -189,4 +217,29 @@ def check(
         sentiment=reply.sentiment.compound if reply.sentiment else None,
         notices=notices,
         part_spans=reply.part_spans,
+        capped=capped,
     )
+
+
+def _capped(findings: list[Finding]) -> tuple[list[Finding], dict[str, int]]:
+    """The first MAX_PER_CODE findings of each code (in reading order), the last of them
+    saying how many more there are; and the totals of the codes that were cut."""
+    totals = Counter(finding.code for finding in findings)
+    over = {code: total for code, total in totals.items() if total > MAX_PER_CODE}
+    if not over:
+        return findings, {}
+    kept, seen = [], Counter()
+    for finding in findings:
+        seen[finding.code] += 1
+        shown = seen[finding.code]
+        if shown > MAX_PER_CODE:
+            continue
+        if shown == MAX_PER_CODE and finding.code in over:
+            more = over[finding.code] - MAX_PER_CODE
+            finding = replace(
+                finding,
+                message=f"{finding.message} (And {more:,} more like this.)",
+                details={**finding.details, "total": over[finding.code]},
+            )
+        kept.append(finding)
+    return kept, over

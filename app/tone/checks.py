@@ -8,17 +8,29 @@ a YAML file, adding a check is a function and a line in `REGISTRY`.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
+from bisect import bisect_left, bisect_right
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from app.analysis.matching import CueMatcher, punctuation_runs, shouting_spans
+from app.analysis.matching import (
+    CueMatcher,
+    DisjointSpans,
+    SpanSet,
+    defuse_long_runs,
+    punctuation_runs,
+    shouting_spans,
+)
 from app.analysis.rules import language_rules, languages_with_rules
+from app.core.text import clean_text
 from app.drafts.builder import ChannelInfo, reply_length, split_thread
 from app.drafts.templates import unfilled_markers
 from app.tone import readability, sentiment
@@ -42,11 +54,22 @@ class Contact:
 
 @dataclass(frozen=True)
 class ComplaintContext:
-    """What the checks need to know about the complaint a reply answers."""
+    """What the checks need to know about the complaint a reply answers.
+
+    The text is cleaned as the reply is (`clean_text`: no lone surrogates, no control
+    characters), wherever the context is built.
+    """
 
     text: str
     language: str
     flags: tuple[str, ...] = ()
+    #: The anger cues the complaint uses, as stored with its analysis
+    #: (`anger_notes`: {language: {"rules": fingerprint, "cues": [index, ...]}}), so a live
+    #: check does not parse a 50,000-character complaint again. None: worked out on use.
+    angry: dict[str, Any] | None = field(default=None, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", clean_text(self.text))
 
 
 @dataclass
@@ -89,9 +112,15 @@ class Reply:
     def words(self) -> int:
         return sum(1 for token in self.doc if not (token.is_punct or token.is_space))
 
+    @cached_property
+    def _sentence_starts(self) -> list[int]:
+        return [start for start, _ in self.sentences]
+
     def sentence_at(self, position: int) -> tuple[int, int]:
-        for start, end in self.sentences:
-            if start <= position < end:
+        index = bisect_right(self._sentence_starts, position) - 1
+        if index >= 0:
+            start, end = self.sentences[index]
+            if position < end:
                 return start, end
         return 0, len(self.text)
 
@@ -121,18 +150,18 @@ class CompiledCues:
             else:
                 found.append((match_id, start, end))
         kept: list[tuple[int, int, Cue]] = []
-        taken: list[tuple[int, int]] = []
+        shielded = SpanSet(shields)
+        taken = DisjointSpans()
 
         # Where cues overlap, one with a suggested rewrite wins, then the longest.
         def preference(match: tuple[int, int, int]) -> tuple:
             return (self.cues[match[0]].suggestion is None, -(match[2] - match[1]), match[1])
 
+        # O(n log n) in the matches: a sort, then two binary searches per match.
         for match_id, start, end in sorted(found, key=preference):
-            if any(s <= start and end <= e for s, e in shields):
+            if shielded.contains(start, end) or taken.overlaps(start, end):
                 continue
-            if any(start < e and s < end for s, e in taken):
-                continue
-            taken.append((start, end))
+            taken.add(start, end)
             first, last = doc[start], doc[end - 1]
             kept.append((first.idx, last.idx + len(last.text), self.cues[match_id]))
         return sorted(kept, key=lambda item: item[0])
@@ -164,20 +193,46 @@ class CompiledRules:
             language_rules(rules.language) if rules.language in languages_with_rules() else None
         )
         self.acronyms = rules.acronyms | (analysis.acronyms if analysis else frozenset())
-        self._angry_words: dict[str, frozenset[int]] = {}
+        #: Which of rules.anger a cue is, and a fingerprint of that list: stored anger
+        #: cues count only while the rules they were read with are the rules in force.
+        self.anger_index = {id(cue): index for index, cue in enumerate(rules.anger)}
+        self.anger_fingerprint = hashlib.sha256(
+            repr([(c.entry.phrase, c.entry.pattern, c.exact) for c in rules.anger]).encode()
+        ).hexdigest()[:16]
+        self._angry_words: OrderedDict[bytes, frozenset[int]] = OrderedDict()
         self._lock = threading.Lock()
 
     def angry_words(self, complaint: str) -> frozenset[int]:
-        """The anger cues the complaint uses (cached: the editor checks one complaint often)."""
-        cached = self._angry_words.get(complaint)
-        if cached is None:
-            doc = self.nlp(complaint)
-            cached = frozenset(id(cue) for _, _, cue in self.anger.find(doc))
-            with self._lock:
-                if len(self._angry_words) > 512:
-                    self._angry_words.clear()
-                self._angry_words[complaint] = cached
+        """The anger cues (their indexes in rules.anger) the complaint uses.
+
+        Stored with the complaint at analysis (`anger_notes`); this parse is for
+        complaints analysed before that, or with other rules. Kept in a small LRU keyed on
+        the text's hash: the editor checks one complaint's replies often.
+        """
+        key = hashlib.sha256(complaint.encode("utf-8", "surrogatepass")).digest()
+        with self._lock:
+            cached = self._angry_words.get(key)
+            if cached is not None:
+                self._angry_words.move_to_end(key)
+                return cached
+        doc = self.nlp(defuse_long_runs(clean_text(complaint)))
+        cached = frozenset(self.anger_index[id(cue)] for _, _, cue in self.anger.find(doc))
+        with self._lock:
+            self._angry_words[key] = cached
+            while len(self._angry_words) > ANGRY_WORDS_CACHED:
+                self._angry_words.popitem(last=False)
         return cached
+
+    def complaint_anger(self, complaint: ComplaintContext) -> frozenset[int]:
+        """The complaint's anger cues: as stored, when stored with these rules."""
+        stored = (complaint.angry or {}).get(self.rules.language)
+        if isinstance(stored, dict) and stored.get("rules") == self.anger_fingerprint:
+            return frozenset(int(index) for index in stored.get("cues", ()))
+        return self.angry_words(complaint.text)
+
+
+#: Complaints whose anger cues a process keeps (only complaints analysed without them).
+ANGRY_WORDS_CACHED = 256
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -342,9 +397,9 @@ def private_data(reply: Reply) -> list[Finding]:
         return []
     kinds = reply.rules.private_kinds if reply.rules else _DEFAULT_PRIVATE_KINDS
     message = reply.rules.private_message if reply.rules else _DEFAULT_PRIVATE_MESSAGE
-    introduced = []
+    introduced: list[int] = []
     if reply.compiled is not None:
-        introduced = [end for _, end, _ in reply.compiled.own_contact.find(reply.doc)]
+        introduced = sorted(end for _, end, _ in reply.compiled.own_contact.find(reply.doc))
     findings = []
     for ent in reply.doc.ents:
         kind = ent.label_
@@ -360,8 +415,10 @@ def private_data(reply: Reply) -> list[Finding]:
         if kind == "email" and value.lower() == reply.contact.email.lower():
             continue
         if kind in ("phone", "email") and any(
-            0 <= start - end_of <= 3 and not reply.text[end_of:start].strip(" :-")
-            for end_of in introduced
+            not reply.text[end_of:start].strip(" :-")
+            for end_of in introduced[
+                bisect_left(introduced, start - 3) : bisect_right(introduced, start)
+            ]
         ):
             continue
         findings.append(
@@ -399,7 +456,8 @@ def mirrors_anger(reply: Reply) -> list[Finding]:
     """The customer's angry words said back to them."""
     if reply.compiled is None or reply.complaint is None or not reply.complaint.text.strip():
         return []
-    angry = reply.compiled.angry_words(reply.complaint.text)
+    compiled = reply.compiled
+    angry = compiled.complaint_anger(reply.complaint)
     if not angry:
         return []
     return [
@@ -411,8 +469,8 @@ def mirrors_anger(reply: Reply) -> list[Finding]:
             reply.rules.anger_message,
             details={"customer_said": reply.text[start:end]},
         )
-        for start, end, cue in reply.compiled.anger.find(reply.doc)
-        if id(cue) in angry
+        for start, end, cue in compiled.anger.find(reply.doc)
+        if compiled.anger_index[id(cue)] in angry
     ]
 
 
@@ -544,10 +602,11 @@ def negative_tone(reply: Reply) -> list[Finding]:
     said = [(f.start, f.end) for f in reply.earlier if f.code in _ALREADY_SAID]
     for start, end in said:
         text[start:end] = " " * (end - start)
+    already = SpanSet(said)
     nudges = [
         (start, -reply.rules.defeatist_weight)
         for start, end, _ in reply.compiled.defeatist.find(reply.doc)
-        if not any(s < end and start < e for s, e in said)
+        if not already.overlaps(start, end)
     ]
     reply.sentiment = sentiment.score(
         "".join(text), reply.sentences, reply.rules.care_words, nudges, line=reply.negative_at

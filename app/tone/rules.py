@@ -33,6 +33,7 @@ from app.core.datafile import (
     expect_mapping,
     load,
 )
+from app.core.patterns import check_linear
 from app.tone.catalogue import PART_CODES
 
 RULES_DIR = Path(__file__).parent / "rules"
@@ -267,6 +268,7 @@ def tone_rules(language: str) -> ToneRules | None:
         raise DataFileError(
             context_path, private.line_of("business_numbers"), f"bad regex: {error}"
         ) from error
+    check_linear(business_numbers, context_path, private.line_of("business_numbers"))
     kinds = expect_mapping(private["kinds"], context_path, private.line_of("kinds"), "kinds")
     for kind, words in kinds.items():
         if kind not in ENTITY_KINDS or not isinstance(words, str):
