@@ -31,3 +31,18 @@ def test_the_editor_checks_as_you_type_and_applies_a_suggestion(app, users, live
     assert validate.input_value() == "We DID send it!!!"
     expect(panel).not_to_contain_text("Dismissive")
     expect(panel).to_contain_text("Shouting")
+
+
+def test_the_length_line_follows_the_server_as_you_type(app, users, live_server, page_for):
+    """The count is X's (an emoji counts twice), and the thread offer comes with it."""
+    complaint_id = add_complaint(app)
+    page = page_for(users["agent"])
+    page.goto(f"{live_server}/complaints/{complaint_id}")
+    page.get_by_role("button", name="Draft a reply").click()
+    page.wait_for_selector("#tone-panel")
+    line = page.locator("#length-line")
+    expect(line).not_to_contain_text("too long")
+
+    page.locator("#part-validate").fill("We're so sorry. " + "😞" * 140)
+    expect(line).to_contain_text("too long; it can go out as a thread of")
+    assert int(page.locator("#length").inner_text()) > 2 * 140
