@@ -18,14 +18,7 @@ from app.placeholders import unfilled_markers
 from app.settings.company import CompanyDetails
 
 LIBRARY_DIR = Path(__file__).resolve().parents[1] / "response_templates"
-X = ChannelInfo(
-    "x",
-    "X (Twitter)",
-    is_public=True,
-    char_limit=280,
-    supports_threads=True,
-    length_counting=LengthCounting.X_WEIGHTED,
-)
+X = ChannelInfo("x", "X (Twitter)", True, 280, True, LengthCounting.X_WEIGHTED)
 FACEBOOK = ChannelInfo("facebook", "Facebook", True, 8000, False)
 EMAIL = ChannelInfo("email", "E-mail", is_public=False, char_limit=50_000, supports_threads=False)
 COMPANY = CompanyDetails(
