@@ -20,11 +20,12 @@ sys.path.insert(0, str(ROOT))
 SAMPLE = ROOT.parent / "shared" / "data" / "twcs_sample" / "twcs.csv"
 
 from app.analysis import analyze  # noqa: E402
-from app.drafts.builder import ChannelInfo, Sources, compose  # noqa: E402
+from app.channels import ChannelInfo, LengthCounting  # noqa: E402
+from app.drafts.builder import Sources, compose  # noqa: E402
 from app.drafts.templates import load_library  # noqa: E402
 from app.settings.company import CompanyDetails  # noqa: E402
 
-X = ChannelInfo("x", "X (Twitter)", is_public=True, char_limit=280, supports_threads=True)
+X = ChannelInfo("x", "X (Twitter)", True, 280, True, LengthCounting.X_WEIGHTED)
 COMPANY = CompanyDetails(
     name="the company",
     phone="0808 157 0192",

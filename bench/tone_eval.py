@@ -30,16 +30,21 @@ SHARED = ROOT.parent / "shared" / "data"
 
 import yaml  # noqa: E402
 
-from app.drafts.builder import ChannelInfo  # noqa: E402
+from app.channels import ChannelInfo, LengthCounting  # noqa: E402
 from app.tone import checker  # noqa: E402
 from app.tone.catalogue import BLOCK, CODES, WARN  # noqa: E402
 from app.tone.checks import ComplaintContext, Contact  # noqa: E402
 from bench.report import mark, ratio, table  # noqa: E402
 
-#: The channels as seeded by migration 0001 (key, public, limit, threads).
+#: The channels as seeded by migrations 0001 and 0008 (key, public, limit, threads).
 CHANNELS = {
     key: ChannelInfo(
-        key=key, name=key, is_public=public, char_limit=limit, supports_threads=threads
+        key=key,
+        name=key,
+        is_public=public,
+        char_limit=limit,
+        supports_threads=threads,
+        length_counting=LengthCounting.X_WEIGHTED if key == "x" else LengthCounting.CHARACTERS,
     )
     for key, public, limit, threads in (
         ("x", True, 280, True),

@@ -17,7 +17,7 @@ from webtest import TestApp
 from app.accounts.models import Role
 from app.accounts.permissions import GRANTS, Permission
 from app.accounts.views import PERMISSION_WORDS, role_duties
-from app.drafts.builder import ChannelInfo
+from app.channels import ChannelInfo, LengthCounting
 from app.drafts.templates import PARTS, load_library
 from app.settings import library as template_checks
 from app.settings.company import CompanyDetails
@@ -297,7 +297,7 @@ def test_library_checks_without_flask(tmp_path):
         + f'\n  - id: close-loop-very-long\n    text: "{long_text.strip()}"\n',
         encoding="utf-8",
     )
-    x = ChannelInfo("x", "X (Twitter)", True, 280, True)
+    x = ChannelInfo("x", "X (Twitter)", True, 280, True, LengthCounting.X_WEIGHTED)
     dm = ChannelInfo("dm", "Direct message", False, 10_000, False)
     report = template_checks.check_library(
         folder,

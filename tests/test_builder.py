@@ -10,20 +10,15 @@ import pytest
 
 from app.analysis import analyze
 from app.analysis.rules import CATEGORIES, COMPLAINER_TYPES, FLAGS
+from app.channels import ChannelInfo, LengthCounting, fit, measure
 from app.core.datafile import DataFileError
-from app.drafts.builder import (
-    ChannelInfo,
-    Sources,
-    compose,
-    follow_up_phrase,
-    reply_length,
-    split_thread,
-)
-from app.drafts.templates import PARTS, Case, load_library, unfilled_markers
+from app.drafts.builder import Sources, compose, follow_up_phrase
+from app.drafts.templates import PARTS, Case, load_library
+from app.placeholders import unfilled_markers
 from app.settings.company import CompanyDetails
 
 LIBRARY_DIR = Path(__file__).resolve().parents[1] / "response_templates"
-X = ChannelInfo("x", "X (Twitter)", is_public=True, char_limit=280, supports_threads=True)
+X = ChannelInfo("x", "X (Twitter)", True, 280, True, LengthCounting.X_WEIGHTED)
 FACEBOOK = ChannelInfo("facebook", "Facebook", True, 8000, False)
 EMAIL = ChannelInfo("email", "E-mail", is_public=False, char_limit=50_000, supports_threads=False)
 COMPANY = CompanyDetails(
@@ -195,19 +190,19 @@ def test_a_language_without_templates_falls_back_to_english_with_a_notice(librar
 
 
 def test_x_counts_links_as_23_and_emoji_as_two():
-    assert reply_length("See https://help.northwind.example/a/very/long/path", "x") == 4 + 23
-    assert reply_length("ok 👍🏽", "x") == 5
-    assert reply_length("ok 👍🏽", "facebook") == 5
+    assert measure("See https://help.northwind.example/a/very/long/path", X) == 4 + 23
+    assert measure("ok 👍🏽", X) == 5
+    assert measure("ok 👍🏽", FACEBOOK) == 5
 
 
 def test_a_long_reply_splits_into_a_numbered_thread_that_fits():
     text = " ".join(
         f"Sentence number {n} says something useful to the customer." for n in range(12)
     )
-    posts = split_thread(text, 280, "x")
+    posts = fit(text, X).thread
     assert len(posts) > 1
     assert posts[0].startswith(f"1/{len(posts)} ")
-    assert all(reply_length(post, "x") <= 280 for post in posts)
+    assert all(measure(post, X) <= 280 for post in posts)
     assert " ".join(post.split(" ", 1)[1] for post in posts) == text
 
 

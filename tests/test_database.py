@@ -49,6 +49,16 @@ def test_channels_are_seeded_with_the_response_targets_of_the_guidance(ctx):
 
 
 @BOTH
+def test_each_channel_says_how_it_counts_length_and_nothing_else_is_accepted(ctx):
+    counting = dict(db.session.execute(sa.select(Channel.key, Channel.length_counting)).all())
+    assert counting.pop("x") == "x_weighted"
+    assert set(counting.values()) == {"characters"}
+    with pytest.raises(IntegrityError):
+        db.session.execute(sa.text("UPDATE channels SET length_counting = 'words' WHERE key = 'x'"))
+    db.session.rollback()
+
+
+@BOTH
 def test_the_audit_log_refuses_updates_and_deletes(ctx):
     event = audit.record(
         db.session, action="test.event", entity_type="test", entity_id=1, actor_id=None, now=T0

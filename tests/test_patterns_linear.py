@@ -18,10 +18,10 @@ import pytest
 
 from app.analysis import analyze
 from app.analysis import rules as analysis_rules
+from app.channels import ChannelInfo, LengthCounting
 from app.complaints.analysis import columns
 from app.core import patterns
 from app.core.datafile import DataFileError
-from app.drafts.builder import ChannelInfo
 from app.tone import checker
 from app.tone.checks import ComplaintContext
 
@@ -30,7 +30,7 @@ RULE_FILES = sorted(
     [*(ROOT / "app" / "analysis" / "rules").rglob("*.yaml")]
     + [*(ROOT / "app" / "tone" / "rules").rglob("*.yaml")]
 )
-X = ChannelInfo("x", "X", True, 280, True)
+X = ChannelInfo("x", "X", True, 280, True, LengthCounting.X_WEIGHTED)
 EMAIL = ChannelInfo("email", "E-mail", False, 10000, False)
 #: What the end-to-end cases must stay under on a loaded CI machine; they take well under
 #: a second (printed with -s).

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.drafts.builder import ChannelInfo
+from app.channels import ChannelInfo, LengthCounting
 from app.drafts.guards import tone_refusal
 from app.drafts.models import Revision
 from app.extensions import db
@@ -27,7 +27,7 @@ from tests.conftest import T0, get_user, main_form
 from tests.test_drafts import add_complaint, editor_form, form_with
 
 ROOT = Path(__file__).resolve().parents[1]
-X = ChannelInfo("x", "X", True, 280, True)
+X = ChannelInfo("x", "X", True, 280, True, LengthCounting.X_WEIGHTED)
 INSTAGRAM = ChannelInfo("instagram", "Instagram", True, 2200, False)
 DM = ChannelInfo("dm", "Direct message", False, 10000, False)
 NORTHWIND = Contact(phone="0808 157 0192", email="care@northwind.example")

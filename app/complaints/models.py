@@ -20,6 +20,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
+from app.channels import LengthCounting
 from app.core.clock import utcnow
 from app.core.db import Base, enum_column
 
@@ -33,10 +34,14 @@ class Channel(Base):
     name: Mapped[str] = mapped_column(String(80))
     #: Public channels are read by everyone: personal matters move to a private one.
     is_public: Mapped[bool]
-    #: Longest reply the channel accepts, in characters.
+    #: Longest reply the channel accepts, counted the channel's way (`length_counting`).
     char_limit: Mapped[int]
     #: The channel can carry a numbered thread when a reply does not fit.
     supports_threads: Mapped[bool] = mapped_column(default=False)
+    #: How the channel counts a reply's length (X weighs links, emoji and CJK).
+    length_counting: Mapped[LengthCounting] = mapped_column(
+        enum_column(LengthCounting, "length_counting"), default=LengthCounting.CHARACTERS
+    )
     #: Response-time target: the clock every complaint on this channel runs against.
     response_target_seconds: Mapped[int]
     active: Mapped[bool] = mapped_column(default=True)

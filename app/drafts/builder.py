@@ -22,55 +22,26 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from app import channels
 from app.analysis import Analysis
 from app.analysis.language import language_name
+from app.channels import ChannelInfo, Fit, measure
 from app.core.clock import add_working_days
 from app.drafts.templates import (
     PART_LABELS,
     PARTS,
-    PLACEHOLDERS,
     AttackGuidance,
     Case,
     Library,
     Variant,
-    marker,
 )
+from app.placeholders import PLACEHOLDERS, fill
 from app.settings.company import CompanyDetails
 
 #: On a public channel these flags take the conversation private (PRODUCT.md rule 4).
 PRIVATE_MATTERS = ("billing", "account", "personal_data", "staff", "safety")
-#: X counts every link as 23 characters, whatever its length.
-LINK_LENGTH = 23
-_LINK = re.compile(r"https?://\S+")
-#: Characters X counts once; everything else (emoji, CJK) counts twice.
-_LIGHT = re.compile(r"[\u0000-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")
-#: Parts of an emoji sequence that X does not count separately.
-_JOINERS = re.compile(r"[\u200d\ufe0f\U0001f3fb-\U0001f3ff]")
 #: How many candidates per part the length search looks at.
 SEARCH_WIDTH = 6
-
-
-@dataclass(frozen=True)
-class ChannelInfo:
-    key: str
-    name: str
-    is_public: bool
-    char_limit: int
-    supports_threads: bool
-
-    @property
-    def visibility(self) -> str:
-        return "public" if self.is_public else "private"
-
-
-def reply_length(text: str, channel_key: str) -> int:
-    """The length the channel counts: X weighs links, emoji and CJK; others count characters."""
-    if channel_key != "x":
-        return len(text)
-    links = _LINK.findall(text)
-    rest = _JOINERS.sub("", _LINK.sub("", text))
-    light = len(_LIGHT.findall(rest))
-    return light + 2 * (len(rest) - light) + LINK_LENGTH * len(links)
 
 
 def follow_up_phrase(now: datetime, working_days: int, timezone: str) -> str:
@@ -128,18 +99,29 @@ class Composition:
     parts: dict[str, PartChoice] = field(default_factory=dict)
     text: str = ""
     alternatives: dict[str, list[PartChoice]] = field(default_factory=dict)
-    length: int = 0
-    limit: int = 0
-    #: The reply as a numbered thread, when it cannot fit one post on a channel with threads.
-    thread: list[str] = field(default_factory=list)
+    #: How the text sits on the channel: its length and, when it does not fit one post on
+    #: a channel with threads, the thread it goes out as.
+    channel_fit: Fit = field(default_factory=lambda: Fit(length=0, limit=0, fits=True))
     #: Why the direction moved to a private channel (the flags), empty when it did not.
     taken_offline_for: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     guidance: AttackGuidance | None = None
 
     @property
+    def length(self) -> int:
+        return self.channel_fit.length
+
+    @property
+    def limit(self) -> int:
+        return self.channel_fit.limit
+
+    @property
     def fits(self) -> bool:
-        return self.length <= self.limit
+        return self.channel_fit.fits
+
+    @property
+    def thread(self) -> list[str]:
+        return self.channel_fit.thread
 
     @property
     def unfilled(self) -> list[str]:
@@ -218,21 +200,6 @@ def _values(analysis: Analysis, sources: Sources, public: bool, topics: dict[str
     return values
 
 
-def _fill(text: str, values: dict[str, str]) -> tuple[str, tuple[str, ...]]:
-    unfilled = []
-
-    def replace(match: re.Match) -> str:
-        name = match.group(1)
-        value = values.get(name, "")
-        if value:
-            return value
-        unfilled.append(name)
-        return marker(name)
-
-    filled = re.sub(r"\{([a-z_]+)\}", replace, text)
-    return filled, tuple(dict.fromkeys(unfilled))
-
-
 def _tiebreak(seed: str, variant_id: str) -> str:
     return hashlib.sha256(f"{seed}:{variant_id}".encode()).hexdigest()
 
@@ -261,7 +228,7 @@ def _candidates(
         variants = offline
     choices = []
     for variant in variants:
-        text, unfilled = _fill(variant.text, values)
+        text, unfilled = fill(variant.text, values, public=case.visibility == "public")
         # A variant that can name this customer's own order or claim is more specific.
         fit = variant.fit(case) + sum(
             1 for name in variant.personal_placeholders if name not in unfilled
@@ -307,10 +274,8 @@ def _best_combination(
     pools = [candidates[part][:SEARCH_WIDTH] for part in PARTS]
     if any(not pool for pool in pools):
         return [pool[0] for pool in pools if pool]
-    lengths = {
-        id(choice): reply_length(choice.text, channel.key) for pool in pools for choice in pool
-    }
-    joiners = reply_length(joiner(channel.is_public), channel.key) * (len(pools) - 1)
+    lengths = {id(choice): measure(choice.text, channel) for pool in pools for choice in pool}
+    joiners = measure(joiner(channel.is_public), channel) * (len(pools) - 1)
     fitting = shortest = None
     for ranks in itertools.product(*(range(len(pool)) for pool in pools)):
         combination = tuple(pool[rank] for pool, rank in zip(pools, ranks, strict=True))
@@ -321,33 +286,6 @@ def _best_combination(
         if shortest is None or (length, key) < shortest[0]:
             shortest = ((length, key), combination)
     return list(fitting[1] if fitting else shortest[1])
-
-
-def split_thread(text: str, limit: int, channel_key: str) -> list[str]:
-    """A numbered thread ("1/3 …") of posts that each fit, split between sentences."""
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
-    room = limit - 6  # "12/12 "
-    pieces: list[str] = []
-    for sentence in sentences:
-        while reply_length(sentence, channel_key) > room:
-            words = sentence.split(" ")
-            head = ""
-            while words and reply_length((head + " " + words[0]).strip(), channel_key) <= room:
-                head = (head + " " + words.pop(0)).strip()
-            if not head:  # one word longer than a post: cut it
-                head, words = sentence[:room], [sentence[room:]]
-            pieces.append(head)
-            sentence = " ".join(words)
-        if sentence:
-            pieces.append(sentence)
-    posts: list[str] = []
-    for piece in pieces:
-        candidate = f"{posts[-1]} {piece}" if posts else piece
-        if posts and reply_length(candidate, channel_key) <= room:
-            posts[-1] = candidate
-        else:
-            posts.append(piece)
-    return [f"{number}/{len(posts)} {post}" for number, post in enumerate(posts, start=1)]
 
 
 def compose(
@@ -371,15 +309,14 @@ def compose(
 
     if "harassment" in analysis.flags:
         guidance = library.attack[language]
-        text, _ = _fill(guidance.holding_reply, values)
+        text, _ = fill(guidance.holding_reply, values, public=channel.is_public)
         notices.append("This reads as an attack: no apology draft. Route it to PR.")
         return Composition(
             mode="attack",
             language=language,
             channel=channel.key,
             text=text,
-            length=reply_length(text, channel.key),
-            limit=channel.char_limit,
+            channel_fit=channels.fit(text, channel),
             notices=notices,
             guidance=guidance,
         )
@@ -395,15 +332,13 @@ def compose(
     chosen = _best_combination(candidates, channel)
     parts = {choice.part: choice for choice in chosen}
     text = _assemble(chosen, channel)
-    length = reply_length(text, channel.key)
     composition = Composition(
         mode="reply",
         language=language,
         channel=channel.key,
         parts=parts,
         text=text,
-        length=length,
-        limit=channel.char_limit,
+        channel_fit=channels.fit(text, channel),
         taken_offline_for=private_matters if take_offline else [],
         notices=notices,
     )
@@ -413,17 +348,15 @@ def compose(
         ][:8]
         if part not in parts:
             notices.append(f"No template fits “{PART_LABELS[part]}” here: write it yourself.")
-    if length > channel.char_limit:
-        if channel.supports_threads:
-            composition.thread = split_thread(text, channel.char_limit, channel.key)
-            notices.append(
-                f"Too long for one post on {channel.name} ({length}/{channel.char_limit}); "
-                f"it can go out as a thread of {len(composition.thread)}."
-            )
-        else:
-            notices.append(
-                f"Too long for {channel.name} ({length}/{channel.char_limit}): shorten it."
-            )
+    if composition.thread:
+        notices.append(
+            f"Too long for one post on {channel.name} ({composition.length}/{channel.char_limit}); "
+            f"it can go out as a thread of {len(composition.thread)}."
+        )
+    elif not composition.fits:
+        notices.append(
+            f"Too long for {channel.name} ({composition.length}/{channel.char_limit}): shorten it."
+        )
     if composition.unfilled:
         labels = ", ".join(PLACEHOLDERS[name].label for name in composition.unfilled)
         notices.append(f"Fill in the gaps marked [[ ]] before submitting: {labels}.")

@@ -13,9 +13,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
+from app.channels import ChannelInfo
 from app.complaints import analysis
 from app.complaints.models import Channel, Complaint
-from app.drafts.builder import ChannelInfo, Composition, Sources, compose, joiner
+from app.drafts.builder import Composition, Sources, compose, joiner
 from app.drafts.templates import PARTS, Library
 from app.settings.company import CompanyDetails
 from app.tone import checker
@@ -30,13 +31,7 @@ FREE_TEXT = "reply"
 
 
 def channel_info(channel: Channel) -> ChannelInfo:
-    return ChannelInfo(
-        key=channel.key,
-        name=channel.name,
-        is_public=channel.is_public,
-        char_limit=channel.char_limit,
-        supports_threads=channel.supports_threads,
-    )
+    return ChannelInfo.of(channel)
 
 
 def compose_for(

@@ -22,6 +22,7 @@ from app.core.datafile import (
     expect_mapping,
     load,
 )
+from app.placeholders import GAP, PLACEHOLDERS, names, unknown, without_placeholders
 
 PARTS = ("validate", "responsibility", "direction", "close_loop")
 PART_LABELS = {
@@ -32,50 +33,6 @@ PART_LABELS = {
 }
 VISIBILITIES = ("public", "private")
 FIT_WEIGHTS = {"flags": 2}
-
-
-@dataclass(frozen=True)
-class Placeholder:
-    name: str
-    #: How an unfilled one shows in the draft: [[order number]].
-    label: str
-    #: Comes from the complaint and is personal: never filled on a public channel.
-    personal: bool = False
-
-
-PLACEHOLDERS = {
-    placeholder.name: placeholder
-    for placeholder in (
-        Placeholder("customer_name", "customer's first name"),
-        Placeholder("handle", "customer's handle"),
-        Placeholder("order_ref", "order number", personal=True),
-        Placeholder("claim_ref", "claim number", personal=True),
-        Placeholder("company_name", "company name"),
-        Placeholder("company_phone", "company phone number"),
-        Placeholder("company_email", "company e-mail address"),
-        Placeholder("faq_url", "help page link"),
-        Placeholder("dm_instruction", "how to reach us privately"),
-        Placeholder("agent_name", "your first name"),
-        Placeholder("follow_up_when", "when we will follow up"),
-        Placeholder("topic", "what went wrong"),
-    )
-}
-_PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_]*)\}")
-#: What an unfilled placeholder becomes in a draft, and literal placeholders an agent typed.
-UNFILLED = re.compile(r"\[\[([^\[\]\n]{1,60})\]\]|\{([a-z_]{2,40})\}")
-
-
-def unfilled_markers(text: str) -> list[tuple[int, int, str]]:
-    """Gaps the agent still has to fill: `[[order number]]` or a literal `{order_ref}`."""
-    found = []
-    for match in UNFILLED.finditer(text):
-        label = match.group(1) or match.group(2)
-        found.append((match.start(), match.end(), label))
-    return found
-
-
-def marker(name: str) -> str:
-    return f"[[{PLACEHOLDERS[name].label}]]"
 
 
 @dataclass(frozen=True)
@@ -160,21 +117,18 @@ class Library:
 
 
 def _placeholders(text: str, path: Path, line: int) -> tuple[str, ...]:
-    names = []
-    for match in _PLACEHOLDER.finditer(text):
-        name = match.group(1)
-        if name not in PLACEHOLDERS:
-            known = ", ".join("{" + key + "}" for key in PLACEHOLDERS)
-            raise DataFileError(path, line, f"unknown placeholder {{{name}}}; known: {known}")
-        names.append(name)
-    rest = _PLACEHOLDER.sub("", text)
+    strange = unknown(text)
+    if strange:
+        known = ", ".join("{" + key + "}" for key in PLACEHOLDERS)
+        raise DataFileError(path, line, f"unknown placeholder {{{strange[0]}}}; known: {known}")
+    rest = without_placeholders(text)
     if "{" in rest or "}" in rest:
         raise DataFileError(
             path, line, "a brace that is not part of a placeholder; write {placeholder_name}"
         )
-    if UNFILLED.search(_PLACEHOLDER.sub("", text)):
+    if GAP.search(rest):
         raise DataFileError(path, line, "[[...]] marks a gap for agents; do not use it in texts")
-    return tuple(dict.fromkeys(names))
+    return names(text)
 
 
 _CONDITION_VALUES = {
@@ -283,7 +237,7 @@ def _topics(path: Path, language: str) -> dict[str, str]:
     result = {}
     for key in CATEGORIES:
         text = _text(topics[key], path, topics.line_of(key), f"topic {key}")
-        if _PLACEHOLDER.search(text):
+        if names(text):
             raise DataFileError(path, topics.line_of(key), "a topic has no placeholders")
         result[key] = text
     return result

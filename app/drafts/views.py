@@ -16,11 +16,11 @@ from flask import (
 from flask_login import current_user
 
 from app.accounts.permissions import Permission, can_edit_draft
+from app.channels import fit
 from app.complaints.models import Complaint
 from app.core.ids import parse_count
 from app.core.text import clean_text
 from app.drafts import guards, operations, queues, service, workflow
-from app.drafts.builder import reply_length, split_thread
 from app.drafts.models import Draft, DraftState, Revision
 from app.drafts.operations import EDITABLE_STATES
 from app.drafts.templates import PARTS
@@ -184,10 +184,7 @@ def render_editor(
     editable = refusal is None and draft.state in EDITABLE_STATES
     composition = compose_draft(complaint, current_user) if editable else None
     shown_parts = shown_parts if shown_parts is not None else dict(revision.parts)
-    channel = complaint.channel
     tone = _tone_view(complaint, shown_parts)
-    text = tone["text"]
-    length = reply_length(text, channel.key)
     revisions = db.session.query(Revision).filter_by(draft_id=draft.id).order_by(Revision.number)
     policy = workflow_policy()
     standing = workflow.status(db.session, draft, now=now(), policy=policy)
@@ -204,12 +201,9 @@ def render_editor(
             editable=editable,
             refusal=refusal,
             error=error,
-            text=text,
-            length=length,
+            text=tone["text"],
+            fit=tone["fit"],
             tone=tone,
-            thread=split_thread(text, channel.char_limit, channel.key)
-            if length > channel.char_limit and channel.supports_threads
-            else [],
             revisions=revisions.all(),
             status=standing,
             allowed={action.value: standing.allowed(current_user, action) for action in Action},
@@ -220,13 +214,15 @@ def render_editor(
 
 
 def _tone_view(complaint, parts: dict[str, str]) -> dict:
-    """The tone report on the parts, with each finding placed in its part's box."""
+    """The tone report on the parts, with each finding placed in its part's box, and how
+    the reply fits its channel."""
     report = tone_setting(complaint).check_parts(parts)
     findings = [
         service.part_offsets(f.to_dict(report.text), report.part_spans) for f in report.findings
     ]
     return {
         "text": report.text,
+        "fit": fit(report.text, complaint.channel),
         "report": report.to_dict(),
         "findings": findings,
         "refusal": guards.tone_refusal(findings),
@@ -259,7 +255,7 @@ def check(draft_id: int):
         draft, tone["findings"]
     ):
         db.session.commit()
-    channel = draft.complaint.channel
+    room = tone["fit"]
     macros = "drafts/_tone.html"
     return jsonify(
         {
@@ -267,9 +263,14 @@ def check(draft_id: int):
             "findings": tone["findings"],
             "refusal": tone["refusal"],
             "text": tone["text"],
-            "length": reply_length(tone["text"], channel.key),
-            "limit": channel.char_limit,
+            "length": room.length,
+            "limit": room.limit,
+            "fits": room.fits,
+            "thread": room.thread,
             "html": {
+                "length": str(
+                    get_template_attribute(macros, "length_line")(room, draft.complaint.channel)
+                ),
                 "reply": str(
                     get_template_attribute(macros, "reply_preview")(tone["text"], tone["findings"])
                 ),

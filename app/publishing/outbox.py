@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import Role, User
 from app.accounts.permissions import Permission, can
 from app.audit import log as audit
-from app.drafts.builder import split_thread
+from app.channels import fit
 from app.drafts.models import Draft, Publication, PublicationStatus, Revision
 from app.notifications import notify
 from app.publishing.adapters import MANUAL, WEBHOOK, Delivery
@@ -61,17 +61,14 @@ def payload(draft: Draft, revision: Revision, *, actor: User, now: datetime) -> 
     """What the channel receives: the final text (and its thread split where needed), and
     what it answers."""
     complaint = draft.complaint
-    channel = draft.channel
-    thread = []
-    if revision.text and len(revision.text) > channel.char_limit and channel.supports_threads:
-        thread = split_thread(revision.text, channel.char_limit, channel.key)
     return {
         "draft_id": draft.id,
         "revision": revision.number,
         "complaint_id": complaint.id,
         "channel": draft.channel_key,
         "text": revision.text,
-        "thread": thread,
+        # Split exactly as the editor and the tone check showed it: the channel decides.
+        "thread": fit(revision.text, draft.channel).thread if revision.text else [],
         "in_reply_to": {
             "external_id": complaint.external_id,
             "url": complaint.url,

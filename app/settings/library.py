@@ -16,7 +16,6 @@ the running app keeps the library it loaded at start-up. No Flask, no database.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,18 +23,19 @@ from datetime import datetime
 from pathlib import Path
 
 from app.analysis.rules import CATEGORIES, FLAG_LABELS
+from app.channels import ChannelInfo, fit, measure
 from app.core.datafile import DataFileError
-from app.drafts.builder import ChannelInfo, follow_up_phrase, reply_length
+from app.drafts.builder import follow_up_phrase
 from app.drafts.templates import (
     PART_LABELS,
     PARTS,
-    PLACEHOLDERS,
     AttackGuidance,
     Conditions,
     Library,
     Variant,
     load_library,
 )
+from app.placeholders import Segment, fill, segments, unknown
 from app.settings.company import CompanyDetails
 from app.tone import checker
 from app.tone.catalogue import BLOCK, CODE_LABELS, WARN
@@ -67,7 +67,6 @@ SAMPLE_CASE = {
     "claim_ref": "CLM-20931",
     "agent_name": "Sam",
 }
-_PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_]*)\}")
 
 CONDITION_KEYS = {
     "types": "type",
@@ -75,25 +74,6 @@ CONDITION_KEYS = {
     "flags": "flag",
     "visibility": "channel",  # "the channel is public"
 }
-
-
-@dataclass(frozen=True)
-class Segment:
-    """A piece of a variant's text: plain words, or a placeholder (`name` set)."""
-
-    text: str
-    name: str | None = None
-
-    @property
-    def known(self) -> bool:
-        return self.name is None or self.name in PLACEHOLDERS
-
-    @property
-    def label(self) -> str:
-        if self.name is None:
-            return ""
-        placeholder = PLACEHOLDERS.get(self.name)
-        return placeholder.label if placeholder else "unknown placeholder"
 
 
 @dataclass(frozen=True)
@@ -135,11 +115,9 @@ class VariantCheck:
     length: int
     #: The shortest public channel's limit; None when there is no public channel.
     limit: int | None
+    #: Whether it fits one post there on its own; None when there is no public channel.
+    fits: bool | None
     where: str
-
-    @property
-    def fits(self) -> bool | None:
-        return None if self.limit is None else self.length <= self.limit
 
     @property
     def tone_passes(self) -> bool:
@@ -232,20 +210,6 @@ class LibraryReport:
         ]
 
 
-def segments(text: str) -> tuple[Segment, ...]:
-    """The text cut at its placeholders, so a screen can mark them."""
-    pieces: list[Segment] = []
-    position = 0
-    for match in _PLACEHOLDER.finditer(text):
-        if match.start() > position:
-            pieces.append(Segment(text[position : match.start()]))
-        pieces.append(Segment(match.group(0), match.group(1)))
-        position = match.end()
-    if position < len(text):
-        pieces.append(Segment(text[position:]))
-    return tuple(pieces)
-
-
 def sample_values(company: CompanyDetails, *, now: datetime, timezone: str) -> dict[str, str]:
     """What each placeholder is filled with to check a template: the company's details
     where set (a sample otherwise) and a plausible customer, agent and follow-up day.
@@ -326,19 +290,6 @@ def _conditions(variant: Variant) -> tuple[Condition, ...]:
     return tuple(lines)
 
 
-def _fill(text: str, values: dict[str, str], *, public: bool) -> str:
-    def replace(match: re.Match) -> str:
-        name = match.group(1)
-        placeholder = PLACEHOLDERS.get(name)
-        if placeholder is None:
-            return match.group(0)
-        if placeholder.personal and public:
-            return f"[[{placeholder.label}]]"  # never filled in public: the gap shows
-        return values.get(name) or f"[[{placeholder.label}]]"
-
-    return _PLACEHOLDER.sub(replace, text)
-
-
 def _issues(report: checker.ToneReport) -> tuple[Issue, ...]:
     return tuple(
         Issue(
@@ -408,9 +359,9 @@ class _Checker:
         # checks (personal data, private topics) apply there.
         public = "public" in offered or not offered
         channel = self.public if public else self.private
-        filled = _fill(text, {**self.samples, "topic": topic}, public=public)
+        filled, _ = fill(text, {**self.samples, "topic": topic}, public=public)
         report = self.tone(filled, channel=channel, language=language)
-        length_on = self.shortest_public
+        room = fit(filled, self.shortest_public) if self.shortest_public else None
         if not offered:
             where_words = "no channel (its conditions rule out both)"
         elif len(offered) == 2:
@@ -429,13 +380,10 @@ class _Checker:
             checked_on=channel.name,
             filled=filled,
             issues=_issues(report),
-            unknown_placeholders=tuple(
-                dict.fromkeys(
-                    name for name in _PLACEHOLDER.findall(text) if name not in PLACEHOLDERS
-                )
-            ),
-            length=reply_length(filled, length_on.key if length_on else channel.key),
-            limit=length_on.char_limit if length_on else None,
+            unknown_placeholders=unknown(text),
+            length=room.length if room else measure(filled, channel),
+            limit=room.limit if room else None,
+            fits=room.fits if room else None,
             where=where,
         )
 

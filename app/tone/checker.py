@@ -17,8 +17,8 @@ from app.analysis import pipeline
 from app.analysis.language import detect, language_name
 from app.analysis.matching import defuse_long_runs
 from app.analysis.rules import common_rules
+from app.channels import ChannelInfo
 from app.core.text import clean_text
-from app.drafts.builder import ChannelInfo
 from app.tone import readability, sentiment
 from app.tone.catalogue import BLOCK, CODE_LABELS, PART_CODES, SEVERITY_RANK, Finding
 from app.tone.checks import (

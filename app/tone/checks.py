@@ -30,9 +30,9 @@ from app.analysis.matching import (
     shouting_spans,
 )
 from app.analysis.rules import language_rules, languages_with_rules
+from app.channels import ChannelInfo, fit, position_past
 from app.core.text import clean_text
-from app.drafts.builder import ChannelInfo, reply_length, split_thread
-from app.drafts.templates import unfilled_markers
+from app.placeholders import unfilled_markers
 from app.tone import readability, sentiment
 from app.tone.catalogue import DEFAULT_SEVERITIES, PART_CODES, WARN, Finding
 from app.tone.rules import Cue, ToneRules
@@ -504,37 +504,24 @@ def four_parts(reply: Reply) -> list[Finding]:
     return findings
 
 
-def _position_past(text: str, limit: int, channel_key: str) -> int:
-    """The first character that no longer fits in `limit` (binary search on the prefix)."""
-    low, high = 0, len(text)
-    while low < high:
-        middle = (low + high + 1) // 2
-        if reply_length(text[:middle], channel_key) <= limit:
-            low = middle
-        else:
-            high = middle - 1
-    return low
-
-
 def too_long(reply: Reply) -> list[Finding]:
     """Longer than the channel allows; where it has threads, the split is offered."""
     channel = reply.channel
-    length = reply_length(reply.text, channel.key)
-    if length <= channel.char_limit:
+    room = fit(reply.text, channel)
+    if room.fits:
         return []
-    start = _position_past(reply.text, channel.char_limit, channel.key)
+    start = position_past(reply.text, channel)
     while start > 0 and not reply.text[start - 1].isspace():
         start -= 1  # from the start of the word that no longer fits
-    over = length - channel.char_limit
-    details: dict = {"length": length, "limit": channel.char_limit}
-    if channel.supports_threads:
-        details["thread"] = split_thread(reply.text, channel.char_limit, channel.key)
+    details: dict = {"length": room.length, "limit": room.limit}
+    if room.thread:
+        details["thread"] = room.thread
         message = (
-            f"{over:,} characters over the {channel.char_limit:,} a post allows. Shorten it, "
-            f"or post it as a thread of {len(details['thread'])}."
+            f"{room.over:,} characters over the {room.limit:,} a post allows. Shorten it, "
+            f"or post it as a thread of {len(room.thread)}."
         )
     else:
-        message = f"{over:,} characters over the {channel.char_limit:,} this channel allows."
+        message = f"{room.over:,} characters over the {room.limit:,} this channel allows."
     severity = DEFAULT_SEVERITIES["too_long"]
     return [Finding("too_long", severity, start, len(reply.text), message, details=details)]
 

@@ -8,12 +8,18 @@ from playwright.sync_api import expect
 from tests.test_drafts import add_complaint
 
 
-def test_the_editor_checks_as_you_type_and_applies_a_suggestion(app, users, live_server, page_for):
+def editor_on_a_new_draft(app, users, live_server, page_for):
+    """The agent's browser on the editor of a draft just started from a new complaint."""
     complaint_id = add_complaint(app)
     page = page_for(users["agent"])
     page.goto(f"{live_server}/complaints/{complaint_id}")
     page.get_by_role("button", name="Draft a reply").click()
     page.wait_for_selector("#tone-panel")
+    return page
+
+
+def test_the_editor_checks_as_you_type_and_applies_a_suggestion(app, users, live_server, page_for):
+    page = editor_on_a_new_draft(app, users, live_server, page_for)
 
     validate = page.locator("#part-validate")
     validate.fill("Calm down, we DID send it!!!")
@@ -31,3 +37,14 @@ def test_the_editor_checks_as_you_type_and_applies_a_suggestion(app, users, live
     assert validate.input_value() == "We DID send it!!!"
     expect(panel).not_to_contain_text("Dismissive")
     expect(panel).to_contain_text("Shouting")
+
+
+def test_the_length_line_follows_the_server_as_you_type(app, users, live_server, page_for):
+    """The count is X's (an emoji counts twice), and the thread offer comes with it."""
+    page = editor_on_a_new_draft(app, users, live_server, page_for)
+    line = page.locator("#length-line")
+    expect(line).not_to_contain_text("too long")
+
+    page.locator("#part-validate").fill("We're so sorry. " + "😞" * 140)
+    expect(line).to_contain_text("too long; it can go out as a thread of")
+    assert int(page.locator("#length").inner_text()) > 2 * 140

@@ -1,42 +1,22 @@
-// Draft editor: as the agent types, the reply, its length and the tone check update.
+// Draft editor: as the agent types, the reply, its length and the tone check update,
+// all as the server reports them (the channel decides how length counts).
 // Works without it: saving shows the same report from the server.
 (function () {
   "use strict";
   var editor = document.querySelector(".draft-editor");
   var assembled = document.getElementById("assembled");
-  var length = document.getElementById("length");
+  var lengthLine = document.getElementById("length-line");
   var panel = document.getElementById("tone-panel");
   var status = document.getElementById("tone-status");
-  if (!editor || !assembled || !length) { return; }
-  var limit = parseInt(length.getAttribute("data-limit"), 10);
-  var isX = length.getAttribute("data-channel") === "x";
+  if (!editor || !assembled || !lengthLine) { return; }
   var csrf = editor.querySelector('input[name="csrf_token"]').value;
   var checkUrl = panel ? panel.getAttribute("data-check-url") : null;
   var DELAY = 300;  // ms after the last key press
   var timer = null;
   var sent = 0;     // number of the latest request: older answers are dropped
 
-  function weigh(text) {
-    if (!isX) { return Array.from(text).length; }
-    // X counts links as 23 and most emoji or CJK characters as 2.
-    var links = text.match(/https?:\/\/\S+/g) || [];
-    var rest = text.replace(/https?:\/\/\S+/g, "").replace(/[\u200d\ufe0f]/g, "");
-    var total = 23 * links.length;
-    Array.from(rest).forEach(function (ch) {
-      var code = ch.codePointAt(0);
-      total += (code <= 0x10ff || (code >= 0x2000 && code <= 0x200d) ||
-        (code >= 0x2010 && code <= 0x201f) || (code >= 0x2032 && code <= 0x2037)) ? 1 : 2;
-    });
-    return total;
-  }
-
   function fields() {
     return Array.prototype.slice.call(editor.querySelectorAll("textarea[data-part]"));
-  }
-
-  function showLength(count) {
-    length.textContent = count;
-    length.classList.toggle("over", count > limit);
   }
 
   function check() {
@@ -59,7 +39,8 @@
       }
       assembled.innerHTML = answer.body.html.reply;
       panel.innerHTML = answer.body.html.tone;
-      showLength(answer.body.length);
+      // The length as the channel counts it, and the thread, from the server.
+      lengthLine.innerHTML = answer.body.html.length;
       var count = answer.body.findings.length;
       status.textContent = count ? count + (count === 1 ? " finding" : " findings") : "no findings";
     }).catch(function () {
@@ -68,9 +49,7 @@
   }
 
   function changed() {
-    // The length follows every key at once; the tone check waits for a pause.
-    var texts = fields().map(function (f) { return f.value.trim(); }).filter(Boolean);
-    showLength(weigh(texts.join(length.getAttribute("data-public") === "true" ? " " : "\n\n")));
+    // The tone check and the length follow once the agent pauses.
     if (!checkUrl) { return; }
     window.clearTimeout(timer);
     timer = window.setTimeout(check, DELAY);
