@@ -15,15 +15,18 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app import create_app
+from app.core.clock import FrozenClock
 from app.drafts.builder import ChannelInfo
 from app.drafts.guards import tone_refusal
 from app.drafts.models import Revision
 from app.extensions import db
-from app.tone import checker, policy
+from app.tone import checker, checks, policy
+from app.tone import rules as tone_rules
 from app.tone.catalogue import CODES, DEFAULT_SEVERITIES
 from app.tone.checks import REGISTRY, ComplaintContext, Contact
 from app.tone.rules import check_all
-from tests.conftest import T0, get_user, main_form
+from tests.conftest import T0, base_config, get_user, main_form
 from tests.test_drafts import add_complaint, editor_form, form_with
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -315,6 +318,36 @@ def test_every_code_has_a_default_severity_and_a_registered_check():
     assert registered == set(CODES)
     assert set(DEFAULT_SEVERITIES) == set(CODES)
     check_all()  # every rule file loads
+
+
+def test_two_apps_load_and_compile_the_tone_rules_once_per_process(tmp_path, monkeypatch):
+    loads, compilations = [], []
+    read_wording = tone_rules._wording
+
+    def counting_wording(path):
+        loads.append(path)
+        return read_wording(path)
+
+    class CountingRules(checks.CompiledRules):
+        def __init__(self, *args, **kwargs) -> None:
+            compilations.append(args)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(tone_rules, "_wording", counting_wording)
+    monkeypatch.setattr(checker, "CompiledRules", CountingRules)
+    tone_rules.tone_rules.cache_clear()  # as a fresh process finds it
+    config = {
+        **base_config(f"sqlite:///{tmp_path / 'db.sqlite3'}", FrozenClock(T0)),
+        "ANALYSIS_WARM_UP": True,  # compiles every language's rules at start-up
+    }
+    apps = [create_app(config), create_app(config)]
+    languages = tone_rules.languages_with_tone_rules()
+    assert len(loads) == len(languages)
+    assert len(compilations) == len(languages)
+    for app in apps:
+        with app.app_context():
+            assert check(GOOD).findings == []
+    assert len(compilations) == len(languages)
 
 
 def test_every_template_variant_shows_its_own_part(app):

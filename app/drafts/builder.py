@@ -23,7 +23,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.analysis import Analysis
-from app.analysis.language import language_name
 from app.core.clock import add_working_days
 from app.drafts.templates import (
     PART_LABELS,
@@ -35,6 +34,7 @@ from app.drafts.templates import (
     Variant,
     marker,
 )
+from app.nlp.detection import language_name
 from app.settings.company import CompanyDetails
 
 #: On a public channel these flags take the conversation private (PRODUCT.md rule 4).
