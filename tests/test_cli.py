@@ -10,10 +10,7 @@ from app.complaints.models import Complaint
 from app.demo import COMPLAINTS_FILE
 from app.drafts.models import Draft
 from app.extensions import db
-
-
-def run(app, *args, **kwargs):
-    return app.test_cli_runner().invoke(args=list(args), **kwargs)
+from tests.fixtures.app import run
 
 
 def test_users_create_and_tokens_create(app):
@@ -154,7 +151,7 @@ def test_complaints_analyze_fills_in_what_was_never_analysed(app):
 
 
 def test_tokens_have_a_scope_and_an_expiry_and_are_listed_and_revoked(app):
-    from tests.conftest import make_user
+    from tests.fixtures.users import make_user
 
     make_user(app, "lee@example.com", Role.AGENT)
     created = run(
@@ -194,7 +191,7 @@ def test_tokens_have_a_scope_and_an_expiry_and_are_listed_and_revoked(app):
 
 
 def test_users_reset_link_prints_a_one_time_link(app):
-    from tests.conftest import make_user
+    from tests.fixtures.users import make_user
 
     make_user(app, "lee@example.com", Role.AGENT)
     result = run(app, "users", "reset-link", "--email", "lee@example.com")

@@ -14,7 +14,8 @@ from webtest import Upload
 from app.complaints import importers
 from app.complaints.models import Complaint, ImportJob, ImportRowIssue, ImportStatus
 from app.extensions import db
-from tests.conftest import T0, main_form, shared_data, web_login
+from tests.fixtures.app import T0, shared_data
+from tests.fixtures.web import main_form, web_login
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 

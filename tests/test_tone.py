@@ -26,8 +26,10 @@ from app.tone import rules as tone_rules
 from app.tone.catalogue import CODES, DEFAULT_SEVERITIES
 from app.tone.checks import REGISTRY, ComplaintContext, Contact
 from app.tone.rules import check_all
-from tests.conftest import T0, base_config, get_user, main_form
-from tests.test_drafts import add_complaint, editor_form, form_with
+from tests.fixtures.app import T0, base_config
+from tests.fixtures.complaints import add_complaint
+from tests.fixtures.users import get_user
+from tests.fixtures.web import editor_form, form_with, main_form
 
 ROOT = Path(__file__).resolve().parents[1]
 X = ChannelInfo("x", "X", True, 280, True)
@@ -448,7 +450,7 @@ def test_the_api_checks_a_reply_and_says_what_blocks(app, client_for, token_for)
 
 @pytest.fixture
 def agent_web(web, users):
-    from tests.conftest import web_login
+    from tests.fixtures.web import web_login
 
     web_login(web, users["agent"].email)
     return web
@@ -487,7 +489,7 @@ def test_the_editor_checks_as_the_agent_types_and_stores_findings_on_save(agent_
 
 
 def test_an_admin_changes_the_tone_policy_on_its_page(web, users, app, client_for):
-    from tests.conftest import web_login
+    from tests.fixtures.web import web_login
 
     web_login(web, users["admin"].email)
     page = web.get("/admin/settings/tone")

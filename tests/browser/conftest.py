@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import IN_CI
+from tests.fixtures.app import IN_CI
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -122,7 +122,7 @@ def page_for(browser, live_server):
     contexts = []
 
     def make(person=None, *, width: int = 1280, password: str | None = None):
-        from tests.conftest import PASSWORD
+        from tests.fixtures.users import PASSWORD
 
         context = browser.new_context(viewport={"width": width, "height": 900})
         contexts.append(context)

@@ -29,7 +29,7 @@ from tests.browser.conftest import (
     stop,
     watch,
 )
-from tests.conftest import T0, base_config
+from tests.fixtures.app import T0, base_config
 
 PASSWORDS = {
     "agent": ("agent@example.com", "agent-demo-1"),
