@@ -15,6 +15,7 @@ pytest_plugins = [
     "tests.fixtures.app",
     "tests.fixtures.users",
     "tests.fixtures.web",
+    "tests.fixtures.browser",
 ]
 
 from tests.fixtures.app import (  # noqa: E402

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from app.drafts.models import Draft
 from app.extensions import db
-from tests.browser.conftest import problems_on, scan, shoot  # noqa: F401  (fixtures)
+from tests.fixtures.browser import problems_on
 
 ANGRY = (
     "@NorthwindHome you charged me TWICE for order #NW-50177 and NOBODY answers!!! "
