@@ -49,8 +49,12 @@ demo: install ## Load (or top up) the demo users and complaints
 migrate: install ## Apply database migrations
 	$(FLASK) db upgrade
 
-test: install-dev ## Install and run the whole test suite
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# Test processes (pytest-xdist), each module on one of them (its module-scoped fixtures are
+# built once); TEST_WORKERS=0 runs the suite in this one process.
+TEST_WORKERS ?= 2
+
+test: install-dev ## Install and run the whole test suite (TEST_WORKERS processes, default 2)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 lint: install-dev ## Lint and check formatting (ruff)
 	$(BIN)/ruff check .

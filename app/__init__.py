@@ -110,18 +110,22 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_language(app: Flask) -> None:
-    """The analysis pipelines and the reply template library, checked and loaded once.
+    """The rules and pipelines (once per process) and the reply template library, checked.
 
     A mistake in a rule or template file stops start-up with the file and line at fault.
+    The rules are loaded by the first app of a process and reused by every later one.
     """
-    from app.analysis import pipeline, warm_up
-    from app.analysis.rules import check_all
+    from app import nlp
+    from app.analysis import rules as analysis_rules
+    from app.analysis import warm_up
     from app.drafts.templates import load_library
+    from app.nlp import pipeline
     from app.tone import checker
     from app.tone import rules as tone_rules
 
     pipeline.configure(app.config["SPACY_PIPELINES"])
-    check_all()
+    nlp.check_all()
+    analysis_rules.check_all()
     tone_rules.check_all()
     app.extensions["composure.templates"] = load_library(app.config["RESPONSE_TEMPLATES_DIR"])
     if app.config["ANALYSIS_WARM_UP"]:

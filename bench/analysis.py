@@ -33,8 +33,8 @@ SHARED = ROOT.parent / "shared" / "data"
 import yaml  # noqa: E402
 
 from app.analysis import analyze, warm_up  # noqa: E402
-from app.analysis.pipeline import pipeline_for  # noqa: E402
 from app.analysis.rules import COMPLAINER_TYPES, FLAGS, HEAT_LABELS  # noqa: E402
+from app.nlp.pipeline import pipeline_for  # noqa: E402
 from bench.report import TARGET, mark, percentile, ratio, table  # noqa: E402
 
 DEMO = ROOT / "app" / "demo" / "complaints.yaml"

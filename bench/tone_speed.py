@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared" / "data"
 
-from app.analysis.pipeline import pipeline_for  # noqa: E402
+from app.nlp.pipeline import pipeline_for  # noqa: E402
 from app.tone import checker  # noqa: E402
 from app.tone.checks import REGISTRY, ComplaintContext  # noqa: E402
 from bench.report import percentile, table  # noqa: E402

@@ -14,7 +14,7 @@ from app.accounts.permissions import GRANTS, Permission
 from app.complaints import imports
 from app.extensions import db
 from app.web.access import ACCESS_ATTRIBUTE
-from tests.conftest import T0
+from tests.fixtures.app import T0
 
 ROLES = ["agent", "reviewer", "signoff", "admin", "norole"]
 #: Framework routes that need no account: static files and the OpenAPI document.
@@ -210,7 +210,7 @@ def id_arguments(rule) -> list[str]:
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 def test_ids_out_of_range_are_404_on_every_route_and_method(plain_app, users, sample_ids):
     plain_app.config["PROPAGATE_EXCEPTIONS"] = False
-    from tests.conftest import T0 as now
+    from tests.fixtures.app import T0 as now
 
     with plain_app.app_context():
         from app.accounts import operations

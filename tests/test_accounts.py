@@ -9,7 +9,9 @@ from app.accounts import grants, operations, permissions
 from app.accounts.models import Role, User
 from app.audit.models import AuditEvent
 from app.extensions import db
-from tests.conftest import PASSWORD, T0, get_user, main_form, make_user, web_login
+from tests.fixtures.app import T0
+from tests.fixtures.users import PASSWORD, get_user, make_user
+from tests.fixtures.web import main_form, web_login
 
 
 def test_a_person_signs_in_and_lands_on_the_inbox(web, users):

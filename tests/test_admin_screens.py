@@ -22,7 +22,7 @@ from app.drafts.templates import PARTS, load_library
 from app.settings import library as template_checks
 from app.settings.company import CompanyDetails
 from app.tone.policy import TonePolicy
-from tests.conftest import main_form, web_login
+from tests.fixtures.web import main_form, web_login
 
 ROOT = Path(__file__).resolve().parents[1]
 LIBRARY_DIR = ROOT / "response_templates"

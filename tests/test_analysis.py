@@ -170,7 +170,7 @@ def test_the_development_set_is_big_and_balanced_enough_to_measure():
 def test_a_trained_pipeline_named_in_configuration_is_used_when_installed(tmp_path):
     import spacy
 
-    from app.analysis import pipeline
+    from app.nlp import pipeline
 
     # Stand-in for a trained pipeline on disk: its "ner" knows one person's name.
     trained = spacy.blank("en")

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app.accounts.models import ApiToken
 from app.extensions import db
-from tests.conftest import T0
+from tests.fixtures.app import T0
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 

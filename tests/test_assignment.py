@@ -19,9 +19,10 @@ from app.complaints import assignment
 from app.complaints.models import Complaint, ComplaintStatus
 from app.drafts.models import Draft
 from app.extensions import db
-from tests.conftest import T0, make_user
-from tests.test_drafts import add_complaint
-from tests.test_workflow import CALM, person, start
+from tests.fixtures.app import T0
+from tests.fixtures.complaints import CALM, add_complaint
+from tests.fixtures.users import make_user
+from tests.fixtures.workflow import person, start
 
 
 def complaint(app, text: str = CALM, **extra) -> Complaint:

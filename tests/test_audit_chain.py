@@ -23,7 +23,8 @@ from app.accounts.models import Role
 from app.audit import log as audit
 from app.audit.models import AuditEvent
 from app.extensions import db
-from tests.conftest import IN_CI, T0, base_config, drop_database, make_user, need_postgres
+from tests.fixtures.app import IN_CI, T0, base_config, drop_database, need_postgres
+from tests.fixtures.users import make_user
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 EVENTS = 60

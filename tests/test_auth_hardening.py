@@ -14,7 +14,9 @@ from app.accounts import operations, passwords, throttle
 from app.accounts.models import ApiToken
 from app.audit.models import AuditEvent
 from app.extensions import db
-from tests.conftest import PASSWORD, T0, get_user, login, main_form, web_login
+from tests.fixtures.app import T0
+from tests.fixtures.users import PASSWORD, get_user, login
+from tests.fixtures.web import main_form, web_login
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 NEW_PASSWORD = "a brand new passphrase"

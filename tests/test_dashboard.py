@@ -20,10 +20,10 @@ from app.complaints.models import Channel, Complaint
 from app.drafts.models import Draft, DraftState, ReviewDecision
 from app.extensions import db
 from app.settings.models import Notification
-from tests.conftest import T0, main_form, make_user, web_login
-from tests.test_cli import run
-from tests.test_reports_metrics import add_complaint, add_draft, add_review, moved
-from tests.test_workflow_views import words
+from tests.fixtures.app import T0, run
+from tests.fixtures.history import add_complaint, add_draft, add_review, moved
+from tests.fixtures.users import make_user
+from tests.fixtures.web import main_form, web_login, words
 
 MINUTE = timedelta(minutes=1)
 TODAY = datetime(2026, 11, 23, tzinfo=UTC)

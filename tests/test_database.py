@@ -13,7 +13,7 @@ from app.audit import log as audit
 from app.complaints.models import Channel
 from app.core.db import Base
 from app.extensions import db
-from tests.conftest import T0
+from tests.fixtures.app import T0
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 

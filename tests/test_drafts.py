@@ -9,32 +9,13 @@ import pytest
 import sqlalchemy as sa
 
 from app.audit.models import AuditEvent
-from app.complaints import intake
 from app.complaints.models import Complaint, ComplaintStatus
 from app.drafts.models import Draft, DraftState, Revision
 from app.extensions import db
-from tests.conftest import T0, main_form, web_login
+from tests.fixtures.complaints import add_complaint
+from tests.fixtures.web import editor_form, form_with, main_form, web_login
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
-BILLING = (
-    "@NorthwindHome you charged me TWICE for order #NW-50177 on my card ending 4417!!! "
-    "Email me at chinedu@example.com and SORT IT OUT NOW, you useless lot."
-)
-
-
-def add_complaint(app, text: str = BILLING, channel: str = "x", **extra) -> int:
-    with app.app_context():
-        valid = intake.validate(
-            intake.ComplaintInput(
-                channel=channel, text=text, author_name="Chinedu Okafor", **extra
-            ),
-            intake.load_channels(db.session),
-            now=T0,
-            max_chars=50_000,
-        )
-        complaint = intake.register(db.session, valid, actor=None, now=T0).complaint
-        db.session.commit()
-        return complaint.id
 
 
 def visible(page) -> str:
@@ -45,14 +26,6 @@ def visible(page) -> str:
 def agent_web(web, users):
     web_login(web, users["agent"].email)
     return web
-
-
-def form_with(page, action_part: str):
-    return next(form for form in page.forms.values() if action_part in (form.action or ""))
-
-
-def editor_form(page):
-    return next(form for form in page.forms.values() if "based_on" in form.fields)
 
 
 def test_the_complaint_page_explains_the_analysis(agent_web, app):

@@ -19,8 +19,10 @@ from app.complaints import assignment, inbox, intake
 from app.complaints.models import Complaint, ComplaintStatus
 from app.drafts.models import Draft, FollowUp
 from app.extensions import db
-from tests.conftest import T0, Person, make_user, web_login
-from tests.test_workflow import start
+from tests.fixtures.app import T0
+from tests.fixtures.users import Person, make_user
+from tests.fixtures.web import web_login
+from tests.fixtures.workflow import start
 
 
 def add(channel: str, minutes_ago: int, text: str, **extra: str) -> int:

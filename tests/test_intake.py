@@ -12,7 +12,8 @@ from app.complaints import intake
 from app.complaints.models import Complaint
 from app.core.text import clean_text, is_blank
 from app.extensions import db
-from tests.conftest import T0, main_form, web_login
+from tests.fixtures.app import T0
+from tests.fixtures.web import main_form, web_login
 
 
 @pytest.fixture

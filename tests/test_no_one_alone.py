@@ -14,7 +14,9 @@ from app.accounts.models import AccessChange, AccessChangeStatus, Role
 from app.audit.models import AuditEvent
 from app.drafts.models import Draft, Publication
 from app.extensions import db
-from tests.conftest import T0, get_user, main_form, make_user, web_login
+from tests.fixtures.app import T0
+from tests.fixtures.users import get_user, make_user
+from tests.fixtures.web import main_form, web_login
 
 LIABILITY = "We accept full liability for the accident and will pay any amount you ask."
 LEGAL_CASE = "@NorthwindHome I was charged twice for the sofa, my lawyer will sue you."

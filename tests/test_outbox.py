@@ -4,16 +4,12 @@ SMTP server (aiosmtpd). Time is moved by the frozen clock; nothing sleeps for a 
 
 from __future__ import annotations
 
-import json
 import socket
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import timedelta
 from email import message_from_bytes
 from email import policy as email_policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import sqlalchemy as sa
@@ -25,89 +21,15 @@ from app.drafts import workflow
 from app.drafts.models import Draft, Publication, PublicationStatus
 from app.drafts.workflow import Action
 from app.extensions import db
-from app.publishing import adapters, outbox
+from app.publishing import outbox
 from app.publishing.adapters import WebhookAdapter
 from app.publishing.outbox import PublishingError, RunReport
 from app.settings.models import Notification
-from tests.conftest import T0
-from tests.test_workflow import POLICY, act, person, start
+from tests.fixtures.app import T0
+from tests.fixtures.publishing import POSTED, RETRY, SECRET, WEBHOOK_POLICY, Receiver
+from tests.fixtures.workflow import POLICY, act, person, start
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
-SECRET = "webhook-test-secret"
-POSTED = "https://x.com/northwind/status/123"
-#: X replies go out by webhook; everything else as in the workflow tests.
-WEBHOOK_POLICY = replace(POLICY, publishers={"x": "webhook"})
-RETRY = outbox.RetryPolicy(max_attempts=4, base_seconds=30)
-
-
-class Receiver:
-    """A webhook receiver on 127.0.0.1 (`with Receiver(...) as receiver:`): it checks each
-    request's signature, keeps what it got, and answers `failures` times with
-    `failure_status` before it answers 200 with the posted reply's link."""
-
-    def __init__(self, *, failures: int = 0, failure_status: int = 503, secret: str = SECRET):
-        self.failures, self.failure_status, self.secret = failures, failure_status, secret
-        self.requests: list[dict] = []
-        self._lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/composure"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                status = receiver.answer(
-                    body,
-                    key=self.headers["Idempotency-Key"],
-                    timestamp=self.headers[adapters.TIMESTAMP_HEADER],
-                    signature=self.headers[adapters.SIGNATURE_HEADER],
-                )
-                answer = json.dumps({"url": POSTED} if status == 200 else {}).encode()
-                self.send_response(status)
-                if 300 <= status < 400:
-                    self.send_header("Location", "/landing")
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
-
-            def do_GET(self) -> None:
-                """A page anyone may read: what a followed redirect would find."""
-                receiver.got({"method": "GET", "path": self.path})
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args) -> None:
-                """Quiet: the test reads `receiver.requests` instead."""
-
-        return Handler
-
-    def got(self, request: dict) -> int:
-        """Keep a request; returns how many came so far."""
-        with self._lock:
-            self.requests.append(request)
-            return len(self.requests)
-
-    def answer(self, body: bytes, *, key: str, timestamp: str, signature: str) -> int:
-        """The status for a delivery: 401 unsigned, then the failures, then 200."""
-        signed = adapters.verify(self.secret, timestamp, body, signature)
-        count = self.got({"method": "POST", "key": key, "body": json.loads(body), "signed": signed})
-        if not signed:
-            return 401
-        return self.failure_status if count <= self.failures else 200
-
-    def __enter__(self) -> Receiver:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self._thread.join(timeout=10)
 
 
 @contextmanager

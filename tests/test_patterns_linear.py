@@ -17,19 +17,18 @@ from pathlib import Path
 import pytest
 
 from app.analysis import analyze
-from app.analysis import rules as analysis_rules
 from app.channels import ChannelInfo, LengthCounting
 from app.complaints.analysis import columns
 from app.core import patterns
-from app.core.datafile import DataFileError
+from app.core.datafile import DataFileError, LocatedList
+from app.nlp import common
+from app.nlp import rules as nlp_rules
 from app.tone import checker
 from app.tone.checks import ComplaintContext
 
 ROOT = Path(__file__).resolve().parents[1]
-RULE_FILES = sorted(
-    [*(ROOT / "app" / "analysis" / "rules").rglob("*.yaml")]
-    + [*(ROOT / "app" / "tone" / "rules").rglob("*.yaml")]
-)
+#: Every feature's rule files: app/nlp/rules, app/analysis/rules, app/tone/rules, ...
+RULE_FILES = sorted((ROOT / "app").glob("*/rules/**/*.yaml"))
 X = ChannelInfo("x", "X", True, 280, True, LengthCounting.X_WEIGHTED)
 EMAIL = ChannelInfo("email", "E-mail", False, 10000, False)
 #: What the end-to-end cases must stay under on a loaded CI machine; they take well under
@@ -80,25 +79,24 @@ def test_the_probe_finds_the_quadratic_card_pattern_and_nested_quantifiers():
     assert nested.size == patterns.TINY
 
 
-def test_the_entity_loader_refuses_a_slow_regex_with_file_and_line(tmp_path, monkeypatch):
-    common = (analysis_rules.RULES_DIR / "common.yaml").read_text(encoding="utf-8")
-    fixed = next(line for line in common.splitlines() if "(?:card|visa|" in line)
+def test_the_entity_loader_refuses_a_slow_regex_with_file_and_line(tmp_path):
+    text = (nlp_rules.RULES_DIR / "common.yaml").read_text(encoding="utf-8")
+    fixed = next(line for line in text.splitlines() if "(?:card|visa|" in line)
     slow = "    regex: '" + QUADRATIC_CARD + "'"
-    (tmp_path / "common.yaml").write_text(common.replace(fixed, slow), encoding="utf-8")
-    line = common.splitlines().index(fixed) + 1
-    monkeypatch.setattr(analysis_rules, "RULES_DIR", tmp_path)
+    (tmp_path / "common.yaml").write_text(text.replace(fixed, slow), encoding="utf-8")
+    line = text.splitlines().index(fixed) + 1
     with pytest.raises(DataFileError) as error:
-        analysis_rules._common()
+        common.read_common(tmp_path / "common.yaml")
     assert str(error.value).startswith(f"{tmp_path / 'common.yaml'}:{line}: ")
     assert "not linear-time" in str(error.value)
 
 
 def test_a_token_pattern_regex_is_probed_too(tmp_path):
     path = tmp_path / "flags.yaml"
-    pattern = analysis_rules.LocatedList([{"LOWER": {"REGEX": r"^(a|aa)+$"}}])
+    pattern = LocatedList([{"LOWER": {"REGEX": r"^(a|aa)+$"}}])
     pattern.line, pattern.lines = 7, [7]
     with pytest.raises(DataFileError, match=r"flags\.yaml:7: this pattern is not linear-time"):
-        analysis_rules.token_pattern(pattern, path, 7)
+        nlp_rules.token_pattern(pattern, path, 7)
 
 
 def test_analysis_of_the_reported_complaint_is_fast():

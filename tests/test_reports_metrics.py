@@ -5,124 +5,23 @@ edges in the display time zone. No HTTP here (tests/test_dashboard.py has the pa
 
 from __future__ import annotations
 
-import itertools
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.audit import log as audit
-from app.complaints.models import Complaint, ComplaintStatus
-from app.drafts.models import Draft, DraftState, Review, ReviewDecision, Revision
+from app.drafts.models import Draft, DraftState, ReviewDecision
 from app.extensions import db
 from app.reports import metrics, ranges
 from app.reports.catches import note_tone_catches
 from app.reports.metrics import OutcomeCounts
 from app.tone.catalogue import Finding
-from tests.conftest import T0
+from tests.fixtures.app import T0
+from tests.fixtures.history import HOUR, add_complaint, add_draft, add_review, moved
 
 UTC_ZONE = ZoneInfo("UTC")
 NEW_YORK = ZoneInfo("America/New_York")
-HOUR = timedelta(hours=1)
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
-_keys = itertools.count()
-
-# ---------------------------------------------------------------- building data
-
-
-def add_complaint(
-    received: datetime,
-    *,
-    replied: datetime | None = None,
-    channel: str = "x",
-    target: timedelta = HOUR,
-) -> Complaint:
-    """A complaint as intake would leave it (due = received + target), answered at
-    `replied` when given."""
-    complaint = Complaint(
-        channel_key=channel,
-        dedupe_key=f"test:{next(_keys)}",
-        source="manual",
-        text="My parcel is late.",
-        received_at=received,
-        response_due_at=received + target,
-        first_replied_at=replied,
-        status=ComplaintStatus.REPLIED if replied else ComplaintStatus.NEW,
-        created_at=received,
-    )
-    db.session.add(complaint)
-    db.session.flush()
-    return complaint
-
-
-def add_draft(
-    author_id: int,
-    *,
-    catches: list[str] | None = None,
-    at: datetime = T0,
-    complaint_at: datetime | None = None,
-) -> Draft:
-    """A draft (revision 1) on a complaint of its own, received an hour before it unless
-    `complaint_at` says when."""
-    complaint = add_complaint(complaint_at or at - HOUR)
-    draft = Draft(
-        complaint_id=complaint.id,
-        author_id=author_id,
-        channel_key="x",
-        state=DraftState.DRAFT,
-        created_at=at,
-        updated_at=at,
-        tone_catches=catches or [],
-    )
-    db.session.add(draft)
-    db.session.flush()
-    revision = Revision(
-        draft_id=draft.id, number=1, author_id=author_id, text="Sorry.", created_at=at
-    )
-    db.session.add(revision)
-    db.session.flush()
-    return draft
-
-
-def moved(draft: Draft, action: str, at: datetime, to_state: str, from_state: str | None = None):
-    """The audit event the workflow writes when a draft moves (or stays, for an edit or a
-    sign-off)."""
-    audit.record(
-        db.session,
-        action=action,
-        entity_type="draft",
-        entity_id=draft.id,
-        complaint_id=draft.complaint_id,
-        draft_id=draft.id,
-        actor_id=draft.author_id,
-        now=at,
-        from_state=from_state,
-        to_state=to_state,
-        revision=1,
-    )
-
-
-def add_review(
-    draft: Draft,
-    reviewer_id: int,
-    decision: ReviewDecision,
-    at: datetime,
-    *,
-    voided: datetime | None = None,
-) -> Review:
-    revision = db.session.query(Revision).filter_by(draft_id=draft.id).first()
-    review = Review(
-        draft_id=draft.id,
-        revision_id=revision.id,
-        reviewer_id=reviewer_id,
-        decision=decision,
-        comment="" if decision == ReviewDecision.APPROVED else "Say when.",
-        created_at=at,
-        voided_at=voided,
-    )
-    db.session.add(review)
-    db.session.flush()
-    return review
 
 
 def period(first: date, last: date, zone=UTC_ZONE) -> dict:

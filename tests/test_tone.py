@@ -15,16 +15,21 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app import create_app
 from app.channels import ChannelInfo, LengthCounting
+from app.core.clock import FrozenClock
 from app.drafts.guards import tone_refusal
 from app.drafts.models import Revision
 from app.extensions import db
-from app.tone import checker, policy
+from app.tone import checker, checks, policy
+from app.tone import rules as tone_rules
 from app.tone.catalogue import CODES, DEFAULT_SEVERITIES
 from app.tone.checks import REGISTRY, ComplaintContext, Contact
 from app.tone.rules import check_all
-from tests.conftest import T0, get_user, main_form
-from tests.test_drafts import add_complaint, editor_form, form_with
+from tests.fixtures.app import T0, base_config
+from tests.fixtures.complaints import add_complaint
+from tests.fixtures.users import get_user
+from tests.fixtures.web import editor_form, form_with, main_form
 
 ROOT = Path(__file__).resolve().parents[1]
 X = ChannelInfo("x", "X", True, 280, True, LengthCounting.X_WEIGHTED)
@@ -317,6 +322,36 @@ def test_every_code_has_a_default_severity_and_a_registered_check():
     check_all()  # every rule file loads
 
 
+def test_two_apps_load_and_compile_the_tone_rules_once_per_process(tmp_path, monkeypatch):
+    loads, compilations = [], []
+    read_wording = tone_rules._wording
+
+    def counting_wording(path):
+        loads.append(path)
+        return read_wording(path)
+
+    class CountingRules(checks.CompiledRules):
+        def __init__(self, *args, **kwargs) -> None:
+            compilations.append(args)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(tone_rules, "_wording", counting_wording)
+    monkeypatch.setattr(checker, "CompiledRules", CountingRules)
+    tone_rules.tone_rules.cache_clear()  # as a fresh process finds it
+    config = {
+        **base_config(f"sqlite:///{tmp_path / 'db.sqlite3'}", FrozenClock(T0)),
+        "ANALYSIS_WARM_UP": True,  # compiles every language's rules at start-up
+    }
+    apps = [create_app(config), create_app(config)]
+    languages = tone_rules.languages_with_tone_rules()
+    assert len(loads) == len(languages)
+    assert len(compilations) == len(languages)
+    for app in apps:
+        with app.app_context():
+            assert check(GOOD).findings == []
+    assert len(compilations) == len(languages)
+
+
 def test_every_template_variant_shows_its_own_part(app):
     library = app.extensions["composure.templates"]
     values = {
@@ -415,7 +450,7 @@ def test_the_api_checks_a_reply_and_says_what_blocks(app, client_for, token_for)
 
 @pytest.fixture
 def agent_web(web, users):
-    from tests.conftest import web_login
+    from tests.fixtures.web import web_login
 
     web_login(web, users["agent"].email)
     return web
@@ -454,7 +489,7 @@ def test_the_editor_checks_as_the_agent_types_and_stores_findings_on_save(agent_
 
 
 def test_an_admin_changes_the_tone_policy_on_its_page(web, users, app, client_for):
-    from tests.conftest import web_login
+    from tests.fixtures.web import web_login
 
     web_login(web, users["admin"].email)
     page = web.get("/admin/settings/tone")

@@ -7,14 +7,13 @@ from __future__ import annotations
 import itertools
 from datetime import datetime, timedelta
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.accounts.models import Role, User
 from app.audit import log as audit
-from app.complaints.models import Complaint, ComplaintStatus
-from app.drafts import operations, service, workflow
+from app.complaints.models import ComplaintStatus
+from app.drafts import operations, workflow
 from app.drafts.models import (
     Draft,
     DraftState,
@@ -25,88 +24,13 @@ from app.drafts.models import (
     SignOff,
     SignOffGroup,
 )
-from app.drafts.policy import CoolingOffPolicy, WorkflowPolicy
 from app.drafts.workflow import Action, Refused
 from app.extensions import db
 from app.publishing import outbox
-from app.settings.company import CompanyDetails
-from app.tone.policy import TonePolicy
-from tests.conftest import T0, make_user
-from tests.test_drafts import add_complaint
-
-CALM = "@NorthwindHome my parcel #NW-48213 is a week late, can you check where it is?"
-LEGAL = "@NorthwindHome charged twice for my sofa. My solicitor will be in touch about this."
-POLICY = WorkflowPolicy(
-    cooling_off=CoolingOffPolicy(
-        base_seconds=600, hot_extra_seconds=600, warn_extra_seconds=300, floor_seconds=120
-    )
-)
-
-
-def person(users, role: str) -> User:
-    return db.session.get(User, users[role].id)
-
-
-def start(
-    app, users, text: str = CALM, author: User | None = None, *, external_id: str = ""
-) -> int:
-    """A draft on a new complaint, built by the agent (or `author`), revision 1. The same
-    text again is the same complaint (and draft) unless `external_id` tells them apart."""
-    complaint_id = add_complaint(app, text=text, external_id=external_id)
-    complaint = db.session.get(Complaint, complaint_id)
-    agent = author or person(users, "agent")
-    company = CompanyDetails(name="Northwind Home", phone="0808 157 0192")
-    composition = service.compose_for(
-        db.session,
-        complaint,
-        library=app.extensions["composure.templates"],
-        company=company,
-        agent=agent,
-        now=T0,
-        timezone="UTC",
-    )
-    tone = service.tone_setting(complaint, complaint.channel, policy=TonePolicy(), company=company)
-    draft = operations.start_draft(
-        db.session, complaint, composition, tone=tone, actor=agent, now=T0
-    )
-    db.session.commit()
-    return draft.draft.id
-
-
-def edit(draft: Draft, parts: dict[str, str], actor: User, now=T0) -> None:
-    """Save edited parts as the editor would (a new revision, tone-checked), and commit."""
-    tone = service.tone_setting(
-        draft.complaint, draft.complaint.channel, policy=TonePolicy(), company=CompanyDetails()
-    )
-    operations.edit_parts(
-        db.session,
-        draft,
-        parts,
-        tone=tone,
-        actor=actor,
-        now=now,
-        based_on=draft.current_revision,
-        policy=POLICY,
-    )
-    db.session.commit()
-
-
-def act(draft_id: int, action: Action, actor: User, now=T0, **kwargs) -> Draft:
-    draft = db.session.get(Draft, draft_id)
-    kwargs.setdefault("revision_number", draft.current_revision)
-    result = workflow.transition(
-        db.session, draft, action, actor=actor, now=now, policy=POLICY, **kwargs
-    )
-    db.session.commit()
-    return result
-
-
-def refused(code: str, draft_id: int, action: Action, actor: User, now=T0, **kwargs) -> str:
-    with pytest.raises(Refused) as problem:
-        act(draft_id, action, actor, now, **kwargs)
-    db.session.rollback()
-    assert problem.value.code == code
-    return str(problem.value)
+from tests.fixtures.app import T0
+from tests.fixtures.complaints import CALM, LEGAL
+from tests.fixtures.users import make_user
+from tests.fixtures.workflow import POLICY, act, edit, person, refused, start
 
 
 def test_the_whole_path_with_every_early_step_refused(ctx, users):

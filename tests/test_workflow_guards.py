@@ -16,8 +16,10 @@ from app.drafts.policy import CoolingOffPolicy, WorkflowPolicy
 from app.drafts.workflow import Action
 from app.extensions import db
 from app.settings.models import Notification
-from tests.conftest import T0, make_user
-from tests.test_workflow import LEGAL, act, edit, person, refused, start
+from tests.fixtures.app import T0
+from tests.fixtures.complaints import LEGAL
+from tests.fixtures.users import make_user
+from tests.fixtures.workflow import act, edit, person, refused, start
 
 
 def approved_draft(ctx, users, text=None) -> int:

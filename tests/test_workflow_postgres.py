@@ -40,9 +40,11 @@ from app.publishing.adapters import WebhookAdapter
 from app.publishing.outbox import RunReport
 from app.settings.company import CompanyDetails
 from app.tone.policy import TonePolicy
-from tests.conftest import T0, base_config, make_user
-from tests.test_outbox import RETRY, SECRET, WEBHOOK_POLICY, Receiver
-from tests.test_workflow import LEGAL, POLICY, act, person, start
+from tests.fixtures.app import T0, base_config
+from tests.fixtures.complaints import LEGAL
+from tests.fixtures.publishing import RETRY, SECRET, WEBHOOK_POLICY, Receiver
+from tests.fixtures.users import make_user
+from tests.fixtures.workflow import POLICY, act, person, start
 
 pytestmark = [
     pytest.mark.postgres,

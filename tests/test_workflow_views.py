@@ -6,7 +6,6 @@ CSRF on) and fills in the real forms; time moves with the frozen clock, never by
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import replace
 
@@ -21,18 +20,12 @@ from app.drafts.workflow import Action
 from app.extensions import db
 from app.publishing import outbox
 from app.publishing.adapters import Delivery
-from tests.conftest import T0, main_form, web_login
-from tests.test_drafts import add_complaint, editor_form, form_with
-from tests.test_workflow import CALM, LEGAL, POLICY, act, person, start
+from tests.fixtures.app import T0
+from tests.fixtures.complaints import CALM, LEGAL, add_complaint
+from tests.fixtures.web import editor_form, form_with, main_form, web_login, words
+from tests.fixtures.workflow import POLICY, act, person, revision_text, start
 
 ROLES = ("agent", "reviewer", "signoff", "admin")
-
-
-def words(page) -> str:
-    """What a person reads on the page: the text without tags, entities decoded, spaces
-    collapsed (and none left before punctuation where a tag ended)."""
-    text = html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.text)))
-    return re.sub(r" ([,.;:!?)])", r"\1", text)
 
 
 @pytest.fixture
@@ -89,12 +82,6 @@ def post_action(web: TestApp, page, value: str, status: int | str = "*"):
 def unread(page) -> int:
     found = re.search(r"\((\d+) unread\)", page.text)
     return int(found.group(1)) if found else 0
-
-
-def revision_text(app, draft_id: int) -> str:
-    with app.app_context():
-        draft = db.session.get(Draft, draft_id)
-        return workflow.current_revision(db.session, draft).text
 
 
 def test_the_whole_journey_through_the_screens(app, browsers, clock):
@@ -560,7 +547,7 @@ def test_the_review_page_diff_escapes_markup(app, users, browsers):
     with app.app_context():
         draft_id = start(app, users)
         draft = db.session.get(Draft, draft_id)
-        from tests.test_workflow import edit
+        from tests.fixtures.workflow import edit
 
         edit(draft, {"close_loop": "We'll <b>update</b> you by Friday."}, person(users, "agent"))
         workflow.transition(
@@ -577,24 +564,3 @@ def test_the_review_page_diff_escapes_markup(app, users, browsers):
     review = browsers["reviewer"].get(f"/drafts/{draft_id}/review")
     assert "&lt;b&gt;update&lt;/b&gt;" in review.text
     assert "<b>update</b>" not in review.text
-
-
-# The page scripts, in a real browser ---------------------------------------------------------
-
-SELECT = """(words) => {
-  const root = document.getElementById("review-text");
-  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const at = node.data.indexOf(words);
-    if (at < 0) continue;
-    const range = document.createRange();
-    range.setStart(node, at);
-    range.setEnd(node, at + words.length);
-    const selection = window.getSelection();
-    selection.removeAllRanges();
-    selection.addRange(range);
-    root.dispatchEvent(new MouseEvent("mouseup", {bubbles: true}));
-    return true;
-  }
-  return false;
-}"""

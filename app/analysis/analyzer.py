@@ -16,9 +16,20 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from app.analysis import pipeline
-from app.analysis.language import detect, language_name
-from app.analysis.matching import (
+from app.analysis.rules import (
+    CATEGORIES,
+    FLAGS,
+    PERSONAL_ENTITY_KINDS,
+    LanguageRules,
+    Signal,
+    language_rules,
+    languages_with_rules,
+)
+from app.core.text import clean_text, is_blank
+from app.nlp import pipeline
+from app.nlp.common import ENTITY_KINDS, common_rules
+from app.nlp.detection import detect, language_name
+from app.nlp.matching import (
     CueMatcher,
     DisjointSpans,
     SpanSet,
@@ -27,19 +38,7 @@ from app.analysis.matching import (
     sentence_index,
     shouting_spans,
 )
-from app.analysis.rules import (
-    CATEGORIES,
-    ENTITY_KINDS,
-    FLAGS,
-    PERSONAL_ENTITY_KINDS,
-    Entry,
-    LanguageRules,
-    Signal,
-    common_rules,
-    language_rules,
-    languages_with_rules,
-)
-from app.core.text import clean_text, is_blank
+from app.nlp.rules import Entry
 
 STRONG, WEAK = 1.0, 0.5
 #: Most evidence spans kept per flag, type, category or heat.

@@ -9,20 +9,18 @@ A *signal* (a flag, a complainer type, a category, heat) is defined by cues:
               their phrases match word for word (any case), not by lemma
     jokes_cancel: true   a cue in a sentence with a joke marker ("😂", "lol") does not count
 
-An entry is a phrase (matched on lemmas, any case: "sue" matches "SUING" and "sued") or
-`{pattern: [...]}`, a spaCy Matcher token pattern, for what a phrase cannot say.
-Every mistake is a DataFileError naming the file and line.
+An entry is a cue in the shared rule language (`app.nlp.rules`): a phrase matched on
+lemmas or a spaCy Matcher token pattern. A language is a folder `rules/<language>/`; the
+analysis knows it when the folder has a `flags.yaml`. Every mistake is a DataFileError
+naming the file and line.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
-
-from spacy.schemas import validate_token_pattern
 
 from app.core.datafile import (
     DataFileError,
@@ -31,9 +29,10 @@ from app.core.datafile import (
     check_keys,
     expect_list,
     expect_mapping,
-    load,
 )
-from app.core.patterns import check_linear
+from app.nlp import rules as nlp_rules
+from app.nlp.rules import Entry, entries, languages_in, rule_file
+from app.nlp.rules import number as _number
 
 RULES_DIR = Path(__file__).parent / "rules"
 
@@ -62,18 +61,6 @@ FLAG_LABELS = {
 COMPLAINER_TYPES = ("aggressive", "passive", "constructive")
 CATEGORIES = ("delivery", "billing", "product", "service", "staff", "outage", "other")
 HEAT_LABELS = ("low", "medium", "high")
-ENTITY_KINDS = (
-    "order_ref",
-    "claim_ref",
-    "account_ref",
-    "email",
-    "phone",
-    "card",
-    "address",
-    "name",
-    "handle",
-    "url",
-)
 ENTITY_LABELS = {
     "order_ref": "Order",
     "claim_ref": "Claim",
@@ -90,43 +77,6 @@ ENTITY_LABELS = {
 PERSONAL_ENTITY_KINDS = frozenset({"account_ref", "email", "phone", "card", "address"})
 
 _SIGNAL_KEYS = {"strong", "weak", "together", "not", "jokes_cancel", "description"}
-_TOKEN_ATTRS = {
-    "ORTH",
-    "TEXT",
-    "LOWER",
-    "LEMMA",
-    "NORM",
-    "SHAPE",
-    "LENGTH",
-    "IS_ALPHA",
-    "IS_ASCII",
-    "IS_DIGIT",
-    "IS_LOWER",
-    "IS_UPPER",
-    "IS_TITLE",
-    "IS_PUNCT",
-    "IS_SPACE",
-    "IS_STOP",
-    "IS_SENT_START",
-    "LIKE_NUM",
-    "LIKE_URL",
-    "LIKE_EMAIL",
-    "OP",
-    "ENT_TYPE",
-}
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One cue: a lemma phrase or a token pattern, with where it was written."""
-
-    phrase: str | None
-    pattern: tuple | None
-    line: int
-
-    @property
-    def label(self) -> str:
-        return self.phrase if self.phrase is not None else f"pattern at line {self.line}"
 
 
 @dataclass(frozen=True)
@@ -143,14 +93,6 @@ class Signal:
     together: tuple[Together, ...] = ()
     negative: tuple[Entry, ...] = ()
     jokes_cancel: bool = False
-
-
-@dataclass(frozen=True)
-class RegexEntity:
-    kind: str
-    regex: re.Pattern
-    group: int | str
-    line: int
 
 
 @dataclass(frozen=True)
@@ -212,81 +154,6 @@ class LanguageRules:
         return bool(self.flags) and self.types is not None and self.heat is not None
 
 
-@dataclass(frozen=True)
-class CommonRules:
-    """Language-independent rules: references, phones, cards, addresses; emoji cues."""
-
-    regex_entities: tuple[RegexEntity, ...]
-    ruler_patterns: tuple[dict[str, Any], ...]
-    default_language: str
-    languages: tuple[str, ...]
-
-
-def entry(value: Any, path: Path, line: int) -> Entry:
-    if isinstance(value, str):
-        phrase = " ".join(value.split())
-        if not phrase:
-            raise DataFileError(path, line, "empty phrase")
-        return Entry(phrase=phrase, pattern=None, line=line)
-    if isinstance(value, dict):
-        check_keys(value, {"pattern"}, path, "a cue", required={"pattern"})
-        pattern = token_pattern(value["pattern"], path, value.line)
-        return Entry(phrase=None, pattern=freeze(pattern), line=value.line)
-    raise DataFileError(path, line, f"a cue must be a phrase or {{pattern: [...]}}, not {value!r}")
-
-
-def token_pattern(value: Any, path: Path, line: int) -> LocatedList:
-    """A spaCy Matcher token pattern, its attributes checked."""
-    pattern = expect_list(value, path, line, "pattern")
-    if not pattern:
-        raise DataFileError(path, line, "empty pattern")
-    for index, token in enumerate(pattern):
-        token = expect_mapping(token, path, pattern.line_of(index), "a pattern token")
-        for attr in token:
-            if attr not in _TOKEN_ATTRS:
-                raise DataFileError(
-                    path,
-                    token.line_of(attr),
-                    f"unknown token attribute {attr!r}; use one of "
-                    f"{', '.join(sorted(_TOKEN_ATTRS))}",
-                )
-    problems = validate_token_pattern(thaw(freeze(pattern)))
-    if problems:
-        raise DataFileError(path, line, f"bad pattern: {'; '.join(problems)}")
-    for index, token in enumerate(pattern):
-        for value in token.values():
-            if isinstance(value, dict) and isinstance(value.get("REGEX"), str):
-                where = pattern.line_of(index)
-                try:
-                    regex = re.compile(value["REGEX"])
-                except re.error as error:
-                    raise DataFileError(path, where, f"bad regex: {error}") from None
-                check_linear(regex, path, where)
-    return pattern
-
-
-def freeze(value: Any) -> Any:
-    if isinstance(value, dict):
-        return tuple((key, freeze(item)) for key, item in value.items())
-    if isinstance(value, list):
-        return ("__list__", tuple(freeze(item) for item in value))
-    return value
-
-
-def thaw(value: Any) -> Any:
-    """The plain pattern spaCy wants, from an Entry's frozen (hashable) form."""
-    if isinstance(value, tuple) and value and value[0] == "__list__":
-        return [thaw(item) for item in value[1]]
-    if isinstance(value, tuple):
-        return {key: thaw(item) for key, item in value}
-    return value
-
-
-def entries(value: Any, path: Path, line: int, what: str) -> tuple[Entry, ...]:
-    items = expect_list(value, path, line, what)
-    return tuple(entry(item, path, items.line_of(index)) for index, item in enumerate(items))
-
-
 def _signal(name: str, spec: Any, path: Path, line: int) -> Signal:
     spec = expect_mapping(spec, path, line, name)
     check_keys(spec, _SIGNAL_KEYS, path, name)
@@ -319,12 +186,6 @@ def _signal(name: str, spec: Any, path: Path, line: int) -> Signal:
     )
 
 
-def _number(value: Any, path: Path, line: int) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise DataFileError(path, line, f"expected a number, not {value!r}")
-    return float(value)
-
-
 def _named_signals(
     path: Path,
     key: str,
@@ -333,7 +194,7 @@ def _named_signals(
     require_all: bool,
     extra: frozenset[str] = frozenset(),
 ) -> dict[str, Signal]:
-    data = _file(path)
+    data = rule_file(path)
     check_keys(data, {"language", key} | extra, path, "the file", required={"language", key})
     signals = expect_mapping(data[key], path, data.line_of(key), key)
     for name in signals:
@@ -351,17 +212,6 @@ def _named_signals(
     }
 
 
-def _file(path: Path) -> LocatedDict:
-    stat = path.stat()
-    return _parsed(path, stat.st_mtime_ns, stat.st_size)
-
-
-@cache
-def _parsed(path: Path, _mtime_ns: int, _size: int) -> LocatedDict:
-    """One parse per file version: several sections of a file are read separately."""
-    return expect_mapping(load(path), path, 1, "the file")
-
-
 def _settings(data: LocatedDict, key: str, path: Path, names: tuple[str, ...]) -> dict[str, float]:
     spec = expect_mapping(data.get(key, LocatedDict()), path, data.line_of(key), key)
     result = {}
@@ -373,7 +223,7 @@ def _settings(data: LocatedDict, key: str, path: Path, names: tuple[str, ...]) -
 
 
 def _heat(path: Path) -> HeatRules:
-    data = _file(path)
+    data = rule_file(path)
     allowed = {
         "language",
         "description",
@@ -422,7 +272,7 @@ def _attack(path: Path) -> dict[str, Any]:
     """The `attack` section of flags.yaml: insults that, with no problem to fix, are an attack."""
     if not path.exists():
         return {}
-    data = _file(path)
+    data = rule_file(path)
     if "attack" not in data:
         return {}
     spec = expect_mapping(data["attack"], path, data.line_of("attack"), "attack")
@@ -443,7 +293,7 @@ def _types(path: Path) -> TypeRules:
     signals = _named_signals(
         path, "types", COMPLAINER_TYPES, require_all=True, extra=frozenset({"decision", "address"})
     )
-    data = _file(path)
+    data = rule_file(path)
     thresholds = expect_mapping(
         data.get("decision", {}), path, data.line_of("decision"), "decision"
     )
@@ -480,10 +330,9 @@ def _types(path: Path) -> TypeRules:
 def _language(language: str) -> LanguageRules:
     folder = RULES_DIR / language
     path = folder / "context.yaml"
-    context = _file(path) if path.exists() else LocatedDict()
+    context = rule_file(path) if path.exists() else LocatedDict()
     if context:
-        check_keys(context, {"language", "acronyms", "jokes", "names"}, path, "the file")
-    acronyms = expect_list(context.get("acronyms", []), path, context.line_of("acronyms"), "list")
+        check_keys(context, {"language", "jokes", "names"}, path, "the file")
     types_path = folder / "types.yaml"
     flags_path = folder / "flags.yaml"
     categories_path = folder / "categories.yaml"
@@ -505,63 +354,9 @@ def _language(language: str) -> LanguageRules:
         else {},
         heat=_heat(heat_path) if heat_path.exists() else None,
         names=entries(context.get("names", []), path, context.line_of("names"), "names"),
-        acronyms=frozenset(str(word).upper() for word in acronyms),
+        acronyms=nlp_rules.acronyms(language),
         jokes=entries(context.get("jokes", []), path, context.line_of("jokes"), "jokes"),
     )
-
-
-def _common() -> CommonRules:
-    path = RULES_DIR / "common.yaml"
-    data = _file(path)
-    check_keys(
-        data,
-        {"default_language", "languages", "entities", "ruler"},
-        path,
-        "the file",
-        required={"default_language", "languages", "entities"},
-    )
-    regexes = []
-    entities = expect_list(data["entities"], path, data.line_of("entities"), "entities")
-    for index, item in enumerate(entities):
-        item = expect_mapping(item, path, entities.line_of(index), "an entity rule")
-        check_keys(item, {"kind", "regex", "group", "ignore_case"}, path, "an entity rule")
-        if item.get("kind") not in ENTITY_KINDS:
-            raise DataFileError(
-                path, item.line_of("kind"), f"unknown entity kind {item.get('kind')!r}"
-            )
-        flags = re.IGNORECASE if item.get("ignore_case") else 0
-        try:
-            regex = re.compile(str(item["regex"]), flags)
-        except (re.error, KeyError) as error:
-            raise DataFileError(path, item.line_of("regex"), f"bad regex: {error}") from None
-        check_linear(regex, path, item.line_of("regex"))
-        group = item.get("group", 0)
-        if (isinstance(group, int) and group > regex.groups) or (
-            isinstance(group, str) and group not in regex.groupindex
-        ):
-            raise DataFileError(path, item.line_of("group"), f"the regex has no group {group!r}")
-        regexes.append(RegexEntity(item["kind"], regex, group, item.line))
-    ruler = expect_list(data.get("ruler", []), path, data.line_of("ruler"), "ruler")
-    patterns = []
-    for index, item in enumerate(ruler):
-        item = expect_mapping(item, path, ruler.line_of(index), "a ruler pattern")
-        check_keys(item, {"kind", "pattern"}, path, "a ruler pattern", required={"kind", "pattern"})
-        if item["kind"] not in ENTITY_KINDS:
-            raise DataFileError(path, item.line_of("kind"), f"unknown entity kind {item['kind']!r}")
-        pattern = token_pattern(item["pattern"], path, item.line_of("pattern"))
-        patterns.append({"label": item["kind"], "pattern": thaw(freeze(pattern))})
-    languages = expect_list(data["languages"], path, data.line_of("languages"), "languages")
-    return CommonRules(
-        regex_entities=tuple(regexes),
-        ruler_patterns=tuple(patterns),
-        default_language=str(data["default_language"]),
-        languages=tuple(str(code) for code in languages),
-    )
-
-
-@cache
-def common_rules() -> CommonRules:
-    return _common()
 
 
 @cache
@@ -571,18 +366,11 @@ def language_rules(language: str) -> LanguageRules:
 
 @cache
 def languages_with_rules() -> tuple[str, ...]:
-    return tuple(
-        sorted(
-            folder.name
-            for folder in RULES_DIR.iterdir()
-            if folder.is_dir() and (folder / "flags.yaml").exists()
-        )
-    )
+    return languages_in(RULES_DIR, "flags.yaml")
 
 
 def check_all() -> list[str]:
     """Load every rule file (once per process); used at start-up. Returns the languages."""
-    common_rules()
     languages = languages_with_rules()
     for language in languages:
         language_rules(language)
@@ -592,7 +380,6 @@ def check_all() -> list[str]:
 __all__ = [
     "CATEGORIES",
     "COMPLAINER_TYPES",
-    "ENTITY_KINDS",
     "FLAGS",
     "HEAT_LABELS",
     "PERSONAL_ENTITY_KINDS",
@@ -601,6 +388,5 @@ __all__ = [
     "LocatedList",
     "Signal",
     "check_all",
-    "common_rules",
     "language_rules",
 ]

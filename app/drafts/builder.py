@@ -24,7 +24,6 @@ from zoneinfo import ZoneInfo
 
 from app import channels
 from app.analysis import Analysis
-from app.analysis.language import language_name
 from app.channels import ChannelInfo, Fit, measure
 from app.core.clock import add_working_days
 from app.drafts.templates import (
@@ -35,6 +34,7 @@ from app.drafts.templates import (
     Library,
     Variant,
 )
+from app.nlp.detection import language_name
 from app.placeholders import PLACEHOLDERS, fill
 from app.settings.company import CompanyDetails
 

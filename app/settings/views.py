@@ -27,12 +27,12 @@ from app.accounts.models import Role
 from app.accounts.permissions import Permission, can
 from app.accounts.views import STATUS_LABELS as ACCOUNT_STATUS_LABELS
 from app.accounts.views import accounts, accounts_by_role
-from app.analysis.language import language_name
 from app.analysis.rules import FLAG_LABELS, FLAGS
 from app.audit.models import AuditEvent
 from app.drafts import policy as workflow_settings
 from app.drafts.service import channel_info
 from app.extensions import db
+from app.nlp.detection import language_name
 from app.settings import company as company_settings
 from app.settings import library as template_checks
 from app.tone import policy as tone_policy_settings

@@ -13,12 +13,12 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from app.analysis import pipeline
-from app.analysis.language import detect, language_name
-from app.analysis.matching import defuse_long_runs
-from app.analysis.rules import common_rules
 from app.channels import ChannelInfo
 from app.core.text import clean_text
+from app.nlp import pipeline
+from app.nlp.common import common_rules
+from app.nlp.detection import detect, language_name
+from app.nlp.matching import defuse_long_runs
 from app.tone import readability, sentiment
 from app.tone.catalogue import BLOCK, CODE_LABELS, PART_CODES, SEVERITY_RANK, Finding
 from app.tone.checks import (

@@ -21,7 +21,10 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from app.analysis.matching import (
+from app.channels import ChannelInfo, fit, position_past
+from app.core.text import clean_text
+from app.nlp import rules as nlp_rules
+from app.nlp.matching import (
     CueMatcher,
     DisjointSpans,
     SpanSet,
@@ -29,9 +32,6 @@ from app.analysis.matching import (
     punctuation_runs,
     shouting_spans,
 )
-from app.analysis.rules import language_rules, languages_with_rules
-from app.channels import ChannelInfo, fit, position_past
-from app.core.text import clean_text
 from app.placeholders import unfilled_markers
 from app.tone import readability, sentiment
 from app.tone.catalogue import DEFAULT_SEVERITIES, PART_CODES, WARN, Finding
@@ -189,10 +189,7 @@ class CompiledRules:
             tuple(Cue(entry, True, None, None) for entry in rules.own_contact),
             (),
         )
-        analysis = (
-            language_rules(rules.language) if rules.language in languages_with_rules() else None
-        )
-        self.acronyms = rules.acronyms | (analysis.acronyms if analysis else frozenset())
+        self.acronyms = rules.acronyms | nlp_rules.acronyms(rules.language)
         #: Which of rules.anger a cue is, and a fingerprint of that list: stored anger
         #: cues count only while the rules they were read with are the rules in force.
         self.anger_index = {id(cue): index for index, cue in enumerate(rules.anger)}

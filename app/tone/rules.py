@@ -24,16 +24,16 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from app.analysis.rules import ENTITY_KINDS, Entry, entries, entry, freeze, token_pattern
 from app.core.datafile import (
     DataFileError,
     LocatedDict,
     check_keys,
     expect_list,
     expect_mapping,
-    load,
 )
 from app.core.patterns import check_linear
+from app.nlp.common import ENTITY_KINDS
+from app.nlp.rules import Entry, entries, entry, freeze, languages_in, rule_file, token_pattern
 from app.tone.catalogue import PART_CODES
 
 RULES_DIR = Path(__file__).parent / "rules"
@@ -110,11 +110,6 @@ class ToneRules:
     readability_message: str
 
 
-def _file(path: Path) -> LocatedDict:
-    data = expect_mapping(load(path), path, 1, "the file")
-    return data
-
-
 def _text(spec: LocatedDict, key: str, path: Path, what: str) -> str:
     value = spec.get(key)
     if not isinstance(value, str) or not value.strip():
@@ -162,7 +157,7 @@ OTHERWISE = frozenset({None, "delete_sentence"})
 
 
 def _wording(path: Path) -> dict[str, CueCheck]:
-    data = _file(path)
+    data = rule_file(path)
     check_keys(data, {"language", "checks"}, path, "the file", required={"checks"})
     checks = expect_mapping(data["checks"], path, data.line_of("checks"), "checks")
     result = {}
@@ -195,7 +190,7 @@ def _wording(path: Path) -> dict[str, CueCheck]:
 
 
 def _parts(path: Path) -> dict[str, PartRules]:
-    data = _file(path)
+    data = rule_file(path)
     check_keys(data, {"language", "parts"}, path, "the file", required={"parts"})
     parts = expect_mapping(data["parts"], path, data.line_of("parts"), "parts")
     result = {}
@@ -244,7 +239,7 @@ def tone_rules(language: str) -> ToneRules | None:
     if not folder.is_dir():
         return None
     context_path = folder / "context.yaml"
-    data = _file(context_path)
+    data = rule_file(context_path)
     check_keys(
         data,
         {
@@ -331,11 +326,13 @@ def tone_rules(language: str) -> ToneRules | None:
 
 
 def languages_with_tone_rules() -> list[str]:
-    return sorted(path.name for path in RULES_DIR.iterdir() if path.is_dir())
+    return list(languages_in(RULES_DIR))
 
 
 def check_all() -> None:
-    """Load every language's rules now, so a broken file stops start-up, not a check."""
-    tone_rules.cache_clear()
+    """Load every language's rules, so a broken file stops start-up, not a check.
+
+    Once per process: a second app reuses the rules (and the matchers compiled from them,
+    `checker.compiled_rules`) that the first one loaded."""
     for language in languages_with_tone_rules():
         tone_rules(language)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.test_drafts import add_complaint
+from tests.fixtures.complaints import add_complaint
 
 
 def editor_on_a_new_draft(app, users, live_server, page_for):

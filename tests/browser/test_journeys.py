@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from app.drafts.models import Draft
 from app.extensions import db
-from tests.browser.conftest import problems_on, scan, shoot  # noqa: F401  (fixtures)
+from tests.fixtures.browser import problems_on
 
 ANGRY = (
     "@NorthwindHome you charged me TWICE for order #NW-50177 and NOBODY answers!!! "
@@ -196,7 +196,7 @@ def test_a_reply_from_paste_to_publish_through_every_role(app, users, page_for, 
 def test_the_wrong_role_sees_no_buttons_it_may_not_use_and_gets_403(
     app, users, page_for, live_server
 ):
-    from tests.test_drafts import add_complaint
+    from tests.fixtures.complaints import add_complaint
 
     base = live_server
     complaint_id = add_complaint(app)

@@ -11,15 +11,32 @@ from app.drafts import workflow
 from app.drafts.models import Draft
 from app.drafts.workflow import Action
 from app.extensions import db
-from tests.conftest import T0
-from tests.test_workflow_views import POLICY, SELECT, person, revision_text, start
+from tests.fixtures.app import T0
+from tests.fixtures.workflow import POLICY, edit, person, revision_text, start
+
+#: Selects `words` in the review text as a mouse would, and says whether it found them.
+SELECT = """(words) => {
+  const root = document.getElementById("review-text");
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const at = node.data.indexOf(words);
+    if (at < 0) continue;
+    const range = document.createRange();
+    range.setStart(node, at);
+    range.setEnd(node, at + words.length);
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    root.dispatchEvent(new MouseEvent("mouseup", {bubbles: true}));
+    return true;
+  }
+  return false;
+}"""
 
 
 def test_selecting_words_in_the_reply_marks_the_passage_and_cooling_off_counts_down(
     app, users, live_server, page_for
 ):
-    from tests.test_workflow import edit
-
     with app.app_context():
         draft_id = start(app, users)
         agent = person(users, "agent")

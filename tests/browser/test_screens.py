@@ -19,7 +19,8 @@ from app.accounts.models import User
 from app.core.clock import FrozenClock
 from app.drafts.models import Draft, DraftState, Publication
 from app.extensions import db
-from tests.browser.conftest import (
+from tests.fixtures.app import T0, base_config
+from tests.fixtures.browser import (
     WIDTHS,
     describe,
     problems_on,
@@ -29,7 +30,6 @@ from tests.browser.conftest import (
     stop,
     watch,
 )
-from tests.conftest import T0, base_config
 
 PASSWORDS = {
     "agent": ("agent@example.com", "agent-demo-1"),

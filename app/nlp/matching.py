@@ -1,6 +1,6 @@
-"""Matching rule cues against a parsed text, shared by the analysis and the tone checks.
+"""Matching rule cues against a parsed text, for the analysis and the tone checks alike.
 
-A cue (`rules.Entry`) is a phrase matched on lemmas ("sue" finds "SUING"), an exact phrase
+A cue (`app.nlp.rules.Entry`) is a phrase matched on lemmas ("sue" finds "SUING"), an exact phrase
 matched word for word, or a spaCy Matcher token pattern. `CueMatcher` puts each where it is
 cheapest: phrases and word-list patterns in PhraseMatchers, the rest in one Matcher. Also
 here: the spans of shouting (capitals that are not acronyms, "!!!", "???").
@@ -19,7 +19,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Token
 
-from app.analysis.rules import Entry, thaw
+from app.nlp.rules import Entry, thaw
 
 
 class SpanSet:

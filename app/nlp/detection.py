@@ -15,7 +15,7 @@ from functools import cache
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-from app.analysis.rules import common_rules
+from app.nlp.common import common_rules
 
 _NOISE = re.compile(r"https?://\S+|www\.\S+|[@#]\w+|\S+@\S+|\d+")
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)

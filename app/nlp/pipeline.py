@@ -19,7 +19,7 @@ from spacy.lookups import load_lookups
 from spacy.tokens import Doc
 from spacy.util import filter_spans, is_package
 
-from app.analysis.rules import common_rules
+from app.nlp.common import common_rules
 
 log = logging.getLogger(__name__)
 
