@@ -17,7 +17,6 @@ import pytest
 import yaml
 
 from app.channels import ChannelInfo, LengthCounting, fit, measure
-from app.complaints import intake
 from app.complaints.models import Channel, Complaint
 from app.drafts import service
 from app.drafts.models import Draft, Revision
@@ -26,7 +25,9 @@ from app.extensions import db
 from app.publishing import outbox
 from app.settings.company import CompanyDetails
 from app.tone.policy import TonePolicy
-from tests.conftest import T0, get_user
+from tests.fixtures.app import T0
+from tests.fixtures.complaints import add_complaint
+from tests.fixtures.users import get_user
 
 SHIPPED = Path(__file__).resolve().parents[1] / "response_templates"
 #: A calm complaint with nothing private: the builder keeps the reply public on X.
@@ -92,19 +93,6 @@ def library_folder(tmp_path: Path, parts: dict[str, str]) -> Path:
     return folder
 
 
-def add_complaint(app) -> int:
-    with app.app_context():
-        valid = intake.validate(
-            intake.ComplaintInput(channel="x", text=COMPLAINT, author_name="Jo Brown"),
-            intake.load_channels(db.session),
-            now=T0,
-            max_chars=50_000,
-        )
-        complaint = intake.register(db.session, valid, actor=None, now=T0).complaint
-        db.session.commit()
-        return complaint.id
-
-
 def length_line(html: str) -> str:
     """The editor's line under the reply, as read: "300 of 280 characters on X …"."""
     found = re.search(r'id="length-line">(.*?)</p>', html, re.DOTALL)
@@ -119,7 +107,7 @@ def test_the_builder_the_tone_check_the_editor_and_the_outbox_agree(
     parts = CASES[case]
     with app.app_context():
         app.extensions["composure.templates"] = load_library(library_folder(tmp_path, parts))
-    complaint_id = add_complaint(app)
+    complaint_id = add_complaint(app, COMPLAINT)
 
     # The agent clicks "Draft a reply": the builder writes revision 1 from those wordings.
     agent = client_for("agent")
