@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from app.accounts.models import Role, User
 from app.audit import log as audit
 from app.complaints.models import Complaint, ComplaintStatus
-from app.drafts import operations, service, workflow
+from app.drafts import composer, operations, workflow
 from app.drafts.models import (
     Draft,
     DraftState,
@@ -56,8 +56,7 @@ def start(
     complaint = db.session.get(Complaint, complaint_id)
     agent = author or person(users, "agent")
     company = CompanyDetails(name="Northwind Home", phone="0808 157 0192")
-    composition = service.compose_for(
-        db.session,
+    composition = composer.compose_for(
         complaint,
         library=app.extensions["composure.templates"],
         company=company,
@@ -65,7 +64,7 @@ def start(
         now=T0,
         timezone="UTC",
     )
-    tone = service.tone_setting(complaint, complaint.channel, policy=TonePolicy(), company=company)
+    tone = composer.tone_setting(complaint, complaint.channel, policy=TonePolicy(), company=company)
     draft = operations.start_draft(
         db.session, complaint, composition, tone=tone, actor=agent, now=T0
     )
@@ -75,7 +74,7 @@ def start(
 
 def edit(draft: Draft, parts: dict[str, str], actor: User, now=T0) -> None:
     """Save edited parts as the editor would (a new revision, tone-checked), and commit."""
-    tone = service.tone_setting(
+    tone = composer.tone_setting(
         draft.complaint, draft.complaint.channel, policy=TonePolicy(), company=CompanyDetails()
     )
     operations.edit_parts(

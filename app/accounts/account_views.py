@@ -13,7 +13,7 @@ from app.accounts.models import ApiToken, TokenScope, UserSession
 from app.accounts.views import throttle_policy
 from app.extensions import db
 from app.web.access import login_only
-from app.web.helpers import now
+from app.web.services import now
 
 account_blueprint = Blueprint("account", __name__, url_prefix="/account")
 

@@ -25,7 +25,7 @@ from app.accounts.permissions import GRANTS, Permission
 from app.accounts.throttle import ThrottlePolicy
 from app.extensions import db
 from app.web.access import login_only, public, requires, safe_next
-from app.web.helpers import now
+from app.web.services import now
 
 auth_blueprint = Blueprint("auth", __name__)
 admin_blueprint = Blueprint("admin", __name__, url_prefix="/admin")

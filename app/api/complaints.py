@@ -25,7 +25,7 @@ from app.complaints import assignment, inbox, intake
 from app.complaints.models import Complaint
 from app.extensions import db
 from app.web.access import api_requires
-from app.web.helpers import now
+from app.web.services import now
 
 blueprint = api_blueprint(
     "complaints_api",

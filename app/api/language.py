@@ -21,12 +21,12 @@ from app.api.schemas import (
 from app.complaints import analysis, intake
 from app.complaints.models import Complaint
 from app.core.text import clean_text, is_blank
-from app.drafts import service
+from app.drafts import composer
 from app.drafts.builder import Sources, compose
 from app.extensions import db
 from app.tone.checker import MAX_CHARS
 from app.web.access import api_requires
-from app.web.helpers import company, compose_draft, now, templates, tone_setting
+from app.web.services import company, compose_draft, now, templates, tone_setting
 
 blueprint = api_blueprint(
     "language_api",
@@ -88,7 +88,6 @@ def compose_reply(payload: dict):
         if complaint is None:
             abort(404, message=f"No complaint #{payload['complaint_id']}.")
         composition = compose_draft(complaint, g.api_user)
-        db.session.commit()
         result = {"text": complaint.text, **analysis.stored(complaint).to_dict()}
     else:
         text = _text(payload["text"])
@@ -97,7 +96,7 @@ def compose_reply(payload: dict):
         composition = compose(
             templates(),
             found,
-            service.channel_info(channel),
+            composer.channel_info(channel),
             Sources(
                 company=company(),
                 agent_name=g.api_user.name,

@@ -145,8 +145,10 @@ def stored(complaint: Complaint) -> Analysis:
     )
 
 
-def ensure(session: Session, complaint: Complaint, *, now: datetime) -> Analysis:
-    """The complaint's analysis, analysing it first if it never was (older rows)."""
+def current(complaint: Complaint) -> Analysis:
+    """The complaint's analysis as stored; one never analysed (rows older than the
+    analysis) is analysed here without storing anything: reading a page writes nothing.
+    `flask complaints analyze` stores what is missing."""
     if complaint.analyzed_at is None:
-        return reanalyze(session, complaint, actor=None, now=now)
+        return analyze(complaint.text, channel=complaint.channel_key)
     return stored(complaint)

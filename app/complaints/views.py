@@ -34,8 +34,9 @@ from app.complaints.models import Complaint, ImportFormat, ImportJob, ImportRowI
 from app.core.ids import parse_id
 from app.drafts import operations, replies
 from app.extensions import db
+from app.services import import_limits
 from app.web.access import requires, safe_next
-from app.web.helpers import compose_draft, display_zone, now
+from app.web.services import compose_draft, display_zone, now
 
 blueprint = Blueprint("complaints", __name__)
 
@@ -133,7 +134,6 @@ def render_complaint(
     preview = None
     if draft is None and not published and can(current_user, Permission.DRAFT_REPLIES):
         preview = compose_draft(complaint, current_user)
-        db.session.commit()  # an older complaint may just have been analysed
     return (
         render_template(
             "complaints/show.html",
@@ -318,7 +318,7 @@ def imports_index():
                 encoding=form.encoding.data or None,
                 default_channel=form.default_channel.data or None,
                 actor=current_user,
-                limits=jobs.limits_from(current_app),
+                limits=import_limits(current_app.config),
                 now=now(),
             )
         except importers.ImportFileError as exc:

@@ -21,9 +21,9 @@ from app.complaints.models import Complaint, ComplaintStatus
 from app.core.text import clean_text
 from app.drafts import workflow
 from app.drafts.builder import Composition
+from app.drafts.composer import FREE_TEXT, HOLDING_REPLY, ToneSetting, assemble_with_spans
 from app.drafts.models import Draft, DraftState, Revision
 from app.drafts.policy import WorkflowPolicy
-from app.drafts.service import FREE_TEXT, HOLDING_REPLY, ToneSetting, assemble_with_spans
 from app.drafts.templates import PARTS
 from app.reports.catches import note_tone_catches
 

@@ -19,7 +19,7 @@ from app.accounts.permissions import Permission, can_edit_draft
 from app.complaints.models import Complaint
 from app.core.ids import parse_count
 from app.core.text import clean_text
-from app.drafts import guards, operations, queues, service, workflow
+from app.drafts import composer, guards, operations, queues, workflow
 from app.drafts.builder import reply_length, split_thread
 from app.drafts.models import Draft, DraftState, Revision
 from app.drafts.operations import EDITABLE_STATES
@@ -29,8 +29,8 @@ from app.extensions import db
 from app.reports.catches import note_tone_catches
 from app.tone.checker import ToneCheckError
 from app.web.access import requires
-from app.web.helpers import compose_draft, localtime, now, tone_setting
-from app.web.helpers import workflow as workflow_policy
+from app.web.filters import localtime
+from app.web.services import compose_draft, now, tone_setting, workflow_policy
 
 blueprint = Blueprint("drafts", __name__)
 
@@ -223,7 +223,7 @@ def _tone_view(complaint, parts: dict[str, str]) -> dict:
     """The tone report on the parts, with each finding placed in its part's box."""
     report = tone_setting(complaint).check_parts(parts)
     findings = [
-        service.part_offsets(f.to_dict(report.text), report.part_spans) for f in report.findings
+        composer.part_offsets(f.to_dict(report.text), report.part_spans) for f in report.findings
     ]
     return {
         "text": report.text,

@@ -8,7 +8,7 @@ from app.accounts.permissions import Permission
 from app.extensions import db
 from app.reports import metrics, panels, ranges
 from app.web.access import requires
-from app.web.helpers import display_zone, now
+from app.web.services import display_zone, now
 
 blueprint = Blueprint("reports", __name__)
 

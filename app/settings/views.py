@@ -31,22 +31,15 @@ from app.analysis.language import language_name
 from app.analysis.rules import FLAG_LABELS, FLAGS
 from app.audit.models import AuditEvent
 from app.drafts import policy as workflow_settings
-from app.drafts.service import channel_info
+from app.drafts.composer import channel_info
 from app.extensions import db
+from app.services import company_defaults, workflow_defaults
 from app.settings import company as company_settings
 from app.settings import library as template_checks
 from app.tone import policy as tone_policy_settings
 from app.tone.catalogue import CODE_LABELS, CODES, DEFAULT_SEVERITIES, FIXED_SEVERITIES
 from app.web.access import requires
-from app.web.helpers import (
-    company,
-    company_defaults,
-    now,
-    policy,
-    templates,
-    workflow,
-    workflow_defaults,
-)
+from app.web.services import now, services
 
 blueprint = Blueprint("settings", __name__, url_prefix="/admin")
 
@@ -70,7 +63,7 @@ class CompanyForm(FlaskForm):
 @blueprint.route("/settings/company", methods=["GET", "POST"])
 @requires(Permission.MANAGE_SETTINGS)
 def company_details():
-    current = company()
+    current = services().company
     form = CompanyForm(data=asdict(current))
     status = 200
     if form.validate_on_submit():
@@ -87,7 +80,9 @@ def company_details():
     if request.method == "POST":
         status = 400
     return (
-        render_template("settings/company.html", form=form, defaults=company_defaults()),
+        render_template(
+            "settings/company.html", form=form, defaults=company_defaults(current_app.config)
+        ),
         status,
     )
 
@@ -239,9 +234,9 @@ def _on_screen(fields: dict[str, str]) -> dict[str, str]:
 def workflow_policy():
     """Cooling-off, what needs sign-off by whom, how each channel publishes and each
     channel's response-time target."""
-    defaults = workflow_defaults()
+    defaults = workflow_defaults(current_app.config)
     channels = workflow_settings.response_targets(db.session)
-    values = _workflow_values(workflow(), channels)
+    values = _workflow_values(services().workflow_policy, channels)
     problems: dict[str, str] = {}
     if request.method == "POST":
         values = {name: request.form.get(name, "").strip() for name in values}
@@ -305,11 +300,11 @@ def _library_report() -> template_checks.LibraryReport:
             for channel in workflow_settings.response_targets(db.session)
             if channel.active
         ],
-        policy=policy(),
-        company=company(),
+        policy=services().tone_policy,
+        company=services().company,
         now=now(),
         timezone=current_app.config["DISPLAY_TIMEZONE"],
-        running=templates(),
+        running=services().library,
     )
 
 
@@ -335,7 +330,7 @@ def template_library():
         statuses=template_checks.STATUSES,
         status_labels=template_checks.STATUS_LABELS,
         language_name=language_name,
-        running=templates(),
+        running=services().library,
     )
 
 
@@ -380,11 +375,15 @@ def admin_home():
             },
         }
     if can(current_user, Permission.MANAGE_SETTINGS):
-        current_workflow = workflow()
-        areas["company"] = template_checks.missing_company_details(company())
+        current_workflow = services().workflow_policy
+        areas["company"] = template_checks.missing_company_details(services().company)
         areas["tone"] = {
-            "changes": _tone_changes(policy()),
-            "blocking": [CODE_LABELS[code] for code in CODES if policy().severity(code) == "block"],
+            "changes": _tone_changes(services().tone_policy),
+            "blocking": [
+                CODE_LABELS[code]
+                for code in CODES
+                if services().tone_policy.severity(code) == "block"
+            ],
         }
         areas["workflow"] = {
             "cooling_off": current_workflow.cooling_off,

@@ -1,7 +1,9 @@
-"""Composing a draft for a stored complaint: gathers what the builder needs.
+"""What composing and checking a reply for a stored complaint needs: the composition
+(`compose_for`), the tone setting (`ToneSetting`) and where each part sits in the text.
 
-Shared by the complaint page, the draft editor and the API, so all three offer the same
-parts and alternatives.
+Shared by the complaint page, the draft editor, the API and the demo, so all offer the same
+parts and alternatives and check them the same way. `app.services` builds them with the
+settings in force.
 """
 
 from __future__ import annotations
@@ -9,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-
-from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.complaints import analysis
@@ -40,7 +40,6 @@ def channel_info(channel: Channel) -> ChannelInfo:
 
 
 def compose_for(
-    session: Session,
     complaint: Complaint,
     *,
     library: Library,
@@ -51,7 +50,7 @@ def compose_for(
 ) -> Composition:
     return compose(
         library,
-        analysis.ensure(session, complaint, now=now),
+        analysis.current(complaint),
         channel_info(complaint.channel),
         Sources(
             company=company,
