@@ -13,8 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from app.accounts.models import User
+from app.analysis import Analysis
 from app.complaints import analysis
 from app.complaints.models import Channel, Complaint
+from app.drafts import guards
 from app.drafts.builder import ChannelInfo, Composition, Sources, compose, joiner
 from app.drafts.templates import PARTS, Library
 from app.settings.company import CompanyDetails
@@ -60,6 +62,36 @@ def compose_for(
             now=now,
             timezone=timezone,
             seed=str(complaint.id),
+        ),
+    )
+
+
+def compose_for_text(
+    text: str,
+    found: Analysis,
+    channel: Channel,
+    *,
+    library: Library,
+    company: CompanyDetails,
+    agent: User | None,
+    customer_name: str,
+    handle: str,
+    now: datetime,
+    timezone: str,
+) -> Composition:
+    """The first draft for a complaint's text that is not stored (the API's compose)."""
+    return compose(
+        library,
+        found,
+        channel_info(channel),
+        Sources(
+            company=company,
+            agent_name=agent.name if agent else "",
+            customer_name=customer_name,
+            handle=handle,
+            now=now,
+            timezone=timezone,
+            seed=text,
         ),
     )
 
@@ -153,3 +185,25 @@ def part_offsets(finding: dict[str, Any], spans: dict[str, tuple[int, int]]) -> 
                     located[f"part_{key}"] = min(max(finding[key] - start, 0), end - start)
             return located
     return {**finding, "part": None}
+
+
+@dataclass(frozen=True)
+class PartsCheck:
+    """The tone report on a reply's parts, as the editor shows it: each finding placed in
+    its part's box, and why the text cannot move on (None when nothing blocks it)."""
+
+    text: str
+    report: dict[str, Any]
+    findings: list[dict[str, Any]]
+    refusal: str | None
+
+
+def check_parts(tone: ToneSetting, parts: dict[str, str]) -> PartsCheck:
+    report = tone.check_parts(parts)
+    findings = [part_offsets(f.to_dict(report.text), report.part_spans) for f in report.findings]
+    return PartsCheck(
+        text=report.text,
+        report=report.to_dict(),
+        findings=findings,
+        refusal=guards.tone_refusal(findings),
+    )
