@@ -21,6 +21,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
+from app.analysis import Analysis
 from app.complaints.imports import ImportLimits
 from app.complaints.models import Channel, Complaint
 from app.drafts import composer
@@ -204,6 +205,30 @@ class Services:
             library=self.library,
             company=self.company,
             agent=agent,
+            now=self.now(),
+            timezone=self.timezone,
+        )
+
+    def compose_text(
+        self,
+        text: str,
+        found: Analysis,
+        channel: Channel,
+        *,
+        agent: User | None,
+        customer_name: str,
+        handle: str,
+    ) -> Composition:
+        """The first draft for a text and channel alone, analysed as `found`."""
+        return composer.compose_for_text(
+            text,
+            found,
+            channel,
+            library=self.library,
+            company=self.company,
+            agent=agent,
+            customer_name=customer_name,
+            handle=handle,
             now=self.now(),
             timezone=self.timezone,
         )

@@ -26,14 +26,7 @@ def dashboard():
         zone=zone,
     )
     period = choice.range
-    data = metrics.dashboard(
-        db.session,
-        start=period.start,
-        end=period.end,
-        now=moment,
-        zone=zone,
-        by_week=period.by_week,
-    )
+    data = metrics.for_period(db.session, period, now=moment, zone=zone)
     return render_template(
         "reports/dashboard.html",
         choice=choice,
