@@ -1,6 +1,7 @@
-"""Reading writes nothing: every main page, and the editor's live tone check (called every
-300 ms while an agent types), send no INSERT, UPDATE or DELETE to the database. What the
-live check catches still counts on the dashboard: the next save stores it."""
+"""Reading writes nothing: every main page, the API's reads and the editor's live tone
+check (called every 300 ms while an agent types) send no INSERT, UPDATE or DELETE to the
+database. What the live check catches still counts on the dashboard: the next save stores
+it."""
 
 from __future__ import annotations
 
@@ -128,6 +129,32 @@ def test_no_page_and_no_live_check_writes_to_the_database(plain_app, users):
         unanalysed = db.session.get(Complaint, ids["unanalysed"])
         assert unanalysed.analyzed_at is None  # `flask complaints analyze` stores it
         assert db.session.get(Draft, ids["draft"]).tone_catches == []
+
+
+def test_no_api_read_writes_to_the_database(plain_app, users, token_for):
+    ids, clients = setting(plain_app, users)
+    api = clients["agent"]
+    bearer = {"Authorization": f"Bearer {token_for('agent')}"}
+    # Its first use writes the token's last_used_at (then at most once a minute).
+    assert api.get("/api/v1/complaints", headers=bearer).status_code == 200
+    with writes_recorded(plain_app) as writes:
+        for path in (
+            "/api/v1/complaints",
+            f"/api/v1/complaints/{ids['unanalysed']}",
+            f"/api/v1/drafts/{ids['draft']}",
+        ):
+            assert api.get(path, headers=bearer).status_code == 200, path
+        composed = api.post(
+            "/api/v1/drafts/compose", json={"complaint_id": ids["unanalysed"]}, headers=bearer
+        )
+        assert composed.status_code == 200
+        checked = api.post(
+            "/api/v1/tone-check",
+            json={"text": BLAME, "channel": "x", "complaint_id": ids["drafted"]},
+            headers=bearer,
+        )
+        assert checked.status_code == 200
+    assert writes == []
 
 
 def test_what_the_live_check_caught_counts_when_the_draft_is_saved(plain_app, users):
