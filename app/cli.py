@@ -253,7 +253,9 @@ def analyze_complaints(everything: bool) -> None:
     """Analyse stored complaints again with the current rules (after editing them)."""
     from app.complaints import analysis
 
-    count = analysis.reanalyze_all(db.session, now=_now(), only_missing=not everything)
+    count = analysis.reanalyze_all(
+        db.session, now=_now(), checkpoint=db.session.commit, only_missing=not everything
+    )
     click.echo(f"Analysed {count} complaint{'s' if count != 1 else ''}.")
 
 
