@@ -36,11 +36,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
 
-    from app.web.helpers import register_template_helpers, workflow_defaults
+    from app.services import workflow_defaults
+    from app.web.filters import register_template_filters
+    from app.web.headers import register_security_headers
 
-    register_template_helpers(app)
-    with app.app_context():
-        workflow_defaults()  # a mistake in the workflow settings stops start-up, named
+    register_template_filters(app)
+    register_security_headers(app)
+    workflow_defaults(app.config)  # a mistake in the workflow settings stops start-up, named
     return app
 
 
@@ -80,7 +82,7 @@ def register_extensions(app: Flask) -> None:
     def load_user(session_key: str):
         """The cookies carry a `UserSession` key: an ended session signs nobody in."""
         from app.accounts import operations
-        from app.web.helpers import now
+        from app.web.services import now
 
         user = operations.load_session(
             db.session,

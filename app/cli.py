@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import click
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from app.accounts import operations
@@ -19,6 +19,7 @@ from app.complaints import importers, imports, jobs
 from app.complaints.models import ImportFormat, ImportJob, ImportStatus
 from app.core.ids import MAX_ID
 from app.extensions import db
+from app.services import Services, clock, display_zone, external_url, import_limits
 
 ROLE_NAMES = click.Choice([role.value for role in Role])
 
@@ -30,7 +31,7 @@ audit_cli = AppGroup("audit", help="The append-only audit log.")
 
 
 def _now():
-    return current_app.extensions["composure.clock"].now()
+    return clock(current_app).now()
 
 
 @users_cli.command("create")
@@ -91,8 +92,7 @@ def reset_link(email: str) -> None:
     except operations.AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        link = url_for("auth.reset_password", secret=secret, _external=True)
+    link = external_url(current_app, "auth.reset_password", secret=secret)
     click.echo(f"A one-time link for {user.email}, valid for a day, shown once:", err=True)
     click.echo(link)
 
@@ -226,7 +226,7 @@ def import_complaints(
             encoding=encoding,
             default_channel=channel,
             actor=None,
-            limits=jobs.limits_from(app),
+            limits=import_limits(app.config),
             now=_now(),
         )
     except importers.ImportFileError as exc:
@@ -253,7 +253,9 @@ def analyze_complaints(everything: bool) -> None:
     """Analyse stored complaints again with the current rules (after editing them)."""
     from app.complaints import analysis
 
-    count = analysis.reanalyze_all(db.session, now=_now(), only_missing=not everything)
+    count = analysis.reanalyze_all(
+        db.session, now=_now(), checkpoint=db.session.commit, only_missing=not everything
+    )
     click.echo(f"Analysed {count} complaint{'s' if count != 1 else ''}.")
 
 
@@ -364,7 +366,6 @@ def export_audit(
 ) -> None:
     """Write audit events as CSV, oldest first (header, then one row per event)."""
     from dataclasses import asdict
-    from zoneinfo import ZoneInfo
 
     from app.audit import export
 
@@ -374,7 +375,7 @@ def export_audit(
             until=until,
             complaint=complaint,
             action=action,
-            zone=ZoneInfo(current_app.config["DISPLAY_TIMEZONE"]),
+            zone=display_zone(current_app.config),
         )
     except export.FilterError as error:
         raise click.UsageError(
@@ -401,23 +402,22 @@ def export_audit(
 def demo_command(history: bool) -> None:
     """Create one demo user per role and the demo complaints (safe to run again)."""
     from app.demo import load_demo, load_demo_drafts, load_demo_history
-    from app.web.helpers import policy, templates, workflow
 
     report = load_demo(db.session, now=_now())
     db.session.commit()
-    with current_app.test_request_context():
-        settings = {
-            "library": templates(),
-            "tone_policy": policy(),
-            "workflow_policy": workflow(),
-            "now": _now(),
-        }
-        made = load_demo_drafts(db.session, **settings)
+    services = Services.of(current_app, db.session)
+    settings = {
+        "library": services.library,
+        "tone_policy": services.tone_policy,
+        "workflow_policy": services.workflow_policy,
+        "now": services.now(),
+    }
+    made = load_demo_drafts(db.session, **settings)
+    db.session.commit()
+    past = None
+    if history:
+        past = load_demo_history(db.session, **settings)
         db.session.commit()
-        past = None
-        if history:
-            past = load_demo_history(db.session, **settings)
-            db.session.commit()
     click.echo("Demo users (e-mail / password):")
     for email, password, roles in report.users:
         click.echo(f"  {email:32} {password:20} {', '.join(roles)}")

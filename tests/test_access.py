@@ -60,13 +60,12 @@ def sample_ids(app, users):
             now=T0,
         )
         from app.accounts.models import User
-        from app.drafts import operations, service
+        from app.drafts import composer, operations
         from app.settings.company import CompanyDetails
         from app.tone.policy import TonePolicy
 
         agent = db.session.get(User, users["agent"].id)
-        composition = service.compose_for(
-            db.session,
+        composition = composer.compose_for(
             complaint,
             library=app.extensions["composure.templates"],
             company=CompanyDetails(name="Northwind Home"),
@@ -74,7 +73,7 @@ def sample_ids(app, users):
             now=T0,
             timezone="UTC",
         )
-        tone = service.tone_setting(
+        tone = composer.tone_setting(
             complaint,
             complaint.channel,
             policy=TonePolicy(),

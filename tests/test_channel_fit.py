@@ -18,7 +18,7 @@ import yaml
 
 from app.channels import ChannelInfo, LengthCounting, fit, measure
 from app.complaints.models import Channel, Complaint
-from app.drafts import service
+from app.drafts import composer
 from app.drafts.models import Draft, Revision
 from app.drafts.templates import PARTS, load_library
 from app.extensions import db
@@ -129,8 +129,7 @@ def test_the_builder_the_tone_check_the_editor_and_the_outbox_agree(
 
         complaint = db.session.get(Complaint, complaint_id)
         company = CompanyDetails(name="Northwind Home")
-        composition = service.compose_for(
-            db.session,
+        composition = composer.compose_for(
             complaint,
             library=app.extensions["composure.templates"],
             company=company,
@@ -139,7 +138,7 @@ def test_the_builder_the_tone_check_the_editor_and_the_outbox_agree(
             timezone="UTC",
         )
         assert composition.text == text
-        tone = service.tone_setting(
+        tone = composer.tone_setting(
             complaint, channel, policy=TonePolicy(), company=company
         ).check_text(text)
         sent = outbox.payload(draft, revision, actor=get_user(users["agent"]), now=T0)

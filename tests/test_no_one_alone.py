@@ -171,8 +171,8 @@ def new_draft_by_forms(web, app, users) -> str:
     the draft's page path."""
     with app.app_context():
         from app.complaints import intake
+        from app.drafts import composer, workflow
         from app.drafts import operations as drafts
-        from app.drafts import service, workflow
         from app.settings.company import CompanyDetails
         from app.tone.policy import TonePolicy
 
@@ -183,8 +183,7 @@ def new_draft_by_forms(web, app, users) -> str:
         complaint = intake.register(db.session, valid, actor=None, now=T0).complaint
         agent = get_user(users["agent"])
         company = CompanyDetails(name="Northwind Home")
-        composition = service.compose_for(
-            db.session,
+        composition = composer.compose_for(
             complaint,
             library=app.extensions["composure.templates"],
             company=company,
@@ -192,7 +191,7 @@ def new_draft_by_forms(web, app, users) -> str:
             now=T0,
             timezone="UTC",
         )
-        tone = service.tone_setting(
+        tone = composer.tone_setting(
             complaint, complaint.channel, policy=TonePolicy(), company=company
         )
         draft = drafts.start_draft(

@@ -20,7 +20,7 @@ from app.accounts.models import Role, User
 from app.audit import log as audit
 from app.audit.models import AuditEvent
 from app.complaints.models import ComplaintStatus
-from app.drafts import operations, service, workflow
+from app.drafts import composer, operations, workflow
 from app.drafts.models import (
     Draft,
     DraftState,
@@ -218,7 +218,7 @@ def edit_what_was_read(
     draft = session.get(Draft, draft_id)
     author = session.get(User, author_id)
     complaint = draft.complaint
-    tone = service.tone_setting(
+    tone = composer.tone_setting(
         complaint, complaint.channel, policy=TonePolicy(), company=CompanyDetails()
     )
     seen = draft.current_revision

@@ -13,7 +13,7 @@ from app.accounts.models import ApiToken, TokenScope, UserSession
 from app.accounts.views import throttle_policy
 from app.extensions import db
 from app.web.access import login_only
-from app.web.helpers import now
+from app.web.services import now
 
 account_blueprint = Blueprint("account", __name__, url_prefix="/account")
 
@@ -30,6 +30,11 @@ def overview():
         sessions=operations.sessions_of(db.session, _me()),
         current=current_user.signed_in,
     )
+
+
+CHANGED_MESSAGE = (
+    "Your password is changed. Every other device is signed out and your API tokens are revoked."
+)
 
 
 @account_blueprint.route("/password", methods=["GET", "POST"])
@@ -56,21 +61,18 @@ def password():
             getattr(form, exc.field or "password").errors.append(str(exc))
         else:
             db.session.commit()
-            flash(
-                "Your password is changed. Every other device is signed out and your "
-                "API tokens are revoked.",
-                "success",
-            )
+            flash(CHANGED_MESSAGE, "success")
             return redirect(url_for("account.overview"))
+    return password_page(form)
+
+
+def password_page(form: ChangePasswordForm):
+    """The password form, with how many API tokens a change would revoke."""
     return (
         render_template(
             "account/password.html",
             form=form,
-            live_tokens=sum(
-                1
-                for token in operations.api_tokens_of(db.session, _me())
-                if token.revoked_at is None and not token.is_expired(now())
-            ),
+            live_tokens=operations.live_token_count(db.session, _me(), now=now()),
         ),
         400 if request.method == "POST" else 200,
     )

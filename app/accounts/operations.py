@@ -343,26 +343,6 @@ def reactivate(session: Session, *, target: User, actor: User, now: datetime) ->
     )
 
 
-def set_password(
-    session: Session, *, target: User, password: str, actor: User | None, now: datetime
-) -> None:
-    problem = passwords.password_problem(password)
-    if problem:
-        raise AccountError(problem, field="password")
-    target.password_hash = passwords.hash_password(password)
-    target.rotate_login_id()
-    revoke_sessions(session, user=target, now=now)
-    revoke_api_tokens(session, user=target, now=now)
-    audit.record(
-        session,
-        action="user.password_set",
-        entity_type="user",
-        entity_id=target.id,
-        actor_id=actor.id if actor else None,
-        now=now,
-    )
-
-
 def create_api_token(
     session: Session,
     *,
@@ -452,6 +432,15 @@ def api_tokens_of(session: Session, user: User) -> list[ApiToken]:
             .where(ApiToken.user_id == user.id)
             .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
         )
+    )
+
+
+def live_token_count(session: Session, user: User, *, now: datetime) -> int:
+    """How many of the user's tokens still work (neither revoked nor expired)."""
+    return sum(
+        1
+        for token in api_tokens_of(session, user)
+        if token.revoked_at is None and not token.is_expired(now)
     )
 
 

@@ -45,10 +45,6 @@ GRANTS: dict[Permission, frozenset[Role]] = {
 }
 
 
-def roles_for(permission: Permission) -> frozenset[Role]:
-    return GRANTS[permission]
-
-
 def can(user: User | None, permission: Permission) -> bool:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False

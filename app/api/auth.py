@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 
 from app.accounts import operations
 from app.extensions import db
-from app.web.helpers import now
+from app.web.services import now
 
 
 def authenticate_bearer() -> None:

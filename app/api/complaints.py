@@ -25,7 +25,7 @@ from app.complaints import assignment, inbox, intake
 from app.complaints.models import Complaint
 from app.extensions import db
 from app.web.access import api_requires
-from app.web.helpers import now
+from app.web.services import now
 
 blueprint = api_blueprint(
     "complaints_api",
@@ -45,15 +45,15 @@ blueprint = api_blueprint(
 def create(payload: dict):
     data = intake.ComplaintInput(source="api", **payload)
     try:
-        valid = intake.validate(
+        result = intake.add(
+            db.session,
             data,
-            intake.load_channels(db.session),
+            actor=g.api_user,
             now=now(),
             max_chars=current_app.config["MAX_COMPLAINT_CHARS"],
         )
     except intake.Rejection as rejection:
         abort(422, message="The complaint cannot be taken; see fields.", errors=rejection.fields)
-    result = intake.register(db.session, valid, actor=g.api_user, now=now())
     db.session.commit()
     return result.complaint, 201 if result.created else 200
 

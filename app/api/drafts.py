@@ -24,13 +24,12 @@ from app.api.schemas import (
 )
 from app.complaints.models import Complaint
 from app.drafts import operations, workflow
+from app.drafts.composer import FREE_TEXT
 from app.drafts.models import Draft
-from app.drafts.service import FREE_TEXT
 from app.extensions import db
 from app.publishing import outbox
 from app.web.access import api_requires
-from app.web.helpers import compose_draft, now, tone_setting
-from app.web.helpers import workflow as workflow_policy
+from app.web.services import compose_draft, now, tone_setting, workflow_policy
 
 blueprint = api_blueprint(
     "drafts_api",

@@ -21,12 +21,10 @@ from app.api.schemas import (
 from app.complaints import analysis, intake
 from app.complaints.models import Complaint
 from app.core.text import clean_text, is_blank
-from app.drafts import service
-from app.drafts.builder import Sources, compose
 from app.extensions import db
 from app.tone.checker import MAX_CHARS
 from app.web.access import api_requires
-from app.web.helpers import company, compose_draft, now, templates, tone_setting
+from app.web.services import compose_draft, services, tone_setting
 
 blueprint = api_blueprint(
     "language_api",
@@ -88,25 +86,18 @@ def compose_reply(payload: dict):
         if complaint is None:
             abort(404, message=f"No complaint #{payload['complaint_id']}.")
         composition = compose_draft(complaint, g.api_user)
-        db.session.commit()
-        result = {"text": complaint.text, **analysis.stored(complaint).to_dict()}
+        result = {"text": complaint.text, **analysis.current(complaint).to_dict()}
     else:
         text = _text(payload["text"])
         channel = _channel(payload["channel"])
         found = analyze(text, channel=channel.key)
-        composition = compose(
-            templates(),
+        composition = services().compose_text(
+            text,
             found,
-            service.channel_info(channel),
-            Sources(
-                company=company(),
-                agent_name=g.api_user.name,
-                customer_name=payload["customer_name"],
-                handle=payload["handle"],
-                now=now(),
-                timezone=current_app.config["DISPLAY_TIMEZONE"],
-                seed=text,
-            ),
+            channel,
+            agent=g.api_user,
+            customer_name=payload["customer_name"],
+            handle=payload["handle"],
         )
         result = {"text": text, **found.to_dict()}
     return {**composition.to_dict(), "analysis": result}

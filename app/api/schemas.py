@@ -8,7 +8,7 @@ from marshmallow import validate
 from app.analysis.rules import FLAGS
 from app.complaints.inbox import ASSIGNEE_FILTERS, MAX_SEARCH_CHARS, STATUS_FILTERS, clock
 from app.core.ids import MAX_ID
-from app.web.helpers import now
+from app.web.services import now
 
 #: An id sent in a body or query: beyond the database's range it names nothing (422).
 ID_RANGE = validate.Range(min=1, max=MAX_ID, error="Not an id: use a whole number from 1 to {max}.")

@@ -14,7 +14,7 @@ from app.audit import log as audit
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.web.access import requires
-from app.web.helpers import display_zone, now
+from app.web.services import display_zone, now
 
 blueprint = Blueprint("audit", __name__, url_prefix="/admin/audit")
 

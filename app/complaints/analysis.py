@@ -6,7 +6,7 @@ and keeps the indexed `complaint_flags` rows in step with `Complaint.flags`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -105,9 +105,15 @@ def reanalyze(
 
 
 def reanalyze_all(
-    session: Session, *, now: datetime, only_missing: bool = False, batch_size: int = 500
+    session: Session,
+    *,
+    now: datetime,
+    checkpoint: Callable[[], None],
+    only_missing: bool = False,
+    batch_size: int = 500,
 ) -> int:
-    """Analyse every complaint again (or those never analysed); commits per batch."""
+    """Analyse every complaint again (or those never analysed), calling `checkpoint` after
+    each batch (the CLI commits there, so a long run keeps what it has done)."""
     query = select(Complaint.id).order_by(Complaint.id)
     if only_missing:
         query = query.where(Complaint.analyzed_at.is_(None))
@@ -117,7 +123,7 @@ def reanalyze_all(
         complaints = session.scalars(select(Complaint).where(Complaint.id.in_(chunk))).all()
         for complaint in complaints:
             reanalyze(session, complaint, actor=None, now=now)
-        session.commit()
+        checkpoint()
     return len(ids)
 
 
@@ -145,8 +151,10 @@ def stored(complaint: Complaint) -> Analysis:
     )
 
 
-def ensure(session: Session, complaint: Complaint, *, now: datetime) -> Analysis:
-    """The complaint's analysis, analysing it first if it never was (older rows)."""
+def current(complaint: Complaint) -> Analysis:
+    """The complaint's analysis as stored; one never analysed (rows older than the
+    analysis) is analysed here without storing anything: reading a page writes nothing.
+    `flask complaints analyze` stores what is missing."""
     if complaint.analyzed_at is None:
-        return reanalyze(session, complaint, actor=None, now=now)
+        return analyze(complaint.text, channel=complaint.channel_key)
     return stored(complaint)

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateTimeLocalField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, Length, Optional
+
+from app.complaints.intake import ComplaintInput
 
 ENCODINGS = [
     SelectChoice("", "Detect (UTF-8 or UTF-16)"),
@@ -39,6 +43,19 @@ class ComplaintForm(FlaskForm):
         validators=[Optional(), Length(max=2000), URL(message="Enter a full link.")],
     )
     received_at = DateTimeLocalField("Received", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+
+    def complaint_input(self, zone: tzinfo) -> ComplaintInput:
+        """What was pasted, for intake; the time received is read in `zone`."""
+        received = self.received_at.data
+        return ComplaintInput(
+            channel=self.channel.data,
+            text=self.text.data or "",
+            received_at=received.replace(tzinfo=zone) if received is not None else None,
+            author_handle=self.author_handle.data or "",
+            author_name=self.author_name.data or "",
+            url=self.url.data or "",
+            source="manual",
+        )
 
 
 class ImportForm(FlaskForm):

@@ -8,7 +8,7 @@ import enum
 import functools
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -418,3 +418,57 @@ def follow_ups_due(
         )
         for fid, due, cid, name, handle, channel, oid, oname in rows
     ]
+
+
+@dataclass(frozen=True)
+class InboxQuery:
+    """The inbox's filters and search as asked in a query string, each checked: unknown
+    values fall back to the default (the page never fails on a hand-edited address).
+    `params` are the values the form shows again."""
+
+    filter: InboxFilter
+    params: dict[str, str]
+
+    @classmethod
+    def parse(
+        cls, args: Mapping[str, str], channels: Mapping[str, object], *, viewer_id: int
+    ) -> InboxQuery:
+        search = Search.parse(args.get("q"))
+        status = args.get("status", "open")
+        channel = args.get("channel") or ""
+        flag = args.get("flag") or ""
+        assignee = args.get("assignee") or ""
+        params = {
+            "status": status if status in STATUS_FILTERS else "open",
+            "channel": channel if channel in channels else "",
+            "flag": flag if flag in FLAGS else "",
+            "assignee": assignee if assignee in ASSIGNEE_FILTERS else "",
+            "q": search.text,
+        }
+        chosen = InboxFilter(
+            status=params["status"],
+            channel=params["channel"] or None,
+            flag=params["flag"] or None,
+            assignee=params["assignee"] or None,
+            viewer_id=viewer_id,
+            search=search,
+        )
+        return cls(chosen, params)
+
+
+@dataclass(frozen=True)
+class InboxView:
+    """One page of the inbox: the complaints, who handles each, and (on the first page)
+    the follow-ups due."""
+
+    page: InboxPage
+    handling: dict[int, Handling]
+    follow_ups_due: list[FollowUpDue]
+
+
+def inbox_page(
+    session: Session, inbox_filter: InboxFilter, *, page: int, per_page: int, now: datetime
+) -> InboxView:
+    result = list_page(session, inbox_filter, page=page, per_page=per_page)
+    due = follow_ups_due(session, now=now, within=FOLLOW_UPS_WITHIN) if result.page == 1 else []
+    return InboxView(result, handling(session, [c.id for c in result.items]), due)

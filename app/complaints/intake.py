@@ -276,3 +276,17 @@ def insert_new(
         analysis.store_flags(session, [(row.id, flags[row.dedupe_key]) for row in stored])
         inserted.update(row.dedupe_key for row in stored)
     return inserted
+
+
+def add(
+    session: Session,
+    data: ComplaintInput,
+    *,
+    actor: User | None,
+    now: datetime,
+    max_chars: int,
+) -> IntakeResult:
+    """Check one complaint against the channels in force and store it (or find the one
+    already stored); raise Rejection naming every field that is wrong."""
+    valid = validate(data, load_channels(session), now=now, max_chars=max_chars)
+    return register(session, valid, actor=actor, now=now)

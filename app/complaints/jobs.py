@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from flask import Flask, current_app
 from sqlalchemy import select
 
+from app import services
 from app.complaints import imports
 from app.complaints.models import ImportJob, ImportStatus
 from app.extensions import db
@@ -19,18 +20,10 @@ from app.extensions import db
 log = logging.getLogger(__name__)
 
 
-def limits_from(app: Flask) -> imports.ImportLimits:
-    return imports.ImportLimits(
-        max_chars=app.config["MAX_COMPLAINT_CHARS"],
-        max_bytes=app.config["MAX_IMPORT_BYTES"],
-        batch_size=app.config["IMPORT_BATCH_SIZE"],
-    )
-
-
 def run_job(app: Flask, job_id: int, on_progress=None) -> ImportJob | None:
     """Run one queued job in its own app context and session, committing after each batch."""
     with app.app_context():
-        clock = app.extensions["composure.clock"]
+        clock = services.clock(app)
         job = db.session.get(ImportJob, job_id)
         if job is None or job.status is not ImportStatus.QUEUED:
             return job
@@ -42,7 +35,11 @@ def run_job(app: Flask, job_id: int, on_progress=None) -> ImportJob | None:
 
         try:
             imports.run(
-                db.session, job, limits=limits_from(app), now=clock.now, checkpoint=checkpoint
+                db.session,
+                job,
+                limits=services.import_limits(app.config),
+                now=clock.now,
+                checkpoint=checkpoint,
             )
         except Exception:  # a bug must not leave the job "running" for ever
             log.exception("import job %s failed", job_id)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping
-from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import (
@@ -26,7 +25,7 @@ from wtforms import SelectChoice
 
 from app.accounts.models import User
 from app.accounts.permissions import Permission, can
-from app.analysis.rules import FLAG_LABELS, FLAGS
+from app.analysis.rules import FLAG_LABELS
 from app.audit.history import timeline
 from app.complaints import analysis, assignment, importers, imports, inbox, intake, jobs
 from app.complaints.forms import ComplaintForm, ImportForm
@@ -34,8 +33,9 @@ from app.complaints.models import Complaint, ImportFormat, ImportJob, ImportRowI
 from app.core.ids import parse_id
 from app.drafts import operations, replies
 from app.extensions import db
+from app.services import import_limits
 from app.web.access import requires, safe_next
-from app.web.helpers import compose_draft, display_zone, now
+from app.web.services import compose_draft, display_zone, now
 
 blueprint = Blueprint("complaints", __name__)
 
@@ -49,63 +49,31 @@ def _channel_choices(blank: str | None = None) -> list[SelectChoice]:
     return ([SelectChoice("", blank)] if blank else []) + choices
 
 
-def _inbox_params(
-    args: Mapping[str, str], search: inbox.Search, channels: Mapping[str, object]
-) -> dict[str, str]:
-    """The inbox's filters and search from the query string, each checked; unknown values
-    fall back to the default (the page never fails on a hand-edited address)."""
-    status = args.get("status", "open")
-    channel = args.get("channel") or ""
-    flag = args.get("flag") or ""
-    assignee = args.get("assignee") or ""
-    return {
-        "status": status if status in inbox.STATUS_FILTERS else "open",
-        "channel": channel if channel in channels else "",
-        "flag": flag if flag in FLAGS else "",
-        "assignee": assignee if assignee in inbox.ASSIGNEE_FILTERS else "",
-        "q": search.text,
-    }
-
-
 @blueprint.route("/", endpoint="inbox")
 @requires(Permission.VIEW_COMPLAINTS)
 def inbox_view():
-    search = inbox.Search.parse(request.args.get("q"))
     channels = intake.load_channels(db.session, include_inactive=True)
-    params = _inbox_params(request.args, search, channels)
-    page = request.args.get("page", 1, type=parse_id) or 1
-    result = inbox.list_page(
+    query = inbox.InboxQuery.parse(request.args, channels, viewer_id=current_user.id)
+    shown = inbox.inbox_page(
         db.session,
-        inbox.InboxFilter(
-            status=params["status"],
-            channel=params["channel"] or None,
-            flag=params["flag"] or None,
-            assignee=params["assignee"] or None,
-            viewer_id=current_user.id,
-            search=search,
-        ),
-        page=page,
+        query.filter,
+        page=request.args.get("page", 1, type=parse_id) or 1,
         per_page=current_app.config["INBOX_PAGE_SIZE"],
-    )
-    at = now()
-    due = (
-        inbox.follow_ups_due(db.session, now=at, within=inbox.FOLLOW_UPS_WITHIN)
-        if result.page == 1
-        else []
+        now=now(),
     )
     return render_template(
         "complaints/inbox.html",
-        page=result,
-        params=params,
+        page=shown.page,
+        params=query.params,
         # The pager and the "Take it" forms come back to this page, these filters.
-        here={key: value for key, value in params.items() if value},
-        search=search,
+        here={key: value for key, value in query.params.items() if value},
+        search=query.filter.search,
         max_search=inbox.MAX_SEARCH_CHARS,
         channels=channels,
         status_filters=list(inbox.STATUS_FILTERS),
-        handling=inbox.handling(db.session, [c.id for c in result.items]),
+        handling=shown.handling,
         confirm=request.args.get("confirm", type=parse_id),
-        follow_ups_due=due,
+        follow_ups_due=shown.follow_ups_due,
     )
 
 
@@ -133,7 +101,6 @@ def render_complaint(
     preview = None
     if draft is None and not published and can(current_user, Permission.DRAFT_REPLIES):
         preview = compose_draft(complaint, current_user)
-        db.session.commit()  # an older complaint may just have been analysed
     return (
         render_template(
             "complaints/show.html",
@@ -252,13 +219,6 @@ def reanalyze(complaint_id: int):
     return redirect(url_for("complaints.show", complaint_id=complaint.id))
 
 
-def _received_at(form: ComplaintForm) -> datetime | None:
-    value = form.received_at.data
-    if value is None:
-        return None
-    return value.replace(tzinfo=display_zone())
-
-
 @blueprint.route("/complaints/new", methods=["GET", "POST"])
 @requires(Permission.CREATE_COMPLAINTS)
 def new():
@@ -266,21 +226,12 @@ def new():
     form.channel.choices = _channel_choices()
     if request.method == "GET" and form.received_at.data is None:
         form.received_at.data = now().astimezone(display_zone()).replace(tzinfo=None)
-    status = 200
     if form.validate_on_submit():
-        data = intake.ComplaintInput(
-            channel=form.channel.data,
-            text=form.text.data or "",
-            received_at=_received_at(form),
-            author_handle=form.author_handle.data or "",
-            author_name=form.author_name.data or "",
-            url=form.url.data or "",
-            source="manual",
-        )
         try:
-            valid = intake.validate(
-                data,
-                intake.load_channels(db.session),
+            result = intake.add(
+                db.session,
+                form.complaint_input(display_zone()),
+                actor=current_user,
                 now=now(),
                 max_chars=current_app.config["MAX_COMPLAINT_CHARS"],
             )
@@ -288,16 +239,13 @@ def new():
             for name, message in rejection.fields.items():
                 getattr(form, name).errors.append(message)
         else:
-            result = intake.register(db.session, valid, actor=current_user, now=now())
             db.session.commit()
             if result.created:
                 flash(f"Complaint #{result.complaint.id} is in the inbox.", "success")
             else:
                 flash("This complaint was already in the inbox; nothing was added.", "info")
             return redirect(url_for("complaints.show", complaint_id=result.complaint.id))
-    if request.method == "POST":
-        status = 400
-    return render_template("complaints/new.html", form=form), status
+    return render_template("complaints/new.html", form=form), 400 if form.is_submitted() else 200
 
 
 @blueprint.route("/imports", methods=["GET", "POST"])
@@ -318,7 +266,7 @@ def imports_index():
                 encoding=form.encoding.data or None,
                 default_channel=form.default_channel.data or None,
                 actor=current_user,
-                limits=jobs.limits_from(current_app),
+                limits=import_limits(current_app.config),
                 now=now(),
             )
         except importers.ImportFileError as exc:

@@ -16,8 +16,8 @@ from app.accounts.models import Role
 from app.complaints import intake
 from app.complaints.models import Complaint
 from app.demo import history
+from app.drafts import composer, workflow
 from app.drafts import operations as drafts
-from app.drafts import service, workflow
 from app.drafts.models import Draft
 from app.drafts.policy import WorkflowPolicy
 from app.drafts.templates import Library
@@ -129,8 +129,7 @@ def load_demo_drafts(
             started = drafts.start_draft(
                 session,
                 complaint,
-                service.compose_for(
-                    session,
+                composer.compose_for(
                     complaint,
                     library=library,
                     company=DEMO_COMPANY,
@@ -138,7 +137,7 @@ def load_demo_drafts(
                     now=now,
                     timezone="UTC",
                 ),
-                tone=service.tone_setting(
+                tone=composer.tone_setting(
                     complaint, complaint.channel, policy=tone_policy, company=DEMO_COMPANY
                 ),
                 actor=agent,

@@ -27,8 +27,8 @@ from app.accounts import operations
 from app.accounts.models import User
 from app.complaints import intake
 from app.complaints.models import Complaint
+from app.drafts import composer, workflow
 from app.drafts import operations as drafts
-from app.drafts import service, workflow
 from app.drafts.policy import WorkflowPolicy
 from app.drafts.templates import Library
 from app.publishing import outbox
@@ -355,8 +355,7 @@ def _answer(
         wait = rng.randint(24 * 60 + 10, 26 * 60) if late else rng.randint(30, 240)
     at = received + timedelta(minutes=wait)
 
-    composition = service.compose_for(
-        session,
+    composition = composer.compose_for(
         complaint,
         library=library,
         company=company,
@@ -364,7 +363,7 @@ def _answer(
         now=at,
         timezone="UTC",
     )
-    tone = service.tone_setting(complaint, complaint.channel, policy=tone_policy, company=company)
+    tone = composer.tone_setting(complaint, complaint.channel, policy=tone_policy, company=company)
     draft = drafts.start_draft(
         session, complaint, composition, tone=tone, actor=author, now=at
     ).draft

@@ -7,6 +7,7 @@ overwriting one.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,15 +18,27 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.accounts.models import User
 from app.accounts.permissions import can_edit_draft
-from app.complaints.models import Complaint, ComplaintStatus
+from app.complaints.models import Channel, Complaint, ComplaintStatus
 from app.core.text import clean_text
 from app.drafts import workflow
 from app.drafts.builder import Composition
+from app.drafts.composer import (
+    FREE_TEXT,
+    HOLDING_REPLY,
+    PartsCheck,
+    ToneSetting,
+    assemble_with_spans,
+    check_parts,
+)
 from app.drafts.models import Draft, DraftState, Revision
 from app.drafts.policy import WorkflowPolicy
-from app.drafts.service import FREE_TEXT, HOLDING_REPLY, ToneSetting, assemble_with_spans
 from app.drafts.templates import PARTS
-from app.reports.catches import note_tone_catches
+from app.reports.catches import (
+    caught_codes,
+    never_submitted,
+    note_caught_codes,
+    note_tone_catches,
+)
 
 #: States in which the author may still change the text. An edit after submission voids
 #: the approvals and sign-offs and restarts cooling-off (workflow.restart_after_edit).
@@ -226,10 +239,12 @@ def edit_parts(
     template_ids: dict[str, str] | None = None,
     policy: WorkflowPolicy | None = None,
     replace: bool = False,
+    caught: Iterable[str] = (),
 ) -> Revision:
     """Save edited parts as a new revision; nothing changes when the text is the same.
     `replace` makes the given parts the whole reply (the API's `text`); otherwise they are
-    merged into the current ones.
+    merged into the current ones. `caught` are the codes the live check found while the
+    parts were typed (`live_check`), counted as caught before review like the saved ones.
 
     `based_on` is the revision the editor showed: if another save came first, nothing is
     saved and StaleRevision says so (the caller shows the agent's text again).
@@ -260,6 +275,7 @@ def edit_parts(
     text = assemble(merged, public=draft.complaint.channel.is_public)
     if not text.strip():
         raise DraftError("The reply is empty. Write at least one part.")
+    note_caught_codes(draft, caught)
     if merged == before.parts and text == before.text:
         return before
     number = draft.current_revision + 1
@@ -299,3 +315,99 @@ def edit_parts(
         },
     )
     return revision
+
+
+class NotOffered(DraftError):
+    """The wording chosen ("Use this") is no longer offered for the complaint."""
+
+
+@dataclass(frozen=True)
+class EditorSave:
+    """What saving the editor did: the revision the draft stands at, whether it is new,
+    and whether the edit restarted a submitted draft's cooling-off."""
+
+    revision: Revision
+    created: bool
+    restarted: bool
+
+
+def save_from_editor(
+    session: Session,
+    draft: Draft,
+    parts: dict[str, str],
+    *,
+    use: str,
+    compose: Callable[[], Composition],
+    tone: ToneSetting,
+    actor: User,
+    now: datetime,
+    based_on: int,
+    policy: WorkflowPolicy,
+    caught: Iterable[str] = (),
+) -> EditorSave:
+    """Save the editor's parts; `use` ("part:variant") first puts an offered wording from
+    `compose()` into its part. Raises DraftError (NotOffered, StaleRevision, …)."""
+    template_ids = {}
+    if use:
+        part, _, variant_id = use.partition(":")
+        composition = compose()
+        offered = [composition.parts.get(part), *composition.alternatives.get(part, [])]
+        chosen = next((c for c in offered if c is not None and c.variant_id == variant_id), None)
+        if chosen is None:
+            raise NotOffered(
+                "That wording is no longer offered for this complaint; nothing changed."
+            )
+        parts = {**parts, part: chosen.text}
+        template_ids[part] = variant_id
+    was_submitted = draft.state in (DraftState.COOLING_OFF, DraftState.APPROVED)
+    number = draft.current_revision
+    revision = edit_parts(
+        session,
+        draft,
+        parts,
+        tone=tone,
+        actor=actor,
+        now=now,
+        based_on=based_on,
+        template_ids=template_ids,
+        policy=policy,
+        caught=caught,
+    )
+    created = revision.number != number
+    return EditorSave(revision, created=created, restarted=created and was_submitted)
+
+
+@dataclass(frozen=True)
+class LiveCheck:
+    """The live check's answer: the parts checked (with how they fit the channel), and
+    the codes that count as caught before review if the person saves (see
+    `app.reports.catches`); nothing is stored."""
+
+    check: PartsCheck
+    #: The stored channel, for the words of the length line.
+    channel: Channel
+    caught: list[str]
+
+
+def live_check(
+    session: Session, draft: Draft, parts: object, *, tone: ToneSetting, actor: User
+) -> LiveCheck:
+    """Check the parts as typed in the editor. Raises DraftError when `parts` is not a
+    mapping of the draft's part names to texts (ToneCheckError when the text is too long).
+    Only what the draft's author types before its first submission is caught."""
+    if not isinstance(parts, dict) or not all(
+        isinstance(name, str) and isinstance(value, str) for name, value in parts.items()
+    ):
+        raise DraftError('Send {"parts": {"validate": "...", ...}} as JSON.')
+    revision = workflow.current_revision(session, draft)
+    unknown = [name for name in parts if name not in revision.parts and name not in PARTS]
+    if unknown:
+        raise DraftError(f"Unknown part {unknown[0]!r}.")
+    checked = check_parts(tone, {name: clean_text(value) for name, value in parts.items()})
+    channel = draft.complaint.channel
+    counts = can_edit_draft(actor, draft.author_id) is None and never_submitted(draft)
+    return LiveCheck(
+        check=checked,
+        channel=channel,
+        caught=caught_codes(checked.findings) if counts else [],
+    )

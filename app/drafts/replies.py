@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.complaints.models import Complaint
 from app.drafts import operations
+from app.drafts.composer import ToneSetting
 from app.drafts.models import Draft, DraftState, FollowUp, Publication, Revision
-from app.drafts.service import ToneSetting
 
 
 @dataclass(frozen=True)

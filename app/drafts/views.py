@@ -11,26 +11,24 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user
 
 from app.accounts.permissions import Permission, can_edit_draft
-from app.channels import fit
 from app.complaints.models import Complaint
 from app.core.ids import parse_count
-from app.core.text import clean_text
-from app.drafts import guards, operations, queues, service, workflow
-from app.drafts.models import Draft, DraftState, Revision
+from app.drafts import composer, operations, queues, workflow
+from app.drafts.models import Draft, Revision
 from app.drafts.operations import EDITABLE_STATES
 from app.drafts.templates import PARTS
 from app.drafts.workflow import Action
 from app.extensions import db
-from app.reports.catches import note_tone_catches
 from app.tone.checker import ToneCheckError
 from app.web.access import requires
-from app.web.helpers import compose_draft, localtime, now, tone_setting
-from app.web.helpers import workflow as workflow_policy
+from app.web.filters import localtime
+from app.web.services import compose_draft, now, tone_setting, workflow_policy
 
 blueprint = Blueprint("drafts", __name__)
 
@@ -62,77 +60,92 @@ def draft_or_404(draft_id: int) -> Draft:
     return draft
 
 
-@blueprint.route("/drafts/<int:draft_id>", methods=["GET", "POST"])
-@requires(Permission.VIEW_COMPLAINTS)
-def edit(draft_id: int):
+def editable_draft_or_403(draft_id: int) -> Draft:
+    """The draft, when the signed-in person may edit it in its state."""
     draft = draft_or_404(draft_id)
-    if request.method == "GET":
-        return render_editor(draft)
     if can_edit_draft(current_user, draft.author_id) or draft.state not in EDITABLE_STATES:
         abort(403)
-    complaint = draft.complaint
-    revision = workflow.current_revision(db.session, draft)
-    shown_parts = dict(revision.parts)
-    parts = {
-        name: request.form.get(f"part-{name}", "")
-        for name in revision.parts
-        if f"part-{name}" in request.form
-    }
-    shown_parts.update(parts)
-    chosen = {}
-    error = None
-    use = request.form.get("use", "")
-    if use:
-        composition = compose_draft(complaint, current_user)
-        part, _, variant_id = use.partition(":")
-        alternative = next(
-            (
-                choice
-                for choice in [composition.parts.get(part)] + composition.alternatives.get(part, [])
-                if choice is not None and choice.variant_id == variant_id
-            ),
-            None,
+    return draft
+
+
+@blueprint.get("/drafts/<int:draft_id>")
+@requires(Permission.VIEW_COMPLAINTS)
+def edit(draft_id: int):
+    return render_editor(draft_or_404(draft_id))
+
+
+@blueprint.post("/drafts/<int:draft_id>", endpoint="save")
+@requires(Permission.DRAFT_REPLIES)
+def save(draft_id: int):
+    """The editor's form: save the parts as a new revision (then submit it, if asked)."""
+    draft = editable_draft_or_403(draft_id)
+    shown = workflow.current_revision(db.session, draft).parts
+    typed = {name: request.form[f"part-{name}"] for name in shown if f"part-{name}" in request.form}
+    try:
+        saved = operations.save_from_editor(
+            db.session,
+            draft,
+            typed,
+            use=request.form.get("use", ""),
+            compose=lambda: compose_draft(draft.complaint, current_user),
+            tone=tone_setting(draft.complaint),
+            actor=current_user,
+            now=now(),
+            based_on=request.form.get("based_on", type=parse_count) or 0,
+            policy=workflow_policy(),
+            caught=catches_typed(draft.id),
         )
-        if alternative is None:
-            error = "That wording is no longer offered for this complaint; nothing changed."
-        else:
-            parts[part] = alternative.text
-            chosen[part] = variant_id
-    if error is None:
-        was_submitted = draft.state in (DraftState.COOLING_OFF, DraftState.APPROVED)
-        try:
-            saved = operations.edit_parts(
-                db.session,
-                draft,
-                parts,
-                tone=tone_setting(complaint),
-                actor=current_user,
-                now=now(),
-                based_on=request.form.get("based_on", type=parse_count) or 0,
-                template_ids=chosen,
-                policy=workflow_policy(),
-            )
-        except operations.DraftError as problem:
-            db.session.rollback()
-            error = str(problem)
-        else:
-            db.session.commit()
-            if request.form.get("then") == "submit":
-                return _submit_saved(draft, saved_new=saved.number != revision.number)
-            if saved.number == revision.number:
-                flash("Nothing changed, so no new revision.", "info")
-            elif was_submitted:
-                flash(
-                    f"Saved as revision {saved.number}. Earlier approvals and sign-offs no "
-                    "longer count; cooling-off starts again and ends at "
-                    f"{localtime(draft.cooling_off_until, '%H:%M')}.",
-                    "success",
-                )
-            else:
-                flash(f"Saved as revision {saved.number}.", "success")
-            return redirect(url_for("drafts.edit", draft_id=draft.id))
-    status = 409 if error and "since you opened it" in error else 400
-    return render_editor(draft, shown_parts=shown_parts, error=error, status=status)
+    except operations.DraftError as problem:
+        db.session.rollback()
+        status = 409 if isinstance(problem, operations.StaleRevision) else 400
+        shown = {**shown, **typed}
+        return render_editor(draft, shown_parts=shown, error=str(problem), status=status)
+    db.session.commit()
+    forget_catches(draft.id)
+    if request.form.get("then") == "submit":
+        return _submit_saved(draft, saved_new=saved.created)
+    flash(*saved_message(draft, saved))
+    return redirect(url_for("drafts.edit", draft_id=draft.id))
+
+
+def saved_message(draft: Draft, saved: operations.EditorSave) -> tuple[str, str]:
+    """The flash after a save, and its category."""
+    if not saved.created:
+        return "Nothing changed, so no new revision.", "info"
+    if saved.restarted:
+        return (
+            f"Saved as revision {saved.revision.number}. Earlier approvals and sign-offs no "
+            "longer count; cooling-off starts again and ends at "
+            f"{localtime(draft.cooling_off_until, '%H:%M')}.",
+            "success",
+        )
+    return f"Saved as revision {saved.revision.number}.", "success"
+
+
+#: The session key under which the live check keeps, per draft, the codes it caught that
+#: the next save counts (`app.reports.catches`): typing is never stored, saving is.
+CATCHES_KEY = "tone_catches"
+#: Drafts whose catches a session keeps at most (the oldest are dropped first).
+CATCHES_KEPT = 20
+
+
+def remember_catches(draft_id: int, codes: list[str]) -> None:
+    kept = dict(session.get(CATCHES_KEY, {}))
+    known = kept.pop(str(draft_id), [])
+    added = known + [code for code in codes if code not in known]
+    if added != known:
+        kept[str(draft_id)] = added
+        session[CATCHES_KEY] = dict(list(kept.items())[-CATCHES_KEPT:])
+
+
+def catches_typed(draft_id: int) -> list[str]:
+    return list(session.get(CATCHES_KEY, {}).get(str(draft_id), []))
+
+
+def forget_catches(draft_id: int) -> None:
+    kept = session.get(CATCHES_KEY, {})
+    if str(draft_id) in kept:
+        session[CATCHES_KEY] = {key: codes for key, codes in kept.items() if key != str(draft_id)}
 
 
 def _submit_saved(draft: Draft, *, saved_new: bool):
@@ -184,7 +197,7 @@ def render_editor(
     editable = refusal is None and draft.state in EDITABLE_STATES
     composition = compose_draft(complaint, current_user) if editable else None
     shown_parts = shown_parts if shown_parts is not None else dict(revision.parts)
-    tone = _tone_view(complaint, shown_parts)
+    tone = composer.check_parts(tone_setting(complaint), shown_parts)
     revisions = db.session.query(Revision).filter_by(draft_id=draft.id).order_by(Revision.number)
     policy = workflow_policy()
     standing = workflow.status(db.session, draft, now=now(), policy=policy)
@@ -201,8 +214,8 @@ def render_editor(
             editable=editable,
             refusal=refusal,
             error=error,
-            text=tone["text"],
-            fit=tone["fit"],
+            text=tone.text,
+            fit=tone.fit,
             tone=tone,
             revisions=revisions.all(),
             status=standing,
@@ -213,72 +226,47 @@ def render_editor(
     )
 
 
-def _tone_view(complaint, parts: dict[str, str]) -> dict:
-    """The tone report on the parts, with each finding placed in its part's box, and how
-    the reply fits its channel."""
-    report = tone_setting(complaint).check_parts(parts)
-    findings = [
-        service.part_offsets(f.to_dict(report.text), report.part_spans) for f in report.findings
-    ]
-    return {
-        "text": report.text,
-        "fit": fit(report.text, complaint.channel),
-        "report": report.to_dict(),
-        "findings": findings,
-        "refusal": guards.tone_refusal(findings),
-    }
-
-
 @blueprint.route("/drafts/<int:draft_id>/check", methods=["POST"])
 @requires(Permission.VIEW_COMPLAINTS)
 def check(draft_id: int):
     """The editor's live tone check: the parts as typed in, the report and its HTML back.
-    Nothing is saved."""
+    Nothing is stored; what it catches waits in the session for the next save."""
     draft = draft_or_404(draft_id)
     payload = request.get_json(silent=True)
-    parts = payload.get("parts") if isinstance(payload, dict) else None
-    if not isinstance(parts, dict) or not all(
-        isinstance(name, str) and isinstance(value, str) for name, value in parts.items()
-    ):
-        return jsonify(message='Send {"parts": {"validate": "...", ...}} as JSON.'), 400
-    revision = workflow.current_revision(db.session, draft)
-    unknown = [name for name in parts if name not in revision.parts and name not in PARTS]
-    if unknown:
-        return jsonify(message=f"Unknown part {unknown[0]!r}."), 400
-    parts = {name: clean_text(value) for name, value in parts.items()}
     try:
-        tone = _tone_view(draft.complaint, parts)
+        result = operations.live_check(
+            db.session,
+            draft,
+            payload.get("parts") if isinstance(payload, dict) else None,
+            tone=tone_setting(draft.complaint),
+            actor=current_user,
+        )
+    except operations.DraftError as problem:
+        return jsonify(message=str(problem)), 400
     except ToneCheckError as problem:
         return jsonify(message=str(problem)), 422
-    # What the agent fixes while typing is never saved; the dashboard counts it as caught.
-    if can_edit_draft(current_user, draft.author_id) is None and note_tone_catches(
-        draft, tone["findings"]
-    ):
-        db.session.commit()
-    room = tone["fit"]
-    macros = "drafts/_tone.html"
-    return jsonify(
-        {
-            **tone["report"],
-            "findings": tone["findings"],
-            "refusal": tone["refusal"],
-            "text": tone["text"],
-            "length": room.length,
-            "limit": room.limit,
-            "fits": room.fits,
-            "thread": room.thread,
-            "html": {
-                "length": str(
-                    get_template_attribute(macros, "length_line")(room, draft.complaint.channel)
-                ),
-                "reply": str(
-                    get_template_attribute(macros, "reply_preview")(tone["text"], tone["findings"])
-                ),
-                "tone": str(
-                    get_template_attribute(macros, "tone_panel")(
-                        tone["report"], tone["findings"], tone["refusal"]
-                    )
-                ),
-            },
-        }
+    if result.caught:
+        remember_catches(draft.id, result.caught)
+    return jsonify(check_answer(result))
+
+
+def check_answer(result: operations.LiveCheck) -> dict:
+    """The live check as the editor's script reads it: the report, the length, and the
+    reply and tone panel rendered as on the page."""
+    checked, macros = result.check, "drafts/_tone.html"
+    reply = get_template_attribute(macros, "reply_preview")(checked.text, checked.findings)
+    panel = get_template_attribute(macros, "tone_panel")(
+        checked.report, checked.findings, checked.refusal
     )
+    length = get_template_attribute(macros, "length_line")(checked.fit, result.channel)
+    return {
+        **checked.report,
+        "findings": checked.findings,
+        "refusal": checked.refusal,
+        "text": checked.text,
+        "length": checked.fit.length,
+        "limit": checked.fit.limit,
+        "fits": checked.fit.fits,
+        "thread": checked.fit.thread,
+        "html": {"reply": str(reply), "tone": str(panel), "length": str(length)},
+    }

@@ -607,9 +607,9 @@ def publish(
     """Publish, idempotently: (the publication, whether this call made it).
 
     A second click, or a second server acting at the same moment, gets the one publication
-    back instead of an error; every other refusal is raised as usual. When a concurrent
-    publish wins, the failed flush is rolled back here (the caller's transaction held
-    nothing else) and the winner's publication returned.
+    back instead of an error; every other refusal is raised as usual. The move runs in a
+    savepoint: when a concurrent publish wins, only this call's own part is undone (the
+    caller's transaction stays as it was) and the winner's publication returned.
     """
     if draft.state == DraftState.PUBLISHED:
         existing = outbox.publication_for(session, draft)
@@ -617,19 +617,19 @@ def publish(
             return existing, False
     draft_id = draft.id
     try:
-        transition(
-            session,
-            draft,
-            Action.PUBLISH,
-            actor=actor,
-            now=now,
-            revision_number=revision_number,
-            policy=policy,
-        )
+        with session.begin_nested():
+            transition(
+                session,
+                draft,
+                Action.PUBLISH,
+                actor=actor,
+                now=now,
+                revision_number=revision_number,
+                policy=policy,
+            )
     except Refused as refusal:
         if refusal.code != "stale_revision":
             raise
-        session.rollback()
         draft = session.get(Draft, draft_id, populate_existing=True)
         existing = outbox.publication_for(session, draft) if draft else None
         if existing is None:
@@ -725,10 +725,6 @@ class DraftStatus:
     @property
     def approvals(self) -> list[Review]:
         return [r for r in self.reviews if r.decision == ReviewDecision.APPROVED]
-
-    @property
-    def cooling_off_over(self) -> bool:
-        return not any(refusal.code == "cooling_off" for refusal in self.publish_refusals)
 
     def signable_groups(self, actor: User) -> list[str]:
         """The groups still to sign off that `actor` may sign for now."""

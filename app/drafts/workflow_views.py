@@ -31,8 +31,7 @@ from app.extensions import db
 from app.publishing import outbox
 from app.publishing.adapters import MANUAL
 from app.web.access import requires
-from app.web.helpers import now, tone_setting
-from app.web.helpers import workflow as workflow_policy
+from app.web.services import now, tone_setting, workflow_policy
 
 blueprint = Blueprint("workflow", __name__)
 

@@ -10,7 +10,7 @@ from app.core.ids import parse_id
 from app.extensions import db
 from app.notifications import notify
 from app.web.access import login_only
-from app.web.helpers import now
+from app.web.services import now
 
 blueprint = Blueprint("notifications", __name__, url_prefix="/notifications")
 

@@ -9,11 +9,11 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from app import services
 from app.drafts.models import Publication, PublicationStatus
 from app.extensions import db
 from app.notifications import mail
 from app.publishing import outbox
-from app.publishing.adapters import WebhookAdapter
 
 #: After the mail server could not be reached, e-mail waits this long (webhooks go on).
 MAIL_PAUSE_SECONDS = 60
@@ -21,47 +21,8 @@ MAIL_PAUSE_SECONDS = 60
 outbox_cli = AppGroup("outbox", help="Deliver published replies (webhook) and e-mail notices.")
 
 
-def retry_policy() -> outbox.RetryPolicy:
-    config = current_app.config
-    return outbox.RetryPolicy(
-        max_attempts=max(config["PUBLISH_MAX_ATTEMPTS"], 1),
-        base_seconds=max(config["PUBLISH_RETRY_BASE_SECONDS"], 1),
-    )
-
-
-def webhook_adapter() -> WebhookAdapter | None:
-    config = current_app.config
-    if not config["PUBLISH_WEBHOOK_URL"]:
-        return None
-    if not config["PUBLISH_WEBHOOK_SECRET"]:
-        raise click.ClickException(
-            "PUBLISH_WEBHOOK_URL is set but PUBLISH_WEBHOOK_SECRET is not: "
-            "deliveries must be signed."
-        )
-    return WebhookAdapter(
-        url=config["PUBLISH_WEBHOOK_URL"],
-        secret=config["PUBLISH_WEBHOOK_SECRET"],
-        timeout_seconds=config["PUBLISH_WEBHOOK_TIMEOUT_SECONDS"],
-    )
-
-
-def mailer() -> mail.Mailer | None:
-    config = current_app.config
-    if not config["MAIL_SERVER"]:
-        return None
-    return mail.Mailer(
-        host=config["MAIL_SERVER"],
-        port=config["MAIL_PORT"],
-        username=config["MAIL_USERNAME"],
-        password=config["MAIL_PASSWORD"],
-        use_tls=config["MAIL_USE_TLS"],
-        sender=config["MAIL_FROM"],
-        base_url=config["BASE_URL"],
-    )
-
-
 def _clock():
-    return current_app.extensions["composure.clock"].now()
+    return services.clock(current_app).now()
 
 
 @outbox_cli.command("run")
@@ -72,8 +33,12 @@ def run(once: bool) -> None:
     Run one or more of these beside the web server; on PostgreSQL several workers share
     the work (FOR UPDATE SKIP LOCKED) and never deliver the same attempt twice.
     """
-    adapter, smtp = webhook_adapter(), mailer()
-    retry = retry_policy()
+    config = current_app.config
+    try:
+        adapter, smtp = services.webhook_adapter(config), services.mailer(config)
+    except services.ConfigurationError as problem:
+        raise click.ClickException(str(problem)) from problem
+    retry = services.retry_policy(config)
     mail_paused_until = 0.0
     if adapter is None:
         click.echo("No PUBLISH_WEBHOOK_URL: webhook deliveries wait until one is set.")

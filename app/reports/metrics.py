@@ -40,7 +40,7 @@ from app.accounts.models import User
 from app.audit.models import AuditEvent
 from app.complaints.models import Channel, Complaint
 from app.drafts.models import Draft, DraftState, Review, ReviewDecision
-from app.reports.ranges import day_start
+from app.reports.ranges import DateRange, day_start
 from app.tone.catalogue import CODE_LABELS
 
 # ---------------------------------------------------------------- numbers
@@ -634,4 +634,11 @@ def dashboard(
         catches=catches(session, **period),
         reviews=reviews(session, **period),
         published=drafts_published(session, **period),
+    )
+
+
+def for_period(session: Session, period: DateRange, *, now: datetime, zone: tzinfo) -> Dashboard:
+    """Every figure the dashboard shows for a chosen range, by day or by week as it says."""
+    return dashboard(
+        session, start=period.start, end=period.end, now=now, zone=zone, by_week=period.by_week
     )

@@ -8,7 +8,7 @@ from app.accounts.permissions import Permission
 from app.extensions import db
 from app.reports import metrics, panels, ranges
 from app.web.access import requires
-from app.web.helpers import display_zone, now
+from app.web.services import display_zone, now
 
 blueprint = Blueprint("reports", __name__)
 
@@ -26,14 +26,7 @@ def dashboard():
         zone=zone,
     )
     period = choice.range
-    data = metrics.dashboard(
-        db.session,
-        start=period.start,
-        end=period.end,
-        now=moment,
-        zone=zone,
-        by_week=period.by_week,
-    )
+    data = metrics.for_period(db.session, period, now=moment, zone=zone)
     return render_template(
         "reports/dashboard.html",
         choice=choice,

@@ -136,10 +136,3 @@ class Finding:
         if self.details:
             data["details"] = self.details
         return data
-
-
-def is_blocking(findings: list[dict[str, Any]] | list[Finding]) -> bool:
-    return any(
-        (item.severity if isinstance(item, Finding) else item.get("severity")) == BLOCK
-        for item in findings
-    )

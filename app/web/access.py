@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, g, redirect, request, url_for
+from flask import abort, current_app, g, url_for
 from flask_login import current_user
 from flask_smorest import abort as smorest_abort
 
@@ -120,7 +120,3 @@ def safe_next(target: str | None) -> str:
     if parts.scheme or parts.netloc:
         return home
     return cleaned
-
-
-def unauthorized_redirect():
-    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

@@ -1,7 +1,9 @@
-"""Composing a draft for a stored complaint: gathers what the builder needs.
+"""What composing and checking a reply for a stored complaint needs: the composition
+(`compose_for`), the tone setting (`ToneSetting`) and where each part sits in the text.
 
-Shared by the complaint page, the draft editor and the API, so all three offer the same
-parts and alternatives.
+Shared by the complaint page, the draft editor, the API and the demo, so all offer the same
+parts and alternatives and check them the same way. `app.services` builds them with the
+settings in force.
 """
 
 from __future__ import annotations
@@ -10,12 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from app.accounts.models import User
-from app.channels import ChannelInfo
+from app.analysis import Analysis
+from app.channels import ChannelInfo, Fit, fit
 from app.complaints import analysis
 from app.complaints.models import Channel, Complaint
+from app.drafts import guards
 from app.drafts.builder import Composition, Sources, compose, joiner
 from app.drafts.templates import PARTS, Library
 from app.settings.company import CompanyDetails
@@ -35,7 +37,6 @@ def channel_info(channel: Channel) -> ChannelInfo:
 
 
 def compose_for(
-    session: Session,
     complaint: Complaint,
     *,
     library: Library,
@@ -46,7 +47,7 @@ def compose_for(
 ) -> Composition:
     return compose(
         library,
-        analysis.ensure(session, complaint, now=now),
+        analysis.current(complaint),
         channel_info(complaint.channel),
         Sources(
             company=company,
@@ -56,6 +57,36 @@ def compose_for(
             now=now,
             timezone=timezone,
             seed=str(complaint.id),
+        ),
+    )
+
+
+def compose_for_text(
+    text: str,
+    found: Analysis,
+    channel: Channel,
+    *,
+    library: Library,
+    company: CompanyDetails,
+    agent: User | None,
+    customer_name: str,
+    handle: str,
+    now: datetime,
+    timezone: str,
+) -> Composition:
+    """The first draft for a complaint's text that is not stored (the API's compose)."""
+    return compose(
+        library,
+        found,
+        channel_info(channel),
+        Sources(
+            company=company,
+            agent_name=agent.name if agent else "",
+            customer_name=customer_name,
+            handle=handle,
+            now=now,
+            timezone=timezone,
+            seed=text,
         ),
     )
 
@@ -149,3 +180,28 @@ def part_offsets(finding: dict[str, Any], spans: dict[str, tuple[int, int]]) -> 
                     located[f"part_{key}"] = min(max(finding[key] - start, 0), end - start)
             return located
     return {**finding, "part": None}
+
+
+@dataclass(frozen=True)
+class PartsCheck:
+    """The tone report on a reply's parts, as the editor shows it: each finding placed in
+    its part's box, and why the text cannot move on (None when nothing blocks it)."""
+
+    text: str
+    #: How the reply sits on its channel: fits one post, or the thread it goes out as.
+    fit: Fit
+    report: dict[str, Any]
+    findings: list[dict[str, Any]]
+    refusal: str | None
+
+
+def check_parts(tone: ToneSetting, parts: dict[str, str]) -> PartsCheck:
+    report = tone.check_parts(parts)
+    findings = [part_offsets(f.to_dict(report.text), report.part_spans) for f in report.findings]
+    return PartsCheck(
+        text=report.text,
+        fit=fit(report.text, tone.channel),
+        report=report.to_dict(),
+        findings=findings,
+        refusal=guards.tone_refusal(findings),
+    )

@@ -1,0 +1,71 @@
+"""Where each settings area stands, for the admin home's cards. No Flask."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.audit.models import AuditEvent
+from app.drafts import policy as workflow_settings
+from app.settings import library as template_checks
+from app.settings.company import CompanyDetails
+from app.tone import policy as tone_policy_settings
+from app.tone.catalogue import CODE_LABELS, CODES, DEFAULT_SEVERITIES
+
+
+def tone_changes(current: tone_policy_settings.TonePolicy) -> list[str]:
+    """What the tone policy changes from the defaults, in words."""
+    changes = [
+        f"{CODE_LABELS[code]}: {current.severity(code)}"
+        for code in CODES
+        if current.severity(code) != DEFAULT_SEVERITIES[code]
+    ]
+    defaults = tone_policy_settings.TonePolicy()
+    if current.readability_min != defaults.readability_min:
+        changes.append(f"lowest reading ease {current.readability_min:g}")
+    if current.negative_at != defaults.negative_at:
+        changes.append(f"negative at {current.negative_at:g}")
+    return changes
+
+
+def target_words(seconds: int) -> str:
+    if seconds % 3600 == 0:
+        hours = seconds // 3600
+        return f"{hours} hour{'' if hours == 1 else 's'}"
+    return f"{seconds / 60:g} min"
+
+
+def settings_areas(
+    session: Session,
+    *,
+    company: CompanyDetails,
+    tone_policy: tone_policy_settings.TonePolicy,
+    workflow_policy: workflow_settings.WorkflowPolicy,
+    library: template_checks.LibraryReport,
+) -> dict[str, Any]:
+    """The company, tone, workflow, library and audit cards, given the settings in force
+    and the template library's report."""
+    return {
+        "company": template_checks.missing_company_details(company),
+        "tone": {
+            "changes": tone_changes(tone_policy),
+            "blocking": [
+                CODE_LABELS[code] for code in CODES if tone_policy.severity(code) == "block"
+            ],
+        },
+        "workflow": {
+            "cooling_off": workflow_policy.cooling_off,
+            "targets": [
+                (channel.name, target_words(channel.response_target_seconds))
+                for channel in workflow_settings.response_targets(session)
+                if channel.active
+            ],
+        },
+        "library": library,
+        "audit": {
+            "count": session.scalar(select(func.count()).select_from(AuditEvent)),
+            "latest": session.scalar(select(func.max(AuditEvent.at))),
+        },
+    }

@@ -1,0 +1,97 @@
+"""What every template can use: filters (local time, durations, highlighted words) and the
+names every page reads (permissions, labels, the clock)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, g
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+from app.accounts import grants
+from app.accounts.permissions import Permission, can
+from app.analysis.rules import ENTITY_LABELS, FLAG_LABELS, FLAGS
+from app.complaints import inbox
+from app.drafts.templates import PART_LABELS
+from app.extensions import db
+from app.web.services import company, display_zone, now
+
+
+def localtime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
+    if value is None:
+        return "—"
+    return value.astimezone(display_zone()).strftime(fmt)
+
+
+def highlight_findings(text: str, findings: list[dict]) -> Markup:
+    """The reply with each finding's words marked: focusable, titled with what is wrong and
+    described by the finding's entry in the list (`finding-<n>`). Where findings overlap,
+    the first (the worst at that place) is marked."""
+    out, position = [], 0
+    for index, finding in enumerate(findings):
+        start, end = finding["start"], finding["end"]
+        if start < position or end > len(text) or start >= end:
+            continue
+        out.append(escape(text[position:start]))
+        opening = Markup(
+            '<mark class="finding sev-{}" tabindex="0" title="{}: {}" '
+            'aria-describedby="finding-{}">'
+        ).format(finding["severity"], finding["label"], finding["message"], index)
+        out.append(opening + escape(text[start:end]) + Markup("</mark>"))
+        position = end
+    out.append(escape(text[position:]))
+    return Markup("").join(out)
+
+
+def highlight(text: str, spans, css: str = "evidence") -> Markup:
+    """The text, escaped, with each (start, end, title) span wrapped in <mark>."""
+    spans = sorted(
+        (item["start"], item["end"], item.get("title", "")) if isinstance(item, dict) else item
+        for item in spans
+    )
+    out, position = [], 0
+    for start, end, title in spans:
+        if start < position or end > len(text) or start >= end:
+            continue
+        out.append(escape(text[position:start]))
+        label = Markup(' title="{}"').format(title) if title else Markup("")
+        opening = Markup('<mark class="{}"{}>').format(css, label)
+        out.append(opening + escape(text[start:end]) + Markup("</mark>"))
+        position = end
+    out.append(escape(text[position:]))
+    return Markup("").join(out)
+
+
+def signoff_group_names() -> dict[str, str]:
+    """{key: name} of the sign-off groups, read once per request."""
+    if "signoff_group_names" not in g:
+        g.signoff_group_names = grants.group_names(db.session)
+    return g.signoff_group_names
+
+
+def register_template_filters(app: Flask) -> None:
+    app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.filters["duration"] = inbox.human_duration
+    app.jinja_env.filters["highlight"] = highlight
+    app.jinja_env.filters["highlight_findings"] = highlight_findings
+    # Globals, not context: the editor's tone macros are also rendered on their own.
+    app.jinja_env.globals["PART_LABELS"] = PART_LABELS
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def inject():
+        return {
+            "Permission": Permission,
+            "can": lambda permission: can(current_user, permission),
+            "now": now,
+            "response_clock": inbox.clock,
+            "display_zone_name": app.config["DISPLAY_TIMEZONE"],
+            "company_name": company().name if current_user.is_authenticated else "",
+            "FLAGS": FLAGS,
+            "FLAG_LABELS": FLAG_LABELS,
+            "ENTITY_LABELS": ENTITY_LABELS,
+            "PART_LABELS": PART_LABELS,
+            "signoff_group_names": signoff_group_names,
+        }
