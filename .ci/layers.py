@@ -30,7 +30,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("complaints", ("app/complaints/*",)),
     ("drafts", ("app/drafts/*", "app/publishing/*")),
     ("overview", ("app/reports/*", "app/settings/*")),
-    ("services", ("app/services.py", "app/services/*")),
+    # What builds the services in force from config, and runs work off the request with them.
+    ("services", ("app/services.py", "app/*/jobs.py")),
     ("web", ("app/web/*", "app/api/*", "app/*/views.py", "app/*/*_views.py", "app/*/forms.py")),
     (
         "entry points",

@@ -33,7 +33,7 @@ from app.drafts.policy import WorkflowPolicy
 from app.drafts.templates import Library
 from app.publishing import outbox
 from app.publishing.adapters import MANUAL
-from app.reports.catches import note_tone_catches
+from app.drafts.catches import note_tone_catches
 from app.settings.company import CompanyDetails
 from app.settings.models import Notification
 from app.tone.policy import TonePolicy

@@ -57,7 +57,7 @@ class Draft(Base):
     signoff_reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     #: Tone check codes (`warn` or `block`) caught before the first submission, while the
     #: agent wrote: what the dashboard counts as "caught before review". Filled in by
-    #: `app.reports.catches.note_tone_catches`; fixes made while typing are never saved
+    #: `app.drafts.catches.note_tone_catches`; fixes made while typing are never saved
     #: as revisions, so the findings of revisions alone would miss them.
     tone_catches: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     #: A follow-up public reply ("it's sorted") points at the draft it follows.

@@ -33,7 +33,7 @@ from app.drafts.composer import (
 from app.drafts.models import Draft, DraftState, Revision
 from app.drafts.policy import WorkflowPolicy
 from app.drafts.templates import PARTS
-from app.reports.catches import (
+from app.drafts.catches import (
     caught_codes,
     never_submitted,
     note_caught_codes,
@@ -381,7 +381,7 @@ def save_from_editor(
 class LiveCheck:
     """The live check's answer: the parts checked (with how they fit the channel), and
     the codes that count as caught before review if the person saves (see
-    `app.reports.catches`); nothing is stored."""
+    `app.drafts.catches`); nothing is stored."""
 
     check: PartsCheck
     #: The stored channel, for the words of the length line.

@@ -123,7 +123,7 @@ def saved_message(draft: Draft, saved: operations.EditorSave) -> tuple[str, str]
 
 
 #: The session key under which the live check keeps, per draft, the codes it caught that
-#: the next save counts (`app.reports.catches`): typing is never stored, saving is.
+#: the next save counts (`app.drafts.catches`): typing is never stored, saving is.
 CATCHES_KEY = "tone_catches"
 #: Drafts whose catches a session keeps at most (the oldest are dropped first).
 CATCHES_KEPT = 20
