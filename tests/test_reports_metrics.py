@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from app.drafts.catches import note_tone_catches
 from app.drafts.models import Draft, DraftState, ReviewDecision
 from app.extensions import db
 from app.reports import metrics, ranges
-from app.drafts.catches import note_tone_catches
 from app.reports.metrics import OutcomeCounts
 from app.tone.catalogue import Finding
 from tests.fixtures.app import T0

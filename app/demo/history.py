@@ -29,11 +29,11 @@ from app.complaints import intake
 from app.complaints.models import Complaint
 from app.drafts import composer, workflow
 from app.drafts import operations as drafts
+from app.drafts.catches import note_tone_catches
 from app.drafts.policy import WorkflowPolicy
 from app.drafts.templates import Library
 from app.publishing import outbox
 from app.publishing.adapters import MANUAL
-from app.drafts.catches import note_tone_catches
 from app.settings.company import CompanyDetails
 from app.settings.models import Notification
 from app.tone.policy import TonePolicy

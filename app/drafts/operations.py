@@ -22,6 +22,12 @@ from app.complaints.models import Channel, Complaint, ComplaintStatus
 from app.core.text import clean_text
 from app.drafts import workflow
 from app.drafts.builder import Composition
+from app.drafts.catches import (
+    caught_codes,
+    never_submitted,
+    note_caught_codes,
+    note_tone_catches,
+)
 from app.drafts.composer import (
     FREE_TEXT,
     HOLDING_REPLY,
@@ -33,12 +39,6 @@ from app.drafts.composer import (
 from app.drafts.models import Draft, DraftState, Revision
 from app.drafts.policy import WorkflowPolicy
 from app.drafts.templates import PARTS
-from app.drafts.catches import (
-    caught_codes,
-    never_submitted,
-    note_caught_codes,
-    note_tone_catches,
-)
 
 #: States in which the author may still change the text. An edit after submission voids
 #: the approvals and sign-offs and restarts cooling-off (workflow.restart_after_edit).
