@@ -56,10 +56,11 @@ TEST_WORKERS ?= 2
 test: install-dev ## Install and run the whole test suite (TEST_WORKERS processes, default 2)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
-lint: install-dev ## Lint and check formatting (ruff); no view over 30 lines
+lint: install-dev ## Lint and check formatting (ruff); no view over 30 lines; no import loop or upward import
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check app tests bench .ci config.py wsgi.py
 	$(BIN)/python .ci/view_length.py
+	$(BIN)/python .ci/layers.py
 
 format: install-dev ## Fix lint where safe and format the code
 	$(BIN)/ruff check --fix .

@@ -2,8 +2,8 @@
 """The import graph, file by file: no loops, and no import from a lower layer to a higher one
 except those listed in ALLOWED with the reason they stay.
 
-    python .ci/layers.py          # exit 1 on a loop or an unlisted upward import
-    python .ci/layers.py --edges  # every import between layers, for a picture
+    python .ci/layers.py [ROOT]          # exit 1 on a loop or an unlisted upward import
+    python .ci/layers.py [ROOT] --edges  # and every import, file -> file
 
 The layers are in LAYERS below, lowest first.
 """
@@ -52,18 +52,18 @@ def layer_of(path: str) -> int:
     raise SystemExit(f"{path}: in no layer; add it to LAYERS in .ci/layers.py")
 
 
-def modules() -> dict[str, str]:
+def modules(root: Path) -> dict[str, str]:
     """Module name -> path relative to the repository."""
     found = {}
-    for path in sorted([*ROOT.glob("app/**/*.py"), ROOT / "config.py"]):
-        relative = path.relative_to(ROOT).as_posix()
+    for path in sorted([*root.glob("app/**/*.py"), *root.glob("config.py")]):
+        relative = path.relative_to(root).as_posix()
         name = relative[:-3].replace("/", ".").removesuffix(".__init__")
         found[name] = relative
     return found
 
 
-def imports(name: str, relative: str, known: dict[str, str]) -> set[str]:
-    tree = ast.parse((ROOT / relative).read_text(encoding="utf-8"), relative)
+def imports(root: Path, name: str, relative: str, known: dict[str, str]) -> set[str]:
+    tree = ast.parse((root / relative).read_text(encoding="utf-8"), relative)
     package = name if relative.endswith("__init__.py") else name.rpartition(".")[0]
     targets: set[str] = set()
     for node in ast.walk(tree):
@@ -133,8 +133,10 @@ def loops(graph: dict[str, set[str]]) -> list[list[str]]:
 
 
 def main(argv: list[str]) -> int:
-    known = modules()
-    graph = {name: imports(name, path, known) for name, path in known.items()}
+    paths = [arg for arg in argv if not arg.startswith("--")]
+    root = Path(paths[0]).resolve() if paths else ROOT
+    known = modules(root)
+    graph = {name: imports(root, name, path, known) for name, path in known.items()}
     problems = []
     for component in loops(graph):
         problems.append("loop: " + " -> ".join(component))
