@@ -251,9 +251,9 @@ def import_complaints(
 @click.option("--all", "everything", is_flag=True, help="Every complaint, not only unanalysed")
 def analyze_complaints(everything: bool) -> None:
     """Analyse stored complaints again with the current rules (after editing them)."""
-    from app.complaints import analysis
+    from app.complaints import reading
 
-    count = analysis.reanalyze_all(
+    count = reading.reanalyze_all(
         db.session, now=_now(), checkpoint=db.session.commit, only_missing=not everything
     )
     click.echo(f"Analysed {count} complaint{'s' if count != 1 else ''}.")

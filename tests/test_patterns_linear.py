@@ -18,7 +18,7 @@ import pytest
 
 from app.analysis import analyze
 from app.channels import ChannelInfo, LengthCounting
-from app.complaints.analysis import columns
+from app.complaints.reading import columns
 from app.core import patterns
 from app.core.datafile import DataFileError, LocatedList
 from app.nlp import common

@@ -9,9 +9,9 @@ from app.extensions import api, csrf
 
 def register_api(app: Flask) -> None:
     from app.api.complaints import blueprint as complaints
+    from app.api.drafting import blueprint as drafting
     from app.api.drafts import blueprint as drafts
-    from app.api.language import blueprint as language
 
-    for blueprint in (complaints, language, drafts):
+    for blueprint in (complaints, drafting, drafts):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

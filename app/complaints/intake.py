@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.analysis import analyze
 from app.audit import log as audit
-from app.complaints import analysis
+from app.complaints import reading
 from app.complaints.models import Channel, Complaint, ComplaintStatus
 from app.core.text import clean_text, is_blank, one_line
 
@@ -198,7 +198,7 @@ def _row(valid: ValidComplaint, *, actor_id: int | None, job_id: int | None, now
         "import_job_id": job_id,
         "created_at": now,
         # Analysed at intake, so the inbox shows heat and flags from the first moment.
-        **analysis.columns(analyze(valid.text, channel=valid.channel.key), now, text=valid.text),
+        **reading.columns(analyze(valid.text, channel=valid.channel.key), now, text=valid.text),
     }
 
 
@@ -273,7 +273,7 @@ def insert_new(
     inserted: set[str] = set()
     for start in range(0, len(values), 500):
         stored = session.execute(statement, values[start : start + 500]).all()
-        analysis.store_flags(session, [(row.id, flags[row.dedupe_key]) for row in stored])
+        reading.store_flags(session, [(row.id, flags[row.dedupe_key]) for row in stored])
         inserted.update(row.dedupe_key for row in stored)
     return inserted
 

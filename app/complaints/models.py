@@ -153,7 +153,7 @@ class ComplaintFlag(Base):
     """One sensitivity flag of one complaint: what the inbox filters on, through an index.
 
     Mirrors `Complaint.flags` (kept for display order); both are written together by
-    `app.complaints.analysis.store`.
+    `app.complaints.reading.store`.
     """
 
     __tablename__ = "complaint_flags"

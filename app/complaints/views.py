@@ -27,7 +27,7 @@ from app.accounts.models import User
 from app.accounts.permissions import Permission, can
 from app.analysis.rules import FLAG_LABELS
 from app.audit.history import timeline
-from app.complaints import analysis, assignment, importers, imports, inbox, intake, jobs
+from app.complaints import assignment, importers, imports, inbox, intake, jobs, reading
 from app.complaints.forms import ComplaintForm, ImportForm
 from app.complaints.models import Complaint, ImportFormat, ImportJob, ImportRowIssue
 from app.core.ids import parse_id
@@ -213,7 +213,7 @@ def reanalyze(complaint_id: int):
     complaint = db.session.get(Complaint, complaint_id)
     if complaint is None:
         abort(404)
-    analysis.reanalyze(db.session, complaint, actor=current_user, now=now())
+    reading.reanalyze(db.session, complaint, actor=current_user, now=now())
     db.session.commit()
     flash("Analysed again with the current rules.", "success")
     return redirect(url_for("complaints.show", complaint_id=complaint.id))

@@ -15,7 +15,7 @@ from typing import Any
 from app.accounts.models import User
 from app.analysis import Analysis
 from app.channels import ChannelInfo, Fit, fit
-from app.complaints import analysis
+from app.complaints import reading
 from app.complaints.models import Channel, Complaint
 from app.drafts import guards
 from app.drafts.builder import Composition, Sources, compose, joiner
@@ -47,7 +47,7 @@ def compose_for(
 ) -> Composition:
     return compose(
         library,
-        analysis.current(complaint),
+        reading.current(complaint),
         channel_info(complaint.channel),
         Sources(
             company=company,

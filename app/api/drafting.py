@@ -1,5 +1,5 @@
-"""/api/v1/analyze, /api/v1/drafts/compose and /api/v1/tone-check: the analysis, the first
-draft and the tone checks."""
+"""Drafting aids on text sent in, nothing stored: /api/v1/analyze (the analysis),
+/api/v1/drafts/compose (the first draft) and /api/v1/tone-check (the tone checks)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from app.api.schemas import (
     ToneCheckRequestSchema,
     ToneReportSchema,
 )
-from app.complaints import analysis, intake
+from app.complaints import intake, reading
 from app.complaints.models import Complaint
 from app.core.text import clean_text, is_blank
 from app.extensions import db
@@ -27,7 +27,7 @@ from app.web.access import api_requires
 from app.web.services import compose_draft, services, tone_setting
 
 blueprint = api_blueprint(
-    "language_api",
+    "drafting_api",
     __name__,
     url_prefix="/api/v1",
     description="Complaint analysis, the four-part draft builder and the tone checks",
@@ -86,7 +86,7 @@ def compose_reply(payload: dict):
         if complaint is None:
             abort(404, message=f"No complaint #{payload['complaint_id']}.")
         composition = compose_draft(complaint, g.api_user)
-        result = {"text": complaint.text, **analysis.current(complaint).to_dict()}
+        result = {"text": complaint.text, **reading.current(complaint).to_dict()}
     else:
         text = _text(payload["text"])
         channel = _channel(payload["channel"])
