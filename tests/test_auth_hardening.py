@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.accounts import operations, passwords, throttle
-from app.accounts.models import ApiToken
+from app.accounts.models import ApiToken, LinkPurpose
 from app.audit.models import AuditEvent
 from app.extensions import db
 from tests.fixtures.app import T0
@@ -492,9 +492,14 @@ def test_a_reset_link_is_not_an_invitation_and_an_invitation_is_not_a_reset(ctx,
     admin = get_user(users["admin"])
     agent = get_user(users["agent"])
     secret = operations.issue_reset_link(db.session, target=agent, actor=admin, now=T0)
-    assert operations.find_invitation(db.session, secret, now=T0) is None
-    assert operations.find_reset_link(db.session, secret, now=T0) is not None
-    assert operations.find_reset_link(db.session, secret, now=T0 + timedelta(days=2)) is None
+    assert operations.find_link(db.session, secret, purpose=LinkPurpose.INVITE, now=T0) is None
+    assert operations.find_link(db.session, secret, purpose=LinkPurpose.RESET, now=T0) is not None
+    assert (
+        operations.find_link(
+            db.session, secret, purpose=LinkPurpose.RESET, now=T0 + timedelta(days=2)
+        )
+        is None
+    )
     with pytest.raises(operations.AccountError, match="Only admins"):
         operations.issue_reset_link(db.session, target=admin, actor=agent, now=T0)
 

@@ -261,42 +261,66 @@ def invite_user(
     return user, secret, outcome
 
 
-def find_invitation(
-    session: Session, secret: str, *, now: datetime, purpose: LinkPurpose = LinkPurpose.INVITE
+#: Why a one-time link no longer works, and the audit action its use records, by purpose.
+_LINK_USE = {
+    LinkPurpose.INVITE: (
+        "This invitation link is not valid any more. Ask an admin for a new one.",
+        "user.invitation_accepted",
+    ),
+    LinkPurpose.RESET: (
+        "This reset link is not valid any more. Ask an admin for a new one.",
+        "user.password_reset",
+    ),
+}
+
+
+def find_link(
+    session: Session, secret: str, *, purpose: LinkPurpose, now: datetime
 ) -> Invitation | None:
-    invitation = session.scalar(select(Invitation).where(Invitation.token_hash == _sha256(secret)))
+    """The one-time link for `secret`, if it is for `purpose` and still works."""
+    link = session.scalar(select(Invitation).where(Invitation.token_hash == _sha256(secret)))
     if (
-        invitation is None
-        or invitation.purpose != purpose
-        or invitation.accepted_at
-        or invitation.revoked_at
-        or invitation.expires_at <= now
-        or not invitation.user.active
+        link is None
+        or link.purpose != purpose
+        or link.accepted_at
+        or link.revoked_at
+        or link.expires_at <= now
+        or not link.user.active
     ):
         return None
-    return invitation
+    return link
 
 
-def accept_invitation(session: Session, *, secret: str, password: str, now: datetime) -> User:
-    invitation = find_invitation(session, secret, now=now)
-    if invitation is None:
-        raise AccountError(
-            "This invitation link is not valid any more. Ask an admin for a new one."
-        )
+def set_password_by_link(
+    session: Session, *, secret: str, purpose: LinkPurpose, password: str, now: datetime
+) -> User:
+    """Use a one-time link: an invited person's first password, or a reset, which also ends
+    every session and token of the person."""
+    invalid, action = _LINK_USE[purpose]
+    link = find_link(session, secret, purpose=purpose, now=now)
+    if link is None:
+        raise AccountError(invalid)
     problem = passwords.password_problem(password)
     if problem:
         raise AccountError(problem, field="password")
-    user = invitation.user
+    user = link.user
     user.password_hash = passwords.hash_password(password)
     user.rotate_login_id()
-    invitation.accepted_at = now
+    link.accepted_at = now
+    details = None
+    if purpose is LinkPurpose.RESET:
+        details = {
+            "sessions_ended": revoke_sessions(session, user=user, now=now),
+            "tokens_revoked": revoke_api_tokens(session, user=user, now=now),
+        }
     audit.record(
         session,
-        action="user.invitation_accepted",
+        action=action,
         entity_type="user",
         entity_id=user.id,
         actor_id=user.id,
         now=now,
+        details=details,
     )
     return user
 
@@ -641,33 +665,3 @@ def issue_reset_link(session: Session, *, target: User, actor: User | None, now:
         details={"expires_at": (now + RESET_LIFETIME).isoformat()},
     )
     return secret
-
-
-def find_reset_link(session: Session, secret: str, *, now: datetime) -> Invitation | None:
-    return find_invitation(session, secret, now=now, purpose=LinkPurpose.RESET)
-
-
-def reset_password(session: Session, *, secret: str, password: str, now: datetime) -> User:
-    """Use a reset link: the new password, every session and token of the person ended."""
-    link = find_reset_link(session, secret, now=now)
-    if link is None:
-        raise AccountError("This reset link is not valid any more. Ask an admin for a new one.")
-    problem = passwords.password_problem(password)
-    if problem:
-        raise AccountError(problem, field="password")
-    user = link.user
-    user.password_hash = passwords.hash_password(password)
-    user.rotate_login_id()
-    link.accepted_at = now
-    sessions = revoke_sessions(session, user=user, now=now)
-    tokens = revoke_api_tokens(session, user=user, now=now)
-    audit.record(
-        session,
-        action="user.password_reset",
-        entity_type="user",
-        entity_id=user.id,
-        actor_id=user.id,
-        now=now,
-        details={"sessions_ended": sessions, "tokens_revoked": tokens},
-    )
-    return user

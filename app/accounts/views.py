@@ -18,7 +18,7 @@ from app.accounts.forms import (
     SetPasswordForm,
 )
 from app.accounts.listing import accounts
-from app.accounts.models import AccessChange, Role, User
+from app.accounts.models import AccessChange, LinkPurpose, Role, User
 from app.accounts.permissions import GRANTS, Permission
 from app.accounts.throttle import ThrottlePolicy
 from app.extensions import db
@@ -91,52 +91,46 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+#: What a one-time link's page says when the link no longer works, and once it is used.
+LINK_PAGES = {
+    LinkPurpose.INVITE: (
+        "This invitation is not valid",
+        "It was used already, has expired or was withdrawn. Ask an admin for a new one.",
+        "Welcome, {name}. Your password is set.",
+    ),
+    LinkPurpose.RESET: (
+        "This reset link is not valid",
+        "It was used already, has expired or a newer one was issued. Ask an admin for a new one.",
+        "Your new password is set. You were signed out everywhere else.",
+    ),
+}
+
+
 @auth_blueprint.route("/invitation/<secret>", methods=["GET", "POST"])
 @public
 def accept_invitation(secret: str):
-    invitation = operations.find_invitation(db.session, secret, now=now())
-    if invitation is None:
-        return render_template(
-            "errors/error.html",
-            status=404,
-            title="This invitation is not valid",
-            message="It was used already, has expired or was withdrawn. "
-            "Ask an admin for a new one.",
-        ), 404
-    form = SetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            user = operations.accept_invitation(
-                db.session, secret=secret, password=form.password.data, now=now()
-            )
-        except operations.AccountError as exc:
-            form.password.errors.append(str(exc))
-        else:
-            db.session.commit()
-            logout_user()
-            sign_in(user)
-            flash(f"Welcome, {user.name}. Your password is set.", "success")
-            return redirect(url_for("complaints.inbox"))
-    return render_template("auth/accept_invitation.html", form=form, invited=invitation.user)
+    return set_password_page(secret, LinkPurpose.INVITE)
 
 
 @auth_blueprint.route("/reset/<secret>", methods=["GET", "POST"])
 @public
 def reset_password(secret: str):
-    link = operations.find_reset_link(db.session, secret, now=now())
+    return set_password_page(secret, LinkPurpose.RESET)
+
+
+def set_password_page(secret: str, purpose: LinkPurpose):
+    """An invitation's or a reset link's page: choose a password, then signed in."""
+    invalid_title, invalid_message, done = LINK_PAGES[purpose]
+    link = operations.find_link(db.session, secret, purpose=purpose, now=now())
     if link is None:
         return render_template(
-            "errors/error.html",
-            status=404,
-            title="This reset link is not valid",
-            message="It was used already, has expired or a newer one was issued. "
-            "Ask an admin for a new one.",
+            "errors/error.html", status=404, title=invalid_title, message=invalid_message
         ), 404
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            user = operations.reset_password(
-                db.session, secret=secret, password=form.password.data, now=now()
+            user = operations.set_password_by_link(
+                db.session, secret=secret, purpose=purpose, password=form.password.data, now=now()
             )
         except operations.AccountError as exc:
             form.password.errors.append(str(exc))
@@ -144,9 +138,9 @@ def reset_password(secret: str):
             db.session.commit()
             logout_user()
             sign_in(user)
-            flash("Your new password is set. You were signed out everywhere else.", "success")
+            flash(done.format(name=user.name), "success")
             return redirect(url_for("complaints.inbox"))
-    return render_template("auth/reset_password.html", form=form, person=link.user)
+    return render_template("auth/set_password.html", form=form, person=link.user, purpose=purpose)
 
 
 # --- admin: users and roles -------------------------------------------------------------
