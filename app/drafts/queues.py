@@ -36,7 +36,7 @@ def signoff_reasons(
 ) -> list[dict[str, Any]]:
     """Why the draft needs sign-off: as fixed when it was submitted, or, before that, what
     submitting this revision now would ask for."""
-    if draft.state in (DraftState.DRAFT, DraftState.CHANGES_REQUESTED):
+    if draft.is_being_written:
         return policy.signoff_reasons(draft.complaint, revision.findings)
     return list(draft.signoff_reasons or [])
 
@@ -140,7 +140,7 @@ def signoff_queue(
             select(Draft)
             .join(Complaint, Complaint.id == Draft.complaint_id)
             .where(
-                Draft.state.in_((DraftState.COOLING_OFF, DraftState.APPROVED)),
+                Draft.is_submitted,
                 Draft.requires_signoff.is_(True),
                 Draft.author_id != viewer.id,
             )

@@ -17,11 +17,12 @@ from flask_login import current_user
 
 from app.accounts.permissions import Permission, can_edit_draft
 from app.complaints.models import Complaint
+from app.core.errors import http_status
 from app.core.ids import parse_count
 from app.core.text import clean_text
 from app.drafts import guards, operations, queues, service, workflow
 from app.drafts.builder import reply_length, split_thread
-from app.drafts.models import Draft, DraftState, Revision
+from app.drafts.models import Draft, Revision
 from app.drafts.operations import EDITABLE_STATES
 from app.drafts.templates import PARTS
 from app.drafts.workflow import Action
@@ -98,8 +99,9 @@ def edit(draft_id: int):
         else:
             parts[part] = alternative.text
             chosen[part] = variant_id
+    status = 400
     if error is None:
-        was_submitted = draft.state in (DraftState.COOLING_OFF, DraftState.APPROVED)
+        was_submitted = draft.is_submitted
         try:
             saved = operations.edit_parts(
                 db.session,
@@ -114,7 +116,7 @@ def edit(draft_id: int):
             )
         except operations.DraftError as problem:
             db.session.rollback()
-            error = str(problem)
+            error, status = str(problem), http_status(problem, form=True)
         else:
             db.session.commit()
             if request.form.get("then") == "submit":
@@ -131,7 +133,6 @@ def edit(draft_id: int):
             else:
                 flash(f"Saved as revision {saved.number}.", "success")
             return redirect(url_for("drafts.edit", draft_id=draft.id))
-    status = 409 if error and "since you opened it" in error else 400
     return render_editor(draft, shown_parts=shown_parts, error=error, status=status)
 
 
@@ -153,8 +154,9 @@ def _submit_saved(draft: Draft, *, saved_new: bool):
     except workflow.Refused as refusal:
         db.session.rollback()
         draft = draft_or_404(draft.id)
-        status = 403 if refusal.code == "forbidden" else 409
-        return render_editor(draft, error=f"{saved}Not submitted: {refusal}", status=status)
+        return render_editor(
+            draft, error=f"{saved}Not submitted: {refusal}", status=http_status(refusal)
+        )
     db.session.commit()
     flash(saved + submitted_message(draft), "success")
     return redirect(url_for("drafts.edit", draft_id=draft.id))
