@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from app.accounts.models import Role, User
-from app.accounts.permissions import Permission, can
+from app.accounts.models import User
+from app.accounts.permissions import Permission, author_or_admin, can
 from app.core.errors import Refused
 from app.drafts.models import Draft, DraftState, Review, ReviewDecision, Revision, SignOff
 from app.tone.catalogue import BLOCK, CODE_LABELS
@@ -157,7 +157,7 @@ class AuthorOrAdmin(Check):
     """Only the draft's author (or an admin) submits, withdraws or publishes it."""
 
     def __call__(self, actor: User, standing: Standing, group: str | None) -> Refused | None:
-        if actor.id == standing.draft.author_id or Role.ADMIN in actor.roles:
+        if author_or_admin(actor, standing.draft.author_id):
             return None
         return Refused("forbidden", "Only the draft's author (or an admin) may do that.")
 
