@@ -87,6 +87,10 @@ class Hands:
                 counted.setdefault(signoff.group, signoff.signer_id)
         return set(counted) - refused
 
+    def missing_groups(self, reasons: list[dict[str, Any]]) -> list[str]:
+        """The groups `reasons` route the draft to that have not signed this revision off."""
+        return sorted({reason["group"] for reason in reasons} - self.signed_groups())
+
 
 @dataclass(frozen=True)
 class Standing:
@@ -105,7 +109,7 @@ class Standing:
     @property
     def missing_groups(self) -> list[str]:
         """The groups still to sign the current revision off."""
-        return sorted(self.needed_groups - self.hands.signed_groups())
+        return self.hands.missing_groups(self.draft.signoff_reasons)
 
 
 class Check:

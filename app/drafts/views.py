@@ -20,7 +20,7 @@ from app.complaints.models import Complaint
 from app.core.errors import http_status
 from app.core.ids import parse_count
 from app.core.text import clean_text
-from app.drafts import guards, operations, queues, service, workflow
+from app.drafts import guards, operations, service, workflow
 from app.drafts.builder import reply_length, split_thread
 from app.drafts.models import Draft, Revision
 from app.drafts.operations import EDITABLE_STATES
@@ -215,7 +215,7 @@ def render_editor(
             revisions=revisions.all(),
             status=standing,
             allowed={action.value: standing.allowed(current_user, action) for action in Action},
-            signoff_reasons=queues.signoff_reasons(draft, revision, policy),
+            signoff_reasons=standing.signoff_reasons,
         ),
         status,
     )

@@ -181,23 +181,27 @@ def _live(session: Session, decision: type[Review] | type[SignOff], revision: Re
     )
 
 
-def contributors(session: Session, draft: Draft, revision: Revision) -> frozenset[int]:
-    """Everyone who wrote words of this revision: the draft's author and the author of
-    every revision up to it (each revision is an edit of the one before). None of them
-    approves or signs it off (GitLab's "prevent approvals by users who add commits")."""
-    authors = session.scalars(
-        select(Revision.author_id).where(
-            Revision.draft_id == draft.id, Revision.number <= revision.number
-        )
+def contributors(session: Session, drafts: list[Draft]) -> dict[int, frozenset[int]]:
+    """Everyone who wrote words of each draft's current revision, by draft id: the draft's
+    author and the author of every revision up to it (each revision is an edit of the one
+    before). None of them approves or signs it off (GitLab's "prevent approvals by users
+    who add commits")."""
+    found = {draft.id: {draft.author_id} for draft in drafts}
+    rows = session.execute(
+        select(Revision.draft_id, Revision.author_id)
+        .join(Draft, Draft.id == Revision.draft_id)
+        .where(Revision.draft_id.in_(list(found)), Revision.number <= Draft.current_revision)
     )
-    return frozenset({draft.author_id, *authors})
+    for draft_id, author_id in rows:
+        found[draft_id].add(author_id)
+    return {draft_id: frozenset(authors) for draft_id, authors in found.items()}
 
 
 def standing(session: Session, draft: Draft, *, now: datetime) -> Standing:
     """Where the draft stands now, as the guards read it (live decisions only)."""
     revision = current_revision(session, draft)
     hands = Hands(
-        contributors=contributors(session, draft, revision),
+        contributors=contributors(session, [draft])[draft.id],
         reviews=tuple(_live(session, Review, revision)),
         signoffs=tuple(_live(session, SignOff, revision)),
     )
@@ -710,7 +714,7 @@ def status(session: Session, draft: Draft, *, now: datetime, policy: WorkflowPol
     live_reviews = [r for r in reviews if r.voided_at is None and r.revision_id == revision.id]
     live_signoffs = [s for s in signoffs if s.voided_at is None and s.revision_id == revision.id]
     hands = Hands(
-        contributors=contributors(session, draft, revision),
+        contributors=contributors(session, [draft])[draft.id],
         reviews=tuple(live_reviews),
         signoffs=tuple(live_signoffs),
     )
@@ -718,7 +722,7 @@ def status(session: Session, draft: Draft, *, now: datetime, policy: WorkflowPol
     reasons = draft.signoff_reasons
     if draft.is_being_written:
         reasons = policy.signoff_reasons(draft.complaint, revision.findings)
-    missing = sorted({reason["group"] for reason in reasons} - hands.signed_groups())
+    missing = hands.missing_groups(reasons)
     if draft.is_being_written:
         warning = target_warning(draft.complaint, revision.findings, now=now, policy=policy)
     elif draft.is_submitted:

@@ -240,7 +240,7 @@ def _reading(draft: Draft) -> dict:
         "tone_refusal": tone_refusal(revision.findings),
         "status": status,
         "allowed": _allowed(status),
-        "signoff_reasons": queues.signoff_reasons(draft, revision, workflow_policy()),
+        "signoff_reasons": status.signoff_reasons,
     }
 
 
