@@ -21,7 +21,7 @@ from app.complaints import intake
 from app.complaints.models import Complaint
 from app.core.errors import Refused
 from app.drafts import operations, service, workflow
-from app.drafts.models import Draft
+from app.drafts.models import Draft, DraftState
 from app.drafts.policy import WorkflowPolicy
 from app.drafts.workflow import Action
 from app.extensions import db
@@ -302,3 +302,24 @@ def test_the_pages_explain_with_the_same_words(app, plain_app, world, clock, whe
 
 #: What the publish page lists beside its (disabled) button.
 READINESS = {"not_submitted", "cooling_off", "needs_approval", "needs_signoff", "blocking_findings"}
+
+
+def test_an_edit_after_submission_is_a_move_of_the_table_and_no_button(app, world, client_for):
+    """Saving an edit of a submitted draft takes the `edit` move back to cooling off (the
+    audit log keeps one entry, the edit's); the move has no button of its own."""
+    assert workflow.TRANSITIONS[Action.EDIT] == {
+        DraftState.COOLING_OFF: DraftState.COOLING_OFF,
+        DraftState.APPROVED: DraftState.COOLING_OFF,
+    }
+    with app.app_context():
+        draft_id = world.start("edit")
+        world.act(draft_id, Action.SUBMIT, "agent")
+        world.act(draft_id, Action.APPROVE, "reviewer")
+        world.edit(draft_id, "Sorry: it arrives tomorrow, tracked.", "agent")
+        draft = db.session.get(Draft, draft_id)
+        assert (draft.state, draft.current_revision) == (DraftState.COOLING_OFF, 2)
+        revision = draft.current_revision
+    response = client_for("agent").post(
+        f"/drafts/{draft_id}/act", data={"action": "edit", "revision": revision}
+    )
+    assert response.status_code == 400
