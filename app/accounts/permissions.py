@@ -51,11 +51,16 @@ def can(user: User | None, permission: Permission) -> bool:
     return bool(user.roles & GRANTS[permission])
 
 
+def author_or_admin(user: User, draft_author_id: int) -> bool:
+    """The draft's author, or an admin: who edits, submits, withdraws and publishes it."""
+    return user.id == draft_author_id or Role.ADMIN in user.roles
+
+
 def can_edit_draft(user: User, draft_author_id: int) -> str | None:
     """Why `user` may not change this draft, or None when it may: its author, or an admin."""
     if not can(user, Permission.DRAFT_REPLIES):
         return "Only agents write replies."
-    if user.id != draft_author_id and Role.ADMIN not in user.roles:
+    if not author_or_admin(user, draft_author_id):
         return "Only the agent who started this draft edits it; ask them, or an admin."
     return None
 

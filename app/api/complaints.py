@@ -112,11 +112,6 @@ def _assignment(change: assignment.Change) -> dict:
     }
 
 
-def _refused(refusal: assignment.Refused):
-    db.session.rollback()
-    abort(403 if refusal.code == "forbidden" else 409, message=str(refusal), code=refusal.code)
-
-
 @blueprint.route("/<int:complaint_id>/assignment", methods=["POST"])
 @api_requires(Permission.DRAFT_REPLIES, scope=TokenScope.ACT)
 @blueprint.arguments(AssignmentRequestSchema)
@@ -125,12 +120,9 @@ def take(payload: dict, complaint_id: int):
     """Take the complaint ("take it"). Taking it again changes nothing (`changed: false`);
     a colleague's is refused (409 `held_by_colleague`) unless `take_over` is true."""
     complaint = _complaint(complaint_id)
-    try:
-        change = assignment.take(
-            db.session, complaint, actor=g.api_user, now=now(), take_over=payload["take_over"]
-        )
-    except assignment.Refused as refusal:
-        _refused(refusal)
+    change = assignment.take(
+        db.session, complaint, actor=g.api_user, now=now(), take_over=payload["take_over"]
+    )
     db.session.commit()
     return _assignment(change)
 
@@ -142,9 +134,6 @@ def release(complaint_id: int):
     """Release the complaint: for the agent who has it, or an admin (else 409
     `not_holder`). Releasing one nobody has changes nothing."""
     complaint = _complaint(complaint_id)
-    try:
-        change = assignment.release(db.session, complaint, actor=g.api_user, now=now())
-    except assignment.Refused as refusal:
-        _refused(refusal)
+    change = assignment.release(db.session, complaint, actor=g.api_user, now=now())
     db.session.commit()
     return _assignment(change)

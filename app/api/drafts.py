@@ -3,7 +3,8 @@ publish) and a complaint's resolution. HTTP in, `app.drafts.workflow` out.
 
 A refused transition answers 409 with `error.code` naming the guard (`cooling_off`,
 `self_approval`, `needs_approval`, `needs_signoff`, `blocking_findings`,
-`stale_revision`, …); a missing role 403.
+`stale_revision`, …); a missing role 403 (`app.core.errors.http_status`, answered by the
+app's error handler).
 """
 
 from __future__ import annotations
@@ -47,25 +48,6 @@ ACTIONS = {
     "withdraw": workflow.Action.WITHDRAW,
     "publish": workflow.Action.PUBLISH,
 }
-
-
-def _refused(refusal: workflow.Refused):
-    db.session.rollback()
-    status = 403 if refusal.code == "forbidden" else 409
-    abort(status, message=str(refusal), code=refusal.code)
-
-
-def _draft_error(problem: operations.DraftError):
-    """A refused start or edit as an API error: the role 403, the state or a newer
-    revision 409, the text itself 422."""
-    db.session.rollback()
-    if isinstance(problem, operations.NotAllowed):
-        abort(403, message=str(problem), code="forbidden")
-    if isinstance(problem, operations.StaleRevision):
-        abort(409, message=str(problem), code="stale_revision")
-    if isinstance(problem, operations.NotEditable):
-        abort(409, message=str(problem), code="invalid_state")
-    abort(422, message=str(problem), errors={"text": [str(problem)]})
 
 
 def _draft(draft_id: int) -> Draft:
@@ -128,19 +110,16 @@ def create(payload: dict, complaint_id: int):
         if follows is None:
             abort(404, message=f"No draft #{payload['follows_draft_id']}.")
     composition = None if payload["text"] is not None else compose_draft(complaint, g.api_user)
-    try:
-        started = operations.start_draft(
-            db.session,
-            complaint,
-            composition,
-            tone=tone_setting(complaint),
-            actor=g.api_user,
-            now=now(),
-            text=payload["text"],
-            follows=follows,
-        )
-    except operations.DraftError as problem:
-        _draft_error(problem)
+    started = operations.start_draft(
+        db.session,
+        complaint,
+        composition,
+        tone=tone_setting(complaint),
+        actor=g.api_user,
+        now=now(),
+        text=payload["text"],
+        follows=follows,
+    )
     db.session.commit()
     return _state(started.draft, created=started.created), 201 if started.created else 200
 
@@ -167,20 +146,17 @@ def edit(payload: dict, draft_id: int):
         abort(422, message="Send either `parts` or `text`.", errors={"parts": ["parts or text"]})
     replace = payload["text"] is not None
     parts = {FREE_TEXT: payload["text"]} if replace else payload["parts"]
-    try:
-        operations.edit_parts(
-            db.session,
-            draft,
-            parts,
-            tone=tone_setting(draft.complaint),
-            actor=g.api_user,
-            now=now(),
-            based_on=payload["revision"],
-            policy=workflow_policy(),
-            replace=replace,
-        )
-    except operations.DraftError as problem:
-        _draft_error(problem)
+    operations.edit_parts(
+        db.session,
+        draft,
+        parts,
+        tone=tone_setting(draft.complaint),
+        actor=g.api_user,
+        now=now(),
+        based_on=payload["revision"],
+        policy=workflow_policy(),
+        replace=replace,
+    )
     db.session.commit()
     return _state(draft)
 
@@ -195,39 +171,22 @@ def act(payload: dict, draft_id: int, action: str):
     again returns the one publication, `created: false`). Roles are checked on every step."""
     if action not in ACTIONS:
         abort(404, message=f"No action {action!r}; use one of {', '.join(ACTIONS)}.")
-    draft = _draft(draft_id)
-    step = ACTIONS[action]
-    try:
-        if step == workflow.Action.PUBLISH:
-            _, created = workflow.publish(
-                db.session,
-                draft,
-                actor=g.api_user,
-                now=now(),
-                revision_number=payload["revision"],
-                policy=workflow_policy(),
-            )
-            draft = _draft(draft_id)
-        else:
-            created = None
-            workflow.transition(
-                db.session,
-                draft,
-                step,
-                actor=g.api_user,
-                now=now(),
-                revision_number=payload["revision"],
-                policy=workflow_policy(),
-                comment=payload["comment"],
-                approved=payload["approved"],
-                group=payload["group"] or None,
-                anchor_start=payload["anchor_start"],
-                anchor_end=payload["anchor_end"],
-            )
-    except workflow.Refused as refusal:
-        _refused(refusal)
+    created = workflow.act(
+        db.session,
+        _draft(draft_id),
+        ACTIONS[action],
+        actor=g.api_user,
+        now=now(),
+        revision_number=payload["revision"],
+        policy=workflow_policy(),
+        comment=payload["comment"],
+        approved=payload["approved"],
+        group=payload["group"] or None,
+        anchor_start=payload["anchor_start"],
+        anchor_end=payload["anchor_end"],
+    )
     db.session.commit()
-    return _state(draft, created=created)
+    return _state(_draft(draft_id), created=created)
 
 
 @blueprint.route("/drafts/<int:draft_id>/publication/link", methods=["POST"])
@@ -240,12 +199,7 @@ def record_link(payload: dict, draft_id: int):
     publication = outbox.publication_for(db.session, draft)
     if publication is None:
         abort(409, message="This draft is not published yet.", code="not_published")
-    try:
-        outbox.record_link(db.session, publication, payload["url"], actor=g.api_user, now=now())
-    except outbox.PublishingError as problem:
-        db.session.rollback()
-        status = {"forbidden": 403, "conflict": 409}.get(problem.code, 422)
-        abort(status, message=str(problem), errors={"url": [str(problem)]})
+    outbox.record_link(db.session, publication, payload["url"], actor=g.api_user, now=now())
     db.session.commit()
     return _state(draft)
 
@@ -259,10 +213,7 @@ def resolve(payload: dict, complaint_id: int):
     complaint = db.session.get(Complaint, complaint_id)
     if complaint is None:
         abort(404, message=f"No complaint #{complaint_id}.")
-    try:
-        workflow.resolve(db.session, complaint, actor=g.api_user, now=now(), note=payload["note"])
-    except workflow.Refused as refusal:
-        _refused(refusal)
+    workflow.resolve(db.session, complaint, actor=g.api_user, now=now(), note=payload["note"])
     db.session.commit()
     return {
         "id": complaint.id,

@@ -21,6 +21,7 @@ from app.accounts.permissions import Permission, can
 from app.audit import log as audit
 from app.audit.models import AuditEvent
 from app.complaints.models import Complaint, ComplaintStatus
+from app.core import errors
 
 ASSIGN = "complaint.assign"
 RELEASE = "complaint.release"
@@ -28,7 +29,7 @@ RELEASE = "complaint.release"
 ATTEMPTS = 3
 
 
-class Refused(Exception):
+class Refused(errors.Refused):
     """Why the assignment cannot change: `code` for the API, the message for people.
 
     Codes: `forbidden` (the role), `resolved` (nothing left to take), `held_by_colleague`
@@ -38,9 +39,8 @@ class Refused(Exception):
     """
 
     def __init__(self, code: str, message: str, *, holder: User | None = None) -> None:
-        self.code = code
         self.holder = holder
-        super().__init__(message)
+        super().__init__(code, message)
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,7 @@ def run(
     checkpoint: Callable[[ImportJob], None] = lambda job: None,
 ) -> ImportJob:
     """Process a queued job to the end. A file-level problem marks the job failed."""
-    job.status = ImportStatus.RUNNING
+    job.move_to(ImportStatus.RUNNING)
     job.started_at = now()
     checkpoint(job)
     try:
@@ -84,7 +84,7 @@ def run(
             max_field=limits.max_chars * 4 + 1024,
         )
     except importers.ImportFileError as exc:
-        job.status = ImportStatus.FAILED
+        job.move_to(ImportStatus.FAILED)
         job.error = str(exc)
         job.finished_at = now()
         _audit_finished(session, job, now())
@@ -145,7 +145,7 @@ def run(
         job.processed_rows = min(len(records), start + len(batch))
         checkpoint(job)
 
-    job.status = ImportStatus.DONE
+    job.move_to(ImportStatus.DONE)
     job.finished_at = now()
     _audit_finished(session, job, job.finished_at)
     checkpoint(job)

@@ -39,8 +39,6 @@ ASSIGNEE_FILTERS = ("me", "none")
 MAX_SEARCH_CHARS = 100
 #: The inbox lists the follow-ups falling due this soon (and every overdue one).
 FOLLOW_UPS_WITHIN = timedelta(days=1)
-#: Draft states that are no longer "in the works" (operations.active_draft).
-CLOSED_DRAFT_STATES = (DraftState.PUBLISHED, DraftState.WITHDRAWN)
 _ID_QUERY = re.compile(r"#?\s*(\d{1,18})")
 
 
@@ -334,7 +332,7 @@ def _handling_statement() -> Select:
         .outerjoin(assignee, assignee.id == Complaint.assignee_id)
         .outerjoin(
             Draft,
-            and_(Draft.complaint_id == Complaint.id, Draft.state.not_in(CLOSED_DRAFT_STATES)),
+            and_(Draft.complaint_id == Complaint.id, Draft.is_open),
         )
         .outerjoin(author, author.id == Draft.author_id)
         .where(Complaint.id.in_(bindparam("ids", expanding=True)))

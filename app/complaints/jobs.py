@@ -45,7 +45,7 @@ def run_job(app: Flask, job_id: int, on_progress=None) -> ImportJob | None:
             log.exception("import job %s failed", job_id)
             db.session.rollback()
             job = db.session.get(ImportJob, job_id)
-            job.status = ImportStatus.FAILED
+            job.move_to(ImportStatus.FAILED)
             job.error = (
                 "The import stopped because of an error on our side. Rows imported "
                 "so far are kept; import the same file again to finish it."

@@ -23,6 +23,7 @@ from app.accounts.models import User
 from app.channels import LengthCounting
 from app.core.clock import utcnow
 from app.core.db import Base, enum_column
+from app.core.states import Moves
 
 
 class Channel(Base):
@@ -68,6 +69,17 @@ class ComplaintStatus(enum.StrEnum):
         return (cls.NEW, cls.IN_PROGRESS)
 
 
+#: How a complaint's status moves: a draft is started, a reply goes out, it is resolved.
+COMPLAINT_MOVES = Moves(
+    "complaint",
+    {
+        ComplaintStatus.NEW: {ComplaintStatus.IN_PROGRESS, ComplaintStatus.REPLIED},
+        ComplaintStatus.IN_PROGRESS: {ComplaintStatus.REPLIED},
+        ComplaintStatus.REPLIED: {ComplaintStatus.RESOLVED},
+    },
+)
+
+
 class Complaint(Base):
     __tablename__ = "complaints"
 
@@ -89,6 +101,11 @@ class Complaint(Base):
     status: Mapped[ComplaintStatus] = mapped_column(
         enum_column(ComplaintStatus, "complaint_status"), default=ComplaintStatus.NEW
     )
+
+    def move_to(self, status: ComplaintStatus) -> None:
+        """Change the status by one of `COMPLAINT_MOVES` (IllegalMove otherwise)."""
+        self.status = COMPLAINT_MOVES.check(self.status, status)
+
     #: Still needs a reply. Computed by the database from the status, so it cannot drift;
     #: the inbox's default view reads it through its own index.
     is_open: Mapped[bool | None] = mapped_column(
@@ -186,6 +203,16 @@ class ImportStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+#: How an import's status moves. A crash fails the job from wherever it was.
+IMPORT_MOVES = Moves(
+    "import",
+    {
+        ImportStatus.QUEUED: {ImportStatus.RUNNING, ImportStatus.FAILED},
+        ImportStatus.RUNNING: {ImportStatus.DONE, ImportStatus.FAILED},
+    },
+)
+
+
 class ImportJob(Base):
     """One uploaded file and what became of each of its rows."""
 
@@ -205,6 +232,11 @@ class ImportJob(Base):
     status: Mapped[ImportStatus] = mapped_column(
         enum_column(ImportStatus, "import_status"), default=ImportStatus.QUEUED
     )
+
+    def move_to(self, status: ImportStatus) -> None:
+        """Change the status by one of `IMPORT_MOVES` (IllegalMove otherwise)."""
+        self.status = IMPORT_MOVES.check(self.status, status)
+
     total_rows: Mapped[int | None]
     processed_rows: Mapped[int] = mapped_column(default=0)
     imported_count: Mapped[int] = mapped_column(default=0)

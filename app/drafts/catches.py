@@ -14,19 +14,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from app.drafts.models import Draft, DraftState
+from app.drafts.models import Draft
 from app.tone.catalogue import BLOCK, WARN, Finding
 
 #: Severities that count as a catch; `info` findings are advice, not a problem caught.
 CAUGHT_SEVERITIES = frozenset({WARN, BLOCK})
-#: States a draft is written in before anyone reviews it.
-_WRITING = (DraftState.DRAFT, DraftState.CHANGES_REQUESTED)
 
 
 def never_submitted(draft: Draft) -> bool:
     """Still being written and never submitted: submitting starts cooling-off, and the
     time it ends stays on the draft from then on."""
-    return draft.state in _WRITING and draft.cooling_off_until is None
+    return draft.is_being_written and draft.cooling_off_until is None
 
 
 def _code_and_severity(finding: Finding | Mapping[str, Any]) -> tuple[str | None, str | None]:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    ColumnElement,
     ForeignKey,
     Index,
     String,
@@ -21,12 +22,14 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
 from app.complaints.models import Channel, Complaint
 from app.core.clock import utcnow
 from app.core.db import Base, enum_column
+from app.core.states import Moves
 
 
 class DraftState(enum.StrEnum):
@@ -36,6 +39,39 @@ class DraftState(enum.StrEnum):
     APPROVED = "approved"
     PUBLISHED = "published"
     WITHDRAWN = "withdrawn"
+
+    # The groups of states, named once: Python, SQL (`Draft.is_open` …) and templates read
+    # these instead of listing states again.
+    @classmethod
+    def being_written(cls) -> frozenset[DraftState]:
+        """Not submitted yet, or sent back: the author is writing."""
+        return _BEING_WRITTEN
+
+    @classmethod
+    def submitted(cls) -> frozenset[DraftState]:
+        """Submitted and not sent back: cooling off, in review, waiting to go out."""
+        return _SUBMITTED
+
+    @classmethod
+    def open(cls) -> frozenset[DraftState]:
+        """In the works: neither published nor withdrawn (one per complaint)."""
+        return _BEING_WRITTEN | _SUBMITTED
+
+    @property
+    def is_being_written(self) -> bool:
+        return self in _BEING_WRITTEN
+
+    @property
+    def is_submitted(self) -> bool:
+        return self in _SUBMITTED
+
+    @property
+    def is_open(self) -> bool:
+        return self in DraftState.open()
+
+
+_BEING_WRITTEN = frozenset({DraftState.DRAFT, DraftState.CHANGES_REQUESTED})
+_SUBMITTED = frozenset({DraftState.COOLING_OFF, DraftState.APPROVED})
 
 
 class Draft(Base):
@@ -74,6 +110,33 @@ class Draft(Base):
     revisions: Mapped[list[Revision]] = relationship(
         back_populates="draft", order_by="Revision.number"
     )
+
+    @hybrid_property
+    def is_being_written(self) -> bool:
+        return self.state in DraftState.being_written()
+
+    @is_being_written.inplace.expression
+    @classmethod
+    def _is_being_written_expression(cls) -> ColumnElement[bool]:
+        return cls.state.in_(DraftState.being_written())
+
+    @hybrid_property
+    def is_submitted(self) -> bool:
+        return self.state in DraftState.submitted()
+
+    @is_submitted.inplace.expression
+    @classmethod
+    def _is_submitted_expression(cls) -> ColumnElement[bool]:
+        return cls.state.in_(DraftState.submitted())
+
+    @hybrid_property
+    def is_open(self) -> bool:
+        return self.state in DraftState.open()
+
+    @is_open.inplace.expression
+    @classmethod
+    def _is_open_expression(cls) -> ColumnElement[bool]:
+        return cls.state.in_(DraftState.open())
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
@@ -204,6 +267,18 @@ class PublicationStatus(enum.StrEnum):
     FAILED = "failed"  #: gave up after the last retry; needs a person
 
 
+#: How a publication's status moves: delivered or given up on; a failed one is sent again
+#: or posted by hand; a link recorded by hand may complete a delivery that gave none.
+PUBLICATION_MOVES = Moves(
+    "publication",
+    {
+        PublicationStatus.PENDING: {PublicationStatus.DELIVERED, PublicationStatus.FAILED},
+        PublicationStatus.FAILED: {PublicationStatus.PENDING, PublicationStatus.DELIVERED},
+        PublicationStatus.DELIVERED: {PublicationStatus.DELIVERED},
+    },
+)
+
+
 class Publication(Base):
     """The outbox row for one published draft. One per draft: publishing is idempotent."""
 
@@ -218,6 +293,11 @@ class Publication(Base):
     status: Mapped[PublicationStatus] = mapped_column(
         enum_column(PublicationStatus, "publication_status"), default=PublicationStatus.PENDING
     )
+
+    def move_to(self, status: PublicationStatus) -> None:
+        """Change the status by one of `PUBLICATION_MOVES` (IllegalMove otherwise)."""
+        self.status = PUBLICATION_MOVES.check(self.status, status)
+
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.accounts.models import User
 from app.accounts.permissions import can_edit_draft
 from app.complaints.models import Channel, Complaint, ComplaintStatus
+from app.core.errors import DomainError
 from app.core.text import clean_text
 from app.drafts import workflow
 from app.drafts.builder import Composition
@@ -40,33 +41,41 @@ from app.drafts.models import Draft, DraftState, Revision
 from app.drafts.policy import WorkflowPolicy
 from app.drafts.templates import PARTS
 
-#: States in which the author may still change the text. An edit after submission voids
-#: the approvals and sign-offs and restarts cooling-off (workflow.restart_after_edit).
-EDITABLE_STATES = (
-    DraftState.DRAFT,
-    DraftState.CHANGES_REQUESTED,
-    DraftState.COOLING_OFF,
-    DraftState.APPROVED,
-)
+#: States in which the author may still change the text: every open one. An edit after
+#: submission voids the approvals and sign-offs and restarts cooling-off
+#: (workflow.restart_after_edit).
+EDITABLE_STATES = DraftState.open()
 #: A part longer than this is a paste gone wrong, not a reply.
 MAX_PART_CHARS = 20_000
 
 
-class DraftError(Exception):
-    """Why a draft operation cannot be done, in words for the agent."""
+class DraftError(DomainError):
+    """Why a draft operation cannot be done, in words for the agent: by default the text
+    itself (`invalid`, about the `text` field)."""
+
+    field = "text"
 
 
 class NotAllowed(DraftError):
     """The person's role, or not being the draft's author, forbids it."""
 
+    default_code = "forbidden"
+    field = None
+
 
 class NotEditable(DraftError):
     """The draft's state forbids edits (published or withdrawn)."""
+
+    default_code = "invalid_state"
+    field = None
 
 
 class StaleRevision(DraftError):
     """The draft changed since the editor was opened; nothing was saved. `current` is the
     revision it stands at now, when known (not when someone acted at the same moment)."""
+
+    default_code = "stale_revision"
+    field = None
 
     def __init__(self, current: int | None = None) -> None:
         self.current = current
@@ -85,7 +94,7 @@ def active_draft(session: Session, complaint_id: int) -> Draft | None:
     return session.scalar(
         select(Draft).where(
             Draft.complaint_id == complaint_id,
-            Draft.state.not_in((DraftState.PUBLISHED, DraftState.WITHDRAWN)),
+            Draft.is_open,
         )
     )
 
@@ -208,7 +217,7 @@ def start_draft(
     savepoint.commit()
     _add_revision(session, draft, 1, reply, parts, template_ids, tone=tone, actor=actor, now=now)
     if complaint.status == ComplaintStatus.NEW:
-        complaint.status = ComplaintStatus.IN_PROGRESS
+        complaint.move_to(ComplaintStatus.IN_PROGRESS)
     session.flush()
     workflow.record(
         session,
@@ -298,9 +307,7 @@ def edit_parts(
     except StaleDataError as error:
         raise StaleRevision() from error
     from_state = draft.state
-    restarted = workflow.restart_after_edit(
-        session, draft, actor=actor, now=now, findings=revision.findings, policy=policy
-    )
+    restarted = workflow.restart_after_edit(session, draft, actor=actor, now=now, policy=policy)
     session.flush()
     workflow.record(
         session,

@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.analysis.rules import FLAG_LABELS
 from app.complaints.models import Complaint
-from app.drafts.models import Draft, DraftState, Revision, SignOff
+from app.drafts import workflow
+from app.drafts.guards import Hands
+from app.drafts.models import Draft, DraftState, Review, Revision, SignOff
 from app.drafts.policy import TargetWarning, WorkflowPolicy, target_warning
 from app.tone.catalogue import CODE_LABELS
 
@@ -29,16 +31,6 @@ def reason_words(reason: dict[str, Any]) -> str:
     value = reason.get("value", "")
     label = labels.get(value, value.replace("_", " "))
     return f"{reason.get('kind', 'reason')}: {label.lower()}"
-
-
-def signoff_reasons(
-    draft: Draft, revision: Revision, policy: WorkflowPolicy
-) -> list[dict[str, Any]]:
-    """Why the draft needs sign-off: as fixed when it was submitted, or, before that, what
-    submitting this revision now would ask for."""
-    if draft.state in (DraftState.DRAFT, DraftState.CHANGES_REQUESTED):
-        return policy.signoff_reasons(draft.complaint, revision.findings)
-    return list(draft.signoff_reasons or [])
 
 
 @dataclass(frozen=True)
@@ -75,6 +67,19 @@ def _items(
             .where(Draft.id.in_([d.id for d in drafts]), Revision.number == Draft.current_revision)
         )
     }
+    reviews: dict[int, list[Review]] = {}
+    for review in session.scalars(
+        select(Review)
+        .join(Revision, Revision.id == Review.revision_id)
+        .join(Draft, Draft.id == Review.draft_id)
+        .where(
+            Review.draft_id.in_([d.id for d in drafts]),
+            Review.voided_at.is_(None),
+            Revision.number == Draft.current_revision,
+        )
+    ):
+        reviews.setdefault(review.draft_id, []).append(review)
+    writers = workflow.contributors(session, drafts)
     live: dict[int, list[SignOff]] = {}
     for signoff in session.scalars(
         select(SignOff)
@@ -92,7 +97,11 @@ def _items(
     for draft in drafts:
         revision = revisions[draft.id]
         signoffs = live.get(draft.id, [])
-        signed = {s.group for s in signoffs if s.approved}
+        hands = Hands(
+            contributors=writers[draft.id],
+            reviews=tuple(reviews.get(draft.id, [])),
+            signoffs=tuple(signoffs),
+        )
         reasons = list(draft.signoff_reasons or [])
         items.append(
             QueueItem(
@@ -107,7 +116,7 @@ def _items(
                     cooling_off_until=draft.cooling_off_until,
                 ),
                 reasons=reasons,
-                missing=sorted({r["group"] for r in reasons} - signed),
+                missing=hands.missing_groups(reasons),
                 refusals=[s for s in signoffs if not s.approved],
             )
         )
@@ -140,7 +149,7 @@ def signoff_queue(
             select(Draft)
             .join(Complaint, Complaint.id == Draft.complaint_id)
             .where(
-                Draft.state.in_((DraftState.COOLING_OFF, DraftState.APPROVED)),
+                Draft.is_submitted,
                 Draft.requires_signoff.is_(True),
                 Draft.author_id != viewer.id,
             )

@@ -18,8 +18,9 @@ from flask_login import current_user
 
 from app.accounts.permissions import Permission, can_edit_draft
 from app.complaints.models import Complaint
+from app.core.errors import http_status
 from app.core.ids import parse_count
-from app.drafts import composer, operations, queues, workflow
+from app.drafts import composer, operations, workflow
 from app.drafts.models import Draft, Revision
 from app.drafts.operations import EDITABLE_STATES
 from app.drafts.templates import PARTS
@@ -97,7 +98,7 @@ def save(draft_id: int):
         )
     except operations.DraftError as problem:
         db.session.rollback()
-        status = 409 if isinstance(problem, operations.StaleRevision) else 400
+        status = http_status(problem, form=True)
         shown = {**shown, **typed}
         return render_editor(draft, shown_parts=shown, error=str(problem), status=status)
     db.session.commit()
@@ -166,8 +167,9 @@ def _submit_saved(draft: Draft, *, saved_new: bool):
     except workflow.Refused as refusal:
         db.session.rollback()
         draft = draft_or_404(draft.id)
-        status = 403 if refusal.code == "forbidden" else 409
-        return render_editor(draft, error=f"{saved}Not submitted: {refusal}", status=status)
+        return render_editor(
+            draft, error=f"{saved}Not submitted: {refusal}", status=http_status(refusal)
+        )
     db.session.commit()
     flash(saved + submitted_message(draft), "success")
     return redirect(url_for("drafts.edit", draft_id=draft.id))
@@ -220,7 +222,7 @@ def render_editor(
             revisions=revisions.all(),
             status=standing,
             allowed={action.value: standing.allowed(current_user, action) for action in Action},
-            signoff_reasons=queues.signoff_reasons(draft, revision, policy),
+            signoff_reasons=standing.signoff_reasons,
         ),
         status,
     )

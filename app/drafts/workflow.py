@@ -7,14 +7,15 @@ every guard, changes the state and writes the audit entry in the caller's transa
       └─ changes_requested ◀──┘ (request changes) ┘      any open state ──withdraw──▶ withdrawn
 
 Cooling-off only delays publishing: review and sign-off happen while it runs. An edit (in
-`operations.edit_parts`) makes a new revision, voids earlier approvals and sign-offs and
-restarts cooling-off (`restart_after_edit`).
+`operations.edit_parts`) makes a new revision, voids earlier approvals and sign-offs and,
+once the draft is submitted, takes the `edit` move back to cooling off
+(`restart_after_edit`). Who may take each move is `GUARDS`: named checks from
+`app.drafts.guards`, evaluated once for refusing, offering the button and saying why not.
 """
 
 from __future__ import annotations
 
 import enum
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,12 +25,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.accounts.models import Role, User
+from app.accounts.models import User
 from app.accounts.permissions import Permission, can
 from app.audit import log as audit
 from app.complaints.models import Complaint, ComplaintStatus
 from app.core.clock import add_working_days
-from app.drafts.guards import tone_refusal
+from app.core.errors import Refused
+from app.drafts import guards
+from app.drafts.guards import Hands, Standing
 from app.drafts.models import (
     Draft,
     DraftState,
@@ -52,57 +55,108 @@ class Action(enum.StrEnum):
     SIGN_OFF = "sign_off"
     WITHDRAW = "withdraw"
     PUBLISH = "publish"
+    #: A saved edit of a submitted draft: back to cooling off (`restart_after_edit`).
+    EDIT = "edit"
 
 
-OPEN = (DraftState.DRAFT, DraftState.COOLING_OFF, DraftState.CHANGES_REQUESTED, DraftState.APPROVED)
+#: The actions people take with a button; `Action.EDIT` is taken by saving an edit.
+BUTTONS = (
+    Action.SUBMIT,
+    Action.APPROVE,
+    Action.REQUEST_CHANGES,
+    Action.SIGN_OFF,
+    Action.WITHDRAW,
+    Action.PUBLISH,
+)
 
 #: The allowed moves: action -> {from state: to state}. Sign-off records a decision and
 #: leaves the state as it is.
 TRANSITIONS: dict[Action, dict[DraftState, DraftState]] = {
-    Action.SUBMIT: {
-        DraftState.DRAFT: DraftState.COOLING_OFF,
-        DraftState.CHANGES_REQUESTED: DraftState.COOLING_OFF,
-    },
+    Action.SUBMIT: {state: DraftState.COOLING_OFF for state in DraftState.being_written()},
     Action.APPROVE: {DraftState.COOLING_OFF: DraftState.APPROVED},
     Action.REQUEST_CHANGES: {
-        DraftState.COOLING_OFF: DraftState.CHANGES_REQUESTED,
-        DraftState.APPROVED: DraftState.CHANGES_REQUESTED,
+        state: DraftState.CHANGES_REQUESTED for state in DraftState.submitted()
     },
-    Action.SIGN_OFF: {
-        DraftState.COOLING_OFF: DraftState.COOLING_OFF,
-        DraftState.APPROVED: DraftState.APPROVED,
-    },
-    Action.WITHDRAW: {state: DraftState.WITHDRAWN for state in OPEN},
+    Action.SIGN_OFF: {state: state for state in DraftState.submitted()},
+    Action.WITHDRAW: {state: DraftState.WITHDRAWN for state in DraftState.open()},
     Action.PUBLISH: {DraftState.APPROVED: DraftState.PUBLISHED},
+    Action.EDIT: {state: DraftState.COOLING_OFF for state in DraftState.submitted()},
 }
 
-#: "cannot be …" in refusals.
-DONE = {
-    Action.SUBMIT: "submitted",
-    Action.APPROVE: "approved",
-    Action.REQUEST_CHANGES: "sent back for changes",
-    Action.SIGN_OFF: "signed off",
-    Action.WITHDRAW: "withdrawn",
-    Action.PUBLISH: "published",
+#: Who may take each action (roles are checked on every transition, first).
+ROLE_CHECKS: dict[Action, guards.HasRole] = {
+    Action.SUBMIT: guards.HasRole(Permission.DRAFT_REPLIES, "submit"),
+    Action.APPROVE: guards.HasRole(Permission.REVIEW_DRAFTS, "approve"),
+    Action.REQUEST_CHANGES: guards.HasRole(Permission.REVIEW_DRAFTS, "request changes"),
+    Action.SIGN_OFF: guards.HasRole(Permission.SIGN_OFF_DRAFTS, "sign off"),
+    Action.WITHDRAW: guards.HasRole(Permission.DRAFT_REPLIES, "withdraw"),
+    Action.PUBLISH: guards.HasRole(Permission.DRAFT_REPLIES, "publish"),
+    Action.EDIT: guards.HasRole(Permission.DRAFT_REPLIES, "edit"),
 }
 
-#: Who may take each action (roles are checked on every transition).
-ACTION_PERMISSIONS = {
-    Action.SUBMIT: Permission.DRAFT_REPLIES,
-    Action.APPROVE: Permission.REVIEW_DRAFTS,
-    Action.REQUEST_CHANGES: Permission.REVIEW_DRAFTS,
-    Action.SIGN_OFF: Permission.SIGN_OFF_DRAFTS,
-    Action.WITHDRAW: Permission.DRAFT_REPLIES,
-    Action.PUBLISH: Permission.DRAFT_REPLIES,
+_REVIEWING = (
+    guards.NotAuthor("You wrote this draft; a colleague must review it."),
+    guards.NotAContributor(),
+)
+#: Who publishes; a published draft is given back to them again (`publish`).
+_PUBLISHER = (ROLE_CHECKS[Action.PUBLISH], guards.AuthorOrAdmin())
+_READY_TO_PUBLISH = (
+    guards.Submitted(),
+    guards.CoolingOffOver(),
+    guards.ApprovedOnThisRevision(),
+    guards.SignedOffByEachGroup(),
+    guards.NoBlockingFinding(),
+)
+
+#: What must hold before each action, in the order people hear about it: the one list
+#: `transition()` refuses with, `DraftStatus.allowed()` offers the button with and
+#: `DraftStatus.refusal()` explains with.
+GUARDS: dict[Action, tuple[guards.Check, ...]] = {
+    Action.SUBMIT: (
+        ROLE_CHECKS[Action.SUBMIT],
+        guards.StateAllows(TRANSITIONS[Action.SUBMIT], "submitted"),
+        guards.AuthorOrAdmin(),
+        guards.NoBlockingFinding(),
+    ),
+    Action.APPROVE: (
+        ROLE_CHECKS[Action.APPROVE],
+        guards.StateAllows(TRANSITIONS[Action.APPROVE], "approved"),
+        *_REVIEWING,
+        guards.NotASigner(),
+    ),
+    Action.REQUEST_CHANGES: (
+        ROLE_CHECKS[Action.REQUEST_CHANGES],
+        guards.StateAllows(TRANSITIONS[Action.REQUEST_CHANGES], "sent back for changes"),
+        *_REVIEWING,
+    ),
+    Action.SIGN_OFF: (
+        ROLE_CHECKS[Action.SIGN_OFF],
+        guards.StateAllows(TRANSITIONS[Action.SIGN_OFF], "signed off"),
+        guards.NotAuthor("You wrote this draft; someone else signs it off."),
+        guards.NotAContributor(),
+        guards.NotAReviewer(),
+        guards.SignOffNeeded(),
+        guards.MemberOfGroup(),
+        guards.OneGroupEach(),
+        guards.GroupNotYetSigned(),
+    ),
+    Action.WITHDRAW: (
+        ROLE_CHECKS[Action.WITHDRAW],
+        guards.StateAllows(TRANSITIONS[Action.WITHDRAW], "withdrawn"),
+        guards.AuthorOrAdmin(),
+    ),
+    Action.PUBLISH: (
+        *_PUBLISHER,
+        # Any open draft gets to hear what publishing still waits for (_READY_TO_PUBLISH).
+        guards.StateAllows(DraftState.open(), "published"),
+        *_READY_TO_PUBLISH,
+    ),
+    Action.EDIT: (
+        ROLE_CHECKS[Action.EDIT],
+        guards.StateAllows(TRANSITIONS[Action.EDIT], "edited"),
+        guards.AuthorOrAdmin(),
+    ),
 }
-
-
-class Refused(Exception):
-    """A transition a guard refuses: `code` names the guard, the message is for people."""
-
-    def __init__(self, code: str, message: str) -> None:
-        self.code = code
-        super().__init__(message)
 
 
 def current_revision(session: Session, draft: Draft) -> Revision:
@@ -127,113 +181,31 @@ def _live(session: Session, decision: type[Review] | type[SignOff], revision: Re
     )
 
 
-def publish_refusals(session: Session, draft: Draft, *, now: datetime) -> list[Refused]:
-    """Every reason a publish would be refused right now, most basic first (empty when the
-    draft may go out). Publishing raises the first."""
-    if draft.state not in OPEN:
-        return [Refused("invalid_state", f"A draft that is {draft.state.value} cannot go out.")]
-    revision = current_revision(session, draft)
-    return _refusals(draft, revision, _hands(session, draft, revision), now=now)
-
-
-def contributors(session: Session, draft: Draft, revision: Revision) -> frozenset[int]:
-    """Everyone who wrote words of this revision: the draft's author and the author of
-    every revision up to it (each revision is an edit of the one before). None of them
-    approves or signs it off (GitLab's "prevent approvals by users who add commits")."""
-    authors = session.scalars(
-        select(Revision.author_id).where(
-            Revision.draft_id == draft.id, Revision.number <= revision.number
-        )
+def contributors(session: Session, drafts: list[Draft]) -> dict[int, frozenset[int]]:
+    """Everyone who wrote words of each draft's current revision, by draft id: the draft's
+    author and the author of every revision up to it (each revision is an edit of the one
+    before). None of them approves or signs it off (GitLab's "prevent approvals by users
+    who add commits")."""
+    found = {draft.id: {draft.author_id} for draft in drafts}
+    rows = session.execute(
+        select(Revision.draft_id, Revision.author_id)
+        .join(Draft, Draft.id == Revision.draft_id)
+        .where(Revision.draft_id.in_(list(found)), Revision.number <= Draft.current_revision)
     )
-    return frozenset({draft.author_id, *authors})
+    for draft_id, author_id in rows:
+        found[draft_id].add(author_id)
+    return {draft_id: frozenset(authors) for draft_id, authors in found.items()}
 
 
-@dataclass(frozen=True)
-class Hands:
-    """Who has had a hand in the current revision: what the guards on people read."""
-
-    contributors: frozenset[int]
-    reviews: tuple[Review, ...]  #: live reviews of the revision
-    signoffs: tuple[SignOff, ...]  #: live sign-offs of the revision
-
-    @property
-    def reviewers(self) -> frozenset[int]:
-        return frozenset(review.reviewer_id for review in self.reviews)
-
-    @property
-    def signers(self) -> frozenset[int]:
-        return frozenset(signoff.signer_id for signoff in self.signoffs)
-
-    def approvals(self) -> list[Review]:
-        """Approvals that count: by someone who wrote none of the words and did not also
-        sign the revision off."""
-        return [
-            review
-            for review in self.reviews
-            if review.decision == ReviewDecision.APPROVED
-            and review.reviewer_id not in self.contributors
-            and review.reviewer_id not in self.signers
-        ]
-
-    def signed_groups(self) -> set[str]:
-        """The groups that have signed this revision off: each by a member who wrote none
-        of it and did not review it, one group per person. A refusal stands until an edit
-        voids it: another signer of the same group cannot sign over a colleague's "no"."""
-        refused = {signoff.group for signoff in self.signoffs if not signoff.approved}
-        counted: dict[str, int] = {}
-        for signoff in self.signoffs:
-            if (
-                signoff.approved
-                and signoff.signer_id not in self.contributors
-                and signoff.signer_id not in self.reviewers
-                and signoff.group in signoff.signer.groups
-                and signoff.signer_id not in counted.values()
-            ):
-                counted.setdefault(signoff.group, signoff.signer_id)
-        return set(counted) - refused
-
-
-def _hands(session: Session, draft: Draft, revision: Revision) -> Hands:
-    return Hands(
-        contributors=contributors(session, draft, revision),
+def standing(session: Session, draft: Draft, *, now: datetime) -> Standing:
+    """Where the draft stands now, as the guards read it (live decisions only)."""
+    revision = current_revision(session, draft)
+    hands = Hands(
+        contributors=contributors(session, [draft])[draft.id],
         reviews=tuple(_live(session, Review, revision)),
         signoffs=tuple(_live(session, SignOff, revision)),
     )
-
-
-def _refusals(draft: Draft, revision: Revision, hands: Hands, *, now: datetime) -> list[Refused]:
-    """publish_refusals() on the live decisions of the current revision, already read."""
-    refusals = []
-    if draft.state in (DraftState.DRAFT, DraftState.CHANGES_REQUESTED):
-        refusals.append(Refused("not_submitted", "Submit the draft first: it must cool off."))
-    elif draft.cooling_off_until is not None and now < draft.cooling_off_until:
-        minutes = max(1, math.ceil((draft.cooling_off_until - now).total_seconds() / 60))
-        refusals.append(
-            Refused("cooling_off", f"Still cooling off: about {minutes} more minute(s).")
-        )
-    if draft.state != DraftState.APPROVED or not hands.approvals():
-        by_writers = any(
-            review.decision == ReviewDecision.APPROVED and review.reviewer_id in hands.contributors
-            for review in hands.reviews
-        )
-        refusals.append(
-            Refused(
-                "needs_approval",
-                "An approval counts only from someone who wrote none of this revision; "
-                "a colleague must approve it."
-                if by_writers
-                else "A colleague must approve this revision.",
-            )
-        )
-    if draft.requires_signoff:
-        signed = hands.signed_groups()
-        missing = sorted({reason["group"] for reason in draft.signoff_reasons} - signed)
-        if missing:
-            refusals.append(Refused("needs_signoff", f"Needs sign-off by {' and '.join(missing)}."))
-    refusal = tone_refusal(revision.findings)
-    if refusal:
-        refusals.append(Refused("blocking_findings", refusal))
-    return refusals
+    return Standing(draft=draft, revision=revision, hands=hands, now=now)
 
 
 def record(
@@ -263,86 +235,6 @@ def record(
     )
 
 
-def _role_refusal(actor: User, action: Action) -> Refused | None:
-    if not can(actor, ACTION_PERMISSIONS[action]):
-        return Refused("forbidden", f"Your role cannot {action.value.replace('_', ' ')}.")
-    return None
-
-
-def person_refusal(
-    actor: User,
-    action: Action,
-    draft: Draft,
-    hands: Hands,
-    *,
-    group: str | None,
-) -> Refused | None:
-    """Why `actor` may not take `action` on the current revision because of who they are
-    (its writer, its reviewer, its signer, not in the group), or None. The one place these
-    guards are written: `transition()` refuses with it and `DraftStatus.allowed()` offers
-    buttons with it."""
-    deciding = action in (Action.APPROVE, Action.REQUEST_CHANGES, Action.SIGN_OFF)
-    if deciding and actor.id in hands.contributors:
-        if actor.id == draft.author_id:
-            if action == Action.SIGN_OFF:
-                return Refused("self_approval", "You wrote this draft; someone else signs it off.")
-            return Refused("self_approval", "You wrote this draft; a colleague must review it.")
-        return Refused(
-            "self_approval",
-            "You wrote words of this revision; someone who did not must review or sign it.",
-        )
-    by_other = actor.id != draft.author_id and Role.ADMIN not in actor.roles
-    if action in (Action.SUBMIT, Action.WITHDRAW, Action.PUBLISH) and by_other:
-        return Refused("forbidden", "Only the draft's author (or an admin) may do that.")
-    if action == Action.APPROVE and actor.id in hands.signers:
-        return Refused("self_approval", "You signed this revision off; someone else approves.")
-    if action == Action.SIGN_OFF:
-        if actor.id in hands.reviewers:
-            return Refused("self_approval", "You reviewed this revision; someone else signs off.")
-        needed = {reason["group"] for reason in draft.signoff_reasons}
-        if group is None or group not in needed:
-            return Refused(
-                "signoff_not_needed",
-                "This draft needs no sign-off by that group."
-                if needed
-                else "This draft needs no sign-off.",
-            )
-        if group not in actor.groups:
-            return Refused(
-                "not_a_member", f"You are not in the {group} group, so you cannot sign for it."
-            )
-        if actor.id in hands.signers:
-            return Refused(
-                "one_group_each",
-                "You already signed this revision off; each group needs a different person.",
-            )
-    return None
-
-
-def _guard(
-    session: Session,
-    draft: Draft,
-    action: Action,
-    *,
-    actor: User,
-    revision: Revision,
-    now: datetime,
-    group: str | None,
-) -> None:
-    """Raise Refused when a guard says no."""
-    refusal = person_refusal(actor, action, draft, _hands(session, draft, revision), group=group)
-    if refusal:
-        raise refusal
-    if action == Action.SUBMIT:
-        tone = tone_refusal(revision.findings)
-        if tone:
-            raise Refused("blocking_findings", tone)
-    if action == Action.PUBLISH:
-        refusals = publish_refusals(session, draft, now=now)
-        if refusals:
-            raise refusals[0]
-
-
 def transition(
     session: Session,
     draft: Draft,
@@ -364,7 +256,8 @@ def transition(
     (`stale_revision`), so nobody approves words they did not read. The caller commits;
     a concurrent change to the same draft surfaces as Refused("stale_revision") too.
     """
-    refusal = _role_refusal(actor, action)
+    where = standing(session, draft, now=now)
+    refusal = ROLE_CHECKS[action](actor, where, group)
     if refusal:
         raise refusal
     if revision_number != draft.current_revision:
@@ -372,28 +265,26 @@ def transition(
             "stale_revision",
             f"The draft changed (now revision {draft.current_revision}); read it again.",
         )
-    moves = TRANSITIONS[action]
-    if action == Action.PUBLISH and draft.state in OPEN and draft.state not in moves:
-        raise publish_refusals(session, draft, now=now)[0]  # say which guard, not "state"
-    if draft.state not in moves:
-        raise Refused(
-            "invalid_state",
-            f"A draft that is {draft.state.value.replace('_', ' ')} cannot be {DONE[action]}.",
-        )
+    refusals = guards.refusals(GUARDS[action], actor, where, group)
+    if refusals:
+        raise refusals[0]
     comment = (comment or "").strip()
     if action == Action.REQUEST_CHANGES and not comment:
         raise Refused("comment_required", "Say what should change.")
     if action == Action.SIGN_OFF and not approved and not comment:
         raise Refused("comment_required", "Say why you refuse to sign it off.")
-    revision = current_revision(session, draft)
-    _guard(session, draft, action, actor=actor, revision=revision, now=now, group=group)
+    revision = where.revision
+    moves = TRANSITIONS[action]
 
     policy = policy or WorkflowPolicy()
     before = draft.state
     details: dict[str, Any] = {}
-    if action == Action.SUBMIT:
+    if action in (Action.SUBMIT, Action.EDIT):
+        length = None
+        if action == Action.EDIT:
+            length = policy.cooling_off.after_edit(draft.complaint, revision.findings)
         details = _start_cooling_off(
-            draft, now=now, findings=revision.findings, policy=policy, length=None
+            draft, now=now, findings=revision.findings, policy=policy, length=length
         )
     elif action in (Action.APPROVE, Action.REQUEST_CHANGES):
         decision = (
@@ -446,6 +337,8 @@ def transition(
         raise Refused(
             "stale_revision", "Someone acted on this draft at the same moment; read it again."
         ) from error
+    if action == Action.EDIT:
+        return draft  # the edit's own audit entry says what changed (`operations.edit_parts`)
     if action == Action.PUBLISH:
         details = _after_publish(session, draft, revision, actor=actor, now=now, policy=policy)
     record(
@@ -486,8 +379,8 @@ def _after_publish(
     adapter = policy.publisher(draft.channel_key)
     publication = outbox.enqueue(session, draft, revision, adapter=adapter, actor=actor, now=now)
     complaint = draft.complaint
-    if complaint.status in (ComplaintStatus.NEW, ComplaintStatus.IN_PROGRESS):
-        complaint.status = ComplaintStatus.REPLIED
+    if complaint.status in ComplaintStatus.open_statuses():
+        complaint.move_to(ComplaintStatus.REPLIED)
     complaint.first_replied_at = complaint.first_replied_at or now
     follow_up = None
     if draft.follows_draft_id is None:
@@ -546,7 +439,7 @@ def resolve(
             "needs_reply", "Publish a reply first: every complaint gets an answer before it closes."
         )
     before = complaint.status
-    complaint.status = ComplaintStatus.RESOLVED
+    complaint.move_to(ComplaintStatus.RESOLVED)
     complaint.resolved_at = now
     note = (note or "").strip()[:2000]
     for follow_up in session.scalars(
@@ -614,6 +507,10 @@ def publish(
     if draft.state == DraftState.PUBLISHED:
         existing = outbox.publication_for(session, draft)
         if existing is not None:
+            # Given back only to someone who may publish it (the others hear why not).
+            refusals = guards.refusals(_PUBLISHER, actor, standing(session, draft, now=now))
+            if refusals:
+                raise refusals[0]
             return existing, False
     draft_id = draft.id
     try:
@@ -638,18 +535,49 @@ def publish(
     return outbox.publication_for(session, draft), True
 
 
+def act(
+    session: Session,
+    draft: Draft,
+    action: Action,
+    *,
+    actor: User,
+    now: datetime,
+    revision_number: int,
+    policy: WorkflowPolicy | None = None,
+    **inputs: Any,
+) -> bool | None:
+    """Take a button's action: publishing idempotently (returns whether this call
+    published), any other through `transition()` with its `inputs` (returns None)."""
+    if action == Action.PUBLISH:
+        _, created = publish(
+            session, draft, actor=actor, now=now, revision_number=revision_number, policy=policy
+        )
+        return created
+    transition(
+        session,
+        draft,
+        action,
+        actor=actor,
+        now=now,
+        revision_number=revision_number,
+        policy=policy,
+        **inputs,
+    )
+    return None
+
+
 def restart_after_edit(
     session: Session,
     draft: Draft,
     *,
     actor: User,
     now: datetime,
-    findings: list[dict[str, Any]],
     policy: WorkflowPolicy | None = None,
 ) -> dict[str, Any]:
     """After an edit: void the approvals and sign-offs of earlier revisions (whoever gave
-    them is asked to read again); a submitted draft goes back to cooling off, from now, for
-    the policy's share of the full time. Returns what changed, for the audit entry."""
+    them is asked to read again); a submitted draft takes the `edit` move back to cooling
+    off, from now, for the policy's share of the full time. Returns what changed, for the
+    audit entry."""
     policy = policy or WorkflowPolicy()
     live_reviews = list(
         session.scalars(
@@ -667,11 +595,18 @@ def restart_after_edit(
         "voided_reviews": len(live_reviews),
         "voided_signoffs": voided_signoffs,
     }
-    if draft.state in (DraftState.COOLING_OFF, DraftState.APPROVED):
-        draft.state = DraftState.COOLING_OFF
-        length = policy.cooling_off.after_edit(draft.complaint, findings)
+    if draft.is_submitted:
+        transition(
+            session,
+            draft,
+            Action.EDIT,
+            actor=actor,
+            now=now,
+            revision_number=draft.current_revision,
+            policy=policy,
+        )
         changes.update(
-            _start_cooling_off(draft, now=now, findings=findings, policy=policy, length=length)
+            cooling_off_until=draft.cooling_off_until.isoformat(), signoff=draft.signoff_reasons
         )
     approvers = [review.reviewer for review in live_reviews]
     if approvers:
@@ -705,7 +640,9 @@ class DraftStatus:
     draft: Draft
     revision: Revision
     hands: Hands  #: who wrote, reviewed and signed the current revision (live decisions)
+    now: datetime
     earlier_reviews: list[Review]  #: voided by an edit, or on earlier revisions
+    #: What publishing still waits for (the actor aside): the publish button's reasons.
     publish_refusals: list[Refused]
     #: Why sign-off is needed ([{"kind", "value", "group"}]); before submission, what the
     #: policy would say of the text as it stands.
@@ -726,38 +663,44 @@ class DraftStatus:
     def approvals(self) -> list[Review]:
         return [r for r in self.reviews if r.decision == ReviewDecision.APPROVED]
 
+    @property
+    def standing(self) -> Standing:
+        return Standing(draft=self.draft, revision=self.revision, hands=self.hands, now=self.now)
+
     def signable_groups(self, actor: User) -> list[str]:
         """The groups still to sign off that `actor` may sign for now."""
         return [
             group
             for group in self.missing_signoff
-            if not person_refusal(actor, Action.SIGN_OFF, self.draft, self.hands, group=group)
+            if not guards.refusals(GUARDS[Action.SIGN_OFF], actor, self.standing, group)
         ]
+
+    def _groups(self, action: Action) -> list[str | None]:
+        """The groups to ask the guards about: sign-off is offered when any group still to
+        sign may be signed for (the page has a form for each)."""
+        return list(self.missing_signoff) if action == Action.SIGN_OFF else [None]
 
     def refusal(self, actor: User, action: Action) -> Refused | None:
-        """Why `actor` is not offered `action` now, or None when the button is offered (the
-        transition still checks everything when it is pressed). Screens explain with it."""
-        role = _role_refusal(actor, action)
-        if role:
-            return role
-        if action == Action.SIGN_OFF and not self.missing_signoff:
-            return Refused(
-                "signoff_not_needed", "Nothing is waiting for sign-off on this revision."
-            )
-        if self.draft.state not in TRANSITIONS[action]:
-            state = self.draft.state.value.replace("_", " ")
-            return Refused("invalid_state", f"This draft is {state}; it is not waiting for that.")
-        if action != Action.SIGN_OFF:
-            return person_refusal(actor, action, self.draft, self.hands, group=None)
-        refusals = [
-            person_refusal(actor, action, self.draft, self.hands, group=group)
-            for group in self.missing_signoff
-        ]
-        return None if None in refusals else refusals[0]
+        """Why `actor` cannot take `action` now, or None when pressing the button would
+        succeed: the first refusal of the same guards `transition()` refuses with. Screens
+        explain with it."""
+        first = None
+        for group in self._groups(action) or [None]:
+            refusals = guards.refusals(GUARDS[action], actor, self.standing, group)
+            if not refusals:
+                return None
+            first = first or refusals[0]
+        return first
 
     def allowed(self, actor: User, action: Action) -> bool:
-        """Whether to offer `actor` the button for `action` now."""
-        return self.refusal(actor, action) is None
+        """Whether the page shows `actor` the button for `action`. Publishing's button is
+        shown, disabled, while the draft only waits for the clock, an approval, a sign-off or
+        a fix in the text (`publish_refusals` says which); submitting's while a finding
+        blocks (the editor shows the finding; saving a fix and submitting is one click)."""
+        return any(
+            guards.shows_button(GUARDS[action], actor, self.standing, group)
+            for group in self._groups(action)
+        )
 
 
 def status(session: Session, draft: Draft, *, now: datetime, policy: WorkflowPolicy) -> DraftStatus:
@@ -771,17 +714,18 @@ def status(session: Session, draft: Draft, *, now: datetime, policy: WorkflowPol
     live_reviews = [r for r in reviews if r.voided_at is None and r.revision_id == revision.id]
     live_signoffs = [s for s in signoffs if s.voided_at is None and s.revision_id == revision.id]
     hands = Hands(
-        contributors=contributors(session, draft, revision),
+        contributors=contributors(session, [draft])[draft.id],
         reviews=tuple(live_reviews),
         signoffs=tuple(live_signoffs),
     )
+    where = Standing(draft=draft, revision=revision, hands=hands, now=now)
     reasons = draft.signoff_reasons
-    if draft.state in (DraftState.DRAFT, DraftState.CHANGES_REQUESTED):
+    if draft.is_being_written:
         reasons = policy.signoff_reasons(draft.complaint, revision.findings)
-    missing = sorted({reason["group"] for reason in reasons} - hands.signed_groups())
-    if draft.state in (DraftState.DRAFT, DraftState.CHANGES_REQUESTED):
+    missing = hands.missing_groups(reasons)
+    if draft.is_being_written:
         warning = target_warning(draft.complaint, revision.findings, now=now, policy=policy)
-    elif draft.state in (DraftState.COOLING_OFF, DraftState.APPROVED):
+    elif draft.is_submitted:
         warning = target_warning(
             draft.complaint,
             revision.findings,
@@ -791,15 +735,18 @@ def status(session: Session, draft: Draft, *, now: datetime, policy: WorkflowPol
         )
     else:
         warning = None
-    refusals = _refusals(draft, revision, hands, now=now) if draft.state in OPEN else []
+    refusals = []
+    if draft.is_open:
+        refusals = guards.refusals(_READY_TO_PUBLISH, None, where)
     return DraftStatus(
         draft=draft,
         revision=revision,
         hands=hands,
+        now=now,
         earlier_reviews=[r for r in reviews if r not in live_reviews],
         publish_refusals=refusals,
         signoff_reasons=reasons,
-        missing_signoff=missing if draft.state in OPEN else [],
+        missing_signoff=missing if draft.is_open else [],
         target_warning=warning,
         publication=outbox.publication_for(session, draft),
     )

@@ -21,6 +21,7 @@ from app.accounts.models import Role
 from app.accounts.permissions import Permission, can
 from app.complaints.models import Complaint
 from app.complaints.views import render_complaint
+from app.core.errors import http_status
 from app.core.ids import parse_count, parse_id
 from app.drafts import diff, operations, queues, replies, workflow
 from app.drafts.guards import tone_refusal
@@ -65,11 +66,7 @@ def _status(draft: Draft) -> workflow.DraftStatus:
 
 
 def _allowed(status: workflow.DraftStatus) -> dict[str, bool]:
-    return {action.value: status.allowed(current_user, action) for action in Action}
-
-
-def _refusal_status(refusal: Refused) -> int:
-    return 403 if refusal.code == "forbidden" else 409
+    return {action.value: status.allowed(current_user, action) for action in workflow.BUTTONS}
 
 
 # Acting on a draft -----------------------------------------------------------------------
@@ -128,59 +125,65 @@ def _after(draft: Draft, action: Action) -> str:
     return url_for("drafts.edit", draft_id=draft.id)
 
 
+def _action() -> Action:
+    """The button pressed: one of the actions people take (never `edit`, which saving an
+    edit takes)."""
+    try:
+        action = Action(request.form.get("action", ""))
+    except ValueError:
+        abort(400)
+    if action not in HOME_PAGE:
+        abort(400)
+    return action
+
+
 @blueprint.route("/drafts/<int:draft_id>/act", methods=["POST"])
 @requires(Permission.VIEW_COMPLAINTS)
 def act(draft_id: int):
     """Take a workflow action. Each role's limits are checked by the workflow itself; a
     refusal shows the page the person came from again, with why."""
-    draft = draft_or_404(draft_id)
-    try:
-        action = Action(request.form.get("action", ""))
-    except ValueError:
-        abort(400)
+    draft, action = draft_or_404(draft_id), _action()
     revision_number = request.form.get("revision", type=parse_count)
     if revision_number is None:
         abort(400)
-    page = request.form.get("from", "")
-    page = page if page in PAGES else HOME_PAGE[action]
     approved = request.form.get("approved", "yes") != "no"
-    created = False
     try:
-        if action == Action.PUBLISH:
-            _, created = workflow.publish(
-                db.session,
-                draft,
-                actor=current_user,
-                now=now(),
-                revision_number=revision_number,
-                policy=workflow_policy(),
-            )
-        else:
-            start, end = _anchor(draft, revision_number)
-            workflow.transition(
-                db.session,
-                draft,
-                action,
-                actor=current_user,
-                now=now(),
-                revision_number=revision_number,
-                policy=workflow_policy(),
-                comment=request.form.get("comment", ""),
-                approved=approved,
-                group=_group(),
-                anchor_start=start,
-                anchor_end=end,
-            )
+        start, end = _anchor(draft, revision_number)
+        created = workflow.act(
+            db.session,
+            draft,
+            action,
+            actor=current_user,
+            now=now(),
+            revision_number=revision_number,
+            policy=workflow_policy(),
+            **_inputs(action, approved=approved, anchor_start=start, anchor_end=end),
+        )
     except Refused as refusal:
         db.session.rollback()
-        draft = draft_or_404(draft_id)
-        return _page(page, draft, error=str(refusal), status=_refusal_status(refusal))
+        return _page(_from_page(action), draft_or_404(draft_id), error=refusal)
     db.session.commit()
-    flash(_done_message(draft, action, approved=approved, created=created), "success")
+    flash(_done_message(draft, action, approved=approved, created=bool(created)), "success")
     return redirect(_after(draft, action))
 
 
-def _page(page: str, draft: Draft, *, error: str, status: int):
+def _inputs(action: Action, **given) -> dict:
+    """What the form says besides the button: the comment, the group signed for, the
+    decision and the passage; publishing takes none of it."""
+    if action == Action.PUBLISH:
+        return {}
+    return {"comment": request.form.get("comment", ""), "group": _group(), **given}
+
+
+def _from_page(action: Action) -> str:
+    page = request.form.get("from", "")
+    return page if page in PAGES else HOME_PAGE[action]
+
+
+def _page(page: str, draft: Draft, *, error: Refused):
+    """The page the person acted from again, saying why the action was refused."""
+    status = http_status(error)
+    error = str(error)
     if page == "review" and can(current_user, Permission.REVIEW_DRAFTS):
         return _review_page(draft, error=error, status=status)
     if page == "sign-off" and can(current_user, Permission.SIGN_OFF_DRAFTS):
@@ -236,20 +239,14 @@ def _reading(draft: Draft) -> dict:
         "tone_refusal": tone_refusal(revision.findings),
         "status": status,
         "allowed": _allowed(status),
-        "signoff_reasons": queues.signoff_reasons(draft, revision, workflow_policy()),
+        "signoff_reasons": status.signoff_reasons,
     }
-
-
-def _why_not(status: workflow.DraftStatus, action: Action) -> str:
-    """Why the page offers no form for `action`, in words."""
-    refusal = status.refusal(current_user, action)
-    return str(refusal) if refusal else ""
 
 
 def _review_page(draft: Draft, *, error: str | None = None, status: int = 200):
     context = _reading(draft)
-    standing = context["status"]
     can_decide = context["allowed"]["approve"] or context["allowed"]["request_changes"]
+    why_not = context["status"].refusal(current_user, Action.REQUEST_CHANGES)
     return (
         render_template(
             "drafts/review.html",
@@ -257,7 +254,7 @@ def _review_page(draft: Draft, *, error: str | None = None, status: int = 200):
             error=error,
             typed=request.form if request.method == "POST" else {},
             can_decide=can_decide,
-            why_not="" if can_decide else _why_not(standing, Action.REQUEST_CHANGES),
+            why_not="" if can_decide else str(why_not),
         ),
         status,
     )
@@ -271,15 +268,15 @@ def review(draft_id: int):
 
 def _signoff_page(draft: Draft, *, error: str | None = None, status: int = 200):
     context = _reading(draft)
-    standing = context["status"]
     allowed = context["allowed"]["sign_off"]
+    why_not = context["status"].refusal(current_user, Action.SIGN_OFF)
     return (
         render_template(
             "drafts/sign_off.html",
             **context,
             error=error,
             typed=request.form if request.method == "POST" else {},
-            why_not="" if allowed else _why_not(standing, Action.SIGN_OFF),
+            why_not="" if allowed else str(why_not),
         ),
         status,
     )
@@ -345,7 +342,9 @@ def record_link(draft_id: int):
         )
     except outbox.PublishingError as problem:
         db.session.rollback()
-        return _publish_page(draft_or_404(draft_id), error=str(problem), status=400)
+        return _publish_page(
+            draft_or_404(draft_id), error=str(problem), status=http_status(problem, form=True)
+        )
     db.session.commit()
     flash("Link recorded: the reply is out.", "success")
     return redirect(url_for("workflow.publish_page", draft_id=draft.id))
@@ -362,7 +361,9 @@ def retry(draft_id: int):
         outbox.retry_now(db.session, publication, actor=current_user, now=now())
     except outbox.PublishingError as problem:
         db.session.rollback()
-        return _publish_page(draft_or_404(draft_id), error=str(problem), status=409)
+        return _publish_page(
+            draft_or_404(draft_id), error=str(problem), status=http_status(problem, form=True)
+        )
     db.session.commit()
     flash("It will be sent again within a minute, with the same idempotency key.", "success")
     return redirect(url_for("workflow.publish_page", draft_id=draft.id))
@@ -401,7 +402,9 @@ def follow_up(complaint_id: int):
         )
     except operations.DraftError as problem:
         db.session.rollback()
-        return _complaint_page(complaint_id, error=str(problem), status=400)
+        return _complaint_page(
+            complaint_id, error=str(problem), status=http_status(problem, form=True)
+        )
     db.session.commit()
     if started.created:
         flash("Follow-up started: check it, then submit it like any reply.", "success")
@@ -424,7 +427,7 @@ def follow_up_done(complaint_id: int):
         )
     except Refused as refusal:
         db.session.rollback()
-        return _complaint_page(complaint_id, error=str(refusal), status=_refusal_status(refusal))
+        return _complaint_page(complaint_id, error=str(refusal), status=http_status(refusal))
     db.session.commit()
     flash("Follow-up done.", "success")
     return redirect(url_for("complaints.show", complaint_id=complaint.id))
@@ -440,7 +443,7 @@ def resolve(complaint_id: int):
         )
     except Refused as refusal:
         db.session.rollback()
-        return _complaint_page(complaint_id, error=str(refusal), status=_refusal_status(refusal))
+        return _complaint_page(complaint_id, error=str(refusal), status=http_status(refusal))
     db.session.commit()
     flash("Marked resolved.", "success")
     return redirect(url_for("complaints.show", complaint_id=complaint.id))

@@ -31,6 +31,7 @@ from app.accounts.models import Role, User
 from app.accounts.permissions import Permission, can
 from app.audit import log as audit
 from app.channels import fit
+from app.core.errors import DomainError
 from app.drafts.models import Draft, Publication, PublicationStatus, Revision
 from app.notifications import notify
 from app.publishing.adapters import MANUAL, WEBHOOK, Delivery
@@ -111,13 +112,11 @@ def publication_for(session: Session, draft: Draft) -> Publication | None:
     return session.scalar(select(Publication).where(Publication.draft_id == draft.id))
 
 
-class PublishingError(Exception):
+class PublishingError(DomainError):
     """Why a publication cannot be changed that way, in words for people. `code`:
     "forbidden" (not this person), "conflict" (not in this state), "invalid" (bad input)."""
 
-    def __init__(self, message: str, code: str = "invalid") -> None:
-        super().__init__(message)
-        self.code = code
+    field = "url"
 
 
 def record_link(
@@ -140,7 +139,7 @@ def record_link(
             code="conflict",
         )
     publication.external_url = url
-    publication.status = PublicationStatus.DELIVERED
+    publication.move_to(PublicationStatus.DELIVERED)
     publication.delivered_at = publication.delivered_at or now
     publication.next_attempt_at = None
     session.flush()
@@ -163,10 +162,10 @@ def link_refusal(session: Session, publication: Publication, actor: User) -> str
 def retry_now(session: Session, publication: Publication, *, actor: User, now: datetime) -> None:
     """An admin sends a failed webhook delivery again (with the same idempotency key)."""
     if not can(actor, Permission.MANAGE_SETTINGS):
-        raise PublishingError("Only admins send a failed delivery again.")
+        raise PublishingError("Only admins send a failed delivery again.", "forbidden")
     if publication.adapter != WEBHOOK or publication.status != PublicationStatus.FAILED:
-        raise PublishingError("Only a failed webhook delivery can be sent again.")
-    publication.status = PublicationStatus.PENDING
+        raise PublishingError("Only a failed webhook delivery can be sent again.", "conflict")
+    publication.move_to(PublicationStatus.PENDING)
     publication.attempts = 0
     publication.next_attempt_at = now
     session.flush()
@@ -233,7 +232,7 @@ def record_attempt(
         session.rollback()
         return None
     if delivery.ok:
-        publication.status = PublicationStatus.DELIVERED
+        publication.move_to(PublicationStatus.DELIVERED)
         publication.delivered_at = now
         publication.next_attempt_at = None
         publication.external_url = delivery.external_url or publication.external_url
@@ -244,7 +243,7 @@ def record_attempt(
         publication.last_error = delivery.error
         action = "publication.retry_scheduled"
     else:
-        publication.status = PublicationStatus.FAILED
+        publication.move_to(PublicationStatus.FAILED)
         publication.next_attempt_at = None
         publication.last_error = delivery.error
         action = "publication.failed"

@@ -323,13 +323,8 @@ def _touched_since(start: datetime):
     return select(Draft.id).where(Draft.updated_at >= start)
 
 
-#: The states a draft waits in on its way out; published and withdrawn are where it ends.
-MEASURED_STATES = (
-    DraftState.DRAFT,
-    DraftState.COOLING_OFF,
-    DraftState.CHANGES_REQUESTED,
-    DraftState.APPROVED,
-)
+#: The states a draft waits in on its way out (the open ones; published and withdrawn are
+#: where it ends), in the order the dashboard lists them, with their labels there.
 STATE_LABELS = {
     DraftState.DRAFT: "Draft (being written)",
     DraftState.COOLING_OFF: "Cooling off (in review)",
@@ -394,13 +389,13 @@ def state_times(
         .where(
             stays.c.left >= start,
             stays.c.left < end,
-            stays.c.state.in_([state.value for state in MEASURED_STATES]),
+            stays.c.state.in_([state.value for state in DraftState.open()]),
         )
         .group_by(stays.c.state, seconds)
     ):
         counted[state].append((max(0.0, float(length)), count))
     out = []
-    for state in MEASURED_STATES:
+    for state in STATE_LABELS:
         lengths = counted.get(state.value, [])
         out.append(
             StateTime(

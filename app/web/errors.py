@@ -6,6 +6,9 @@ from flask import Flask, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app.core.errors import DomainError, http_status
+from app.extensions import db
+
 API_PREFIX = "/api/"
 
 CODES = {
@@ -103,6 +106,25 @@ def handle_http_exception(error: HTTPException):
     ), status
 
 
+def handle_domain_error(error: DomainError):
+    """A refusal no view turned into a page of its own: nothing it did is kept. The API
+    answers in its JSON format (a refusal of the text names the field it is about)."""
+    db.session.rollback()
+    status = http_status(error)
+    if request.path.startswith(API_PREFIX):
+        field = getattr(error, "field", None)
+        invalid = status == 422
+        return api_error(
+            status,
+            str(error),
+            code=None if invalid else error.code,
+            fields={field: [str(error)]} if field else None,
+        )
+    return render_template(
+        "errors/error.html", status=status, title="That cannot be done", message=str(error)
+    ), status
+
+
 def handle_unexpected(error: Exception):
     if current_app.config.get("PROPAGATE_EXCEPTIONS"):
         raise error
@@ -112,4 +134,5 @@ def handle_unexpected(error: Exception):
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(Exception, handle_unexpected)

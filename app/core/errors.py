@@ -1,0 +1,43 @@
+"""The one error vocabulary of the domain, and the one place it becomes an HTTP status.
+
+Domain code (the workflow, drafts, assignment, publishing) raises a `DomainError` with a
+stable `code` for programs and a message for people. The HTML views and the API answer
+with `http_status(error)`; nothing matches on the message.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Why something cannot be done: `code` names the reason, the message is for people."""
+
+    #: The code when none is given.
+    default_code = "invalid"
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        self.code = code or self.default_code
+        super().__init__(message)
+
+
+class Refused(DomainError):
+    """A guard said no: the role (`forbidden`) or the state of things (anything else)."""
+
+    default_code = "conflict"
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message, code)
+
+
+#: The status of each code that does not mean "conflict with the state of things" (409).
+STATUS_BY_CODE = {
+    "forbidden": 403,
+    "not_found": 404,
+    "invalid": 422,
+}
+
+
+def http_status(error: DomainError, *, form: bool = False) -> int:
+    """The HTTP status for `error`. A form shown again with what was typed answers 400
+    where the API answers 422 (the request was read; its content is not acceptable)."""
+    status = STATUS_BY_CODE.get(error.code, 409)
+    return 400 if form and status == 422 else status
