@@ -20,14 +20,15 @@ from app.accounts.models import Role, User
 from app.complaints import intake
 from app.complaints.models import Complaint
 from app.core.errors import Refused
-from app.drafts import operations, service, workflow
+from app.drafts import composer, operations, workflow
 from app.drafts.models import Draft, DraftState
 from app.drafts.policy import WorkflowPolicy
 from app.drafts.workflow import Action
 from app.extensions import db
 from app.settings.company import CompanyDetails
 from app.tone.policy import TonePolicy
-from tests.conftest import T0, login, make_user
+from tests.fixtures.app import T0
+from tests.fixtures.users import login, make_user
 
 CALM = "@NorthwindHome my parcel #NW-48213 is a week late, can you check where it is?"
 LEGAL = "@NorthwindHome charged twice for my sofa. My solicitor will be in touch about this."
@@ -51,8 +52,8 @@ def _complaint(text: str, external_id: str) -> int:
     return intake.register(db.session, valid, actor=None, now=T0).complaint.id
 
 
-def _tone(draft: Draft) -> service.ToneSetting:
-    return service.tone_setting(
+def _tone(draft: Draft) -> composer.ToneSetting:
+    return composer.tone_setting(
         draft.complaint, draft.complaint.channel, policy=TonePolicy(), company=CompanyDetails()
     )
 
@@ -71,7 +72,7 @@ class World:
             db.session,
             complaint,
             None,
-            tone=service.tone_setting(
+            tone=composer.tone_setting(
                 complaint, complaint.channel, policy=TonePolicy(), company=CompanyDetails()
             ),
             actor=self.person("agent"),
@@ -100,7 +101,7 @@ class World:
         operations.edit_parts(
             db.session,
             draft,
-            {service.FREE_TEXT: text},
+            {composer.FREE_TEXT: text},
             tone=_tone(draft),
             actor=self.person(who),
             now=T0,

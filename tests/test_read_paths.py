@@ -17,7 +17,8 @@ from app.complaints import intake
 from app.complaints.models import Complaint
 from app.drafts.models import Draft
 from app.extensions import db
-from tests.conftest import T0, login
+from tests.fixtures.app import T0
+from tests.fixtures.users import login
 
 ANGRY = (
     "@NorthwindHome you charged me TWICE for order #NW-50177!!! Sort it out now, you useless lot."
