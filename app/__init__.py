@@ -56,6 +56,15 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _sqlite_savepoint_in_transaction(connection, _name) -> None:
+    """pysqlite opens a transaction only before a write, so a SAVEPOINT issued first would
+    open a transaction of its own, and its RELEASE would commit it, out of the caller's
+    hands. Open the caller's transaction first, so a savepoint nests as it does elsewhere."""
+    dbapi_connection = connection.connection.dbapi_connection
+    if not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN")
+
+
 def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every table known before migrations compare)
     from app.audit import log as audit_log
@@ -65,6 +74,7 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
+            event.listen(db.engine, "savepoint", _sqlite_savepoint_in_transaction)
         # The audit chain's key, built once from config; record() finds it by the engine.
         audit_log.bind_keyring(db.engine, audit_log.Keyring.from_config(app.config))
     migrate.init_app(

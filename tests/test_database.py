@@ -164,3 +164,16 @@ def test_one_draft_in_the_works_per_complaint(ctx, users):
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+def test_a_savepoint_stays_inside_the_callers_transaction(ctx):
+    """Publishing runs in a savepoint; whatever the caller does next, the caller decides:
+    on SQLite the savepoint's release used to commit a transaction of its own."""
+    from app.settings.models import Setting
+
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Setting)) == 0  # a read
+    with db.session.begin_nested():
+        db.session.add(Setting(key="probe", value=1, updated_at=T0))
+    db.session.rollback()
+    assert db.session.get(Setting, "probe") is None
