@@ -75,18 +75,26 @@ class ConfirmForm(FlaskForm):
     """A button that changes something: CSRF-protected, no fields."""
 
 
-class SetPasswordForm(FlaskForm):
-    password = PasswordField(
+def _new_password() -> PasswordField:
+    return PasswordField(
         "New password",
         validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
         render_kw={"autocomplete": "new-password"},
         description=f"At least {MIN_LENGTH} characters. A sentence you remember works well.",
     )
-    confirm = PasswordField(
-        "Repeat it",
+
+
+def _repeated(label: str) -> PasswordField:
+    return PasswordField(
+        label,
         validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class SetPasswordForm(FlaskForm):
+    password = _new_password()
+    confirm = _repeated("Repeat it")
 
 
 #: How long a new API token lives, in days: the choices offered (at most a year).
@@ -121,14 +129,5 @@ class ChangePasswordForm(FlaskForm):
         validators=[DataRequired(), Length(max=MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
-    password = PasswordField(
-        "New password",
-        validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
-        render_kw={"autocomplete": "new-password"},
-        description=f"At least {MIN_LENGTH} characters. A sentence you remember works well.",
-    )
-    confirm = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
-        render_kw={"autocomplete": "new-password"},
-    )
+    password = _new_password()
+    confirm = _repeated("Repeat the new password")
