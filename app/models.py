@@ -36,7 +36,8 @@ from app.drafts.models import (
     SignOff,
     SignOffGroup,
 )
-from app.settings.models import Notification, Setting
+from app.notifications.models import Notification
+from app.settings.models import Setting
 
 __all__ = [
     "AccessChange",

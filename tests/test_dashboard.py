@@ -19,7 +19,7 @@ from app.audit.models import AuditEvent
 from app.complaints.models import Channel, Complaint
 from app.drafts.models import Draft, DraftState, ReviewDecision
 from app.extensions import db
-from app.settings.models import Notification
+from app.notifications.models import Notification
 from tests.fixtures.app import T0, run
 from tests.fixtures.history import add_complaint, add_draft, add_review, moved
 from tests.fixtures.users import make_user

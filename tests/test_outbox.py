@@ -21,10 +21,10 @@ from app.drafts import workflow
 from app.drafts.models import Draft, Publication, PublicationStatus
 from app.drafts.workflow import Action
 from app.extensions import db
+from app.notifications.models import Notification
 from app.publishing import outbox
 from app.publishing.adapters import WebhookAdapter
 from app.publishing.outbox import PublishingError, RunReport
-from app.settings.models import Notification
 from tests.fixtures.app import T0
 from tests.fixtures.publishing import POSTED, RETRY, SECRET, WEBHOOK_POLICY, Receiver
 from tests.fixtures.workflow import POLICY, act, person, start

@@ -15,7 +15,7 @@ from app.drafts.models import Draft, DraftState, FollowUp, SignOffGroup
 from app.drafts.policy import CoolingOffPolicy, WorkflowPolicy
 from app.drafts.workflow import Action
 from app.extensions import db
-from app.settings.models import Notification
+from app.notifications.models import Notification
 from tests.fixtures.app import T0
 from tests.fixtures.complaints import LEGAL
 from tests.fixtures.users import make_user

@@ -427,7 +427,7 @@ def test_notifications_belong_to_their_owner_and_can_be_read_one_by_one(app, use
                 policy=POLICY,
             )
             db.session.commit()
-        from app.settings.models import Notification
+        from app.notifications.models import Notification
 
         mine = db.session.scalars(
             sa.select(Notification.id).where(Notification.user_id == users["reviewer"].id)

@@ -31,11 +31,11 @@ from app.drafts import composer, workflow
 from app.drafts import operations as drafts
 from app.drafts.catches import note_tone_catches
 from app.drafts.policy import WorkflowPolicy
-from app.drafts.templates import Library
+from app.drafts.response_templates import Library
+from app.notifications.models import Notification
 from app.publishing import outbox
 from app.publishing.adapters import MANUAL
 from app.settings.company import CompanyDetails
-from app.settings.models import Notification
 from app.tone.policy import TonePolicy
 
 #: The fortnight's complaints: "channel | handle (or -) | name", then the text, indented.

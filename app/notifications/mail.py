@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
-from app.settings.models import Notification
+from app.notifications.models import Notification
 
 #: Notices older than this are not e-mailed (SMTP configured late, or down for a day).
 MAX_AGE = timedelta(hours=24)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import Role, User, UserRole
 from app.drafts.models import Draft, Publication
-from app.settings.models import Notification
+from app.notifications.models import Notification
 
 MAX_MESSAGE = 500
 
