@@ -130,7 +130,7 @@ def register_language(app: Flask) -> None:
     from app import nlp
     from app.analysis import rules as analysis_rules
     from app.analysis import warm_up
-    from app.drafts.templates import load_library
+    from app.drafts.response_templates import load_library
     from app.nlp import pipeline
     from app.tone import checker
     from app.tone import rules as tone_rules

@@ -379,7 +379,7 @@ def export_audit(
         )
     except export.FilterError as error:
         raise click.UsageError(
-            "; ".join(f"--{name}: {message}" for name, message in error.problems.items())
+            "; ".join(f"--{name}: {message}" for name, message in error.fields.items())
         ) from error
     events = export.events(db.session, **asdict(filters))
     names = export.actor_labels(db.session)

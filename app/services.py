@@ -27,7 +27,7 @@ from app.complaints.models import Channel, Complaint
 from app.drafts import composer
 from app.drafts import policy as workflow_settings
 from app.drafts.builder import Composition
-from app.drafts.templates import Library
+from app.drafts.response_templates import Library
 from app.notifications.mail import Mailer
 from app.publishing.adapters import WebhookAdapter
 from app.publishing.outbox import RetryPolicy

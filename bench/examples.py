@@ -22,7 +22,7 @@ SAMPLE = ROOT.parent / "shared" / "data" / "twcs_sample" / "twcs.csv"
 from app.analysis import analyze  # noqa: E402
 from app.channels import ChannelInfo, LengthCounting  # noqa: E402
 from app.drafts.builder import Sources, compose  # noqa: E402
-from app.drafts.templates import load_library  # noqa: E402
+from app.drafts.response_templates import load_library  # noqa: E402
 from app.settings.company import CompanyDetails  # noqa: E402
 
 X = ChannelInfo("x", "X (Twitter)", True, 280, True, LengthCounting.X_WEIGHTED)

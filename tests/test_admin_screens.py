@@ -18,8 +18,8 @@ from app.accounts.models import Role
 from app.accounts.permissions import GRANTS, Permission
 from app.accounts.views import PERMISSION_WORDS, role_duties
 from app.channels import ChannelInfo, LengthCounting
-from app.drafts.templates import PARTS, load_library
-from app.settings import library as template_checks
+from app.drafts.response_templates import PARTS, load_library
+from app.settings import template_checks
 from app.settings.company import CompanyDetails
 from app.tone.policy import TonePolicy
 from tests.fixtures.web import main_form, web_login

@@ -13,7 +13,7 @@ from app.analysis.rules import CATEGORIES, COMPLAINER_TYPES, FLAGS
 from app.channels import ChannelInfo, LengthCounting, fit, measure
 from app.core.datafile import DataFileError
 from app.drafts.builder import Sources, compose, follow_up_phrase
-from app.drafts.templates import PARTS, Case, load_library
+from app.drafts.response_templates import PARTS, Case, load_library
 from app.placeholders import unfilled_markers
 from app.settings.company import CompanyDetails
 

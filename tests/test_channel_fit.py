@@ -20,7 +20,7 @@ from app.channels import ChannelInfo, LengthCounting, fit, measure
 from app.complaints.models import Channel, Complaint
 from app.drafts import composer
 from app.drafts.models import Draft, Revision
-from app.drafts.templates import PARTS, load_library
+from app.drafts.response_templates import PARTS, load_library
 from app.extensions import db
 from app.publishing import outbox
 from app.settings.company import CompanyDetails

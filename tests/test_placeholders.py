@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from app.channels import ChannelInfo, LengthCounting
-from app.drafts.templates import load_library
+from app.drafts.response_templates import load_library
 from app.placeholders import PLACEHOLDERS, fill, marker, unfilled_markers
 from app.settings.company import CompanyDetails
-from app.settings.library import check_library
+from app.settings.template_checks import check_library
 from app.tone.policy import TonePolicy
 
 SHIPPED = Path(__file__).resolve().parents[1] / "response_templates"

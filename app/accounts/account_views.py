@@ -13,6 +13,7 @@ from app.accounts.models import ApiToken, TokenScope, UserSession
 from app.accounts.views import throttle_policy
 from app.extensions import db
 from app.web.access import login_only
+from app.web.forms import show_on_form
 from app.web.services import now
 
 account_blueprint = Blueprint("account", __name__, url_prefix="/account")
@@ -58,7 +59,7 @@ def password():
                 db.session.commit()  # the wrong guess counts against the throttle
             else:
                 db.session.rollback()
-            getattr(form, exc.field or "password").errors.append(str(exc))
+            show_on_form(form, exc, otherwise="password")
         else:
             db.session.commit()
             flash(CHANGED_MESSAGE, "success")
@@ -95,7 +96,7 @@ def tokens():
             )
         except operations.AccountError as exc:
             db.session.rollback()
-            form.name.errors.append(str(exc))
+            show_on_form(form, exc, otherwise="name")
         else:
             db.session.commit()
             return render_template("account/token_created.html", token=token, secret=secret)

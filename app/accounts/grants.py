@@ -32,6 +32,7 @@ from app.accounts.models import (
 )
 from app.accounts.permissions import GRANTS, Permission
 from app.audit import log as audit
+from app.core.errors import InvalidInput
 from app.notifications import notify
 
 #: Roles that let their holder approve, sign off, or hand out either.
@@ -43,12 +44,8 @@ POWER_ROLES = frozenset(
 _GROUP_KEY = re.compile(r"[a-z][a-z0-9_]{1,39}")
 
 
-class GrantError(ValueError):
+class GrantError(InvalidInput):
     """A refused change; the message is for the admin who tried."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def groups(session: Session) -> list[Group]:

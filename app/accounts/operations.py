@@ -25,6 +25,7 @@ from app.accounts.models import (
     UserSession,
 )
 from app.audit import log as audit
+from app.core.errors import InvalidInput
 
 TOKEN_PREFIX = "cmp_"  # noqa: S105  (a marker that makes leaked tokens greppable)
 INVITATION_LIFETIME = timedelta(days=7)
@@ -34,12 +35,8 @@ DEFAULT_TOKEN_LIFETIME = timedelta(days=90)
 MAX_TOKEN_LIFETIME = timedelta(days=365)
 
 
-class AccountError(ValueError):
+class AccountError(InvalidInput):
     """A refused account operation; the message is meant for the person who tried."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def _sha256(value: str) -> str:

@@ -23,6 +23,7 @@ from app.accounts.permissions import GRANTS, Permission
 from app.accounts.throttle import ThrottlePolicy
 from app.extensions import db
 from app.web.access import login_only, public, requires, safe_next
+from app.web.forms import show_on_form
 from app.web.services import now
 
 auth_blueprint = Blueprint("auth", __name__)
@@ -133,7 +134,7 @@ def set_password_page(secret: str, purpose: LinkPurpose):
                 db.session, secret=secret, purpose=purpose, password=form.password.data, now=now()
             )
         except operations.AccountError as exc:
-            form.password.errors.append(str(exc))
+            show_on_form(form, exc, otherwise="password")
         else:
             db.session.commit()
             logout_user()
@@ -219,7 +220,7 @@ def invite():
             )
         except operations.AccountError as exc:
             db.session.rollback()
-            getattr(form, exc.field or "email").errors.append(str(exc))
+            show_on_form(form, exc, otherwise="email")
         else:
             db.session.commit()
             link = url_for("auth.accept_invitation", secret=secret, _external=True)
@@ -248,7 +249,7 @@ def edit_user(user_id: int):
             )
         except grants.GrantError as exc:
             db.session.rollback()
-            getattr(form, exc.field or "roles").errors.append(str(exc))
+            show_on_form(form, exc, otherwise="roles")
         else:
             db.session.commit()
             flash(f"Access of {user.name} {outcome.message}.", "success")
@@ -314,7 +315,7 @@ def signoff_groups():
             )
         except grants.GrantError as exc:
             db.session.rollback()
-            getattr(form, exc.field or "key").errors.append(str(exc))
+            show_on_form(form, exc, otherwise="key")
         else:
             db.session.commit()
             flash(

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.audit.models import AuditEvent
+from app.core.errors import Invalid
 
 COLUMNS = (
     "id",
@@ -47,12 +48,8 @@ _NUMBER = re.compile(r"\d{1,10}", re.ASCII)
 ROWS_PER_FETCH = 500
 
 
-class FilterError(ValueError):
-    """Filter values that cannot be used; `problems` maps each field to what is wrong."""
-
-    def __init__(self, problems: dict[str, str]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(f"{name}: {message}" for name, message in problems.items()))
+class FilterError(Invalid):
+    """Filter values that cannot be used; `fields` maps each filter to what is wrong."""
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ def index():
     try:
         filters = _filters(typed)
     except export.FilterError as error:
-        return _page(typed, None, error.problems)
+        return _page(typed, None, error.fields)
     return _page(typed, filters, {})
 
 
@@ -75,7 +75,7 @@ def export_csv():
     try:
         filters = _filters(typed)
     except export.FilterError as error:
-        return _page(typed, None, error.problems)
+        return _page(typed, None, error.fields)
     names = export.actor_labels(db.session)
     lines = export.csv_lines(export.events(db.session, **asdict(filters)), names)
     filename = f"composure-audit-{now().astimezone(display_zone()):%Y%m%d}.csv"

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from app.complaints.intake import ComplaintInput
 from app.complaints.models import ImportFormat
+from app.core.errors import DomainError
 
 TWCS_REQUIRED = ("tweet_id", "author_id", "inbound", "created_at", "text")
 
@@ -39,7 +40,7 @@ _DATE_FORMATS = (
 )
 
 
-class ImportFileError(ValueError):
+class ImportFileError(DomainError):
     """The file as a whole cannot be read; the message says why and what to do."""
 
 

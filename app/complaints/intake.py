@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -21,6 +21,7 @@ from app.analysis import analyze
 from app.audit import log as audit
 from app.complaints import reading
 from app.complaints.models import Channel, Complaint, ComplaintStatus
+from app.core.errors import Invalid
 from app.core.text import clean_text, is_blank, one_line
 
 #: Other names people use for our channel keys, in imported files.
@@ -53,14 +54,8 @@ class ComplaintInput:
     source: str = "manual"
 
 
-@dataclass
-class Rejection(Exception):
+class Rejection(Invalid):
     """A complaint that cannot be taken, with a message per field."""
-
-    fields: dict[str, str] = field(default_factory=dict)
-
-    def __str__(self) -> str:
-        return "; ".join(f"{name}: {message}" for name, message in self.fields.items())
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from app.drafts import operations, replies
 from app.extensions import db
 from app.services import import_limits
 from app.web.access import requires, safe_next
+from app.web.forms import show_on_form
 from app.web.services import compose_draft, display_zone, now
 
 blueprint = Blueprint("complaints", __name__)
@@ -236,8 +237,7 @@ def new():
                 max_chars=current_app.config["MAX_COMPLAINT_CHARS"],
             )
         except intake.Rejection as rejection:
-            for name, message in rejection.fields.items():
-                getattr(form, name).errors.append(message)
+            show_on_form(form, rejection, otherwise="text")
         else:
             db.session.commit()
             if result.created:
@@ -270,7 +270,7 @@ def imports_index():
                 now=now(),
             )
         except importers.ImportFileError as exc:
-            form.file.errors.append(str(exc))
+            show_on_form(form, exc, otherwise="file")
         else:
             db.session.commit()
             jobs.start(job.id)

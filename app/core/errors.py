@@ -7,16 +7,41 @@ with `http_status(error)`; nothing matches on the message.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class DomainError(Exception):
-    """Why something cannot be done: `code` names the reason, the message is for people."""
+    """Why something cannot be done: `code` names the reason, the message is for people,
+    and `fields` says what is wrong with each input by its name, for a form to show beside
+    the field (empty when the reason is not one input's)."""
 
     #: The code when none is given.
     default_code = "invalid"
 
-    def __init__(self, message: str, code: str | None = None) -> None:
+    def __init__(
+        self, message: str, code: str | None = None, *, fields: Mapping[str, str] | None = None
+    ) -> None:
         self.code = code or self.default_code
+        self.fields = dict(fields or {})
         super().__init__(message)
+
+
+class Invalid(DomainError):
+    """Input that cannot be used: a message per input in `fields`, all of them in the
+    message."""
+
+    def __init__(self, fields: Mapping[str, str]) -> None:
+        message = "; ".join(f"{name}: {problem}" for name, problem in fields.items())
+        super().__init__(message, fields=fields)
+
+
+class InvalidInput(DomainError):
+    """One refusal about one input (or none), with the message meant for the person who
+    tried: `field` names the input, when there is one."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message, fields={field: message} if field else None)
+        self.field = field
 
 
 class Refused(DomainError):

@@ -20,7 +20,7 @@ from app.drafts import composer, workflow
 from app.drafts import operations as drafts
 from app.drafts.models import Draft
 from app.drafts.policy import WorkflowPolicy
-from app.drafts.templates import Library
+from app.drafts.response_templates import Library
 from app.settings import company
 from app.settings.models import Setting
 from app.tone.policy import TonePolicy

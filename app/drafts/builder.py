@@ -26,7 +26,7 @@ from app import channels
 from app.analysis import Analysis
 from app.channels import ChannelInfo, Fit, measure
 from app.core.clock import add_working_days
-from app.drafts.templates import (
+from app.drafts.response_templates import (
     PART_LABELS,
     PARTS,
     AttackGuidance,

@@ -19,7 +19,7 @@ from app.complaints import reading
 from app.complaints.models import Channel, Complaint
 from app.drafts import guards
 from app.drafts.builder import Composition, Sources, compose, joiner
-from app.drafts.templates import PARTS, Library
+from app.drafts.response_templates import PARTS, Library
 from app.settings.company import CompanyDetails
 from app.tone import checker
 from app.tone.checks import ComplaintContext, Contact

@@ -39,7 +39,7 @@ from app.drafts.composer import (
 )
 from app.drafts.models import Draft, DraftState, Revision
 from app.drafts.policy import WorkflowPolicy
-from app.drafts.templates import PARTS
+from app.drafts.response_templates import PARTS
 
 #: States in which the author may still change the text: every open one. An edit after
 #: submission voids the approvals and sign-offs and restarts cooling-off
@@ -53,7 +53,11 @@ class DraftError(DomainError):
     """Why a draft operation cannot be done, in words for the agent: by default the text
     itself (`invalid`, about the `text` field)."""
 
-    field = "text"
+    #: The input the message is about, if any.
+    field: str | None = "text"
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message, code, fields={self.field: message} if self.field else None)
 
 
 class NotAllowed(DraftError):

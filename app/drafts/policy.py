@@ -20,6 +20,7 @@ from app.accounts.models import Group, User
 from app.analysis.rules import FLAGS
 from app.audit import log as audit
 from app.complaints.models import Channel, Complaint
+from app.core.errors import Invalid
 from app.drafts.models import SignOffGroup
 from app.settings import store
 from app.tone.catalogue import CODES, WARN
@@ -133,10 +134,8 @@ class WorkflowPolicy:
         return values
 
 
-class WorkflowPolicyError(ValueError):
-    def __init__(self, fields: dict[str, str]) -> None:
-        self.fields = fields
-        super().__init__("; ".join(f"{key}: {value}" for key, value in fields.items()))
+class WorkflowPolicyError(Invalid):
+    """Values that cannot be used, a message per field."""
 
 
 def _seconds(value: Any, *, low: int = 0) -> int | None:

@@ -23,7 +23,7 @@ from app.core.ids import parse_count
 from app.drafts import composer, operations, workflow
 from app.drafts.models import Draft, Revision
 from app.drafts.operations import EDITABLE_STATES
-from app.drafts.templates import PARTS
+from app.drafts.response_templates import PARTS
 from app.drafts.workflow import Action
 from app.extensions import db
 from app.tone.checker import ToneCheckError

@@ -16,6 +16,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
+from app.core.errors import Invalid
 from app.core.text import one_line
 from app.settings import store
 
@@ -40,10 +41,8 @@ class CompanyDetails:
 LIMITS = {"name": 120, "phone": 40, "email": 200, "faq_url": 500, "dm_instruction": 160}
 
 
-class CompanyDetailsError(ValueError):
-    def __init__(self, fields: dict[str, str]) -> None:
-        self.fields = fields
-        super().__init__("; ".join(f"{key}: {value}" for key, value in fields.items()))
+class CompanyDetailsError(Invalid):
+    """Values that cannot be used, a message per field."""
 
 
 def load(session: Session, defaults: CompanyDetails) -> CompanyDetails:

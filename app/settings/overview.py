@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
 from app.drafts import policy as workflow_settings
-from app.settings import library as template_checks
+from app.settings import template_checks
 from app.settings.company import CompanyDetails
 from app.tone import policy as tone_policy_settings
 from app.tone.catalogue import CODE_LABELS, CODES, DEFAULT_SEVERITIES

@@ -26,7 +26,7 @@ from app.analysis.rules import CATEGORIES, FLAG_LABELS
 from app.channels import ChannelInfo, fit, measure
 from app.core.datafile import DataFileError
 from app.drafts.builder import follow_up_phrase
-from app.drafts.templates import (
+from app.drafts.response_templates import (
     PART_LABELS,
     PARTS,
     AttackGuidance,

@@ -32,11 +32,11 @@ from app.extensions import db
 from app.nlp.detection import language_name
 from app.services import company_defaults, workflow_defaults
 from app.settings import company as company_settings
-from app.settings import library as template_checks
-from app.settings import overview, workflow_form
+from app.settings import overview, template_checks, workflow_form
 from app.tone import policy as tone_policy_settings
 from app.tone.catalogue import CODE_LABELS, CODES, DEFAULT_SEVERITIES, FIXED_SEVERITIES
 from app.web.access import requires
+from app.web.forms import show_on_form
 from app.web.services import now, services
 
 blueprint = Blueprint("settings", __name__, url_prefix="/admin")
@@ -68,8 +68,7 @@ def company_details():
         try:
             details = company_settings.clean(form.data)
         except company_settings.CompanyDetailsError as problem:
-            for name, message in problem.fields.items():
-                getattr(form, name).errors.append(message)
+            show_on_form(form, problem, otherwise="name")
         else:
             company_settings.save(db.session, details, actor=current_user, now=now())
             db.session.commit()

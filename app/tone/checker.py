@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from app.channels import ChannelInfo
+from app.core.errors import DomainError
 from app.core.text import clean_text
 from app.nlp import pipeline
 from app.nlp.common import common_rules
@@ -42,7 +43,7 @@ _lock = threading.Lock()
 _compiled: dict[str, CompiledRules] = {}
 
 
-class ToneCheckError(ValueError):
+class ToneCheckError(DomainError):
     """The text cannot be checked (too long); the message says why, for the agent."""
 
 

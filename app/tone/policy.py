@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
+from app.core.errors import Invalid
 from app.settings import store
 from app.tone.catalogue import CODES, DEFAULT_SEVERITIES, FIXED_SEVERITIES, SEVERITIES
 
@@ -42,10 +43,8 @@ class TonePolicy:
         return values
 
 
-class TonePolicyError(ValueError):
-    def __init__(self, fields: dict[str, str]) -> None:
-        self.fields = fields
-        super().__init__("; ".join(f"{key}: {value}" for key, value in fields.items()))
+class TonePolicyError(Invalid):
+    """Values that cannot be used, a message per field."""
 
 
 def load(session: Session) -> TonePolicy:

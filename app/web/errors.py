@@ -112,13 +112,12 @@ def handle_domain_error(error: DomainError):
     db.session.rollback()
     status = http_status(error)
     if request.path.startswith(API_PREFIX):
-        field = getattr(error, "field", None)
         invalid = status == 422
         return api_error(
             status,
             str(error),
             code=None if invalid else error.code,
-            fields={field: [str(error)]} if field else None,
+            fields={name: [message] for name, message in error.fields.items()} or None,
         )
     return render_template(
         "errors/error.html", status=status, title="That cannot be done", message=str(error)

@@ -13,7 +13,7 @@ from app.accounts import grants
 from app.accounts.permissions import Permission, can
 from app.analysis.rules import ENTITY_LABELS, FLAG_LABELS, FLAGS
 from app.complaints import inbox
-from app.drafts.templates import PART_LABELS
+from app.drafts.response_templates import PART_LABELS
 from app.extensions import db
 from app.web.services import company, display_zone, now
 

@@ -14,7 +14,7 @@ from app.complaints.models import Channel, Complaint
 from app.drafts.builder import Composition
 from app.drafts.composer import ToneSetting
 from app.drafts.policy import WorkflowPolicy
-from app.drafts.templates import Library
+from app.drafts.response_templates import Library
 from app.extensions import db
 from app.settings.company import CompanyDetails
 from app.tone.policy import TonePolicy
