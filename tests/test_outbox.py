@@ -24,7 +24,8 @@ from app.extensions import db
 from app.notifications.models import Notification
 from app.publishing import outbox
 from app.publishing.adapters import WebhookAdapter
-from app.publishing.outbox import PublishingError, RunReport
+from app.publishing.jobs import RunReport, deliver_due
+from app.publishing.outbox import PublishingError
 from tests.fixtures.app import T0
 from tests.fixtures.publishing import POSTED, RETRY, SECRET, WEBHOOK_POLICY, Receiver
 from tests.fixtures.workflow import POLICY, act, person, start
@@ -97,7 +98,7 @@ def test_a_failing_webhook_is_retried_after_the_back_off_and_posts_once(app, use
         adapter = WebhookAdapter(receiver.url, SECRET, timeout_seconds=5)
 
         def run() -> RunReport:
-            return outbox.run_once(db.session, adapter, clock=clock.now, retry=RETRY)
+            return deliver_due(db.session, adapter, clock=clock.now, retry=RETRY)
 
         assert run() == RunReport(claimed=1, retrying=1)
         publication = db.session.get(Publication, publication_id)
@@ -141,10 +142,10 @@ def test_a_refusing_receiver_fails_the_delivery_at_once_and_people_hear(app, use
     publication_id = published(app, users, clock)
     with Receiver(failures=1, failure_status=400) as receiver, app.app_context():
         adapter = WebhookAdapter(receiver.url, SECRET, timeout_seconds=5)
-        report = outbox.run_once(db.session, adapter, clock=clock.now, retry=RETRY)
+        report = deliver_due(db.session, adapter, clock=clock.now, retry=RETRY)
         assert report == RunReport(claimed=1, failed=1)
         clock.advance(hours=2)
-        assert outbox.run_once(db.session, adapter, clock=clock.now, retry=RETRY) == RunReport()
+        assert deliver_due(db.session, adapter, clock=clock.now, retry=RETRY) == RunReport()
         assert len(receiver.requests) == 1
         publication = db.session.get(Publication, publication_id)
         assert publication.status == PublicationStatus.FAILED
@@ -160,7 +161,7 @@ def test_a_redirect_is_not_taken_for_a_delivery(app, users, clock):
     publication_id = published(app, users, clock)
     with Receiver(failures=1, failure_status=302) as receiver, app.app_context():
         adapter = WebhookAdapter(receiver.url, SECRET, timeout_seconds=5)
-        report = outbox.run_once(db.session, adapter, clock=clock.now, retry=RETRY)
+        report = deliver_due(db.session, adapter, clock=clock.now, retry=RETRY)
         assert report == RunReport(claimed=1, failed=1)
         assert [request["method"] for request in receiver.requests] == ["POST"]
         publication = db.session.get(Publication, publication_id)
@@ -247,7 +248,7 @@ def test_the_manual_adapter_records_the_link_once(app, users, clock):
         assert publication.adapter == "manual"
         assert publication.next_attempt_at is None
         adapter = WebhookAdapter("http://127.0.0.1:9/never", SECRET)
-        assert outbox.run_once(db.session, adapter, clock=clock.now, retry=RETRY) == RunReport()
+        assert deliver_due(db.session, adapter, clock=clock.now, retry=RETRY) == RunReport()
         publication = db.session.get(Publication, publication_id)
         for bad in ("", "x.com/northwind/status/1", "https://x.com/a b", "javascript:alert(1)"):
             with pytest.raises(PublishingError, match="Paste the full link"):

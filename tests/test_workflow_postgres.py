@@ -35,9 +35,8 @@ from app.drafts.models import (
 )
 from app.drafts.workflow import Action, Refused
 from app.extensions import db
-from app.publishing import outbox
 from app.publishing.adapters import WebhookAdapter
-from app.publishing.outbox import RunReport
+from app.publishing.jobs import RunReport, deliver_due
 from app.settings.company import CompanyDetails
 from app.tone.policy import TonePolicy
 from tests.fixtures.app import T0, base_config
@@ -147,7 +146,7 @@ def test_twenty_publishes_at_once_make_one_publication_posted_once(ctx, users, c
 
         def deliver(session: Session, barrier: threading.Barrier) -> RunReport:
             barrier.wait()
-            return outbox.run_once(session, adapter, clock=clock.now, retry=RETRY)
+            return deliver_due(session, adapter, clock=clock.now, retry=RETRY)
 
         reports = together([deliver] * WORKERS)
     assert [r for r in reports if not isinstance(r, RunReport)] == []

@@ -397,6 +397,7 @@ def test_a_webhook_delivery_shows_its_state_and_admins_send_a_failed_one_again(
             now=T0.replace(hour=10),
             retry=retry,
         )
+        db.session.commit()
     page = browsers["agent"].get(path)
     assert "failed" in words(page)
     assert "Attempts 1" in words(page)

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from app import services
 from app.drafts.models import Publication, PublicationStatus
 from app.extensions import db
-from app.notifications import mail
-from app.publishing import outbox
+from app.notifications import jobs as mail_jobs
+from app.publishing import jobs as outbox_jobs
 
 #: After the mail server could not be reached, e-mail waits this long (webhooks go on).
 MAIL_PAUSE_SECONDS = 60
@@ -44,14 +44,14 @@ def run(once: bool) -> None:
         click.echo("No PUBLISH_WEBHOOK_URL: webhook deliveries wait until one is set.")
     while True:
         if adapter is not None:
-            report = outbox.run_once(db.session, adapter, clock=_clock, retry=retry)
+            report = outbox_jobs.deliver_due(db.session, adapter, clock=_clock, retry=retry)
             if report.claimed:
                 click.echo(
                     f"deliveries: {report.delivered} delivered, {report.retrying} to retry, "
                     f"{report.failed} failed, {report.lost} taken over by another worker"
                 )
         if smtp is not None and time.monotonic() >= mail_paused_until:
-            sent = mail.send_pending(db.session, smtp, now=_clock())
+            sent = mail_jobs.send_pending(db.session, smtp, now=_clock())
             if sent.sent or sent.failed:
                 click.echo(f"e-mails: {sent.sent} sent, {sent.failed} refused")
             if sent.server_down:

@@ -19,7 +19,6 @@ idempotency key, so the receiver posts once.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -183,7 +182,8 @@ class Claim:
 def claim_due(
     session: Session, *, now: datetime, retry: RetryPolicy, limit: int = 20
 ) -> list[Claim]:
-    """Claim up to `limit` due webhook deliveries for this worker and commit the claim."""
+    """Claim up to `limit` due webhook deliveries for this worker (flushed; the worker
+    commits the claim before it delivers, see `app.publishing.jobs`)."""
     query = (
         select(Publication.id, Publication.attempts)
         .where(
@@ -214,22 +214,21 @@ def claim_due(
             claims.append(
                 Claim(publication_id, attempts + 1, dict(row.payload), row.idempotency_key)
             )
-    session.commit()
+    session.flush()
     return claims
 
 
 def record_attempt(
     session: Session, claim: Claim, delivery: Delivery, *, now: datetime, retry: RetryPolicy
 ) -> PublicationStatus | None:
-    """Store what an attempt came to, unless another worker has taken the row since (then
-    None). Commits."""
+    """Store what an attempt came to (flushed), unless another worker has taken the row
+    since: then None, and nothing changed."""
     publication = session.get(Publication, claim.publication_id, with_for_update=True)
     if (
         publication is None
         or publication.attempts != claim.attempt
         or publication.status != PublicationStatus.PENDING
     ):
-        session.rollback()
         return None
     if delivery.ok:
         publication.move_to(PublicationStatus.DELIVERED)
@@ -261,47 +260,8 @@ def record_attempt(
     if publication.status == PublicationStatus.FAILED:
         draft = session.get(Draft, publication.draft_id)
         notify.delivery_failed(session, draft, publication, now=now)
-    session.commit()
+    session.flush()
     return publication.status
-
-
-@dataclass
-class RunReport:
-    claimed: int = 0
-    delivered: int = 0
-    retrying: int = 0
-    failed: int = 0
-    lost: int = 0  #: another worker took the row over before this one recorded its result
-
-
-def run_once(
-    session: Session,
-    adapter: Adapter,
-    *,
-    clock: Callable[[], datetime],
-    retry: RetryPolicy,
-    limit: int = 20,
-) -> RunReport:
-    """Deliver everything due now, batch by batch, until nothing is due."""
-    report = RunReport()
-    while True:
-        claims = claim_due(session, now=clock(), retry=retry, limit=limit)
-        if not claims:
-            return report
-        for claim in claims:
-            report.claimed += 1
-            delivery = adapter.deliver(
-                claim.payload, idempotency_key=claim.idempotency_key, now=clock()
-            )
-            status = record_attempt(session, claim, delivery, now=clock(), retry=retry)
-            if status is None:
-                report.lost += 1
-            elif status == PublicationStatus.DELIVERED:
-                report.delivered += 1
-            elif status == PublicationStatus.FAILED:
-                report.failed += 1
-            else:
-                report.retrying += 1
 
 
 def _audit(

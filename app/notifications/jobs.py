@@ -1,0 +1,68 @@
+"""The e-mail worker's loop: claim each notice not yet e-mailed, send it, record what came
+of it, committing after each step so that several workers never send one notice twice.
+Run by `flask --app wsgi outbox run`, never inside a request."""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.accounts.models import User
+from app.notifications.mail import MAX_AGE, PER_MESSAGE_ERRORS, Mailer, MailReport
+from app.notifications.models import Notification
+
+
+def send_pending(
+    session: Session, mailer: Mailer, *, now: datetime, limit: int = 200
+) -> MailReport:
+    """E-mail the notices not sent yet. Each is claimed first (a conditional update of
+    `emailed_at`), so several workers never send the same one twice. When the server is
+    down the claim is released and the run stops: the notice is tried again next run,
+    for as long as it is less than MAX_AGE old."""
+    report = MailReport()
+    rows = session.execute(
+        select(Notification.id, User.email, User.name)
+        .join(User, User.id == Notification.user_id)
+        .where(
+            Notification.emailed_at.is_(None),
+            Notification.read_at.is_(None),
+            Notification.email_error.is_(None),
+            Notification.created_at >= now - MAX_AGE,
+        )
+        .order_by(Notification.id)
+        .limit(limit)
+    ).all()
+    session.rollback()
+    for notification_id, email, name in rows:
+        claimed = session.execute(
+            update(Notification)
+            .where(Notification.id == notification_id, Notification.emailed_at.is_(None))
+            .values(emailed_at=now)
+        ).rowcount
+        session.commit()
+        if not claimed:
+            continue
+        notification = session.get(Notification, notification_id)
+        link = mailer.base_url.rstrip("/") + notification.link if notification.link else ""
+        try:
+            mailer.send(
+                email,
+                f"Composure: {notification.message[:80]}",
+                f"Hello {name},\n\n{notification.message}\n\n{link}\n",
+            )
+        except PER_MESSAGE_ERRORS as error:
+            notification.email_error = (str(error) or error.__class__.__name__)[:500]
+            notification.emailed_at = None
+            report.failed += 1
+        except (OSError, smtplib.SMTPException) as error:
+            notification.emailed_at = None
+            session.commit()
+            report.server_down = str(error) or error.__class__.__name__
+            return report
+        else:
+            report.sent += 1
+        session.commit()
+    return report
