@@ -370,7 +370,7 @@ def save_from_editor(
             )
         parts = {**parts, part: chosen.text}
         template_ids[part] = variant_id
-    was_submitted = draft.state in (DraftState.COOLING_OFF, DraftState.APPROVED)
+    was_submitted = draft.is_submitted
     number = draft.current_revision
     revision = edit_parts(
         session,
