@@ -20,7 +20,7 @@ from app.accounts.models import Role, User
 from app.complaints import intake
 from app.complaints.models import Complaint
 from app.core.errors import Refused
-from app.drafts import composer, operations, workflow
+from app.drafts import composer, operations, queues, workflow
 from app.drafts.models import Draft, DraftState
 from app.drafts.policy import WorkflowPolicy
 from app.drafts.workflow import Action
@@ -324,3 +324,30 @@ def test_an_edit_after_submission_is_a_move_of_the_table_and_no_button(app, worl
         f"/drafts/{draft_id}/act", data={"action": "edit", "revision": revision}
     )
     assert response.status_code == 400
+
+
+def test_the_queues_list_exactly_what_each_person_may_decide_or_sign(ctx, world):
+    """The review and sign-off queues offer what the guards allow, and nothing else: no
+    draft a contributor, its author or a signer cannot act on. The review queue is what
+    waits for a first decision (cooling off); an approved draft can still be sent back
+    from its page."""
+    drafts = _drafts(world)
+    listed = 0
+    for now in TIMES.values():
+        for who in PEOPLE:
+            actor = world.person(who)
+            review = {
+                i.draft.id for i in queues.review_queue(db.session, actor, now=now, policy=POLICY)
+            }
+            sign = {
+                i.draft.id for i in queues.signoff_queue(db.session, actor, now=now, policy=POLICY)
+            }
+            for name, draft_id in drafts.items():
+                status = _status(draft_id, now)
+                where = f"{who} / {name}"
+                waiting = status.draft.state == DraftState.COOLING_OFF
+                decides = waiting and status.allowed(actor, Action.REQUEST_CHANGES)
+                assert (draft_id in review) == decides, where
+                assert (draft_id in sign) == bool(status.signable_groups(actor)), where
+                listed += decides + (draft_id in sign)
+    assert listed > 10, listed

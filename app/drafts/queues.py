@@ -1,9 +1,13 @@
 """The review and sign-off queues: who is waiting for whom. No Flask.
 
 - review: drafts cooling off, so waiting for a colleague's decision on their current
-  revision, never the viewer's own, the soonest due first;
+  revision, that the viewer may decide, the soonest due first;
 - sign-off: submitted drafts (cooling off or approved) a group still has to sign off on
-  their current revision, with the reasons they were routed there.
+  their current revision and the viewer may sign for, with the reasons they were routed
+  there.
+
+Who may act is the workflow's guards (`workflow.GUARDS`), the same checks that refuse the
+move and offer its button; the queries only narrow the candidates.
 """
 
 from __future__ import annotations
@@ -18,8 +22,8 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.analysis.rules import FLAG_LABELS
 from app.complaints.models import Complaint
-from app.drafts import workflow
-from app.drafts.guards import Hands
+from app.drafts import guards, workflow
+from app.drafts.guards import Hands, Standing
 from app.drafts.models import Draft, DraftState, Review, Revision, SignOff
 from app.drafts.policy import TargetWarning, WorkflowPolicy, target_warning
 from app.tone.catalogue import CODE_LABELS
@@ -45,6 +49,8 @@ class QueueItem:
     missing: list[str]
     #: Live refusals on the current revision (the author has to change the text).
     refusals: list[SignOff]
+    #: Where the draft stands, as the workflow's guards read it.
+    standing: Standing
 
     @property
     def reason_words(self) -> list[str]:
@@ -118,6 +124,7 @@ def _items(
                 reasons=reasons,
                 missing=hands.missing_groups(reasons),
                 refusals=[s for s in signoffs if not s.approved],
+                standing=Standing(draft=draft, revision=revision, hands=hands, now=now),
             )
         )
     return items
@@ -126,8 +133,9 @@ def _items(
 def review_queue(
     session: Session, viewer: User, *, now: datetime, policy: WorkflowPolicy
 ) -> list[QueueItem]:
-    """Drafts waiting for a reviewer's decision on their current revision, not written by
-    `viewer`, the soonest response due first."""
+    """Drafts waiting for a reviewer's decision on their current revision that the
+    workflow's guards let `viewer` decide (not the author, no words of theirs in it), the
+    soonest response due first."""
     drafts = list(
         session.scalars(
             select(Draft)
@@ -136,14 +144,21 @@ def review_queue(
             .order_by(Complaint.response_due_at, Draft.id)
         )
     )
-    return _items(session, drafts, now=now, policy=policy)
+    decide = workflow.GUARDS[workflow.Action.REQUEST_CHANGES]
+    return [
+        item
+        for item in _items(session, drafts, now=now, policy=policy)
+        if not guards.refusals(decide, viewer, item.standing)
+    ]
 
 
 def signoff_queue(
     session: Session, viewer: User, *, now: datetime, policy: WorkflowPolicy
 ) -> list[QueueItem]:
-    """Submitted drafts still missing a sign-off by one of `viewer`'s groups on their
-    current revision, not written by `viewer`, the soonest response due first."""
+    """Submitted drafts with a sign-off still missing on their current revision that the
+    workflow's guards let `viewer` give now (a member of the group, who wrote none of it,
+    not yet signing for another group), the soonest response due first."""
+    sign = workflow.GUARDS[workflow.Action.SIGN_OFF]
     drafts = list(
         session.scalars(
             select(Draft)
@@ -159,5 +174,5 @@ def signoff_queue(
     return [
         item
         for item in _items(session, drafts, now=now, policy=policy)
-        if set(item.missing) & viewer.groups
+        if any(not guards.refusals(sign, viewer, item.standing, group) for group in item.missing)
     ]
