@@ -184,10 +184,8 @@ def _page(page: str, draft: Draft, *, error: Refused):
     """The page the person acted from again, saying why the action was refused."""
     status = http_status(error)
     error = str(error)
-    if page == "review" and can(current_user, Permission.REVIEW_DRAFTS):
-        return _review_page(draft, error=error, status=status)
-    if page == "sign-off" and can(current_user, Permission.SIGN_OFF_DRAFTS):
-        return _signoff_page(draft, error=error, status=status)
+    if page in DECISION_PAGES and can(current_user, DECISION_PAGES[page][0]):
+        return _decision_page(page, draft, error=error, status=status)
     if page == "publish":
         return _publish_page(draft, error=error, status=status)
     return render_editor(draft, error=error, status=status)
@@ -243,13 +241,28 @@ def _reading(draft: Draft) -> dict:
     }
 
 
-def _review_page(draft: Draft, *, error: str | None = None, status: int = 200):
+#: The pages where a colleague decides: who may open them, their template, and the actions
+#: they offer (the page explains the last one's refusal when none is allowed).
+DECISION_PAGES = {
+    "review": (
+        Permission.REVIEW_DRAFTS,
+        "drafts/review.html",
+        (Action.APPROVE, Action.REQUEST_CHANGES),
+    ),
+    "sign-off": (Permission.SIGN_OFF_DRAFTS, "drafts/sign_off.html", (Action.SIGN_OFF,)),
+}
+
+
+def _decision_page(page: str, draft: Draft, *, error: str | None = None, status: int = 200):
+    """The review or the sign-off page: the reading, the buttons the person may use, and
+    why not when there are none."""
+    _, template, actions = DECISION_PAGES[page]
     context = _reading(draft)
-    can_decide = context["allowed"]["approve"] or context["allowed"]["request_changes"]
-    why_not = context["status"].refusal(current_user, Action.REQUEST_CHANGES)
+    can_decide = any(context["allowed"][action.value] for action in actions)
+    why_not = context["status"].refusal(current_user, actions[-1])
     return (
         render_template(
-            "drafts/review.html",
+            template,
             **context,
             error=error,
             typed=request.form if request.method == "POST" else {},
@@ -263,29 +276,13 @@ def _review_page(draft: Draft, *, error: str | None = None, status: int = 200):
 @blueprint.route("/drafts/<int:draft_id>/review")
 @requires(Permission.REVIEW_DRAFTS)
 def review(draft_id: int):
-    return _review_page(draft_or_404(draft_id))
-
-
-def _signoff_page(draft: Draft, *, error: str | None = None, status: int = 200):
-    context = _reading(draft)
-    allowed = context["allowed"]["sign_off"]
-    why_not = context["status"].refusal(current_user, Action.SIGN_OFF)
-    return (
-        render_template(
-            "drafts/sign_off.html",
-            **context,
-            error=error,
-            typed=request.form if request.method == "POST" else {},
-            why_not="" if allowed else str(why_not),
-        ),
-        status,
-    )
+    return _decision_page("review", draft_or_404(draft_id))
 
 
 @blueprint.route("/drafts/<int:draft_id>/sign-off")
 @requires(Permission.SIGN_OFF_DRAFTS)
 def sign_off(draft_id: int):
-    return _signoff_page(draft_or_404(draft_id))
+    return _decision_page("sign-off", draft_or_404(draft_id))
 
 
 # Publishing ------------------------------------------------------------------------------
