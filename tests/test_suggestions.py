@@ -209,6 +209,7 @@ def test_deleting_words_leaves_no_stray_comma_and_a_capital_at_the_start():
         "Thanks. Refunds take 14 days."
     ]
     assert fixes("Just restart the router.")["dismissive"] == ["Restart the router."]
+    assert fixes("We'll fix it, as stated.")["dismissive"] == ["We'll fix it."]
     assert fixes("Please calm down and let us help.")["dismissive"] == ["Let us help."]
     assert fixes("It's on its way, relax.")["dismissive"] == ["It's on its way."]
 

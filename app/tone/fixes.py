@@ -139,6 +139,9 @@ def delete_words(reply: Reply, start: int, end: int) -> Fix:
     # "refund, as stated, takes" -> "refund takes": the commas go with the words.
     if text[max(0, start - 2) : start] == ", " and text[end - 2 : end] == ", ":
         start, end = start - 2, end - 1
+    # "We'll fix it, as stated." -> "We'll fix it.": the comma goes with the last words.
+    elif text[max(0, start - 1) : start] == "," and text[end : end + 1] in (".", "!", "?"):
+        start -= 1
     if start <= sentence_start:
         start = sentence_start
         end, suggestion = _capitalised_after(text, start, end, "")
