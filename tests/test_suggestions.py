@@ -186,6 +186,7 @@ def test_a_guarantee_becomes_an_expectation_in_the_same_sentence():
     assert fixes("We guarantee it will arrive tomorrow.")["overpromise"] == [
         "We expect it will arrive tomorrow."
     ]
+    assert fixes("I guarantee you'll love it.")["overpromise"] == ["I expect you'll love it."]
 
 
 def test_never_again_is_rewritten_as_a_whole_clause():
@@ -230,6 +231,15 @@ def test_a_deleted_sentence_takes_only_itself_and_leaves_no_double_stop():
 def test_personal_data_is_taken_out_without_a_placeholder():
     assert fixes("Your order #NW-48213 has shipped. DM us.")["private_data"] == [
         "Your order has shipped. DM us."
+    ]
+    assert fixes("We've refunded the card ending in 4417. DM us.")["private_data"] == [
+        "We've refunded the card. DM us."
+    ]
+    assert fixes("I've checked order NW-48213 and it left today.")["private_data"] == [
+        "I've checked your order and it left today."
+    ]
+    assert fixes("Please check your e-mail (sam@example.com) for the label.")["private_data"] == [
+        "Please check your e-mail for the label."
     ]
     # The sentence only gives the detail: no "Your e-mail is your e-mail address."
     assert "private_data" not in fixes("Thanks, Sam. Your e-mail is sam@example.com.")

@@ -49,7 +49,7 @@ _SENTENCE_END = re.compile(
     r"(?=\s+[^\sa-z])"
 )
 _CLAUSE_PUNCTUATION = frozenset(",;:()–—")
-_TEMPLATE = re.compile(r"\{(\d)\}")
+_TEMPLATE = re.compile(r"\{(\d)(-?)\}")
 
 
 def sentence_around(reply: Reply, position: int) -> tuple[int, int]:
@@ -167,10 +167,19 @@ def delete_sentence(reply: Reply, position: int) -> Fix:
 
 
 def _filled(suggestion: str, reply: Reply, start: int, end: int) -> str:
-    words = [token.text for token in _tokens(reply, start, end)]
-    return _TEMPLATE.sub(
-        lambda m: words[int(m.group(1))] if int(m.group(1)) < len(words) else "", suggestion
-    )
+    """The suggestion with `{n}` as the match's word n and `{n-}` as its words from n to
+    the end, as written ("you'll", "you will")."""
+    tokens = _tokens(reply, start, end)
+
+    def word(match: re.Match) -> str:
+        index = int(match.group(1))
+        if index >= len(tokens):
+            return ""
+        if match.group(2):
+            return reply.text[tokens[index].idx : end]
+        return tokens[index].text
+
+    return _TEMPLATE.sub(word, suggestion)
 
 
 def _cased(suggestion: str, at_sentence_start: bool) -> str:
@@ -227,26 +236,57 @@ def _words_before(reply: Reply, position: int, count: int) -> list[str]:
     return words[-count:]
 
 
+def _joined_words(reply: Reply, start: int, end: int) -> list[tuple[int, str]]:
+    """The words between start and end as a reader sees them: (where it starts, in lower
+    case); "e-mail" and "no." are one word each, not the parser's two or three."""
+    words: list[tuple[int, str]] = []
+    last_end = -1
+    for token in _tokens(reply, start, end):
+        if token.idx + len(token.text) > end:
+            break
+        glued = token.idx == last_end and words
+        if glued and (token.text in "-." or words[-1][1].endswith("-")):
+            words[-1] = (words[-1][0], words[-1][1] + token.lower_)
+        else:
+            words.append((token.idx, token.lower_))
+        last_end = token.idx + len(token.text)
+    return words
+
+
 def private_data_fix(reply: Reply, start: int, end: int, kind: str, words: str) -> Fix | None:
-    """The customer's detail deleted where the words before it name it ("your order
-    #NW-48213 has shipped" -> "your order has shipped"), else replaced by `words`; none
-    where it is the agent's own ("call me on my mobile 07700 900123")."""
+    """The customer's detail taken out of the reply: deleted where "your …" before it
+    already names it ("your order #NW-48213 has shipped" -> "your order has shipped"),
+    the name and detail replaced by `words` where the name has no "your" ("I've checked
+    order NW-48213" -> "I've checked your order"), the detail replaced by `words`
+    otherwise; none where it is the agent's own ("call me on my mobile 07700 900123")."""
     rules = reply.rules.fixes
     before = _words_before(reply, start, 4)
     for phrase in rules.own:
         size = len(phrase)
         if any(tuple(before[i : i + size]) == phrase for i in range(len(before) - size + 1)):
             return None
+    text = reply.text
+    if text[start - 1 : start] == "(" and text[end : end + 1] == ")":
+        start, end = start - 1, end + 1  # "your e-mail (sam@…)": the brackets go too
     named = rules.named_by.get(kind, frozenset())
-    if before and before[-1] in named:
-        while start > 0 and reply.text[start - 1] in "#№":
-            start -= 1
-        return delete_words(reply, start, end)
+    sentence_start = sentence_around(reply, start)[0]
+    earlier = _joined_words(reply, sentence_start, start)
+    index = len(earlier)
+    while index and earlier[index - 1][1] in rules.lead_in and len(earlier) - index < 3:
+        index -= 1  # "ending in", "number", "#"
+    lead = index
+    while index and earlier[index - 1][1] in named:
+        index -= 1  # "order", "phone number"
+    if index < lead:
+        name_start = earlier[index][0]
+        if index and earlier[index - 1][1] in rules.determiners:
+            cut = earlier[lead][0] if lead < len(earlier) else start
+            return delete_words(reply, cut, end)
+        return Fix(name_start, end, _cased(words, name_start == sentence_start))
     if before and before[-1] in rules.linking and named.intersection(before):
         # "Your e-mail is sam@example.com": the sentence is there to give the detail.
         return delete_sentence(reply, start)
-    at_start = start == sentence_around(reply, start)[0]
-    return Fix(start, end, _cased(words, at_start))
+    return Fix(start, end, _cased(words, start == sentence_start))
 
 
 _DOUBLED_WORD = re.compile(r"\b(\w{2,})\s+\1\b", re.IGNORECASE)

@@ -8,7 +8,8 @@ Files per language:
   (matched on lemmas, any case: "you should have" finds "You SHOULD'VE"), `{exact: ...}`
   (word for word), or `{pattern: [...]}` (a spaCy Matcher token pattern), optionally with
   its own `message` and a `suggestion` that replaces the matched words ("" deletes them;
-  `{0}`, `{1}`… stand for the matched words as written) or, with `scope: clause`, the
+  `{0}`, `{1}`… stand for the matched words as written, `{2-}` for the words from the third
+  on) or, with `scope: clause`, the
   whole clause the words are in (`clause_end`: from the words to the clause's end).
 - `parts.yaml`: what shows each of the four parts, and the message when one is missing.
 - `context.yaml`: the customer's angry words (for mirrors_anger), personal data kinds and
@@ -84,6 +85,11 @@ class FixRules:
     #: Words right before a phone number or e-mail that make it the agent's own ("my
     #: mobile", "call me on"): no replacement is offered for it.
     own: tuple[tuple[str, ...], ...]
+    #: Words between a detail's name and the detail that go with it ("ending in", "#").
+    lead_in: frozenset[str]
+    #: Words before a name that make it the customer's own ("your", "the"): the name stays
+    #: and the detail goes; without one the name goes with the detail.
+    determiners: frozenset[str]
     #: Words that link a name to its value ("is", "was"): "your e-mail is sam@…" only
     #: gives the detail, and the sentence goes.
     linking: frozenset[str]
@@ -293,7 +299,9 @@ def _fixes(path: Path) -> FixRules:
         "the file",
         required={"clause_breaks", "private_data", "dangling"},
     )
-    private = _section(data, "private_data", path, {"named_by", "own", "linking"})
+    private = _section(
+        data, "private_data", path, {"named_by", "own", "linking", "lead_in", "determiners"}
+    )
     named = expect_mapping(private["named_by"], path, private.line_of("named_by"), "named_by")
     named_by = {}
     for kind, words in named.items():
@@ -307,6 +315,10 @@ def _fixes(path: Path) -> FixRules:
         ),
         named_by=named_by,
         own=tuple(tuple(phrase.split()) for phrase in own),
+        lead_in=frozenset(_words(private["lead_in"], path, private.line_of("lead_in"), "lead_in")),
+        determiners=frozenset(
+            _words(private["determiners"], path, private.line_of("determiners"), "determiners")
+        ),
         linking=frozenset(_words(private["linking"], path, private.line_of("linking"), "linking")),
         dangling=frozenset(_words(data["dangling"], path, data.line_of("dangling"), "dangling")),
     )
