@@ -182,11 +182,14 @@ def fixes(text: str, channel: ChannelInfo = CHANNELS["x"], **kwargs) -> dict[str
     return made
 
 
-def test_a_guarantee_becomes_an_expectation_in_the_same_sentence():
+def test_a_guarantee_becomes_an_expectation_and_definitely_goes():
     assert fixes("We guarantee it will arrive tomorrow.")["overpromise"] == [
         "We expect it will arrive tomorrow."
     ]
     assert fixes("I guarantee you'll love it.")["overpromise"] == ["I expect you'll love it."]
+    assert fixes("It'll definitely be there by Friday.")["overpromise"] == [
+        "It'll be there by Friday."
+    ]
 
 
 def test_never_again_is_rewritten_as_a_whole_clause():
