@@ -4,7 +4,9 @@ grammatical and better: no new finding, and none of the ways a fix has broken En
 before (a doubled modal, "..", a placeholder, an orphaned preposition, a sentence starting
 in lower case after a deletion).
 
-Run with -s to see the counts."""
+Run with -s to see the counts: suggestions applied, broken, and withheld (the checker
+re-checks each fix before offering it and drops one that fails; those never reach the
+agent and are not applied here)."""
 
 from __future__ import annotations
 
@@ -121,6 +123,10 @@ def round_trip(cases: list[dict]) -> tuple[Counter, list[str]]:
     for case in cases:
         kwargs = {k: case[k] for k in ("channel", "complaint", "contact")}
         report = checker.check(case["text"], language="en", **kwargs)
+        unchecked = checker.check(case["text"], language="en", check_fixes=False, **kwargs)
+        counts["withheld by the checker's re-check"] += sum(
+            1 for f in unchecked.findings if f.suggestion is not None
+        ) - sum(1 for f in report.findings if f.suggestion is not None)
         before = report.codes()
         for finding in report.findings:
             if finding.suggestion is None:
@@ -153,7 +159,7 @@ def print_counts(name: str, counts: Counter, problems: list[str]) -> None:
         f"\n{name}: {counts['suggestions applied']} suggestions applied, {counts['broken']} broken"
     )
     for key, value in sorted(counts.items()):
-        if key.startswith(("applied:", "broken:")):
+        if key.startswith(("applied:", "broken:", "withheld")):
             print(f"  {key:40} {value}")
     for problem in problems[:40]:
         print(problem)
