@@ -130,7 +130,14 @@ def brand_replies(show: str | None) -> None:
     blocked = warned = 0
     for row in replies:
         parent = by_id.get(str(row["in_response_to_tweet_id"]).removesuffix(".0"))
-        complaint = ComplaintContext(parent["text"], "en") if parent else None
+        # A customer tweet that answers one of the brand's is a case already under way.
+        complaint = (
+            ComplaintContext(
+                parent["text"], "en", follow_up=bool(parent["in_response_to_tweet_id"])
+            )
+            if parent
+            else None
+        )
         report = checker.check(row["text"], channel=CHANNELS["x"], complaint=complaint)
         severities = {finding.severity for finding in report.findings}
         blocked += BLOCK in severities

@@ -190,7 +190,7 @@ def test_each_missing_part_is_a_finding_and_points_at_its_box():
     assert "missing_validate" not in codes
     direction = next(f for f in report.findings if f.code == "missing_direction")
     assert (direction.start, direction.end) == (23, 35)
-    assert report.parts["validate"]["evidence"] == "Thanks"
+    assert report.parts["validate"]["evidence"] == "Thanks for telling us"
     assert check(text, four_parts=False).parts == {}
 
 

@@ -161,6 +161,8 @@ def tone_setting(
             language=complaint.language or "en",
             flags=tuple(complaint.flags or ()),
             angry=(complaint.analysis_notes or {}).get("anger"),
+            heat=complaint.heat_label,
+            follow_up=complaint.first_replied_at is not None,
         )
         if complaint is not None
         else None,
@@ -197,7 +199,12 @@ class PartsCheck:
 
 def check_parts(tone: ToneSetting, parts: dict[str, str]) -> PartsCheck:
     report = tone.check_parts(parts)
-    findings = [part_offsets(f.to_dict(report.text), report.part_spans) for f in report.findings]
+    # A part this reply need not have shows in the checklist, not as a finding.
+    findings = [
+        part_offsets(f.to_dict(report.text), report.part_spans)
+        for f in report.findings
+        if f.details.get("expected") is not False
+    ]
     return PartsCheck(
         text=report.text,
         fit=fit(report.text, tone.channel),

@@ -21,15 +21,17 @@ from app.nlp.common import common_rules
 from app.nlp.detection import detect, language_name
 from app.nlp.matching import defuse_long_runs
 from app.tone import readability, sentiment
-from app.tone.catalogue import BLOCK, CODE_LABELS, PART_CODES, SEVERITY_RANK, Finding
+from app.tone.catalogue import BLOCK, CODE_LABELS, PART_CODES, SEVERITY_RANK, WARN, Finding
 from app.tone.checks import (
     REGISTRY,
     THREADED_MAX_SEVERITY,
+    UNEXPECTED_PART_MAX_SEVERITY,
     CompiledRules,
     ComplaintContext,
     Contact,
     Reply,
 )
+from app.tone.fixes import grammar_slips, preview
 from app.tone.policy import TonePolicy
 from app.tone.rules import languages_with_tone_rules, tone_rules
 
@@ -38,6 +40,10 @@ MAX_CHARS = 50_000
 #: Findings shown per code; the last one shown says how many more there are, and the
 #: report carries the total (`capped`). 50,000 "hostile" marks help nobody.
 MAX_PER_CODE = 20
+#: Each one-click fix is checked by checking the reply it makes; on longer replies, or past
+#: this many fixes, none is offered (the editor offers the next once one is applied).
+MAX_FIXES_CHECKED = 12
+MAX_CHARS_FIXES_CHECKED = 10_000
 
 _lock = threading.Lock()
 _compiled: dict[str, CompiledRules] = {}
@@ -154,12 +160,16 @@ def check(
     four_parts: bool = True,
     contact: Contact | None = None,
     timings: dict[str, float] | None = None,
+    check_fixes: bool = True,
 ) -> ToneReport:
     """Every finding on `text`, worst first within each place, with the policy's severities.
 
     `parts`/`part_spans` say which part of the draft sits where, so a missing part points
     at its box; `four_parts=False` for a holding reply to an attack, which has no parts.
     `timings`, when given, collects each check's seconds (for bench/tone_speed.py).
+    A suggestion is offered only when the reply it makes has no new finding, no longer
+    has the one it fixes and no new grammar slip (`check_fixes=False` skips this, for the
+    re-checks themselves).
     """
     policy = policy or TonePolicy()
     text = clean_text(text or "")
@@ -198,6 +208,8 @@ def check(
             severity = policy.severity(finding.code)
             if finding.code == "too_long" and "thread" in finding.details and severity == BLOCK:
                 severity = THREADED_MAX_SEVERITY  # a thread split is offered: it can go out
+            if finding.details.get("expected") is False and severity in (BLOCK, WARN):
+                severity = UNEXPECTED_PART_MAX_SEVERITY
             findings.append(finding.with_severity(severity))
             reply.earlier.append(finding)
         if timings is not None:
@@ -205,6 +217,23 @@ def check(
     findings = [finding for finding in findings if finding.severity != "off"]
     findings.sort(key=lambda f: (f.start, SEVERITY_RANK.get(f.severity, 9), f.end, f.code))
     findings, capped = _capped(findings)
+    if check_fixes:
+
+        def recheck(fixed: str, shifted: dict[str, tuple[int, int]]) -> ToneReport:
+            return check(
+                fixed,
+                channel=channel,
+                policy=policy,
+                complaint=complaint,
+                language=chosen,
+                parts=parts,
+                part_spans=shifted,
+                four_parts=four_parts,
+                contact=contact,
+                check_fixes=False,
+            )
+
+        findings = _checked_fixes(text, findings, reply.part_spans, compiled, recheck)
     for code, total in capped.items():
         notices.append(
             f"{CODE_LABELS.get(code, code)}: {total:,} found; the first {MAX_PER_CODE} are marked."
@@ -220,6 +249,57 @@ def check(
         part_spans=reply.part_spans,
         capped=capped,
     )
+
+
+def _checked_fixes(text, findings, spans, compiled, recheck) -> list[Finding]:
+    """The findings, each suggestion kept only if the reply it makes is better (not empty,
+    its finding gone, no new one, no new grammar slip: `fixes.grammar_slips`), with the
+    sentence before and after it (`details["preview"]`)."""
+    offered = [f for f in findings if f.suggestion is not None]
+    if not offered:
+        return findings
+    codes = Counter(f.code for f in findings)
+    slips = grammar_slips(text, compiled.rules.fixes) if compiled else None
+    good: dict[int, dict[str, str]] = {}
+    if len(text) <= MAX_CHARS_FIXES_CHECKED:
+        for finding in offered[:MAX_FIXES_CHECKED]:
+            start, end = _replaced(finding)
+            fixed = text[:start] + finding.suggestion + text[end:]
+            shift = len(fixed) - len(text)
+            shifted = {
+                part: (a + (shift if a >= end else 0), b + (shift if b >= end else 0))
+                for part, (a, b) in spans.items()
+            }
+            after = recheck(fixed, shifted)
+            fixed_codes = Counter(f.code for f in after.findings)
+            if (
+                fixed.strip()
+                and not set(fixed_codes) - set(codes)
+                and fixed_codes[finding.code] < codes[finding.code]
+                and (
+                    slips is None
+                    or _no_new_slips(slips, grammar_slips(after.text, compiled.rules.fixes))
+                )
+            ):
+                good[id(finding)] = preview(text, start, end, finding.suggestion)
+    return [
+        f
+        if f.suggestion is None
+        else replace(f, details={**f.details, "preview": good[id(f)]})
+        if id(f) in good
+        else replace(f, suggestion=None, replace_start=None, replace_end=None)
+        for f in findings
+    ]
+
+
+def _replaced(finding: Finding) -> tuple[int, int]:
+    start = finding.start if finding.replace_start is None else finding.replace_start
+    end = finding.end if finding.replace_end is None else finding.replace_end
+    return start, end
+
+
+def _no_new_slips(before: dict[str, int], after: dict[str, int]) -> bool:
+    return all(after[name] <= count for name, count in before.items())
 
 
 def _capped(findings: list[Finding]) -> tuple[list[Finding], dict[str, int]]:

@@ -34,7 +34,8 @@ from app.nlp.matching import (
 )
 from app.placeholders import unfilled_markers
 from app.tone import readability, sentiment
-from app.tone.catalogue import DEFAULT_SEVERITIES, PART_CODES, WARN, Finding
+from app.tone.catalogue import DEFAULT_SEVERITIES, INFO, PART_CODES, WARN, Finding
+from app.tone.fixes import cue_fix, private_data_fix
 from app.tone.rules import Cue, ToneRules
 
 # --- the input ---------------------------------------------------------------------------
@@ -67,6 +68,10 @@ class ComplaintContext:
     #: (`anger_notes`: {language: {"rules": fingerprint, "cues": [index, ...]}}), so a live
     #: check does not parse a 50,000-character complaint again. None: worked out on use.
     angry: dict[str, Any] | None = field(default=None, compare=False, hash=False)
+    #: The analysis's heat ("low", "medium", "high"), when known.
+    heat: str | None = None
+    #: The complaint answers one of ours: a case already under way, not a first contact.
+    follow_up: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "text", clean_text(self.text))
@@ -235,75 +240,20 @@ ANGRY_WORDS_CACHED = 256
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _fitted(replacement: str, original: str) -> str:
-    """The replacement in the original's case: "Sorry you feel" -> "Sorry we let you down"."""
-    if replacement and original[:1].isupper():
-        return replacement[0].upper() + replacement[1:]
-    return replacement
-
-
-def _deletion(text: str, start: int, end: int) -> tuple[int, int]:
-    """Widen a span to delete so that no double space or orphan comma is left behind."""
-    while end < len(text) and text[end] in ",;:":
-        end += 1
-    if end < len(text) and text[end] == " ":
-        end += 1
-    elif start > 0 and text[start - 1] == " ":
-        start -= 1
-    return start, end
-
-
-def _sentence_deletion(reply: Reply, start: int) -> tuple[int, int, dict]:
-    """The span that deletes the whole sentence around `start`, with the space after it
-    (or before it, for the last sentence), and the sentence for the message. It stays
-    inside the draft part the sentence is in, so the editor can apply it to that box."""
-    sentence_start, sentence_end = reply.sentence_at(start)
-    low, high = 0, len(reply.text)
-    for part_start, part_end in reply.part_spans.values():
-        if part_start <= start < part_end:
-            low, high = part_start, part_end
-    sentence_start, sentence_end = max(sentence_start, low), min(sentence_end, high)
-    sentence = reply.text[sentence_start:sentence_end]
-    end = sentence_end
-    while end < high and reply.text[end] in " \t":
-        end += 1
-    if end == sentence_end:  # the last sentence: take the space before it instead
-        while sentence_start > low and reply.text[sentence_start - 1] in " \t":
-            sentence_start -= 1
-    return sentence_start, end, {"deletes": sentence}
-
-
 def _cue_finding(
     reply: Reply, code: str, message: str, start: int, end: int, cue: Cue, otherwise=None
 ) -> Finding:
-    suggestion = replace_start = replace_end = None
-    details: dict = {}
-    if cue.suggestion is None and otherwise == "delete_sentence":
-        replace_start, replace_end, details = _sentence_deletion(reply, start)
-        suggestion = ""
-    elif cue.suggestion is not None:
-        original = reply.text[start:end]
-        if cue.suggestion == "":
-            replace_start, replace_end = _deletion(reply.text, start, end)
-            suggestion = ""
-            if start == 0 or reply.text[replace_start - 1 : replace_start] in ("", "\n"):
-                # Deleting the first words of a sentence: capitalise what follows.
-                following = reply.text[replace_end : replace_end + 1]
-                if following.islower():
-                    suggestion = following.upper()
-                    replace_end += 1
-        else:
-            suggestion = _fitted(cue.suggestion, original)
+    fix = cue_fix(reply, start, end, cue, otherwise)
     return Finding(
         code=code,
         severity=DEFAULT_SEVERITIES[code],
         start=start,
         end=end,
         message=cue.message or message,
-        suggestion=suggestion,
-        replace_start=replace_start,
-        replace_end=replace_end,
-        details=details,
+        suggestion=fix.suggestion if fix else None,
+        replace_start=fix.start if fix else None,
+        replace_end=fix.end if fix else None,
+        details=fix.details if fix else {},
     )
 
 
@@ -349,6 +299,10 @@ def _signature(text: str, start: int, end: int) -> bool:
     return bool(_SIGN_OFF.search(text[max(0, start - 2) : start]))
 
 
+#: "I" and its contractions keep their capital when a shouted run is lowered.
+_KEEPS_CAPITAL = re.compile(r"\bi\b(?=$|[\s'’])")
+
+
 def shouting(reply: Reply) -> list[Finding]:
     """Words in capitals that are not acronyms, and "!!!" / "???" runs."""
     if reply.rules is None:
@@ -367,7 +321,7 @@ def shouting(reply: Reply) -> list[Finding]:
             merged.append([start, end])
     suggestions = []
     for start, end in merged:
-        lowered = reply.text[start:end].lower()
+        lowered = _KEEPS_CAPITAL.sub(lambda m: m.group().upper(), reply.text[start:end].lower())
         if start == reply.sentence_at(start)[0]:
             lowered = lowered[:1].upper() + lowered[1:]
         suggestions.append((start, end, lowered))
@@ -392,7 +346,7 @@ def private_data(reply: Reply) -> list[Finding]:
     are not the customer's."""
     if not reply.channel.is_public:
         return []
-    kinds = reply.rules.private_kinds if reply.rules else _DEFAULT_PRIVATE_KINDS
+    kinds = reply.rules.private_kinds if reply.rules else dict.fromkeys(_PRIVATE_KINDS, "")
     message = reply.rules.private_message if reply.rules else _DEFAULT_PRIVATE_MESSAGE
     introduced: list[int] = []
     if reply.compiled is not None:
@@ -418,6 +372,8 @@ def private_data(reply: Reply) -> list[Finding]:
             ]
         ):
             continue
+        # Without a language's words, no fix: a placeholder ("[removed]") is no English.
+        fix = private_data_fix(reply, start, end, kind, kinds[kind]) if reply.rules else None
         findings.append(
             Finding(
                 "private_data",
@@ -425,17 +381,16 @@ def private_data(reply: Reply) -> list[Finding]:
                 start,
                 end,
                 message,
-                suggestion=kinds[kind],
+                suggestion=fix.suggestion if fix else None,
+                replace_start=fix.start if fix else None,
+                replace_end=fix.end if fix else None,
                 details={"kind": kind},
             )
         )
     return findings
 
 
-_DEFAULT_PRIVATE_KINDS = {
-    kind: "[removed]"
-    for kind in ("email", "phone", "address", "card", "account_ref", "order_ref", "claim_ref")
-}
+_PRIVATE_KINDS = ("email", "phone", "address", "card", "account_ref", "order_ref", "claim_ref")
 _DEFAULT_PRIVATE_MESSAGE = "Personal data in a public reply. Move it to a private message."
 
 
@@ -471,12 +426,40 @@ def mirrors_anger(reply: Reply) -> list[Finding]:
     ]
 
 
+def parts_expected(reply: Reply) -> bool:
+    """Whether the reply must have all four parts: a first public answer to an angry
+    complaint must; a private message, a follow-up in a case under way or an answer to a
+    calm message need not (its checklist still shows what it leaves out). With no
+    complaint to go by, it must."""
+    if not reply.channel.is_public:
+        return False
+    complaint = reply.complaint
+    if complaint is None or not complaint.text.strip():
+        return True
+    if complaint.follow_up:
+        return False
+    if complaint.heat == "high":
+        return True
+    return bool(reply.compiled.complaint_anger(complaint))
+
+
+def _boxes(reply: Reply) -> dict[str, tuple[int, int]] | None:
+    """The parts' own boxes, when the reply was written in more than one; None when it is
+    one text (then whatever words do a part's job show it)."""
+    filled = {part: span for part, span in reply.part_spans.items() if span[1] > span[0]}
+    return filled if len(filled) > 1 else None
+
+
 def four_parts(reply: Reply) -> list[Finding]:
     """Validate, take responsibility, give direction, close the loop: each missing part is
-    a finding; what was found is kept for the editor's checklist."""
+    a finding (a warning where the parts are expected, `parts_expected`; a note in the
+    checklist otherwise); what was found is kept for the editor's checklist. Written in
+    boxes, a part is shown only by words in its own box: an empty box is never ticked."""
     if reply.compiled is None or not reply.four_parts:
         return []
     findings = []
+    expected = parts_expected(reply)
+    boxes = _boxes(reply)
     entity_spans = [(ent.label_, ent.start_char, ent.end_char) for ent in reply.doc.ents]
     for part, code in PART_CODES.items():
         spec = reply.rules.parts[part]
@@ -484,20 +467,37 @@ def four_parts(reply: Reply) -> list[Finding]:
         spans = [(start, end) for start, end, _ in found]
         spans += [(start, end) for kind, start, end in entity_spans if kind in spec.entities]
         slot = reply.part_spans.get(part)
+        if boxes is not None:
+            box = boxes.get(part)
+            spans = [span for span in spans if box and box[0] <= span[0] < box[1]]
         if spans:
-            # Prefer evidence inside the part's own box, when the editor says where it is.
-            inside = [span for span in spans if slot and slot[0] <= span[0] < slot[1]]
-            start, end = min(inside or spans)
+            start, end = min(spans)
             reply.parts_found[part] = {
                 "present": True,
                 "start": start,
                 "end": end,
                 "evidence": reply.text[start:end],
+                "expected": expected,
             }
             continue
         start, end = slot if slot else (len(reply.text), len(reply.text))
-        reply.parts_found[part] = {"present": False, "start": start, "end": end, "evidence": ""}
-        findings.append(Finding(code, DEFAULT_SEVERITIES[code], start, end, spec.message))
+        reply.parts_found[part] = {
+            "present": False,
+            "start": start,
+            "end": end,
+            "evidence": "",
+            "expected": expected,
+        }
+        findings.append(
+            Finding(
+                code,
+                DEFAULT_SEVERITIES[code],
+                start,
+                end,
+                spec.message,
+                details={"expected": expected},
+            )
+        )
     return findings
 
 
@@ -649,3 +649,5 @@ REGISTRY: tuple[Check, ...] = (
 
 #: Thread splits make a long X post a warning, whatever the policy says for too_long.
 THREADED_MAX_SEVERITY = WARN
+#: A part the reply is not expected to have (`parts_expected`) is a note, not a warning.
+UNEXPECTED_PART_MAX_SEVERITY = INFO

@@ -7,11 +7,17 @@ Files per language:
   and optional `not` phrases inside which a cue does not count. A cue is a phrase
   (matched on lemmas, any case: "you should have" finds "You SHOULD'VE"), `{exact: ...}`
   (word for word), or `{pattern: [...]}` (a spaCy Matcher token pattern), optionally with
-  its own `message` and a `suggestion` that replaces the matched words ("" deletes them).
+  its own `message` and a `suggestion` that replaces the matched words ("" deletes them;
+  `{0}`, `{1}`… stand for the matched words as written, `{2-}` for the words from the third
+  on) or, with `scope: clause`, the
+  whole clause the words are in (`clause_end`: from the words to the clause's end).
 - `parts.yaml`: what shows each of the four parts, and the message when one is missing.
 - `context.yaml`: the customer's angry words (for mirrors_anger), personal data kinds and
   what replaces them, the phrases that introduce the company's own contact details, words
   in capitals that are not shouting, the sentiment lexicon's care words, readability.
+- `fixes.yaml`: how a one-click fix keeps the reply grammatical: the words that end a
+  clause, and, for personal data, the words that already name it and those that make it
+  the agent's own.
 
 Every mistake is a DataFileError naming the file and line.
 """
@@ -52,12 +58,43 @@ WORDING_CODES = (
 )
 
 
+#: What a cue's suggestion replaces: the matched words, the whole clause they are in, or
+#: the words from the cue to the end of its clause ("sorry you feel that way" -> "sorry we
+#: let you down").
+SCOPES = ("words", "clause", "clause_end")
+
+
 @dataclass(frozen=True)
 class Cue:
     entry: Entry
     exact: bool
     message: str | None
     suggestion: str | None
+    scope: str = "words"
+
+
+@dataclass(frozen=True)
+class FixRules:
+    """How fixes stay grammatical (fixes.yaml)."""
+
+    #: Words that start a new clause ("and", "but", "so"): a clause-wide fix stops there.
+    clause_breaks: frozenset[str]
+    #: Personal data kind -> words that, right before the value, already name it ("order"
+    #: before "#NW-48213"): the value alone is deleted instead of replaced.
+    named_by: dict[str, frozenset[str]]
+    #: Words right before a phone number or e-mail that make it the agent's own ("my
+    #: mobile", "call me on"): no replacement is offered for it.
+    own: tuple[tuple[str, ...], ...]
+    #: Words between a detail's name and the detail that go with it ("ending in", "#").
+    lead_in: frozenset[str]
+    #: Words before a name that make it the customer's own ("your", "the"): the name stays
+    #: and the detail goes; without one the name goes with the detail.
+    determiners: frozenset[str]
+    #: Words that link a name to its value ("is", "was"): "your e-mail is sam@…" only
+    #: gives the detail, and the sentence goes.
+    linking: frozenset[str]
+    #: Words that cannot end a clause ("on", "the"): a fix that leaves one there is refused.
+    dangling: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -108,6 +145,7 @@ class ToneRules:
     readability_min_words: int
     long_sentence_words: int
     readability_message: str
+    fixes: FixRules
 
 
 def _text(spec: LocatedDict, key: str, path: Path, what: str) -> str:
@@ -126,7 +164,9 @@ def _cues(value: Any, path: Path, line: int) -> tuple[Cue, ...]:
             cues.append(Cue(entry(item, path, item_line), False, None, None))
             continue
         item = expect_mapping(item, path, item_line, "a cue")
-        check_keys(item, {"phrase", "exact", "pattern", "message", "suggestion"}, path, "a cue")
+        check_keys(
+            item, {"phrase", "exact", "pattern", "message", "suggestion", "scope"}, path, "a cue"
+        )
         kinds = [key for key in ("phrase", "exact", "pattern") if key in item]
         if len(kinds) != 1:
             raise DataFileError(path, item.line, "a cue has one of phrase, exact or pattern")
@@ -142,8 +182,19 @@ def _cues(value: Any, path: Path, line: int) -> tuple[Cue, ...]:
         message = item.get("message")
         if message is not None and not isinstance(message, str):
             raise DataFileError(path, item.line_of("message"), "a message is text")
+        scope = item.get("scope", "words")
+        if scope not in SCOPES:
+            raise DataFileError(path, item.line_of("scope"), f"scope is one of {SCOPES}")
+        if scope != "words" and suggestion is None:
+            raise DataFileError(path, item.line_of("scope"), "a scope goes with a suggestion")
         cues.append(
-            Cue(cue, kind == "exact", " ".join(message.split()) if message else None, suggestion)
+            Cue(
+                cue,
+                kind == "exact",
+                " ".join(message.split()) if message else None,
+                suggestion,
+                scope,
+            )
         )
     return tuple(cues)
 
@@ -229,6 +280,48 @@ def _positive_int(spec: LocatedDict, key: str, path: Path) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise DataFileError(path, spec.line_of(key), f"{key} is a whole number above 0")
     return value
+
+
+def _words(value: Any, path: Path, line: int, what: str) -> list[str]:
+    items = expect_list(value, path, line, what)
+    for index, item in enumerate(items):
+        if not isinstance(item, str) or not item.strip():
+            raise DataFileError(path, items.line_of(index), f"{what}: words")
+    return [" ".join(item.lower().split()) for item in items]
+
+
+def _fixes(path: Path) -> FixRules:
+    data = rule_file(path)
+    check_keys(
+        data,
+        {"language", "clause_breaks", "private_data", "dangling"},
+        path,
+        "the file",
+        required={"clause_breaks", "private_data", "dangling"},
+    )
+    private = _section(
+        data, "private_data", path, {"named_by", "own", "linking", "lead_in", "determiners"}
+    )
+    named = expect_mapping(private["named_by"], path, private.line_of("named_by"), "named_by")
+    named_by = {}
+    for kind, words in named.items():
+        if kind not in ENTITY_KINDS:
+            raise DataFileError(path, named.line_of(kind), f"unknown entity kind {kind!r}")
+        named_by[kind] = frozenset(_words(words, path, named.line_of(kind), kind))
+    own = _words(private["own"], path, private.line_of("own"), "own")
+    return FixRules(
+        clause_breaks=frozenset(
+            _words(data["clause_breaks"], path, data.line_of("clause_breaks"), "clause_breaks")
+        ),
+        named_by=named_by,
+        own=tuple(tuple(phrase.split()) for phrase in own),
+        lead_in=frozenset(_words(private["lead_in"], path, private.line_of("lead_in"), "lead_in")),
+        determiners=frozenset(
+            _words(private["determiners"], path, private.line_of("determiners"), "determiners")
+        ),
+        linking=frozenset(_words(private["linking"], path, private.line_of("linking"), "linking")),
+        dangling=frozenset(_words(data["dangling"], path, data.line_of("dangling"), "dangling")),
+    )
 
 
 @cache
@@ -322,6 +415,7 @@ def tone_rules(language: str) -> ToneRules | None:
         readability_min_words=_positive_int(readability, "min_words", context_path),
         long_sentence_words=_positive_int(readability, "long_sentence_words", context_path),
         readability_message=_text(readability, "message", context_path, "hard_to_read"),
+        fixes=_fixes(folder / "fixes.yaml"),
     )
 
 

@@ -69,13 +69,44 @@
       if (at < 0) { status.textContent = "That text has changed; nothing applied."; return; }
       end = at + (end - start); start = at; offset = 0;
     }
+    remember(field, button);
     field.value = value.slice(0, start + offset) + button.getAttribute("data-suggestion") +
       value.slice(end + offset);
     field.focus();
     changed();
   }
 
-  editor.addEventListener("input", changed);
+  // One Undo for the last fix applied: the box as it was before, until the agent types.
+  var undo = document.getElementById("fix-undo");
+  var undoWhat = document.getElementById("fix-undo-what");
+  var before = null;  // {field, value}
+
+  function remember(field, button) {
+    if (!undo) { return; }
+    before = {field: field, value: field.value};
+    var item = button.closest(".finding-item");
+    var label = item ? item.querySelector("strong") : null;
+    undoWhat.textContent = "Fix applied" + (label ? " (" + label.textContent + ")" : "") + ".";
+    undo.hidden = false;
+  }
+
+  function forget() {
+    before = null;
+    if (undo) { undo.hidden = true; }
+  }
+
+  if (undo) {
+    document.getElementById("fix-undo-button").addEventListener("click", function () {
+      if (!before) { return; }
+      before.field.value = before.value;
+      before.field.focus();
+      forget();
+      status.textContent = "Fix undone.";
+      changed();
+    });
+  }
+
+  editor.addEventListener("input", function () { forget(); changed(); });
   if (panel) {
     panel.addEventListener("click", function (event) {
       var button = event.target.closest(".apply-suggestion");
