@@ -133,8 +133,9 @@ class Reply:
 def _negated(doc: Doc, start: int, negation: Negation) -> bool:
     """Whether a negation word reaches the token at `start`: up to `negation.reach` words
     before it in its sentence, with nothing that ends a clause between them."""
-    first = max(doc[start].sent.start, start - negation.reach)
-    for index in range(start - 1, first - 1, -1):
+    for index in range(start - 1, max(start - negation.reach, 0) - 1, -1):
+        if doc[index + 1].is_sent_start:
+            return False  # O(1) a step: `Token.sent` walks back to the sentence's start
         word = doc[index].lower_
         if word in negation.ends:
             return False
