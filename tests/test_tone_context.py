@@ -282,6 +282,12 @@ def test_owning_a_service_failure_is_not_a_legal_risk(reply):
         ("The terms you agreed to say returns take 14 days.", "blame"),
         ("Dave has been given a written warning.", "private_topic"),
         ("The driver has been suspended while we look into it.", "private_topic"),
+        ("This is our final response.", "dismissive"),
+        ("As you are well aware, returns take 14 days.", "dismissive"),
+        ("It's all in the small print.", "blame"),
+        ("We have proof that you received it.", "argumentative"),
+        ("Our driver reversed into your car, which we regret.", "legal_risk"),
+        ("I'm sorry we're not mind readers.", "sarcasm"),
     ],
 )
 def test_stonewalling_passive_aggression_terms_and_staff_matters_are_found(reply, code):
