@@ -38,7 +38,7 @@ from app.nlp.matching import (
     sentence_index,
     shouting_spans,
 )
-from app.nlp.rules import Entry
+from app.nlp.rules import Entry, short_words
 
 STRONG, WEAK = 1.0, 0.5
 #: Most evidence spans kept per flag, type, category or heat.
@@ -386,7 +386,7 @@ def analyze(text: str, *, channel: str | None = None) -> Analysis:
         flags.append("harassment")
         evidence["harassment"] = reading.evidence("attack")
 
-    shouting = shouting_spans(doc, rules.acronyms)
+    shouting = shouting_spans(doc, rules.acronyms, short_words(rules.language))
     runs = punctuation_runs(text)
 
     address = _address(doc, rules, channel)

@@ -218,25 +218,42 @@ def _place_code(doc: Doc, token: Token) -> bool:
     return False
 
 
-def shouting_spans(doc: Doc, acronyms: frozenset[str]) -> list[tuple[int, int]]:
-    """Words in capitals that are not acronyms, place codes, references or entities."""
+#: Marks that join capitals into one raised voice ("NO, WE DID NOT").
+_JOINERS = frozenset({",", "'", "’", "-"})
+
+
+def shouting_spans(
+    doc: Doc, acronyms: frozenset[str], short_words: frozenset[str] = frozenset()
+) -> list[tuple[int, int]]:
+    """Words in capitals that are not acronyms, place codes, references or entities.
+
+    Short words in capitals (`short_words`: "IT", "IS", "WE") count only in a run of
+    capitals that holds a longer one: all of "IT IS NOT OUR FAULT" is the raised voice.
+    """
     entity_tokens = {index for ent in doc.ents for index in range(ent.start, ent.end)}
-    words = []
+    words: list[tuple[int, int]] = []
+    run: list[Token] = []
+    loud_run = False
     for token in doc:
         text = token.text
-        if (
+        loud = (
             token.i not in entity_tokens
             and _is_capitals(token)
             and text not in acronyms
             and not _place_code(doc, token)
             and not _in_hashtag(doc, token)
-        ):
-            words.append((token.idx, token.idx + len(text)))
-        elif text in ("NO", "ME", "MY", "IS", "IT", "DO", "GO") and token.i not in entity_tokens:
-            # Two-letter words count when written in capitals among other capitals.
-            neighbours = [doc[j] for j in (token.i - 1, token.i + 1) if 0 <= j < len(doc)]
-            if any(n.is_alpha and len(n) >= 3 and n.text.isupper() for n in neighbours):
-                words.append((token.idx, token.idx + len(text)))
+        )
+        if loud or (text in short_words and token.i not in entity_tokens):
+            run.append(token)
+            loud_run = loud_run or loud
+            continue
+        if run and text in _JOINERS:
+            continue
+        if loud_run:
+            words += [(t.idx, t.idx + len(t.text)) for t in run]
+        run, loud_run = [], False
+    if loud_run:
+        words += [(t.idx, t.idx + len(t.text)) for t in run]
     return words
 
 

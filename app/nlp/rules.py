@@ -7,7 +7,8 @@ Rule files live in `<feature>/rules/<language>/*.yaml`: a language is a folder
 naming the file and line; every regex is probed for linear time (`app.core.patterns`).
 
 Also here: what every reading of a language shares, `rules/<language>/words.yaml` (the
-words written in capitals that are not shouting).
+words written in capitals that are not shouting, and the short words that are shouting
+only among longer capitals).
 """
 
 from __future__ import annotations
@@ -178,8 +179,22 @@ def acronyms(language: str) -> frozenset[str]:
     if not path.is_file():
         return frozenset()
     data = rule_file(path)
-    check_keys(data, {"language", "acronyms"}, path, "the file")
+    check_keys(data, {"language", "acronyms", "short_words"}, path, "the file")
     words = expect_list(data.get("acronyms", []), path, data.line_of("acronyms"), "acronyms")
+    return frozenset(str(word).upper() for word in words)
+
+
+@cache
+def short_words(language: str) -> frozenset[str]:
+    """Short words that are shouting only among longer capitals ("IT IS NOT OUR FAULT"),
+    from `rules/<language>/words.yaml`; none for a language without the file."""
+    path = RULES_DIR / language / "words.yaml"
+    if not path.is_file():
+        return frozenset()
+    data = rule_file(path)
+    words = expect_list(
+        data.get("short_words", []), path, data.line_of("short_words"), "short_words"
+    )
     return frozenset(str(word).upper() for word in words)
 
 
@@ -188,4 +203,5 @@ def check_all() -> list[str]:
     languages = languages_in(RULES_DIR, "words.yaml")
     for language in languages:
         acronyms(language)
+        short_words(language)
     return list(languages)

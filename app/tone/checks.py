@@ -9,6 +9,7 @@ a YAML file, adding a check is a function and a line in `REGISTRY`.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import threading
 from bisect import bisect_left, bisect_right
@@ -30,13 +31,14 @@ from app.nlp.matching import (
     SpanSet,
     defuse_long_runs,
     punctuation_runs,
+    sentence_index,
     shouting_spans,
 )
 from app.placeholders import unfilled_markers
 from app.tone import readability, sentiment
 from app.tone.catalogue import DEFAULT_SEVERITIES, INFO, PART_CODES, WARN, Finding
 from app.tone.fixes import cue_fix, private_data_fix
-from app.tone.rules import Cue, ToneRules
+from app.tone.rules import Cue, Negation, ToneRules, Unless
 
 # --- the input ---------------------------------------------------------------------------
 
@@ -133,27 +135,71 @@ class Reply:
 # --- compiled rules ------------------------------------------------------------------------
 
 
-class CompiledCues:
-    """One check's cues and `not` phrases in their own matcher."""
+def _negated(doc: Doc, start: int, negation: Negation) -> bool:
+    """Whether a negation word reaches the token at `start`: up to `negation.reach` words
+    before it in its sentence, with nothing that ends a clause between them."""
+    for index in range(start - 1, max(start - negation.reach, 0) - 1, -1):
+        if doc[index + 1].is_sent_start:
+            return False  # O(1) a step: `Token.sent` walks back to the sentence's start
+        word = doc[index].lower_
+        if word in negation.ends:
+            return False
+        if word in negation.words:
+            return True
+    return False
 
-    def __init__(self, nlp: Language, name: str, cues: tuple[Cue, ...], negative) -> None:
+
+class CompiledCues:
+    """One check's cues and `not` phrases in their own matcher; with a `negation`, cues it
+    reaches do not count, nor do cues near one of the `unless` phrases."""
+
+    def __init__(
+        self,
+        nlp: Language,
+        name: str,
+        cues: tuple[Cue, ...],
+        negative,
+        *,
+        negation: Negation | None = None,
+        unless: Unless | None = None,
+    ) -> None:
+        unless = unless or Unless()
         self.matcher = CueMatcher(nlp)
         self.cues: dict[int, Cue] = {}
         self.negative_ids: set[int] = set()
+        self.unless_ids: set[int] = set()
+        self.negation = negation
+        self.unless = unless
         for number, cue in enumerate(cues):
             match_id = self.matcher.add(f"tone|{name}|{number}", cue.entry, exact=cue.exact)
             self.cues[match_id] = cue
         for number, entry in enumerate(negative):
             self.negative_ids.add(self.matcher.add(f"tone|{name}|not|{number}", entry, exact=True))
+        for number, entry in enumerate(unless.phrases):
+            self.unless_ids.add(self.matcher.add(f"tone|{name}|unless|{number}", entry))
 
     def find(self, doc: Doc) -> list[tuple[int, int, Cue]]:
         """Character spans of cues outside `not` phrases, one per place."""
-        found, shields = [], []
+        found, shields, unless = [], [], []
         for match_id, start, end in self.matcher(doc):
             if match_id in self.negative_ids:
                 shields.append((start, end))
+            elif match_id in self.unless_ids:
+                if self.unless.negation is None or not _negated(doc, start, self.unless.negation):
+                    unless.append(start)
             else:
                 found.append((match_id, start, end))
+        if unless and found:
+            sentences = sentence_index(doc)
+            unless_reach = self.unless.reach
+            near = {
+                sentences[start] + step
+                for start in unless
+                for step in range(-unless_reach, unless_reach + 1)
+            }
+            found = [match for match in found if sentences[match[1]] not in near]
+        if self.negation is not None:
+            found = [match for match in found if not _negated(doc, match[1], self.negation)]
         kept: list[tuple[int, int, Cue]] = []
         shielded = SpanSet(shields)
         taken = DisjointSpans()
@@ -179,7 +225,14 @@ class CompiledRules:
         self.nlp = nlp
         self.rules = rules
         self.wording = {
-            code: CompiledCues(nlp, code, check.cues, check.negative)
+            code: CompiledCues(
+                nlp,
+                code,
+                check.cues,
+                check.negative,
+                negation=check.negation,
+                unless=check.unless,
+            )
             for code, check in rules.wording.items()
         }
         self.parts = {
@@ -193,6 +246,15 @@ class CompiledRules:
             "own-contact",
             tuple(Cue(entry, True, None, None) for entry in rules.own_contact),
             (),
+        )
+        self.agent_contact = CompiledCues(
+            nlp,
+            "agent-contact",
+            tuple(Cue(entry, True, None, None) for entry in rules.agent_contact),
+            (),
+        )
+        self.requests = CompiledCues(
+            nlp, "requests", rules.requests, (), unless=rules.requests_unless
         )
         self.acronyms = rules.acronyms | nlp_rules.acronyms(rules.language)
         #: Which of rules.anger a cue is, and a fingerprint of that list: stored anger
@@ -309,7 +371,9 @@ def shouting(reply: Reply) -> list[Finding]:
         return []
     spans = [
         span
-        for span in shouting_spans(reply.doc, reply.compiled.acronyms)
+        for span in shouting_spans(
+            reply.doc, reply.compiled.acronyms, nlp_rules.short_words(reply.language)
+        )
         if not _signature(reply.text, *span)
     ]
     merged: list[list[int]] = []
@@ -340,17 +404,93 @@ def shouting(reply: Reply) -> list[Finding]:
     ]
 
 
+def _site(host: str) -> str:
+    """The part of a host name a company owns: "help.northwind.example" -> "northwind.example",
+    "shop.northwind.co.uk" -> "northwind.co.uk" (a two-letter country under co/com/org/...)."""
+    labels = host.lower().strip(".").split(".")
+    keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL else 2
+    return ".".join(labels[-keep:])
+
+
+_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "ltd", "plc"})
+_HOST = re.compile(r"^(?:[a-z][a-z0-9+.-]{0,20}://)?(?:www\.)?([^/\s:?#]{1,253})", re.IGNORECASE)
+
+
+def _own_sites(reply: Reply) -> set[str]:
+    """The sites the reply speaks from: the configured e-mail's, the reply's links', and
+    those of the role mailboxes it gives ("care@…"). A person's address there is a
+    colleague's, not the customer's."""
+    sites = set()
+    if "@" in reply.contact.email:
+        sites.add(_site(reply.contact.email.rsplit("@", 1)[1]))
+    for ent in reply.doc.ents:
+        if ent.label_ == "url":
+            host = _HOST.match(ent.text)
+            if host and "@" not in host.group(1):
+                sites.add(_site(host.group(1)))
+        elif ent.label_ == "email" and _role_mailbox(reply, ent.text):
+            sites.add(_site(ent.text.rsplit("@", 1)[1]))
+    return sites
+
+
+def _role_mailbox(reply: Reply, email: str) -> bool:
+    local = email.rsplit("@", 1)[0].lower()
+    return re.sub(r"[._-]", "", local) in reply.rules.role_mailboxes
+
+
+def _signature_start(reply: Reply) -> int:
+    """Where the reply's signature starts (its end when it has none): the short lines
+    after its last full sentence ("Jo, Customer Care" / "jo@northwind.example")."""
+    rules = reply.rules
+    text = reply.text.rstrip()
+    lines = text.split("\n")
+    offsets = list(itertools.accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+    start, taken = len(reply.text), 0
+    for index in range(len(lines) - 1, 0, -1):  # the first line is never a signature
+        line = lines[index].strip()
+        if not line:
+            continue
+        if (
+            taken == rules.signature_lines
+            or len(line.split()) > rules.signature_words
+            or line[-1] in ".!?:;"
+        ):
+            break
+        taken += 1
+        start = offsets[index]
+    return start if text[:start].strip() else len(reply.text)
+
+
+def _right_after(ends: list[int], text: str, start: int) -> bool:
+    """Whether one of the phrases ending at `ends` comes right before `start`."""
+    return any(
+        not text[end_of:start].strip(" :-,")
+        for end_of in ends[bisect_left(ends, start - 3) : bisect_right(ends, start)]
+    )
+
+
 def private_data(reply: Reply) -> list[Finding]:
     """The customer's e-mail, phone, address or account, card, order or claim number in a
-    public reply. The company's own contact details, and details right after "call us on",
-    are not the customer's."""
+    public reply, and a public request for them ("reply here with your card number").
+
+    Who is speaking decides whose a detail is: the company's own contact details (as
+    configured, right after "call us on", a role mailbox like care@, an address at the
+    company's own site, or in the reply's signature) are nobody's personal data. The
+    agent's own number ("call me on my mobile …") is not the customer's either; giving
+    it out in public is a milder finding of its own (`private_topic`, a warning)."""
     if not reply.channel.is_public:
         return []
     kinds = reply.rules.private_kinds if reply.rules else dict.fromkeys(_PRIVATE_KINDS, "")
     message = reply.rules.private_message if reply.rules else _DEFAULT_PRIVATE_MESSAGE
     introduced: list[int] = []
+    agent: list[int] = []
+    sites: set[str] = set()
+    signature = len(reply.text)
     if reply.compiled is not None:
         introduced = sorted(end for _, end, _ in reply.compiled.own_contact.find(reply.doc))
+        agent = sorted(end for _, end, _ in reply.compiled.agent_contact.find(reply.doc))
+        sites = _own_sites(reply)
+        signature = _signature_start(reply)
     findings = []
     for ent in reply.doc.ents:
         kind = ent.label_
@@ -365,12 +505,30 @@ def private_data(reply: Reply) -> list[Finding]:
             continue
         if kind == "email" and value.lower() == reply.contact.email.lower():
             continue
-        if kind in ("phone", "email") and any(
-            not reply.text[end_of:start].strip(" :-")
-            for end_of in introduced[
-                bisect_left(introduced, start - 3) : bisect_right(introduced, start)
-            ]
+        if (
+            kind == "email"
+            and reply.rules
+            and "@" in value
+            and (_role_mailbox(reply, value) or _site(value.rsplit("@", 1)[1]) in sites)
         ):
+            continue
+        if kind in ("phone", "email") and (
+            _right_after(introduced, reply.text, start) or start >= signature
+        ):
+            continue
+        if kind == "email" and _right_after(agent, reply.text, start):
+            continue  # the agent's work address ("e-mail me at …")
+        if kind == "phone" and _right_after(agent, reply.text, start):
+            findings.append(
+                Finding(
+                    "private_topic",
+                    DEFAULT_SEVERITIES["private_topic"],
+                    start,
+                    end,
+                    reply.rules.agent_message,
+                    details={"kind": kind},
+                )
+            )
             continue
         # Without a language's words, no fix: a placeholder ("[removed]") is no English.
         fix = private_data_fix(reply, start, end, kind, kinds[kind]) if reply.rules else None
@@ -387,6 +545,18 @@ def private_data(reply: Reply) -> list[Finding]:
                 details={"kind": kind},
             )
         )
+    if reply.compiled is not None:
+        findings += [
+            Finding(
+                "private_data",
+                DEFAULT_SEVERITIES["private_data"],
+                start,
+                end,
+                cue.message or reply.rules.request_message,
+                details={"kind": "request"},
+            )
+            for start, end, cue in reply.compiled.requests.find(reply.doc)
+        ]
     return findings
 
 
@@ -638,7 +808,7 @@ REGISTRY: tuple[Check, ...] = (
         )
     ),
     Check("shouting", shouting, ("shouting",)),
-    Check("private_data", private_data, ("private_data",)),
+    Check("private_data", private_data, ("private_data", "private_topic")),
     Check("private_topic", private_topic, ("private_topic",)),
     Check("mirrors_anger", mirrors_anger, ("mirrors_anger",)),
     Check("four_parts", four_parts, tuple(PART_CODES.values())),

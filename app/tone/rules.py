@@ -13,7 +13,9 @@ Files per language:
   whole clause the words are in (`clause_end`: from the words to the clause's end).
 - `parts.yaml`: what shows each of the four parts, and the message when one is missing.
 - `context.yaml`: the customer's angry words (for mirrors_anger), personal data kinds and
-  what replaces them, the phrases that introduce the company's own contact details, words
+  what replaces them, who is speaking (the phrases that introduce the company's own
+  contact details, role mailboxes, the signature; the agent's own number), requests for
+  personal data in public, words
   in capitals that are not shouting, the sentiment lexicon's care words, readability.
 - `fixes.yaml`: how a one-click fix keeps the reply grammatical: the words that end a
   clause, and, for personal data, the words that already name it and those that make it
@@ -98,6 +100,27 @@ class FixRules:
 
 
 @dataclass(frozen=True)
+class Negation:
+    """What turns a clause around: a cue up to `reach` words after one of `words`, with
+    none of `ends` between them, is negated ("we can't make any promises")."""
+
+    words: frozenset[str]
+    ends: frozenset[str]
+    reach: int
+
+
+@dataclass(frozen=True)
+class Unless:
+    """Phrases that cancel a check's cues when said near them: in the same sentence
+    (`reach` 0) or up to `reach` sentences either side. A phrase a negation reaches does
+    not count ("it is not our fault" admits nothing)."""
+
+    phrases: tuple[Entry, ...] = ()
+    reach: int = 0
+    negation: Negation | None = None
+
+
+@dataclass(frozen=True)
 class CueCheck:
     code: str
     message: str
@@ -106,6 +129,9 @@ class CueCheck:
     #: What to offer when a cue has no `suggestion` of its own: None, or "delete_sentence"
     #: (the whole sentence is the problem: a blaming or contradicting sentence).
     otherwise: str | None = None
+    #: A negation cancels the cues it reaches (the language's `Negation`), or None.
+    negation: Negation | None = None
+    unless: Unless = Unless()
 
 
 @dataclass(frozen=True)
@@ -132,6 +158,22 @@ class ToneRules:
     own_contact: tuple[Entry, ...]
     #: Phone numbers (as digits) in organisations' ranges: never a customer's.
     business_numbers: re.Pattern
+    #: E-mail names that are a team's, not a person's ("care@", "support@"), lower case
+    #: with dots, dashes and underscores taken out: the company's own.
+    role_mailboxes: frozenset[str]
+    #: A signature: up to this many short lines (`signature_words` words or fewer) at the
+    #: end of a reply, after its last full sentence; contact details in it are the sender's.
+    signature_lines: int
+    signature_words: int
+    #: Phrases right before a phone number that make it the agent's own ("my mobile"):
+    #: not the customer's data, but a personal number given out in public.
+    agent_contact: tuple[Entry, ...]
+    agent_message: str
+    #: Asking the customer to post personal data in public ("reply here with your card
+    #: number"), unless a private channel is named near it.
+    requests: tuple[Cue, ...]
+    requests_unless: Unless
+    request_message: str
     acronyms: frozenset[str]
     shouting_message: str
     #: Words a care reply uses kindly that a general sentiment lexicon scores negative.
@@ -207,9 +249,49 @@ def _negatives(spec: LocatedDict, path: Path) -> tuple[Entry, ...]:
 OTHERWISE = frozenset({None, "delete_sentence"})
 
 
+def _words(value: Any, path: Path, line: int, what: str) -> frozenset[str]:
+    items = expect_list(value, path, line, what)
+    for index, item in enumerate(items):
+        if not isinstance(item, str) or not item.strip():
+            raise DataFileError(path, items.line_of(index), f"{what}: a word, not {item!r}")
+    return frozenset(str(item).lower() for item in items)
+
+
+def _negation(data: LocatedDict, path: Path) -> Negation:
+    spec = expect_mapping(data.get("negation"), path, data.line_of("negation"), "negation")
+    check_keys(
+        spec,
+        {"words", "ends", "reach", "description"},
+        path,
+        "negation",
+        required={"words", "ends", "reach"},
+    )
+    return Negation(
+        words=_words(spec["words"], path, spec.line_of("words"), "words"),
+        ends=_words(spec["ends"], path, spec.line_of("ends"), "ends"),
+        reach=_positive_int(spec, "reach", path),
+    )
+
+
+def _unless(spec: LocatedDict, path: Path, negation: Negation | None) -> Unless:
+    if "unless" not in spec:
+        return Unless()
+    reach = spec.get("unless_reach", 0)
+    if isinstance(reach, bool) or not isinstance(reach, int) or reach < 0:
+        raise DataFileError(path, spec.line_of("unless_reach"), "unless_reach: 0 or more")
+    return Unless(entries(spec["unless"], path, spec.line_of("unless"), "unless"), reach, negation)
+
+
+#: What a check's `negation` may say.
+NEGATION = frozenset({"cancels"})
+
+
 def _wording(path: Path) -> dict[str, CueCheck]:
     data = rule_file(path)
-    check_keys(data, {"language", "checks"}, path, "the file", required={"checks"})
+    check_keys(
+        data, {"language", "negation", "checks"}, path, "the file", required={"checks", "negation"}
+    )
+    negation = _negation(data, path)
     checks = expect_mapping(data["checks"], path, data.line_of("checks"), "checks")
     result = {}
     for code, spec in checks.items():
@@ -220,11 +302,24 @@ def _wording(path: Path) -> dict[str, CueCheck]:
         spec = expect_mapping(spec, path, checks.line_of(code), code)
         check_keys(
             spec,
-            {"message", "cues", "not", "description", "otherwise"},
+            {
+                "message",
+                "cues",
+                "not",
+                "description",
+                "otherwise",
+                "negation",
+                "unless",
+                "unless_reach",
+            },
             path,
             code,
             required={"cues"},
         )
+        if spec.get("negation") not in NEGATION | {None}:
+            raise DataFileError(
+                path, spec.line_of("negation"), f"negation is one of {sorted(NEGATION)}"
+            )
         otherwise = spec.get("otherwise")
         if otherwise not in OTHERWISE:
             raise DataFileError(
@@ -236,6 +331,8 @@ def _wording(path: Path) -> dict[str, CueCheck]:
             cues=_cues(spec["cues"], path, spec.line_of("cues")),
             negative=_negatives(spec, path),
             otherwise=otherwise,
+            negation=negation if spec.get("negation") == "cancels" else None,
+            unless=_unless(spec, path, negation),
         )
     return result
 
@@ -348,7 +445,32 @@ def tone_rules(language: str) -> ToneRules | None:
     )
     anger = _section(data, "mirrors_anger", context_path, {"message", "cues"})
     private = _section(
-        data, "private_data", context_path, {"message", "kinds", "own_contact", "business_numbers"}
+        data,
+        "private_data",
+        context_path,
+        {
+            "message",
+            "kinds",
+            "own_contact",
+            "business_numbers",
+            "role_mailboxes",
+            "signature_lines",
+            "signature_words",
+            "agent_contact",
+            "agent_message",
+            "requests",
+            "request_message",
+        },
+    )
+    requests = expect_mapping(
+        private["requests"], context_path, private.line_of("requests"), "requests"
+    )
+    check_keys(
+        requests,
+        {"cues", "unless", "unless_reach"},
+        context_path,
+        "requests",
+        required={"cues", "unless"},
     )
     try:
         business_numbers = re.compile(str(private["business_numbers"]))
@@ -405,6 +527,27 @@ def tone_rules(language: str) -> ToneRules | None:
             private["own_contact"], context_path, private.line_of("own_contact"), "own_contact"
         ),
         business_numbers=business_numbers,
+        role_mailboxes=frozenset(
+            re.sub(r"[._-]", "", word)
+            for word in _words(
+                private["role_mailboxes"],
+                context_path,
+                private.line_of("role_mailboxes"),
+                "role_mailboxes",
+            )
+        ),
+        signature_lines=_positive_int(private, "signature_lines", context_path),
+        signature_words=_positive_int(private, "signature_words", context_path),
+        agent_contact=entries(
+            private["agent_contact"],
+            context_path,
+            private.line_of("agent_contact"),
+            "agent_contact",
+        ),
+        agent_message=_text(private, "agent_message", context_path, "private_data"),
+        requests=_cues(requests["cues"], context_path, requests.line_of("cues")),
+        requests_unless=_unless(requests, context_path, None),
+        request_message=_text(private, "request_message", context_path, "private_data"),
         acronyms=frozenset(str(word) for word in acronyms),
         shouting_message=_text(shouting, "message", context_path, "shouting"),
         care_words={str(word): float(value) for word, value in care.items()},
