@@ -69,6 +69,18 @@ class CueCheck:
     #: What to offer when a cue has no `suggestion` of its own: None, or "delete_sentence"
     #: (the whole sentence is the problem: a blaming or contradicting sentence).
     otherwise: str | None = None
+    #: A trained model that also judges each sentence (app/ml), beside the cues.
+    model: ModelRule | None = None
+
+
+@dataclass(frozen=True)
+class ModelRule:
+    """`model:` in a check: sentences the named model scores at or over `threshold` are
+    findings, with `message` (the plain-language reason)."""
+
+    name: str
+    threshold: float
+    message: str
 
 
 @dataclass(frozen=True)
@@ -169,7 +181,7 @@ def _wording(path: Path) -> dict[str, CueCheck]:
         spec = expect_mapping(spec, path, checks.line_of(code), code)
         check_keys(
             spec,
-            {"message", "cues", "not", "description", "otherwise"},
+            {"message", "cues", "not", "description", "otherwise", "model"},
             path,
             code,
             required={"cues"},
@@ -185,8 +197,23 @@ def _wording(path: Path) -> dict[str, CueCheck]:
             cues=_cues(spec["cues"], path, spec.line_of("cues")),
             negative=_negatives(spec, path),
             otherwise=otherwise,
+            model=_model(spec, path) if "model" in spec else None,
         )
     return result
+
+
+def _model(spec: LocatedDict, path: Path) -> ModelRule:
+    model = expect_mapping(spec["model"], path, spec.line_of("model"), "model")
+    keys = {"name", "threshold", "message"}
+    check_keys(model, keys, path, "model", required=keys)
+    threshold = model.get("threshold")
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float):
+        raise DataFileError(path, model.line_of("threshold"), "threshold: a number")
+    if not 0 < threshold < 1:
+        raise DataFileError(path, model.line_of("threshold"), "threshold: between 0 and 1")
+    if not isinstance(model["name"], str):
+        raise DataFileError(path, model.line_of("name"), "name: a model's name")
+    return ModelRule(model["name"], float(threshold), _text(model, "message", path, "model"))
 
 
 def _parts(path: Path) -> dict[str, PartRules]:
