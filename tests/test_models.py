@@ -39,7 +39,8 @@ def test_the_model_card_reports_data_licences_seed_and_quality():
     card = text_models.load("hostile").card
     assert card["training"]["seed"] == train.SEED
     assert all(source["licence"] for source in card["data"])
-    at = card["metrics"]["by_threshold"]["0.60"]
+    threshold = tone_rules("en").wording["hostile"].model.threshold
+    at = card["metrics"]["by_threshold"][f"{threshold:.2f}"]
     # Better than the TF-IDF baseline on OLID val, and quiet on real brand replies.
     assert at["olid_val_macro_f1"] > card["metrics"]["baseline_tfidf_lr_olid_val_macro_f1"]
     assert at["brand_replies_flagged"] <= 0.005
@@ -70,7 +71,7 @@ def test_the_score_comes_with_the_words_that_weigh_most():
 
 def test_the_threshold_is_in_the_rule_file_and_a_bad_one_is_refused_with_its_line(tmp_path):
     rule = tone_rules("en").wording["hostile"].model
-    assert (rule.name, rule.threshold) == ("hostile", 0.6)
+    assert (rule.name, rule.threshold) == ("hostile", 0.65)
     path = tmp_path / "wording.yaml"
     path.write_text(
         "checks:\n"
@@ -123,3 +124,10 @@ def test_the_model_reads_a_long_hostile_text_in_bounded_work():
     text = "You brainless oaf. " * 2500
     report = checker.check(text, channel=X, language="en", four_parts=False)
     assert "hostile" in report.codes()
+
+
+def test_the_fast_scoring_path_equals_scikit_learns_features():
+    model = text_models.load("hostile")
+    texts = ["@AmazonHelp you useless idiots!!", "Thanks, Sam 🙏 https://t.co/x", "", "ok ok ok"]
+    public = model.featuriser.transform(texts) @ model.weights
+    np.testing.assert_allclose(model.featuriser.dot(texts, model.weights), public, atol=1e-9)

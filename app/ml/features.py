@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
+from sklearn.feature_extraction._hashing_fast import transform as _hash_ngrams
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.preprocessing import normalize
 
@@ -64,6 +65,8 @@ class Featuriser:
             analyzer="word", ngram_range=spec.word_ngrams, token_pattern=WORD_PATTERN, **common
         )
         self.chars = HashingVectorizer(analyzer="char_wb", ngram_range=spec.char_ngrams, **common)
+        self._words = self.words.build_analyzer()
+        self._chars = self.chars.build_analyzer()
 
     @property
     def size(self) -> int:
@@ -77,20 +80,25 @@ class Featuriser:
         return sparse.hstack(blocks, format="csr", dtype=np.float64)
 
     def dot(self, texts: Sequence[str], weights: np.ndarray) -> np.ndarray:
-        """`transform(texts) @ weights`, without building the joined, scaled matrix (the
-        scoring path: a third of the time for a tweet)."""
+        """`transform(texts) @ weights`, the scoring path: the n-grams hashed straight into
+        indices, without the sparse matrices (a quarter of the time for a tweet).
+        tests/test_models.py holds it equal to the public path."""
         normalised = [normalise(text) for text in texts]
         total = np.zeros(len(texts))
-        offset = 0
-        for vectoriser in (self.words, self.chars):
-            block = vectoriser.transform(normalised)
-            size = block.shape[1]
-            rows = np.repeat(np.arange(len(texts)), np.diff(block.indptr))
-            part = weights[offset : offset + size]
-            dots = np.bincount(rows, block.data * part[block.indices], minlength=len(texts))
-            norms = np.sqrt(np.bincount(rows, block.data**2, minlength=len(texts)))
+        size = 2**self.spec.bits
+        for offset, analyse in ((0, self._words), (size, self._chars)):
+            indices, indptr, _ = _hash_ngrams(
+                (((gram, 1) for gram in analyse(text)) for text in normalised),
+                size,
+                np.float64,
+                False,
+            )
+            rows = np.repeat(np.arange(len(texts)), np.diff(indptr))
+            keys, counts = np.unique(rows * size + np.asarray(indices), return_counts=True)
+            rows, columns = np.divmod(keys, size)
+            dots = np.bincount(rows, counts * weights[offset + columns], minlength=len(texts))
+            norms = np.sqrt(np.bincount(rows, counts.astype(np.float64) ** 2, minlength=len(texts)))
             total += np.divide(dots, norms, out=np.zeros(len(texts)), where=norms > 0)
-            offset += size
         return total
 
     def tokens(self, text: str) -> list[tuple[int, int]]:

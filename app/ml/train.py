@@ -9,8 +9,9 @@ the team's labelled replies in tests/data. Fixed seed; the same data give the sa
 `hostile` (English): offensive language in a reply. Positives: the tweets of TweetEval's
 offensive task (OLID) labelled offensive, and the team's development replies labelled
 `hostile`. Negatives: the rest of OLID, half of the real brand replies in the twcs sample
-(the other half measures false alarms), and the team's clean development replies. The
-held-out replies (tone_holdout.yaml) are only measured, never trained on.
+(the other half measures false alarms), and the team's development replies not labelled
+`hostile` (with every sentence of the brand and team replies, since the check scores
+sentences). The held-out replies (tone_holdout.yaml) are only measured, never trained on.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ SHARED = REPOSITORY.parent / "shared" / "data"
 SEED = 15
 #: The probabilities the card reports the model's quality at; the check's own line is in
 #: its rule file (app/tone/rules/<language>/wording.yaml).
-THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+THRESHOLDS = (0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8)
 
 
 @dataclass(frozen=True)
@@ -90,14 +91,20 @@ def brand_replies(shared: Path) -> tuple[list[str], list[str]]:
     return train, measure
 
 
-def team_replies(pattern: str) -> tuple[list[str], list[str]]:
-    """(replies labelled `hostile`, clean replies) of tests/data/<pattern>."""
+def team_replies(pattern: str, *, clean_only: bool = True) -> tuple[list[str], list[str]]:
+    """(replies labelled `hostile`, the others) of tests/data/<pattern>: the others are the
+    clean replies, or with `clean_only=False` every reply not labelled `hostile` (a row
+    lists every code that applies, TONE_LABELS.md: blame or a non-apology is not hostile)."""
     rows = []
     for path in sorted((REPOSITORY / "tests" / "data").glob(pattern)):
         rows += yaml.safe_load(path.read_text(encoding="utf-8"))
     hostile = [row["text"] for row in rows if "hostile" in row["codes"]]
-    clean = [row["text"] for row in rows if not row["codes"]]
-    return hostile, clean
+    others = [
+        row["text"]
+        for row in rows
+        if "hostile" not in row["codes"] and not (clean_only and row["codes"])
+    ]
+    return hostile, others
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -186,14 +193,14 @@ def train(name: str, shared: Path = SHARED) -> tuple[TextModel, dict]:
     recipe = RECIPES[name]
     texts, labels = olid(shared, "train")
     brand_train, brand_measured = brand_replies(shared)
-    team_hostile, team_clean = team_replies("tone_dev_*.yaml")
+    team_hostile, team_other = team_replies("tone_dev_*.yaml", clean_only=False)
     data = Data(list(texts), list(labels), [1.0] * len(texts))
     data.add(brand_train, 0)
     data.add(team_hostile, 1, recipe.team_weight)
-    data.add(team_clean, 0, recipe.team_weight)
+    data.add(team_other, 0, recipe.team_weight)
     # The check scores sentences: short everyday ones ("We'll update you tomorrow.") are
     # negatives too, or the model learns them from the hostile replies they end.
-    data.add(sentences(brand_train + team_clean), 0)
+    data.add(sentences(brand_train + team_other), 0)
     weights, bias = fit(recipe, data)
     card = {
         "name": name,
@@ -225,9 +232,9 @@ def train(name: str, shared: Path = SHARED) -> tuple[TextModel, dict]:
                 "licence": "CC BY-NC-SA 4.0 (non-commercial: retrain without it to sell)",
             },
             {
-                "source": "Composure's development replies (tests/data/tone_dev_*.yaml)",
+                "source": "Composure's development replies (hostile; the rest negative)",
                 "path": "tests/data/tone_dev_*.yaml",
-                "rows": len(team_hostile) + len(team_clean),
+                "rows": len(team_hostile) + len(team_other),
                 "positives": len(team_hostile),
                 "licence": "the project's own, fictional",
             },
