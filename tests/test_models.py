@@ -10,15 +10,24 @@ import zipfile
 import numpy as np
 import pytest
 
+from app.channels import ChannelInfo, LengthCounting
 from app.core.datafile import DataFileError
 from app.ml import model as text_models
 from app.ml import train
 from app.tone import checker, rules
 from app.tone.rules import tone_rules
 from tests.fixtures.app import shared_data
-from tests.test_tone import X, check, found
 
 SHIPPED = text_models.MODELS_DIR / "en"
+X = ChannelInfo("x", "X", True, 280, True, LengthCounting.X_WEIGHTED)
+
+
+def check(text: str) -> checker.ToneReport:
+    return checker.check(text, channel=X, language="en", four_parts=False)
+
+
+def found(report: checker.ToneReport, code: str) -> list[str]:
+    return [report.text[f.start : f.end] for f in report.findings if f.code == code]
 
 
 def test_the_shipped_model_is_what_the_training_script_makes():
@@ -98,7 +107,7 @@ def test_the_threshold_is_in_the_rule_file_and_a_bad_one_is_refused_with_its_lin
     ],
 )
 def test_place_names_surnames_and_other_word_senses_are_not_hostile(reply):
-    assert found(check(reply, four_parts=False), "hostile") == []
+    assert found(check(reply), "hostile") == []
 
 
 @pytest.mark.parametrize(
@@ -111,7 +120,7 @@ def test_place_names_surnames_and_other_word_senses_are_not_hostile(reply):
     ],
 )
 def test_an_insult_in_words_no_list_has_is_hostile_and_says_which_words(reply, word):
-    report = check(f"Thanks for your message. {reply}", four_parts=False)
+    report = check(f"Thanks for your message. {reply}")
     finding = next(f for f in report.findings if f.code == "hostile")
     assert report.text[finding.start : finding.end] == reply  # the sentence, not the reply
     assert finding.details["model"] == "hostile"  # found by the model, not a cue
@@ -122,7 +131,7 @@ def test_an_insult_in_words_no_list_has_is_hostile_and_says_which_words(reply, w
 
 def test_the_model_reads_a_long_hostile_text_in_bounded_work():
     text = "You brainless oaf. " * 2500
-    report = checker.check(text, channel=X, language="en", four_parts=False)
+    report = check(text)
     assert "hostile" in report.codes()
 
 
