@@ -102,5 +102,12 @@ class Featuriser:
         return total
 
     def tokens(self, text: str) -> list[tuple[int, int]]:
-        """Where the words are in `text` (the words the features count), as character spans."""
-        return [match.span() for match in re.finditer(WORD_PATTERN, text)]
+        """Where the words are in `text` (the words the features count), as character spans;
+        not inside handles or links, which the features see only as "@user" and "http"."""
+        hidden = [match.span() for match in _HANDLE.finditer(text)]
+        hidden += [match.span() for match in _LINK.finditer(text)]
+        return [
+            match.span()
+            for match in re.finditer(WORD_PATTERN, text)
+            if not any(start <= match.start() < end for start, end in hidden)
+        ]

@@ -83,8 +83,7 @@ class TextModel:
             for (start, end), logit in zip(spans, each, strict=True)
             if whole - logit > 0
         ]
-        ranked.sort(key=lambda word: -word.weight)
-        return tuple(ranked[:top])
+        return _heaviest(ranked, top)
 
     def _words_alone(self, text: str, spans: list[tuple[int, int]], top: int) -> tuple[Word, ...]:
         """In a long text, each word's weight on its own: one scoring, not one per word."""
@@ -94,8 +93,7 @@ class TextModel:
             for (start, end), weight in zip(spans, alone @ self.weights, strict=True)
             if weight > 0
         ]
-        ranked.sort(key=lambda word: -word.weight)
-        return tuple(ranked[:top])
+        return _heaviest(ranked, top)
 
     def score(self, texts: Sequence[str], explain_from: float = 0.5, top: int = 3) -> list[Score]:
         """Each text's probability, with its weightiest words for the texts scored at or over
@@ -104,6 +102,18 @@ class TextModel:
             Score(float(p), self.words(text, top) if p >= explain_from else ())
             for text, p in zip(texts, self.probabilities(texts), strict=True)
         ]
+
+
+#: A word is named only when it weighs at least this share of the heaviest word: "coward",
+#: not "coward", "are", "a".
+NAMED_SHARE = 0.25
+
+
+def _heaviest(words: list[Word], top: int) -> tuple[Word, ...]:
+    words = sorted(words, key=lambda word: -word.weight)
+    if not words:
+        return ()
+    return tuple(word for word in words[:top] if word.weight >= NAMED_SHARE * words[0].weight)
 
 
 _loaded: dict[tuple[str, str], TextModel | None] = {}
