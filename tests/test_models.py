@@ -40,7 +40,10 @@ def test_the_shipped_model_is_what_the_training_script_makes():
         "retrain and commit it (make models)"
     )
     assert model.bias == shipped.bias
-    assert card == json.loads((SHIPPED / "hostile.json").read_text(encoding="utf-8"))
+    assert card == json.loads((SHIPPED / "hostile.json").read_text(encoding="utf-8")), (
+        "hostile.json's card differs from a fresh training (did tests/data/tone_*.yaml "
+        "change?): retrain and commit it (make models)"
+    )
     assert (SHIPPED / "hostile.md").read_text(encoding="utf-8") == train.markdown(card)
 
 
