@@ -8,7 +8,7 @@ PORT   ?= 5000
 AXE     = tests/browser/node_modules/axe-core/axe.min.js
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup install install-dev test lint format bench migrate demo screenshots clean
+.PHONY: help run setup install install-dev test lint format bench models migrate demo screenshots clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -74,6 +74,9 @@ bench: install-dev ## Run the benchmarks (inbox; dashboard; a 100,000-row import
 	$(BIN)/python bench/tone_eval.py
 	$(BIN)/python bench/tone_speed.py
 	$(BIN)/python bench/tone_load.py
+
+models: install ## Retrain the shipped text models (app/ml/models) from ../shared/data and tests/data
+	$(BIN)/python -m app.ml.train hostile
 
 SCREENSHOT_DIR ?= /tmp/composure-screenshots
 README_SHOTS = inbox-desktop editor-findings-desktop dashboard-desktop

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 #: the first layer (in MATCH_ORDER) with a pattern that matches its path.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("config.py", "app/core/*", "app/extensions.py")),
-    ("shared", ("app/nlp/*", "app/channels.py", "app/placeholders.py")),
+    ("shared", ("app/nlp/*", "app/ml/*", "app/channels.py", "app/placeholders.py")),
     ("records", ("app/*/models.py", "app/audit/log.py", "app/settings/store.py")),
     ("judgments", ("app/analysis/*", "app/tone/*")),
     # The domain, by feature: people and records, complaints, drafts and their publication,

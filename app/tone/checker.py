@@ -16,6 +16,7 @@ from typing import Any
 from app.channels import ChannelInfo
 from app.core.errors import DomainError
 from app.core.text import clean_text
+from app.ml import model as text_models
 from app.nlp import pipeline
 from app.nlp.common import common_rules
 from app.nlp.detection import detect, language_name
@@ -85,10 +86,14 @@ def anger_notes(text: str, language: str | None) -> dict[str, dict[str, Any]]:
 
 
 def warm_up() -> None:
-    """Compile every language's rules and load the dictionaries now, not on first use."""
+    """Compile every language's rules and load the dictionaries and models now, not on
+    first use."""
     for language in languages_with_tone_rules():
         compiled = compiled_rules(language)
         sentiment.warm_up(compiled.rules.care_words)
+        for check in compiled.rules.wording.values():
+            if check.model is not None:
+                text_models.load(check.model.name, language)  # a missing one stops start-up
     readability.warm_up()
 
 

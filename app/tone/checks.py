@@ -24,6 +24,7 @@ from spacy.tokens import Doc
 
 from app.channels import ChannelInfo, fit, position_past
 from app.core.text import clean_text
+from app.ml import model as text_models
 from app.nlp import rules as nlp_rules
 from app.nlp.matching import (
     CueMatcher,
@@ -335,6 +336,50 @@ def wording_check(code: str) -> Callable[[Reply], list[Finding]]:
     check.__name__ = code
     check.__doc__ = f"The `{code}` cues of wording.yaml."
     return check
+
+
+_hostile_cues = wording_check("hostile")
+#: Sentences a check explains word by word (each costs a scoring per word); a text with
+#: more hostile sentences than that has the rest marked without their words.
+EXPLAINED_SENTENCES = 20
+
+
+def hostile(reply: Reply) -> list[Finding]:
+    """Insults, profanity, slurs and threats: the exact words and phrases of wording.yaml,
+    and each sentence the trained model (app/ml) scores over the rule's threshold."""
+    findings = _hostile_cues(reply)
+    rule = reply.rules.wording["hostile"].model if reply.rules else None
+    model = text_models.find(rule.name, reply.language) if rule else None
+    if model is None or not reply.sentences:
+        return findings
+    flagged = SpanSet([(f.start, f.end) for f in findings])
+    texts = [reply.text[start:end] for start, end in reply.sentences]
+    explained = 0
+    for (start, end), text, probability in zip(
+        reply.sentences, texts, model.probabilities(texts), strict=True
+    ):
+        if probability < rule.threshold or flagged.overlaps(start, end):
+            continue
+        words = []
+        if explained < EXPLAINED_SENTENCES:
+            explained += 1
+            words = [reply.text[start + w.start : start + w.end] for w in model.words(text)]
+        quoted = ", ".join(f"“{word}”" for word in words)
+        findings.append(
+            Finding(
+                "hostile",
+                DEFAULT_SEVERITIES["hostile"],
+                start,
+                end,
+                f"{rule.message} The words that weigh most: {quoted}." if words else rule.message,
+                details={
+                    "model": rule.name,
+                    "probability": round(float(probability), 2),
+                    "words": words,
+                },
+            )
+        )
+    return sorted(findings, key=lambda finding: finding.start)
 
 
 def placeholders(reply: Reply) -> list[Finding]:
@@ -794,10 +839,10 @@ class Check:
 #: Every check, in the order they run. Adding a check: a function above and a line here.
 REGISTRY: tuple[Check, ...] = (
     Check("unfilled_placeholder", placeholders, ("unfilled_placeholder",)),
+    Check("hostile", hostile, ("hostile",)),
     *(
         Check(code, wording_check(code), (code,))
         for code in (
-            "hostile",
             "blame",
             "non_apology",
             "dismissive",

@@ -132,6 +132,18 @@ class CueCheck:
     #: A negation cancels the cues it reaches (the language's `Negation`), or None.
     negation: Negation | None = None
     unless: Unless = Unless()
+    #: A trained model that also judges each sentence (app/ml), beside the cues.
+    model: ModelRule | None = None
+
+
+@dataclass(frozen=True)
+class ModelRule:
+    """`model:` in a check: sentences the named model scores at or over `threshold` are
+    findings, with `message` (the plain-language reason)."""
+
+    name: str
+    threshold: float
+    message: str
 
 
 @dataclass(frozen=True)
@@ -311,6 +323,7 @@ def _wording(path: Path) -> dict[str, CueCheck]:
                 "negation",
                 "unless",
                 "unless_reach",
+                "model",
             },
             path,
             code,
@@ -333,8 +346,23 @@ def _wording(path: Path) -> dict[str, CueCheck]:
             otherwise=otherwise,
             negation=negation if spec.get("negation") == "cancels" else None,
             unless=_unless(spec, path, negation),
+            model=_model(spec, path) if "model" in spec else None,
         )
     return result
+
+
+def _model(spec: LocatedDict, path: Path) -> ModelRule:
+    model = expect_mapping(spec["model"], path, spec.line_of("model"), "model")
+    keys = {"name", "threshold", "message"}
+    check_keys(model, keys, path, "model", required=keys)
+    threshold = model.get("threshold")
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float):
+        raise DataFileError(path, model.line_of("threshold"), "threshold: a number")
+    if not 0 < threshold < 1:
+        raise DataFileError(path, model.line_of("threshold"), "threshold: between 0 and 1")
+    if not isinstance(model["name"], str):
+        raise DataFileError(path, model.line_of("name"), "name: a model's name")
+    return ModelRule(model["name"], float(threshold), _text(model, "message", path, "model"))
 
 
 def _parts(path: Path) -> dict[str, PartRules]:

@@ -1,0 +1,142 @@
+"""Load a trained model once per process and score sentences with it.
+
+A score is the probability of the model's label and the words that weigh most towards it,
+so that a finding can point at them ("idiot", "pathetic") and not only at a sentence.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from app.ml.features import FeatureSpec, Featuriser
+
+MODELS_DIR = Path(__file__).parent / "models"
+#: Up to this many words, a word's weight is how far the score falls without it; beyond,
+#: each word is scored alone (leaving each out of a long text would cost n long scorings).
+LEFT_OUT_WORDS = 80
+
+
+class ModelMissing(LookupError):
+    """No model of that name for that language."""
+
+
+@dataclass(frozen=True)
+class Word:
+    start: int
+    end: int
+    #: How much the word pushes the score towards the label (log-odds).
+    weight: float
+
+
+@dataclass(frozen=True)
+class Score:
+    probability: float
+    #: The words that weigh most towards the label, heaviest first (only positive weights).
+    words: tuple[Word, ...]
+
+
+class TextModel:
+    """A logistic regression over hashed word and character features."""
+
+    def __init__(self, name: str, language: str, card: dict, weights: np.ndarray, bias: float):
+        self.name = name
+        self.language = language
+        self.card = card
+        self.featuriser = Featuriser(FeatureSpec.from_dict(card["features"]))
+        if weights.shape != (self.featuriser.size,):
+            raise ValueError(f"{name}.npz: {weights.shape[0]} weights for {self.featuriser.size}")
+        self.weights = weights.astype(np.float64)
+        self.bias = float(bias)
+
+    @classmethod
+    def read(cls, folder: Path, name: str, language: str) -> TextModel:
+        card = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+        with np.load(folder / f"{name}.npz", allow_pickle=False) as stored:
+            return cls(name, language, card, stored["weights"], float(stored["bias"][0]))
+
+    def logits(self, texts: Sequence[str]) -> np.ndarray:
+        return self.featuriser.dot(texts, self.weights) + self.bias
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros(0)
+        return 1.0 / (1.0 + np.exp(-self.logits(texts)))
+
+    def words(self, text: str, top: int = 3) -> tuple[Word, ...]:
+        """The `top` words of `text` that weigh most towards the label: how far the score
+        falls (in log-odds) when the word is left out."""
+        spans = self.featuriser.tokens(text)
+        if not spans:
+            return ()
+        if len(spans) > LEFT_OUT_WORDS:
+            return self._words_alone(text, spans, top)
+        without = [text[:start] + text[end:] for start, end in spans]
+        whole, *each = self.logits([text, *without])
+        ranked = [
+            Word(start, end, float(whole - logit))
+            for (start, end), logit in zip(spans, each, strict=True)
+            if whole - logit > 0
+        ]
+        return _heaviest(ranked, top)
+
+    def _words_alone(self, text: str, spans: list[tuple[int, int]], top: int) -> tuple[Word, ...]:
+        """In a long text, each word's weight on its own: one scoring, not one per word."""
+        alone = self.featuriser.transform([text[start:end] for start, end in spans], norm=False)
+        ranked = [
+            Word(start, end, float(weight))
+            for (start, end), weight in zip(spans, alone @ self.weights, strict=True)
+            if weight > 0
+        ]
+        return _heaviest(ranked, top)
+
+    def score(self, texts: Sequence[str], explain_from: float = 0.5, top: int = 3) -> list[Score]:
+        """Each text's probability, with its weightiest words for the texts scored at or over
+        `explain_from` (those someone will read about; finding them costs a second pass)."""
+        return [
+            Score(float(p), self.words(text, top) if p >= explain_from else ())
+            for text, p in zip(texts, self.probabilities(texts), strict=True)
+        ]
+
+
+#: A word is named only when it weighs at least this share of the heaviest word: "coward",
+#: not "coward", "are", "a".
+NAMED_SHARE = 0.25
+
+
+def _heaviest(words: list[Word], top: int) -> tuple[Word, ...]:
+    words = sorted(words, key=lambda word: -word.weight)
+    if not words:
+        return ()
+    return tuple(word for word in words[:top] if word.weight >= NAMED_SHARE * words[0].weight)
+
+
+_loaded: dict[tuple[str, str], TextModel | None] = {}
+_lock = threading.Lock()
+
+
+def find(name: str, language: str = "en") -> TextModel | None:
+    """The model, read from app/ml/models/<language>/ on first use and kept for the
+    process; None when there is no such model for the language."""
+    key = (name, language)
+    if key in _loaded:
+        return _loaded[key]
+    with _lock:
+        if key not in _loaded:
+            folder = MODELS_DIR / language
+            exists = (folder / f"{name}.npz").is_file()
+            _loaded[key] = TextModel.read(folder, name, language) if exists else None
+        return _loaded[key]
+
+
+def load(name: str, language: str = "en") -> TextModel:
+    """The model (as `find`), or ModelMissing."""
+    model = find(name, language)
+    if model is None:
+        raise ModelMissing(f"no model {name!r} for {language!r} in {MODELS_DIR / language}")
+    return model

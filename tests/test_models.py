@@ -1,0 +1,145 @@
+"""The trained text models (app/ml): the shipped model is what the training script makes,
+it loads without pickle and once per process, and the `hostile` check that uses it tells
+word senses from slurs and finds insults no word list has."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+from app.channels import ChannelInfo, LengthCounting
+from app.core.datafile import DataFileError
+from app.ml import model as text_models
+from app.ml import train
+from app.tone import checker, rules
+from app.tone.rules import tone_rules
+from tests.fixtures.app import shared_data
+
+SHIPPED = text_models.MODELS_DIR / "en"
+X = ChannelInfo("x", "X", True, 280, True, LengthCounting.X_WEIGHTED)
+
+
+def check(text: str) -> checker.ToneReport:
+    return checker.check(text, channel=X, language="en", four_parts=False)
+
+
+def found(report: checker.ToneReport, code: str) -> list[str]:
+    return [report.text[f.start : f.end] for f in report.findings if f.code == code]
+
+
+def test_the_shipped_model_is_what_the_training_script_makes():
+    shared_data("tweeteval/offensive/train_text.txt")
+    shared = shared_data("twcs_sample/twcs.csv").parents[1]
+    model, card = train.train("hostile", shared)
+    shipped = text_models.load("hostile")
+    assert np.array_equal(model.weights, shipped.weights), (
+        "app/ml/models/en/hostile.npz is not what `python -m app.ml.train hostile` makes: "
+        "retrain and commit it (make models)"
+    )
+    assert model.bias == shipped.bias
+    assert card == json.loads((SHIPPED / "hostile.json").read_text(encoding="utf-8")), (
+        "hostile.json's card differs from a fresh training (did tests/data/tone_*.yaml "
+        "change?): retrain and commit it (make models)"
+    )
+    assert (SHIPPED / "hostile.md").read_text(encoding="utf-8") == train.markdown(card)
+
+
+def test_the_model_card_reports_data_licences_seed_and_quality():
+    card = text_models.load("hostile").card
+    assert card["training"]["seed"] == train.SEED
+    assert all(source["licence"] for source in card["data"])
+    threshold = tone_rules("en").wording["hostile"].model.threshold
+    at = card["metrics"]["by_threshold"][f"{threshold:.2f}"]
+    # Better than the TF-IDF baseline on OLID val, and quiet on real brand replies.
+    assert at["olid_val_macro_f1"] > card["metrics"]["baseline_tfidf_lr_olid_val_macro_f1"]
+    assert at["brand_replies_flagged"] <= 0.005
+
+
+def test_the_model_file_holds_arrays_only_and_is_small():
+    path = SHIPPED / "hostile.npz"
+    with zipfile.ZipFile(path) as archive:
+        assert sorted(archive.namelist()) == ["bias.npy", "weights.npy"]
+    np.load(path, allow_pickle=False).close()  # no pickled objects inside
+    assert path.stat().st_size < 3_000_000
+
+
+def test_a_model_is_read_once_per_process_and_a_missing_one_is_none():
+    assert text_models.load("hostile") is text_models.load("hostile")
+    assert text_models.find("hostile", "xx") is None
+    with pytest.raises(text_models.ModelMissing):
+        text_models.load("no-such-model")
+
+
+def test_the_score_comes_with_the_words_that_weigh_most():
+    model = text_models.load("hostile")
+    insult, thanks = model.score(["You brainless oaf.", "Thanks for waiting, Sam."])
+    assert insult.probability > 0.6 > thanks.probability
+    assert "brainless" in ["You brainless oaf."[w.start : w.end] for w in insult.words]
+    assert thanks.words == ()
+
+
+def test_the_threshold_is_in_the_rule_file_and_a_bad_one_is_refused_with_its_line(tmp_path):
+    rule = tone_rules("en").wording["hostile"].model
+    assert (rule.name, rule.threshold) == ("hostile", 0.65)
+    path = tmp_path / "wording.yaml"
+    path.write_text(
+        "checks:\n"
+        "  hostile:\n"
+        "    message: Insults.\n"
+        "    model: {name: hostile, threshold: 1.5, message: Reads as insulting.}\n"
+        "    cues: [idiot]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataFileError, match="between 0 and 1") as error:
+        rules._wording(path)
+    assert "wording.yaml:4" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Your parcel has left our hub and is on its way to Pakistan.",
+        "We've shipped it to Pakistan by tracked post.",
+        "Sorry, there was a chink in the seal, so the bottle leaked.",
+        "Thanks, Mr Dyke, your refund is on its way.",
+        "I've passed this to Sarah Dyke in our returns team.",
+        "There's a niggling fault with that batch of kettles and we'll replace yours.",
+    ],
+)
+def test_place_names_surnames_and_other_word_senses_are_not_hostile(reply):
+    assert found(check(reply), "hostile") == []
+
+
+@pytest.mark.parametrize(
+    ("reply", "word"),
+    [
+        ("You brainless oaf.", "brainless"),
+        ("You are a spineless, gutless coward.", "coward"),
+        ("Your complaint is garbage and so are you.", "garbage"),
+        ("You are a disgusting excuse for a human being.", "disgusting"),
+    ],
+)
+def test_an_insult_in_words_no_list_has_is_hostile_and_says_which_words(reply, word):
+    report = check(f"Thanks for your message. {reply}")
+    finding = next(f for f in report.findings if f.code == "hostile")
+    assert report.text[finding.start : finding.end] == reply  # the sentence, not the reply
+    assert finding.details["model"] == "hostile"  # found by the model, not a cue
+    assert word in finding.details["words"]
+    assert f"“{word}”" in finding.message
+    assert report.blocking
+
+
+def test_the_model_reads_a_long_hostile_text_in_bounded_work():
+    text = "You brainless oaf. " * 2500
+    report = check(text)
+    assert "hostile" in report.codes()
+
+
+def test_the_fast_scoring_path_equals_scikit_learns_features():
+    model = text_models.load("hostile")
+    texts = ["@AmazonHelp you useless idiots!!", "Thanks, Sam 🙏 https://t.co/x", "", "ok ok ok"]
+    public = model.featuriser.transform(texts) @ model.weights
+    np.testing.assert_allclose(model.featuriser.dot(texts, model.weights), public, atol=1e-9)
