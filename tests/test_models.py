@@ -86,6 +86,7 @@ def test_the_threshold_is_in_the_rule_file_and_a_bad_one_is_refused_with_its_lin
     assert (rule.name, rule.threshold) == ("hostile", 0.65)
     path = tmp_path / "wording.yaml"
     path.write_text(
+        "negation: {words: [not], ends: [','], reach: 8}\n"
         "checks:\n"
         "  hostile:\n"
         "    message: Insults.\n"
@@ -95,7 +96,7 @@ def test_the_threshold_is_in_the_rule_file_and_a_bad_one_is_refused_with_its_lin
     )
     with pytest.raises(DataFileError, match="between 0 and 1") as error:
         rules._wording(path)
-    assert "wording.yaml:4" in str(error.value)
+    assert "wording.yaml:5" in str(error.value)
 
 
 @pytest.mark.parametrize(
