@@ -47,6 +47,34 @@ def test_praise_jokes_and_idioms_raise_no_flag(text):
     assert analyze(text).flags == ()
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Issue 15: "isn't safe", said plainly, and water by the electrics.
+        "Water pooled by the plug socket, which obviously isn't safe",
+        "The stair lift does not feel safe at all since your engineer left",
+        "Is that even safe? The charger gets so hot I can't touch it",
+        "Water leaking from the ceiling right next to the sockets, nobody has come",
+        "The sockets in the kitchen are soaked after your plumber's visit",
+    ],
+)
+def test_danger_in_plain_words_is_a_safety_matter(text):
+    assert "safety" in analyze(text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It is not safe to say when it arrives, the courier has no slot yet",
+        "Your app says my payment is safe but I was charged twice",
+        "Thanks, the parcel arrived safe and sound",
+        "My phone is water resistant but the plug end broke off",
+    ],
+)
+def test_safe_as_a_manner_of_speaking_is_no_safety_matter(text):
+    assert "safety" not in analyze(text).flags
+
+
 def test_entities_carry_their_spans_in_the_text():
     text = (
         "Hi, my name is Dana Whitlock. Order #NW-50177 was charged twice on my card "
