@@ -23,8 +23,8 @@ from app.accounts.models import User
 from app.analysis.rules import FLAG_LABELS
 from app.complaints.models import Complaint
 from app.drafts import guards, workflow
-from app.drafts.guards import Hands, Standing
-from app.drafts.models import Draft, DraftState, Review, Revision, SignOff
+from app.drafts.guards import Standing
+from app.drafts.models import Draft, DraftState, Revision, SignOff
 from app.drafts.policy import TargetWarning, WorkflowPolicy, target_warning
 from app.tone.catalogue import CODE_LABELS
 
@@ -65,49 +65,11 @@ def _items(
 ) -> list[QueueItem]:
     if not drafts:
         return []
-    revisions = {
-        revision.draft_id: revision
-        for revision in session.scalars(
-            select(Revision)
-            .join(Draft, Draft.id == Revision.draft_id)
-            .where(Draft.id.in_([d.id for d in drafts]), Revision.number == Draft.current_revision)
-        )
-    }
-    reviews: dict[int, list[Review]] = {}
-    for review in session.scalars(
-        select(Review)
-        .join(Revision, Revision.id == Review.revision_id)
-        .join(Draft, Draft.id == Review.draft_id)
-        .where(
-            Review.draft_id.in_([d.id for d in drafts]),
-            Review.voided_at.is_(None),
-            Revision.number == Draft.current_revision,
-        )
-    ):
-        reviews.setdefault(review.draft_id, []).append(review)
-    writers = workflow.contributors(session, drafts)
-    live: dict[int, list[SignOff]] = {}
-    for signoff in session.scalars(
-        select(SignOff)
-        .join(Revision, Revision.id == SignOff.revision_id)
-        .join(Draft, Draft.id == SignOff.draft_id)
-        .where(
-            SignOff.draft_id.in_([d.id for d in drafts]),
-            SignOff.voided_at.is_(None),
-            Revision.number == Draft.current_revision,
-        )
-        .order_by(SignOff.created_at, SignOff.id)
-    ):
-        live.setdefault(signoff.draft_id, []).append(signoff)
+    standings = workflow.standings(session, drafts, now=now)
     items = []
     for draft in drafts:
-        revision = revisions[draft.id]
-        signoffs = live.get(draft.id, [])
-        hands = Hands(
-            contributors=writers[draft.id],
-            reviews=tuple(reviews.get(draft.id, [])),
-            signoffs=tuple(signoffs),
-        )
+        where = standings[draft.id]
+        revision, hands = where.revision, where.hands
         reasons = list(draft.signoff_reasons or [])
         items.append(
             QueueItem(
@@ -123,8 +85,8 @@ def _items(
                 ),
                 reasons=reasons,
                 missing=hands.missing_groups(reasons),
-                refusals=[s for s in signoffs if not s.approved],
-                standing=Standing(draft=draft, revision=revision, hands=hands, now=now),
+                refusals=[s for s in hands.signoffs if not s.approved],
+                standing=where,
             )
         )
     return items

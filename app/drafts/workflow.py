@@ -170,17 +170,6 @@ def current_revision(session: Session, draft: Draft) -> Revision:
     return revision
 
 
-def _live(session: Session, decision: type[Review] | type[SignOff], revision: Revision) -> list:
-    """The reviews or sign-offs given on this revision and not voided by a later edit."""
-    return list(
-        session.scalars(
-            select(decision).where(
-                decision.revision_id == revision.id, decision.voided_at.is_(None)
-            )
-        )
-    )
-
-
 def contributors(session: Session, drafts: list[Draft]) -> dict[int, frozenset[int]]:
     """Everyone who wrote words of each draft's current revision, by draft id: the draft's
     author and the author of every revision up to it (each revision is an edit of the one
@@ -197,15 +186,61 @@ def contributors(session: Session, drafts: list[Draft]) -> dict[int, frozenset[i
     return {draft_id: frozenset(authors) for draft_id, authors in found.items()}
 
 
+def _live(
+    session: Session, decision: type[Review] | type[SignOff], draft_ids: list[int]
+) -> dict[int, list]:
+    """The reviews or sign-offs given on each draft's current revision and not voided by a
+    later edit, by draft id, in the order they were given."""
+    found: dict[int, list] = {draft_id: [] for draft_id in draft_ids}
+    for row in session.scalars(
+        select(decision)
+        .join(Revision, Revision.id == decision.revision_id)
+        .join(Draft, Draft.id == decision.draft_id)
+        .where(
+            decision.draft_id.in_(draft_ids),
+            decision.voided_at.is_(None),
+            Revision.number == Draft.current_revision,
+        )
+        .order_by(decision.created_at, decision.id)
+    ):
+        found[row.draft_id].append(row)
+    return found
+
+
+def standings(session: Session, drafts: list[Draft], *, now: datetime) -> dict[int, Standing]:
+    """Where each draft stands now, as the guards read it (live decisions only), by draft
+    id: four queries for any number of drafts."""
+    if not drafts:
+        return {}
+    ids = [draft.id for draft in drafts]
+    revisions = {
+        revision.draft_id: revision
+        for revision in session.scalars(
+            select(Revision)
+            .join(Draft, Draft.id == Revision.draft_id)
+            .where(Draft.id.in_(ids), Revision.number == Draft.current_revision)
+        )
+    }
+    writers = contributors(session, drafts)
+    reviews, signoffs = _live(session, Review, ids), _live(session, SignOff, ids)
+    return {
+        draft.id: Standing(
+            draft=draft,
+            revision=revisions[draft.id],
+            hands=Hands(
+                contributors=writers[draft.id],
+                reviews=tuple(reviews[draft.id]),
+                signoffs=tuple(signoffs[draft.id]),
+            ),
+            now=now,
+        )
+        for draft in drafts
+    }
+
+
 def standing(session: Session, draft: Draft, *, now: datetime) -> Standing:
-    """Where the draft stands now, as the guards read it (live decisions only)."""
-    revision = current_revision(session, draft)
-    hands = Hands(
-        contributors=contributors(session, [draft])[draft.id],
-        reviews=tuple(_live(session, Review, revision)),
-        signoffs=tuple(_live(session, SignOff, revision)),
-    )
-    return Standing(draft=draft, revision=revision, hands=hands, now=now)
+    """Where one draft stands now, as the guards read it."""
+    return standings(session, [draft], now=now)[draft.id]
 
 
 def record(
@@ -704,21 +739,11 @@ class DraftStatus:
 
 
 def status(session: Session, draft: Draft, *, now: datetime, policy: WorkflowPolicy) -> DraftStatus:
-    revision = current_revision(session, draft)
+    where = standing(session, draft, now=now)
+    revision, hands = where.revision, where.hands
     reviews = session.scalars(
         select(Review).where(Review.draft_id == draft.id).order_by(Review.created_at, Review.id)
     ).all()
-    signoffs = session.scalars(
-        select(SignOff).where(SignOff.draft_id == draft.id).order_by(SignOff.created_at)
-    ).all()
-    live_reviews = [r for r in reviews if r.voided_at is None and r.revision_id == revision.id]
-    live_signoffs = [s for s in signoffs if s.voided_at is None and s.revision_id == revision.id]
-    hands = Hands(
-        contributors=contributors(session, [draft])[draft.id],
-        reviews=tuple(live_reviews),
-        signoffs=tuple(live_signoffs),
-    )
-    where = Standing(draft=draft, revision=revision, hands=hands, now=now)
     reasons = draft.signoff_reasons
     if draft.is_being_written:
         reasons = policy.signoff_reasons(draft.complaint, revision.findings)
@@ -743,7 +768,7 @@ def status(session: Session, draft: Draft, *, now: datetime, policy: WorkflowPol
         revision=revision,
         hands=hands,
         now=now,
-        earlier_reviews=[r for r in reviews if r not in live_reviews],
+        earlier_reviews=[r for r in reviews if r not in hands.reviews],
         publish_refusals=refusals,
         signoff_reasons=reasons,
         missing_signoff=missing if draft.is_open else [],
