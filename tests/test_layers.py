@@ -3,18 +3,13 @@ to a higher one, so a feature can change without pulling the house down."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / ".ci" / "layers.py"
+from tests.fixtures.scripts import ROOT, run_ci_script
 
 
-def run(root: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(  # noqa: S603  (our own script, our own arguments)
-        [sys.executable, str(SCRIPT), str(root)], capture_output=True, text=True, check=False
-    )
+def run(root: Path):
+    return run_ci_script("layers.py", root)
 
 
 def test_the_app_has_no_loop_and_no_upward_import():

@@ -3,18 +3,13 @@ answers; the logic lives below it."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / ".ci" / "view_length.py"
+from tests.fixtures.scripts import ROOT, run_ci_script
 
 
-def run(root: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(  # noqa: S603  (our own script, our own arguments)
-        [sys.executable, str(SCRIPT), str(root)], capture_output=True, text=True, check=False
-    )
+def run(root: Path):
+    return run_ci_script("view_length.py", root)
 
 
 def test_no_view_is_over_30_lines():
