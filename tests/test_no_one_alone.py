@@ -12,11 +12,13 @@ import sqlalchemy as sa
 from app.accounts import grants, operations
 from app.accounts.models import AccessChange, AccessChangeStatus, Role
 from app.audit.models import AuditEvent
+from app.drafts import workflow
 from app.drafts.models import Draft, Publication
 from app.extensions import db
 from tests.fixtures.app import T0
 from tests.fixtures.users import get_user, make_user
 from tests.fixtures.web import main_form, web_login
+from tests.fixtures.workflow import start
 
 LIABILITY = "We accept full liability for the accident and will pay any amount you ask."
 LEGAL_CASE = "@NorthwindHome I was charged twice for the sofa, my lawyer will sue you."
@@ -167,38 +169,12 @@ def test_through_the_forms_an_admin_edit_takes_away_the_admins_approve_button(
 
 
 def new_draft_by_forms(web, app, users) -> str:
-    """A submitted draft on a calm complaint, made through the API by the agent; returns
+    """A submitted draft on a calm complaint, written and submitted by the agent; returns
     the draft's page path."""
     with app.app_context():
-        from app.complaints import intake
-        from app.drafts import composer, workflow
-        from app.drafts import operations as drafts
-        from app.settings.company import CompanyDetails
-        from app.tone.policy import TonePolicy
-
-        channels = intake.load_channels(db.session)
-        valid = intake.validate(
-            intake.ComplaintInput(channel="x", text=CALM_CASE), channels, now=T0, max_chars=50_000
-        )
-        complaint = intake.register(db.session, valid, actor=None, now=T0).complaint
-        agent = get_user(users["agent"])
-        company = CompanyDetails(name="Northwind Home")
-        composition = composer.compose_for(
-            complaint,
-            library=app.extensions["composure.templates"],
-            company=company,
-            agent=agent,
-            now=T0,
-            timezone="UTC",
-        )
-        tone = composer.tone_setting(
-            complaint, complaint.channel, policy=TonePolicy(), company=company
-        )
-        draft = drafts.start_draft(
-            db.session, complaint, composition, tone=tone, actor=agent, now=T0
-        ).draft
+        draft = db.session.get(Draft, start(app, users, CALM_CASE))
         workflow.transition(
-            db.session, draft, workflow.Action.SUBMIT, actor=agent, now=T0, revision_number=1
+            db.session, draft, workflow.Action.SUBMIT, actor=draft.author, now=T0, revision_number=1
         )
         db.session.commit()
         return f"/drafts/{draft.id}"

@@ -13,11 +13,10 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from flask import Flask
 
-from app.complaints import intake
 from app.complaints.models import Complaint
 from app.drafts.models import Draft
 from app.extensions import db
-from tests.fixtures.app import T0
+from tests.fixtures.complaints import add_complaint
 from tests.fixtures.users import login
 
 ANGRY = (
@@ -55,19 +54,6 @@ ADMIN_PAGES = (
 )
 
 
-def add_complaint(app: Flask, text: str = ANGRY) -> int:
-    with app.app_context():
-        valid = intake.validate(
-            intake.ComplaintInput(channel="x", text=text, author_name="Sam Buys"),
-            intake.load_channels(db.session),
-            now=T0,
-            max_chars=50_000,
-        )
-        complaint = intake.register(db.session, valid, actor=None, now=T0).complaint
-        db.session.commit()
-        return complaint.id
-
-
 @contextmanager
 def writes_recorded(app: Flask) -> Iterator[list[str]]:
     """The INSERT, UPDATE and DELETE statements sent to the database meanwhile."""
@@ -89,8 +75,8 @@ def writes_recorded(app: Flask) -> Iterator[list[str]]:
 def setting(app: Flask, users):
     """A complaint with a draft, one without, and one stored before the analysis existed;
     the agent and the admin signed in (signing in writes; reading starts after)."""
-    ids = {"fresh": add_complaint(app), "drafted": add_complaint(app)}
-    ids["unanalysed"] = add_complaint(app)
+    ids = {"fresh": add_complaint(app, ANGRY), "drafted": add_complaint(app, ANGRY)}
+    ids["unanalysed"] = add_complaint(app, ANGRY)
     with app.app_context():
         db.session.execute(
             sa.update(Complaint)
