@@ -14,7 +14,7 @@ def editor_on_a_new_draft(app, users, live_server, page_for):
     page = page_for(users["agent"])
     page.goto(f"{live_server}/complaints/{complaint_id}")
     page.get_by_role("button", name="Draft a reply").click()
-    page.wait_for_selector("#tone-panel")
+    page.wait_for_selector(".draft-editor[data-live-check=on]")
     return page
 
 
@@ -72,3 +72,23 @@ def test_a_fix_shows_its_result_before_it_applies_and_one_undo_restores_it(
     assert validate.input_value() == written
     expect(panel).to_contain_text("Dismissive")
     expect(page.get_by_role("button", name="Undo")).to_be_hidden()
+
+
+def test_words_typed_before_the_editor_script_ran_are_checked_when_it_runs(
+    app, users, live_server, page_for
+):
+    """On a slow connection the agent can type before the script arrives; those words get
+    the same check as typed ones, not silence."""
+    complaint_id = add_complaint(app)
+    page = page_for(users["agent"])
+    page.route("**/js/draft_editor.js", lambda route: route.abort())
+    page.goto(f"{live_server}/complaints/{complaint_id}")
+    page.get_by_role("button", name="Draft a reply").click()
+    page.wait_for_selector("#tone-panel")
+    page.locator("#part-validate").fill("Calm down, we sent it.")
+    expect(page.locator("#tone-panel")).not_to_contain_text("Dismissive")
+
+    page.unroute("**/js/draft_editor.js")
+    page.add_script_tag(url=f"{live_server}/static/js/draft_editor.js")
+    expect(page.locator("#tone-panel")).to_contain_text("Dismissive")
+    expect(page.locator("#assembled mark.finding").first).to_have_text("Calm down")

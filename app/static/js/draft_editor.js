@@ -113,4 +113,8 @@
       if (button) { apply(button); }
     });
   }
+  // Words typed before this script ran (a slow page) or put back by the browser (Back)
+  // are not what the server checked: check them now.
+  if (checkUrl && fields().some(function (field) { return field.value !== field.defaultValue; })) { check(); }
+  editor.setAttribute("data-live-check", "on");
 })();
