@@ -76,7 +76,8 @@ bench: install-dev ## Run the benchmarks (inbox; dashboard; a 100,000-row import
 	$(BIN)/python bench/tone_load.py
 
 models: install ## Retrain the shipped text models (app/ml/models) from ../shared/data and tests/data
-	$(BIN)/python -m app.ml.train hostile
+	for name in $$($(BIN)/python -c 'from app.ml.train import RECIPES; print(*RECIPES)'); do \
+	  $(BIN)/python -m app.ml.train $$name > /dev/null || exit 1; done
 
 SCREENSHOT_DIR ?= /tmp/composure-screenshots
 README_SHOTS = inbox-desktop editor-findings-desktop dashboard-desktop

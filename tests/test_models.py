@@ -13,7 +13,7 @@ import pytest
 from app.channels import ChannelInfo, LengthCounting
 from app.core.datafile import DataFileError
 from app.ml import model as text_models
-from app.ml import train
+from app.ml import train, training
 from app.tone import checker, rules
 from app.tone.rules import tone_rules
 from tests.fixtures.app import shared_data
@@ -49,7 +49,7 @@ def test_the_shipped_model_is_what_the_training_script_makes():
 
 def test_the_model_card_reports_data_licences_seed_and_quality():
     card = text_models.load("hostile").card
-    assert card["training"]["seed"] == train.SEED
+    assert card["training"]["seed"] == training.SEED
     assert all(source["licence"] for source in card["data"])
     threshold = tone_rules("en").wording["hostile"].model.threshold
     at = card["metrics"]["by_threshold"][f"{threshold:.2f}"]

@@ -1,0 +1,1 @@
+"""One module per trained model: what it learns from, how it is measured, its card."""
