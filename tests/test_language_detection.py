@@ -53,3 +53,59 @@ def test_a_latvian_complaint_is_not_read_as_english():
     result = analyze("Sveiki! Mans pasūtījums nav atnācis jau trīs nedēļas, un neviens neatbild.")
     assert result.language == "lv"
     assert any("Latvian" in notice for notice in result.notices)
+
+
+# --- personal data in the formats of every market ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        ("Zadzwońcie pod 22 123 45 67, proszę.", "phone", "22 123 45 67"),
+        ("Mój numer: +48 512 345 678", "phone", "+48 512 345 678"),
+        ("Llamadme al 612 34 56 78 por favor", "phone", "612 34 56 78"),
+        ("Mans tālrunis ir 26 123 456.", "phone", "26 123 456"),
+        ("Zvaniet: +371 26123456", "phone", "+371 26123456"),
+        ("Bel me op 06-12345678 aub", "phone", "06-12345678"),
+        ("Ruf mich an: +4915123456789", "phone", "+4915123456789"),
+        ("Mi DNI es 12345678Z y el NIE de mi mujer X1234567L", "national_id", "12345678Z"),
+        ("Personas kods 120389-12345, lūdzu pārbaudiet", "national_id", "120389-12345"),
+        ("Mój PESEL: 44051401359", "national_id", "44051401359"),
+        ("Mijn BSN is 123456782", "national_id", "123456782"),
+        (
+            "Bitte an IBAN DE89 3704 0044 0532 0130 00 erstatten",
+            "account_ref",
+            "DE89 3704 0044 0532 0130 00",
+        ),
+    ],
+)
+def test_personal_data_is_found_in_each_markets_own_format(text, kind, value):
+    """A Polish phone number once went unnoticed because only UK and US formats were known."""
+    found = [(entity.kind, entity.text) for entity in analyze(text).entities]
+    assert (kind, value) in found
+    assert "personal_data" in analyze(text).flags
+
+
+def test_a_markets_phone_number_in_a_public_reply_is_blocked():
+    from app.channels import ChannelInfo, LengthCounting
+    from app.tone import checker
+
+    x = ChannelInfo("x", "X", True, 280, True, LengthCounting.X_WEIGHTED)
+    report = checker.check(
+        "Sorry for the wait. We'll call you on 22 123 45 67 today.", channel=x, four_parts=False
+    )
+    assert [report.text[f.start : f.end] for f in report.findings if f.code == "private_data"] == [
+        "22 123 45 67"
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The 2-in-1 costs 1 299 EUR and the 12 month plan 24 99 a month",
+        "Tracking says 15.01.2024 12:30, then nothing",
+        "Invoice 2024-0117 for 3 items",
+    ],
+)
+def test_amounts_dates_and_invoice_numbers_are_not_phone_numbers(text):
+    assert [e.text for e in analyze(text).entities if e.kind in ("phone", "national_id")] == []
