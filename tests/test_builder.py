@@ -215,5 +215,47 @@ def test_a_long_reply_splits_into_a_numbered_thread_that_fits():
         (MONDAY, 10, "by 7 December"),
     ],
 )
-def test_follow_up_promises_name_a_working_day(now, days, expected):
-    assert follow_up_phrase(now, days, "Europe/London") == expected
+def test_follow_up_promises_name_a_working_day(now, days, expected, library):
+    assert follow_up_phrase(now, days, "Europe/London", library.dates["en"]) == expected
+
+
+POLISH_DATES = """\
+language: pl
+tomorrow: jutro
+by_weekday: "do {weekday}"
+weekdays: [poniedziałku, wtorku, środy, czwartku, piątku, soboty, niedzieli]
+by_date: "do {day} {month}"
+months: [stycznia, lutego, marca, kwietnia, maja, czerwca, lipca, sierpnia, września,
+  października, listopada, grudnia]
+"""
+
+
+def test_the_follow_up_day_is_in_the_words_and_case_of_the_replys_language(tmp_path):
+    """Polish says "do czwartku" (genitive), never an English "by Thursday" in a Polish
+    reply: each language's dates.yaml has the names in the form its phrase needs."""
+    folder = copy_library(tmp_path)
+    shutil.copytree(folder / "en", folder / "pl")
+    for path in (folder / "pl").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8").replace("language: en", "language: pl")
+        path.write_text(text.replace("id: ", "id: pl-"), encoding="utf-8")
+    (folder / "pl" / "dates.yaml").write_text(POLISH_DATES, encoding="utf-8")
+    words = load_library(folder).dates["pl"]
+    assert follow_up_phrase(MONDAY, 3, "Europe/Warsaw", words) == "do czwartku"
+    assert follow_up_phrase(MONDAY, 10, "Europe/Warsaw", words) == "do 7 grudnia"
+    assert follow_up_phrase(MONDAY, 1, "Europe/Warsaw", words) == "jutro"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("weekdays: [Monday, ", "weekdays: ["), r"dates.yaml:\d+: weekdays needs 7 names"),
+        (('"by {weekday}"', '"by {day}"'), r"dates.yaml:\d+: by_weekday needs \{weekday\}"),
+        (("tomorrow: tomorrow", "tomorrow: "), r"dates.yaml:\d+: tomorrow must be some text"),
+    ],
+)
+def test_a_broken_dates_file_names_the_line(tmp_path, change, message):
+    folder = copy_library(tmp_path)
+    path = folder / "en" / "dates.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(*change), encoding="utf-8")
+    with pytest.raises(DataFileError, match=message):
+        load_library(folder)

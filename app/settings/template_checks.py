@@ -31,6 +31,7 @@ from app.drafts.response_templates import (
     PARTS,
     AttackGuidance,
     Conditions,
+    FollowUpWords,
     Library,
     Variant,
     load_library,
@@ -210,10 +211,12 @@ class LibraryReport:
         ]
 
 
-def sample_values(company: CompanyDetails, *, now: datetime, timezone: str) -> dict[str, str]:
-    """What each placeholder is filled with to check a template: the company's details
-    where set (a sample otherwise) and a plausible customer, agent and follow-up day.
-    `topic` is filled per variant, from the topics file."""
+def sample_values(
+    company: CompanyDetails, *, now: datetime, timezone: str, dates: FollowUpWords
+) -> dict[str, str]:
+    """What each placeholder is filled with to check a template in one language: the
+    company's details where set (a sample otherwise), a plausible customer and agent, and
+    the follow-up day in that language's words. `topic` is filled per variant."""
     values = {
         "company_name": company.name,
         "company_phone": company.phone,
@@ -222,7 +225,7 @@ def sample_values(company: CompanyDetails, *, now: datetime, timezone: str) -> d
         "dm_instruction": company.dm_instruction,
     }
     values = {name: value or SAMPLE_COMPANY[name] for name, value in values.items()}
-    values["follow_up_when"] = follow_up_phrase(now, company.follow_up_days, timezone)
+    values["follow_up_when"] = follow_up_phrase(now, company.follow_up_days, timezone, dates)
     return {**SAMPLE_CASE, **values}
 
 
@@ -320,17 +323,19 @@ class _Checker:
         self,
         *,
         policy: TonePolicy,
-        samples: dict[str, str],
+        samples: dict[str, dict[str, str]],
         public: ChannelInfo,
         private: ChannelInfo,
         shortest_public: ChannelInfo | None,
     ) -> None:
         self.policy = policy
+        #: Per language: the follow-up day is in its words.
         self.samples = samples
         self.public = public
         self.private = private
         self.shortest_public = shortest_public
-        self.contact = Contact(phone=samples["company_phone"], email=samples["company_email"])
+        company = next(iter(samples.values()))
+        self.contact = Contact(phone=company["company_phone"], email=company["company_email"])
 
     def tone(self, text: str, *, channel: ChannelInfo, language: str) -> checker.ToneReport:
         return checker.check(
@@ -359,7 +364,7 @@ class _Checker:
         # checks (personal data, private topics) apply there.
         public = "public" in offered or not offered
         channel = self.public if public else self.private
-        filled, _ = fill(text, {**self.samples, "topic": topic}, public=public)
+        filled, _ = fill(text, {**self.samples[language], "topic": topic}, public=public)
         report = self.tone(filled, channel=channel, language=language)
         room = fit(filled, self.shortest_public) if self.shortest_public else None
         if not offered:
@@ -433,7 +438,10 @@ def check_library(
     shortest_public = public_channels[0] if public_channels else None
     fallback_public = ChannelInfo("public", "a public channel", True, 280, False)
     fallback_private = ChannelInfo("private", "a private channel", False, 50_000, False)
-    samples = sample_values(company, now=now, timezone=timezone)
+    samples = {
+        language: sample_values(company, now=now, timezone=timezone, dates=library.dates[language])
+        for language in library.languages
+    }
     check = _Checker(
         policy=policy,
         samples=samples,
@@ -443,7 +451,7 @@ def check_library(
     )
     report.languages = library.languages
     report.shortest_public = shortest_public
-    report.samples = samples
+    report.samples = samples.get("en") or samples[library.languages[0]]
     report.sampled_company = missing_company_details(company)
     report.attack = dict(library.attack)
     report.changed_since_start = running is not None and not _same(library, running)
