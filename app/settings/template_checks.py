@@ -50,6 +50,8 @@ SECTION_LABELS = {**PART_LABELS, HOLDING_REPLY: "Holding reply to an attack"}
 
 PASS, WARNING, FAIL = "pass", "warning", "fail"
 STATUSES = (PASS, WARNING, FAIL)
+#: The library page's language filter value that lists every language.
+ALL_LANGUAGES = "all"
 STATUS_LABELS = {PASS: "Passes", WARNING: "Warning", FAIL: "Fails"}
 
 #: Used where the company has not set a value, so the tone check reads a whole sentence.
@@ -165,8 +167,9 @@ class LibraryReport:
     topics: list[TopicCheck] = field(default_factory=list)
     attack: dict[str, AttackGuidance] = field(default_factory=dict)
     shortest_public: ChannelInfo | None = None
-    #: The sample values the variants were filled with, by placeholder.
-    samples: dict[str, str] = field(default_factory=dict)
+    #: The sample values the variants were filled with: per language, by placeholder (the
+    #: follow-up day is in each language's words).
+    samples: dict[str, dict[str, str]] = field(default_factory=dict)
     #: Company details not set (field labels): a sample stood in for each.
     sampled_company: tuple[str, ...] = ()
     #: The files differ from the library the app loaded at start-up.
@@ -202,13 +205,34 @@ class LibraryReport:
             f"language{'' if languages == 1 else 's'}: {', '.join(pieces)}"
         )
 
-    def matching(self, *, section: str = "", status: str = "") -> list[VariantCheck]:
-        """The variants in `section` with `status` (an empty value matches all)."""
+    def matching(
+        self, *, section: str = "", status: str = "", language: str = ""
+    ) -> list[VariantCheck]:
+        """The variants in `section` with `status` in `language` (empty matches all)."""
         return [
             check
             for check in self.variants
-            if (not section or check.section == section) and (not status or check.status == status)
+            if (not section or check.section == section)
+            and (not status or check.status == status)
+            and (not language or check.language == language)
         ]
+
+    def language_to_show(self, asked: str) -> str:
+        """The language the library page lists ("" for all): the one asked for, all of
+        them when asked ("all"), else English (or the first) when there are several, so
+        that one library at a time stays readable; the summary counts every language."""
+        if asked == ALL_LANGUAGES or len(self.languages) <= 1:
+            return ""
+        if asked in self.languages:
+            return asked
+        return "en" if "en" in self.languages else self.languages[0]
+
+    def counts_by_language(self) -> dict[str, Counter[str]]:
+        """Per language, how many variants have each status (for the language filter)."""
+        counts: dict[str, Counter[str]] = {language: Counter() for language in self.languages}
+        for check in self.variants:
+            counts[check.language][check.status] += 1
+        return counts
 
 
 def sample_values(
@@ -451,7 +475,7 @@ def check_library(
     )
     report.languages = library.languages
     report.shortest_public = shortest_public
-    report.samples = samples.get("en") or samples[library.languages[0]]
+    report.samples = samples
     report.sampled_company = missing_company_details(company)
     report.attack = dict(library.attack)
     report.changed_since_start = running is not None and not _same(library, running)
