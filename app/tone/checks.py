@@ -362,9 +362,7 @@ def _model_scores(reply: Reply) -> dict[str, np.ndarray]:
     reply. Worked out once a reply, for all the checks: models with the same features
     share one featurising of each sentence (`text_models.Models`)."""
     if reply.model_scores is None:
-        names = sorted(
-            {check.model.name for check in reply.rules.wording.values() if check.model}
-        )
+        names = sorted({check.model.name for check in reply.rules.wording.values() if check.model})
         present = [name for name in names if text_models.find(name, reply.language)]
         texts = [reply.text[start:end] for start, end in reply.sentences]
         scores = text_models.together(present, reply.language).probabilities(texts)
