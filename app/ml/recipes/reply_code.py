@@ -28,6 +28,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import yaml
 from scipy import sparse
 
 from app.ml.features import FeatureSpec, Featuriser
@@ -57,8 +58,6 @@ CLEAN_LIMIT = 0.02
 
 
 def team_rows(pattern: str) -> list[dict]:
-    import yaml
-
     rows = []
     for path in sorted((REPOSITORY / "tests" / "data").glob(pattern)):
         rows += yaml.safe_load(path.read_text(encoding="utf-8"))
