@@ -113,7 +113,7 @@ def test_the_score_comes_with_the_words_that_weigh_most():
 
 def test_the_threshold_is_in_the_rule_file_and_a_bad_one_is_refused_with_its_line(tmp_path):
     rule = tone_rules("en").wording["hostile"].model
-    assert (rule.name, rule.threshold) == ("hostile", 0.65)
+    assert (rule.name, rule.threshold) == ("hostile", 0.6)
     path = tmp_path / "wording.yaml"
     path.write_text(
         "negation: {words: [not], ends: [','], reach: 8}\n"
