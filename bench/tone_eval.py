@@ -65,6 +65,8 @@ CHANNELS = {
 #: The company the development set's replies speak for (TONE_LABELS.md).
 NORTHWIND = Contact(phone="0808 157 0192", email="care@northwind.example")
 DEV_CODES = [code for code in CODES if code != "unfilled_placeholder"]
+#: The codes that say the wording harms: what a "harmful-code warning" is.
+HARMFUL = ("blame", "non_apology", "dismissive", "argumentative", "hostile", "sarcasm")
 
 
 def dev_rows(pattern: str = "tone_dev_*.yaml") -> list[dict]:
@@ -134,7 +136,7 @@ def brand_replies(show: str | None) -> None:
     by_id = {row["tweet_id"]: row for row in tweets}
     replies = [row for row in tweets if row["inbound"] == "False"]
     per_code: dict[str, Counter] = defaultdict(Counter)
-    blocked = warned = 0
+    blocked = warned = harmful = 0
     for row in replies:
         parent = by_id.get(str(row["in_response_to_tweet_id"]).removesuffix(".0"))
         # A customer tweet that answers one of the brand's is a case already under way.
@@ -149,6 +151,7 @@ def brand_replies(show: str | None) -> None:
         severities = {finding.severity for finding in report.findings}
         blocked += BLOCK in severities
         warned += BLOCK in severities or WARN in severities
+        harmful += any(f.code in HARMFUL and f.severity in (BLOCK, WARN) for f in report.findings)
         for code in report.codes():
             worst = min(
                 (f.severity for f in report.findings if f.code == code),
@@ -176,7 +179,9 @@ def brand_replies(show: str | None) -> None:
         ["code", "block", "warn", "share block+warn", "share block"],
         rows,
         f"replies with any block finding: {blocked} ({blocked / total:.1%}; target ≤ 2%); "
-        f"with a block or warn finding: {warned} ({warned / total:.1%})",
+        f"with a block or warn finding: {warned} ({warned / total:.1%}); "
+        f"with a harmful-wording finding ({', '.join(HARMFUL)}): {harmful} "
+        f"({harmful / total:.1%})",
     )
 
 
@@ -272,6 +277,43 @@ def brand_hostile() -> None:
     )
 
 
+def brand_models() -> None:
+    """Each trained model alone on the brand replies: the share with a sentence at or over
+    its check's line, on the half it never saw (odd ids) and the half it learnt from."""
+    with (SHARED / "twcs_sample" / "twcs.csv").open(encoding="utf-8", newline="") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["inbound"] == "False"]
+    nlp = pipeline_for("en")
+    halves = {"odd ids (measured)": 1, "even ids (trained on)": 0}
+    sentences = {
+        half: [
+            [s.text.strip() for s in nlp(row["text"]).sents if s.text.strip()]
+            for row in rows
+            if int(row["tweet_id"]) % 2 == parity
+        ]
+        for half, parity in halves.items()
+    }
+    table_rows = []
+    for code, check in tone_rules("en").wording.items():
+        if check.model is None:
+            continue
+        model = text_models.load(check.model.name, "en")
+        shares = []
+        for half in halves:
+            flagged = sum(
+                1
+                for each in sentences[half]
+                if each and max(model.probabilities(each)) >= check.model.threshold
+            )
+            shares.append(f"{flagged / len(sentences[half]):.2%}")
+        table_rows.append([code, check.model.threshold, *shares])
+    table(
+        "real brand replies: share flagged by each trained model alone (a sentence over its line)",
+        ["check", "line", *halves],
+        table_rows,
+        "Lines chosen with at most 0.3% of the measured half flagged (the models' cards).",
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the development set only")
@@ -283,7 +325,13 @@ def main() -> None:
     if args.quick:
         return
     development(None, "tone_holdout.yaml", "held-out set (written apart, never used to tune)")
+    development(
+        None,
+        "tone_holdout_b.yaml",
+        "held-out set B (voices the development set does not use, never used to tune)",
+    )
     brand_replies(args.show)
+    brand_models()
     brand_hostile()
     offensive()
 

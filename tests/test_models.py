@@ -30,21 +30,22 @@ def found(report: checker.ToneReport, code: str) -> list[str]:
     return [report.text[f.start : f.end] for f in report.findings if f.code == code]
 
 
-def test_the_shipped_model_is_what_the_training_script_makes():
+@pytest.mark.parametrize("name", train.RECIPES)
+def test_the_shipped_model_is_what_the_training_script_makes(name):
     shared_data("tweeteval/offensive/train_text.txt")
     shared = shared_data("twcs_sample/twcs.csv").parents[1]
-    model, card = train.train("hostile", shared)
-    shipped = text_models.load("hostile")
+    model, card = train.train(name, shared)
+    shipped = text_models.load(name)
     assert np.array_equal(model.weights, shipped.weights), (
-        "app/ml/models/en/hostile.npz is not what `python -m app.ml.train hostile` makes: "
+        f"app/ml/models/en/{name}.npz is not what `python -m app.ml.train {name}` makes: "
         "retrain and commit it (make models)"
     )
     assert model.bias == shipped.bias
-    assert card == json.loads((SHIPPED / "hostile.json").read_text(encoding="utf-8")), (
-        "hostile.json's card differs from a fresh training (did tests/data/tone_*.yaml "
+    assert card == json.loads((SHIPPED / f"{name}.json").read_text(encoding="utf-8")), (
+        f"{name}.json's card differs from a fresh training (did tests/data/tone_*.yaml "
         "change?): retrain and commit it (make models)"
     )
-    assert (SHIPPED / "hostile.md").read_text(encoding="utf-8") == train.markdown(card)
+    assert (SHIPPED / f"{name}.md").read_text(encoding="utf-8") == train.markdown(card)
 
 
 def test_the_model_card_reports_data_licences_seed_and_quality():
@@ -58,12 +59,41 @@ def test_the_model_card_reports_data_licences_seed_and_quality():
     assert at["brand_replies_flagged"] <= 0.005
 
 
-def test_the_model_file_holds_arrays_only_and_is_small():
-    path = SHIPPED / "hostile.npz"
+REPLY_CODES = [name for name in train.RECIPES if name != "hostile"]
+
+
+@pytest.mark.parametrize("code", REPLY_CODES)
+def test_a_reply_code_models_line_is_its_cards_and_quiet_on_real_brand_replies(code):
+    rule = tone_rules("en").wording[code].model
+    assert rule.name == code
+    card = text_models.load(code).card
+    assert card["training"]["seed"] == training.SEED
+    assert all(source["licence"] for source in card["data"])
+    # The rule file's line is the one the card worked out on dev and the brand half.
+    assert f"{rule.threshold:.2f}" == card["metrics"]["line"]
+    at = card["metrics"]["by_threshold"][card["metrics"]["line"]]
+    assert at["brand_replies_flagged"] <= 0.003
+    assert at["dev_out_of_fold_clean_flagged"] <= 0.02
+
+
+@pytest.mark.parametrize("name", train.RECIPES)
+def test_the_model_file_holds_arrays_only_and_is_small(name):
+    path = SHIPPED / f"{name}.npz"
     with zipfile.ZipFile(path) as archive:
         assert sorted(archive.namelist()) == ["bias.npy", "weights.npy"]
     np.load(path, allow_pickle=False).close()  # no pickled objects inside
     assert path.stat().st_size < 3_000_000
+
+
+def test_models_with_the_same_features_score_together_as_each_alone():
+    names = list(train.RECIPES)
+    together = text_models.together(names)
+    texts = ["Your claim is false.", "Thanks, Sam 🙏", "", "As per my last message, no."]
+    scores = together.probabilities(texts)
+    for column, name in enumerate(names):
+        alone = text_models.load(name).probabilities(texts)
+        np.testing.assert_allclose(scores[:, column], alone, atol=1e-12)
+    assert text_models.together(names) is together  # built once
 
 
 def test_a_model_is_read_once_per_process_and_a_missing_one_is_none():
@@ -83,7 +113,7 @@ def test_the_score_comes_with_the_words_that_weigh_most():
 
 def test_the_threshold_is_in_the_rule_file_and_a_bad_one_is_refused_with_its_line(tmp_path):
     rule = tone_rules("en").wording["hostile"].model
-    assert (rule.name, rule.threshold) == ("hostile", 0.65)
+    assert (rule.name, rule.threshold) == ("hostile", 0.6)
     path = tmp_path / "wording.yaml"
     path.write_text(
         "negation: {words: [not], ends: [','], reach: 8}\n"
@@ -144,3 +174,8 @@ def test_the_fast_scoring_path_equals_scikit_learns_features():
     texts = ["@AmazonHelp you useless idiots!!", "Thanks, Sam 🙏 https://t.co/x", "", "ok ok ok"]
     public = model.featuriser.transform(texts) @ model.weights
     np.testing.assert_allclose(model.featuriser.dot(texts, model.weights), public, atol=1e-9)
+    # Several models' weights side by side: one column of scores each.
+    both = np.column_stack([model.weights, -model.weights])
+    np.testing.assert_allclose(
+        model.featuriser.dot(texts, both), np.column_stack([public, -public]), atol=1e-9
+    )

@@ -116,6 +116,37 @@ def _heaviest(words: list[Word], top: int) -> tuple[Word, ...]:
     return tuple(word for word in words[:top] if word.weight >= NAMED_SHARE * words[0].weight)
 
 
+class Models:
+    """Several models scoring the same texts. Models whose features are made the same way
+    (an equal FeatureSpec) share one hashing of each text: their weights are side by side
+    in one matrix, each text featurised once and dotted with all of them."""
+
+    def __init__(self, models: Sequence[TextModel]) -> None:
+        self.models = tuple(models)
+        groups: dict[FeatureSpec, list[int]] = {}
+        for index, model in enumerate(self.models):
+            groups.setdefault(model.featuriser.spec, []).append(index)
+        self._groups = [
+            (
+                self.models[members[0]].featuriser,
+                members,
+                np.column_stack([self.models[index].weights for index in members]),
+                np.array([self.models[index].bias for index in members]),
+            )
+            for members in groups.values()
+        ]
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """A row a text, a column a model (in the order given)."""
+        found = np.zeros((len(texts), len(self.models)))
+        if not texts:
+            return found
+        for featuriser, members, weights, biases in self._groups:
+            logits = featuriser.dot(texts, weights) + biases
+            found[:, members] = 1.0 / (1.0 + np.exp(-logits))
+        return found
+
+
 _loaded: dict[tuple[str, str], TextModel | None] = {}
 _lock = threading.Lock()
 
@@ -140,3 +171,17 @@ def load(name: str, language: str = "en") -> TextModel:
     if model is None:
         raise ModelMissing(f"no model {name!r} for {language!r} in {MODELS_DIR / language}")
     return model
+
+
+_together: dict[tuple[tuple[str, ...], str], Models] = {}
+
+
+def together(names: Sequence[str], language: str = "en") -> Models:
+    """The named models (each as `load`) scoring together, built once per process."""
+    key = (tuple(names), language)
+    found = _together.get(key)
+    if found is None:
+        found = Models([load(name, language) for name in names])
+        with _lock:
+            found = _together.setdefault(key, found)
+    return found

@@ -35,6 +35,9 @@ class Recipe:
     #: Each of the team's replies counts this many times a tweet: they are few, and they
     #: are what the product checks.
     team_weight: float = 5.0
+    #: Solve the dual problem: the same optimum, five times sooner with fewer texts than
+    #: features (the reply-code recipes fit twelve times each).
+    dual: bool = False
 
 
 @dataclass
@@ -107,19 +110,25 @@ def share(values: np.ndarray, threshold: float) -> float:
     return round(float((values >= threshold).mean()), 4) if len(values) else 0.0
 
 
-def fit(recipe: Recipe, data: Data) -> tuple[np.ndarray, float]:
+def fit(recipe: Recipe, data: Data, features=None) -> tuple[np.ndarray, float]:
     """Weights and bias of a logistic regression over NB-scaled features (Wang & Manning
     2012): each feature scaled by how much more often it is in positives than negatives,
-    folded into the weights so that scoring is one dot product."""
-    featuriser = Featuriser(recipe.spec)
-    features = featuriser.transform(data.texts)
+    folded into the weights so that scoring is one dot product. `features`: the texts'
+    features when the caller has them already (the same as `Featuriser.transform`)."""
+    if features is None:
+        features = Featuriser(recipe.spec).transform(data.texts)
     labels = np.array(data.labels)
     present = (features > 0).astype(np.float64)
     positive = np.asarray(present[labels == 1].sum(axis=0)).ravel() + 1.0
     negative = np.asarray(present[labels == 0].sum(axis=0)).ravel() + 1.0
     ratio = np.log((positive / positive.sum()) / (negative / negative.sum()))
     classifier = LogisticRegression(
-        C=recipe.c, class_weight="balanced", solver="liblinear", max_iter=2000, random_state=SEED
+        C=recipe.c,
+        class_weight="balanced",
+        solver="liblinear",
+        dual=recipe.dual,
+        max_iter=2000,
+        random_state=SEED,
     )
     classifier.fit(features.multiply(ratio).tocsr(), labels, sample_weight=data.weights)
     weights = (classifier.coef_.ravel() * ratio).astype(np.float32)

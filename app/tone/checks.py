@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -104,6 +105,9 @@ class Reply:
     parts_found: dict[str, dict] = field(default_factory=dict)
     readability: readability.Readability | None = None
     sentiment: sentiment.Sentiment | None = None
+    #: Each trained model's probability for each sentence, worked out on first use by the
+    #: checks with a `model:` (`_model_scores`).
+    model_scores: dict[str, np.ndarray] | None = None
 
     @cached_property
     def sentences(self) -> list[tuple[int, int]]:
@@ -328,47 +332,69 @@ def wording_check(code: str) -> Callable[[Reply], list[Finding]]:
         if reply.compiled is None or code not in reply.compiled.wording:
             return []
         rules = reply.rules.wording[code]
-        return [
+        findings = [
             _cue_finding(reply, code, rules.message, start, end, cue, rules.otherwise)
             for start, end, cue in reply.compiled.wording[code].find(reply.doc)
         ]
+        if rules.model is None:
+            return findings
+        return sorted(findings + _model_findings(reply, code, findings), key=_by_start)
 
     check.__name__ = code
-    check.__doc__ = f"The `{code}` cues of wording.yaml."
+    check.__doc__ = (
+        f"The `{code}` cues of wording.yaml, and each sentence its trained model (app/ml), "
+        "if it has one, scores over the rule's threshold."
+    )
     return check
 
 
-_hostile_cues = wording_check("hostile")
+def _by_start(finding: Finding) -> int:
+    return finding.start
+
+
 #: Sentences a check explains word by word (each costs a scoring per word); a text with
-#: more hostile sentences than that has the rest marked without their words.
+#: more flagged sentences than that has the rest marked without their words.
 EXPLAINED_SENTENCES = 20
 
 
-def hostile(reply: Reply) -> list[Finding]:
-    """Insults, profanity, slurs and threats: the exact words and phrases of wording.yaml,
-    and each sentence the trained model (app/ml) scores over the rule's threshold."""
-    findings = _hostile_cues(reply)
-    rule = reply.rules.wording["hostile"].model if reply.rules else None
-    model = text_models.find(rule.name, reply.language) if rule else None
-    if model is None or not reply.sentences:
-        return findings
-    flagged = SpanSet([(f.start, f.end) for f in findings])
-    texts = [reply.text[start:end] for start, end in reply.sentences]
-    explained = 0
-    for (start, end), text, probability in zip(
-        reply.sentences, texts, model.probabilities(texts), strict=True
-    ):
+def _model_scores(reply: Reply) -> dict[str, np.ndarray]:
+    """Each model the language's rules name -> its probability for each sentence of the
+    reply. Worked out once a reply, for all the checks: models with the same features
+    share one featurising of each sentence (`text_models.Models`)."""
+    if reply.model_scores is None:
+        names = sorted({check.model.name for check in reply.rules.wording.values() if check.model})
+        present = [name for name in names if text_models.find(name, reply.language)]
+        texts = [reply.text[start:end] for start, end in reply.sentences]
+        scores = text_models.together(present, reply.language).probabilities(texts)
+        reply.model_scores = {name: scores[:, index] for index, name in enumerate(present)}
+    return reply.model_scores
+
+
+def _model_findings(reply: Reply, code: str, found: list[Finding]) -> list[Finding]:
+    """The sentences the check's model scores at or over its threshold and no cue of the
+    check already marks: each finding points at its sentence, names the words that weigh
+    most towards the model's label and says why in the rule's words."""
+    rule = reply.rules.wording[code].model
+    if not reply.sentences:
+        return []
+    probabilities = _model_scores(reply).get(rule.name)
+    if probabilities is None:
+        return []
+    model = text_models.load(rule.name, reply.language)
+    flagged = SpanSet([(f.start, f.end) for f in found])
+    findings = []
+    for (start, end), probability in zip(reply.sentences, probabilities, strict=True):
         if probability < rule.threshold or flagged.overlaps(start, end):
             continue
         words = []
-        if explained < EXPLAINED_SENTENCES:
-            explained += 1
-            words = [reply.text[start + w.start : start + w.end] for w in model.words(text)]
+        if len(findings) < EXPLAINED_SENTENCES:
+            text = reply.text[start:end]
+            words = [text[word.start : word.end] for word in model.words(text)]
         quoted = ", ".join(f"“{word}”" for word in words)
         findings.append(
             Finding(
-                "hostile",
-                DEFAULT_SEVERITIES["hostile"],
+                code,
+                DEFAULT_SEVERITIES[code],
                 start,
                 end,
                 f"{rule.message} The words that weigh most: {quoted}." if words else rule.message,
@@ -379,7 +405,7 @@ def hostile(reply: Reply) -> list[Finding]:
                 },
             )
         )
-    return sorted(findings, key=lambda finding: finding.start)
+    return findings
 
 
 def placeholders(reply: Reply) -> list[Finding]:
@@ -848,10 +874,10 @@ class Check:
 #: Every check, in the order they run. Adding a check: a function above and a line here.
 REGISTRY: tuple[Check, ...] = (
     Check("unfilled_placeholder", placeholders, ("unfilled_placeholder",)),
-    Check("hostile", hostile, ("hostile",)),
     *(
         Check(code, wording_check(code), (code,))
         for code in (
+            "hostile",
             "blame",
             "non_apology",
             "dismissive",
