@@ -21,11 +21,13 @@ from app.analysis.rules import (
     FLAGS,
     PERSONAL_ENTITY_KINDS,
     LanguageRules,
+    ModelInput,
     Signal,
     language_rules,
     languages_with_rules,
 )
 from app.core.text import clean_text, is_blank
+from app.ml import model as text_models
 from app.nlp import pipeline
 from app.nlp.common import ENTITY_KINDS, common_rules
 from app.nlp.detection import detect, language_name
@@ -423,7 +425,8 @@ def _complains(reading: _Reading) -> bool:
     """Whether anything angry or any subject of complaint is said.
 
     Capitals and "!!!" only raise the voice: over a complaint ("WHERE IS MY ORDER???") they
-    are shouting, over nothing ("I LOVE IT!!", "YESSS!") they are excitement.
+    are shouting, over nothing ("I LOVE IT!!", "YESSS!") they are excitement. A flag raised
+    ("BLUE PLASTIC in my yoghurt") is something complained of too (the callers say so).
     """
     if reading.score("heat") or reading.score("type:aggressive"):
         return True
@@ -444,8 +447,10 @@ def _complainer_type(
     words = reading.score("type:aggressive") + sum(
         types.flag_weights.get(flag, 0.0) for flag in flags
     )
+    insults = _model_reading(reading, types.model, rules.language, by_sentence=True)
+    words += insults.adds
     typography = types.shouting_weight * len(shouting) + types.exclamation_weight * len(runs)
-    if not words and not _complains(reading):
+    if not words and not flags and not _complains(reading):
         typography = 0.0
     aggressive = words + typography
     passive = reading.score("type:passive")
@@ -463,6 +468,8 @@ def _complainer_type(
         words = _words(reading, "type:aggressive")
         if words:
             reasons.append("insults, threats or demands: " + ", ".join(words))
+        if insults.words:
+            reasons.append("reads as insulting (trained model): " + ", ".join(insults.words))
         if "harassment" in flags:
             reasons.append("reads as an attack")
         return "aggressive", reasons
@@ -572,7 +579,7 @@ def _heat(
     words = _words(reading, "heat")
     if words:
         reasons.append("angry words: " + ", ".join(words))
-    voice = complainer_type == "aggressive" or _complains(reading)
+    voice = complainer_type == "aggressive" or bool(flags) or _complains(reading)
     if shouting and voice:
         score += min(heat.shouting_max, heat.shouting_weight * len(shouting))
         reasons.append(f"{len(shouting)} word{'s' if len(shouting) != 1 else ''} in capitals")
@@ -582,14 +589,59 @@ def _heat(
     for flag in flags:
         score += heat.flag_weights.get(flag, 0.0)
     score += heat.type_weights.get(complainer_type, 0.0)
+    anger = _model_reading(reading, heat.model, rules.language)
+    if anger.adds:
+        score += anger.adds
+        if anger.words:
+            reasons.append("reads angry (trained model): " + ", ".join(anger.words))
     calming = reading.score("calming")
     if calming:
         score -= calming
         reasons.append("calming words: " + ", ".join(_words(reading, "calming")))
     value = 1.0 - math.exp(-max(0.0, score) / heat.scale)
     raised = shouting + runs if voice else []
-    evidence = _char_evidence(reading.text, _spans(reading.evidence("heat")) + raised)
+    evidence = _char_evidence(
+        reading.text, _spans(reading.evidence("heat")) + raised + list(anger.spans)
+    )
     return round(min(1.0, value), 3), reasons, evidence
+
+
+@dataclass(frozen=True)
+class _ModelReading:
+    adds: float = 0.0
+    #: The words that weigh most, quoted for a reason, and where they are.
+    words: tuple[str, ...] = ()
+    spans: tuple[tuple[int, int], ...] = ()
+
+
+def _model_reading(
+    reading: _Reading, rule: ModelInput | None, language: str, *, by_sentence: bool = False
+) -> _ModelReading:
+    """What a trained model adds (ModelInput), and the words that weigh most for it; by
+    sentence, the sentence it reads as most likely counts (one insult in a long letter)."""
+    model = text_models.find(rule.name, language) if rule is not None else None
+    if model is None:
+        return _ModelReading()
+    text = reading.text
+    if by_sentence:
+        spans = [(s.start_char, s.end_char) for s in reading.doc.sents if s.text.strip()]
+    else:
+        spans = [(0, len(text))]
+    if not spans:
+        return _ModelReading()
+    probabilities = model.probabilities([text[start:end] for start, end in spans])
+    best = int(probabilities.argmax())
+    adds = rule.adds(float(probabilities[best]))
+    if not adds:
+        return _ModelReading()
+    start, end = spans[best]
+    found = [(start + w.start, start + w.end) for w in model.words(text[start:end])]
+    quoted = []
+    for word_start, word_end in found:
+        word = f"“{text[word_start:word_end].lower()}”"
+        if word not in quoted:
+            quoted.append(word)
+    return _ModelReading(adds, tuple(quoted), tuple(found))
 
 
 def _heat_label(heat: float, rules: LanguageRules) -> str:
