@@ -91,7 +91,7 @@ def test_discrimination_said_plainly_is_flagged_with_its_words(text, word):
 @pytest.mark.parametrize(
     "text",
     [
-        "The bag drop woman at Gatwick rolled her eyes and threw my passport back at me.",
+        "The gate woman at Gatwick rolled her eyes and threw my passport back at me.",
         "Your plumber was clueless and left water all over my bathroom.",
         "The girl at the café counter laughed at me when I asked for a receipt.",
         "Worst adviser I have ever had on a phone line.",
