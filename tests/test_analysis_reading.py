@@ -132,10 +132,18 @@ def test_wished_disaster_and_calls_to_kill_are_harassment(text):
         ("My card got frozen overnight and nobody can tell me why.", "account"),
         ("A stranger rang me reading out my date of birth.", "personal_data"),
         ("Your driver missed my son by inches when he reversed.", "safety"),
+        ("The brakes on the hire van failed on the motorway.", "safety"),
+        ("Someone changed my email address on my profile without permission.", "account"),
+        ("The accessible entrance was blocked with boxes again.", "discrimination"),
+        ("I will make your life hell until you pay.", "harassment"),
     ],
 )
 def test_flags_said_in_plain_words(text, flag):
     assert flag in analyze(text).flags
+
+
+def test_a_refund_thanked_for_is_not_a_billing_complaint():
+    assert "billing" not in analyze("Thanks for sorting my refund so quickly, great service.").flags
 
 
 @pytest.mark.parametrize(
