@@ -447,8 +447,11 @@ def _complainer_type(
     words = reading.score("type:aggressive") + sum(
         types.flag_weights.get(flag, 0.0) for flag in flags
     )
-    insults = _model_reading(reading, types.model, rules.language, by_sentence=True)
-    words += insults.adds
+    # The model is asked only when the words alone do not make it aggressive.
+    insults = _ModelReading()
+    if words < types.aggressive_at:
+        insults = _model_reading(reading, types.model, rules.language, by_sentence=True)
+        words += insults.adds
     typography = types.shouting_weight * len(shouting) + types.exclamation_weight * len(runs)
     if not words and not flags and not _complains(reading):
         typography = 0.0
@@ -606,6 +609,11 @@ def _heat(
     return round(min(1.0, value), 3), reasons, evidence
 
 
+#: A text read whole by a model that is longer than this is explained by its likeliest
+#: sentence.
+_EXPLAINED_CHARACTERS = 600
+
+
 @dataclass(frozen=True)
 class _ModelReading:
     adds: float = 0.0
@@ -618,15 +626,20 @@ def _model_reading(
     reading: _Reading, rule: ModelInput | None, language: str, *, by_sentence: bool = False
 ) -> _ModelReading:
     """What a trained model adds (ModelInput), and the words that weigh most for it; by
-    sentence, the sentence it reads as most likely counts (one insult in a long letter)."""
+    sentence, the sentence it reads as most likely counts (one insult in a long letter).
+    The words are looked for in that sentence, or in a long text read whole, in the
+    sentence the model reads as most likely: bounded work for a 50,000-character rant."""
     model = text_models.find(rule.name, language) if rule is not None else None
     if model is None:
         return _ModelReading()
     text = reading.text
-    if by_sentence:
-        spans = [(s.start_char, s.end_char) for s in reading.doc.sents if s.text.strip()]
-    else:
-        spans = [(0, len(text))]
+    long = len(text) > _EXPLAINED_CHARACTERS
+    sentences = (
+        [(s.start_char, s.end_char) for s in reading.doc.sents if not s[0].is_space or len(s) > 1]
+        if by_sentence or long
+        else []
+    )
+    spans = sentences if by_sentence else [(0, len(text))]
     if not spans:
         return _ModelReading()
     probabilities = model.probabilities([text[start:end] for start, end in spans])
@@ -635,7 +648,10 @@ def _model_reading(
     if not adds:
         return _ModelReading()
     start, end = spans[best]
-    found = [(start + w.start, start + w.end) for w in model.words(text[start:end])]
+    if not by_sentence and long and len(sentences) > 1:
+        each = model.probabilities([text[s:e] for s, e in sentences])
+        start, end = sentences[int(each.argmax())]
+    found = [(start + w.start, start + w.end) for w in model.words(text[start:end], alone=True)]
     quoted = []
     for word_start, word_end in found:
         word = f"“{text[word_start:word_end].lower()}”"
