@@ -218,6 +218,8 @@ class _Reading:
     def __init__(self, compiled: _Compiled, doc: Doc) -> None:
         self.doc = doc
         self.text = doc.text  # built once: Doc.text joins every token
+        #: The trained models' probabilities, read once when first asked (_model_scores).
+        self.model_scores: dict[str, tuple] | None = None
         sentence = sentence_index(doc)
         raw = compiled.matches(doc)
         negatives: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -448,10 +450,8 @@ def _complainer_type(
         types.flag_weights.get(flag, 0.0) for flag in flags
     )
     # The model is asked only when the words alone do not make it aggressive.
-    insults = _ModelReading()
-    if words < types.aggressive_at:
-        insults = _model_reading(reading, types.model, rules.language, by_sentence=True)
-        words += insults.adds
+    insults = _model_reading(reading, rules, types.model, by_sentence=True)
+    words += insults.adds
     typography = types.shouting_weight * len(shouting) + types.exclamation_weight * len(runs)
     if not words and not flags and not _complains(reading):
         typography = 0.0
@@ -592,7 +592,7 @@ def _heat(
     for flag in flags:
         score += heat.flag_weights.get(flag, 0.0)
     score += heat.type_weights.get(complainer_type, 0.0)
-    anger = _model_reading(reading, heat.model, rules.language)
+    anger = _model_reading(reading, rules, heat.model)
     if anger.adds:
         score += anger.adds
         if anger.words:
@@ -622,35 +622,53 @@ class _ModelReading:
     spans: tuple[tuple[int, int], ...] = ()
 
 
+def _model_scores(reading: _Reading, rules: LanguageRules) -> dict[str, tuple]:
+    """The rule files' models read the text once, together (its n-grams hashed once): the
+    whole text, and each sentence when there are several. name -> (spans, probabilities,
+    model); the first span is the whole text. Kept on the reading."""
+    if reading.model_scores is not None:
+        return reading.model_scores
+    inputs = [
+        rule.name
+        for rule in (
+            rules.heat.model if rules.heat else None,
+            rules.types.model if rules.types else None,
+        )
+        if rule is not None
+    ]
+    models = [m for m in (text_models.find(n, rules.language) for n in inputs) if m is not None]
+    text = reading.text
+    spans = [(0, len(text))]
+    if models:
+        sentences = [
+            (s.start_char, s.end_char) for s in reading.doc.sents if any(not t.is_space for t in s)
+        ]
+        if len(sentences) > 1:
+            spans += sentences
+    rows = text_models.probabilities_together(models, [text[s:e] for s, e in spans])
+    reading.model_scores = {m.name: (spans, row, m) for m, row in zip(models, rows, strict=True)}
+    return reading.model_scores
+
+
 def _model_reading(
-    reading: _Reading, rule: ModelInput | None, language: str, *, by_sentence: bool = False
+    reading: _Reading, rules: LanguageRules, rule: ModelInput | None, *, by_sentence: bool = False
 ) -> _ModelReading:
     """What a trained model adds (ModelInput), and the words that weigh most for it; by
     sentence, the sentence it reads as most likely counts (one insult in a long letter).
     The words are looked for in that sentence, or in a long text read whole, in the
     sentence the model reads as most likely: bounded work for a 50,000-character rant."""
-    model = text_models.find(rule.name, language) if rule is not None else None
-    if model is None:
+    if rule is None or rule.name not in _model_scores(reading, rules):
         return _ModelReading()
-    text = reading.text
-    long = len(text) > _EXPLAINED_CHARACTERS
-    sentences = (
-        [(s.start_char, s.end_char) for s in reading.doc.sents if not s[0].is_space or len(s) > 1]
-        if by_sentence or long
-        else []
-    )
-    spans = sentences if by_sentence else [(0, len(text))]
-    if not spans:
-        return _ModelReading()
-    probabilities = model.probabilities([text[start:end] for start, end in spans])
-    best = int(probabilities.argmax())
+    spans, probabilities, model = reading.model_scores[rule.name]
+    sentences = range(1, len(spans)) if len(spans) > 1 else range(1)
+    best = max(sentences, key=lambda i: probabilities[i]) if by_sentence else 0
     adds = rule.adds(float(probabilities[best]))
     if not adds:
         return _ModelReading()
     start, end = spans[best]
-    if not by_sentence and long and len(sentences) > 1:
-        each = model.probabilities([text[s:e] for s, e in sentences])
-        start, end = sentences[int(each.argmax())]
+    if end - start > _EXPLAINED_CHARACTERS and len(spans) > 1:
+        start, end = spans[max(range(1, len(spans)), key=lambda i: probabilities[i])]
+    text = reading.text
     found = [(start + w.start, start + w.end) for w in model.words(text[start:end], alone=True)]
     quoted = []
     for word_start, word_end in found:

@@ -118,6 +118,19 @@ class TextModel:
         ]
 
 
+def probabilities_together(models: Sequence[TextModel], texts: Sequence[str]) -> np.ndarray:
+    """Each model's probabilities for the same texts (one row per model), hashing the texts
+    once when the models share their features (as every recipe's do)."""
+    if not texts or not models:
+        return np.zeros((len(models), len(texts)))
+    spec = models[0].featuriser.spec
+    if any(model.featuriser.spec != spec for model in models):
+        return np.array([model.probabilities(texts) for model in models])
+    logits = models[0].featuriser.dots(texts, [model.weights for model in models])
+    logits += np.array([[model.bias] for model in models])
+    return 1.0 / (1.0 + np.exp(-logits))
+
+
 #: A word is named only when it weighs at least this share of the heaviest word: "coward",
 #: not "coward", "are", "a".
 NAMED_SHARE = 0.25
