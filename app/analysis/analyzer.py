@@ -21,11 +21,13 @@ from app.analysis.rules import (
     FLAGS,
     PERSONAL_ENTITY_KINDS,
     LanguageRules,
+    ModelInput,
     Signal,
     language_rules,
     languages_with_rules,
 )
 from app.core.text import clean_text, is_blank
+from app.ml import model as text_models
 from app.nlp import pipeline
 from app.nlp.common import ENTITY_KINDS, common_rules
 from app.nlp.detection import detect, language_name
@@ -216,6 +218,8 @@ class _Reading:
     def __init__(self, compiled: _Compiled, doc: Doc) -> None:
         self.doc = doc
         self.text = doc.text  # built once: Doc.text joins every token
+        #: The trained models' probabilities, read once when first asked (_model_scores).
+        self.model_scores: dict[str, tuple] | None = None
         sentence = sentence_index(doc)
         raw = compiled.matches(doc)
         negatives: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -423,7 +427,8 @@ def _complains(reading: _Reading) -> bool:
     """Whether anything angry or any subject of complaint is said.
 
     Capitals and "!!!" only raise the voice: over a complaint ("WHERE IS MY ORDER???") they
-    are shouting, over nothing ("I LOVE IT!!", "YESSS!") they are excitement.
+    are shouting, over nothing ("I LOVE IT!!", "YESSS!") they are excitement. A flag raised
+    ("BLUE PLASTIC in my yoghurt") is something complained of too (the callers say so).
     """
     if reading.score("heat") or reading.score("type:aggressive"):
         return True
@@ -444,8 +449,11 @@ def _complainer_type(
     words = reading.score("type:aggressive") + sum(
         types.flag_weights.get(flag, 0.0) for flag in flags
     )
+    # The model is asked only when the words alone do not make it aggressive.
+    insults = _model_reading(reading, rules, types.model, by_sentence=True)
+    words += insults.adds
     typography = types.shouting_weight * len(shouting) + types.exclamation_weight * len(runs)
-    if not words and not _complains(reading):
+    if not words and not flags and not _complains(reading):
         typography = 0.0
     aggressive = words + typography
     passive = reading.score("type:passive")
@@ -463,6 +471,8 @@ def _complainer_type(
         words = _words(reading, "type:aggressive")
         if words:
             reasons.append("insults, threats or demands: " + ", ".join(words))
+        if insults.words:
+            reasons.append("reads as insulting (trained model): " + ", ".join(insults.words))
         if "harassment" in flags:
             reasons.append("reads as an attack")
         return "aggressive", reasons
@@ -572,7 +582,7 @@ def _heat(
     words = _words(reading, "heat")
     if words:
         reasons.append("angry words: " + ", ".join(words))
-    voice = complainer_type == "aggressive" or _complains(reading)
+    voice = complainer_type == "aggressive" or bool(flags) or _complains(reading)
     if shouting and voice:
         score += min(heat.shouting_max, heat.shouting_weight * len(shouting))
         reasons.append(f"{len(shouting)} word{'s' if len(shouting) != 1 else ''} in capitals")
@@ -582,14 +592,92 @@ def _heat(
     for flag in flags:
         score += heat.flag_weights.get(flag, 0.0)
     score += heat.type_weights.get(complainer_type, 0.0)
+    anger = _model_reading(reading, rules, heat.model)
+    if anger.adds:
+        score += anger.adds
+        if anger.words:
+            reasons.append("reads angry (trained model): " + ", ".join(anger.words))
     calming = reading.score("calming")
     if calming:
         score -= calming
         reasons.append("calming words: " + ", ".join(_words(reading, "calming")))
     value = 1.0 - math.exp(-max(0.0, score) / heat.scale)
     raised = shouting + runs if voice else []
-    evidence = _char_evidence(reading.text, _spans(reading.evidence("heat")) + raised)
+    evidence = _char_evidence(
+        reading.text, _spans(reading.evidence("heat")) + raised + list(anger.spans)
+    )
     return round(min(1.0, value), 3), reasons, evidence
+
+
+#: A text read whole by a model that is longer than this is explained by its likeliest
+#: sentence.
+_EXPLAINED_CHARACTERS = 600
+
+
+@dataclass(frozen=True)
+class _ModelReading:
+    adds: float = 0.0
+    #: The words that weigh most, quoted for a reason, and where they are.
+    words: tuple[str, ...] = ()
+    spans: tuple[tuple[int, int], ...] = ()
+
+
+def _model_scores(reading: _Reading, rules: LanguageRules) -> dict[str, tuple]:
+    """The rule files' models read the text once, together (its n-grams hashed once): the
+    whole text, and each sentence when there are several. name -> (spans, probabilities,
+    model); the first span is the whole text. Kept on the reading."""
+    if reading.model_scores is not None:
+        return reading.model_scores
+    inputs = [
+        rule.name
+        for rule in (
+            rules.heat.model if rules.heat else None,
+            rules.types.model if rules.types else None,
+        )
+        if rule is not None
+    ]
+    models = [m for m in (text_models.find(n, rules.language) for n in inputs) if m is not None]
+    text = reading.text
+    spans = [(0, len(text))]
+    if models:
+        sentences = [
+            (s.start_char, s.end_char) for s in reading.doc.sents if any(not t.is_space for t in s)
+        ]
+        if len(sentences) > 1:
+            spans += sentences
+    names = [model.name for model in models]
+    rows = text_models.together(names, rules.language).probabilities([text[s:e] for s, e in spans])
+    rows = rows.T  # a row a model
+    reading.model_scores = {m.name: (spans, row, m) for m, row in zip(models, rows, strict=True)}
+    return reading.model_scores
+
+
+def _model_reading(
+    reading: _Reading, rules: LanguageRules, rule: ModelInput | None, *, by_sentence: bool = False
+) -> _ModelReading:
+    """What a trained model adds (ModelInput), and the words that weigh most for it; by
+    sentence, the sentence it reads as most likely counts (one insult in a long letter).
+    The words are looked for in that sentence, or in a long text read whole, in the
+    sentence the model reads as most likely: bounded work for a 50,000-character rant."""
+    if rule is None or rule.name not in _model_scores(reading, rules):
+        return _ModelReading()
+    spans, probabilities, model = reading.model_scores[rule.name]
+    sentences = range(1, len(spans)) if len(spans) > 1 else range(1)
+    best = max(sentences, key=lambda i: probabilities[i]) if by_sentence else 0
+    adds = rule.adds(float(probabilities[best]))
+    if not adds:
+        return _ModelReading()
+    start, end = spans[best]
+    if end - start > _EXPLAINED_CHARACTERS and len(spans) > 1:
+        start, end = spans[max(range(1, len(spans)), key=lambda i: probabilities[i])]
+    text = reading.text
+    found = [(start + w.start, start + w.end) for w in model.words(text[start:end], alone=True)]
+    quoted = []
+    for word_start, word_end in found:
+        word = f"“{text[word_start:word_end].lower()}”"
+        if word not in quoted:
+            quoted.append(word)
+    return _ModelReading(adds, tuple(quoted), tuple(found))
 
 
 def _heat_label(heat: float, rules: LanguageRules) -> str:

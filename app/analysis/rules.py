@@ -99,6 +99,21 @@ class Signal:
 
 
 @dataclass(frozen=True)
+class ModelInput:
+    """A trained model (app/ml) as one input beside the cues: from `start` probability up,
+    it adds up to `weight` (at probability 1), in proportion."""
+
+    name: str
+    start: float
+    weight: float
+
+    def adds(self, probability: float) -> float:
+        if probability <= self.start:
+            return 0.0
+        return self.weight * (probability - self.start) / (1.0 - self.start)
+
+
+@dataclass(frozen=True)
 class HeatRules:
     signal: Signal
     calming: Signal
@@ -111,6 +126,8 @@ class HeatRules:
     scale: float
     medium_at: float
     high_at: float
+    #: The `anger` model's reading of the whole text (none: cues only).
+    model: ModelInput | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +148,8 @@ class TypeRules:
     passive_when_about: float = 0.0
     #: Added to constructive when the text speaks to the company.
     constructive_when_to: float = 0.0
+    #: The `hostile` model's reading of each sentence, added to aggressive (insults).
+    model: ModelInput | None = None
 
 
 @dataclass(frozen=True)
@@ -225,6 +244,20 @@ def _settings(data: LocatedDict, key: str, path: Path, names: tuple[str, ...]) -
     return result
 
 
+def _model_input(data: LocatedDict, path: Path) -> ModelInput | None:
+    """`model: {name, from, weight}`: a trained model's probability as an input."""
+    if "model" not in data:
+        return None
+    spec = expect_mapping(data["model"], path, data.line_of("model"), "model")
+    check_keys(spec, {"name", "from", "weight"}, path, "model", required={"name", "from", "weight"})
+    if not isinstance(spec["name"], str):
+        raise DataFileError(path, spec.line_of("name"), "name: a model's name")
+    start = _number(spec["from"], path, spec.line_of("from"))
+    if not 0 <= start < 1:
+        raise DataFileError(path, spec.line_of("from"), "from: a probability, 0 to below 1")
+    return ModelInput(spec["name"], start, _number(spec["weight"], path, spec.line_of("weight")))
+
+
 def _heat(path: Path) -> HeatRules:
     data = rule_file(path)
     allowed = {
@@ -238,6 +271,7 @@ def _heat(path: Path) -> HeatRules:
         "types",
         "scale",
         "labels",
+        "model",
     }
     check_keys(data, allowed, path, "the file", required={"language", "cues", "labels", "scale"})
 
@@ -268,6 +302,7 @@ def _heat(path: Path) -> HeatRules:
         scale=_number(data["scale"], path, data.line_of("scale")),
         medium_at=medium,
         high_at=high,
+        model=_model_input(data, path),
     )
 
 
@@ -301,7 +336,7 @@ def _types(path: Path) -> TypeRules:
         data.get("decision", {}), path, data.line_of("decision"), "decision"
     )
     required = {"aggressive_at", "passive_at", "shouting_per_word", "exclamation_per_run"}
-    check_keys(thresholds, required | {"flags"}, path, "decision", required=required)
+    check_keys(thresholds, required | {"flags", "model"}, path, "decision", required=required)
     address = expect_mapping(
         data.get("address", LocatedDict()), path, data.line_of("address"), "address"
     )
@@ -327,6 +362,7 @@ def _types(path: Path) -> TypeRules:
         constructive_when_to=_number(
             address.get("constructive_when_to", 0), path, address.line_of("constructive_when_to")
         ),
+        model=_model_input(thresholds, path),
     )
 
 

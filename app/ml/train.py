@@ -20,7 +20,7 @@ from app.ml.training import SHARED, write
 
 #: The models there are recipes for, each a module of app/ml/recipes with `NAME`,
 #: `train(shared) -> (model, card)` and `markdown(card) -> str`.
-RECIPES = ("hostile", "argumentative", "dismissive", "sarcasm", "blame")
+RECIPES = ("hostile", "argumentative", "dismissive", "sarcasm", "blame", "anger")
 
 
 def recipe(name: str) -> ModuleType:
