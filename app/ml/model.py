@@ -104,6 +104,43 @@ class TextModel:
         ]
 
 
+class ModelGroup:
+    """Several models over the same features, read together: the text and its words are
+    hashed once for all of them (the three `kind` models read every complaint)."""
+
+    def __init__(self, models: Sequence[TextModel]) -> None:
+        specs = {model.featuriser.spec for model in models}
+        if len(specs) != 1:
+            raise ValueError(f"models over different features: {[m.name for m in models]}")
+        self.models = tuple(models)
+        self.featuriser = models[0].featuriser
+        self.weights = np.stack([model.weights for model in models], axis=1)
+        self.biases = np.array([model.bias for model in models])
+
+    def read(self, text: str, top: int = 3) -> tuple[np.ndarray, list[tuple[Word, ...]]]:
+        """The probability of each model's label for `text`, and for each model the `top`
+        words that weigh most towards it, each word weighed alone (its features' weight,
+        scaled like a text's): one scoring of the text and its words together, where
+        leaving each word out would score the text once per word."""
+        spans = self.featuriser.tokens(text)
+        scores = self.featuriser.dots(
+            [text, *(text[start:end] for start, end in spans)], self.weights
+        )
+        probabilities = 1.0 / (1.0 + np.exp(-(scores[0] + self.biases)))
+        words = [
+            _heaviest(
+                [
+                    Word(start, end, float(weight))
+                    for (start, end), weight in zip(spans, scores[1:, column], strict=True)
+                    if weight > 0
+                ],
+                top,
+            )
+            for column in range(len(self.models))
+        ]
+        return probabilities, words
+
+
 #: A word is named only when it weighs at least this share of the heaviest word: "coward",
 #: not "coward", "are", "a".
 NAMED_SHARE = 0.25
