@@ -25,6 +25,12 @@ from app.core.datafile import DataFileError, check_keys, expect_mapping, load
 from app.ml import model as text_models
 
 KINDS = ("complaint", "question", "praise", "other")
+KIND_LABELS = {
+    "complaint": "Complaint",
+    "question": "Question",
+    "praise": "Praise",
+    "other": "Other",
+}
 RULES_DIR = Path(__file__).parent / "rules"
 
 
@@ -32,7 +38,6 @@ RULES_DIR = Path(__file__).parent / "rules"
 class KindRules:
     #: kind -> the model that reads it (None for `other`).
     models: dict[str, str | None]
-    labels: dict[str, str]
     because: dict[str, str]
     without_words: dict[str, str]
     words: int
@@ -61,7 +66,7 @@ def _kind_rules(path: Path) -> KindRules:
         raise DataFileError(path, data.line_of("kinds"), f"kinds must be {', '.join(KINDS)}")
     for name in KINDS:
         spec = expect_mapping(kinds[name], path, kinds.line_of(name), name)
-        required = {"label", "because", "without_words"} | ({"model"} if name != "other" else set())
+        required = {"because", "without_words"} | ({"model"} if name != "other" else set())
         check_keys(spec, required, path, name, required)
         if "{words}" not in spec["because"] and name != "other":
             raise DataFileError(path, spec.line_of("because"), "`because` needs {words}")
@@ -69,7 +74,6 @@ def _kind_rules(path: Path) -> KindRules:
         raise DataFileError(path, data.line_of("unsure_below"), "must be between 0 and 1")
     return KindRules(
         models={name: kinds[name].get("model") for name in KINDS},
-        labels={name: str(kinds[name]["label"]) for name in KINDS},
         because={name: str(kinds[name]["because"]) for name in KINDS},
         without_words={name: str(kinds[name]["without_words"]) for name in KINDS},
         words=int(data["words"]),
@@ -154,6 +158,6 @@ def _reasons(
     second = max((name for name in KINDS if name != label), key=lambda name: scores[name])
     if scores[label] < rules.unsure_below:
         reasons.append(
-            rules.unsure.format(second=rules.labels[second].lower(), score=f"{scores[second]:.2f}")
+            rules.unsure.format(second=KIND_LABELS[second].lower(), score=f"{scores[second]:.2f}")
         )
     return tuple(reasons)
