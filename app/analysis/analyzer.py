@@ -409,7 +409,7 @@ def analyze(text: str, *, channel: str | None = None) -> Analysis:
     )
     heat_label = _heat_label(heat, rules)
     reasons = {"complainer_type": type_reasons, "heat": heat_reasons}
-    kind = read_kind(text, rules_language)
+    kind = read_kind(text, detected.language)
     if kind is not None:
         evidence["kind"] = tuple(Evidence(text[start:end], start, end) for start, end in kind.words)
         reasons["kind"] = list(kind.reasons)

@@ -9,7 +9,9 @@ is it praise. Their probabilities become one score per kind, summing to 1:
     question, praise, other share 1 - p(complaint) in proportion to
         p(question), p(praise) and (1 - p(question)) * (1 - p(praise))
 
-The kind is the highest score; the words that weigh most towards it (TextModel.score)
+The kind is `complaint` from a lower score than the others need (`complaint_at`: closing
+a complaint with the non-complaints costs more than reading a question), else the highest
+score; the words that weigh most towards it (TextModel.score)
 are its evidence. What the page says, and which model reads which kind, is data:
 app/analysis/rules/<language>/kind.yaml.
 """
@@ -40,6 +42,7 @@ class KindRules:
     models: dict[str, str | None]
     because: dict[str, str]
     without_words: dict[str, str]
+    complaint_at: float
     words: int
     unsure_below: float
     unsure: str
@@ -60,7 +63,8 @@ class Kind:
 
 def _kind_rules(path: Path) -> KindRules:
     data = expect_mapping(load(path), path, 1, "the file")
-    check_keys(data, {"kinds", "words", "unsure_below", "unsure"}, path, "the file", set(data))
+    keys = {"kinds", "complaint_at", "words", "unsure_below", "unsure"}
+    check_keys(data, keys, path, "the file", keys)
     kinds = expect_mapping(data["kinds"], path, data.line_of("kinds"), "kinds")
     if set(kinds) != set(KINDS):
         raise DataFileError(path, data.line_of("kinds"), f"kinds must be {', '.join(KINDS)}")
@@ -70,15 +74,25 @@ def _kind_rules(path: Path) -> KindRules:
         check_keys(spec, required, path, name, required)
         if "{words}" not in spec["because"] and name != "other":
             raise DataFileError(path, spec.line_of("because"), "`because` needs {words}")
-    if not 0 < float(data["unsure_below"]) <= 1:
-        raise DataFileError(path, data.line_of("unsure_below"), "must be between 0 and 1")
+    for key in ("complaint_at", "unsure_below"):
+        if not 0 < float(data[key]) <= 1:
+            raise DataFileError(path, data.line_of(key), f"{key} must be between 0 and 1")
     return KindRules(
         models={name: kinds[name].get("model") for name in KINDS},
         because={name: str(kinds[name]["because"]) for name in KINDS},
         without_words={name: str(kinds[name]["without_words"]) for name in KINDS},
+        complaint_at=float(data["complaint_at"]),
         words=int(data["words"]),
         unsure_below=float(data["unsure_below"]),
         unsure=str(data["unsure"]),
+    )
+
+
+@cache
+def kind_languages() -> tuple[str, ...]:
+    """The languages whose kind can be read (rules and models)."""
+    return tuple(
+        sorted(folder.name for folder in RULES_DIR.iterdir() if _models(folder.name) is not None)
     )
 
 
@@ -124,7 +138,8 @@ def combine(complaint: float, question: float, praise: float) -> dict[str, float
 
 def read_kind(text: str, language: str) -> Kind | None:
     """The kind of `text` (cleaned as intake cleans it), or None when `language` has no
-    kind rules or models."""
+    kind rules or models: a Spanish text is not `other` because English models cannot
+    read it."""
     rules = kind_rules(language)
     loaded = _models(language)
     if rules is None or loaded is None:
@@ -133,7 +148,11 @@ def read_kind(text: str, language: str) -> Kind | None:
     probabilities, weighed = group.read(text, top=rules.words)
     p = dict(zip(models, probabilities, strict=True))
     scores = combine(float(p["complaint"]), float(p["question"]), float(p["praise"]))
-    label = max(KINDS, key=lambda name: scores[name])
+    label = (
+        "complaint"
+        if scores["complaint"] >= rules.complaint_at
+        else max(KINDS[1:], key=lambda name: scores[name])
+    )
     words: tuple[tuple[int, int], ...] = ()
     if label in models:
         found = weighed[list(models).index(label)]

@@ -10,12 +10,12 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import and_, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.analysis import Analysis, Entity, Evidence, analyze
-from app.analysis.kind import Kind
+from app.analysis.kind import Kind, kind_languages
 from app.audit import log as audit
 from app.complaints.models import Complaint, ComplaintFlag
 from app.tone.checker import anger_notes
@@ -122,7 +122,8 @@ def reanalyze_all(
     so a long run keeps what it has done)."""
     query = select(Complaint.id).order_by(Complaint.id)
     if only_missing:
-        query = query.where(or_(Complaint.analyzed_at.is_(None), Complaint.kind.is_(None)))
+        before_kinds = and_(Complaint.kind.is_(None), Complaint.language.in_(kind_languages()))
+        query = query.where(or_(Complaint.analyzed_at.is_(None), before_kinds))
     ids = list(session.scalars(query))
     for start in range(0, len(ids), batch_size):
         chunk = ids[start : start + batch_size]
