@@ -88,7 +88,7 @@ def test_a_complaint_phrased_as_a_question_is_a_complaint_because_of_its_words()
     assert result.kind.label == "complaint"
     assert result.kind.scores["complaint"] > 0.8
     reason = result.reasons["kind"][0]
-    assert reason.startswith("Reads as a complaint:")
+    assert reason.startswith("Reads as a complaint; the words that weigh most: “")
     assert "“still”" in reason or "“not”" in reason or "“refund”" in reason
 
 

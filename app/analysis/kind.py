@@ -11,9 +11,9 @@ is it praise. Their probabilities become one score per kind, summing to 1:
 
 The kind is `complaint` from a lower score than the others need (`complaint_at`: closing
 a complaint with the non-complaints costs more than reading a question), else the highest
-score; the words that weigh most towards it (TextModel.score)
-are its evidence. What the page says, and which model reads which kind, is data:
-app/analysis/rules/<language>/kind.yaml.
+score. The words that weigh most towards it are its evidence (each word's weight alone,
+`ModelGroup.read`: the text and its words hashed once for the three models). What the
+page says, and which model reads which kind, is data: app/analysis/rules/<language>/kind.yaml.
 """
 
 from __future__ import annotations
