@@ -168,3 +168,15 @@ def test_the_complaint_page_shows_the_kind_with_its_score_and_words(client_for, 
     assert "Asks something without reporting a problem" in page
     assert "weigh most" in page
     assert "of 1" in page
+
+
+def test_the_three_models_read_together_score_as_each_alone():
+    models = [text_models.load(name) for name in KIND_MODELS]
+    group = text_models.ModelGroup(models)
+    text = "@NorthwindHome why has my refund still not arrived?? 😡 https://t.co/x"
+    together, words = group.read(text)
+    alone = [model.probabilities([text])[0] for model in models]
+    np.testing.assert_allclose(together, alone, atol=1e-12)
+    complaint_words = [text[w.start : w.end] for w in words[0]]
+    assert 1 <= len(complaint_words) <= 3
+    assert set(complaint_words) <= {"why", "has", "my", "refund", "still", "not", "arrived"}
