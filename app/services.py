@@ -32,6 +32,7 @@ from app.notifications.mail import Mailer
 from app.publishing.adapters import WebhookAdapter
 from app.publishing.outbox import RetryPolicy
 from app.settings import company as company_settings
+from app.settings import store as settings_store
 from app.tone import policy as tone_settings
 
 Config = Mapping[str, Any]
@@ -168,20 +169,32 @@ class Services:
         return self.config["DISPLAY_TIMEZONE"]
 
     @cached_property
+    def stored_settings(self) -> dict[str, Any]:
+        """The stored company details and tone and workflow settings, read in one query."""
+        return settings_store.stored_under(
+            self.session,
+            (company_settings.PREFIX, tone_settings.PREFIX, workflow_settings.PREFIX),
+        )
+
+    @cached_property
     def company(self) -> company_settings.CompanyDetails:
         """The company details in force: stored values over the configured ones."""
-        return company_settings.load(self.session, company_defaults(self.config))
+        return company_settings.load(
+            self.session, company_defaults(self.config), rows=self.stored_settings
+        )
 
     @cached_property
     def tone_policy(self) -> tone_settings.TonePolicy:
-        return tone_settings.load(self.session)
+        return tone_settings.load(self.session, rows=self.stored_settings)
 
     @cached_property
     def workflow_policy(self) -> workflow_settings.WorkflowPolicy:
         """The workflow policy in force, with the follow-up delay the company's replies
         promise."""
         return replace(
-            workflow_settings.load(self.session, workflow_defaults(self.config)),
+            workflow_settings.load(
+                self.session, workflow_defaults(self.config), rows=self.stored_settings
+            ),
             follow_up_days=self.company.follow_up_days,
         )
 

@@ -32,8 +32,12 @@ def waitress_server(port: int) -> list[str]:
 
 
 @contextmanager
-def demo_server(command: Callable[[int], list[str]] = flask_server) -> Iterator[str]:
-    """Migrate, load the demo, start the server; yields its base URL, stops it after."""
+def demo_server(
+    command: Callable[[int], list[str]] = flask_server,
+    started: Callable[[subprocess.Popen], None] | None = None,
+) -> Iterator[str]:
+    """Migrate, load the demo, start the server; yields its base URL, stops it after.
+    `started` is given the server's process (to read its memory, say)."""
     with tempfile.TemporaryDirectory() as instance:
         env = {**os.environ, "COMPOSURE_INSTANCE_DIR": instance}
         env.pop("DATABASE_URL", None)
@@ -48,6 +52,8 @@ def demo_server(command: Callable[[int], list[str]] = flask_server) -> Iterator[
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+        if started is not None:
+            started(server)
         try:
             for _ in range(300):
                 try:

@@ -6,7 +6,12 @@ Over the 2,222 real brand replies of ../shared/data/twcs_sample (each checked ag
 customer tweet it answers, as posted on X) and a 5,000-character e-mail made of real brand
 replies: the median and p99 of every registered check, of parsing the reply, and of the
 whole check, beside spaCy's tokenizer alone in the same run (the baseline: the least any
-check of the text must cost). Targets: a tweet-sized check at median ≤ 3 ms, p99 ≤ 10 ms.
+check of the text must cost). Targets: a tweet-sized check at median ≤ 3 ms, p99 ≤ 8 ms.
+
+Each complaint comes with the anger cues its analysis stores (`anger_notes`, worked out
+outside the timing), as every complaint in the app does; the reply's language is detected.
+On a machine shared with other work, a check's wall time includes waiting for a core: the
+"whole check, CPU time" row is the time this thread actually ran (`time.thread_time`).
 """
 
 from __future__ import annotations
@@ -40,8 +45,13 @@ def replies() -> list[tuple[str, ComplaintContext | None]]:
         if row["inbound"] != "False":
             continue
         parent = by_id.get(str(row["in_response_to_tweet_id"]).removesuffix(".0"))
-        found.append((row["text"], ComplaintContext(parent["text"], "en") if parent else None))
+        found.append((row["text"], analysed(parent["text"]) if parent else None))
     return found
+
+
+def analysed(complaint: str) -> ComplaintContext:
+    """The complaint as the app holds it: with the anger cues stored by its analysis."""
+    return ComplaintContext(complaint, "en", angry=checker.anger_notes(complaint, "en"))
 
 
 def email_from(texts: list[str], size: int = 5000) -> str:
@@ -66,9 +76,10 @@ def measure(samples, channel, rounds: int) -> dict[str, list[float]]:
             tokenizer(text)
             times["baseline: spaCy tokenizer alone"].append(time.perf_counter() - started)
             timings: dict[str, float] = {}
-            started = time.perf_counter()
+            started, ran = time.perf_counter(), time.thread_time()
             checker.check(text, channel=channel, complaint=complaint, timings=timings)
             times["whole check"].append(time.perf_counter() - started)
+            times["whole check, CPU time"].append(time.thread_time() - ran)
             for name, seconds in timings.items():
                 times[name].append(seconds)
     return times
@@ -77,7 +88,7 @@ def measure(samples, channel, rounds: int) -> dict[str, list[float]]:
 def report(title: str, times: dict[str, list[float]]) -> None:
     baseline = statistics.median(times["baseline: spaCy tokenizer alone"])
     order = ["baseline: spaCy tokenizer alone", "tokenise", *(c.name for c in REGISTRY)]
-    order.append("whole check")
+    order += ["whole check", "whole check, CPU time"]
     rows = []
     for name in order:
         values = times[name]

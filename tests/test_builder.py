@@ -183,10 +183,11 @@ def test_gaps_are_found_whether_marked_or_typed_as_placeholders():
 
 
 def test_a_language_without_templates_falls_back_to_english_with_a_notice(library):
-    analysis = analyze("Hola, mi pedido no ha llegado y nadie responde a mis correos.")
+    analysis = analyze("Bonjour, ma commande n'est jamais arrivée et personne ne me répond.")
+    assert analysis.language not in library.languages
     result = compose(library, analysis, X, sources())
     assert result.language == "en"
-    assert any("Spanish" in notice for notice in result.notices)
+    assert any("French" in notice for notice in result.notices)
 
 
 def test_x_counts_links_as_23_and_emoji_as_two():
@@ -215,5 +216,21 @@ def test_a_long_reply_splits_into_a_numbered_thread_that_fits():
         (MONDAY, 10, "by 7 December"),
     ],
 )
-def test_follow_up_promises_name_a_working_day(now, days, expected):
-    assert follow_up_phrase(now, days, "Europe/London") == expected
+def test_follow_up_promises_name_a_working_day(now, days, expected, library):
+    assert follow_up_phrase(now, days, "Europe/London", library.dates["en"]) == expected
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("weekdays: [Monday, ", "weekdays: ["), r"dates.yaml:\d+: weekdays needs 7 names"),
+        (('"by {weekday}"', '"by {day}"'), r"dates.yaml:\d+: by_weekday needs \{weekday\}"),
+        (("tomorrow: tomorrow", "tomorrow: "), r"dates.yaml:\d+: tomorrow must be some text"),
+    ],
+)
+def test_a_broken_dates_file_names_the_line(tmp_path, change, message):
+    folder = copy_library(tmp_path)
+    path = folder / "en" / "dates.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(*change), encoding="utf-8")
+    with pytest.raises(DataFileError, match=message):
+        load_library(folder)

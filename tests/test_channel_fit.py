@@ -71,7 +71,7 @@ def library_folder(tmp_path: Path, parts: dict[str, str]) -> Path:
     offline wording (every library has one) is kept for complaints about safety."""
     folder = tmp_path / "response_templates"
     (folder / "en").mkdir(parents=True)
-    for name in ("topics.yaml", "attack.yaml"):
+    for name in ("topics.yaml", "attack.yaml", "dates.yaml"):
         shutil.copy(SHIPPED / "en" / name, folder / "en" / name)
     for part in PARTS:
         variants = [{"id": f"case-{part}", "text": parts[part]}]

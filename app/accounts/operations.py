@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.accounts import grants, passwords, permissions, throttle
 from app.accounts.models import (
@@ -536,7 +536,20 @@ def load_session(
     been idle longer than `idle_limit`, or the account is deactivated."""
     if not key or len(key) > 64:
         return None
-    record = session.scalar(select(UserSession).where(UserSession.key == key))
+    # Every request asks this: the session, its user, roles and groups in one query.
+    signed_in = joinedload(UserSession.user)
+    record = (
+        session.scalars(
+            select(UserSession)
+            .where(UserSession.key == key)
+            .options(
+                signed_in.joinedload(User.role_rows),
+                signed_in.joinedload(User.membership_rows),
+            )
+        )
+        .unique()
+        .one_or_none()
+    )
     if record is None or record.revoked_at is not None or not record.user.active:
         return None
     if record.last_seen_at + idle_limit <= now:

@@ -69,13 +69,16 @@ ENTITY_LABELS = {
     "email": "E-mail",
     "phone": "Phone",
     "card": "Card",
+    "national_id": "ID number",
     "address": "Address",
     "name": "Name",
     "handle": "Handle",
     "url": "Link",
 }
 #: Entities that are personal data: never repeated in a public reply.
-PERSONAL_ENTITY_KINDS = frozenset({"account_ref", "email", "phone", "card", "address"})
+PERSONAL_ENTITY_KINDS = frozenset(
+    {"account_ref", "email", "phone", "card", "national_id", "address"}
+)
 
 _SIGNAL_KEYS = {"strong", "weak", "together", "not", "jokes_cancel", "description"}
 

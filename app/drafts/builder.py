@@ -18,7 +18,7 @@ import hashlib
 import itertools
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,6 +31,7 @@ from app.drafts.response_templates import (
     PARTS,
     AttackGuidance,
     Case,
+    FollowUpWords,
     Library,
     Variant,
 )
@@ -44,15 +45,11 @@ PRIVATE_MATTERS = ("billing", "account", "personal_data", "staff", "safety")
 SEARCH_WIDTH = 6
 
 
-def follow_up_phrase(now: datetime, working_days: int, timezone: str) -> str:
-    """When the customer hears back: "tomorrow", "by Thursday" or "by 4 December"."""
+def follow_up_phrase(now: datetime, working_days: int, timezone: str, words: FollowUpWords) -> str:
+    """When the customer hears back, in the words of the reply's language: "tomorrow", "by
+    Thursday" or "by 4 December" (response_templates/<language>/dates.yaml)."""
     local = now.astimezone(ZoneInfo(timezone)).date()
-    day = add_working_days(local, working_days)
-    if day - local == timedelta(days=1):
-        return "tomorrow"
-    if (day - local).days <= 6:
-        return f"by {day:%A}"
-    return f"by {day.day} {day:%B}"
+    return words.phrase(local, add_working_days(local, working_days))
 
 
 @dataclass(frozen=True)
@@ -170,8 +167,11 @@ def first_name(name: str) -> str:
     return word if len(word) <= 30 else ""
 
 
-def _values(analysis: Analysis, sources: Sources, public: bool, topics: dict[str, str]) -> dict:
+def _values(
+    analysis: Analysis, sources: Sources, public: bool, library: Library, language: str
+) -> dict:
     company = sources.company
+    topics = library.topics[language]
     values = {
         "customer_name": first_name(sources.customer_name)
         or next((first_name(e.text) for e in analysis.entities_of("name")), ""),
@@ -184,7 +184,9 @@ def _values(analysis: Analysis, sources: Sources, public: bool, topics: dict[str
         "faq_url": company.faq_url,
         "dm_instruction": company.dm_instruction,
         "agent_name": first_name(sources.agent_name),
-        "follow_up_when": follow_up_phrase(sources.now, company.follow_up_days, sources.timezone)
+        "follow_up_when": follow_up_phrase(
+            sources.now, company.follow_up_days, sources.timezone, library.dates[language]
+        )
         if sources.now is not None
         else "",
         "topic": topics.get(analysis.category, topics.get("other", "")),
@@ -304,8 +306,7 @@ def compose(
             f"{language_name(language)}."
         )
         language = "en" if "en" in library.languages else library.languages[0]
-    topics = library.topics[language]
-    values = _values(analysis, sources, channel.is_public, topics)
+    values = _values(analysis, sources, channel.is_public, library, language)
 
     if "harassment" in analysis.flags:
         guidance = library.attack[language]

@@ -144,6 +144,7 @@ class ToneSetting:
             part_spans=spans,
             four_parts=HOLDING_REPLY not in parts,
             contact=self.contact,
+            cached=True,
         )
 
 

@@ -9,6 +9,7 @@ No Flask.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -205,14 +206,17 @@ def _from_values(
     return policy, problems
 
 
-def load(session: Session, defaults: WorkflowPolicy) -> WorkflowPolicy:
+def load(
+    session: Session, defaults: WorkflowPolicy, *, rows: Mapping[str, Any] | None = None
+) -> WorkflowPolicy:
     """The policy in force: stored values over the configured defaults (a stored value that
-    no longer passes the checks is ignored rather than stopping every request)."""
-    rows = store.stored(session, PREFIX)
+    no longer passes the checks is ignored rather than stopping every request). Read from
+    `rows`, the settings rows `store.stored_under` read, when given."""
+    values = store.stored(session, PREFIX, rows=rows)
     groups = group_choices(session)
-    policy, problems = _from_values(rows, defaults, groups)
+    policy, problems = _from_values(values, defaults, groups)
     if problems:
-        kept = {k: v for k, v in rows.items() if k not in problems}
+        kept = {k: v for k, v in values.items() if k not in problems}
         policy, _ = _from_values(kept, defaults, groups)
     return policy
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -105,11 +106,32 @@ class AttackGuidance:
 
 
 @dataclass(frozen=True)
+class FollowUpWords:
+    """When the customer hears back, in one language (dates.yaml): "tomorrow", "by
+    Thursday", "by 4 December", with the weekday and month names in the form the phrase
+    needs (Polish "do czwartku", Latvian "līdz ceturtdienai" take other cases)."""
+
+    tomorrow: str
+    by_weekday: str
+    weekdays: tuple[str, ...]
+    by_date: str
+    months: tuple[str, ...]
+
+    def phrase(self, today: date, day: date) -> str:
+        if day - today == timedelta(days=1):
+            return self.tomorrow
+        if (day - today).days <= 6:
+            return self.by_weekday.format(weekday=self.weekdays[day.weekday()])
+        return self.by_date.format(day=day.day, month=self.months[day.month - 1])
+
+
+@dataclass(frozen=True)
 class Library:
     variants: dict[tuple[str, str], tuple[Variant, ...]]
     topics: dict[str, dict[str, str]]
     attack: dict[str, AttackGuidance]
     languages: tuple[str, ...]
+    dates: dict[str, FollowUpWords] = field(default_factory=dict)
     by_id: dict[str, Variant] = field(default_factory=dict)
 
     def for_part(self, language: str, part: str) -> tuple[Variant, ...]:
@@ -260,6 +282,47 @@ def _attack(path: Path) -> AttackGuidance:
     )
 
 
+def _dates(path: Path, language: str) -> FollowUpWords:
+    data = expect_mapping(load(path), path, 1, "the file")
+    required = {"language", "tomorrow", "by_weekday", "weekdays", "by_date", "months"}
+    check_keys(data, required, path, "the file", required)
+    if data["language"] != language:
+        raise DataFileError(
+            path, data.line_of("language"), f"language is {data['language']!r}, not {language!r}"
+        )
+    texts = {
+        key: _text(data[key], path, data.line_of(key), key)
+        for key in ("tomorrow", "by_weekday", "by_date")
+    }
+    for key, fields in (
+        ("tomorrow", set()),
+        ("by_weekday", {"weekday"}),
+        ("by_date", {"day", "month"}),
+    ):
+        text = texts[key]
+        if set(names(text)) != fields or "{" in without_placeholders(text):
+            wanted = " and ".join("{" + name + "}" for name in sorted(fields)) or "no braces"
+            raise DataFileError(path, data.line_of(key), f"{key} needs {wanted}, and nothing else")
+    lists = {}
+    for key, count in (("weekdays", 7), ("months", 12)):
+        items = expect_list(data[key], path, data.line_of(key), key)
+        if len(items) != count:
+            raise DataFileError(
+                path, data.line_of(key), f"{key} needs {count} names, from the first"
+            )
+        lists[key] = tuple(
+            _text(item, path, items.line_of(index), f"a name in {key}")
+            for index, item in enumerate(items)
+        )
+    return FollowUpWords(
+        tomorrow=texts["tomorrow"],
+        by_weekday=texts["by_weekday"],
+        weekdays=lists["weekdays"],
+        by_date=texts["by_date"],
+        months=lists["months"],
+    )
+
+
 def load_library(folder: Path | str, *, required_languages: Iterable[str] = ("en",)) -> Library:
     """Read and check every language folder under `folder`."""
     folder = Path(folder)
@@ -274,6 +337,7 @@ def load_library(folder: Path | str, *, required_languages: Iterable[str] = ("en
     variants: dict[tuple[str, str], tuple[Variant, ...]] = {}
     topics: dict[str, dict[str, str]] = {}
     attack: dict[str, AttackGuidance] = {}
+    dates: dict[str, FollowUpWords] = {}
     ids: dict[str, Variant] = {}
     for language in languages:
         base = folder / language
@@ -282,15 +346,16 @@ def load_library(folder: Path | str, *, required_languages: Iterable[str] = ("en
             if not path.exists():
                 raise DataFileError(path, None, f"missing part {part!r} for language {language!r}")
             variants[(language, part)] = tuple(_part_file(path, language, part, ids))
-        for name in ("topics", "attack"):
+        for name in ("topics", "attack", "dates"):
             path = base / f"{name}.yaml"
             if not path.exists():
                 raise DataFileError(path, None, f"missing {name}.yaml for language {language!r}")
         topics[language] = _topics(base / "topics.yaml", language)
         attack[language] = _attack(base / "attack.yaml")
+        dates[language] = _dates(base / "dates.yaml", language)
         direction = variants[(language, "direction")]
         if not any(variant.offline for variant in direction):
             raise DataFileError(
                 base / "direction.yaml", None, "needs at least one `offline: true` variant"
             )
-    return Library(variants, topics, attack, tuple(languages), by_id=ids)
+    return Library(variants, topics, attack, tuple(languages), dates=dates, by_id=ids)

@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from app.accounts.permissions import Permission, can_edit_draft
 from app.complaints.models import Complaint
@@ -55,7 +56,8 @@ def start(complaint_id: int):
 
 
 def draft_or_404(draft_id: int) -> Draft:
-    draft = db.session.get(Draft, draft_id)
+    """The draft with its complaint (every draft page reads it), or 404."""
+    draft = db.session.get(Draft, draft_id, options=[joinedload(Draft.complaint)])
     if draft is None:
         abort(404)
     return draft

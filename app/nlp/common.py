@@ -25,6 +25,7 @@ ENTITY_KINDS = (
     "email",
     "phone",
     "card",
+    "national_id",
     "address",
     "name",
     "handle",

@@ -1,10 +1,15 @@
-"""Which language a complaint is written in.
+"""Which language a text is written in: one of the languages Composure knows, or another
+one it can name.
 
 py3langid (a maintained packaging of langid.py; its model ships inside the wheel, nothing
-is downloaded) restricted to the languages listed in rules/common.yaml. Handles, links,
-hashtags, numbers and emoji are removed first: they say nothing about the language and
-make short tweets look foreign. Text too short or too uncertain to tell is taken to be in
-the default language, with a notice saying so.
+is downloaded) ranks its 97 languages once. The answer is the best of the languages listed
+in rules/common.yaml, unless the model is sure of another language, which is then named
+("French") so that the reading can say it has no rules for it instead of guessing. On real
+tweets this is right for 99.5% of texts in en, nl, de, es, pl and lv, Latvian included
+(`bench/language_detection.py`, beside lingua). Handles, links, hashtags, numbers and emoji
+are removed first: they say nothing about the language and make short tweets look
+foreign. Text too short or too uncertain to tell is taken to be in the default language,
+with a notice saying so.
 """
 
 from __future__ import annotations
@@ -23,8 +28,11 @@ _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 MIN_LETTERS = 12
 #: Enough text to tell the language; longer complaints are judged on their start.
 SAMPLE_CHARS = 2000
-#: Below this probability the default language wins.
+#: Below this probability (among the known languages) the default language wins.
 MIN_CONFIDENCE = 0.9
+#: From this probability (among all the model's languages) a language Composure does not
+#: know is named rather than read as the nearest one it knows.
+OTHER_AT = 0.9
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
 
 LANGUAGE_NAMES = {
@@ -49,6 +57,18 @@ LANGUAGE_NAMES = {
     "ja": "Japanese",
     "zh": "Chinese",
     "ko": "Korean",
+    "lv": "Latvian",
+    "lt": "Lithuanian",
+    "et": "Estonian",
+    "fi": "Finnish",
+    "cs": "Czech",
+    "sk": "Slovak",
+    "hu": "Hungarian",
+    "ro": "Romanian",
+    "bg": "Bulgarian",
+    "hr": "Croatian",
+    "sl": "Slovenian",
+    "no": "Norwegian",
 }
 
 
@@ -67,9 +87,7 @@ class Detected:
 
 @cache
 def _identifier() -> LanguageIdentifier:
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages(list(common_rules().languages))
-    return identifier
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
 def _letters(text: str) -> int:
@@ -77,8 +95,17 @@ def _letters(text: str) -> int:
 
 
 def _classify(text: str) -> tuple[str, float]:
-    language, probability = _identifier().classify(text)
-    return language, float(probability)
+    """The language and its probability: a known language's among the known ones, or an
+    unknown one's among all (only when that is at least OTHER_AT)."""
+    known = common_rules().languages
+    ranking = _identifier().rank(text)
+    top, probability = ranking[0]
+    if top not in known and probability >= OTHER_AT:
+        return top, float(probability)
+    scores = [(language, p) for language, p in ranking if language in known]
+    total = sum(p for _, p in scores)
+    language, p = scores[0]
+    return language, float(p / total) if total else 0.0
 
 
 def detect(text: str) -> Detected:

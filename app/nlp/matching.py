@@ -15,8 +15,10 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from typing import Any
 
+from spacy.attrs import LEMMA, LOWER, ORTH
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 
 from app.nlp.rules import Entry, thaw
@@ -68,8 +70,156 @@ class DisjointSpans:
         self.ends.insert(index, end)
 
 
+#: The token attributes a pattern's words are looked up by (TEXT is ORTH to the Matcher).
+_WORD_ATTRS = {"LOWER": LOWER, "LEMMA": LEMMA, "ORTH": ORTH, "TEXT": ORTH}
+_AT_LEAST = re.compile(r"\{(\d+)(?:,\d*)?\}")
+_HELD_KEY = "composure.held_words"
+_HELD_STRINGS_KEY = "composure.held_strings"
+
+#: What one token of a pattern needs a text to hold: under an attribute, one of these
+#: words (hashes), or a word this regex finds something in.
+Gate = tuple[int, frozenset[int] | re.Pattern]
+
+
+def _required(token: dict[str, Any]) -> bool:
+    """Whether a pattern token must match a token of the text (not "?", "*", "!", "{0,n}")."""
+    op = token.get("OP")
+    if op is None or op == "+":
+        return True
+    at_least = _AT_LEAST.fullmatch(op)
+    return bool(at_least and int(at_least.group(1)) > 0)
+
+
+def pattern_gates(pattern: list[dict[str, Any]]) -> list[Gate]:
+    """What a text must hold for `pattern` to match in it: for each token the pattern
+    cannot skip that names its word ({"LOWER": "sorry"}, an IN list of words, a REGEX), the
+    attribute and those words or that regex (as the Matcher tests it: `search` on the
+    word). Empty when no token names one (`[{"LIKE_NUM": true}]`)."""
+    gates: list[Gate] = []
+    for token in pattern:
+        if not _required(token):
+            continue
+        for name, value in token.items():
+            attr = _WORD_ATTRS.get(name)
+            if attr is None:
+                continue
+            if isinstance(value, str):
+                gates.append((attr, frozenset([get_string_id(value)])))
+                continue
+            if not isinstance(value, dict):
+                continue
+            words = value.get("IN")
+            if isinstance(words, list) and all(isinstance(word, str) for word in words):
+                gates.append((attr, frozenset(get_string_id(word) for word in words)))
+            if isinstance(value.get("REGEX"), str):
+                gates.append((attr, re.compile(value["REGEX"])))
+    return gates
+
+
+def held_words(doc: Doc) -> dict[int, set[int]]:
+    """The hashes of the text's words by attribute (LOWER, LEMMA, ORTH), worked out once
+    per Doc and kept with it."""
+    held = doc.user_data.get(_HELD_KEY)
+    if held is None:
+        rows = doc.to_array([LOWER, LEMMA, ORTH]).T.tolist() if len(doc) else [[], [], []]
+        held = doc.user_data[_HELD_KEY] = {
+            attr: set(row) for attr, row in zip((LOWER, LEMMA, ORTH), rows, strict=True)
+        }
+    return held
+
+
+def _held_strings(doc: Doc, attr: int) -> list[str]:
+    kept = doc.user_data.setdefault(_HELD_STRINGS_KEY, {})
+    if attr not in kept:
+        strings = doc.vocab.strings
+        kept[attr] = [strings[word] for word in held_words(doc)[attr]]
+    return kept[attr]
+
+
+def _opens(doc: Doc, gate: Gate) -> bool:
+    attr, words = gate
+    if isinstance(words, frozenset):
+        return not held_words(doc)[attr].isdisjoint(words)
+    return any(words.search(word) for word in _held_strings(doc, attr))
+
+
+class PatternGates:
+    """Whether any of a Matcher's token patterns can match a text, from the words it holds.
+
+    The Matcher tries every pattern at every token, and each word list or regex costs a
+    Python call per token; most texts hold none of the words most patterns need. Each
+    pattern is filed under its most telling words (`anchor`): a text is looked up by its
+    own words, and a pattern found that way is checked against all its gates. Patterns
+    with nothing but regexes are checked on every text, those with no gate always run.
+    """
+
+    def __init__(self, common: frozenset[int] = frozenset()) -> None:
+        #: Words so common (stop words) that filing a pattern under them tells little.
+        self.common = common
+        self.always = False
+        self.anchored: dict[int, dict[int, list[list[Gate]]]] = {LOWER: {}, LEMMA: {}, ORTH: {}}
+        #: The words patterns are filed under, by attribute (a set, to intersect at C speed).
+        self.anchors: dict[int, set[int]] = {LOWER: set(), LEMMA: set(), ORTH: set()}
+        self.unanchored: list[list[Gate]] = []
+        #: One regex per attribute finding what any unanchored pattern's first regex finds,
+        #: to pass over them all at once; None where they cannot be joined.
+        self.unanchored_any: dict[int, re.Pattern] | None = {}
+
+    def add(self, pattern: list[dict[str, Any]]) -> None:
+        gates = pattern_gates(pattern)
+        words = [gate for gate in gates if isinstance(gate[1], frozenset)]
+        if not gates:
+            self.always = True
+        elif not words:
+            self.unanchored.append(gates)
+            self._join(*gates[0])
+        else:
+            attr, anchor = min(words, key=self.anchor)
+            self.anchors[attr].update(anchor)
+            for word in anchor:
+                self.anchored[attr].setdefault(word, []).append(gates)
+
+    def _join(self, attr: int, regex: re.Pattern) -> None:
+        if self.unanchored_any is None:
+            return
+        joined = self.unanchored_any.get(attr)
+        if regex.flags != re.UNICODE or re.search(r"\\[1-9g]|\(\?P=|\(\?[aiLmsux]", regex.pattern):
+            self.unanchored_any = None  # flags or back-references do not survive joining
+            return
+        parts = [joined.pattern] if joined else []
+        self.unanchored_any[attr] = re.compile("|".join([*parts, f"(?:{regex.pattern})"]))
+
+    def anchor(self, gate: Gate) -> tuple[int, int]:
+        """How little a word list tells (lower is better): its common words, then its size."""
+        return len(gate[1] & self.common), len(gate[1])
+
+    def open(self, doc: Doc) -> bool:
+        if self.always:
+            return True
+        held = held_words(doc)
+        for attr, index in self.anchored.items():
+            for word in held[attr] & self.anchors[attr]:
+                for gates in index[word]:
+                    if all(_opens(doc, gate) for gate in gates):
+                        return True
+        if not self.unanchored:
+            return False
+        if self.unanchored_any is not None and not any(
+            _opens(doc, (attr, regex)) for attr, regex in self.unanchored_any.items()
+        ):
+            return False
+        return any(all(_opens(doc, gate) for gate in gates) for gates in self.unanchored)
+
+
 class CueMatcher:
-    """Cues added under labels; calling it on a Doc gives (match id, start, end) tokens."""
+    """Cues added under labels; calling it on a Doc gives (match id, start, end) tokens.
+
+    Each of its three matchers runs only when the text holds words it needs: the first
+    word of one of its phrases, or each word one of its patterns cannot do without
+    (`pattern_gates`). A matcher skipped that way would have found nothing, so the matches
+    are the same, in the same order; the tone checks, 18 matchers with some 600 patterns
+    and 2,600 phrases on every reply, mostly run three or four of them.
+    """
 
     def __init__(self, nlp: Language) -> None:
         self.nlp = nlp
@@ -78,35 +228,52 @@ class CueMatcher:
         #: Exact phrases are fixed expressions: matched word for word, any case. So are
         #: patterns that only list words (see `word_sequences`).
         self.exact_phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        #: The first words of the phrases, as lemma and lower-case hashes.
+        self._first_lemmas: set[int] = set()
+        self._first_lowers: set[int] = set()
+        stop_words = nlp.Defaults.stop_words
+        self._gates = PatternGates(frozenset(get_string_id(word) for word in stop_words))
 
     def add(self, label: str, entry: Entry, *, exact: bool = False) -> int:
         """Add one cue under `label`; returns the match id its matches carry."""
         match_id = self.nlp.vocab.strings.add(label)
         if entry.phrase is not None and exact:
-            self.exact_phrases.add(label, [self.nlp.make_doc(entry.phrase)])
+            self._add_phrases(self.exact_phrases, label, [self.nlp.make_doc(entry.phrase)])
         elif entry.phrase is not None:
-            self.phrases.add(label, [self._lemmatised(entry.phrase)])
+            self._add_phrases(self.phrases, label, [self._lemmatised(entry.phrase)])
         else:
             pattern = thaw(entry.pattern)
             attr, sequences = word_sequences(pattern)
             vocab = self.nlp.vocab
             if attr == "LOWER":
-                self.exact_phrases.add(label, [Doc(vocab, words=w) for w in sequences])
+                docs = [Doc(vocab, words=w) for w in sequences]
+                self._add_phrases(self.exact_phrases, label, docs)
             elif attr == "LEMMA":
-                self.phrases.add(label, [Doc(vocab, words=w, lemmas=w) for w in sequences])
+                docs = [Doc(vocab, words=w, lemmas=w) for w in sequences]
+                self._add_phrases(self.phrases, label, docs)
             else:
-                self.matcher.add(label, split_first_token(pattern))
+                patterns = split_first_token(pattern)
+                self.matcher.add(label, patterns)
+                for split in patterns:
+                    self._gates.add(split)
         return match_id
+
+    def _add_phrases(self, matcher: PhraseMatcher, label: str, docs: list[Doc]) -> None:
+        matcher.add(label, docs)
+        first = self._first_lemmas if matcher is self.phrases else self._first_lowers
+        attr = "lemma" if matcher is self.phrases else "lower"
+        first.update(getattr(doc[0], attr) for doc in docs if len(doc))
 
     def _lemmatised(self, phrase: str) -> Doc:
         """A phrase as the LEMMA PhraseMatcher needs it: tokens and lemmas, nothing else."""
         return self.nlp.get_pipe("composure_lemmas")(self.nlp.make_doc(phrase))
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
-        found = list(self.matcher(doc)) if len(self.matcher) else []
-        if len(self.phrases):
+        held = held_words(doc)
+        found = list(self.matcher(doc)) if len(self.matcher) and self._gates.open(doc) else []
+        if len(self.phrases) and not held[LEMMA].isdisjoint(self._first_lemmas):
             found += self.phrases(doc)
-        if len(self.exact_phrases):
+        if len(self.exact_phrases) and not held[LOWER].isdisjoint(self._first_lowers):
             found += self.exact_phrases(doc)
         return found
 

@@ -7,6 +7,7 @@ Admins set them on the settings page; until then the configured defaults apply. 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime
 from typing import Any
@@ -45,9 +46,13 @@ class CompanyDetailsError(Invalid):
     """Values that cannot be used, a message per field."""
 
 
-def load(session: Session, defaults: CompanyDetails) -> CompanyDetails:
-    """The details in force: stored values over the configured defaults."""
-    stored = store.stored(session, PREFIX, [field.name for field in fields(CompanyDetails)])
+def load(
+    session: Session, defaults: CompanyDetails, *, rows: Mapping[str, Any] | None = None
+) -> CompanyDetails:
+    """The details in force: stored values over the configured defaults (read from `rows`,
+    the settings rows `store.stored_under` read, when given)."""
+    names = [field.name for field in fields(CompanyDetails)]
+    stored = store.stored(session, PREFIX, names, rows=rows)
     return replace(defaults, **stored)
 
 

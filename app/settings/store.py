@@ -3,10 +3,11 @@ every change audited. Shared by the company details and the tone policy. No Flas
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
@@ -14,15 +15,39 @@ from app.audit import log as audit
 from app.settings.models import Setting
 
 
-def stored(session: Session, prefix: str, names: list[str] | None = None) -> dict[str, Any]:
-    """The stored values under `prefix` (only `names`, when given), keyed without it."""
-    query = select(Setting)
-    if names is None:
-        pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Setting.key.like(pattern + "%", escape="\\"))
-    else:
-        query = query.where(Setting.key.in_([prefix + name for name in names]))
-    return {row.key.removeprefix(prefix): row.value for row in session.scalars(query)}
+def _under(prefix: str):
+    pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return Setting.key.like(pattern + "%", escape="\\")
+
+
+def stored(
+    session: Session,
+    prefix: str,
+    names: list[str] | None = None,
+    *,
+    rows: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The stored values under `prefix` (only `names`, when given), keyed without it.
+    Read from `rows` (`stored_under`) when given, else from the database."""
+    if rows is None:
+        query = select(Setting)
+        if names is None:
+            query = query.where(_under(prefix))
+        else:
+            query = query.where(Setting.key.in_([prefix + name for name in names]))
+        rows = {row.key: row.value for row in session.scalars(query)}
+    return {
+        key.removeprefix(prefix): value
+        for key, value in rows.items()
+        if key.startswith(prefix) and (names is None or key.removeprefix(prefix) in names)
+    }
+
+
+def stored_under(session: Session, prefixes: tuple[str, ...]) -> dict[str, Any]:
+    """Every stored value under any of `prefixes`, keyed in full: what a request reads of
+    the settings, in one query instead of one per kind."""
+    query = select(Setting).where(or_(*(_under(prefix) for prefix in prefixes)))
+    return {row.key: row.value for row in session.scalars(query)}
 
 
 def save(

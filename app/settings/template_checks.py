@@ -31,6 +31,7 @@ from app.drafts.response_templates import (
     PARTS,
     AttackGuidance,
     Conditions,
+    FollowUpWords,
     Library,
     Variant,
     load_library,
@@ -49,6 +50,8 @@ SECTION_LABELS = {**PART_LABELS, HOLDING_REPLY: "Holding reply to an attack"}
 
 PASS, WARNING, FAIL = "pass", "warning", "fail"
 STATUSES = (PASS, WARNING, FAIL)
+#: The library page's language filter value that lists every language.
+ALL_LANGUAGES = "all"
 STATUS_LABELS = {PASS: "Passes", WARNING: "Warning", FAIL: "Fails"}
 
 #: Used where the company has not set a value, so the tone check reads a whole sentence.
@@ -164,8 +167,9 @@ class LibraryReport:
     topics: list[TopicCheck] = field(default_factory=list)
     attack: dict[str, AttackGuidance] = field(default_factory=dict)
     shortest_public: ChannelInfo | None = None
-    #: The sample values the variants were filled with, by placeholder.
-    samples: dict[str, str] = field(default_factory=dict)
+    #: The sample values the variants were filled with: per language, by placeholder (the
+    #: follow-up day is in each language's words).
+    samples: dict[str, dict[str, str]] = field(default_factory=dict)
     #: Company details not set (field labels): a sample stood in for each.
     sampled_company: tuple[str, ...] = ()
     #: The files differ from the library the app loaded at start-up.
@@ -201,19 +205,42 @@ class LibraryReport:
             f"language{'' if languages == 1 else 's'}: {', '.join(pieces)}"
         )
 
-    def matching(self, *, section: str = "", status: str = "") -> list[VariantCheck]:
-        """The variants in `section` with `status` (an empty value matches all)."""
+    def matching(
+        self, *, section: str = "", status: str = "", language: str = ""
+    ) -> list[VariantCheck]:
+        """The variants in `section` with `status` in `language` (empty matches all)."""
         return [
             check
             for check in self.variants
-            if (not section or check.section == section) and (not status or check.status == status)
+            if (not section or check.section == section)
+            and (not status or check.status == status)
+            and (not language or check.language == language)
         ]
 
+    def language_to_show(self, asked: str) -> str:
+        """The language the library page lists ("" for all): the one asked for, all of
+        them when asked ("all"), else English (or the first) when there are several, so
+        that one library at a time stays readable; the summary counts every language."""
+        if asked == ALL_LANGUAGES or len(self.languages) <= 1:
+            return ""
+        if asked in self.languages:
+            return asked
+        return "en" if "en" in self.languages else self.languages[0]
 
-def sample_values(company: CompanyDetails, *, now: datetime, timezone: str) -> dict[str, str]:
-    """What each placeholder is filled with to check a template: the company's details
-    where set (a sample otherwise) and a plausible customer, agent and follow-up day.
-    `topic` is filled per variant, from the topics file."""
+    def counts_by_language(self) -> dict[str, Counter[str]]:
+        """Per language, how many variants have each status (for the language filter)."""
+        counts: dict[str, Counter[str]] = {language: Counter() for language in self.languages}
+        for check in self.variants:
+            counts[check.language][check.status] += 1
+        return counts
+
+
+def sample_values(
+    company: CompanyDetails, *, now: datetime, timezone: str, dates: FollowUpWords
+) -> dict[str, str]:
+    """What each placeholder is filled with to check a template in one language: the
+    company's details where set (a sample otherwise), a plausible customer and agent, and
+    the follow-up day in that language's words. `topic` is filled per variant."""
     values = {
         "company_name": company.name,
         "company_phone": company.phone,
@@ -222,7 +249,7 @@ def sample_values(company: CompanyDetails, *, now: datetime, timezone: str) -> d
         "dm_instruction": company.dm_instruction,
     }
     values = {name: value or SAMPLE_COMPANY[name] for name, value in values.items()}
-    values["follow_up_when"] = follow_up_phrase(now, company.follow_up_days, timezone)
+    values["follow_up_when"] = follow_up_phrase(now, company.follow_up_days, timezone, dates)
     return {**SAMPLE_CASE, **values}
 
 
@@ -320,17 +347,19 @@ class _Checker:
         self,
         *,
         policy: TonePolicy,
-        samples: dict[str, str],
+        samples: dict[str, dict[str, str]],
         public: ChannelInfo,
         private: ChannelInfo,
         shortest_public: ChannelInfo | None,
     ) -> None:
         self.policy = policy
+        #: Per language: the follow-up day is in its words.
         self.samples = samples
         self.public = public
         self.private = private
         self.shortest_public = shortest_public
-        self.contact = Contact(phone=samples["company_phone"], email=samples["company_email"])
+        company = next(iter(samples.values()))
+        self.contact = Contact(phone=company["company_phone"], email=company["company_email"])
 
     def tone(self, text: str, *, channel: ChannelInfo, language: str) -> checker.ToneReport:
         return checker.check(
@@ -359,7 +388,7 @@ class _Checker:
         # checks (personal data, private topics) apply there.
         public = "public" in offered or not offered
         channel = self.public if public else self.private
-        filled, _ = fill(text, {**self.samples, "topic": topic}, public=public)
+        filled, _ = fill(text, {**self.samples[language], "topic": topic}, public=public)
         report = self.tone(filled, channel=channel, language=language)
         room = fit(filled, self.shortest_public) if self.shortest_public else None
         if not offered:
@@ -433,7 +462,10 @@ def check_library(
     shortest_public = public_channels[0] if public_channels else None
     fallback_public = ChannelInfo("public", "a public channel", True, 280, False)
     fallback_private = ChannelInfo("private", "a private channel", False, 50_000, False)
-    samples = sample_values(company, now=now, timezone=timezone)
+    samples = {
+        language: sample_values(company, now=now, timezone=timezone, dates=library.dates[language])
+        for language in library.languages
+    }
     check = _Checker(
         policy=policy,
         samples=samples,

@@ -193,19 +193,21 @@ def _library_report() -> template_checks.LibraryReport:
 @requires(Permission.MANAGE_SETTINGS)
 def template_library():
     """Every reply variant with its conditions and whether it passes the checks; filtered
-    by part and by status from the query string."""
+    by language, part and status from the query string."""
     section = request.args.get("part", "")
     status = request.args.get("status", "")
     section = section if section in template_checks.SECTIONS else ""
     status = status if status in template_checks.STATUSES else ""
     report = _library_report()
-    shown = report.matching(section=section, status=status)
+    language = report.language_to_show(request.args.get("language", ""))
     return render_template(
         "settings/templates.html",
         report=report,
-        shown=shown,
+        shown=report.matching(section=section, status=status, language=language),
         section=section,
         status=status,
+        language=language,
+        all_languages=template_checks.ALL_LANGUAGES,
         sections=template_checks.SECTIONS,
         section_labels=template_checks.SECTION_LABELS,
         statuses=template_checks.STATUSES,

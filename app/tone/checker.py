@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -48,6 +48,12 @@ MAX_CHARS_FIXES_CHECKED = 10_000
 
 _lock = threading.Lock()
 _compiled: dict[str, CompiledRules] = {}
+
+#: Live checks remembered per process: the editor sends the whole reply after every pause,
+#: mostly unchanged (a click elsewhere, a part typed in while another is unchanged, undo).
+REPORTS_CACHED = 256
+_reports: OrderedDict[tuple, tuple[tuple, ToneReport]] = OrderedDict()
+_reports_lock = threading.Lock()
 
 
 class ToneCheckError(DomainError):
@@ -166,6 +172,7 @@ def check(
     contact: Contact | None = None,
     timings: dict[str, float] | None = None,
     check_fixes: bool = True,
+    cached: bool = False,
 ) -> ToneReport:
     """Every finding on `text`, worst first within each place, with the policy's severities.
 
@@ -174,7 +181,9 @@ def check(
     `timings`, when given, collects each check's seconds (for bench/tone_speed.py).
     A suggestion is offered only when the reply it makes has no new finding, no longer
     has the one it fixes and no new grammar slip (`check_fixes=False` skips this, for the
-    re-checks themselves).
+    re-checks themselves). `cached=True` (the editor's live check) answers a check asked
+    before with the same text, settings, policy, complaint, rules and models from a small
+    per-process LRU, as a copy.
     """
     policy = policy or TonePolicy()
     text = clean_text(text or "")
@@ -187,6 +196,25 @@ def check(
     chosen, notices = _language(text, language, complaint)
     compiled = compiled_rules(chosen)
     nlp = compiled.nlp if compiled else pipeline.pipeline_for(chosen)
+    key = models = None
+    if cached and timings is None:
+        key = (
+            text,
+            chosen,
+            compiled or nlp,
+            channel,
+            (tuple(sorted(policy.severities.items())), policy.readability_min, policy.negative_at),
+            complaint,
+            tuple((parts or {}).items()),
+            tuple((part_spans or {}).items()),
+            four_parts,
+            contact,
+            check_fixes,
+        )
+        models = _models_in_force(compiled)
+        remembered = _remembered(key, models)
+        if remembered is not None:
+            return remembered
     started = time.perf_counter()
     doc = nlp(defuse_long_runs(text))
     if timings is not None:
@@ -243,7 +271,7 @@ def check(
         notices.append(
             f"{CODE_LABELS.get(code, code)}: {total:,} found; the first {MAX_PER_CODE} are marked."
         )
-    return ToneReport(
+    report = ToneReport(
         text=text,
         language=chosen,
         findings=findings,
@@ -254,6 +282,59 @@ def check(
         part_spans=reply.part_spans,
         capped=capped,
     )
+    if key is not None:
+        _remember(key, models, report)
+    return report
+
+
+def _models_in_force(compiled: CompiledRules | None) -> tuple:
+    """The trained models the checks would use now (a retrained one is another object)."""
+    if compiled is None:
+        return ()
+    rules = compiled.rules
+    return tuple(
+        text_models.find(check.model.name, rules.language)
+        for check in rules.wording.values()
+        if check.model is not None
+    )
+
+
+def _copy(report: ToneReport) -> ToneReport:
+    """A report the caller may change without changing the one remembered (findings are
+    frozen)."""
+    return replace(
+        report,
+        findings=list(report.findings),
+        parts={part: dict(found) for part, found in report.parts.items()},
+        notices=list(report.notices),
+        part_spans=dict(report.part_spans),
+        capped=dict(report.capped),
+    )
+
+
+def _remembered(key: tuple, models: tuple) -> ToneReport | None:
+    with _reports_lock:
+        found = _reports.get(key)
+        if found is None:
+            return None
+        if any(a is not b for a, b in zip(found[0], models, strict=True)):
+            del _reports[key]
+            return None
+        _reports.move_to_end(key)
+    return _copy(found[1])
+
+
+def _remember(key: tuple, models: tuple, report: ToneReport) -> None:
+    with _reports_lock:
+        _reports[key] = (models, _copy(report))
+        while len(_reports) > REPORTS_CACHED:
+            _reports.popitem(last=False)
+
+
+def forget_reports() -> None:
+    """Empty the live checks' LRU (the tests' clean slate; nothing else needs it)."""
+    with _reports_lock:
+        _reports.clear()
 
 
 def _checked_fixes(text, findings, spans, compiled, recheck) -> list[Finding]:

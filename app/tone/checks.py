@@ -605,7 +605,16 @@ def private_data(reply: Reply) -> list[Finding]:
     return findings
 
 
-_PRIVATE_KINDS = ("email", "phone", "address", "card", "account_ref", "order_ref", "claim_ref")
+_PRIVATE_KINDS = (
+    "email",
+    "phone",
+    "address",
+    "card",
+    "national_id",
+    "account_ref",
+    "order_ref",
+    "claim_ref",
+)
 _DEFAULT_PRIVATE_MESSAGE = "Personal data in a public reply. Move it to a private message."
 
 

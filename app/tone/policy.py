@@ -6,6 +6,7 @@ settings page. Stored as `tone.*` rows in `settings`; every change is audited. N
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -47,19 +48,20 @@ class TonePolicyError(Invalid):
     """Values that cannot be used, a message per field."""
 
 
-def load(session: Session) -> TonePolicy:
-    """The policy in force: stored values over the defaults."""
-    rows = store.stored(session, PREFIX)
+def load(session: Session, *, rows: Mapping[str, Any] | None = None) -> TonePolicy:
+    """The policy in force: stored values over the defaults (read from `rows`, the
+    settings rows `store.stored_under` read, when given)."""
+    values = store.stored(session, PREFIX, rows=rows)
     severities = dict(DEFAULT_SEVERITIES)
     for code in CODES:
-        value = rows.get(f"severity.{code}")
+        value = values.get(f"severity.{code}")
         if value in CHOICES and code not in FIXED_SEVERITIES:
             severities[code] = value
     defaults = TonePolicy()
     return TonePolicy(
         severities=severities,
-        readability_min=float(rows.get("readability_min", defaults.readability_min)),
-        negative_at=float(rows.get("negative_at", defaults.negative_at)),
+        readability_min=float(values.get("readability_min", defaults.readability_min)),
+        negative_at=float(values.get("negative_at", defaults.negative_at)),
     )
 
 

@@ -9,6 +9,7 @@ so empathy does not read as negativity.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -60,7 +61,7 @@ def score(
     total = weight = negative = 0.0
     worst = None
     for start, end in sentences:
-        value = analyzer.polarity_scores(text[start:end])["compound"]
+        value = _compound(analyzer, text[start:end])
         value += sum(amount for position, amount in nudges if start <= position < end)
         value = max(-1.0, min(1.0, value))
         words = max(1, len(text[start:end].split()))
@@ -77,3 +78,25 @@ def score(
 
 def warm_up(care_words: dict[str, float]) -> None:
     _analyzer(care_words)
+
+
+#: Sentences scored lately, per analyzer: a reply re-checked as it is typed, or with a fix
+#: applied, is mostly sentences already scored. VADER's score depends on the words alone.
+SENTENCES_CACHED = 4096
+_scores: OrderedDict[tuple[int, str], float] = OrderedDict()
+_scores_lock = threading.Lock()
+
+
+def _compound(analyzer: SentimentIntensityAnalyzer, sentence: str) -> float:
+    key = (id(analyzer), sentence)  # analyzers live as long as the process
+    with _scores_lock:
+        value = _scores.get(key)
+        if value is not None:
+            _scores.move_to_end(key)
+            return value
+    value = analyzer.polarity_scores(sentence)["compound"]
+    with _scores_lock:
+        _scores[key] = value
+        while len(_scores) > SENTENCES_CACHED:
+            _scores.popitem(last=False)
+    return value
