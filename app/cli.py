@@ -248,7 +248,12 @@ def import_complaints(
 
 
 @complaints_cli.command("analyze")
-@click.option("--all", "everything", is_flag=True, help="Every complaint, not only unanalysed")
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Every complaint, not only unanalysed (or without a kind)",
+)
 def analyze_complaints(everything: bool) -> None:
     """Analyse stored complaints again with the current rules (after editing them)."""
     from app.complaints import reading

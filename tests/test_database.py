@@ -177,3 +177,36 @@ def test_a_savepoint_stays_inside_the_callers_transaction(ctx):
         db.session.add(Setting(key="probe", value=1, updated_at=T0))
     db.session.rollback()
     assert db.session.get(Setting, "probe") is None
+
+
+@BOTH
+def test_a_complaints_kind_survives_migration_0009_down_and_up_and_old_rows_get_one(ctx):
+    from app.complaints import reading
+    from app.complaints.models import Complaint
+    from tests.fixtures.complaints import add_complaint
+
+    question = add_complaint(ctx, "@NorthwindHome do you ship to Riga?")
+    assert db.session.get(Complaint, question).kind == "question"
+    with pytest.raises(IntegrityError):  # only the four kinds
+        db.session.execute(sa.text("UPDATE complaints SET kind = 'spam'"))
+    db.session.rollback()
+
+    db.session.remove()
+    downgrade(revision="0008")
+    assert "kind" not in {c["name"] for c in sa.inspect(db.engine).get_columns("complaints")}
+    upgrade()
+    assert pending_changes() == []
+    complaint = db.session.get(Complaint, question)
+    assert complaint.text == "@NorthwindHome do you ship to Riga?"  # the row kept
+    assert complaint.kind is None  # analysed before kinds existed
+
+    # `flask complaints analyze` (only what is missing) gives it its kind.
+    assert (
+        reading.reanalyze_all(db.session, now=T0, checkpoint=db.session.flush, only_missing=True)
+        == 1
+    )
+    assert complaint.kind == "question"
+    assert complaint.analysis_notes["kind"]["scores"]["question"] > 0.5
+    with pytest.raises(IntegrityError):
+        db.session.execute(sa.text("UPDATE complaints SET kind = 'spam'"))
+    db.session.rollback()

@@ -583,3 +583,27 @@ def test_the_api_lists_with_the_same_search(app, plain_app, token_for):
     assert listed("%") == [parcel]
     assert listed(f"#{other}") == [other]
     assert listed("") == [parcel, other]
+
+
+def test_a_triager_lists_the_questions_and_the_complaints_stay_out(app, agent):
+    question, complaint, thanks = seed(
+        app,
+        ("x", 30, "@NorthwindHome do you ship to Riga?"),
+        ("x", 20, "@NorthwindHome why has my refund still not arrived? It's been three weeks."),
+        ("x", 10, "@NorthwindHome thanks for the quick fix, all working now"),
+    )
+    everything = agent.get("/")
+    assert shown(everything) == [question, complaint, thanks]
+    # Non-complaints carry their kind; a complaint needs no badge.
+    assert "Question" in row(everything, question)
+    assert "Praise" in row(everything, thanks)
+    assert "Question" not in row(everything, complaint)
+
+    form = search_form(everything)
+    form["kind"] = "question"
+    questions = form.submit()
+    assert shown(questions) == [question]
+    assert "1 complaint" in words(questions)
+    assert search_form(questions)["kind"].value == "question"  # the filter is kept
+    assert shown(agent.get("/?kind=complaint")) == [complaint]
+    assert shown(agent.get("/?kind=rubbish")) == [question, complaint, thanks]  # ignored

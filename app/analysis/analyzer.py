@@ -16,6 +16,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from app.analysis.kind import Kind, nothing, read_kind
 from app.analysis.rules import (
     CATEGORIES,
     FLAGS,
@@ -88,6 +89,9 @@ class Analysis:
     #: Plain-language reasons for the type and the heat, for the complaint page.
     reasons: dict[str, list[str]] = field(default_factory=dict)
     notices: tuple[str, ...] = ()
+    #: Complaint, question, praise or other, with a score per kind (app/analysis/kind.py);
+    #: None when the language has no kind models. Its words are `evidence["kind"]`.
+    kind: Kind | None = None
 
     def entities_of(self, kind: str) -> list[Entity]:
         return [entity for entity in self.entities if entity.kind == kind]
@@ -107,6 +111,7 @@ class Analysis:
             },
             "reasons": self.reasons,
             "notices": list(self.notices),
+            "kind": self.kind.to_dict() if self.kind else None,
         }
 
 
@@ -194,6 +199,7 @@ def warm_up() -> None:
     """Build every pipeline with rules now (start-up), not on the first complaint."""
     for language in languages_with_rules():
         _compiled(language)
+        read_kind("", language)  # its models read from disk
 
 
 def _char_evidence(text: str, spans: list[tuple[int, int]]) -> tuple[Evidence, ...]:
@@ -339,6 +345,7 @@ def _empty(language: str, notices: tuple[str, ...]) -> Analysis:
         evidence={},
         reasons={"complainer_type": ["Nothing written to read."], "heat": []},
         notices=notices,
+        kind=nothing(),
     )
 
 
@@ -405,6 +412,11 @@ def analyze(text: str, *, channel: str | None = None) -> Analysis:
         reading, rules, shouting, runs, flags, complainer_type
     )
     heat_label = _heat_label(heat, rules)
+    reasons = {"complainer_type": type_reasons, "heat": heat_reasons}
+    kind = read_kind(text, detected.language)
+    if kind is not None:
+        evidence["kind"] = tuple(Evidence(text[start:end], start, end) for start, end in kind.words)
+        reasons["kind"] = list(kind.reasons)
 
     # Enough words to explain; a 50,000-character rant does not need 10,000 highlights.
     evidence = {key: items[:MAX_EVIDENCE] for key, items in evidence.items()}
@@ -418,8 +430,9 @@ def analyze(text: str, *, channel: str | None = None) -> Analysis:
         flags=tuple(flags),
         entities=tuple(entities),
         evidence=evidence,
-        reasons={"complainer_type": type_reasons, "heat": heat_reasons},
+        reasons=reasons,
         notices=tuple(notices),
+        kind=kind,
     )
 
 

@@ -22,6 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from app.analysis.kind import kind_rules
 from app.core.datafile import (
     DataFileError,
     LocatedDict,
@@ -413,6 +414,7 @@ def check_all() -> list[str]:
     languages = languages_with_rules()
     for language in languages:
         language_rules(language)
+        kind_rules(language)
     return list(languages)
 
 

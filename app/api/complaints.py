@@ -69,6 +69,7 @@ def list_complaints(args: dict):
             status=args["status"],
             channel=args["channel"],
             flag=args["flag"],
+            kind=args["kind"],
             assignee=args["assignee"],
             viewer_id=g.api_user.id,
             search=inbox.Search.parse(args["q"]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
+from app.analysis.kind import KINDS
 from app.analysis.rules import FLAGS
 from app.complaints.inbox import ASSIGNEE_FILTERS, MAX_SEARCH_CHARS, STATUS_FILTERS, clock
 from app.core.ids import MAX_ID
@@ -41,6 +42,18 @@ class EntitySchema(ma.Schema):
     text = ma.fields.String()
     start = ma.fields.Integer()
     end = ma.fields.Integer()
+
+
+class KindSchema(ma.Schema):
+    label = ma.fields.String(metadata={"description": "complaint, question, praise or other"})
+    scores = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.Float(),
+        metadata={
+            "description": "A score per kind, 0 to 1, summing to 1",
+            "example": {"complaint": 0.91, "question": 0.06, "praise": 0.01, "other": 0.02},
+        },
+    )
 
 
 class ComplaintSchema(ma.Schema):
@@ -84,6 +97,22 @@ class ComplaintSchema(ma.Schema):
     category = ma.fields.String(allow_none=True)
     flags = ma.fields.List(ma.fields.String())
     entities = ma.fields.List(ma.fields.Nested(EntitySchema))
+    kind = ma.fields.Method(
+        "kind_reading",
+        allow_none=True,
+        metadata={
+            "type": "object",
+            "nullable": True,
+            "description": "What the text is: label (complaint, question, praise or other) "
+            "and scores, one per kind summing to 1; null until analysed",
+        },
+    )
+
+    def kind_reading(self, complaint) -> dict | None:
+        stored = (complaint.analysis_notes or {}).get("kind")
+        if complaint.kind is None or not stored:
+            return None
+        return {"label": complaint.kind, "scores": stored["scores"]}
 
 
 class ComplaintListArgsSchema(ma.Schema):
@@ -93,6 +122,11 @@ class ComplaintListArgsSchema(ma.Schema):
         load_default=None,
         validate=validate.OneOf(FLAGS),
         metadata={"description": "Only complaints with this sensitivity flag"},
+    )
+    kind = ma.fields.String(
+        load_default=None,
+        validate=validate.OneOf(KINDS),
+        metadata={"description": "Only texts of this kind: complaint, question, praise, other"},
     )
     assignee = ma.fields.String(
         load_default=None,
@@ -172,6 +206,11 @@ class AnalysisSchema(ma.Schema):
     )
     reasons = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()))
     notices = ma.fields.List(ma.fields.String())
+    kind = ma.fields.Nested(
+        KindSchema,
+        allow_none=True,
+        metadata={"description": "What the text is; its words are evidence.kind"},
+    )
 
 
 class ComposeRequestSchema(ma.Schema):

@@ -18,6 +18,7 @@ from sqlalchemy.sql.expression import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
 from app.accounts.models import User
+from app.analysis.kind import KINDS
 from app.analysis.rules import FLAGS
 from app.complaints.models import Channel, Complaint, ComplaintFlag, ComplaintStatus
 from app.core.ids import is_valid_id
@@ -96,6 +97,8 @@ class InboxFilter:
     channel: str | None = None
     #: Only complaints with this sensitivity flag.
     flag: str | None = None
+    #: Only texts of this kind ("question": the non-complaints a triager closes together).
+    kind: str | None = None
     #: "me": held by `viewer_id`; "none": held by nobody; None: anyone.
     assignee: str | None = None
     #: Who is looking (for "me").
@@ -159,6 +162,8 @@ def _filtered(query, inbox_filter: InboxFilter, *, scan: bool = False):
                 ComplaintFlag.complaint_id == Complaint.id, ComplaintFlag.flag == inbox_filter.flag
             )
         )
+    if inbox_filter.kind in KINDS:
+        query = query.where(_unindexed(Complaint.kind, scan) == inbox_filter.kind)
     if inbox_filter.assignee == "none":
         query = query.where(Complaint.assignee_id.is_(None))
     elif inbox_filter.assignee == "me":
@@ -435,11 +440,13 @@ class InboxQuery:
         status = args.get("status", "open")
         channel = args.get("channel") or ""
         flag = args.get("flag") or ""
+        kind = args.get("kind") or ""
         assignee = args.get("assignee") or ""
         params = {
             "status": status if status in STATUS_FILTERS else "open",
             "channel": channel if channel in channels else "",
             "flag": flag if flag in FLAGS else "",
+            "kind": kind if kind in KINDS else "",
             "assignee": assignee if assignee in ASSIGNEE_FILTERS else "",
             "q": search.text,
         }
@@ -447,6 +454,7 @@ class InboxQuery:
             status=params["status"],
             channel=params["channel"] or None,
             flag=params["flag"] or None,
+            kind=params["kind"] or None,
             assignee=params["assignee"] or None,
             viewer_id=viewer_id,
             search=search,

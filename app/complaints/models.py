@@ -137,6 +137,10 @@ class Complaint(Base):
         JSON, default=dict, server_default=sql_text("'{}'")
     )
     analyzed_at: Mapped[datetime | None]
+    #: What the text is (issue 15): complaint, question, praise or other, so that a feed's
+    #: non-complaints can be listed and closed together. Its score per kind is
+    #: `analysis_notes["kind"]["scores"]`, its words `evidence["kind"]`.
+    kind: Mapped[str | None] = mapped_column(String(16))
 
     channel: Mapped[Channel] = relationship(lazy="joined")
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
@@ -153,6 +157,10 @@ class Complaint(Base):
             "('aggressive', 'passive', 'constructive')",
             name="complainer_type_values",
         ),
+        CheckConstraint(
+            "kind IS NULL OR kind IN ('complaint', 'question', 'praise', 'other')",
+            name="kind_values",
+        ),
         CheckConstraint("response_due_at >= received_at", name="due_after_received"),
         CheckConstraint(
             "(status = 'resolved') = (resolved_at IS NOT NULL)", name="resolved_has_time"
@@ -163,6 +171,8 @@ class Complaint(Base):
         Index("ix_complaints_due", "response_due_at", "id"),
         Index("ix_complaints_open_due", "is_open", "response_due_at", "id"),
         Index("ix_complaints_channel_open_due", "channel_key", "is_open", "response_due_at", "id"),
+        # The inbox by kind ("the questions"), most urgent first.
+        Index("ix_complaints_kind_due", "kind", "response_due_at", "id"),
     )
 
 

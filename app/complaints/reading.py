@@ -10,11 +10,12 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import and_, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.analysis import Analysis, Entity, Evidence, analyze
+from app.analysis.kind import Kind, kind_languages
 from app.audit import log as audit
 from app.complaints.models import Complaint, ComplaintFlag
 from app.tone.checker import anger_notes
@@ -41,8 +42,10 @@ def columns(result: Analysis, now: datetime, *, text: str) -> dict[str, Any]:
             "notices": data["notices"],
             "language_supported": result.language_supported,
             "anger": anger_notes(text, result.language),
+            "kind": data["kind"],
         },
         "analyzed_at": now,
+        "kind": result.kind.label if result.kind else None,
     }
 
 
@@ -81,6 +84,7 @@ def reanalyze(
         "complainer_type": complaint.complainer_type,
         "category": complaint.category,
         "heat_label": complaint.heat_label,
+        "kind": complaint.kind,
     }
     result = analyze(complaint.text, channel=complaint.channel_key)
     store(session, complaint, result, now=now)
@@ -89,6 +93,7 @@ def reanalyze(
         "complainer_type": result.complainer_type,
         "category": result.category,
         "heat_label": result.heat_label,
+        "kind": result.kind.label if result.kind else None,
     }
     if before != after:
         audit.record(
@@ -112,11 +117,13 @@ def reanalyze_all(
     only_missing: bool = False,
     batch_size: int = 500,
 ) -> int:
-    """Analyse every complaint again (or those never analysed), calling `checkpoint` after
-    each batch (the CLI commits there, so a long run keeps what it has done)."""
+    """Analyse every complaint again (or those never analysed, or analysed before they had
+    a kind: migration 0009), calling `checkpoint` after each batch (the CLI commits there,
+    so a long run keeps what it has done)."""
     query = select(Complaint.id).order_by(Complaint.id)
     if only_missing:
-        query = query.where(Complaint.analyzed_at.is_(None))
+        before_kinds = and_(Complaint.kind.is_(None), Complaint.language.in_(kind_languages()))
+        query = query.where(or_(Complaint.analyzed_at.is_(None), before_kinds))
     ids = list(session.scalars(query))
     for start in range(0, len(ids), batch_size):
         chunk = ids[start : start + batch_size]
@@ -148,7 +155,19 @@ def stored(complaint: Complaint) -> Analysis:
         },
         reasons=notes.get("reasons", {}),
         notices=tuple(notes.get("notices", ())),
+        kind=_stored_kind(complaint),
     )
+
+
+def _stored_kind(complaint: Complaint) -> Kind | None:
+    stored = (complaint.analysis_notes or {}).get("kind")
+    if complaint.kind is None or not stored:
+        return None
+    words = tuple(
+        (item["start"], item["end"]) for item in (complaint.evidence or {}).get("kind", ())
+    )
+    reasons = tuple(((complaint.analysis_notes or {}).get("reasons") or {}).get("kind", ()))
+    return Kind(complaint.kind, stored["scores"], words, reasons)
 
 
 def current(complaint: Complaint) -> Analysis:

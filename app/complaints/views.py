@@ -133,6 +133,8 @@ def _highlights(complaint: Complaint) -> list[dict]:
             spans.append({**item, "title": f"{FLAG_LABELS.get(flag, flag)} flag"})
     for item in evidence.get("complainer_type", ()):
         spans.append({**item, "title": f"Why {complaint.complainer_type}"})
+    for item in evidence.get("kind", ()):
+        spans.append({**item, "title": f"Why {complaint.kind}"})
     return spans  # highlight() shows the first of any overlapping spans
 
 

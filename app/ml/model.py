@@ -150,6 +150,31 @@ class Models:
             for members in groups.values()
         ]
 
+    def read(self, text: str, top: int = 3) -> tuple[np.ndarray, list[tuple[Word, ...]]]:
+        """The probability of each model's label for `text`, and for each model the `top`
+        words that weigh most towards it, each word weighed alone (its features' weight,
+        scaled like a text's): one scoring of the text and its words together, where
+        leaving each word out would score the text once per word. For models over the same
+        features (the three `kind` models read every complaint)."""
+        if len(self._groups) != 1:
+            raise ValueError(f"models over different features: {[m.name for m in self.models]}")
+        featuriser, _, weights, biases = self._groups[0]
+        spans = featuriser.tokens(text)
+        scores = featuriser.dot([text, *(text[start:end] for start, end in spans)], weights)
+        probabilities = 1.0 / (1.0 + np.exp(-(scores[0] + biases)))
+        words = [
+            _heaviest(
+                [
+                    Word(start, end, float(weight))
+                    for (start, end), weight in zip(spans, scores[1:, column], strict=True)
+                    if weight > 0
+                ],
+                top,
+            )
+            for column in range(len(self.models))
+        ]
+        return probabilities, words
+
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """A row a text, a column a model (in the order given)."""
         found = np.zeros((len(texts), len(self.models)))

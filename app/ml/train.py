@@ -20,7 +20,17 @@ from app.ml.training import SHARED, write
 
 #: The models there are recipes for, each a module of app/ml/recipes with `NAME`,
 #: `train(shared) -> (model, card)` and `markdown(card) -> str`.
-RECIPES = ("hostile", "argumentative", "dismissive", "sarcasm", "blame", "anger")
+RECIPES = (
+    "hostile",
+    "argumentative",
+    "dismissive",
+    "sarcasm",
+    "blame",
+    "anger",
+    "kind_complaint",
+    "kind_question",
+    "kind_praise",
+)
 
 
 def recipe(name: str) -> ModuleType:

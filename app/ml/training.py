@@ -57,12 +57,44 @@ def _lines(path: Path) -> list[str]:
 
 
 def olid(shared: Path, split: str) -> tuple[list[str], list[int]]:
-    folder = shared / "tweeteval" / "offensive"
+    return tweeteval(shared, "offensive", split)
+
+
+def tweeteval(shared: Path, task: str, split: str) -> tuple[list[str], list[int]]:
+    """One TweetEval task's split: (texts, labels), e.g. ("sentiment", "val")."""
+    folder = shared / "tweeteval" / task
     texts = _lines(folder / f"{split}_text.txt")
     labels = [int(label) for label in _lines(folder / f"{split}_labels.txt")]
     if len(texts) != len(labels):
         raise ValueError(f"{folder}: {len(texts)} {split} texts for {len(labels)} labels")
     return texts, labels
+
+
+#: The complaints corpus (Preoţiuc-Pietro et al., ACL 2019) is split by tweet id: a third
+#: is the measured part, never trained or tuned on.
+COMPLAINTS_MEASURED_EVERY = 3
+
+
+def complaints_corpus(shared: Path) -> dict[str, tuple[list[str], list[int]]]:
+    """The complaints corpus's development file, split in two by tweet id: {"train": ...,
+    "measured": ...}, each (texts, labels), label 1 a complaint. Ids divisible by three are
+    the measured part (764 of 2,309 tweets)."""
+    path = shared / "complaints_preotiuc2019" / "complaints-dev.csv"
+    parts: dict[str, tuple[list[str], list[int]]] = {"train": ([], []), "measured": ([], [])}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for tweet_id, text, label, _domain in csv.reader(handle):
+            part = parts["measured" if int(tweet_id) % COMPLAINTS_MEASURED_EVERY == 0 else "train"]
+            part[0].append(text)
+            part[1].append(int(label))
+    return parts
+
+
+def team_kinds(pattern: str) -> list[dict]:
+    """The rows of tests/data/<pattern> labelled with a `kind` (kind_dev.yaml, ...)."""
+    rows = []
+    for path in sorted((REPOSITORY / "tests" / "data").glob(pattern)):
+        rows += yaml.safe_load(path.read_text(encoding="utf-8"))
+    return rows
 
 
 def brand_replies(shared: Path) -> tuple[list[str], list[str]]:

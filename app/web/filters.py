@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 
 from app.accounts import grants
 from app.accounts.permissions import Permission, can
+from app.analysis.kind import KIND_LABELS, KINDS
 from app.analysis.rules import ENTITY_LABELS, FLAG_LABELS, FLAGS
 from app.complaints import inbox
 from app.drafts.response_templates import PART_LABELS
@@ -92,6 +93,8 @@ def register_template_filters(app: Flask) -> None:
             "FLAGS": FLAGS,
             "FLAG_LABELS": FLAG_LABELS,
             "ENTITY_LABELS": ENTITY_LABELS,
+            "KINDS": KINDS,
+            "KIND_LABELS": KIND_LABELS,
             "PART_LABELS": PART_LABELS,
             "signoff_group_names": signoff_group_names,
         }
