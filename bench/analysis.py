@@ -24,7 +24,6 @@
 from __future__ import annotations
 
 import argparse
-import bisect
 import csv
 import gc
 import resource
@@ -151,19 +150,6 @@ def score_set(name: str, show_errors: bool) -> dict:
     return {"worst": worst}
 
 
-def auc(positives: list[float], negatives: list[float]) -> str:
-    """The chance that a random positive scores above a random negative (ties count half)."""
-    if not positives or not negatives:
-        return "-"
-    ordered = sorted(negatives)
-    wins = sum(
-        bisect.bisect_left(ordered, p)
-        + 0.5 * (bisect.bisect_right(ordered, p) - bisect.bisect_left(ordered, p))
-        for p in positives
-    )
-    return f"{wins / (len(positives) * len(negatives)):.2f}"
-
-
 def preotiuc() -> None:
     path = SHARED / "complaints_preotiuc2019" / "complaints-dev.csv"
     if not path.exists():
@@ -205,8 +191,8 @@ def preotiuc() -> None:
         rows,
         "Complaints should read hotter and more often categorised than non-complaints.\n"
         "AUC of heat, complaint vs not (0.5 = no better than chance): odd tweet ids (never "
-        f"trained on) {auc(heats[('1', True)], heats[('0', True)])}, even ids (the anger "
-        f"model's training half) {auc(heats[('1', False)], heats[('0', False)])}",
+        f"trained on) {auc_between(heats[('1', True)], heats[('0', True)])}, even ids (the anger "
+        f"model's training half) {auc_between(heats[('1', False)], heats[('0', False)])}",
     )
 
 
@@ -225,6 +211,14 @@ def auc(labels: list[int], scores: list[float]) -> float:
         rank_sum += average * sum(label for _, label in ranked[index:end])
         index = end
     return (rank_sum - positives * (positives + 1) / 2) / (positives * negatives)
+
+
+def auc_between(positives: list[float], negatives: list[float]) -> str:
+    """`auc` of two groups' scores, as a table cell ("-" when a group is empty)."""
+    if not positives or not negatives:
+        return "-"
+    labels = [1] * len(positives) + [0] * len(negatives)
+    return f"{auc(labels, [*positives, *negatives]):.2f}"
 
 
 def kinds() -> None:
@@ -318,7 +312,7 @@ def emotion() -> None:
             rows,
             f"heat medium or high: anger {ratio(anger_hot, counts['anger']['rows'])}, "
             f"other emotions {ratio(other_hot, other_rows)} (anger should be much hotter); "
-            f"AUC of heat, anger vs the rest {auc(heats[True], heats[False])}",
+            f"AUC of heat, anger vs the rest {auc_between(heats[True], heats[False])}",
         )
 
 
