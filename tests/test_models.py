@@ -31,8 +31,9 @@ def found(report: checker.ToneReport, code: str) -> list[str]:
 
 
 @pytest.mark.parametrize("name", train.RECIPES)
-def test_the_shipped_model_is_what_the_training_script_makes(name):
+def test_the_shipped_model_is_what_the_training_script_makes(name, tmp_path):
     shared_data("tweeteval/offensive/train_text.txt")
+    shared_data("complaints_preotiuc2019/complaints-dev.csv")
     shared = shared_data("twcs_sample/twcs.csv").parents[1]
     model, card = train.train(name, shared)
     shipped = text_models.load(name)
@@ -46,6 +47,10 @@ def test_the_shipped_model_is_what_the_training_script_makes(name):
         "change?): retrain and commit it (make models)"
     )
     assert (SHIPPED / f"{name}.md").read_text(encoding="utf-8") == train.markdown(card)
+    training.write(model, card, train.markdown(card), tmp_path)
+    for suffix in ("npz", "json", "md"):  # the files as the script writes them, byte for byte
+        written = (tmp_path / f"{name}.{suffix}").read_bytes()
+        assert written == (SHIPPED / f"{name}.{suffix}").read_bytes(), f"{name}.{suffix}"
 
 
 def test_the_model_card_reports_data_licences_seed_and_quality():

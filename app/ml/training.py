@@ -183,3 +183,38 @@ def write(model: TextModel, card: dict, card_text: str, folder: Path) -> None:
         json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     (folder / f"{model.name}.md").write_text(card_text, encoding="utf-8")
+
+
+def card_opening(card: dict, *, used: str = "") -> list[str]:
+    """The start of every model card: the model, what it predicts, that the script writes
+    it, and (`used`) what the product does with it."""
+    return [
+        f"# Model card: `{card['name']}` ({card['language']})",
+        "",
+        f"Predicts: {card['label']}. Written by `python -m app.ml.train {card['name']}`; "
+        f"do not edit by hand.{' ' + used if used else ''}",
+        "",
+    ]
+
+
+def card_data_and_training(card: dict, *, data_note: str = "") -> list[str]:
+    """The card's data (each source with its rows, positives and licence) and training
+    (algorithm, seed, library versions, features) sections."""
+    return [
+        "## Data",
+        "",
+        "| source | rows | positives | licence |",
+        "|---|---|---|---|",
+        *(
+            f"| {d['source']} (`{d['path']}`) | {d['rows']:,} | {d['positives']:,} | "
+            f"{d['licence']} |"
+            for d in card["data"]
+        ),
+        "",
+        *([data_note, ""] if data_note else []),
+        "## Training",
+        "",
+        *(f"- {key}: {value}" for key, value in card["training"].items()),
+        f"- features: {card['features']}",
+        "",
+    ]

@@ -19,7 +19,17 @@ import yaml
 from sklearn.metrics import f1_score, roc_auc_score
 
 from app.ml.model import TextModel
-from app.ml.training import REPOSITORY, SEED, Data, Recipe, fit, share, version
+from app.ml.training import (
+    REPOSITORY,
+    SEED,
+    Data,
+    Recipe,
+    card_data_and_training,
+    card_opening,
+    fit,
+    share,
+    version,
+)
 
 NAME = "anger"
 ANGER = 0  # tweeteval/emotion labels: 0 anger, 1 joy, 2 optimism, 3 sadness
@@ -165,27 +175,12 @@ def markdown(card: dict) -> str:
     metrics = card["metrics"]
     auc = metrics["auc"]
     lines = [
-        f"# Model card: `{card['name']}` ({card['language']})",
-        "",
-        f"Predicts: {card['label']}. Written by `python -m app.ml.train {card['name']}`; "
-        "do not edit by hand. One input to a complaint's heat (app/analysis/rules/en/"
-        "heat.yaml says how much it weighs).",
-        "",
-        "## Data",
-        "",
-        "| source | rows | positives | licence |",
-        "|---|---|---|---|",
-        *(
-            f"| {d['source']} (`{d['path']}`) | {d['rows']:,} | {d['positives']:,} | "
-            f"{d['licence']} |"
-            for d in card["data"]
+        *card_opening(
+            card,
+            used="One input to a complaint's heat (app/analysis/rules/en/"
+            "heat.yaml says how much it weighs).",
         ),
-        "",
-        "## Training",
-        "",
-        *(f"- {key}: {value}" for key, value in card["training"].items()),
-        f"- features: {card['features']}",
-        "",
+        *card_data_and_training(card),
         "## Quality",
         "",
         "Measured sets: TweetEval emotion val ({emotion_val} tweets); the complaints corpus' "

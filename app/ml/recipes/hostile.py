@@ -22,6 +22,8 @@ from app.ml.training import (
     Data,
     Recipe,
     brand_replies,
+    card_data_and_training,
+    card_opening,
     fit,
     olid,
     sentences,
@@ -146,26 +148,8 @@ def baseline(shared: Path) -> float:
 def markdown(card: dict) -> str:
     metrics = card["metrics"]
     lines = [
-        f"# Model card: `{card['name']}` ({card['language']})",
-        "",
-        f"Predicts: {card['label']}. Written by `python -m app.ml.train {card['name']}`; "
-        "do not edit by hand.",
-        "",
-        "## Data",
-        "",
-        "| source | rows | positives | licence |",
-        "|---|---|---|---|",
-        *(
-            f"| {d['source']} (`{d['path']}`) | {d['rows']:,} | {d['positives']:,} | "
-            f"{d['licence']} |"
-            for d in card["data"]
-        ),
-        "",
-        "## Training",
-        "",
-        *(f"- {key}: {value}" for key, value in card["training"].items()),
-        f"- features: {card['features']}",
-        "",
+        *card_opening(card),
+        *card_data_and_training(card),
         "## Quality",
         "",
         "Measured sets: OLID val ({olid_val} tweets); the odd-id half of the twcs brand "

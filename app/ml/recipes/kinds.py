@@ -34,6 +34,8 @@ from app.ml.training import (
     SEED,
     Data,
     Recipe,
+    card_data_and_training,
+    card_opening,
     complaints_corpus,
     fit,
     team_kinds,
@@ -189,32 +191,14 @@ def _figure(value: float | None) -> str:
 def markdown(card: dict) -> str:
     metrics = card["metrics"]
     lines = [
-        f"# Model card: `{card['name']}` ({card['language']})",
-        "",
-        f"Predicts: {card['label']}. Written by `python -m app.ml.train {card['name']}`; "
-        "do not edit by hand.",
-        "",
+        *card_opening(card),
         "One of the three models behind a complaint's `kind` (complaint, question, praise, "
         f"other). Combined in {card['combined_as']}. Three binary models, not one "
         "multinomial: each keeps the TextModel format (weights and a bias), its byte-identical "
         "retraining test and its evidence words, and each learns from the data that answers "
         "its own question (app/ml/recipes/kinds.py says more).",
         "",
-        "## Data",
-        "",
-        "| source | rows | positives | licence |",
-        "|---|---|---|---|",
-        *(
-            f"| {d['source']} (`{d['path']}`) | {d['rows']:,} | {d['positives']:,} | "
-            f"{d['licence']} |"
-            for d in card["data"]
-        ),
-        "",
-        "## Training",
-        "",
-        *(f"- {key}: {value}" for key, value in card["training"].items()),
-        f"- features: {card['features']}",
-        "",
+        *card_data_and_training(card),
         "## Quality (ROC AUC of its own yes/no question)",
         "",
         "| set | rows | AUC |",

@@ -39,6 +39,8 @@ from app.ml.training import (
     Data,
     Recipe,
     brand_replies,
+    card_data_and_training,
+    card_opening,
     fit,
     sentences,
     share,
@@ -249,29 +251,14 @@ def markdown(card: dict) -> str:
     metrics = card["metrics"]
     return "\n".join(
         [
-            f"# Model card: `{card['name']}` ({card['language']})",
-            "",
-            f"Predicts: {card['label']}. Written by `python -m app.ml.train {card['name']}`; "
-            "do not edit by hand.",
-            "",
-            "## Data",
-            "",
-            "| source | rows | positives | licence |",
-            "|---|---|---|---|",
-            *(
-                f"| {d['source']} (`{d['path']}`) | {d['rows']:,} | {d['positives']:,} | "
-                f"{d['licence']} |"
-                for d in card["data"]
+            *card_opening(card),
+            *card_data_and_training(
+                card,
+                data_note=(
+                    "Every sentence of the negative replies is a negative too (the check scores "
+                    "sentences)."
+                ),
             ),
-            "",
-            "Every sentence of the negative replies is a negative too (the check scores "
-            "sentences).",
-            "",
-            "## Training",
-            "",
-            *(f"- {key}: {value}" for key, value in card["training"].items()),
-            f"- features: {card['features']}",
-            "",
             "## Quality",
             "",
             "A reply counts as flagged when one of its sentences scores at or over the line. "
