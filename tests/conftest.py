@@ -13,4 +13,5 @@ pytest_plugins = [
     "tests.fixtures.users",
     "tests.fixtures.web",
     "tests.fixtures.browser",
+    "tests.fixtures.templates",
 ]

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from app.analysis import analyze
-from app.analysis.rules import CATEGORIES, COMPLAINER_TYPES, FLAGS
 from app.channels import ChannelInfo, LengthCounting, fit, measure
 from app.core.datafile import DataFileError
 from app.drafts.builder import Sources, compose, follow_up_phrase
-from app.drafts.response_templates import PARTS, Case, load_library
+from app.drafts.response_templates import PARTS, load_library
 from app.placeholders import unfilled_markers
 from app.settings.company import CompanyDetails
+from tests.fixtures.templates import draft_sources, flags_nothing_is_written_for, uncovered_cases
 
 LIBRARY_DIR = Path(__file__).resolve().parents[1] / "response_templates"
 X = ChannelInfo("x", "X (Twitter)", True, 280, True, LengthCounting.X_WEIGHTED)
@@ -36,43 +36,18 @@ def library():
 
 
 def sources(**overrides) -> Sources:
-    values = {
-        "company": COMPANY,
-        "agent_name": "Priya Shah",
-        "customer_name": "Dev Patel",
-        "handle": "@dev_patel_91",
-        "now": MONDAY,
-        "timezone": "Europe/London",
-        "seed": "1",
-    }
-    return Sources(**(values | overrides))
+    return draft_sources(
+        COMPANY,
+        **(
+            {"agent_name": "Priya Shah", "customer_name": "Dev Patel", "handle": "@dev_patel_91"}
+            | overrides
+        ),
+    )
 
 
 def test_every_part_has_at_least_six_english_variants(library):
     for part in PARTS:
         assert len(library.for_part("en", part)) >= 6, part
-
-
-@pytest.mark.parametrize("visibility", ["public", "private"])
-def test_every_type_category_and_flag_has_a_fitting_variant_in_every_part(library, visibility):
-    missing = []
-    for part in PARTS:
-        for kind in COMPLAINER_TYPES:
-            for category in CATEGORIES:
-                for flag in [None, *FLAGS]:
-                    if flag == "harassment":
-                        continue  # attacks get guidance, not parts
-                    case = Case(kind, category, frozenset({flag} - {None}), visibility)
-                    if not any(v.allowed(case) for v in library.for_part("en", part)):
-                        missing.append((part, kind, category, flag))
-    assert missing == []
-    for flag in set(FLAGS) - {"harassment"}:
-        case = Case("constructive", "other", frozenset({flag}), visibility)
-        assert any(
-            flag in variant.suits.flags and variant.allowed(case)
-            for part in ("validate", "responsibility")
-            for variant in library.for_part("en", part)
-        ), f"nothing written for {flag}"
 
 
 def copy_library(tmp_path: Path) -> Path:
@@ -234,3 +209,14 @@ def test_a_broken_dates_file_names_the_line(tmp_path, change, message):
     path.write_text(path.read_text(encoding="utf-8").replace(*change), encoding="utf-8")
     with pytest.raises(DataFileError, match=message):
         load_library(folder)
+
+
+@pytest.mark.parametrize("language", sorted(p.name for p in LIBRARY_DIR.iterdir() if p.is_dir()))
+@pytest.mark.parametrize("visibility", ["public", "private"])
+def test_every_language_has_a_variant_for_every_case_and_words_for_every_flag(
+    library, language, visibility
+):
+    """Each part has a variant for every type, category and flag in every language, and
+    each sensitive flag has validate or responsibility wording written for it."""
+    assert uncovered_cases(library, language, visibility) == []
+    assert flags_nothing_is_written_for(library, language, visibility) == []

@@ -33,6 +33,7 @@ def found(report: checker.ToneReport, code: str) -> list[str]:
 @pytest.mark.parametrize("name", train.RECIPES)
 def test_the_shipped_model_is_what_the_training_script_makes(name, tmp_path):
     shared_data("tweeteval/offensive/train_text.txt")
+    shared_data("tweeteval/emotion/train_text.txt")
     shared_data("complaints_preotiuc2019/complaints-dev.csv")
     shared = shared_data("twcs_sample/twcs.csv").parents[1]
     model, card = train.train(name, shared)
@@ -43,8 +44,8 @@ def test_the_shipped_model_is_what_the_training_script_makes(name, tmp_path):
     )
     assert model.bias == shipped.bias
     assert card == json.loads((SHIPPED / f"{name}.json").read_text(encoding="utf-8")), (
-        f"{name}.json's card differs from a fresh training (did tests/data/tone_*.yaml "
-        "change?): retrain and commit it (make models)"
+        f"{name}.json's card differs from a fresh training (did its tests/data/*.yaml "
+        "or analysis_*/kind_*.yaml change?): retrain and commit it (make models)"
     )
     assert (SHIPPED / f"{name}.md").read_text(encoding="utf-8") == train.markdown(card)
     training.write(model, card, train.markdown(card), tmp_path)
