@@ -44,8 +44,8 @@ def test_the_shipped_model_is_what_the_training_script_makes(name, tmp_path):
     )
     assert model.bias == shipped.bias
     assert card == json.loads((SHIPPED / f"{name}.json").read_text(encoding="utf-8")), (
-        f"{name}.json's card differs from a fresh training (did its tests/data/*.yaml "
-        "or analysis_*/kind_*.yaml change?): retrain and commit it (make models)"
+        f"{name}.json's card differs from a fresh training (did the labelled "
+        "data in tests/data change?): retrain and commit it (make models)"
     )
     assert (SHIPPED / f"{name}.md").read_text(encoding="utf-8") == train.markdown(card)
     training.write(model, card, train.markdown(card), tmp_path)
