@@ -109,3 +109,48 @@ def test_a_markets_phone_number_in_a_public_reply_is_blocked():
 )
 def test_amounts_dates_and_invoice_numbers_are_not_phone_numbers(text):
     assert [e.text for e in analyze(text).entities if e.kind in ("phone", "national_id")] == []
+
+
+# --- a reply is checked in its own language, not the complaint's ----------------------------
+
+
+def _editor_check(complaint_language: str, parts: dict[str, str]):
+    from app.channels import ChannelInfo, LengthCounting
+    from app.drafts.composer import ToneSetting
+    from app.tone.checks import ComplaintContext, Contact
+    from app.tone.policy import TonePolicy
+
+    setting = ToneSetting(
+        channel=ChannelInfo("x", "X", True, 280, True, LengthCounting.X_WEIGHTED),
+        complaint=ComplaintContext(text="…", language=complaint_language, flags=()),
+        policy=TonePolicy(),
+        contact=Contact(),
+    )
+    return setting.check_parts(parts)
+
+
+def test_an_english_reply_to_a_dutch_complaint_is_checked_as_english():
+    """It once got no tone check at all: the language was taken from the complaint."""
+    report = _editor_check(
+        "nl",
+        {"validate": "Calm down, you should have read the delivery terms before ordering."},
+    )
+    assert report.language == "en"
+    codes = {finding.code for finding in report.findings}
+    assert {"dismissive", "blame"} <= codes
+
+
+def test_a_dutch_reply_to_an_english_complaint_is_read_as_dutch_and_says_what_was_checked():
+    report = _editor_check(
+        "en",
+        {
+            "validate": "Wat vervelend dat je pakket nog niet is aangekomen, dat snappen we.",
+            "direction": "Stuur je ons een DM met je bestelnummer? Dan zoeken we het meteen uit.",
+        },
+    )
+    assert report.language == "nl"
+    assert any("this reply reads as Dutch" in notice for notice in report.notices)
+
+
+def test_a_reply_too_short_to_tell_is_checked_in_the_complaints_language():
+    assert _editor_check("en", {"validate": "Sorry!"}).language == "en"

@@ -139,7 +139,6 @@ class ToneSetting:
             channel=self.channel,
             policy=self.policy,
             complaint=self.complaint,
-            language=self.complaint.language if self.complaint else None,
             parts=parts,
             part_spans=spans,
             four_parts=HOLDING_REPLY not in parts,

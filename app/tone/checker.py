@@ -19,7 +19,7 @@ from app.core.text import clean_text
 from app.ml import model as text_models
 from app.nlp import pipeline
 from app.nlp.common import common_rules
-from app.nlp.detection import detect, language_name
+from app.nlp.detection import MIN_CONFIDENCE, detect, language_name
 from app.nlp.matching import defuse_long_runs
 from app.tone import readability, sentiment
 from app.tone.catalogue import BLOCK, CODE_LABELS, PART_CODES, SEVERITY_RANK, WARN, Finding
@@ -139,13 +139,15 @@ class ToneReport:
 
 
 def _language(text: str, language: str | None, complaint: ComplaintContext | None):
-    """The language to check in: given, else detected from the reply, else the complaint's."""
+    """The language to check in: given, else the reply's own when the detector is sure of
+    it (an English reply to a Dutch complaint is checked as English), else the
+    complaint's (a reply too short to tell is in the language it answers)."""
     notices = []
     if language:
         chosen = language
     else:
         detected = detect(text)
-        if detected.confidence > 0:
+        if detected.confidence >= MIN_CONFIDENCE:
             chosen = detected.language
         else:
             chosen = complaint.language if complaint else common_rules().default_language
