@@ -117,16 +117,20 @@ def brand_cases() -> list[dict]:
     return cases
 
 
-def round_trip(cases: list[dict]) -> tuple[Counter, list[str]]:
+def round_trip(cases: list[dict], *, count_withheld: bool = False) -> tuple[Counter, list[str]]:
+    """Apply every suggestion and check the reply again. `count_withheld` checks each reply
+    a second time without the checker's own re-check, to count what it withheld (only
+    printed, so only worth its time when the output is shown: `-s`)."""
     counts: Counter = Counter()
     problems = []
     for case in cases:
         kwargs = {k: case[k] for k in ("channel", "complaint", "contact")}
         report = checker.check(case["text"], language="en", **kwargs)
-        unchecked = checker.check(case["text"], language="en", check_fixes=False, **kwargs)
-        counts["withheld by the checker's re-check"] += sum(
-            1 for f in unchecked.findings if f.suggestion is not None
-        ) - sum(1 for f in report.findings if f.suggestion is not None)
+        if count_withheld:
+            unchecked = checker.check(case["text"], language="en", check_fixes=False, **kwargs)
+            counts["withheld by the checker's re-check"] += sum(
+                1 for f in unchecked.findings if f.suggestion is not None
+            ) - sum(1 for f in report.findings if f.suggestion is not None)
         before = report.codes()
         for finding in report.findings:
             if finding.suggestion is None:
@@ -134,7 +138,9 @@ def round_trip(cases: list[dict]) -> tuple[Counter, list[str]]:
             counts["suggestions applied"] += 1
             counts[f"applied: {finding.code}"] += 1
             fixed = applied(report.text, finding)
-            after = checker.check(fixed, language="en", **kwargs)
+            # Only the findings count here; the checker's re-check of the fixed reply's own
+            # suggestions changes suggestions, never findings (`checker._checked_fixes`).
+            after = checker.check(fixed, language="en", check_fixes=False, **kwargs)
             wrong = broken_patterns(report.text, fixed)
             new = sorted(after.codes() - before)
             if finding.code in after.codes() and len(
@@ -166,9 +172,10 @@ def print_counts(name: str, counts: Counter, problems: list[str]) -> None:
 
 
 @pytest.mark.parametrize("source", ["development sets", "real brand replies"])
-def test_every_suggestion_leaves_a_better_grammatical_reply(source):
+def test_every_suggestion_leaves_a_better_grammatical_reply(source, request):
     cases = dev_cases() if source == "development sets" else brand_cases()
-    counts, problems = round_trip(cases)
+    shown = request.config.getoption("capture") == "no"
+    counts, problems = round_trip(cases, count_withheld=shown)
     print_counts(source, counts, problems)
     assert counts["suggestions applied"] > 0
     assert problems == []
@@ -261,9 +268,10 @@ def test_the_agents_own_number_is_never_turned_into_the_customers():
 
 def test_a_language_without_rules_gets_no_placeholder_fix():
     report = checker.check(
-        "Bonjour, votre commande NW-48213: appelez le 07700 900123.",
+        # Italian: spaCy builds its French tokenizer in 2 s; the Italian one is instant.
+        "Buongiorno, il suo ordine NW-48213: chiami il 07700 900123.",
         channel=CHANNELS["x"],
-        language="fr",
+        language="it",
     )
     assert all(finding.suggestion is None for finding in report.findings)
     assert "[removed]" not in repr(report.to_dict())

@@ -3,6 +3,7 @@ register per draft, and build drafts in the complaint's language that fit X."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import replace
 
@@ -70,8 +71,15 @@ def sources(**overrides) -> Sources:
     )
 
 
+@functools.cache
+def complaint_analysis(language: str):
+    """The language's complaint analysed once: the cases only change its type, category
+    and flags (the every-case test would analyse it 378 times)."""
+    return analyze(COMPLAINTS[language])
+
+
 def case_analysis(language: str, kind: str, category: str, flags: tuple[str, ...]):
-    analysis = analyze(COMPLAINTS[language])
+    analysis = complaint_analysis(language)
     assert analysis.language == language
     return replace(analysis, complainer_type=kind, category=category, flags=flags)
 

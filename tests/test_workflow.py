@@ -196,6 +196,10 @@ def test_random_sequences_keep_the_invariants(ctx, users, steps, sensitive, head
             now += timedelta(days=1)
         take(draft_id, step, person(users, role), now, group=group)
         check_invariants(draft_id)
+    # The audit chain once per example: it holds every example's events, so checking it
+    # after every step cost more than the steps. A break stays in it (each event links to
+    # the signed head before it, and the log refuses changes), so it shows here too.
+    assert list(audit.verify(db.session)) == []
 
 
 def take(
@@ -344,7 +348,6 @@ def check_invariants(draft_id: int) -> None:
     )
     answered = complaint.status in (ComplaintStatus.REPLIED, ComplaintStatus.RESOLVED)
     assert answered == (out > 0)
-    assert list(audit.verify(db.session)) == []
 
 
 def test_nobody_approves_their_own_draft_even_with_the_reviewer_role(ctx, users):

@@ -90,10 +90,19 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _constr
 
 def load(path: Path) -> Any:
     """Parse one YAML file; syntax errors become DataFileError with the line."""
+    return parse(path, read(path))
+
+
+def read(path: Path) -> str:
+    """The file's text; not UTF-8 is a DataFileError."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise DataFileError(path, None, f"not UTF-8 ({error.reason})") from None
+
+
+def parse(path: Path, text: str) -> Any:
+    """`load` on text already read from `path`."""
     loader = _Loader(text)
     loader.name = str(path)
     try:

@@ -21,7 +21,8 @@ from app.core.datafile import (
     check_keys,
     expect_list,
     expect_mapping,
-    load,
+    parse,
+    read,
 )
 from app.placeholders import GAP, PLACEHOLDERS, names, unknown, without_placeholders
 
@@ -191,8 +192,24 @@ def _text(value: Any, path: Path, line: int, what: str) -> str:
     return " ".join(value.split()) if "\n" not in value.strip() else value.strip()
 
 
+#: path -> (text, what it parses to), so that a file is parsed again only once it changes:
+#: the admin's library page and admin home read the whole library on every visit (and each
+#: app start does too). What `parse` gives back is only read here, never changed.
+_parsed: dict[str, tuple[str, Any]] = {}
+
+
+def _load(path: Path) -> Any:
+    text = read(path)
+    found = _parsed.get(str(path))
+    if found is not None and found[0] == text:
+        return found[1]
+    data = parse(path, text)
+    _parsed[str(path)] = (text, data)
+    return data
+
+
 def _part_file(path: Path, language: str, part: str, ids: dict[str, Variant]) -> list[Variant]:
-    data = expect_mapping(load(path), path, 1, "the file")
+    data = expect_mapping(_load(path), path, 1, "the file")
     check_keys(
         data, {"language", "part", "variants"}, path, "the file", {"language", "part", "variants"}
     )
@@ -252,7 +269,7 @@ def _part_file(path: Path, language: str, part: str, ids: dict[str, Variant]) ->
 
 
 def _topics(path: Path, language: str) -> dict[str, str]:
-    data = expect_mapping(load(path), path, 1, "the file")
+    data = expect_mapping(_load(path), path, 1, "the file")
     check_keys(data, {"language", "topics"}, path, "the file", {"language", "topics"})
     topics = expect_mapping(data["topics"], path, data.line_of("topics"), "topics")
     check_keys(topics, set(CATEGORIES), path, "topics", set(CATEGORIES))
@@ -266,7 +283,7 @@ def _topics(path: Path, language: str) -> dict[str, str]:
 
 
 def _attack(path: Path) -> AttackGuidance:
-    data: LocatedDict = expect_mapping(load(path), path, 1, "the file")
+    data: LocatedDict = expect_mapping(_load(path), path, 1, "the file")
     required = {"language", "title", "summary", "steps", "holding_reply"}
     check_keys(data, required, path, "the file", required)
     steps = expect_list(data["steps"], path, data.line_of("steps"), "steps")
@@ -283,7 +300,7 @@ def _attack(path: Path) -> AttackGuidance:
 
 
 def _dates(path: Path, language: str) -> FollowUpWords:
-    data = expect_mapping(load(path), path, 1, "the file")
+    data = expect_mapping(_load(path), path, 1, "the file")
     required = {"language", "tomorrow", "by_weekday", "weekdays", "by_date", "months"}
     check_keys(data, required, path, "the file", required)
     if data["language"] != language:
