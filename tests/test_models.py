@@ -30,28 +30,47 @@ def found(report: checker.ToneReport, code: str) -> list[str]:
     return [report.text[f.start : f.end] for f in report.findings if f.code == code]
 
 
-@pytest.mark.parametrize("name", train.RECIPES)
-def test_the_shipped_model_is_what_the_training_script_makes(name, tmp_path):
-    shared_data("tweeteval/offensive/train_text.txt")
-    shared_data("tweeteval/emotion/train_text.txt")
-    shared_data("complaints_preotiuc2019/complaints-dev.csv")
+#: What the recipes read (a missing file skips the test, or fails it in CI).
+SHARED_FILES = (
+    "tweeteval/offensive/train_text.txt",
+    "tweeteval/emotion/train_text.txt",
+    "complaints_preotiuc2019/complaints-dev.csv",
+    "ml/de/germeval2018/germeval2018.training.txt",
+    "ml/pl/poleval2019/training_set_clean_only_text.txt",
+    *(f"ml/{language}/xed/Projections_{language}-projections.tsv" for language in "nl de es pl".split()),
+    "ml/lv/ltec/train.json",
+    "ml/lv/peisenieks/tweet_corpus.json",
+)
+
+
+def _language_and_name(recipe: str) -> tuple[str, str]:
+    language, _, name = recipe.rpartition("/")
+    return language or "en", name
+
+
+@pytest.mark.parametrize("recipe", train.RECIPES)
+def test_the_shipped_model_is_what_the_training_script_makes(recipe, tmp_path):
+    for relative in SHARED_FILES:
+        shared_data(relative)
     shared = shared_data("twcs_sample/twcs.csv").parents[1]
-    model, card = train.train(name, shared)
-    shipped = text_models.load(name)
+    language, name = _language_and_name(recipe)
+    folder = text_models.MODELS_DIR / language
+    model, card = train.train(recipe, shared)
+    shipped = text_models.load(name, language)
     assert np.array_equal(model.weights, shipped.weights), (
-        f"app/ml/models/en/{name}.npz is not what `python -m app.ml.train {name}` makes: "
-        "retrain and commit it (make models)"
+        f"app/ml/models/{language}/{name}.npz is not what `python -m app.ml.train {recipe}` "
+        "makes: retrain and commit it (make models)"
     )
     assert model.bias == shipped.bias
-    assert card == json.loads((SHIPPED / f"{name}.json").read_text(encoding="utf-8")), (
-        f"{name}.json's card differs from a fresh training (did the labelled "
+    assert card == json.loads((folder / f"{name}.json").read_text(encoding="utf-8")), (
+        f"{language}/{name}.json's card differs from a fresh training (did the labelled "
         "data in tests/data change?): retrain and commit it (make models)"
     )
-    assert (SHIPPED / f"{name}.md").read_text(encoding="utf-8") == train.markdown(card)
+    assert (folder / f"{name}.md").read_text(encoding="utf-8") == train.markdown(card)
     training.write(model, card, train.markdown(card), tmp_path)
     for suffix in ("npz", "json", "md"):  # the files as the script writes them, byte for byte
         written = (tmp_path / f"{name}.{suffix}").read_bytes()
-        assert written == (SHIPPED / f"{name}.{suffix}").read_bytes(), f"{name}.{suffix}"
+        assert written == (folder / f"{name}.{suffix}").read_bytes(), f"{recipe}.{suffix}"
 
 
 def test_the_model_card_reports_data_licences_seed_and_quality():
@@ -68,7 +87,7 @@ def test_the_model_card_reports_data_licences_seed_and_quality():
 #: The models of a tone code (a wording check's `model:`), besides hostile's own test; the
 #: others (anger) are inputs to the complaint's reading.
 REPLY_CODES = [
-    name for name in train.RECIPES if name != "hostile" and name in tone_rules("en").wording
+    name for name in train.ENGLISH if name != "hostile" and name in tone_rules("en").wording
 ]
 
 
@@ -86,9 +105,10 @@ def test_a_reply_code_models_line_is_its_cards_and_quiet_on_real_brand_replies(c
     assert at["dev_out_of_fold_clean_flagged"] <= 0.02
 
 
-@pytest.mark.parametrize("name", train.RECIPES)
-def test_the_model_file_holds_arrays_only_and_is_small(name):
-    path = SHIPPED / f"{name}.npz"
+@pytest.mark.parametrize("recipe", train.RECIPES)
+def test_the_model_file_holds_arrays_only_and_is_small(recipe):
+    language, name = _language_and_name(recipe)
+    path = text_models.MODELS_DIR / language / f"{name}.npz"
     with zipfile.ZipFile(path) as archive:
         assert sorted(archive.namelist()) == ["bias.npy", "weights.npy"]
     np.load(path, allow_pickle=False).close()  # no pickled objects inside
@@ -96,7 +116,7 @@ def test_the_model_file_holds_arrays_only_and_is_small(name):
 
 
 def test_models_with_the_same_features_score_together_as_each_alone():
-    names = list(train.RECIPES)
+    names = list(train.ENGLISH)
     together = text_models.together(names)
     texts = ["Your claim is false.", "Thanks, Sam 🙏", "", "As per my last message, no."]
     scores = together.probabilities(texts)

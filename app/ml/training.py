@@ -188,10 +188,11 @@ def write(model: TextModel, card: dict, card_text: str, folder: Path) -> None:
 def card_opening(card: dict, *, used: str = "") -> list[str]:
     """The start of every model card: the model, what it predicts, that the script writes
     it, and (`used`) what the product does with it."""
+    recipe = card["name"] if card["language"] == "en" else f"{card['language']}/{card['name']}"
     return [
         f"# Model card: `{card['name']}` ({card['language']})",
         "",
-        f"Predicts: {card['label']}. Written by `python -m app.ml.train {card['name']}`; "
+        f"Predicts: {card['label']}. Written by `python -m app.ml.train {recipe}`; "
         f"do not edit by hand.{' ' + used if used else ''}",
         "",
     ]
@@ -218,3 +219,118 @@ def card_data_and_training(card: dict, *, data_note: str = "") -> list[str]:
         f"- features: {card['features']}",
         "",
     ]
+
+
+# The other languages' public data (../shared/data/ml/<language>/; README.md there lists
+# each corpus with its licence). Each reader returns (texts, labels), in the file's order.
+
+ML = "ml"
+
+
+def germeval2018(shared: Path) -> tuple[list[str], list[int]]:
+    """GermEval 2018 (task 1), the training part: 1 OFFENSE, 0 OTHER."""
+    path = shared / ML / "de" / "germeval2018" / "germeval2018.training.txt"
+    rows = [line.split("\t") for line in _lines(path) if line.strip()]
+    return [row[0] for row in rows], [int(row[1] == "OFFENSE") for row in rows]
+
+
+def gahd(shared: Path) -> tuple[list[str], list[int]]:
+    """GAHD (German adversarial hate speech), train and dev parts: 1 hate."""
+    path = shared / ML / "de" / "gahd" / "gahd_train_dev.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return [row["text"] for row in rows], [int(row["label"]) for row in rows]
+
+
+def poleval2019(shared: Path) -> tuple[list[str], list[int]]:
+    """PolEval 2019 task 6, the training part: 1 harmful (cyberbullying or hate), 0 not."""
+    folder = shared / ML / "pl" / "poleval2019"
+    texts = _lines(folder / "training_set_clean_only_text.txt")
+    tags = _lines(folder / "training_set_clean_only_tags.txt")
+    if len(texts) != len(tags):
+        raise ValueError(f"{folder}: {len(texts)} texts for {len(tags)} tags")
+    return texts, [int(int(tag) > 0) for tag in tags]
+
+
+#: XED's labels (Plutchik's eight emotions), by number.
+XED_EMOTIONS = {
+    1: "anger",
+    2: "anticipation",
+    3: "disgust",
+    4: "fear",
+    5: "joy",
+    6: "sadness",
+    7: "surprise",
+    8: "trust",
+}
+
+
+def xed(shared: Path, language: str) -> tuple[list[str], list[frozenset[str]]]:
+    """XED's projected subtitles: (lines, each line's emotions). A few subtitle lines span
+    several lines of the file; those are left out (their labels cannot be told apart)."""
+    path = shared / ML / language / "xed" / f"Projections_{language}-projections.tsv"
+    texts, emotions = [], []
+    for line in _lines(path):
+        text, _, labels = line.rpartition("\t")
+        try:
+            found = frozenset(XED_EMOTIONS[int(label)] for label in labels.split(","))
+        except (KeyError, ValueError):
+            continue
+        if text.strip():
+            texts.append(text)
+            emotions.append(found)
+    return texts, emotions
+
+
+_PEISENIEKS_ROW = re.compile(r'"text":"(?P<text>.*)","sentiment":"(?P<sentiment>[A-Z]+)"')
+_PEISENIEKS = {"POZ": "pos", "NEU": "neu", "NEG": "neg"}
+
+
+def latvian_tweets(shared: Path) -> dict[str, tuple[list[str], list[str]]]:
+    """The Latvian sentiment tweets, each corpus's (texts, pos | neu | neg): {"ltec": ...
+    (the Latvian Twitter Eater Corpus, training part), "peisenieks": ...}. Peisenieks' file
+    is not strict JSON (unescaped quotes inside texts): read a row a line."""
+    rows = json.loads((shared / ML / "lv" / "ltec" / "train.json").read_text(encoding="utf-8"))
+    found = {"ltec": ([r["tweet_text"] for r in rows], [r["sentiment"] for r in rows])}
+    texts, labels = [], []
+    for line in _lines(shared / ML / "lv" / "peisenieks" / "tweet_corpus.json"):
+        match = _PEISENIEKS_ROW.search(line)
+        if match and match["sentiment"] in _PEISENIEKS:
+            texts.append(match["text"].replace('\\"', '"').replace("\\/", "/"))
+            labels.append(_PEISENIEKS[match["sentiment"]])
+    found["peisenieks"] = (texts, labels)
+    return found
+
+
+def xlmt_sentiment(shared: Path, language: str) -> tuple[list[str], list[str]]:
+    """XLM-T's tweets (de: SB-10K, es: InterTASS), train and val: (texts, negative |
+    neutral | positive). Their terms allow evaluation and development only: never train a
+    shipped model on them."""
+    folder = shared / ML / language / "xlmt_sentiment"
+    texts, labels = [], []
+    for split in ("train", "val"):
+        texts += _lines(folder / f"{split}_text.txt")
+        labels += [("negative", "neutral", "positive")[int(x)] for x in _lines(folder / f"{split}_labels.txt")]
+    if len(texts) != len(labels):
+        raise ValueError(f"{folder}: {len(texts)} texts for {len(labels)} labels")
+    return texts, labels
+
+
+FOLDS = 5
+
+
+def out_of_fold(recipe: Recipe, data: Data, features, folds: int = FOLDS) -> np.ndarray:
+    """Each text's probability from the model fitted on the other folds (stratified,
+    shuffled with the seed): `folds`-fold cross-validation on the features computed once
+    (hashed, so no fold learns anything from another's texts)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    labels = np.array(data.labels)
+    weights = np.array(data.weights)
+    found = np.zeros(len(labels))
+    splitter = StratifiedKFold(folds, shuffle=True, random_state=SEED)
+    for train, test in splitter.split(np.zeros(len(labels)), labels):
+        part = Data([data.texts[i] for i in train], list(labels[train]), list(weights[train]))
+        w, b = fit(recipe, part, features[train])
+        found[test] = 1.0 / (1.0 + np.exp(-(features[test] @ w + b)))
+    return found
