@@ -34,11 +34,17 @@ ENGLISH = (
 )
 
 #: The other languages' models, "<language>/<name>" -> the module of app/ml/recipes that
-#: trains it, parametrised by language: `train(name, language, shared)`, `markdown(card)`.
+#: trains it, parametrised by language: `train_in(name, language, shared)`, `markdown(card)`.
 IN_LANGUAGES = {
     "de/hostile": "corpus",
     "pl/hostile": "corpus",
-    **{f"{language}/anger": "corpus" for language in ("nl", "de", "es", "pl", "lv")},
+    **{f"{language}/anger": "corpus" for language in ("nl", "de", "es", "pl")},
+    "lv/negative": "corpus",
+    **{
+        f"{language}/{name}": "kinds"
+        for language in ("nl", "de", "es", "pl", "lv")
+        for name in ("kind_complaint", "kind_question", "kind_praise")
+    },
 }
 
 #: Every model there is a recipe for (`make models` trains them all).
@@ -59,7 +65,7 @@ def recipe(name: str) -> ModuleType:
 def train(name: str, shared: Path = SHARED) -> tuple[TextModel, dict]:
     if name in IN_LANGUAGES:
         language, model = name.split("/")
-        return recipe(name).train(model, language, shared)
+        return recipe(name).train_in(model, language, shared)
     return recipe(name).train(shared)
 
 

@@ -7,6 +7,7 @@ is measured; `python -m app.ml.train NAME` runs it.
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -14,7 +15,9 @@ from pathlib import Path
 
 import numpy as np
 import yaml
+from scipy import sparse
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
 
 from app.ml.features import FeatureSpec, Featuriser
 from app.ml.model import TextModel
@@ -93,8 +96,14 @@ def team_kinds(pattern: str) -> list[dict]:
     """The rows of tests/data/<pattern> labelled with a `kind` (kind_dev.yaml, ...)."""
     rows = []
     for path in sorted((REPOSITORY / "tests" / "data").glob(pattern)):
-        rows += yaml.safe_load(path.read_text(encoding="utf-8"))
+        rows += _yaml_rows(path, path.stat().st_mtime_ns)
     return rows
+
+
+@functools.cache
+def _yaml_rows(path: Path, _modified: int) -> list[dict]:
+    """A labelled file's rows, parsed once a process (the three kind models read it)."""
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
 def brand_replies(shared: Path) -> tuple[list[str], list[str]]:
@@ -310,7 +319,10 @@ def xlmt_sentiment(shared: Path, language: str) -> tuple[list[str], list[str]]:
     texts, labels = [], []
     for split in ("train", "val"):
         texts += _lines(folder / f"{split}_text.txt")
-        labels += [("negative", "neutral", "positive")[int(x)] for x in _lines(folder / f"{split}_labels.txt")]
+        labels += [
+            ("negative", "neutral", "positive")[int(x)]
+            for x in _lines(folder / f"{split}_labels.txt")
+        ]
     if len(texts) != len(labels):
         raise ValueError(f"{folder}: {len(texts)} texts for {len(labels)} labels")
     return texts, labels
@@ -319,18 +331,49 @@ def xlmt_sentiment(shared: Path, language: str) -> tuple[list[str], list[str]]:
 FOLDS = 5
 
 
-def out_of_fold(recipe: Recipe, data: Data, features, folds: int = FOLDS) -> np.ndarray:
-    """Each text's probability from the model fitted on the other folds (stratified,
-    shuffled with the seed): `folds`-fold cross-validation on the features computed once
-    (hashed, so no fold learns anything from another's texts)."""
-    from sklearn.model_selection import StratifiedKFold
+def folds(labels: list[int], count: int = FOLDS) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(training rows, test rows) of each fold: stratified, shuffled with the seed."""
+    splitter = StratifiedKFold(count, shuffle=True, random_state=SEED)
+    return list(splitter.split(np.zeros(len(labels)), labels))
 
+
+def out_of_fold(
+    recipe: Recipe, data: Data, features, extra: Data | None = None, extra_features=None
+) -> np.ndarray:
+    """Each text's probability from the model fitted on the other folds (`folds`): k-fold
+    cross-validation on the features computed once (hashed, so no fold learns anything
+    from another's texts). `extra`: texts every fold also trains on (never scored), with
+    their features when the caller has them."""
     labels = np.array(data.labels)
     weights = np.array(data.weights)
     found = np.zeros(len(labels))
-    splitter = StratifiedKFold(folds, shuffle=True, random_state=SEED)
-    for train, test in splitter.split(np.zeros(len(labels)), labels):
+    if extra is not None and extra_features is None:
+        extra_features = Featuriser(recipe.spec).transform(extra.texts)
+    for train, test in folds(data.labels):
         part = Data([data.texts[i] for i in train], list(labels[train]), list(weights[train]))
-        w, b = fit(recipe, part, features[train])
+        part_features = features[train]
+        if extra is not None:
+            part = Data(
+                part.texts + extra.texts,
+                part.labels + extra.labels,
+                part.weights + extra.weights,
+            )
+            part_features = sparse.vstack([part_features, extra_features]).tocsr()
+        w, b = fit(recipe, part, part_features)
         found[test] = 1.0 / (1.0 + np.exp(-(features[test] @ w + b)))
+    return found
+
+
+#: A corpus's features, by (features, corpus): recipes of one process that read the same
+#: corpus with the same features hash it once (the retraining test trains them all).
+_FEATURES: dict[tuple[FeatureSpec, str], sparse.csr_matrix] = {}
+
+
+def corpus_features(spec: FeatureSpec, corpus: str, texts: list[str]) -> sparse.csr_matrix:
+    """The features of a whole corpus's texts (`corpus` names it: "de/germeval2018"), kept
+    for the process."""
+    key = (spec, corpus)
+    found = _FEATURES.get(key)
+    if found is None or found.shape[0] != len(texts):
+        found = _FEATURES[key] = Featuriser(spec).transform(texts)
     return found
