@@ -75,7 +75,7 @@ bench: install-dev ## Run the benchmarks (inbox; dashboard; a 100,000-row import
 	$(BIN)/python bench/tone_speed.py
 	$(BIN)/python bench/tone_load.py
 
-models: install ## Retrain the shipped text models (app/ml/models) from ../shared/data and tests/data
+models: install ## Retrain the shipped text models of every language (app/ml/models/<lang>) from ../shared/data and tests/data
 	for name in $$($(BIN)/python -c 'from app.ml.train import RECIPES; print(*RECIPES)'); do \
 	  $(BIN)/python -m app.ml.train $$name > /dev/null || exit 1; done
 

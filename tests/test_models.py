@@ -30,28 +30,50 @@ def found(report: checker.ToneReport, code: str) -> list[str]:
     return [report.text[f.start : f.end] for f in report.findings if f.code == code]
 
 
-@pytest.mark.parametrize("name", train.RECIPES)
-def test_the_shipped_model_is_what_the_training_script_makes(name, tmp_path):
-    shared_data("tweeteval/offensive/train_text.txt")
-    shared_data("tweeteval/emotion/train_text.txt")
-    shared_data("complaints_preotiuc2019/complaints-dev.csv")
+#: What the recipes read (a missing file skips the test, or fails it in CI).
+SHARED_FILES = (
+    "tweeteval/offensive/train_text.txt",
+    "tweeteval/emotion/train_text.txt",
+    "complaints_preotiuc2019/complaints-dev.csv",
+    "ml/de/germeval2018/germeval2018.training.txt",
+    "ml/pl/poleval2019/training_set_clean_only_text.txt",
+    *(
+        f"ml/{language}/xed/Projections_{language}-projections.tsv"
+        for language in ("nl", "de", "es", "pl")
+    ),
+    "ml/lv/ltec/train.json",
+    "ml/lv/peisenieks/tweet_corpus.json",
+)
+
+
+def _language_and_name(recipe: str) -> tuple[str, str]:
+    language, _, name = recipe.rpartition("/")
+    return language or "en", name
+
+
+@pytest.mark.parametrize("recipe", train.RECIPES)
+def test_the_shipped_model_is_what_the_training_script_makes(recipe, tmp_path):
+    for relative in SHARED_FILES:
+        shared_data(relative)
     shared = shared_data("twcs_sample/twcs.csv").parents[1]
-    model, card = train.train(name, shared)
-    shipped = text_models.load(name)
+    language, name = _language_and_name(recipe)
+    folder = text_models.MODELS_DIR / language
+    model, card = train.train(recipe, shared)
+    shipped = text_models.load(name, language)
     assert np.array_equal(model.weights, shipped.weights), (
-        f"app/ml/models/en/{name}.npz is not what `python -m app.ml.train {name}` makes: "
-        "retrain and commit it (make models)"
+        f"app/ml/models/{language}/{name}.npz is not what `python -m app.ml.train {recipe}` "
+        "makes: retrain and commit it (make models)"
     )
     assert model.bias == shipped.bias
-    assert card == json.loads((SHIPPED / f"{name}.json").read_text(encoding="utf-8")), (
-        f"{name}.json's card differs from a fresh training (did the labelled "
+    assert card == json.loads((folder / f"{name}.json").read_text(encoding="utf-8")), (
+        f"{language}/{name}.json's card differs from a fresh training (did the labelled "
         "data in tests/data change?): retrain and commit it (make models)"
     )
-    assert (SHIPPED / f"{name}.md").read_text(encoding="utf-8") == train.markdown(card)
+    assert (folder / f"{name}.md").read_text(encoding="utf-8") == train.markdown(card)
     training.write(model, card, train.markdown(card), tmp_path)
     for suffix in ("npz", "json", "md"):  # the files as the script writes them, byte for byte
         written = (tmp_path / f"{name}.{suffix}").read_bytes()
-        assert written == (SHIPPED / f"{name}.{suffix}").read_bytes(), f"{name}.{suffix}"
+        assert written == (folder / f"{name}.{suffix}").read_bytes(), f"{recipe}.{suffix}"
 
 
 def test_the_model_card_reports_data_licences_seed_and_quality():
@@ -68,7 +90,7 @@ def test_the_model_card_reports_data_licences_seed_and_quality():
 #: The models of a tone code (a wording check's `model:`), besides hostile's own test; the
 #: others (anger) are inputs to the complaint's reading.
 REPLY_CODES = [
-    name for name in train.RECIPES if name != "hostile" and name in tone_rules("en").wording
+    name for name in train.ENGLISH if name != "hostile" and name in tone_rules("en").wording
 ]
 
 
@@ -86,9 +108,10 @@ def test_a_reply_code_models_line_is_its_cards_and_quiet_on_real_brand_replies(c
     assert at["dev_out_of_fold_clean_flagged"] <= 0.02
 
 
-@pytest.mark.parametrize("name", train.RECIPES)
-def test_the_model_file_holds_arrays_only_and_is_small(name):
-    path = SHIPPED / f"{name}.npz"
+@pytest.mark.parametrize("recipe", train.RECIPES)
+def test_the_model_file_holds_arrays_only_and_is_small(recipe):
+    language, name = _language_and_name(recipe)
+    path = text_models.MODELS_DIR / language / f"{name}.npz"
     with zipfile.ZipFile(path) as archive:
         assert sorted(archive.namelist()) == ["bias.npy", "weights.npy"]
     np.load(path, allow_pickle=False).close()  # no pickled objects inside
@@ -96,7 +119,7 @@ def test_the_model_file_holds_arrays_only_and_is_small(name):
 
 
 def test_models_with_the_same_features_score_together_as_each_alone():
-    names = list(train.RECIPES)
+    names = list(train.ENGLISH)
     together = text_models.together(names)
     texts = ["Your claim is false.", "Thanks, Sam 🙏", "", "As per my last message, no."]
     scores = together.probabilities(texts)
@@ -189,3 +212,72 @@ def test_the_fast_scoring_path_equals_scikit_learns_features():
     np.testing.assert_allclose(
         model.featuriser.dot(texts, both), np.column_stack([public, -public]), atol=1e-9
     )
+
+
+#: The line recommended for the tone check's `model:` on hostile in German and Polish
+#: (the report to the lead; the rule files are the language packs').
+LANGUAGE_HOSTILE_LINE = 0.6
+
+
+@pytest.mark.parametrize("recipe", list(train.IN_LANGUAGES))
+def test_a_language_models_card_states_its_data_licences_seed_and_cross_validated_figures(
+    recipe,
+):
+    language, name = _language_and_name(recipe)
+    card = text_models.load(name, language).card
+    assert card["language"] == language
+    assert card["training"]["seed"] == training.SEED
+    assert all(source["licence"] and source["rows"] for source in card["data"])
+    # Evaluation-only data (XLM-T's sentiment tweets) never trains a shipped model.
+    assert not any("xlmt" in source["path"] for source in card["data"])
+    assert card["metrics"]["cross_validation"].startswith("5-fold")
+
+
+def test_the_german_and_polish_hostile_models_reach_the_targets_in_cross_validation():
+    german = text_models.load("hostile", "de").card["metrics"]["by_threshold"]["0.50"]
+    polish = text_models.load("hostile", "pl").card["metrics"]["by_threshold"]["0.50"]
+    assert german["macro_f1"] >= 0.72  # GermEval's measure
+    assert polish["f1"] >= 0.50  # PolEval's: F1 of the harmful class
+
+
+@pytest.mark.parametrize(
+    ("language", "insult", "word", "replies"),
+    [
+        (
+            "de",
+            "Sie sind ein dummer Idiot.",
+            "Idiot",
+            [
+                "Vielen Dank für Ihre Nachricht, wir kümmern uns sofort darum.",
+                "Es tut uns leid, dass Ihr Paket noch nicht angekommen ist.",
+                "Bitte senden Sie uns Ihre Bestellnummer per Direktnachricht.",
+            ],
+        ),
+        (
+            "pl",
+            "Zamknij się, debilu.",
+            "debilu",
+            [
+                "Dziękujemy za wiadomość, zajmiemy się tym od razu.",
+                "Przepraszamy, że paczka jeszcze nie dotarła.",
+                "Prosimy o podanie numeru zamówienia w wiadomości prywatnej.",
+            ],
+        ),
+    ],
+)
+def test_a_language_hostile_model_reads_an_insult_and_names_it_but_not_a_care_reply(
+    language, insult, word, replies
+):
+    model = text_models.load("hostile", language)
+    found, *others = model.score([insult, *replies], explain_from=LANGUAGE_HOSTILE_LINE)
+    assert found.probability >= LANGUAGE_HOSTILE_LINE
+    assert word in [insult[w.start : w.end] for w in found.words]
+    assert all(other.probability < LANGUAGE_HOSTILE_LINE for other in others)
+
+
+@pytest.mark.parametrize("language", ["nl", "de", "es", "pl", "lv"])
+def test_a_languages_three_kind_models_read_a_text_together(language):
+    names = ["kind_complaint", "kind_question", "kind_praise"]
+    probabilities, words = text_models.together(names, language).read("?")
+    assert probabilities.shape == (3,)
+    assert len(words) == 3

@@ -1,6 +1,7 @@
 """Train a model and write it, with its card, into app/ml/models/<language>/.
 
     python -m app.ml.train hostile            # or: make models (all of them)
+    python -m app.ml.train de/hostile         # another language's: <language>/<name>
     python -m app.ml.train hostile --out DIR  # somewhere else (the test compares the two)
 
 Reads the public data in ../shared/data (beside the repository; never copied into it) and
@@ -18,9 +19,9 @@ from types import ModuleType
 from app.ml.model import MODELS_DIR, TextModel
 from app.ml.training import SHARED, write
 
-#: The models there are recipes for, each a module of app/ml/recipes with `NAME`,
+#: The English models, each a module of app/ml/recipes with `NAME`,
 #: `train(shared) -> (model, card)` and `markdown(card) -> str`.
-RECIPES = (
+ENGLISH = (
     "hostile",
     "argumentative",
     "dismissive",
@@ -32,19 +33,44 @@ RECIPES = (
     "kind_praise",
 )
 
+#: The other languages' models, "<language>/<name>" -> the module of app/ml/recipes that
+#: trains it, parametrised by language: `train_in(name, language, shared)`, `markdown(card)`.
+IN_LANGUAGES = {
+    "de/hostile": "corpus",
+    "pl/hostile": "corpus",
+    **{f"{language}/anger": "corpus" for language in ("nl", "de", "es", "pl")},
+    "lv/negative": "corpus",
+    **{
+        f"{language}/{name}": "kinds"
+        for language in ("nl", "de", "es", "pl", "lv")
+        for name in ("kind_complaint", "kind_question", "kind_praise")
+    },
+}
+
+#: Every model there is a recipe for (`make models` trains them all).
+RECIPES = (*ENGLISH, *IN_LANGUAGES)
+
+
+def key(name: str, language: str = "en") -> str:
+    """The recipe's name of a model: "hostile" in English, "de/hostile" in German."""
+    return name if language == "en" else f"{language}/{name}"
+
 
 def recipe(name: str) -> ModuleType:
     if name not in RECIPES:
         raise SystemExit(f"no recipe for {name!r}; known: {', '.join(RECIPES)}")
-    return importlib.import_module(f"app.ml.recipes.{name}")
+    return importlib.import_module(f"app.ml.recipes.{IN_LANGUAGES.get(name, name)}")
 
 
 def train(name: str, shared: Path = SHARED) -> tuple[TextModel, dict]:
+    if name in IN_LANGUAGES:
+        language, model = name.split("/")
+        return recipe(name).train_in(model, language, shared)
     return recipe(name).train(shared)
 
 
 def markdown(card: dict) -> str:
-    return recipe(card["name"]).markdown(card)
+    return recipe(key(card["name"], card["language"])).markdown(card)
 
 
 def main(argv: list[str] | None = None) -> None:

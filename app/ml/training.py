@@ -7,6 +7,7 @@ is measured; `python -m app.ml.train NAME` runs it.
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -14,7 +15,9 @@ from pathlib import Path
 
 import numpy as np
 import yaml
+from scipy import sparse
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
 
 from app.ml.features import FeatureSpec, Featuriser
 from app.ml.model import TextModel
@@ -93,8 +96,14 @@ def team_kinds(pattern: str) -> list[dict]:
     """The rows of tests/data/<pattern> labelled with a `kind` (kind_dev.yaml, ...)."""
     rows = []
     for path in sorted((REPOSITORY / "tests" / "data").glob(pattern)):
-        rows += yaml.safe_load(path.read_text(encoding="utf-8"))
+        rows += _yaml_rows(path, path.stat().st_mtime_ns)
     return rows
+
+
+@functools.cache
+def _yaml_rows(path: Path, _modified: int) -> list[dict]:
+    """A labelled file's rows, parsed once a process (the three kind models read it)."""
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
 def brand_replies(shared: Path) -> tuple[list[str], list[str]]:
@@ -188,10 +197,11 @@ def write(model: TextModel, card: dict, card_text: str, folder: Path) -> None:
 def card_opening(card: dict, *, used: str = "") -> list[str]:
     """The start of every model card: the model, what it predicts, that the script writes
     it, and (`used`) what the product does with it."""
+    recipe = card["name"] if card["language"] == "en" else f"{card['language']}/{card['name']}"
     return [
         f"# Model card: `{card['name']}` ({card['language']})",
         "",
-        f"Predicts: {card['label']}. Written by `python -m app.ml.train {card['name']}`; "
+        f"Predicts: {card['label']}. Written by `python -m app.ml.train {recipe}`; "
         f"do not edit by hand.{' ' + used if used else ''}",
         "",
     ]
@@ -218,3 +228,152 @@ def card_data_and_training(card: dict, *, data_note: str = "") -> list[str]:
         f"- features: {card['features']}",
         "",
     ]
+
+
+# The other languages' public data (../shared/data/ml/<language>/; README.md there lists
+# each corpus with its licence). Each reader returns (texts, labels), in the file's order.
+
+ML = "ml"
+
+
+def germeval2018(shared: Path) -> tuple[list[str], list[int]]:
+    """GermEval 2018 (task 1), the training part: 1 OFFENSE, 0 OTHER."""
+    path = shared / ML / "de" / "germeval2018" / "germeval2018.training.txt"
+    rows = [line.split("\t") for line in _lines(path) if line.strip()]
+    return [row[0] for row in rows], [int(row[1] == "OFFENSE") for row in rows]
+
+
+def gahd(shared: Path) -> tuple[list[str], list[int]]:
+    """GAHD (German adversarial hate speech), train and dev parts: 1 hate."""
+    path = shared / ML / "de" / "gahd" / "gahd_train_dev.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return [row["text"] for row in rows], [int(row["label"]) for row in rows]
+
+
+def poleval2019(shared: Path) -> tuple[list[str], list[int]]:
+    """PolEval 2019 task 6, the training part: 1 harmful (cyberbullying or hate), 0 not."""
+    folder = shared / ML / "pl" / "poleval2019"
+    texts = _lines(folder / "training_set_clean_only_text.txt")
+    tags = _lines(folder / "training_set_clean_only_tags.txt")
+    if len(texts) != len(tags):
+        raise ValueError(f"{folder}: {len(texts)} texts for {len(tags)} tags")
+    return texts, [int(int(tag) > 0) for tag in tags]
+
+
+#: XED's labels (Plutchik's eight emotions), by number.
+XED_EMOTIONS = {
+    1: "anger",
+    2: "anticipation",
+    3: "disgust",
+    4: "fear",
+    5: "joy",
+    6: "sadness",
+    7: "surprise",
+    8: "trust",
+}
+
+
+def xed(shared: Path, language: str) -> tuple[list[str], list[frozenset[str]]]:
+    """XED's projected subtitles: (lines, each line's emotions). A few subtitle lines span
+    several lines of the file; those are left out (their labels cannot be told apart)."""
+    path = shared / ML / language / "xed" / f"Projections_{language}-projections.tsv"
+    texts, emotions = [], []
+    for line in _lines(path):
+        text, _, labels = line.rpartition("\t")
+        try:
+            found = frozenset(XED_EMOTIONS[int(label)] for label in labels.split(","))
+        except (KeyError, ValueError):
+            continue
+        if text.strip():
+            texts.append(text)
+            emotions.append(found)
+    return texts, emotions
+
+
+_PEISENIEKS_ROW = re.compile(r'"text":"(?P<text>.*)","sentiment":"(?P<sentiment>[A-Z]+)"')
+_PEISENIEKS = {"POZ": "pos", "NEU": "neu", "NEG": "neg"}
+
+
+def latvian_tweets(shared: Path) -> dict[str, tuple[list[str], list[str]]]:
+    """The Latvian sentiment tweets, each corpus's (texts, pos | neu | neg): {"ltec": ...
+    (the Latvian Twitter Eater Corpus, training part), "peisenieks": ...}. Peisenieks' file
+    is not strict JSON (unescaped quotes inside texts): read a row a line."""
+    rows = json.loads((shared / ML / "lv" / "ltec" / "train.json").read_text(encoding="utf-8"))
+    found = {"ltec": ([r["tweet_text"] for r in rows], [r["sentiment"] for r in rows])}
+    texts, labels = [], []
+    for line in _lines(shared / ML / "lv" / "peisenieks" / "tweet_corpus.json"):
+        match = _PEISENIEKS_ROW.search(line)
+        if match and match["sentiment"] in _PEISENIEKS:
+            texts.append(match["text"].replace('\\"', '"').replace("\\/", "/"))
+            labels.append(_PEISENIEKS[match["sentiment"]])
+    found["peisenieks"] = (texts, labels)
+    return found
+
+
+def xlmt_sentiment(shared: Path, language: str) -> tuple[list[str], list[str]]:
+    """XLM-T's tweets (de: SB-10K, es: InterTASS), train and val: (texts, negative |
+    neutral | positive). Their terms allow evaluation and development only: never train a
+    shipped model on them."""
+    folder = shared / ML / language / "xlmt_sentiment"
+    texts, labels = [], []
+    for split in ("train", "val"):
+        texts += _lines(folder / f"{split}_text.txt")
+        labels += [
+            ("negative", "neutral", "positive")[int(x)]
+            for x in _lines(folder / f"{split}_labels.txt")
+        ]
+    if len(texts) != len(labels):
+        raise ValueError(f"{folder}: {len(texts)} texts for {len(labels)} labels")
+    return texts, labels
+
+
+FOLDS = 5
+
+
+def folds(labels: list[int], count: int = FOLDS) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(training rows, test rows) of each fold: stratified, shuffled with the seed."""
+    splitter = StratifiedKFold(count, shuffle=True, random_state=SEED)
+    return list(splitter.split(np.zeros(len(labels)), labels))
+
+
+def out_of_fold(
+    recipe: Recipe, data: Data, features, extra: Data | None = None, extra_features=None
+) -> np.ndarray:
+    """Each text's probability from the model fitted on the other folds (`folds`): k-fold
+    cross-validation on the features computed once (hashed, so no fold learns anything
+    from another's texts). `extra`: texts every fold also trains on (never scored), with
+    their features when the caller has them."""
+    labels = np.array(data.labels)
+    weights = np.array(data.weights)
+    found = np.zeros(len(labels))
+    if extra is not None and extra_features is None:
+        extra_features = Featuriser(recipe.spec).transform(extra.texts)
+    for train, test in folds(data.labels):
+        part = Data([data.texts[i] for i in train], list(labels[train]), list(weights[train]))
+        part_features = features[train]
+        if extra is not None:
+            part = Data(
+                part.texts + extra.texts,
+                part.labels + extra.labels,
+                part.weights + extra.weights,
+            )
+            part_features = sparse.vstack([part_features, extra_features]).tocsr()
+        w, b = fit(recipe, part, part_features)
+        found[test] = 1.0 / (1.0 + np.exp(-(features[test] @ w + b)))
+    return found
+
+
+#: A corpus's features, by (features, corpus): recipes of one process that read the same
+#: corpus with the same features hash it once (the retraining test trains them all).
+_FEATURES: dict[tuple[FeatureSpec, str], sparse.csr_matrix] = {}
+
+
+def corpus_features(spec: FeatureSpec, corpus: str, texts: list[str]) -> sparse.csr_matrix:
+    """The features of a whole corpus's texts (`corpus` names it: "de/germeval2018"), kept
+    for the process."""
+    key = (spec, corpus)
+    found = _FEATURES.get(key)
+    if found is None or found.shape[0] != len(texts):
+        found = _FEATURES[key] = Featuriser(spec).transform(texts)
+    return found
