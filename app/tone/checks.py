@@ -830,7 +830,7 @@ def negative_tone(reply: Reply) -> list[Finding]:
     """The reply as a whole reads negative: enough of it, by length, is in sentences whose
     sentiment (VADER, care words neutral, defeatist phrases counted) is at or below the
     policy's line."""
-    if reply.rules is None or reply.language != "en" or not reply.sentences:
+    if reply.rules is None or reply.rules.lexicon is None or not reply.sentences:
         return []
     text = list(reply.text)
     said = [(f.start, f.end) for f in reply.earlier if f.code in _ALREADY_SAID]
@@ -843,7 +843,12 @@ def negative_tone(reply: Reply) -> list[Finding]:
         if not already.overlaps(start, end)
     ]
     reply.sentiment = sentiment.score(
-        "".join(text), reply.sentences, reply.rules.care_words, nudges, line=reply.negative_at
+        "".join(text),
+        reply.sentences,
+        reply.rules.care_words,
+        nudges,
+        line=reply.negative_at,
+        own_lexicon=reply.rules.lexicon == "own",
     )
     if reply.sentiment.negative_share < reply.rules.negative_share:
         return []

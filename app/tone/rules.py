@@ -45,6 +45,8 @@ from app.nlp.rules import Entry, entries, entry, freeze, languages_in, rule_file
 from app.tone.catalogue import PART_CODES
 
 RULES_DIR = Path(__file__).parent / "rules"
+#: The word scores negative_tone can read a reply with (context.yaml, `lexicon`).
+LEXICONS = frozenset({"vader", "own", None})
 
 #: The checks whose rules are cue lists in wording.yaml.
 WORDING_CODES = (
@@ -196,6 +198,10 @@ class ToneRules:
     #: negative_tone when at least this share of the words is in negative sentences.
     negative_share: float
     negative_message: str
+    #: Whose word scores read the reply: "vader" (VADER's English lexicon, `care_words`
+    #: adjusting it) or "own" (only the language's `care_words` scores); None: the
+    #: negative_tone check does not run in this language.
+    lexicon: str | None
     readability_min_words: int
     long_sentence_words: int
     readability_message: str
@@ -521,8 +527,15 @@ def tone_rules(language: str) -> ToneRules | None:
         data,
         "negative_tone",
         context_path,
-        {"message", "care_words", "defeatist", "defeatist_weight", "negative_share"},
+        {"message", "care_words", "defeatist", "defeatist_weight", "negative_share", "lexicon"},
     )
+    lexicon = negative.get("lexicon")
+    if lexicon not in LEXICONS:
+        raise DataFileError(
+            context_path,
+            negative.line_of("lexicon"),
+            f"lexicon is one of {sorted(LEXICONS - {None})} (none: negative_tone does not run)",
+        )
     negative_share = negative["negative_share"]
     if isinstance(negative_share, bool) or not isinstance(negative_share, int | float):
         raise DataFileError(context_path, negative.line_of("negative_share"), "a number")
@@ -582,6 +595,7 @@ def tone_rules(language: str) -> ToneRules | None:
         defeatist=_cues(negative["defeatist"], context_path, negative.line_of("defeatist")),
         defeatist_weight=float(defeatist_weight),
         negative_share=float(negative_share),
+        lexicon=lexicon,
         negative_message=_text(negative, "message", context_path, "negative_tone"),
         readability_min_words=_positive_int(readability, "min_words", context_path),
         long_sentence_words=_positive_int(readability, "long_sentence_words", context_path),

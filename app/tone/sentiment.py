@@ -15,17 +15,21 @@ from dataclasses import dataclass
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 _lock = threading.Lock()
-_analyzers: dict[tuple[tuple[str, float], ...], SentimentIntensityAnalyzer] = {}
+_analyzers: dict[tuple, SentimentIntensityAnalyzer] = {}
 
 
-def _analyzer(care_words: dict[str, float]) -> SentimentIntensityAnalyzer:
-    key = tuple(sorted(care_words.items()))
+def _analyzer(care_words: dict[str, float], own: bool = False) -> SentimentIntensityAnalyzer:
+    """VADER with the care words' scores; with `own`, with those scores alone (a language
+    VADER's English lexicon does not read: its English words would be noise)."""
+    key = (own, *sorted(care_words.items()))
     analyzer = _analyzers.get(key)
     if analyzer is None:
         with _lock:
             analyzer = _analyzers.get(key)
             if analyzer is None:
                 analyzer = SentimentIntensityAnalyzer()
+                if own:
+                    analyzer.lexicon = {}
                 for word, value in care_words.items():
                     if value == 0:
                         analyzer.lexicon.pop(word, None)
@@ -53,11 +57,12 @@ def score(
     nudges: list[tuple[int, float]] = (),
     *,
     line: float = -0.4,
+    own_lexicon: bool = False,
 ) -> Sentiment:
     """Sentence by sentence: VADER's negation would otherwise reach across sentences
     ("It didn't work. Thanks for …" reads "Thanks" as negated). `nudges` are (position,
     amount) pairs added to the score of the sentence they fall in."""
-    analyzer = _analyzer(care_words)
+    analyzer = _analyzer(care_words, own_lexicon)
     total = weight = negative = 0.0
     worst = None
     for start, end in sentences:
@@ -76,8 +81,8 @@ def score(
     return Sentiment(round(total / weight, 4), worst, round(negative / weight, 4))
 
 
-def warm_up(care_words: dict[str, float]) -> None:
-    _analyzer(care_words)
+def warm_up(care_words: dict[str, float], own_lexicon: bool = False) -> None:
+    _analyzer(care_words, own_lexicon)
 
 
 #: Sentences scored lately, per analyzer: a reply re-checked as it is typed, or with a fix
