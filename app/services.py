@@ -94,6 +94,8 @@ def workflow_defaults(config: Config) -> workflow_settings.WorkflowPolicy:
         **{f"signoff.finding.{k}": v for k, v in config["SIGNOFF_FINDINGS"].items()},
         **{f"publisher.{k}": v for k, v in config["PUBLISHERS"].items()},
     }
+    if config.get("SIGNOFF_UNREAD_LANGUAGE"):
+        values[workflow_settings.UNREAD_LANGUAGE_KEY] = config["SIGNOFF_UNREAD_LANGUAGE"]
     try:
         return workflow_settings.clean(values, workflow_settings.WorkflowPolicy())
     except workflow_settings.WorkflowPolicyError as problem:

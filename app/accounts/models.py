@@ -81,9 +81,7 @@ class User(Base):
     #: The languages this person reads (ISO 639-1 codes, "fr"), set on their profile or by
     #: an admin. None listed means none known: they do not approve a reply to a complaint
     #: Composure could not read (app/drafts/guards.ReadsTheLanguage).
-    languages: Mapped[list[str]] = mapped_column(
-        JSON, default=list, server_default=text("'[]'")
-    )
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

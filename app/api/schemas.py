@@ -90,11 +90,44 @@ class ComplaintSchema(ma.Schema):
             "target_seconds": int(state.target.total_seconds()),
         }
 
-    language = ma.fields.String(allow_none=True)
-    heat = ma.fields.Float(allow_none=True)
-    heat_label = ma.fields.String(allow_none=True)
-    complainer_type = ma.fields.String(allow_none=True)
-    category = ma.fields.String(allow_none=True)
+    language = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "The language it is read in (ISO 639-1): detected, or set"},
+    )
+    language_supported = ma.fields.Function(
+        lambda complaint: complaint.language_read,
+        metadata={
+            "type": "boolean",
+            "description": "false when Composure has no analysis rules for the language: "
+            "heat, heat_label, complainer_type, category and kind are then null (not read), "
+            "and flags is empty because it was not checked (flags_checked false)",
+        },
+    )
+    flags_checked = ma.fields.Function(
+        lambda complaint: complaint.language_read,
+        metadata={"type": "boolean", "description": "false: flags empty because not checked"},
+    )
+    detected_language = ma.fields.String(
+        allow_none=True, metadata={"description": "What the detector read the language as"}
+    )
+    language_set_by = ma.fields.Function(
+        lambda complaint: complaint.language_set_by.name if complaint.language_set_by else None,
+        metadata={
+            "type": "string",
+            "nullable": True,
+            "description": "Who set the language by hand (null while the detected one stands)",
+        },
+    )
+    language_set_at = ma.fields.AwareDateTime(allow_none=True)
+    heat = ma.fields.Float(allow_none=True, metadata={"description": "null: not read"})
+    heat_label = ma.fields.String(
+        allow_none=True, metadata={"description": "low, medium or high; null: not read"}
+    )
+    complainer_type = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "aggressive, passive or constructive; null: not read"},
+    )
+    category = ma.fields.String(allow_none=True, metadata={"description": "null: not read"})
     flags = ma.fields.List(ma.fields.String())
     entities = ma.fields.List(ma.fields.Nested(EntitySchema))
     kind = ma.fields.Method(
@@ -174,6 +207,17 @@ class SpanSchema(ma.Schema):
     end = ma.fields.Integer()
 
 
+class LanguageRequestSchema(ma.Schema):
+    language = ma.fields.String(
+        required=True,
+        metadata={
+            "description": "The language the complaint is written in (ISO 639-1, e.g. nl): "
+            "it is read again in it, with its rules if Composure has them, not read otherwise",
+            "example": "nl",
+        },
+    )
+
+
 class AnalyzeRequestSchema(ma.Schema):
     text = ma.fields.String(
         required=True, metadata={"example": "@NorthwindHome charged TWICE for order #NW-50177!!!"}
@@ -183,6 +227,11 @@ class AnalyzeRequestSchema(ma.Schema):
         validate=validate.Length(max=40),
         metadata={"description": "Channel key (x, facebook, dm, ...): it affects the type"},
     )
+    language = ma.fields.String(
+        load_default=None,
+        validate=validate.Length(max=16),
+        metadata={"description": "Read it in this language (ISO 639-1) instead of detecting it"},
+    )
 
 
 class AnalysisSchema(ma.Schema):
@@ -190,13 +239,28 @@ class AnalysisSchema(ma.Schema):
         metadata={"description": "The text as analysed (cleaned); every span refers to it"}
     )
     language = ma.fields.String()
-    language_supported = ma.fields.Boolean()
-    heat = ma.fields.Float(metadata={"description": "0 (calm) to 1 (furious)"})
-    heat_label = ma.fields.String(metadata={"description": "low, medium or high"})
-    complainer_type = ma.fields.String(
-        metadata={"description": "aggressive, passive or constructive"}
+    language_supported = ma.fields.Boolean(
+        metadata={
+            "description": "false when Composure has no analysis rules for the language: then "
+            "heat, heat_label, complainer_type, category and kind are null (not read, never "
+            "guessed with another language's rules) and flags is empty because nothing was "
+            "checked; personal data, capitals and !!! are still found (entities, evidence)"
+        }
     )
-    category = ma.fields.String()
+    flags_checked = ma.fields.Boolean(
+        metadata={"description": "false: `flags` is empty because it was not checked"}
+    )
+    heat = ma.fields.Float(
+        allow_none=True, metadata={"description": "0 (calm) to 1 (furious); null: not read"}
+    )
+    heat_label = ma.fields.String(
+        allow_none=True, metadata={"description": "low, medium or high; null: not read"}
+    )
+    complainer_type = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "aggressive, passive or constructive; null: not read"},
+    )
+    category = ma.fields.String(allow_none=True, metadata={"description": "null: not read"})
     flags = ma.fields.List(ma.fields.String())
     entities = ma.fields.List(ma.fields.Nested(EntitySchema))
     evidence = ma.fields.Dict(

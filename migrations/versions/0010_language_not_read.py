@@ -123,9 +123,7 @@ def upgrade():
 def downgrade():
     op.drop_column("users", "languages")
     if op.get_bind().dialect.name != "sqlite":
-        op.drop_constraint(
-            op.f("ck_complaints_language_set_has_time"), "complaints", type_="check"
-        )
+        op.drop_constraint(op.f("ck_complaints_language_set_has_time"), "complaints", type_="check")
         op.drop_constraint(
             op.f("fk_complaints_language_set_by_id_users"), "complaints", type_="foreignkey"
         )
