@@ -212,9 +212,11 @@ class Services:
             complaint, channel, policy=self.tone_policy, company=self.company
         )
 
-    def compose_draft(self, complaint: Complaint, agent: User | None) -> Composition:
+    def compose_draft(
+        self, complaint: Complaint, agent: User | None, language: str | None = None
+    ) -> Composition:
         """The first draft for a stored complaint: what the complaint page, the editor and
-        the API all offer."""
+        the API all offer; in the complaint's language, or in `language`."""
         return composer.compose_for(
             complaint,
             library=self.library,
@@ -222,6 +224,7 @@ class Services:
             agent=agent,
             now=self.now(),
             timezone=self.timezone,
+            language=language,
         )
 
     def compose_text(

@@ -38,7 +38,7 @@ from app.nlp.detection import LANGUAGE_NAMES, language_name
 from app.services import import_limits
 from app.web.access import requires, safe_next
 from app.web.forms import show_on_form
-from app.web.services import compose_draft, display_zone, now
+from app.web.services import compose_draft, display_zone, now, templates
 
 blueprint = Blueprint("complaints", __name__)
 
@@ -122,6 +122,7 @@ def render_complaint(
             may_take=assignment.may_take(current_user, complaint),
             may_release=assignment.may_release(current_user, complaint),
             language_choices=language_choices(),
+            draft_languages=[(code, language_name(code)) for code in templates().languages],
             languages_read=languages_with_rules(),
         ),
         status,

@@ -63,12 +63,21 @@ class CompanyForm(FlaskForm):
 def company_details():
     current = services().company
     form = CompanyForm(data=asdict(current))
+    # The DM wording per language with reply templates; English is the form's own field.
+    languages = [code for code in services().library.languages if code != "en"]
+    typed = {code: current.dm_instructions.get(code, "") for code in languages}
+    problems: dict[str, str] = {}
     status = 200
+    if request.method == "POST":
+        typed = {code: request.form.get(f"dm_instruction.{code}", "") for code in languages}
     if form.validate_on_submit():
         try:
-            details = company_settings.clean(form.data)
+            details = company_settings.clean({**form.data, "dm_instructions": typed})
         except company_settings.CompanyDetailsError as problem:
-            show_on_form(form, problem, otherwise="name")
+            problems = {k: v for k, v in problem.fields.items() if k.startswith("dm_instruction.")}
+            others = {k: v for k, v in problem.fields.items() if k not in problems}
+            if others:
+                show_on_form(form, company_settings.CompanyDetailsError(others), otherwise="name")
         else:
             company_settings.save(db.session, details, actor=current_user, now=now())
             db.session.commit()
@@ -78,7 +87,12 @@ def company_details():
         status = 400
     return (
         render_template(
-            "settings/company.html", form=form, defaults=company_defaults(current_app.config)
+            "settings/company.html",
+            form=form,
+            defaults=company_defaults(current_app.config),
+            dm_languages=[(code, language_name(code)) for code in languages],
+            dm_typed=typed,
+            dm_problems=problems,
         ),
         status,
     )

@@ -6,6 +6,8 @@ language, the languages each person reads, and no more guessed readings.
   it and when (both or neither, a CHECK).
 - `users.languages`: the languages a person reads, a JSON list, `[]` (none known) for
   everyone already there.
+- `drafts.language`: the language a draft was built in (the complaint's by default, or
+  the one the agent chose); NULL for drafts already there (their complaint's).
 - Data: until this revision a complaint in a language without analysis rules was read
   with the English rules (`analysis_notes.language_supported` false) and stored with a
   guessed heat, type, category, kind and flags ("low heat · constructive"). Those guesses
@@ -91,6 +93,7 @@ def upgrade():
         "users",
         sa.Column("languages", sa.JSON(), nullable=False, server_default=sa.text("'[]'")),
     )
+    op.add_column("drafts", sa.Column("language", sa.String(length=16), nullable=True))
 
     op.execute(complaints.update().values(detected_language=complaints.c.language))
     guessed = [
@@ -121,6 +124,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_column("drafts", "language")
     op.drop_column("users", "languages")
     if op.get_bind().dialect.name != "sqlite":
         op.drop_constraint(op.f("ck_complaints_language_set_has_time"), "complaints", type_="check")
