@@ -5,6 +5,7 @@ detected language. Through the pages (WebTest, CSRF on) and the API."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -266,3 +267,53 @@ def test_a_draft_is_never_without_sign_off_for_an_unread_complaint(app, users):
         draft = db.session.get(Draft, draft_id)
         assert draft.requires_signoff
         assert draft.signoff_reasons[0]["kind"] == "language"
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+def test_migration_0010_clears_readings_guessed_with_the_english_rules(ctx):
+    """Before 0010 a French complaint was read with the English rules and stored as "low
+    heat · constructive"; the migration clears the guess and `flask complaints analyze`
+    stores "not read"."""
+    from flask_migrate import downgrade, upgrade
+
+    from app.complaints import reading
+    from app.complaints.models import ComplaintFlag
+
+    french, english = add_complaint(ctx, FRENCH), add_complaint(ctx, ENGLISH)
+    db.session.remove()
+    downgrade(revision="0009")
+    guessed = {"language_supported": False, "notices": ["read with the English rules"]}
+    db.session.execute(
+        sa.text(
+            "UPDATE complaints SET heat = 0, heat_label = 'low', complainer_type = "
+            "'constructive', category = 'billing', flags = :flags, analysis_notes = :notes "
+            "WHERE id = :id"
+        ),
+        {"flags": '["billing"]', "notes": json.dumps(guessed), "id": french},
+    )
+    db.session.execute(
+        sa.text("INSERT INTO complaint_flags (complaint_id, flag) VALUES (:id, 'billing')"),
+        {"id": french},
+    )
+    db.session.commit()
+    upgrade()
+
+    complaint = db.session.get(Complaint, french)
+    assert (complaint.heat, complaint.heat_label, complaint.complainer_type) == (None, None, None)
+    assert complaint.flags == []
+    assert complaint.analyzed_at is None
+    assert complaint.detected_language == "fr"
+    assert (
+        db.session.scalars(
+            sa.select(ComplaintFlag).where(ComplaintFlag.complaint_id == french)
+        ).all()
+        == []
+    )
+    kept = db.session.get(Complaint, english)
+    assert kept.heat_label is not None
+    assert "legal_threat" in kept.flags
+
+    reading.reanalyze_all(db.session, now=T0, checkpoint=db.session.flush, only_missing=True)
+    assert complaint.analyzed_at is not None
+    assert complaint.heat_label is None
+    assert complaint.analysis_notes["language_supported"] is False

@@ -153,8 +153,12 @@ class ComplaintListArgsSchema(ma.Schema):
     channel = ma.fields.String(load_default=None)
     flag = ma.fields.String(
         load_default=None,
-        validate=validate.OneOf(FLAGS),
-        metadata={"description": "Only complaints with this sensitivity flag"},
+        validate=validate.OneOf([*FLAGS, "not_checked"]),
+        metadata={
+            "description": "Only complaints with this sensitivity flag, and those whose flags "
+            "were not checked (language_supported false: they might have it); not_checked: "
+            "only those"
+        },
     )
     kind = ma.fields.String(
         load_default=None,
