@@ -47,7 +47,8 @@ def test_a_text_in_a_language_without_rules_is_not_read_but_its_personal_data_is
     not_read = (result.heat, result.heat_label, result.complainer_type, result.category)
     assert not_read == (None, None, None, None)
     assert result.kind is None
-    assert result.flags == ()  # not checked, not "none found"
+    # Personal data is found by its format in any language; no other flag was checked.
+    assert result.flags == ("personal_data",)
     found = {(entity.kind, entity.text) for entity in result.entities}
     assert ("email", "claire.dubois@example.fr") in found
     assert ("order_ref", "NW-50177") in found
@@ -88,7 +89,7 @@ def test_a_french_complaint_shows_not_read_everywhere_and_needs_signoff(app, use
 
     page = words(agent.get(f"/complaints/{complaint_id}"))
     assert "Heat and type not read: Composure has no rules for French — read it yourself" in page
-    assert "Flags not checked" in page
+    assert "Personal data (found by its format); the others not checked" in page
     assert "none: nothing sensitive found" not in page
     assert "low" not in page.split("What the analysis found")[1].split("Reply")[0].split()
     # No templates in French: the draft offered is in English, and the agent is told.
@@ -116,7 +117,7 @@ def test_the_api_says_the_language_is_not_supported_with_heat_and_type_null(api_
     assert body["complainer_type"] is None
     assert body["category"] is None
     assert body["kind"] is None
-    assert body["flags"] == []
+    assert body["flags"] == ["personal_data"]  # by its format; the others not checked
 
     analysed = api_call("POST", "/api/v1/analyze", json={"text": FRENCH}).get_json()
     assert analysed["language_supported"] is False
@@ -134,7 +135,7 @@ def test_sign_off_for_a_complaint_nobody_could_read_is_a_policy_setting(app, use
     with app.app_context():
         complaint = db.session.get(Complaint, add_complaint(app, FRENCH))
         reasons = WorkflowPolicy().signoff_reasons(complaint, [])
-        assert reasons == [{"kind": "language", "value": "fr", "group": "legal"}]
+        assert reasons[0] == {"kind": "language", "value": "fr", "group": "legal"}
         pr = clean({"signoff.unread_language": "pr"}, WorkflowPolicy())
         assert pr.signoff_reasons(complaint, [])[0]["group"] == "pr"
         with pytest.raises(WorkflowPolicyError):  # never "nobody"
@@ -205,6 +206,7 @@ def test_the_agent_corrects_the_language_and_the_complaint_is_read_again(app, us
     assert "Language set to French: Composure has no rules for it, so it is not read." in after
     assert "French (set by Alex Agent; detected: English)" in after
     assert "Heat and type not read" in after
+    assert "Flags not checked" in after  # no personal data in it either
 
     form = form_with(agent.get(f"/complaints/{complaint_id}"), "/language")
     form["language"] = "en"

@@ -78,7 +78,8 @@ class Analysis:
     language: str
     #: False when Composure has no analysis rules for the language: then heat, its label,
     #: the complainer type, the category and the kind are None (not read, never guessed
-    #: with another language's rules) and `flags` is empty because nothing was checked.
+    #: with another language's rules), and `flags` holds only what does not depend on the
+    #: language (`personal_data`, from the entities); the others were not checked.
     language_supported: bool
     heat: float | None
     heat_label: str | None
@@ -100,7 +101,8 @@ class Analysis:
 
     @property
     def flags_checked(self) -> bool:
-        """Whether `flags` was read at all: an empty tuple means "none" only then."""
+        """Whether every flag was looked for: a flag missing means "not there" only then
+        (otherwise only `personal_data` was, by its formats)."""
         return self.language_supported
 
     def to_dict(self) -> dict[str, Any]:
@@ -371,10 +373,11 @@ def not_read_notice(language: str) -> str:
 
 
 def _unread(text: str, language: str, notices: list[str]) -> Analysis:
-    """A text in a language without rules: no heat, type, category, kind or flags (reading
-    them with another language's rules would be a guess, and a calm-looking guess is the
-    dangerous one). What does not depend on the language still runs: personal data in
-    every format of rules/common.yaml, words in capitals, runs of "!!!", the length."""
+    """A text in a language without rules: no heat, type, category or kind, and no flag
+    that needs words (reading them with another language's rules would be a guess, and a
+    calm-looking guess is the dangerous one). What does not depend on the language still
+    runs: personal data in every format of rules/common.yaml (flagged `personal_data`, its
+    evidence the numbers and addresses), words in capitals, runs of "!!!", the length."""
     nlp = pipeline.pipeline_for(UNREAD_PIPELINE)
     doc = nlp(defuse_long_runs(text))
     entities = [
@@ -412,7 +415,7 @@ def _unread(text: str, language: str, notices: list[str]) -> Analysis:
         heat_label=None,
         complainer_type=None,
         category=None,
-        flags=(),
+        flags=("personal_data",) if personal else (),
         entities=tuple(entities),
         evidence={key: items[:MAX_EVIDENCE] for key, items in evidence.items()},
         reasons={"not_read": readings},

@@ -100,12 +100,17 @@ class ComplaintSchema(ma.Schema):
             "type": "boolean",
             "description": "false when Composure has no analysis rules for the language: "
             "heat, heat_label, complainer_type, category and kind are then null (not read), "
-            "and flags is empty because it was not checked (flags_checked false)",
+            "and flags holds only personal_data, found by its format: the other flags were "
+            "not checked (flags_checked false)",
         },
     )
     flags_checked = ma.fields.Function(
         lambda complaint: complaint.language_read,
-        metadata={"type": "boolean", "description": "false: flags empty because not checked"},
+        metadata={
+            "type": "boolean",
+            "description": "false: only personal_data was looked for; a flag missing from "
+            "flags is unknown, not absent",
+        },
     )
     detected_language = ma.fields.String(
         allow_none=True, metadata={"description": "What the detector read the language as"}
@@ -247,12 +252,16 @@ class AnalysisSchema(ma.Schema):
         metadata={
             "description": "false when Composure has no analysis rules for the language: then "
             "heat, heat_label, complainer_type, category and kind are null (not read, never "
-            "guessed with another language's rules) and flags is empty because nothing was "
-            "checked; personal data, capitals and !!! are still found (entities, evidence)"
+            "guessed with another language's rules) and flags holds only personal_data "
+            "(found by its format), the others not checked; personal data, capitals and !!! "
+            "are still found (entities, evidence.personal_data, .shouting, .punctuation)"
         }
     )
     flags_checked = ma.fields.Boolean(
-        metadata={"description": "false: `flags` is empty because it was not checked"}
+        metadata={
+            "description": "false: only personal_data was looked for; a flag missing from "
+            "`flags` is unknown, not absent"
+        }
     )
     heat = ma.fields.Float(
         allow_none=True, metadata={"description": "0 (calm) to 1 (furious); null: not read"}
@@ -503,7 +512,14 @@ class DraftStateSchema(ma.Schema):
     blocking = ma.fields.Boolean()
     cooling_off_until = ma.fields.AwareDateTime(allow_none=True)
     requires_signoff = ma.fields.Boolean()
-    signoff_reasons = ma.fields.List(ma.fields.Dict())
+    signoff_reasons = ma.fields.List(
+        ma.fields.Dict(),
+        metadata={
+            "description": "Why sign-off is needed and by whom: {kind, value, group}; kind is "
+            "flag, finding, or language (value: the code of a language Composure could not "
+            "read, so nothing sensitive could be ruled out)"
+        },
+    )
     missing_signoff = ma.fields.List(ma.fields.String())
     approvals = ma.fields.List(ma.fields.Nested(ReviewOutSchema))
     reviews = ma.fields.List(ma.fields.Nested(ReviewOutSchema))
