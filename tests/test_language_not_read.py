@@ -21,7 +21,7 @@ from app.drafts.workflow import Action
 from app.extensions import db
 from tests.fixtures.app import T0
 from tests.fixtures.complaints import add_complaint
-from tests.fixtures.web import form_with, web_login, words
+from tests.fixtures.web import form_with, main_form, web_login, words
 from tests.fixtures.workflow import act, person, refused, start
 
 #: Charged twice, a lawyer threatened, a phone number and an order: in French, which has no
@@ -319,3 +319,17 @@ def test_migration_0010_clears_readings_guessed_with_the_english_rules(ctx):
     assert complaint.analyzed_at is not None
     assert complaint.heat_label is None
     assert complaint.analysis_notes["language_supported"] is False
+
+
+def test_the_admin_chooses_who_signs_off_what_nobody_could_read(app, people):
+    page = people["admin"].get("/admin/settings/workflow")
+    assert "Sign-off for complaints Composure cannot read" in words(page)
+    form = main_form(page)
+    assert form["signoff.unread_language"].value == "legal"
+    assert "none" not in [value for value, *_ in form["signoff.unread_language"].options]
+    form["signoff.unread_language"] = "pr"
+    form.submit().follow()
+    with app.app_context(), app.test_request_context():
+        from app.web.services import workflow_policy
+
+        assert workflow_policy().signoff_unread_language == "pr"

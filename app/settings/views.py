@@ -58,18 +58,22 @@ class CompanyForm(FlaskForm):
     )
 
 
+def _dm_wordings(current: company_settings.CompanyDetails) -> dict[str, str]:
+    """The DM wording per language with reply templates (English is the form's own field):
+    as stored, or as typed."""
+    languages = [code for code in services().library.languages if code != "en"]
+    if request.method == "POST":
+        return {code: request.form.get(f"dm_instruction.{code}", "") for code in languages}
+    return {code: current.dm_instructions.get(code, "") for code in languages}
+
+
 @blueprint.route("/settings/company", methods=["GET", "POST"])
 @requires(Permission.MANAGE_SETTINGS)
 def company_details():
     current = services().company
     form = CompanyForm(data=asdict(current))
-    # The DM wording per language with reply templates; English is the form's own field.
-    languages = [code for code in services().library.languages if code != "en"]
-    typed = {code: current.dm_instructions.get(code, "") for code in languages}
+    typed = _dm_wordings(current)
     problems: dict[str, str] = {}
-    status = 200
-    if request.method == "POST":
-        typed = {code: request.form.get(f"dm_instruction.{code}", "") for code in languages}
     if form.validate_on_submit():
         try:
             details = company_settings.clean({**form.data, "dm_instructions": typed})
@@ -83,19 +87,14 @@ def company_details():
             db.session.commit()
             flash("Company details saved; new drafts use them.", "success")
             return redirect(url_for("settings.company_details"))
-    if request.method == "POST":
-        status = 400
-    return (
-        render_template(
-            "settings/company.html",
-            form=form,
-            defaults=company_defaults(current_app.config),
-            dm_languages=[(code, language_name(code)) for code in languages],
-            dm_typed=typed,
-            dm_problems=problems,
-        ),
-        status,
-    )
+    return render_template(
+        "settings/company.html",
+        form=form,
+        defaults=company_defaults(current_app.config),
+        dm_languages=[(code, language_name(code)) for code in typed],
+        dm_typed=typed,
+        dm_problems=problems,
+    ), 400 if request.method == "POST" else 200
 
 
 @blueprint.route("/settings/tone", methods=["GET", "POST"])
