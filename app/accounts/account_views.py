@@ -12,7 +12,7 @@ from app.accounts.forms import ApiTokenForm, ChangePasswordForm, ConfirmForm
 from app.accounts.models import ApiToken, TokenScope, UserSession
 from app.accounts.views import throttle_policy
 from app.extensions import db
-from app.nlp.detection import LANGUAGE_NAMES
+from app.nlp.detection import LANGUAGE_NAMES, language_choices
 from app.web.access import login_only
 from app.web.forms import show_on_form
 from app.web.services import now
@@ -33,10 +33,6 @@ def overview():
         current=current_user.signed_in,
         language_choices=language_choices(),
     )
-
-
-def language_choices() -> list[tuple[str, str]]:
-    return sorted(LANGUAGE_NAMES.items(), key=lambda item: item[1])
 
 
 @account_blueprint.route("/languages", methods=["POST"])

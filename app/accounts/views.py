@@ -22,7 +22,7 @@ from app.accounts.models import AccessChange, LinkPurpose, Role, User
 from app.accounts.permissions import GRANTS, Permission
 from app.accounts.throttle import ThrottlePolicy
 from app.extensions import db
-from app.nlp.detection import LANGUAGE_NAMES
+from app.nlp.detection import language_choices
 from app.web.access import login_only, public, requires, safe_next
 from app.web.forms import show_on_form
 from app.web.services import now
@@ -268,7 +268,7 @@ def _user_page(user: User, form: RolesForm, status: int):
             duties=role_duties(),
             confirm=ConfirmForm(),
             pending=grants.pending_change(db.session, user),
-            language_choices=sorted(LANGUAGE_NAMES.items(), key=lambda item: item[1]),
+            language_choices=language_choices(),
         ),
         status,
     )

@@ -34,7 +34,7 @@ from app.core.errors import Invalid
 from app.core.ids import parse_id
 from app.drafts import operations, replies
 from app.extensions import db
-from app.nlp.detection import LANGUAGE_NAMES, language_name
+from app.nlp.detection import language_choices, language_name
 from app.services import import_limits
 from app.web.access import requires, safe_next
 from app.web.forms import show_on_form
@@ -127,11 +127,6 @@ def render_complaint(
         ),
         status,
     )
-
-
-def language_choices() -> list[tuple[str, str]]:
-    """(code, name) of every language an agent may set, by name."""
-    return sorted(LANGUAGE_NAMES.items(), key=lambda item: item[1])
 
 
 def _highlights(complaint: Complaint) -> list[dict]:
