@@ -210,6 +210,7 @@ def warm_up() -> None:
     for language in languages_with_rules():
         _compiled(language)
         read_kind("", language)  # its models read from disk
+    pipeline.pipeline_for(UNREAD_PIPELINE)  # texts in languages without rules
 
 
 def _char_evidence(text: str, spans: list[tuple[int, int]]) -> tuple[Evidence, ...]:
