@@ -236,6 +236,7 @@ class Services:
         agent: User | None,
         customer_name: str,
         handle: str,
+        language: str | None = None,
     ) -> Composition:
         """The first draft for a text and channel alone, analysed as `found`."""
         return composer.compose_for_text(
@@ -249,4 +250,5 @@ class Services:
             handle=handle,
             now=self.now(),
             timezone=self.timezone,
+            language=language,
         )

@@ -103,3 +103,18 @@ def test_the_dm_wording_is_set_per_language_and_english_is_the_fallback(app, use
             details = company()
         assert details.dm_instruction_in("nl") == "stuur ons een DM met je ordernummer"
         assert details.dm_instruction_in("de") == details.dm_instruction  # English fallback
+
+
+def test_the_api_builds_a_draft_in_the_language_asked_for(app, token_for):
+    complaint_id = add_complaint(app, DUTCH)
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token_for('agent')}"}
+    composed = client.post(
+        "/api/v1/drafts/compose", headers=headers, json={"complaint_id": complaint_id}
+    ).get_json()
+    assert composed["language"] == "nl"  # the complaint's, by default
+    created = client.post(
+        f"/api/v1/complaints/{complaint_id}/drafts", headers=headers, json={"language": "es"}
+    )
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["language"] == "es"

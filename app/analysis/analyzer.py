@@ -381,12 +381,11 @@ def _unread(text: str, language: str, notices: list[str]) -> Analysis:
     evidence the numbers and addresses), words in capitals, runs of "!!!", the length."""
     nlp = pipeline.pipeline_for(UNREAD_PIPELINE)
     doc = nlp(defuse_long_runs(text))
+    # Only the rules' entities: the blank pipeline has no trained guesses of names.
     entities = [
-        Entity(
-            "name" if ent.label_ == "PERSON" else ent.label_, ent.text, ent.start_char, ent.end_char
-        )
+        Entity(ent.label_, ent.text, ent.start_char, ent.end_char)
         for ent in doc.ents
-        if (ent.label_ if ent.label_ != "PERSON" else "name") in ENTITY_KINDS
+        if ent.label_ in ENTITY_KINDS
     ]
     acronyms = language_rules(common_rules().default_language).acronyms
     shouting = shouting_spans(doc, acronyms, short_words(language))

@@ -91,7 +91,7 @@ def compose_reply(payload: dict):
         complaint = db.session.get(Complaint, payload["complaint_id"])
         if complaint is None:
             abort(404, message=f"No complaint #{payload['complaint_id']}.")
-        composition = compose_draft(complaint, g.api_user)
+        composition = compose_draft(complaint, g.api_user, payload["language"])
         result = {"text": complaint.text, **reading.current(complaint).to_dict()}
     else:
         text = _text(payload["text"])
@@ -104,6 +104,7 @@ def compose_reply(payload: dict):
             agent=g.api_user,
             customer_name=payload["customer_name"],
             handle=payload["handle"],
+            language=payload["language"],
         )
         result = {"text": text, **found.to_dict()}
     return {**composition.to_dict(), "analysis": result}

@@ -296,6 +296,14 @@ class ComposeRequestSchema(ma.Schema):
         validate=ID_RANGE,
         metadata={"description": "A stored complaint; or give text and channel"},
     )
+    language = ma.fields.String(
+        load_default=None,
+        validate=validate.Length(max=16),
+        metadata={
+            "description": "Build it in this language (one with reply templates); default: "
+            "the complaint's, or English with a notice where there are no templates"
+        },
+    )
     text = ma.fields.String(load_default=None)
     channel = ma.fields.String(load_default=None, validate=validate.Length(max=40))
     customer_name = ma.fields.String(load_default="", validate=validate.Length(max=200))
@@ -412,6 +420,14 @@ class DraftCreateSchema(ma.Schema):
         validate=ID_RANGE,
         metadata={"description": "Makes it the public follow-up of this published reply"},
     )
+    language = ma.fields.String(
+        load_default=None,
+        validate=validate.Length(max=16),
+        metadata={
+            "description": "Build the parts in this language (one with reply templates); "
+            "default: the complaint's"
+        },
+    )
 
 
 class DraftEditSchema(ma.Schema):
@@ -504,6 +520,10 @@ class DraftStateSchema(ma.Schema):
     complaint_id = ma.fields.Integer()
     author_id = ma.fields.Integer()
     channel = ma.fields.String()
+    language = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "The language its parts were built in; null: written by hand"},
+    )
     state = ma.fields.String()
     revision = ma.fields.Integer()
     text = ma.fields.String()

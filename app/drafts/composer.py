@@ -76,6 +76,7 @@ def compose_for_text(
     handle: str,
     now: datetime,
     timezone: str,
+    language: str | None = None,
 ) -> Composition:
     """The first draft for a complaint's text that is not stored (the API's compose)."""
     return compose(
@@ -91,6 +92,7 @@ def compose_for_text(
             timezone=timezone,
             seed=text,
         ),
+        language=language,
     )
 
 
