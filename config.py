@@ -146,6 +146,9 @@ class Config:
     #: "legal_risk=legal" (tone findings); unset keeps the defaults in app/drafts/policy.py.
     SIGNOFF_FLAGS = _env_pairs("SIGNOFF_FLAGS")
     SIGNOFF_FINDINGS = _env_pairs("SIGNOFF_FINDINGS")
+    #: The group that signs off a reply to a complaint in a language Composure has no
+    #: rules for ("legal" when unset); it cannot be "none".
+    SIGNOFF_UNREAD_LANGUAGE = os.environ.get("SIGNOFF_UNREAD_LANGUAGE", "")
     #: How each channel publishes, e.g. "x=webhook,facebook=webhook"; the rest by hand.
     PUBLISHERS = _env_pairs("PUBLISHERS")
 

@@ -94,6 +94,8 @@ def workflow_defaults(config: Config) -> workflow_settings.WorkflowPolicy:
         **{f"signoff.finding.{k}": v for k, v in config["SIGNOFF_FINDINGS"].items()},
         **{f"publisher.{k}": v for k, v in config["PUBLISHERS"].items()},
     }
+    if config.get("SIGNOFF_UNREAD_LANGUAGE"):
+        values[workflow_settings.UNREAD_LANGUAGE_KEY] = config["SIGNOFF_UNREAD_LANGUAGE"]
     try:
         return workflow_settings.clean(values, workflow_settings.WorkflowPolicy())
     except workflow_settings.WorkflowPolicyError as problem:
@@ -210,9 +212,11 @@ class Services:
             complaint, channel, policy=self.tone_policy, company=self.company
         )
 
-    def compose_draft(self, complaint: Complaint, agent: User | None) -> Composition:
+    def compose_draft(
+        self, complaint: Complaint, agent: User | None, language: str | None = None
+    ) -> Composition:
         """The first draft for a stored complaint: what the complaint page, the editor and
-        the API all offer."""
+        the API all offer; in the complaint's language, or in `language`."""
         return composer.compose_for(
             complaint,
             library=self.library,
@@ -220,6 +224,7 @@ class Services:
             agent=agent,
             now=self.now(),
             timezone=self.timezone,
+            language=language,
         )
 
     def compose_text(
@@ -231,6 +236,7 @@ class Services:
         agent: User | None,
         customer_name: str,
         handle: str,
+        language: str | None = None,
     ) -> Composition:
         """The first draft for a text and channel alone, analysed as `found`."""
         return composer.compose_for_text(
@@ -244,4 +250,5 @@ class Services:
             handle=handle,
             now=self.now(),
             timezone=self.timezone,
+            language=language,
         )

@@ -12,6 +12,7 @@ from app.accounts.forms import ApiTokenForm, ChangePasswordForm, ConfirmForm
 from app.accounts.models import ApiToken, TokenScope, UserSession
 from app.accounts.views import throttle_policy
 from app.extensions import db
+from app.nlp.detection import LANGUAGE_NAMES, language_choices
 from app.web.access import login_only
 from app.web.forms import show_on_form
 from app.web.services import now
@@ -30,7 +31,34 @@ def overview():
         "account/overview.html",
         sessions=operations.sessions_of(db.session, _me()),
         current=current_user.signed_in,
+        language_choices=language_choices(),
     )
+
+
+@account_blueprint.route("/languages", methods=["POST"])
+@login_only
+def languages():
+    try:
+        chosen = operations.set_languages(
+            db.session,
+            target=_me(),
+            languages=request.form.getlist("languages"),
+            actor=_me(),
+            now=now(),
+        )
+    except operations.AccountError as problem:
+        db.session.rollback()
+        flash(str(problem), "error")
+    else:
+        db.session.commit()
+        flash(
+            "Languages you read: " + ", ".join(LANGUAGE_NAMES[c] for c in chosen) + "."
+            if chosen
+            else "No languages listed: you will not approve replies to complaints "
+            "Composure cannot read.",
+            "success",
+        )
+    return redirect(url_for("account.overview"))
 
 
 CHANGED_MESSAGE = (

@@ -78,6 +78,10 @@ class User(Base):
     last_login_at: Mapped[datetime | None]
     deactivated_at: Mapped[datetime | None]
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: The languages this person reads (ISO 639-1 codes, "fr"), set on their profile or by
+    #: an admin. None listed means none known: they do not approve a reply to a complaint
+    #: Composure could not read (app/drafts/guards.ReadsTheLanguage).
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

@@ -26,6 +26,7 @@ from app.accounts.models import (
 )
 from app.audit import log as audit
 from app.core.errors import InvalidInput
+from app.nlp.detection import LANGUAGE_NAMES
 
 TOKEN_PREFIX = "cmp_"  # noqa: S105  (a marker that makes leaked tokens greppable)
 INVITATION_LIFETIME = timedelta(days=7)
@@ -343,6 +344,33 @@ def deactivate(session: Session, *, target: User, actor: User, now: datetime) ->
         from_state="active",
         to_state="inactive",
     )
+
+
+def set_languages(
+    session: Session, *, target: User, languages: list[str], actor: User, now: datetime
+) -> list[str]:
+    """The languages `target` reads, set by themselves or by an admin; audited. Unknown
+    codes raise AccountError. Returns the languages kept, sorted."""
+    if actor.id != target.id and not permissions.can(actor, permissions.Permission.MANAGE_USERS):
+        raise AccountError("Only admins set another person's languages.")
+    chosen = sorted({code.strip().lower() for code in languages if code.strip()})
+    unknown = [code for code in chosen if code not in LANGUAGE_NAMES]
+    if unknown:
+        raise AccountError(f"Unknown language: {', '.join(unknown)}.")
+    before = sorted(target.languages or [])
+    if chosen != before:
+        target.languages = chosen
+        session.flush()
+        audit.record(
+            session,
+            action="user.languages_set",
+            entity_type="user",
+            entity_id=target.id,
+            actor_id=actor.id,
+            now=now,
+            details={"before": before, "after": chosen},
+        )
+    return chosen
 
 
 def reactivate(session: Session, *, target: User, actor: User, now: datetime) -> None:

@@ -22,6 +22,7 @@ from app.accounts.models import AccessChange, LinkPurpose, Role, User
 from app.accounts.permissions import GRANTS, Permission
 from app.accounts.throttle import ThrottlePolicy
 from app.extensions import db
+from app.nlp.detection import language_choices
 from app.web.access import login_only, public, requires, safe_next
 from app.web.forms import show_on_form
 from app.web.services import now
@@ -267,9 +268,31 @@ def _user_page(user: User, form: RolesForm, status: int):
             duties=role_duties(),
             confirm=ConfirmForm(),
             pending=grants.pending_change(db.session, user),
+            language_choices=language_choices(),
         ),
         status,
     )
+
+
+@admin_blueprint.route("/users/<int:user_id>/languages", methods=["POST"])
+@requires(Permission.MANAGE_USERS)
+def user_languages(user_id: int):
+    user = _user_or_404(user_id)
+    try:
+        operations.set_languages(
+            db.session,
+            target=user,
+            languages=request.form.getlist("languages"),
+            actor=current_user,
+            now=now(),
+        )
+    except operations.AccountError as problem:
+        db.session.rollback()
+        flash(str(problem), "error")
+    else:
+        db.session.commit()
+        flash(f"Languages {user.name} reads are saved.", "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
 @admin_blueprint.route("/access-changes/<int:change_id>/confirm", methods=["POST"])

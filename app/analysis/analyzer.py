@@ -76,12 +76,15 @@ class Entity:
 @dataclass(frozen=True)
 class Analysis:
     language: str
-    #: False when no rules exist for the language and the default language's were used.
+    #: False when Composure has no analysis rules for the language: then heat, its label,
+    #: the complainer type, the category and the kind are None (not read, never guessed
+    #: with another language's rules), and `flags` holds only what does not depend on the
+    #: language (`personal_data`, from the entities); the others were not checked.
     language_supported: bool
-    heat: float
-    heat_label: str
-    complainer_type: str
-    category: str
+    heat: float | None
+    heat_label: str | None
+    complainer_type: str | None
+    category: str | None
     flags: tuple[str, ...]
     entities: tuple[Entity, ...]
     #: Words behind each flag, the type, the category and the heat.
@@ -96,10 +99,17 @@ class Analysis:
     def entities_of(self, kind: str) -> list[Entity]:
         return [entity for entity in self.entities if entity.kind == kind]
 
+    @property
+    def flags_checked(self) -> bool:
+        """Whether every flag was looked for: a flag missing means "not there" only then
+        (otherwise only `personal_data` was, by its formats)."""
+        return self.language_supported
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "language": self.language,
             "language_supported": self.language_supported,
+            "flags_checked": self.flags_checked,
             "heat": self.heat,
             "heat_label": self.heat_label,
             "complainer_type": self.complainer_type,
@@ -200,6 +210,7 @@ def warm_up() -> None:
     for language in languages_with_rules():
         _compiled(language)
         read_kind("", language)  # its models read from disk
+    pipeline.pipeline_for(UNREAD_PIPELINE)  # texts in languages without rules
 
 
 def _char_evidence(text: str, spans: list[tuple[int, int]]) -> tuple[Evidence, ...]:
@@ -349,22 +360,90 @@ def _empty(language: str, notices: tuple[str, ...]) -> Analysis:
     )
 
 
-def analyze(text: str, *, channel: str | None = None) -> Analysis:
-    """Analyse one complaint's text (cleaned as intake cleans it; spans refer to that text)."""
+#: The pipeline of text in a language without rules: the multi-language tokenizer with
+#: the entity rules of rules/common.yaml, and nothing of any one language.
+UNREAD_PIPELINE = "xx"
+
+
+def not_read_notice(language: str) -> str:
+    return (
+        f"Composure has no analysis rules for {language_name(language)}: heat, type, "
+        "category and flags were not read, so nothing sensitive could be ruled out. "
+        "Read it yourself before replying."
+    )
+
+
+def _unread(text: str, language: str, notices: list[str]) -> Analysis:
+    """A text in a language without rules: no heat, type, category or kind, and no flag
+    that needs words (reading them with another language's rules would be a guess, and a
+    calm-looking guess is the dangerous one). What does not depend on the language still
+    runs: personal data in every format of rules/common.yaml (flagged `personal_data`, its
+    evidence the numbers and addresses), words in capitals, runs of "!!!", the length."""
+    nlp = pipeline.pipeline_for(UNREAD_PIPELINE)
+    doc = nlp(defuse_long_runs(text))
+    # Only the rules' entities: the blank pipeline has no trained guesses of names.
+    entities = [
+        Entity(ent.label_, ent.text, ent.start_char, ent.end_char)
+        for ent in doc.ents
+        if ent.label_ in ENTITY_KINDS
+    ]
+    acronyms = language_rules(common_rules().default_language).acronyms
+    shouting = shouting_spans(doc, acronyms, short_words(language))
+    runs = punctuation_runs(text)
+    evidence: dict[str, tuple[Evidence, ...]] = {}
+    personal = [(e.start, e.end) for e in entities if e.personal]
+    if personal:
+        evidence["personal_data"] = _char_evidence(text, personal)
+    if shouting:
+        evidence["shouting"] = _char_evidence(text, shouting)
+    if runs:
+        evidence["punctuation"] = _char_evidence(text, runs)
+    readings = [f"{len(text)} characters"]
+    if shouting:
+        readings.append(f"{len(shouting)} word{'s' if len(shouting) != 1 else ''} in capitals")
+    if runs:
+        readings.append(f"{len(runs)} run{'s' if len(runs) != 1 else ''} of !!! or ???")
+    if personal:
+        readings.append(
+            f"personal data: {len(personal)} item{'s' if len(personal) != 1 else ''} "
+            "(numbers, addresses, references)"
+        )
+    return Analysis(
+        language=language,
+        language_supported=False,
+        heat=None,
+        heat_label=None,
+        complainer_type=None,
+        category=None,
+        flags=("personal_data",) if personal else (),
+        entities=tuple(entities),
+        evidence={key: items[:MAX_EVIDENCE] for key, items in evidence.items()},
+        reasons={"not_read": readings},
+        notices=(*notices, not_read_notice(language)),
+        kind=None,
+    )
+
+
+def analyze(text: str, *, channel: str | None = None, language: str | None = None) -> Analysis:
+    """Analyse one complaint's text (cleaned as intake cleans it; spans refer to that text).
+
+    `language` is the agent's correction of the detected language: the text is then read
+    in that language, with its rules if it has them. A language without rules (no folder
+    in app/analysis/rules/) is not read: see `_unread`.
+    """
     text = clean_text(text)
     default = common_rules().default_language
     if is_blank(text):
-        return _empty(default, ("There is no text to analyse.",))
-    detected = detect(text)
-    notices = list(detected.notices)
-    supported = detected.language in languages_with_rules()
-    rules_language = detected.language if supported else default
-    if not supported:
-        notices.append(
-            f"Composure has no analysis rules for {language_name(detected.language)}: "
-            f"it was read with the {language_name(default)} rules, so flags, type and "
-            "category may be missed. Read it yourself before replying."
-        )
+        return _empty(language or default, ("There is no text to analyse.",))
+    if language:
+        notices: list[str] = []
+    else:
+        detected = detect(text)
+        language = detected.language
+        notices = list(detected.notices)
+    if language not in languages_with_rules():
+        return _unread(text, language, notices)
+    rules_language = language
     compiled = _compiled(rules_language)
     rules = compiled.rules
     doc = compiled.nlp(defuse_long_runs(text))
@@ -413,7 +492,7 @@ def analyze(text: str, *, channel: str | None = None) -> Analysis:
     )
     heat_label = _heat_label(heat, rules)
     reasons = {"complainer_type": type_reasons, "heat": heat_reasons}
-    kind = read_kind(text, detected.language)
+    kind = read_kind(text, language)
     if kind is not None:
         evidence["kind"] = tuple(Evidence(text[start:end], start, end) for start, end in kind.words)
         reasons["kind"] = list(kind.reasons)
@@ -421,8 +500,8 @@ def analyze(text: str, *, channel: str | None = None) -> Analysis:
     # Enough words to explain; a 50,000-character rant does not need 10,000 highlights.
     evidence = {key: items[:MAX_EVIDENCE] for key, items in evidence.items()}
     return Analysis(
-        language=detected.language,
-        language_supported=supported,
+        language=language,
+        language_supported=True,
         heat=heat,
         heat_label=heat_label,
         complainer_type=complainer_type,

@@ -20,8 +20,9 @@ from app.api.schemas import (
     ComplaintListArgsSchema,
     ComplaintPageSchema,
     ComplaintSchema,
+    LanguageRequestSchema,
 )
-from app.complaints import assignment, inbox, intake
+from app.complaints import assignment, inbox, intake, reading
 from app.complaints.models import Complaint
 from app.extensions import db
 from app.web.access import api_requires
@@ -93,6 +94,22 @@ def read(complaint_id: int):
     complaint = db.session.get(Complaint, complaint_id)
     if complaint is None:
         abort(404, message=f"No complaint #{complaint_id}.")
+    return complaint
+
+
+@blueprint.route("/<int:complaint_id>/language", methods=["PUT"])
+@api_requires(Permission.DRAFT_REPLIES, scope=TokenScope.DRAFT)
+@blueprint.arguments(LanguageRequestSchema)
+@blueprint.response(200, ComplaintSchema)
+def set_language(payload: dict, complaint_id: int):
+    """Correct the detected language: the complaint is read again in the language given
+    (with its rules, or "not read": language_supported false); who set it is stored and
+    audited. 422 for a language code Composure cannot name."""
+    complaint = _complaint(complaint_id)
+    reading.correct_language(
+        db.session, complaint, payload["language"], actor=g.api_user, now=now()
+    )
+    db.session.commit()
     return complaint
 
 

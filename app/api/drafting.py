@@ -22,6 +22,7 @@ from app.complaints import intake, reading
 from app.complaints.models import Complaint
 from app.core.text import clean_text, is_blank
 from app.extensions import db
+from app.nlp.detection import LANGUAGE_NAMES
 from app.tone.checker import MAX_CHARS
 from app.web.access import api_requires
 from app.web.services import compose_draft, services, tone_setting
@@ -66,10 +67,15 @@ def _channel(key: str | None):
 @blueprint.arguments(AnalyzeRequestSchema)
 @blueprint.response(200, AnalysisSchema)
 def analyze_text(payload: dict):
-    """Analyse a complaint's text without storing anything."""
+    """Analyse a complaint's text without storing anything. In a language Composure has no
+    rules for, `language_supported` is false and heat, type, category and kind are null."""
     text = _text(payload["text"])
     channel = _channel(payload["channel"]).key if payload["channel"] else None
-    return {"text": text, **analyze(text, channel=channel).to_dict()}
+    language = payload["language"]
+    if language and language not in LANGUAGE_NAMES:
+        problem = "Not a language Composure can name (ISO 639-1, e.g. nl)."
+        abort(422, message=problem, errors={"language": [problem]})
+    return {"text": text, **analyze(text, channel=channel, language=language).to_dict()}
 
 
 @blueprint.route("/drafts/compose", methods=["POST"])
@@ -85,7 +91,7 @@ def compose_reply(payload: dict):
         complaint = db.session.get(Complaint, payload["complaint_id"])
         if complaint is None:
             abort(404, message=f"No complaint #{payload['complaint_id']}.")
-        composition = compose_draft(complaint, g.api_user)
+        composition = compose_draft(complaint, g.api_user, payload["language"])
         result = {"text": complaint.text, **reading.current(complaint).to_dict()}
     else:
         text = _text(payload["text"])
@@ -98,6 +104,7 @@ def compose_reply(payload: dict):
             agent=g.api_user,
             customer_name=payload["customer_name"],
             handle=payload["handle"],
+            language=payload["language"],
         )
         result = {"text": text, **found.to_dict()}
     return {**composition.to_dict(), "analysis": result}

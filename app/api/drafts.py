@@ -67,6 +67,7 @@ def _state(draft: Draft, *, created: bool | None = None) -> dict:
         "complaint_id": draft.complaint_id,
         "author_id": draft.author_id,
         "channel": draft.channel_key,
+        "language": draft.language,
         "state": draft.state.value,
         "revision": revision.number,
         "text": revision.text,
@@ -109,7 +110,11 @@ def create(payload: dict, complaint_id: int):
         follows = db.session.get(Draft, payload["follows_draft_id"])
         if follows is None:
             abort(404, message=f"No draft #{payload['follows_draft_id']}.")
-    composition = None if payload["text"] is not None else compose_draft(complaint, g.api_user)
+    composition = (
+        None
+        if payload["text"] is not None
+        else compose_draft(complaint, g.api_user, payload["language"])
+    )
     started = operations.start_draft(
         db.session,
         complaint,

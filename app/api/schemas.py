@@ -90,11 +90,49 @@ class ComplaintSchema(ma.Schema):
             "target_seconds": int(state.target.total_seconds()),
         }
 
-    language = ma.fields.String(allow_none=True)
-    heat = ma.fields.Float(allow_none=True)
-    heat_label = ma.fields.String(allow_none=True)
-    complainer_type = ma.fields.String(allow_none=True)
-    category = ma.fields.String(allow_none=True)
+    language = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "The language it is read in (ISO 639-1): detected, or set"},
+    )
+    language_supported = ma.fields.Function(
+        lambda complaint: complaint.language_read,
+        metadata={
+            "type": "boolean",
+            "description": "false when Composure has no analysis rules for the language: "
+            "heat, heat_label, complainer_type, category and kind are then null (not read), "
+            "and flags holds only personal_data, found by its format: the other flags were "
+            "not checked (flags_checked false)",
+        },
+    )
+    flags_checked = ma.fields.Function(
+        lambda complaint: complaint.language_read,
+        metadata={
+            "type": "boolean",
+            "description": "false: only personal_data was looked for; a flag missing from "
+            "flags is unknown, not absent",
+        },
+    )
+    detected_language = ma.fields.String(
+        allow_none=True, metadata={"description": "What the detector read the language as"}
+    )
+    language_set_by = ma.fields.Function(
+        lambda complaint: complaint.language_set_by.name if complaint.language_set_by else None,
+        metadata={
+            "type": "string",
+            "nullable": True,
+            "description": "Who set the language by hand (null while the detected one stands)",
+        },
+    )
+    language_set_at = ma.fields.AwareDateTime(allow_none=True)
+    heat = ma.fields.Float(allow_none=True, metadata={"description": "null: not read"})
+    heat_label = ma.fields.String(
+        allow_none=True, metadata={"description": "low, medium or high; null: not read"}
+    )
+    complainer_type = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "aggressive, passive or constructive; null: not read"},
+    )
+    category = ma.fields.String(allow_none=True, metadata={"description": "null: not read"})
     flags = ma.fields.List(ma.fields.String())
     entities = ma.fields.List(ma.fields.Nested(EntitySchema))
     kind = ma.fields.Method(
@@ -120,8 +158,12 @@ class ComplaintListArgsSchema(ma.Schema):
     channel = ma.fields.String(load_default=None)
     flag = ma.fields.String(
         load_default=None,
-        validate=validate.OneOf(FLAGS),
-        metadata={"description": "Only complaints with this sensitivity flag"},
+        validate=validate.OneOf([*FLAGS, "not_checked"]),
+        metadata={
+            "description": "Only complaints with this sensitivity flag, and those whose flags "
+            "were not checked (language_supported false: they might have it); not_checked: "
+            "only those"
+        },
     )
     kind = ma.fields.String(
         load_default=None,
@@ -174,6 +216,17 @@ class SpanSchema(ma.Schema):
     end = ma.fields.Integer()
 
 
+class LanguageRequestSchema(ma.Schema):
+    language = ma.fields.String(
+        required=True,
+        metadata={
+            "description": "The language the complaint is written in (ISO 639-1, e.g. nl): "
+            "it is read again in it, with its rules if Composure has them, not read otherwise",
+            "example": "nl",
+        },
+    )
+
+
 class AnalyzeRequestSchema(ma.Schema):
     text = ma.fields.String(
         required=True, metadata={"example": "@NorthwindHome charged TWICE for order #NW-50177!!!"}
@@ -183,6 +236,11 @@ class AnalyzeRequestSchema(ma.Schema):
         validate=validate.Length(max=40),
         metadata={"description": "Channel key (x, facebook, dm, ...): it affects the type"},
     )
+    language = ma.fields.String(
+        load_default=None,
+        validate=validate.Length(max=16),
+        metadata={"description": "Read it in this language (ISO 639-1) instead of detecting it"},
+    )
 
 
 class AnalysisSchema(ma.Schema):
@@ -190,13 +248,32 @@ class AnalysisSchema(ma.Schema):
         metadata={"description": "The text as analysed (cleaned); every span refers to it"}
     )
     language = ma.fields.String()
-    language_supported = ma.fields.Boolean()
-    heat = ma.fields.Float(metadata={"description": "0 (calm) to 1 (furious)"})
-    heat_label = ma.fields.String(metadata={"description": "low, medium or high"})
-    complainer_type = ma.fields.String(
-        metadata={"description": "aggressive, passive or constructive"}
+    language_supported = ma.fields.Boolean(
+        metadata={
+            "description": "false when Composure has no analysis rules for the language: then "
+            "heat, heat_label, complainer_type, category and kind are null (not read, never "
+            "guessed with another language's rules) and flags holds only personal_data "
+            "(found by its format), the others not checked; personal data, capitals and !!! "
+            "are still found (entities, evidence.personal_data, .shouting, .punctuation)"
+        }
     )
-    category = ma.fields.String()
+    flags_checked = ma.fields.Boolean(
+        metadata={
+            "description": "false: only personal_data was looked for; a flag missing from "
+            "`flags` is unknown, not absent"
+        }
+    )
+    heat = ma.fields.Float(
+        allow_none=True, metadata={"description": "0 (calm) to 1 (furious); null: not read"}
+    )
+    heat_label = ma.fields.String(
+        allow_none=True, metadata={"description": "low, medium or high; null: not read"}
+    )
+    complainer_type = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "aggressive, passive or constructive; null: not read"},
+    )
+    category = ma.fields.String(allow_none=True, metadata={"description": "null: not read"})
     flags = ma.fields.List(ma.fields.String())
     entities = ma.fields.List(ma.fields.Nested(EntitySchema))
     evidence = ma.fields.Dict(
@@ -218,6 +295,14 @@ class ComposeRequestSchema(ma.Schema):
         load_default=None,
         validate=ID_RANGE,
         metadata={"description": "A stored complaint; or give text and channel"},
+    )
+    language = ma.fields.String(
+        load_default=None,
+        validate=validate.Length(max=16),
+        metadata={
+            "description": "Build it in this language (one with reply templates); default: "
+            "the complaint's, or English with a notice where there are no templates"
+        },
     )
     text = ma.fields.String(load_default=None)
     channel = ma.fields.String(load_default=None, validate=validate.Length(max=40))
@@ -335,6 +420,14 @@ class DraftCreateSchema(ma.Schema):
         validate=ID_RANGE,
         metadata={"description": "Makes it the public follow-up of this published reply"},
     )
+    language = ma.fields.String(
+        load_default=None,
+        validate=validate.Length(max=16),
+        metadata={
+            "description": "Build the parts in this language (one with reply templates); "
+            "default: the complaint's"
+        },
+    )
 
 
 class DraftEditSchema(ma.Schema):
@@ -427,6 +520,10 @@ class DraftStateSchema(ma.Schema):
     complaint_id = ma.fields.Integer()
     author_id = ma.fields.Integer()
     channel = ma.fields.String()
+    language = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "The language its parts were built in; null: written by hand"},
+    )
     state = ma.fields.String()
     revision = ma.fields.Integer()
     text = ma.fields.String()
@@ -435,7 +532,14 @@ class DraftStateSchema(ma.Schema):
     blocking = ma.fields.Boolean()
     cooling_off_until = ma.fields.AwareDateTime(allow_none=True)
     requires_signoff = ma.fields.Boolean()
-    signoff_reasons = ma.fields.List(ma.fields.Dict())
+    signoff_reasons = ma.fields.List(
+        ma.fields.Dict(),
+        metadata={
+            "description": "Why sign-off is needed and by whom: {kind, value, group}; kind is "
+            "flag, finding, or language (value: the code of a language Composure could not "
+            "read, so nothing sensitive could be ruled out)"
+        },
+    )
     missing_signoff = ma.fields.List(ma.fields.String())
     approvals = ma.fields.List(ma.fields.Nested(ReviewOutSchema))
     reviews = ma.fields.List(ma.fields.Nested(ReviewOutSchema))

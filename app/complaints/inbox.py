@@ -144,6 +144,12 @@ def _unindexed(column, scan: bool):
     return UnaryExpression(column, operator=custom_op("+"), type_=column.type)
 
 
+#: The flag filter's value for the complaints whose flags were not checked: Composure has
+#: no rules for their language. Analysed, and no heat: that is "not read" and only that.
+NOT_CHECKED = "not_checked"
+NOT_READ = and_(Complaint.analyzed_at.is_not(None), Complaint.heat_label.is_(None))
+
+
 def _filtered(query, inbox_filter: InboxFilter, *, scan: bool = False):
     statuses = inbox_filter.statuses()
     is_open = _unindexed(Complaint.is_open, scan)
@@ -157,11 +163,19 @@ def _filtered(query, inbox_filter: InboxFilter, *, scan: bool = False):
     if inbox_filter.channel:
         query = query.where(_unindexed(Complaint.channel_key, scan) == inbox_filter.channel)
     if inbox_filter.flag in FLAGS:
+        # A complaint Composure could not read was never checked for the flag: it stays in
+        # the list (it may well be a legal threat), marked "not read", never hidden.
         query = query.where(
-            exists().where(
-                ComplaintFlag.complaint_id == Complaint.id, ComplaintFlag.flag == inbox_filter.flag
+            or_(
+                exists().where(
+                    ComplaintFlag.complaint_id == Complaint.id,
+                    ComplaintFlag.flag == inbox_filter.flag,
+                ),
+                NOT_READ,
             )
         )
+    elif inbox_filter.flag == NOT_CHECKED:
+        query = query.where(NOT_READ)
     if inbox_filter.kind in KINDS:
         query = query.where(_unindexed(Complaint.kind, scan) == inbox_filter.kind)
     if inbox_filter.assignee == "none":
@@ -445,7 +459,7 @@ class InboxQuery:
         params = {
             "status": status if status in STATUS_FILTERS else "open",
             "channel": channel if channel in channels else "",
-            "flag": flag if flag in FLAGS else "",
+            "flag": flag if flag in FLAGS or flag == NOT_CHECKED else "",
             "kind": kind if kind in KINDS else "",
             "assignee": assignee if assignee in ASSIGNEE_FILTERS else "",
             "q": search.text,

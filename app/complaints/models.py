@@ -141,10 +141,23 @@ class Complaint(Base):
     #: non-complaints can be listed and closed together. Its score per kind is
     #: `analysis_notes["kind"]["scores"]`, its words `evidence["kind"]`.
     kind: Mapped[str | None] = mapped_column(String(16))
+    #: What the detector read the language as; `language` differs when an agent set it.
+    detected_language: Mapped[str | None] = mapped_column(String(16))
+    #: Who set the language by hand ("it is Dutch, not German") and when; NULL while the
+    #: detected language stands. A re-read keeps the language they chose.
+    language_set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    language_set_at: Mapped[datetime | None]
 
     channel: Mapped[Channel] = relationship(lazy="joined")
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    language_set_by: Mapped[User | None] = relationship(foreign_keys=[language_set_by_id])
+
+    @property
+    def language_read(self) -> bool:
+        """Whether Composure read heat, type and flags (it has rules for the language).
+        Complaints not yet analysed count as read until they are."""
+        return bool((self.analysis_notes or {}).get("language_supported", True))
 
     __table_args__ = (
         CheckConstraint("heat IS NULL OR (heat >= 0 AND heat <= 1)", name="heat_range"),
@@ -162,6 +175,9 @@ class Complaint(Base):
             name="kind_values",
         ),
         CheckConstraint("response_due_at >= received_at", name="due_after_received"),
+        CheckConstraint(
+            "(language_set_by_id IS NULL) = (language_set_at IS NULL)", name="language_set_has_time"
+        ),
         CheckConstraint(
             "(status = 'resolved') = (resolved_at IS NOT NULL)", name="resolved_has_time"
         ),

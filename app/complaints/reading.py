@@ -18,6 +18,8 @@ from app.analysis import Analysis, Entity, Evidence, analyze
 from app.analysis.kind import Kind, kind_languages
 from app.audit import log as audit
 from app.complaints.models import Complaint, ComplaintFlag
+from app.core.errors import Invalid
+from app.nlp.detection import LANGUAGE_NAMES
 from app.tone.checker import anger_notes
 
 
@@ -41,11 +43,14 @@ def columns(result: Analysis, now: datetime, *, text: str) -> dict[str, Any]:
             "reasons": data["reasons"],
             "notices": data["notices"],
             "language_supported": result.language_supported,
+            "flags_checked": result.flags_checked,
             "anger": anger_notes(text, result.language),
             "kind": data["kind"],
         },
         "analyzed_at": now,
         "kind": result.kind.label if result.kind else None,
+        # What the detector said; `store` keeps it as it was once an agent set the language.
+        "detected_language": result.language,
     }
 
 
@@ -69,7 +74,10 @@ def store_flags(session: Session, rows: Iterable[tuple[int, Iterable[str]]]) -> 
 
 
 def store(session: Session, complaint: Complaint, result: Analysis, *, now: datetime) -> None:
-    for name, value in columns(result, now, text=complaint.text).items():
+    values = columns(result, now, text=complaint.text)
+    if complaint.language_set_by_id is not None:
+        del values["detected_language"]
+    for name, value in values.items():
         setattr(complaint, name, value)
     session.flush()
     store_flags(session, [(complaint.id, result.flags)])
@@ -86,7 +94,7 @@ def reanalyze(
         "heat_label": complaint.heat_label,
         "kind": complaint.kind,
     }
-    result = analyze(complaint.text, channel=complaint.channel_key)
+    result = analyze(complaint.text, channel=complaint.channel_key, language=_chosen(complaint))
     store(session, complaint, result, now=now)
     after = {
         "flags": list(result.flags),
@@ -109,6 +117,57 @@ def reanalyze(
     return result
 
 
+def _chosen(complaint: Complaint) -> str | None:
+    """The language an agent set for the complaint, or None to detect it again."""
+    return complaint.language if complaint.language_set_by_id is not None else None
+
+
+def correct_language(
+    session: Session, complaint: Complaint, language: str, *, actor: User, now: datetime
+) -> Analysis:
+    """The agent says which language the complaint is written in: it is read again in that
+    language (with its rules if it has them, "not read" otherwise); who set it and when is
+    stored with the complaint and audited. Raises Invalid for a code Composure cannot name.
+    """
+    language = (language or "").strip().lower()
+    if language not in LANGUAGE_NAMES:
+        raise Invalid({"language": "Choose a language from the list."})
+    before = {
+        "language": complaint.language,
+        "set_by": complaint.language_set_by_id,
+        "heat_label": complaint.heat_label,
+        "complainer_type": complaint.complainer_type,
+        "flags": list(complaint.flags or []),
+    }
+    if complaint.language_set_by_id is None:
+        complaint.detected_language = complaint.language
+    complaint.language_set_by_id = actor.id
+    complaint.language_set_at = now
+    result = analyze(complaint.text, channel=complaint.channel_key, language=language)
+    store(session, complaint, result, now=now)
+    audit.record(
+        session,
+        action="complaint.language_corrected",
+        entity_type="complaint",
+        entity_id=complaint.id,
+        complaint_id=complaint.id,
+        actor_id=actor.id,
+        now=now,
+        details={
+            "before": before,
+            "after": {
+                "language": result.language,
+                "language_supported": result.language_supported,
+                "heat_label": result.heat_label,
+                "complainer_type": result.complainer_type,
+                "flags": list(result.flags),
+            },
+            "detected": complaint.detected_language,
+        },
+    )
+    return result
+
+
 def reanalyze_all(
     session: Session,
     *,
@@ -122,6 +181,8 @@ def reanalyze_all(
     so a long run keeps what it has done)."""
     query = select(Complaint.id).order_by(Complaint.id)
     if only_missing:
+        # Rows migration 0010 found read with another language's rules have analyzed_at
+        # NULL again: read here in their own language, or marked "not read".
         before_kinds = and_(Complaint.kind.is_(None), Complaint.language.in_(kind_languages()))
         query = query.where(or_(Complaint.analyzed_at.is_(None), before_kinds))
     ids = list(session.scalars(query))
@@ -140,10 +201,10 @@ def stored(complaint: Complaint) -> Analysis:
     return Analysis(
         language=complaint.language or "en",
         language_supported=notes.get("language_supported", True),
-        heat=complaint.heat or 0.0,
-        heat_label=complaint.heat_label or "low",
-        complainer_type=complaint.complainer_type or "constructive",
-        category=complaint.category or "other",
+        heat=complaint.heat,
+        heat_label=complaint.heat_label,
+        complainer_type=complaint.complainer_type,
+        category=complaint.category,
         flags=tuple(complaint.flags or ()),
         entities=tuple(
             Entity(item["kind"], item["text"], item["start"], item["end"])
@@ -175,5 +236,5 @@ def current(complaint: Complaint) -> Analysis:
     analysis) is analysed here without storing anything: reading a page writes nothing.
     `flask complaints analyze` stores what is missing."""
     if complaint.analyzed_at is None:
-        return analyze(complaint.text, channel=complaint.channel_key)
+        return analyze(complaint.text, channel=complaint.channel_key, language=_chosen(complaint))
     return stored(complaint)

@@ -25,18 +25,20 @@ from wtforms import SelectChoice
 
 from app.accounts.models import User
 from app.accounts.permissions import Permission, can
-from app.analysis.rules import FLAG_LABELS
+from app.analysis.rules import FLAG_LABELS, languages_with_rules
 from app.audit.history import timeline
 from app.complaints import assignment, importers, imports, inbox, intake, jobs, reading
 from app.complaints.forms import ComplaintForm, ImportForm
 from app.complaints.models import Complaint, ImportFormat, ImportJob, ImportRowIssue
+from app.core.errors import Invalid
 from app.core.ids import parse_id
 from app.drafts import operations, replies
 from app.extensions import db
+from app.nlp.detection import language_choices, language_name
 from app.services import import_limits
 from app.web.access import requires, safe_next
 from app.web.forms import show_on_form
-from app.web.services import compose_draft, display_zone, now
+from app.web.services import compose_draft, display_zone, now, templates
 
 blueprint = Blueprint("complaints", __name__)
 
@@ -119,6 +121,9 @@ def render_complaint(
             held_since=assignment.held_since(db.session, complaint),
             may_take=assignment.may_take(current_user, complaint),
             may_release=assignment.may_release(current_user, complaint),
+            language_choices=language_choices(),
+            draft_languages=[(code, language_name(code)) for code in templates().languages],
+            languages_read=languages_with_rules(),
         ),
         status,
     )
@@ -135,6 +140,15 @@ def _highlights(complaint: Complaint) -> list[dict]:
         spans.append({**item, "title": f"Why {complaint.complainer_type}"})
     for item in evidence.get("kind", ()):
         spans.append({**item, "title": f"Why {complaint.kind}"})
+    if not complaint.language_read:
+        # What was read without rules: personal data, capitals, runs of "!!!".
+        for key, title in (
+            ("personal_data", "Personal data"),
+            ("shouting", "In capitals"),
+            ("punctuation", "Run of !!! or ???"),
+        ):
+            for item in evidence.get(key, ()):
+                spans.append({**item, "title": title})
     return spans  # highlight() shows the first of any overlapping spans
 
 
@@ -219,6 +233,29 @@ def reanalyze(complaint_id: int):
     reading.reanalyze(db.session, complaint, actor=current_user, now=now())
     db.session.commit()
     flash("Analysed again with the current rules.", "success")
+    return redirect(url_for("complaints.show", complaint_id=complaint.id))
+
+
+@blueprint.route("/complaints/<int:complaint_id>/language", methods=["POST"])
+@requires(Permission.DRAFT_REPLIES)
+def set_language(complaint_id: int):
+    complaint = _complaint_or_404(complaint_id)
+    try:
+        result = reading.correct_language(
+            db.session, complaint, request.form.get("language", ""), actor=current_user, now=now()
+        )
+    except Invalid as problem:
+        db.session.rollback()
+        flash(problem.fields.get("language", str(problem)), "error")
+        return redirect(url_for("complaints.show", complaint_id=complaint_id))
+    db.session.commit()
+    name = language_name(result.language)
+    flash(
+        f"Language set to {name} and read again."
+        if result.language_supported
+        else f"Language set to {name}: Composure has no rules for it, so it is not read.",
+        "success",
+    )
     return redirect(url_for("complaints.show", complaint_id=complaint.id))
 
 

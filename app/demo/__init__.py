@@ -117,7 +117,9 @@ def load_demo_drafts(
     calm = [
         c
         for c in complaints
-        if not set(c.flags or ()) & sensitive and c.complainer_type != "aggressive"
+        if not set(c.flags or ()) & sensitive
+        and c.complainer_type != "aggressive"
+        and c.language_read  # a complaint nobody could read is never "calm"
     ]
     legal = [c for c in complaints if "legal_threat" in (c.flags or ())]
     plan = [(calm[:1], "draft"), (calm[1:2], "cooling_off"), (legal[:1], "approved")]

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -182,7 +181,7 @@ def _values(
         "company_phone": company.phone,
         "company_email": company.email,
         "faq_url": company.faq_url,
-        "dm_instruction": company.dm_instruction,
+        "dm_instruction": company.dm_instruction_in(language),
         "agent_name": first_name(sources.agent_name),
         "follow_up_when": follow_up_phrase(
             sources.now, company.follow_up_days, sources.timezone, library.dates[language]
@@ -255,21 +254,20 @@ def _assemble(parts: list[PartChoice], channel: ChannelInfo) -> str:
     return joiner(channel.is_public).join(choice.text for choice in parts if choice.text)
 
 
-#: Words that make a part an apology: two apologising parts read as grovelling.
-_APOLOGY = re.compile(r"\b(sorry|apologi[sz]e)\b", re.IGNORECASE)
-
-
 def _choice_score(choice: PartChoice) -> int:
     return choice.fit - 10 * len(choice.unfilled)
 
 
 def _best_combination(
-    candidates: dict[str, list[PartChoice]], channel: ChannelInfo
+    candidates: dict[str, list[PartChoice]], channel: ChannelInfo, library: Library, language: str
 ) -> list[PartChoice]:
     """The best-scoring combination that fits the channel; else the shortest of the best.
 
-    The score adds each part's fit, takes points off for gaps and for apologising twice
-    ("I'm sorry. I'm sorry, we'll look into it"), and ties go to the earlier candidates.
+    The score adds each part's fit, takes points off for gaps and 3 for each apology after
+    the first: two apologising parts read as grovelling ("I'm sorry. I'm sorry, we'll look
+    into it"). What apologises is the language's own words
+    (response_templates/<language>/apology.yaml: "sorry", "tut mir leid", "przepraszamy").
+    Ties go to the earlier candidates.
     Each choice's length, score and apology are worked out once, not once per combination
     (some 1,300 of them for every draft).
     """
@@ -281,7 +279,7 @@ def _best_combination(
             (
                 measure(choice.text, channel),
                 _choice_score(choice),
-                bool(_APOLOGY.search(choice.text)),
+                library.apologises(language, choice.text),
             )
             for choice in pool
         ]
@@ -311,10 +309,14 @@ def compose(
     analysis: Analysis,
     channel: ChannelInfo,
     sources: Sources,
+    *,
+    language: str | None = None,
 ) -> Composition:
-    """Build the first draft for one complaint on one channel."""
+    """Build the first draft for one complaint on one channel: in the complaint's language,
+    or in `language` when the agent chose another."""
     notices = list(analysis.notices)
-    language = analysis.language
+    chosen = language if language in library.languages else None
+    language = chosen or analysis.language
     if language not in library.languages:
         notices.append(
             f"There are no reply templates in {language_name(language)} yet, so this draft is "
@@ -322,6 +324,11 @@ def compose(
             f"{language_name(language)}."
         )
         language = "en" if "en" in library.languages else library.languages[0]
+    elif chosen and chosen != analysis.language:
+        notices.append(
+            f"Drafted in {language_name(chosen)}, as chosen; the complaint is in "
+            f"{language_name(analysis.language)}."
+        )
     values = _values(analysis, sources, channel.is_public, library, language)
 
     if "harassment" in analysis.flags:
@@ -346,7 +353,7 @@ def compose(
         part: _candidates(library, language, part, case, values, sources, take_offline=take_offline)
         for part in PARTS
     }
-    chosen = _best_combination(candidates, channel)
+    chosen = _best_combination(candidates, channel, library, language)
     parts = {choice.part: choice for choice in chosen}
     text = _assemble(chosen, channel)
     composition = Composition(

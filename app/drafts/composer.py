@@ -44,7 +44,9 @@ def compose_for(
     agent: User | None,
     now: datetime,
     timezone: str,
+    language: str | None = None,
 ) -> Composition:
+    """The first draft for a stored complaint: in its language, or in `language`."""
     return compose(
         library,
         reading.current(complaint),
@@ -58,6 +60,7 @@ def compose_for(
             timezone=timezone,
             seed=str(complaint.id),
         ),
+        language=language,
     )
 
 
@@ -73,6 +76,7 @@ def compose_for_text(
     handle: str,
     now: datetime,
     timezone: str,
+    language: str | None = None,
 ) -> Composition:
     """The first draft for a complaint's text that is not stored (the API's compose)."""
     return compose(
@@ -88,6 +92,7 @@ def compose_for_text(
             timezone=timezone,
             seed=text,
         ),
+        language=language,
     )
 
 

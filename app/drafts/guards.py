@@ -19,6 +19,7 @@ from app.accounts.models import User
 from app.accounts.permissions import Permission, author_or_admin, can
 from app.core.errors import Refused
 from app.drafts.models import Draft, DraftState, Review, ReviewDecision, Revision, SignOff
+from app.nlp.detection import language_name
 from app.tone.catalogue import BLOCK, CODE_LABELS
 
 
@@ -111,6 +112,37 @@ class Standing:
         """The groups still to sign the current revision off."""
         return self.hands.missing_groups(self.draft.signoff_reasons)
 
+    @property
+    def unread_language(self) -> str | None:
+        """The complaint's language when Composure could not read it (no rules), else None:
+        then only a reviewer who reads it approves (`reads_the_language`)."""
+        complaint = self.draft.complaint
+        return None if complaint.language_read else complaint.language or ""
+
+    def approvals(self) -> list[Review]:
+        """The approvals that count: `Hands.approvals`, and when Composure could not read
+        the complaint, only those of reviewers who read its language."""
+        return [
+            review
+            for review in self.hands.approvals()
+            if reads_the_language(review.reviewer, self.unread_language)
+        ]
+
+
+def reads_the_language(person: User, language: str | None) -> bool:
+    """Whether `person` reads `language` (None: any language Composure reads will do).
+    Nobody's languages are assumed: none listed on their profile means none known."""
+    return language is None or language in (person.languages or ())
+
+
+def _language_refusal(language: str) -> Refused:
+    name = language_name(language)
+    return Refused(
+        "language_not_read",
+        f"Composure cannot read {name}, so this reply needs a reviewer who reads {name}; "
+        f"{name} is not among your languages (your profile lists them).",
+    )
+
 
 class Check:
     """One named guard. Called with (actor, standing, group): None or a refusal."""
@@ -189,6 +221,18 @@ class NotAContributor(Check):
             "self_approval",
             "You wrote words of this revision; someone who did not must review or sign it.",
         )
+
+
+class ReadsTheLanguage(Check):
+    """When Composure could not read the complaint (no rules for its language), only a
+    reviewer who reads the language approves the reply: nobody else can tell whether it
+    answers what the customer wrote, or whether anything sensitive was in it."""
+
+    def __call__(self, actor: User, standing: Standing, group: str | None) -> Refused | None:
+        language = standing.unread_language
+        if reads_the_language(actor, language):
+            return None
+        return _language_refusal(language or "")
 
 
 class NotASigner(Check):
@@ -295,8 +339,16 @@ class ApprovedOnThisRevision(Check):
 
     def __call__(self, actor: User, standing: Standing, group: str | None) -> Refused | None:
         hands = standing.hands
-        if standing.draft.state == DraftState.APPROVED and hands.approvals():
+        if standing.draft.state == DraftState.APPROVED and standing.approvals():
             return None
+        if standing.unread_language is not None and hands.approvals():
+            # Approved, but by nobody who reads the language (the language was set after).
+            name = language_name(standing.unread_language)
+            return Refused(
+                "needs_approval",
+                f"Composure cannot read {name}: an approval counts only from a reviewer "
+                f"who reads {name}.",
+            )
         by_writers = any(
             review.decision == ReviewDecision.APPROVED and review.reviewer_id in hands.contributors
             for review in hands.reviews

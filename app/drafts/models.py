@@ -96,6 +96,10 @@ class Draft(Base):
     #: `app.drafts.catches.note_tone_catches`; fixes made while typing are never saved
     #: as revisions, so the findings of revisions alone would miss them.
     tone_catches: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    #: The language the draft was built in: the complaint's by default, or the one the
+    #: agent chose; the editor offers its other wordings in it. NULL for a text written by
+    #: hand (and drafts from before migration 0010).
+    language: Mapped[str | None] = mapped_column(String(16))
     #: A follow-up public reply ("it's sorted") points at the draft it follows.
     follows_draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -204,6 +204,7 @@ def start_draft(
         author_id=actor.id,
         channel_key=complaint.channel_key,
         follows_draft_id=follows.id if follows is not None else None,
+        language=composition.language if composition is not None and text is None else None,
         state=DraftState.DRAFT,
         current_revision=1,
         created_at=now,
@@ -383,6 +384,49 @@ def save_from_editor(
         template_ids=template_ids,
         policy=policy,
         caught=caught,
+    )
+    created = revision.number != number
+    return EditorSave(revision, created=created, restarted=created and was_submitted)
+
+
+def rebuild_in_language(
+    session: Session,
+    draft: Draft,
+    composition: Composition,
+    *,
+    tone: ToneSetting,
+    actor: User,
+    now: datetime,
+    based_on: int,
+    policy: WorkflowPolicy,
+) -> EditorSave:
+    """The draft built again in the language the agent chose (`composition`, composed in
+    it), as a new revision: every part in the new language, the wordings it came from
+    remembered, and the editor's other wordings offered in that language from now on.
+    A reply written by hand is not rebuilt. Audited as an edit, with the language."""
+    before = workflow.current_revision(session, draft)
+    if FREE_TEXT in before.parts:
+        raise DraftError("This reply was written by hand; there are no parts to rebuild.")
+    if composition.mode == "attack":
+        parts, template_ids = {HOLDING_REPLY: composition.text}, {HOLDING_REPLY: "attack"}
+    else:
+        parts = {part: choice.text for part, choice in composition.parts.items()}
+        template_ids = {part: choice.variant_id for part, choice in composition.parts.items()}
+    if set(parts) - set(before.parts):
+        raise DraftError("This draft's parts differ from a built draft's; edit it by hand.")
+    was_submitted = draft.is_submitted
+    number = draft.current_revision
+    draft.language = composition.language
+    revision = edit_parts(
+        session,
+        draft,
+        parts,
+        tone=tone,
+        actor=actor,
+        now=now,
+        based_on=based_on,
+        template_ids=template_ids,
+        policy=policy,
     )
     created = revision.number != number
     return EditorSave(revision, created=created, restarted=created and was_submitted)

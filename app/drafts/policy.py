@@ -81,6 +81,10 @@ DEFAULT_SIGNOFF_FLAGS = {
     "media": SignOffGroup.PR.value,
     "harassment": SignOffGroup.PR.value,
 }
+#: Who signs off a reply to a complaint in a language Composure has no rules for: nothing
+#: sensitive could be ruled out, so legal reads it by default. Never "nobody".
+DEFAULT_SIGNOFF_UNREAD_LANGUAGE = SignOffGroup.LEGAL.value
+UNREAD_LANGUAGE_KEY = "signoff.unread_language"
 #: Tone findings on the reply's text that need sign-off whatever the complaint.
 DEFAULT_SIGNOFF_FINDINGS = {
     "legal_risk": SignOffGroup.LEGAL.value,
@@ -95,6 +99,9 @@ class WorkflowPolicy:
     signoff_flags: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SIGNOFF_FLAGS))
     #: Tone finding code -> group that signs off.
     signoff_findings: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SIGNOFF_FINDINGS))
+    #: The group that signs off every reply to a complaint whose language Composure could
+    #: not read (no analysis rules): its flags were never checked. A group, never "none".
+    signoff_unread_language: str = DEFAULT_SIGNOFF_UNREAD_LANGUAGE
     #: Channel key -> "manual" or "webhook"; channels not listed publish by hand.
     publishers: dict[str, str] = field(default_factory=dict)
     #: Working days from a published reply to its follow-up: the company's promise
@@ -104,8 +111,19 @@ class WorkflowPolicy:
     def signoff_reasons(
         self, complaint: Complaint, findings: list[dict[str, Any]]
     ) -> list[dict[str, str]]:
-        """Why a reply needs sign-off, and by whom: [{"kind", "value", "group"}]."""
-        reasons = [
+        """Why a reply needs sign-off, and by whom: [{"kind", "value", "group"}]. A
+        complaint Composure could not read is {"kind": "language", "value": "fr"}: nothing
+        sensitive could be ruled out."""
+        reasons = []
+        if not complaint.language_read:
+            reasons.append(
+                {
+                    "kind": "language",
+                    "value": complaint.language or "",
+                    "group": self.signoff_unread_language,
+                }
+            )
+        reasons += [
             {"kind": "flag", "value": flag, "group": self.signoff_flags[flag]}
             for flag in complaint.flags or ()
             if self.signoff_flags.get(flag, NOBODY) != NOBODY
@@ -131,6 +149,7 @@ class WorkflowPolicy:
         values.update(
             {f"signoff.finding.{code}": self.signoff_findings.get(code, NOBODY) for code in CODES}
         )
+        values[UNREAD_LANGUAGE_KEY] = self.signoff_unread_language
         values.update({f"publisher.{key}": value for key, value in self.publishers.items()})
         return values
 
@@ -189,6 +208,16 @@ def _from_values(
                 problems[key] = f"One of {', '.join(groups)}."
             else:
                 maps[kind][name] = values[key]
+    unread = defaults.signoff_unread_language
+    if UNREAD_LANGUAGE_KEY in values:
+        signers = [group for group in groups if group != NOBODY]
+        if values[UNREAD_LANGUAGE_KEY] not in signers:
+            problems[UNREAD_LANGUAGE_KEY] = (
+                f"One of {', '.join(signers)}: a reply to a complaint nobody could read "
+                "always needs sign-off."
+            )
+        else:
+            unread = values[UNREAD_LANGUAGE_KEY]
     publishers = dict(defaults.publishers)
     for key, value in values.items():
         if key.startswith("publisher."):
@@ -201,6 +230,7 @@ def _from_values(
         cooling_off=replace(defaults.cooling_off, **cooling),
         signoff_flags=maps["flag"],
         signoff_findings=maps["finding"],
+        signoff_unread_language=unread,
         publishers=publishers,
     )
     return policy, problems

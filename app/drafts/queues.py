@@ -26,11 +26,18 @@ from app.drafts import guards, workflow
 from app.drafts.guards import Standing
 from app.drafts.models import Draft, DraftState, Revision, SignOff
 from app.drafts.policy import TargetWarning, WorkflowPolicy, target_warning
+from app.nlp.detection import language_name
 from app.tone.catalogue import CODE_LABELS
 
 
 def reason_words(reason: dict[str, Any]) -> str:
-    """A sign-off reason as people read it: "flag: legal threat", "finding: legal risk"."""
+    """A sign-off reason as people read it: "flag: legal threat", "finding: legal risk",
+    "Composure cannot read French, so nothing sensitive could be ruled out"."""
+    if reason.get("kind") == "language":
+        return (
+            f"Composure cannot read {language_name(reason.get('value', ''))}, so nothing "
+            "sensitive could be ruled out"
+        )
     labels = FLAG_LABELS if reason.get("kind") == "flag" else CODE_LABELS
     value = reason.get("value", "")
     label = labels.get(value, value.replace("_", " "))

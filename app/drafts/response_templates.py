@@ -134,9 +134,16 @@ class Library:
     languages: tuple[str, ...]
     dates: dict[str, FollowUpWords] = field(default_factory=dict)
     by_id: dict[str, Variant] = field(default_factory=dict)
+    #: Per language, the words that make a part an apology (apology.yaml): the builder
+    #: avoids apologising twice. A language without the file has none.
+    apology: dict[str, re.Pattern[str]] = field(default_factory=dict)
 
     def for_part(self, language: str, part: str) -> tuple[Variant, ...]:
         return self.variants.get((language, part), ())
+
+    def apologises(self, language: str, text: str) -> bool:
+        pattern = self.apology.get(language)
+        return bool(pattern and pattern.search(text))
 
 
 def _placeholders(text: str, path: Path, line: int) -> tuple[str, ...]:
@@ -340,6 +347,40 @@ def _dates(path: Path, language: str) -> FollowUpWords:
     )
 
 
+def _apology(path: Path, language: str) -> re.Pattern[str] | None:
+    """apology.yaml: the words and phrases that make a part an apology, as one pattern
+    matched at word starts, in any case ("entschuldig*" takes any ending)."""
+    if not path.exists():
+        return None
+    data = expect_mapping(load(path), path, 1, "the file")
+    check_keys(data, {"language", "apology"}, path, "the file", {"language", "apology"})
+    if data["language"] != language:
+        raise DataFileError(
+            path, data.line_of("language"), f"language is {data['language']!r}, not {language!r}"
+        )
+    entries = expect_list(data["apology"], path, data.line_of("apology"), "apology")
+    if not entries:
+        raise DataFileError(path, data.line_of("apology"), "apology needs at least one word")
+    alternatives = []
+    for index, entry in enumerate(entries):
+        text = _text(entry, path, entries.line_of(index), "an apology word").strip().lower()
+        stem = text.endswith("*")
+        words = text.rstrip("*").split()
+        if (
+            not words
+            or "*" in text.rstrip("*")
+            or any(not w.replace("'", "").isalpha() for w in words)
+        ):
+            raise DataFileError(
+                path,
+                entries.line_of(index),
+                f"{text!r}: letters and spaces only, with at most one * at the end",
+            )
+        body = r"\s+".join(re.escape(word) for word in words)
+        alternatives.append(body + (r"\w*" if stem else r"\b"))
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + ")", re.IGNORECASE)
+
+
 def load_library(folder: Path | str, *, required_languages: Iterable[str] = ("en",)) -> Library:
     """Read and check every language folder under `folder`."""
     folder = Path(folder)
@@ -355,6 +396,7 @@ def load_library(folder: Path | str, *, required_languages: Iterable[str] = ("en
     topics: dict[str, dict[str, str]] = {}
     attack: dict[str, AttackGuidance] = {}
     dates: dict[str, FollowUpWords] = {}
+    apology: dict[str, re.Pattern[str]] = {}
     ids: dict[str, Variant] = {}
     for language in languages:
         base = folder / language
@@ -370,9 +412,14 @@ def load_library(folder: Path | str, *, required_languages: Iterable[str] = ("en
         topics[language] = _topics(base / "topics.yaml", language)
         attack[language] = _attack(base / "attack.yaml")
         dates[language] = _dates(base / "dates.yaml", language)
+        words = _apology(base / "apology.yaml", language)
+        if words is not None:
+            apology[language] = words
         direction = variants[(language, "direction")]
         if not any(variant.offline for variant in direction):
             raise DataFileError(
                 base / "direction.yaml", None, "needs at least one `offline: true` variant"
             )
-    return Library(variants, topics, attack, tuple(languages), dates=dates, by_id=ids)
+    return Library(
+        variants, topics, attack, tuple(languages), dates=dates, by_id=ids, apology=apology
+    )

@@ -27,10 +27,11 @@ from app.drafts.operations import EDITABLE_STATES
 from app.drafts.response_templates import PARTS
 from app.drafts.workflow import Action
 from app.extensions import db
+from app.nlp.detection import language_name
 from app.tone.checker import ToneCheckError
 from app.web.access import requires
 from app.web.filters import localtime
-from app.web.services import compose_draft, now, tone_setting, workflow_policy
+from app.web.services import compose_draft, now, templates, tone_setting, workflow_policy
 
 blueprint = Blueprint("drafts", __name__)
 
@@ -44,7 +45,7 @@ def start(complaint_id: int):
     started = operations.start_draft(
         db.session,
         complaint,
-        compose_draft(complaint, current_user),
+        compose_draft(complaint, current_user, request.form.get("language") or None),
         tone=tone_setting(complaint),
         actor=current_user,
         now=now(),
@@ -90,7 +91,7 @@ def save(draft_id: int):
             draft,
             typed,
             use=request.form.get("use", ""),
-            compose=lambda: compose_draft(draft.complaint, current_user),
+            compose=lambda: compose_draft(draft.complaint, current_user, draft.language),
             tone=tone_setting(draft.complaint),
             actor=current_user,
             now=now(),
@@ -108,6 +109,38 @@ def save(draft_id: int):
     if request.form.get("then") == "submit":
         return _submit_saved(draft, saved_new=saved.created)
     flash(*saved_message(draft, saved))
+    return redirect(url_for("drafts.edit", draft_id=draft.id))
+
+
+@blueprint.post("/drafts/<int:draft_id>/language", endpoint="rebuild_in_language")
+@requires(Permission.DRAFT_REPLIES)
+def rebuild_in_language(draft_id: int):
+    """The editor's "Build it in …": the draft again, in the language chosen."""
+    draft = editable_draft_or_403(draft_id)
+    language = request.form.get("language", "")
+    if language not in templates().languages:
+        flash("There are no reply templates in that language.", "error")
+        return redirect(url_for("drafts.edit", draft_id=draft.id))
+    try:
+        saved = operations.rebuild_in_language(
+            db.session,
+            draft,
+            compose_draft(draft.complaint, current_user, language),
+            tone=tone_setting(draft.complaint),
+            actor=current_user,
+            now=now(),
+            based_on=request.form.get("based_on", type=parse_count) or 0,
+            policy=workflow_policy(),
+        )
+    except operations.DraftError as problem:
+        db.session.rollback()
+        return render_editor(
+            draft_or_404(draft_id), error=str(problem), status=http_status(problem, form=True)
+        )
+    db.session.commit()
+    message, category = saved_message(draft, saved)
+    name = language_name(language)
+    flash(f"Built in {name}. {message}" if saved.created else f"Already in {name}.", category)
     return redirect(url_for("drafts.edit", draft_id=draft.id))
 
 
@@ -199,7 +232,7 @@ def render_editor(
     revision = workflow.current_revision(db.session, draft)
     refusal = can_edit_draft(current_user, draft.author_id)
     editable = refusal is None and draft.state in EDITABLE_STATES
-    composition = compose_draft(complaint, current_user) if editable else None
+    composition = compose_draft(complaint, current_user, draft.language) if editable else None
     shown_parts = shown_parts if shown_parts is not None else dict(revision.parts)
     tone = composer.check_parts(tone_setting(complaint), shown_parts)
     revisions = db.session.query(Revision).filter_by(draft_id=draft.id).order_by(Revision.number)
@@ -225,6 +258,9 @@ def render_editor(
             status=standing,
             allowed={action.value: standing.allowed(current_user, action) for action in Action},
             signoff_reasons=standing.signoff_reasons,
+            draft_languages=[(code, language_name(code)) for code in templates().languages]
+            if composer.FREE_TEXT not in revision.parts
+            else [],
         ),
         status,
     )

@@ -123,6 +123,7 @@ GUARDS: dict[Action, tuple[guards.Check, ...]] = {
         guards.StateAllows(TRANSITIONS[Action.APPROVE], "approved"),
         *_REVIEWING,
         guards.NotASigner(),
+        guards.ReadsTheLanguage(),
     ),
     Action.REQUEST_CHANGES: (
         ROLE_CHECKS[Action.REQUEST_CHANGES],

@@ -76,6 +76,15 @@ def language_name(code: str) -> str:
     return LANGUAGE_NAMES.get(code, code)
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """(code, name) of every language a person can choose (a complaint's language, the
+    languages they read), by name, each name once ("nb" and "no" are both Norwegian)."""
+    by_name: dict[str, str] = {}
+    for code, name in sorted(LANGUAGE_NAMES.items()):
+        by_name.setdefault(name, code)
+    return sorted(((code, name) for name, code in by_name.items()), key=lambda item: item[1])
+
+
 @dataclass(frozen=True)
 class Detected:
     language: str

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import Role, User, UserRole
 from app.drafts.models import Draft, Publication
+from app.nlp.detection import language_name
 from app.notifications.models import Notification
 
 MAX_MESSAGE = 500
@@ -97,7 +98,12 @@ def submitted(session: Session, draft: Draft, *, actor: User, now: datetime) -> 
 
 def signoff_needed(session: Session, draft: Draft, *, actor: User, now: datetime) -> None:
     groups = sorted({reason["group"] for reason in draft.signoff_reasons})
-    why = ", ".join(reason["value"].replace("_", " ") for reason in draft.signoff_reasons)
+    why = ", ".join(
+        f"not read: {language_name(reason['value'])}"
+        if reason.get("kind") == "language"
+        else reason["value"].replace("_", " ")
+        for reason in draft.signoff_reasons
+    )
     members = [user for user in people_with(session, Role.SIGNOFF) if user.groups & set(groups)]
     send(
         session,

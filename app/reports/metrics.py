@@ -603,6 +603,23 @@ def drafts_published(session: Session, *, start: datetime, end: datetime, now: d
     )
 
 
+def not_read(session: Session, *, start: datetime, end: datetime) -> dict[str, int]:
+    """Complaints received in the period that Composure could not read (no rules for their
+    language), by language, most first: counted apart, never as "low heat"."""
+    rows = session.execute(
+        select(Complaint.language, func.count())
+        .where(
+            Complaint.received_at >= start,
+            Complaint.received_at < end,
+            Complaint.analyzed_at.is_not(None),
+            Complaint.heat_label.is_(None),
+        )
+        .group_by(Complaint.language)
+    )
+    counts = {language or "": count for language, count in rows}
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
 @dataclass(frozen=True)
 class Dashboard:
     replies: Replies
@@ -610,6 +627,8 @@ class Dashboard:
     catches: Catches
     reviews: Reviews
     published: int
+    #: Complaints not read, by language (`not_read`).
+    not_read: dict[str, int] = field(default_factory=dict)
 
 
 def dashboard(
@@ -629,6 +648,7 @@ def dashboard(
         catches=catches(session, **period),
         reviews=reviews(session, **period),
         published=drafts_published(session, **period),
+        not_read=not_read(session, start=start, end=end),
     )
 
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from app.complaints.inbox import human_duration
+from app.nlp.detection import language_name
 from app.reports import charts
 from app.reports.metrics import OUTCOME_LABELS, OUTCOMES, Dashboard, Replies
 from app.reports.ranges import DateRange
@@ -64,6 +65,14 @@ def headlines(data: Dashboard) -> list[Headline]:
             percent(data.catches.caught_share),
             f"{data.catches.caught:,} of {plural(data.catches.submitted, 'draft')}"
             if data.catches.submitted
+            else "",
+        ),
+        Headline(
+            "Not read (no rules for the language)",
+            f"{sum(data.not_read.values()):,}",
+            ", ".join(f"{language_name(code)} {count:,}" for code, count in data.not_read.items())
+            + "; heat and type unknown, each reply signed off"
+            if data.not_read
             else "",
         ),
     ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,13 +30,21 @@ class CompanyDetails:
     phone: str = ""
     email: str = ""
     faq_url: str = ""
-    #: Completes "Please …": "send us a DM with your order number".
+    #: Completes "Please …": "send us a DM with your order number". In English, and the
+    #: wording of any language that has none of its own in `dm_instructions`.
     dm_instruction: str = "send us a DM"
     #: Working days until the promised follow-up ("we'll be back in touch by Thursday").
     follow_up_days: int = 2
+    #: The same wording in other languages, by code: {"nl": "stuur ons een DM met je
+    #: ordernummer"}. A draft in a language without one uses `dm_instruction`.
+    dm_instructions: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def dm_instruction_in(self, language: str) -> str:
+        """How to reach the company privately, in the reply's language (English else)."""
+        return self.dm_instructions.get(language) or self.dm_instruction
 
 
 LIMITS = {"name": 120, "phone": 40, "email": 200, "faq_url": 500, "dm_instruction": 160}
@@ -83,6 +91,7 @@ def clean(values: dict[str, Any]) -> CompanyDetails:
     if not result["dm_instruction"]:
         problems["dm_instruction"] = "Say how customers reach you privately, e.g. send us a DM."
     result["dm_instruction"] = result["dm_instruction"].rstrip(".")
+    result["dm_instructions"] = _dm_instructions(values.get("dm_instructions") or {}, problems)
     days = values.get("follow_up_days")
     try:
         days = int(days)
@@ -94,6 +103,25 @@ def clean(values: dict[str, Any]) -> CompanyDetails:
     if problems:
         raise CompanyDetailsError(problems)
     return CompanyDetails(**result)
+
+
+def _dm_instructions(typed: Mapping[str, Any], problems: dict[str, str]) -> dict[str, str]:
+    """The DM wording per language as typed ({"nl": "..."}); a blank one is left out (the
+    English one is used). Problems go under "dm_instruction.<language>"."""
+    limit = LIMITS["dm_instruction"]
+    kept = {}
+    for language, text in sorted(typed.items()):
+        value = one_line(str(text or ""), limit + 1)
+        key = f"dm_instruction.{language}"
+        if not re.fullmatch(r"[a-z]{2,8}", str(language)):
+            problems[key] = "Not a language code."
+        elif len(value) > limit:
+            problems[key] = f"At most {limit} characters."
+        elif "{" in value or "}" in value or "[[" in value:
+            problems[key] = "Braces and [[ ]] are reserved for template placeholders."
+        elif value:
+            kept[language] = value.rstrip(".")
+    return kept
 
 
 def save(

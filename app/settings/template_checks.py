@@ -236,7 +236,12 @@ class LibraryReport:
 
 
 def sample_values(
-    company: CompanyDetails, *, now: datetime, timezone: str, dates: FollowUpWords
+    company: CompanyDetails,
+    *,
+    now: datetime,
+    timezone: str,
+    dates: FollowUpWords,
+    language: str = "en",
 ) -> dict[str, str]:
     """What each placeholder is filled with to check a template in one language: the
     company's details where set (a sample otherwise), a plausible customer and agent, and
@@ -246,7 +251,7 @@ def sample_values(
         "company_phone": company.phone,
         "company_email": company.email,
         "faq_url": company.faq_url,
-        "dm_instruction": company.dm_instruction,
+        "dm_instruction": company.dm_instruction_in(language),
     }
     values = {name: value or SAMPLE_COMPANY[name] for name, value in values.items()}
     values["follow_up_when"] = follow_up_phrase(now, company.follow_up_days, timezone, dates)
@@ -463,7 +468,9 @@ def check_library(
     fallback_public = ChannelInfo("public", "a public channel", True, 280, False)
     fallback_private = ChannelInfo("private", "a private channel", False, 50_000, False)
     samples = {
-        language: sample_values(company, now=now, timezone=timezone, dates=library.dates[language])
+        language: sample_values(
+            company, now=now, timezone=timezone, dates=library.dates[language], language=language
+        )
         for language in library.languages
     }
     check = _Checker(

@@ -58,30 +58,43 @@ class CompanyForm(FlaskForm):
     )
 
 
+def _dm_wordings(current: company_settings.CompanyDetails) -> dict[str, str]:
+    """The DM wording per language with reply templates (English is the form's own field):
+    as stored, or as typed."""
+    languages = [code for code in services().library.languages if code != "en"]
+    if request.method == "POST":
+        return {code: request.form.get(f"dm_instruction.{code}", "") for code in languages}
+    return {code: current.dm_instructions.get(code, "") for code in languages}
+
+
 @blueprint.route("/settings/company", methods=["GET", "POST"])
 @requires(Permission.MANAGE_SETTINGS)
 def company_details():
     current = services().company
     form = CompanyForm(data=asdict(current))
-    status = 200
+    typed = _dm_wordings(current)
+    problems: dict[str, str] = {}
     if form.validate_on_submit():
         try:
-            details = company_settings.clean(form.data)
+            details = company_settings.clean({**form.data, "dm_instructions": typed})
         except company_settings.CompanyDetailsError as problem:
-            show_on_form(form, problem, otherwise="name")
+            problems = {k: v for k, v in problem.fields.items() if k.startswith("dm_instruction.")}
+            others = {k: v for k, v in problem.fields.items() if k not in problems}
+            if others:
+                show_on_form(form, company_settings.CompanyDetailsError(others), otherwise="name")
         else:
             company_settings.save(db.session, details, actor=current_user, now=now())
             db.session.commit()
             flash("Company details saved; new drafts use them.", "success")
             return redirect(url_for("settings.company_details"))
-    if request.method == "POST":
-        status = 400
-    return (
-        render_template(
-            "settings/company.html", form=form, defaults=company_defaults(current_app.config)
-        ),
-        status,
-    )
+    return render_template(
+        "settings/company.html",
+        form=form,
+        defaults=company_defaults(current_app.config),
+        dm_languages=[(code, language_name(code)) for code in typed],
+        dm_typed=typed,
+        dm_problems=problems,
+    ), 400 if request.method == "POST" else 200
 
 
 @blueprint.route("/settings/tone", methods=["GET", "POST"])

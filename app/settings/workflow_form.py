@@ -69,6 +69,7 @@ def values_of(current: workflow_settings.WorkflowPolicy, channels) -> dict[str, 
         values[f"signoff.finding.{code}"] = current.signoff_findings.get(
             code, workflow_settings.NOBODY
         )
+    values[workflow_settings.UNREAD_LANGUAGE_KEY] = current.signoff_unread_language
     for channel in channels:
         values[f"publisher.{channel.key}"] = current.publisher(channel.key)
         amount, unit = _target_on_screen(channel.response_target_seconds)

@@ -55,5 +55,7 @@ def tone_setting(complaint: Complaint | None, channel: Channel | None = None) ->
     return services().tone_setting(complaint, channel)
 
 
-def compose_draft(complaint: Complaint, agent: User | None) -> Composition:
-    return services().compose_draft(complaint, agent)
+def compose_draft(
+    complaint: Complaint, agent: User | None, language: str | None = None
+) -> Composition:
+    return services().compose_draft(complaint, agent, language)
