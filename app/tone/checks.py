@@ -830,8 +830,10 @@ def negative_tone(reply: Reply) -> list[Finding]:
     """The reply as a whole reads negative: enough of it, by length, is in sentences whose
     sentiment (VADER, care words neutral, defeatist phrases counted) is at or below the
     policy's line."""
-    if reply.rules is None or reply.language != "en" or not reply.sentences:
+    if reply.rules is None or not reply.sentences:
         return []
+    if reply.language != "en" and not reply.rules.own_lexicon:
+        return []  # VADER's lexicon is English; a language scores its own words or is not read
     text = list(reply.text)
     said = [(f.start, f.end) for f in reply.earlier if f.code in _ALREADY_SAID]
     for start, end in said:

@@ -200,6 +200,9 @@ class ToneRules:
     long_sentence_words: int
     readability_message: str
     fixes: FixRules
+    #: Whether `care_words` give this language's own words their scores (VADER's lexicon
+    #: is English): only then does negative_tone read a reply in a language other than English.
+    own_lexicon: bool = False
 
 
 def _text(spec: LocatedDict, key: str, path: Path, what: str) -> str:
@@ -392,11 +395,13 @@ def _parts(path: Path) -> dict[str, PartRules]:
     return result
 
 
-def _section(data: LocatedDict, key: str, path: Path, keys: set[str]) -> LocatedDict:
+def _section(
+    data: LocatedDict, key: str, path: Path, keys: set[str], optional: frozenset[str] = frozenset()
+) -> LocatedDict:
     if key not in data:
         raise DataFileError(path, data.line, f"missing section {key!r}")
     spec = expect_mapping(data[key], path, data.line_of(key), key)
-    check_keys(spec, keys, path, key, required=keys - {"description"})
+    check_keys(spec, keys, path, key, required=keys - {"description"} - optional)
     return spec
 
 
@@ -521,8 +526,12 @@ def tone_rules(language: str) -> ToneRules | None:
         data,
         "negative_tone",
         context_path,
-        {"message", "care_words", "defeatist", "defeatist_weight", "negative_share"},
+        {"message", "care_words", "defeatist", "defeatist_weight", "negative_share", "own_lexicon"},
+        optional=frozenset({"own_lexicon"}),
     )
+    own_lexicon = negative.get("own_lexicon", False)
+    if not isinstance(own_lexicon, bool):
+        raise DataFileError(context_path, negative.line_of("own_lexicon"), "own_lexicon: true or false")
     negative_share = negative["negative_share"]
     if isinstance(negative_share, bool) or not isinstance(negative_share, int | float):
         raise DataFileError(context_path, negative.line_of("negative_share"), "a number")
@@ -583,6 +592,7 @@ def tone_rules(language: str) -> ToneRules | None:
         defeatist_weight=float(defeatist_weight),
         negative_share=float(negative_share),
         negative_message=_text(negative, "message", context_path, "negative_tone"),
+        own_lexicon=own_lexicon,
         readability_min_words=_positive_int(readability, "min_words", context_path),
         long_sentence_words=_positive_int(readability, "long_sentence_words", context_path),
         readability_message=_text(readability, "message", context_path, "hard_to_read"),
