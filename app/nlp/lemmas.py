@@ -97,11 +97,20 @@ def full_table(language: str) -> dict[str, str] | None:
     if not files:
         return None
     table: dict[str, str] = {}
+    capitalised: dict[str, str] = {}
     for path in files:
         with gzip.open(path, "rt", encoding="utf-8") as handle:
             for form, lemma in srsly.json_loads(handle.read()).items():
-                if isinstance(lemma, str) and form.lower() == form:
+                if not isinstance(lemma, str):
+                    continue
+                if form.lower() == form:
                     table.setdefault(form, lemma.lower())
+                else:
+                    capitalised.setdefault(form.lower(), lemma.lower())
+    # Forms spelt with a capital (German nouns: "Anwälte" -> "Anwalt", "Gebühren") are
+    # looked up in lower case like every word; a lower-case form of the same spelling wins.
+    for form, lemma in capitalised.items():
+        table.setdefault(form, lemma)
     return table
 
 

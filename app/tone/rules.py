@@ -398,11 +398,13 @@ def _parts(path: Path) -> dict[str, PartRules]:
     return result
 
 
-def _section(data: LocatedDict, key: str, path: Path, keys: set[str]) -> LocatedDict:
+def _section(
+    data: LocatedDict, key: str, path: Path, keys: set[str], optional: frozenset[str] = frozenset()
+) -> LocatedDict:
     if key not in data:
         raise DataFileError(path, data.line, f"missing section {key!r}")
     spec = expect_mapping(data[key], path, data.line_of(key), key)
-    check_keys(spec, keys, path, key, required=keys - {"description"})
+    check_keys(spec, keys, path, key, required=keys - {"description"} - optional)
     return spec
 
 
