@@ -829,8 +829,11 @@ _ALREADY_SAID = frozenset(
 def negative_tone(reply: Reply) -> list[Finding]:
     """The reply as a whole reads negative: enough of it, by length, is in sentences whose
     sentiment (VADER, care words neutral, defeatist phrases counted) is at or below the
-    policy's line."""
-    if reply.rules is None or reply.language != "en" or not reply.sentences:
+    policy's line. VADER's lexicon is English: a language whose rules say `lexicon: none`
+    is scored on its defeatist phrases alone, and any other gets no score."""
+    if reply.rules is None or not reply.sentences:
+        return []
+    if reply.rules.lexicon and reply.language != "en":
         return []
     text = list(reply.text)
     said = [(f.start, f.end) for f in reply.earlier if f.code in _ALREADY_SAID]
@@ -843,7 +846,12 @@ def negative_tone(reply: Reply) -> list[Finding]:
         if not already.overlaps(start, end)
     ]
     reply.sentiment = sentiment.score(
-        "".join(text), reply.sentences, reply.rules.care_words, nudges, line=reply.negative_at
+        "".join(text),
+        reply.sentences,
+        reply.rules.care_words,
+        nudges,
+        line=reply.negative_at,
+        lexicon=reply.rules.lexicon,
     )
     if reply.sentiment.negative_share < reply.rules.negative_share:
         return []

@@ -200,6 +200,9 @@ class ToneRules:
     long_sentence_words: int
     readability_message: str
     fixes: FixRules
+    #: Whether sentences are scored with VADER's sentiment lexicon (English words): with
+    #: `lexicon: none` in context.yaml only the defeatist phrases make a sentence negative.
+    lexicon: bool = True
 
 
 def _text(spec: LocatedDict, key: str, path: Path, what: str) -> str:
@@ -392,11 +395,13 @@ def _parts(path: Path) -> dict[str, PartRules]:
     return result
 
 
-def _section(data: LocatedDict, key: str, path: Path, keys: set[str]) -> LocatedDict:
+def _section(
+    data: LocatedDict, key: str, path: Path, keys: set[str], optional: frozenset[str] = frozenset()
+) -> LocatedDict:
     if key not in data:
         raise DataFileError(path, data.line, f"missing section {key!r}")
     spec = expect_mapping(data[key], path, data.line_of(key), key)
-    check_keys(spec, keys, path, key, required=keys - {"description"})
+    check_keys(spec, keys | optional, path, key, required=keys - {"description"})
     return spec
 
 
@@ -522,7 +527,11 @@ def tone_rules(language: str) -> ToneRules | None:
         "negative_tone",
         context_path,
         {"message", "care_words", "defeatist", "defeatist_weight", "negative_share"},
+        optional=frozenset({"lexicon"}),
     )
+    lexicon = negative.get("lexicon", "vader")
+    if lexicon not in ("vader", "none"):
+        raise DataFileError(context_path, negative.line_of("lexicon"), "lexicon: vader or none")
     negative_share = negative["negative_share"]
     if isinstance(negative_share, bool) or not isinstance(negative_share, int | float):
         raise DataFileError(context_path, negative.line_of("negative_share"), "a number")
@@ -587,6 +596,7 @@ def tone_rules(language: str) -> ToneRules | None:
         long_sentence_words=_positive_int(readability, "long_sentence_words", context_path),
         readability_message=_text(readability, "message", context_path, "hard_to_read"),
         fixes=_fixes(folder / "fixes.yaml"),
+        lexicon=lexicon == "vader",
     )
 
 

@@ -53,15 +53,17 @@ def score(
     nudges: list[tuple[int, float]] = (),
     *,
     line: float = -0.4,
+    lexicon: bool = True,
 ) -> Sentiment:
     """Sentence by sentence: VADER's negation would otherwise reach across sentences
     ("It didn't work. Thanks for …" reads "Thanks" as negated). `nudges` are (position,
-    amount) pairs added to the score of the sentence they fall in."""
-    analyzer = _analyzer(care_words)
+    amount) pairs added to the score of the sentence they fall in. Without the `lexicon`
+    (a language VADER cannot read) every sentence starts at 0: only the nudges count."""
+    analyzer = _analyzer(care_words) if lexicon else None
     total = weight = negative = 0.0
     worst = None
     for start, end in sentences:
-        value = _compound(analyzer, text[start:end])
+        value = _compound(analyzer, text[start:end]) if analyzer is not None else 0.0
         value += sum(amount for position, amount in nudges if start <= position < end)
         value = max(-1.0, min(1.0, value))
         words = max(1, len(text[start:end].split()))
