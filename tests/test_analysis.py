@@ -129,7 +129,10 @@ def test_an_attack_is_flagged_as_harassment_and_reads_aggressive():
         ("   \u200b  ", "no text"),
         ("😡😡😡", "Too few words"),
         # French has no rules (Spanish, used here before, now has its own: test_language_es.py).
-        ("Bonjour, ma commande n'est pas arrivée et personne ne répond à mes e-mails.", "no analysis rules"),
+        (
+            "Bonjour, ma commande n'est pas arrivée et personne ne répond à mes e-mails.",
+            "no analysis rules",
+        ),
     ],
 )
 def test_odd_input_gets_a_result_and_a_notice_never_a_crash(text, notice):
