@@ -196,3 +196,18 @@ def test_a_good_private_reply_in_usted_passes_clean():
         "Le escribiré el viernes para comprobarlo.\n\nUn saludo,\nMarta"
     )
     assert codes(reply, channel=EMAIL) == set()
+
+
+@pytest.mark.parametrize(
+    ("reply", "detail"),
+    [
+        ("Ya hemos visto el pedido NW-60077 y sale mañana.", "NW-60077"),
+        ("Sentimos el rechazo de la tarjeta acabada en 4417.", "4417"),
+        ("Hemos revisado el cliente 77451203 y los devolveremos.", "77451203"),
+        ("Tu pedido va a C/ Falsa 123, 3ºB, ¿es correcto?", "C/ Falsa 123, 3ºB"),
+    ],
+)
+def test_details_named_in_spanish_are_the_customers_data_in_public(reply, detail):
+    report = checker.check(reply, channel=X, language="es", contact=NORTHWIND, four_parts=False)
+    found = [report.text[f.start : f.end] for f in report.findings if f.code == "private_data"]
+    assert detail in found
