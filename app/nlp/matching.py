@@ -162,8 +162,11 @@ class PatternGates:
         self.anchors: dict[int, set[int]] = {LOWER: set(), LEMMA: set(), ORTH: set()}
         self.unanchored: list[list[Gate]] = []
         #: One regex per attribute finding what any unanchored pattern's first regex finds,
-        #: to pass over them all at once; None where they cannot be joined.
-        self.unanchored_any: dict[int, re.Pattern] | None = {}
+        #: to pass over them all at once; None where they cannot be joined. Compiled once,
+        #: when first needed: recompiling it as each pattern is added cost a rule file with
+        #: a few hundred regex patterns seconds at start-up (the joined text grows each time).
+        self._unanchored_parts: dict[int, list[str]] | None = {}
+        self._unanchored_any: dict[int, re.Pattern] | None = None
 
     def add(self, pattern: list[dict[str, Any]]) -> None:
         gates = pattern_gates(pattern)
@@ -180,14 +183,23 @@ class PatternGates:
                 self.anchored[attr].setdefault(word, []).append(gates)
 
     def _join(self, attr: int, regex: re.Pattern) -> None:
-        if self.unanchored_any is None:
+        if self._unanchored_parts is None:
             return
-        joined = self.unanchored_any.get(attr)
         if regex.flags != re.UNICODE or re.search(r"\\[1-9g]|\(\?P=|\(\?[aiLmsux]", regex.pattern):
-            self.unanchored_any = None  # flags or back-references do not survive joining
+            self._unanchored_parts = None  # flags or back-references do not survive joining
             return
-        parts = [joined.pattern] if joined else []
-        self.unanchored_any[attr] = re.compile("|".join([*parts, f"(?:{regex.pattern})"]))
+        self._unanchored_parts.setdefault(attr, []).append(f"(?:{regex.pattern})")
+        self._unanchored_any = None
+
+    @property
+    def unanchored_any(self) -> dict[int, re.Pattern] | None:
+        if self._unanchored_parts is None:
+            return None
+        if self._unanchored_any is None:
+            self._unanchored_any = {
+                attr: re.compile("|".join(parts)) for attr, parts in self._unanchored_parts.items()
+            }
+        return self._unanchored_any
 
     def anchor(self, gate: Gate) -> tuple[int, int]:
         """How little a word list tells (lower is better): its common words, then its size."""
@@ -204,8 +216,9 @@ class PatternGates:
                         return True
         if not self.unanchored:
             return False
-        if self.unanchored_any is not None and not any(
-            _opens(doc, (attr, regex)) for attr, regex in self.unanchored_any.items()
+        joined = self.unanchored_any
+        if joined is not None and not any(
+            _opens(doc, (attr, regex)) for attr, regex in joined.items()
         ):
             return False
         return any(all(_opens(doc, gate) for gate in gates) for gates in self.unanchored)
