@@ -60,7 +60,8 @@ def test_the_lawyer_double_charge_complaint_goes_to_legal_as_billing():
         "NW-50112). Jeżeli pieniądze nie wrócą do piątku, sprawą zajmie się mój prawnik.",
         channel="email",
     )
-    assert result.language == "pl" and result.language_supported
+    assert result.language == "pl"
+    assert result.language_supported
     assert {"legal_threat", "billing"} <= set(result.flags)
     assert result.heat_label in ("medium", "high")
     assert result.complainer_type == "aggressive"
@@ -100,8 +101,10 @@ def test_an_electric_shock_and_a_burn_are_safety_in_their_inflected_forms():
 
 
 def test_capitals_and_a_run_of_exclamation_marks_are_shouting():
-    found = codes("Dziękujemy za wiadomość. Paczka ZOSTAŁA wysłana!!! Przepraszamy za zwłokę. "
-                  "Napisz do nas w wiadomości prywatnej. Odezwiemy się jutro.")
+    found = codes(
+        "Dziękujemy za wiadomość. Paczka ZOSTAŁA wysłana!!! Przepraszamy za zwłokę. "
+        "Napisz do nas w wiadomości prywatnej. Odezwiemy się jutro."
+    )
     assert "shouting" in found
     # Acronyms and codes are not: BLIK, SMS, DM.
     assert "shouting" not in codes(
