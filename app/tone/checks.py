@@ -774,15 +774,17 @@ def too_long(reply: Reply) -> list[Finding]:
 
 
 def hard_to_read(reply: Reply) -> list[Finding]:
-    """Reading ease below the policy's minimum, in the reply's language."""
+    """Reading ease below the policy's minimum, in the reply's language (moved by the
+    language's `ease_offset`: each language's Flesch scores are on their own scale)."""
     if reply.rules is None:
         return []
+    minimum = reply.readability_min + reply.rules.readability_offset
     reply.readability = readability.measure(
         reply.text,
         reply.language,
         words=reply.words,
         sentences=len(reply.sentences),
-        minimum=reply.readability_min,
+        minimum=minimum,
         min_words=reply.rules.readability_min_words,
     )
     if not reply.readability.too_hard:
@@ -791,7 +793,7 @@ def hard_to_read(reply: Reply) -> list[Finding]:
     words = len(reply.text[longest[0] : longest[1]].split())
     message = (
         f"{reply.rules.readability_message} Reading ease {reply.readability.score:.0f}; "
-        f"aim for {reply.readability_min:.0f} or more."
+        f"aim for {minimum:.0f} or more."
     )
     if words >= reply.rules.long_sentence_words:
         message += f" This sentence has {words} words: split it."
@@ -829,7 +831,10 @@ _ALREADY_SAID = frozenset(
 def negative_tone(reply: Reply) -> list[Finding]:
     """The reply as a whole reads negative: enough of it, by length, is in sentences whose
     sentiment (VADER, care words neutral, defeatist phrases counted) is at or below the
-    policy's line."""
+    policy's line. VADER's lexicon is English: a language whose context.yaml says
+    `lexicon: own` is read by the words it scores (`care_words`) and its defeatist phrases
+    alone; with no lexicon the check does not run.
+    """
     if reply.rules is None or reply.rules.lexicon is None or not reply.sentences:
         return []
     text = list(reply.text)

@@ -206,6 +206,9 @@ class ToneRules:
     long_sentence_words: int
     readability_message: str
     fixes: FixRules
+    #: Added to the policy's reading-ease minimum for this language: Flesch scores are on
+    #: each language's own scale (plain Polish scores some 40 points below plain English).
+    readability_offset: float = 0.0
 
 
 def _text(spec: LocatedDict, key: str, path: Path, what: str) -> str:
@@ -556,8 +559,12 @@ def tone_rules(language: str) -> ToneRules | None:
         data,
         "hard_to_read",
         context_path,
-        {"message", "min_words", "long_sentence_words"},
+        {"message", "min_words", "long_sentence_words", "ease_offset"},
+        optional=frozenset({"ease_offset"}),
     )
+    ease_offset = readability.get("ease_offset", 0)
+    if isinstance(ease_offset, bool) or not isinstance(ease_offset, int | float):
+        raise DataFileError(context_path, readability.line_of("ease_offset"), "a number")
     return ToneRules(
         language=language,
         wording=_wording(folder / "wording.yaml"),
@@ -602,6 +609,7 @@ def tone_rules(language: str) -> ToneRules | None:
         readability_min_words=_positive_int(readability, "min_words", context_path),
         long_sentence_words=_positive_int(readability, "long_sentence_words", context_path),
         readability_message=_text(readability, "message", context_path, "hard_to_read"),
+        readability_offset=float(ease_offset),
         fixes=_fixes(folder / "fixes.yaml"),
     )
 
