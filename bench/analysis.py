@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/analysis.py            # everything
     .venv/bin/python bench/analysis.py --quick    # the development set only (tuning)
+    .venv/bin/python bench/analysis.py --language de --errors  # one language in full
 
 1. The team's development set (tests/data/analysis_dev.yaml): per-flag precision and recall,
    complainer type, category and heat agreement. Targets: every flag and type ≥ 0.9.
@@ -19,6 +20,11 @@
    trained or tuned on).
 4. Speed over the 2,778 real customer tweets of twcs_sample, warm, in-process, against
    the bare spaCy tokenizer as baseline; process start with the pipelines loaded; memory.
+5. Per language (tests/data/<lang>/analysis_dev.yaml and analysis_holdout.yaml, English's
+   sets as the baseline): language detected, read with rules, flags micro-F1, type, heat,
+   category, time per complaint (`--language xx`: that language's full tables); start-up
+   time and peak memory of a worker with English alone, English and each other language,
+   and every language with the whole app (target ≤ 400 MB).
 """
 
 from __future__ import annotations
@@ -148,6 +154,75 @@ def score_set(name: str, show_errors: bool) -> dict:
             if wrong:
                 print(f"  {row['id']}: {' '.join(wrong)} | {' '.join(row['text'].split())[:150]}")
     return {"worst": worst}
+
+
+def language_sets() -> list[tuple[str, str, str]]:
+    """(language, part, name under tests/data) for each language's labelled complaints,
+    English's first as the baseline."""
+    sets = [
+        ("en", "dev", "analysis_dev.yaml"),
+        ("en", "dev B", "analysis_dev_b.yaml"),
+        ("en", "holdout", "analysis_holdout.yaml"),
+        ("en", "holdout B", "analysis_holdout_b.yaml"),
+    ]
+    data = ROOT / "tests" / "data"
+    for folder in sorted(path for path in data.iterdir() if path.is_dir()):
+        for part in ("dev", "holdout"):
+            if (folder / f"analysis_{part}.yaml").is_file():
+                sets.append((folder.name, part, f"{folder.name}/analysis_{part}.yaml"))
+    return sets
+
+
+def by_language(show_errors: bool) -> None:
+    """One line per language and part: the language detected, flags micro-F1, type, heat,
+    category, time per complaint. `--language xx` prints a language's full tables."""
+    rows = []
+    for language, part, name in language_sets():
+        items = labelled(name)
+        results, times = [], []
+        for row in items:
+            started = time.perf_counter()
+            results.append(analyze(row["text"], channel=row["channel"]))
+            times.append((time.perf_counter() - started) * 1000)
+        pairs = list(zip(items, results, strict=True))
+        tp = sum(len(set(row["flags"]) & set(r.flags)) for row, r in pairs)
+        fp = sum(len(set(r.flags) - set(row["flags"])) for row, r in pairs)
+        fn = sum(len(set(row["flags"]) - set(r.flags)) for row, r in pairs)
+        heat = [(row, r) for row, r in pairs if row.get("heat")]
+        rows.append(
+            [
+                language,
+                part,
+                len(items),
+                ratio(sum(1 for _, r in pairs if r.language == language), len(items)),
+                ratio(sum(1 for _, r in pairs if r.language_supported), len(items)),
+                ratio(2 * tp, 2 * tp + fp + fn),
+                ratio(sum(1 for row, r in pairs if row["type"] == r.complainer_type), len(items)),
+                ratio(sum(1 for row, r in heat if row["heat"] == r.heat_label), len(heat)),
+                ratio(sum(1 for row, r in pairs if row["category"] == r.category), len(items)),
+                f"{statistics.median(times):.2f}",
+                f"{percentile(times, 0.99):.2f}",
+            ]
+        )
+    table(
+        "Analysis per language (tests/data/<lang>/; English first, as the baseline)",
+        [
+            "lang",
+            "part",
+            "rows",
+            "language detected",
+            "read with rules",
+            "flags micro-F1",
+            "type",
+            "heat exact",
+            "category",
+            "median ms",
+            "p99 ms",
+        ],
+        rows,
+        "Targets on unseen text: language ≥ 0.97, flags micro-F1 ≥ 0.85, type ≥ 0.80, "
+        "heat exact ≥ 0.70; speed within the English targets (median ≤ 3 ms, p99 ≤ 10 ms).",
+    )
 
 
 def preotiuc() -> None:
@@ -446,6 +521,62 @@ print(time.perf_counter() - t, {peak})
 """
 
 
+LANGUAGES_SCRIPT = """
+import sys, time
+t = time.perf_counter()
+sys.path.insert(0, {root!r})
+from app.analysis import analyzer
+from app.tone import checker
+chosen = {languages!r}
+tone_languages = checker.languages_with_tone_rules()
+analyzer.languages_with_rules = lambda: tuple(chosen)
+checker.languages_with_tone_rules = lambda: [code for code in chosen if code in tone_languages]
+analyzer.warm_up()
+checker.warm_up()
+print(time.perf_counter() - t, {peak})
+"""
+
+
+def languages_loaded() -> None:
+    """Start-up and peak memory of a process that loads the analysis and the tone checks of
+    English alone, English and one other language, and all of them: what a language costs."""
+    from app.analysis.rules import languages_with_rules
+
+    every = list(languages_with_rules())
+    choices = [["en"]] + [["en", code] for code in every if code != "en"] + [every]
+    rows = []
+    for chosen in choices:
+        runs = []
+        for _ in range(3):
+            out = subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    LANGUAGES_SCRIPT.format(root=str(ROOT), languages=chosen, peak=PEAK),
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.split()
+            runs.append([float(value) for value in out])
+        seconds = statistics.median(run[0] for run in runs)
+        memory = statistics.median(run[1] for run in runs) / 1024
+        label = " + ".join(chosen)
+        rows.append(
+            [f"all: {label}" if chosen is every else label, f"{seconds:.2f}", f"{memory:.0f}"]
+        )
+    base = float(rows[0][2])
+    for row in rows:
+        row.append(f"{float(row[2]) - base:+.0f}")
+    table(
+        "Languages loaded: analysis and tone checks warmed (3 fresh processes, median)",
+        ["languages", "seconds", "peak memory MB", "MB over English alone"],
+        rows,
+        "Memory target per worker with every language loaded and the app: ≤ 400 MB "
+        "(the whole app's figure is in the table below).",
+    )
+
+
 def start_and_memory() -> None:
     runs, bare = [], []
     for _ in range(5):
@@ -494,12 +625,23 @@ def main() -> None:
     )
     parser.add_argument("--errors", action="store_true", help="list disagreements")
     parser.add_argument("--kind", action="store_true", help="the kind tables and speed only")
+    parser.add_argument(
+        "--language",
+        metavar="LANG",
+        help="one language's sets in full (flags, type, heat, category) and the summary",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     warm_up()
     if args.kind:
         kinds()
         speed()
+        return
+    if args.language:
+        for language, _, name in language_sets():
+            if language == args.language:
+                score_set(name, args.errors)
+        by_language(args.errors)
         return
     dev = score_set("analysis_dev.yaml", args.errors)
     dev_b = score_set("analysis_dev_b.yaml", args.errors)
@@ -509,6 +651,7 @@ def main() -> None:
             f"\n{name}: worst flag/type precision or recall {scores['worst']:.2f} "
             f"(target {TARGET}: {verdict}). * marks a figure below target."
         )
+    by_language(args.errors)
     if not args.quick:
         score_set("analysis_holdout.yaml", False)
         score_set("analysis_holdout_b.yaml", False)
@@ -518,6 +661,7 @@ def main() -> None:
         emotion()
         topics()
         speed()
+        languages_loaded()
         start_and_memory()
     print(
         f"\n(bench/analysis.py ran in {time.perf_counter() - started:.0f} s; "

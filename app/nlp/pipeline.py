@@ -1,7 +1,8 @@
 """One spaCy pipeline per language, built once per process and reused.
 
-By default `spacy.blank(lang)` with a sentencizer, the lookup lemmatizer from
-spacy-lookups-data (keyed on lower case, so "SUING" is "sue") and our entity rules. When
+By default `spacy.blank(lang)` with a sentencizer, lemmas from the language's shipped table
+(app/nlp/lemmas.py: the forms its rules use, keyed on lower case, so "SUING" is "sue"; or
+its `endings` stripped) and our entity rules. When
 configuration names a trained pipeline for a language (an installed package or a folder),
 it is used instead, with the same rule components added. Nothing is downloaded: a name
 that is not installed is reported and the blank pipeline is used.
@@ -15,11 +16,12 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
-from spacy.lookups import load_lookups
 from spacy.tokens import Doc
 from spacy.util import filter_spans, is_package
 
 from app.nlp.common import common_rules
+from app.nlp.lemmas import table as lemma_table
+from app.nlp.rules import endings, strip_ending
 
 log = logging.getLogger(__name__)
 
@@ -46,26 +48,27 @@ def configure(trained: dict[str, str] | None = None) -> None:
 
 @Language.factory("composure_lemmas", default_config={"language": "en"})
 def _make_lemmas(nlp: Language, name: str, language: str):
-    try:
-        table = load_lookups(language, ["lemma_lookup"]).get_table("lemma_lookup")
-    except ValueError:  # no lookup table for this language: lemmas are lower case
-        table = None
-    return LowerCaseLemmas(table)
+    return LowerCaseLemmas(lemma_table(language), endings(language))
 
 
 class LowerCaseLemmas:
-    """The lookup lemmatizer on lower-cased words: rules match "Sued", "SUING", "sue" alike."""
+    """Lemmas from the language's shipped table (app/nlp/lemmas.py) on lower-cased words,
+    so rules match "Sued", "SUING", "sue" alike; a word the table lacks is itself, less
+    the longest of the language's endings that leaves a stem (words.yaml)."""
 
-    def __init__(self, table) -> None:
-        self.table = table
+    def __init__(self, table: dict[str, str] | None, language_endings: tuple[str, ...]) -> None:
+        self.table = table or {}
+        self.endings = language_endings
 
     def __call__(self, doc: Doc) -> Doc:
         table = self.table
+        language_endings = self.endings
         for token in doc:
             lower = token.lower_
-            lemma = table.get(lower, lower) if table is not None else lower
-            # A few entries in the lookup tables are lists, not words: keep the word then.
-            token.lemma_ = lemma if isinstance(lemma, str) else lower
+            lemma = table.get(lower)
+            if lemma is None:
+                lemma = strip_ending(lower, language_endings) if language_endings else lower
+            token.lemma_ = lemma
         return doc
 
 

@@ -179,7 +179,7 @@ def acronyms(language: str) -> frozenset[str]:
     if not path.is_file():
         return frozenset()
     data = rule_file(path)
-    check_keys(data, {"language", "acronyms", "short_words"}, path, "the file")
+    check_keys(data, {"language", "acronyms", "short_words", "endings"}, path, "the file")
     words = expect_list(data.get("acronyms", []), path, data.line_of("acronyms"), "acronyms")
     return frozenset(str(word).upper() for word in words)
 
@@ -198,10 +198,43 @@ def short_words(language: str) -> frozenset[str]:
     return frozenset(str(word).upper() for word in words)
 
 
+@cache
+def endings(language: str) -> tuple[str, ...]:
+    """The inflectional endings a word loses before it is matched, longest first, from
+    `rules/<language>/words.yaml` (for a language without a lemma table, such as Latvian:
+    "pārdevējam", "pārdevēja" and "pārdevējs" all become "pārdevēj"); none by default."""
+    path = RULES_DIR / language / "words.yaml"
+    if not path.is_file():
+        return ()
+    data = rule_file(path)
+    items = expect_list(data.get("endings", []), path, data.line_of("endings"), "endings")
+    found = []
+    for index, item in enumerate(items):
+        if not isinstance(item, str) or not item.strip() or item != item.strip().lower():
+            raise DataFileError(
+                path, items.line_of(index), f"an ending is a lower-case string, not {item!r}"
+            )
+        found.append(item)
+    return tuple(sorted(set(found), key=lambda ending: (-len(ending), ending)))
+
+
+#: The shortest stem an ending may leave: "kas" keeps its "s", "tas" too.
+MIN_STEM = 3
+
+
+def strip_ending(word: str, language_endings: tuple[str, ...]) -> str:
+    """`word` without its longest ending that leaves a stem of MIN_STEM letters or more."""
+    for ending in language_endings:
+        if word.endswith(ending) and len(word) - len(ending) >= MIN_STEM:
+            return word[: -len(ending)]
+    return word
+
+
 def check_all() -> list[str]:
     """Load every language's shared words (once per process); returns the languages."""
     languages = languages_in(RULES_DIR, "words.yaml")
     for language in languages:
         acronyms(language)
         short_words(language)
+        endings(language)
     return list(languages)
