@@ -96,7 +96,7 @@ def warm_up() -> None:
     first use."""
     for language in languages_with_tone_rules():
         compiled = compiled_rules(language)
-        sentiment.warm_up(compiled.rules.care_words)
+        sentiment.warm_up(compiled.rules.care_words, compiled.rules.sentiment_lexicon == "own")
         for check in compiled.rules.wording.values():
             if check.model is not None:
                 text_models.load(check.model.name, language)  # a missing one stops start-up

@@ -784,14 +784,16 @@ def hard_to_read(reply: Reply) -> list[Finding]:
         sentences=len(reply.sentences),
         minimum=reply.readability_min,
         min_words=reply.rules.readability_min_words,
+        formula=reply.rules.readability_formula,
+        maximum=reply.rules.readability_maximum,
     )
     if not reply.readability.too_hard:
         return []
     longest = max(reply.sentences, key=lambda span: len(reply.text[span[0] : span[1]].split()))
     words = len(reply.text[longest[0] : longest[1]].split())
     message = (
-        f"{reply.rules.readability_message} Reading ease {reply.readability.score:.0f}; "
-        f"aim for {reply.readability_min:.0f} or more."
+        f"{reply.rules.readability_message} {reply.readability.method_name} "
+        f"{reply.readability.score:.0f}; {reply.readability.aim}."
     )
     if words >= reply.rules.long_sentence_words:
         message += f" This sentence has {words} words: split it."
@@ -829,8 +831,12 @@ _ALREADY_SAID = frozenset(
 def negative_tone(reply: Reply) -> list[Finding]:
     """The reply as a whole reads negative: enough of it, by length, is in sentences whose
     sentiment (VADER, care words neutral, defeatist phrases counted) is at or below the
-    policy's line."""
-    if reply.rules is None or reply.language != "en" or not reply.sentences:
+    policy's line. VADER's lexicon is English: another language is scored only when its
+    rules bring their own word list (`lexicon: own`)."""
+    if reply.rules is None or not reply.sentences:
+        return []
+    own = reply.rules.sentiment_lexicon == "own"
+    if reply.language != "en" and not own:
         return []
     text = list(reply.text)
     said = [(f.start, f.end) for f in reply.earlier if f.code in _ALREADY_SAID]
@@ -843,7 +849,12 @@ def negative_tone(reply: Reply) -> list[Finding]:
         if not already.overlaps(start, end)
     ]
     reply.sentiment = sentiment.score(
-        "".join(text), reply.sentences, reply.rules.care_words, nudges, line=reply.negative_at
+        "".join(text),
+        reply.sentences,
+        reply.rules.care_words,
+        nudges,
+        line=reply.negative_at,
+        own=own,
     )
     if reply.sentiment.negative_share < reply.rules.negative_share:
         return []

@@ -200,6 +200,14 @@ class ToneRules:
     long_sentence_words: int
     readability_message: str
     fixes: FixRules
+    #: How reading ease is measured: "flesch" (textstat, the languages it has constants
+    #: for; the policy's minimum applies) or "lix" (Björnsson's LIX, language-independent;
+    #: lower is easier and `readability_maximum` is the line), from context.yaml.
+    readability_formula: str = "flesch"
+    readability_maximum: float | None = None
+    #: The sentiment lexicon for negative_tone: "vader" (VADER's English words, care words
+    #: overriding; English only) or "own" (the care words alone: a language's own list).
+    sentiment_lexicon: str = "vader"
 
 
 def _text(spec: LocatedDict, key: str, path: Path, what: str) -> str:
@@ -392,12 +400,38 @@ def _parts(path: Path) -> dict[str, PartRules]:
     return result
 
 
-def _section(data: LocatedDict, key: str, path: Path, keys: set[str]) -> LocatedDict:
+def _section(
+    data: LocatedDict, key: str, path: Path, keys: set[str], optional: frozenset[str] = frozenset()
+) -> LocatedDict:
     if key not in data:
         raise DataFileError(path, data.line, f"missing section {key!r}")
     spec = expect_mapping(data[key], path, data.line_of(key), key)
-    check_keys(spec, keys, path, key, required=keys - {"description"})
+    check_keys(spec, keys | optional, path, key, required=keys - {"description"})
     return spec
+
+
+#: Readability formulas a language can name in context.yaml (`hard_to_read: formula:`).
+READABILITY_FORMULAS = ("flesch", "lix")
+
+
+def _readability_formula(spec: LocatedDict, path: Path) -> tuple[str, float | None]:
+    """`formula` (default flesch) and, for a formula where lower is easier (lix), its
+    `maximum`."""
+    formula = spec.get("formula", "flesch")
+    if formula not in READABILITY_FORMULAS:
+        raise DataFileError(
+            path, spec.line_of("formula"), f"formula is one of {', '.join(READABILITY_FORMULAS)}"
+        )
+    if formula == "flesch":
+        if "maximum" in spec:
+            raise DataFileError(
+                path, spec.line_of("maximum"), "maximum is for lix; flesch uses the policy's minimum"
+            )
+        return formula, None
+    maximum = spec.get("maximum")
+    if isinstance(maximum, bool) or not isinstance(maximum, int | float) or maximum <= 0:
+        raise DataFileError(path, spec.line_of("maximum"), f"{formula} needs a maximum above 0")
+    return formula, float(maximum)
 
 
 def _positive_int(spec: LocatedDict, key: str, path: Path) -> int:
@@ -522,7 +556,11 @@ def tone_rules(language: str) -> ToneRules | None:
         "negative_tone",
         context_path,
         {"message", "care_words", "defeatist", "defeatist_weight", "negative_share"},
+        optional=frozenset({"lexicon"}),
     )
+    lexicon = negative.get("lexicon", "vader")
+    if lexicon not in ("vader", "own"):
+        raise DataFileError(context_path, negative.line_of("lexicon"), "lexicon is vader or own")
     negative_share = negative["negative_share"]
     if isinstance(negative_share, bool) or not isinstance(negative_share, int | float):
         raise DataFileError(context_path, negative.line_of("negative_share"), "a number")
@@ -542,7 +580,9 @@ def tone_rules(language: str) -> ToneRules | None:
         "hard_to_read",
         context_path,
         {"message", "min_words", "long_sentence_words"},
+        optional=frozenset({"formula", "maximum"}),
     )
+    formula, maximum = _readability_formula(readability, context_path)
     return ToneRules(
         language=language,
         wording=_wording(folder / "wording.yaml"),
@@ -587,6 +627,9 @@ def tone_rules(language: str) -> ToneRules | None:
         long_sentence_words=_positive_int(readability, "long_sentence_words", context_path),
         readability_message=_text(readability, "message", context_path, "hard_to_read"),
         fixes=_fixes(folder / "fixes.yaml"),
+        readability_formula=formula,
+        readability_maximum=maximum,
+        sentiment_lexicon=lexicon,
     )
 
 

@@ -4,6 +4,10 @@ VADER is a lexicon and rules tuned on social-media text; its lexicon ships in th
 so nothing is fetched. A care reply uses some "negative" words kindly ("sorry",
 "frustrating"): the care words in the language's context.yaml replace their lexicon scores
 so empathy does not read as negativity.
+
+VADER's lexicon is English. A language whose tone rules say `lexicon: own` (context.yaml,
+`negative_tone`) is scored by its own word list alone (its care words with their scores),
+VADER's English words taken out: Latvian "no" ("from") is not English "no".
 """
 
 from __future__ import annotations
@@ -15,17 +19,19 @@ from dataclasses import dataclass
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 _lock = threading.Lock()
-_analyzers: dict[tuple[tuple[str, float], ...], SentimentIntensityAnalyzer] = {}
+_analyzers: dict[tuple, SentimentIntensityAnalyzer] = {}
 
 
-def _analyzer(care_words: dict[str, float]) -> SentimentIntensityAnalyzer:
-    key = tuple(sorted(care_words.items()))
+def _analyzer(care_words: dict[str, float], own: bool = False) -> SentimentIntensityAnalyzer:
+    key = (own, tuple(sorted(care_words.items())))
     analyzer = _analyzers.get(key)
     if analyzer is None:
         with _lock:
             analyzer = _analyzers.get(key)
             if analyzer is None:
                 analyzer = SentimentIntensityAnalyzer()
+                if own:
+                    analyzer.lexicon = {}
                 for word, value in care_words.items():
                     if value == 0:
                         analyzer.lexicon.pop(word, None)
@@ -53,11 +59,12 @@ def score(
     nudges: list[tuple[int, float]] = (),
     *,
     line: float = -0.4,
+    own: bool = False,
 ) -> Sentiment:
     """Sentence by sentence: VADER's negation would otherwise reach across sentences
     ("It didn't work. Thanks for …" reads "Thanks" as negated). `nudges` are (position,
     amount) pairs added to the score of the sentence they fall in."""
-    analyzer = _analyzer(care_words)
+    analyzer = _analyzer(care_words, own)
     total = weight = negative = 0.0
     worst = None
     for start, end in sentences:
@@ -76,8 +83,8 @@ def score(
     return Sentiment(round(total / weight, 4), worst, round(negative / weight, 4))
 
 
-def warm_up(care_words: dict[str, float]) -> None:
-    _analyzer(care_words)
+def warm_up(care_words: dict[str, float], own: bool = False) -> None:
+    _analyzer(care_words, own)
 
 
 #: Sentences scored lately, per analyzer: a reply re-checked as it is typed, or with a fix
