@@ -71,7 +71,8 @@ def test_a_calm_formal_step_to_the_consumer_centre_is_constructive_but_still_leg
 @pytest.mark.parametrize(
     "text",
     [
-        "@PollenFoods jūsu kūkas ir tik labas, ka varētu par tām iesūdzēt tiesā 😂 tikai šodien kastē bija sasista",
+        "@PollenFoods jūsu kūkas ir tik labas, ka varētu par tām iesūdzēt tiesā 😂 tikai šodien "
+        "kastē bija sasista",
         "mana draudzene ir advokāte un pat viņa nesaprot @NorthwindHome līguma noteikumus 😂",
         "@NorthwindHome tiesa gan, lampa ir skaista, tikai atsūtījāt to bez spuldzes",
     ],
@@ -245,15 +246,28 @@ def test_corporate_latvian_is_hard_to_read_by_lix_and_the_message_names_the_form
 def test_lix_is_words_per_sentence_plus_the_share_of_long_words():
     # 6 words, 2 sentences, 2 words longer than six letters: 3 + 100 * 2 / 6.
     assert lix("Paka atnāca. Atvainojamies par kavēšanos vakar.") == pytest.approx(3 + 200 / 6)
-    plain = measure("Īss teksts.", "lv", words=2, sentences=1, minimum=50, min_words=20,
-                    formula="lix", maximum=63)
-    assert plain.score is None and plain.note == "too short to judge"
-    hard = measure("x " * 10, "lv", words=40, sentences=1, minimum=50, min_words=20,
-                   formula="lix", maximum=5)
-    assert hard.too_hard and hard.aim == "aim for 5 or less"
+    plain = measure(
+        "Īss teksts.",
+        "lv",
+        words=2,
+        sentences=1,
+        minimum=50,
+        min_words=20,
+        formula="lix",
+        maximum=63,
+    )
+    assert plain.score is None
+    assert plain.note == "too short to judge"
+    hard = measure(
+        "x " * 10, "lv", words=40, sentences=1, minimum=50, min_words=20, formula="lix", maximum=5
+    )
+    assert hard.too_hard
+    assert hard.aim == "aim for 5 or less"
 
 
-def test_a_readability_formula_the_loader_does_not_know_is_a_file_and_line_error(tmp_path, monkeypatch):
+def test_a_readability_formula_the_loader_does_not_know_is_a_file_and_line_error(
+    tmp_path, monkeypatch
+):
     source = tone_rules.RULES_DIR / "lv"
     folder = tmp_path / "lv"
     folder.mkdir()
@@ -278,7 +292,9 @@ def test_a_readability_formula_the_loader_does_not_know_is_a_file_and_line_error
 def test_endings_join_the_forms_of_a_word_and_keep_short_words():
     latvian = endings("lv")
     assert {strip_ending(w, latvian) for w in ("advokāts", "advokātam", "advokātu")} == {"advokāt"}
-    assert {strip_ending(w, latvian) for w in ("pārdevējs", "pārdevējam", "pārdevēja")} == {"pārdev"}
+    assert {strip_ending(w, latvian) for w in ("pārdevējs", "pārdevējam", "pārdevēja")} == {
+        "pārdev"
+    }
     assert {strip_ending(w, latvian) for w in ("atmaksa", "atmaksu", "atmaksājiet")} == {"atmaks"}
     assert strip_ending("kas", latvian) == "kas"
 

@@ -97,6 +97,9 @@ class FixRules:
     linking: frozenset[str]
     #: Words that cannot end a clause ("on", "the"): a fix that leaves one there is refused.
     dangling: frozenset[str]
+    #: Words written with a capital letter anywhere in a sentence (the Latvian polite
+    #: "Jūs", "Jums", "Jūsu"): a suggestion starting with one keeps its capital mid-sentence.
+    capitalised: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -425,7 +428,9 @@ def _readability_formula(spec: LocatedDict, path: Path) -> tuple[str, float | No
     if formula == "flesch":
         if "maximum" in spec:
             raise DataFileError(
-                path, spec.line_of("maximum"), "maximum is for lix; flesch uses the policy's minimum"
+                path,
+                spec.line_of("maximum"),
+                "maximum is for lix; flesch uses the policy's minimum",
             )
         return formula, None
     maximum = spec.get("maximum")
@@ -453,11 +458,17 @@ def _fixes(path: Path) -> FixRules:
     data = rule_file(path)
     check_keys(
         data,
-        {"language", "clause_breaks", "private_data", "dangling"},
+        {"language", "clause_breaks", "private_data", "dangling", "capitalised"},
         path,
         "the file",
         required={"clause_breaks", "private_data", "dangling"},
     )
+    capitalised = expect_list(
+        data.get("capitalised", []), path, data.line_of("capitalised"), "capitalised"
+    )
+    for index, word in enumerate(capitalised):
+        if not isinstance(word, str) or not word[:1].isupper():
+            raise DataFileError(path, capitalised.line_of(index), f"{word!r}: a capitalised word")
     private = _section(
         data, "private_data", path, {"named_by", "own", "linking", "lead_in", "determiners"}
     )
@@ -480,6 +491,7 @@ def _fixes(path: Path) -> FixRules:
         ),
         linking=frozenset(_words(private["linking"], path, private.line_of("linking"), "linking")),
         dangling=frozenset(_words(data["dangling"], path, data.line_of("dangling"), "dangling")),
+        capitalised=frozenset(capitalised),
     )
 
 
