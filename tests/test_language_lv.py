@@ -191,6 +191,26 @@ def test_a_latvian_phone_number_in_a_public_reply_is_blocked_and_the_companys_is
     assert "private_data" not in company
 
 
+def test_a_fix_keeps_the_reply_latvian_and_polite():
+    report = checker.check(
+        "Žēl dzirdēt, atvainojamies! Nosūtījām jaunu paroli uz ilze.kalnina@example.com. "
+        "Rakstiet DM. Dosim ziņu rīt.",
+        channel=X,
+        language="lv",
+    )
+    private = next(f for f in report.findings if f.code == "private_data")
+    # The polite "Jūsu" keeps its capital mid-sentence, in the case "uz" asks for.
+    assert private.suggestion == "Jūsu e-pasta adresi"
+    non_apology = checker.check(
+        "Paldies par ziņu. Mums žēl, ka Jums tā šķiet. Uzrakstiet mums privātā ziņā. "
+        "Sazināsimies rīt.",
+        channel=X,
+        language="lv",
+    )
+    fix = next(f for f in non_apology.findings if f.code == "non_apology")
+    assert fix.suggestion == "Atvainojamies par notikušo"
+
+
 def test_an_address_said_back_in_public_is_private_data():
     found = codes(
         "Žēl, atvainojamies! Kurjers atvedīs uz Brīvības ielu 112-7, Rīgā, rīt. Ja neder, "
