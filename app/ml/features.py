@@ -1,9 +1,10 @@
 """Text to features, the same at training and at scoring: no vocabulary is stored.
 
-A model's features are hashed (scikit-learn's HashingVectorizer): words and word pairs, and
-character 2–5-grams inside words (which catch spellings such as "f*cking" or "idiooot" that
-no word list has). The text is normalised first as the training tweets are: handles become
-"@user", links "http", so that a reply's "@AmazonHelp" weighs as much as a tweet's "@USER".
+A model's features are hashed (as scikit-learn's HashingVectorizer hashes them): words and
+word pairs, and character 2–5-grams inside words (which catch spellings such as "f*cking"
+or "idiooot" that no word list has). The text is normalised first as the training tweets
+are: handles become "@user", links "http", so that a reply's "@AmazonHelp" weighs as much
+as a tweet's "@USER".
 """
 
 from __future__ import annotations
@@ -11,18 +12,23 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+import mmh3
 import numpy as np
-from scipy import sparse
-from sklearn.feature_extraction._hashing_fast import transform as _hash_ngrams
-from sklearn.feature_extraction.text import HashingVectorizer
-from sklearn.preprocessing import normalize
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 _HANDLE = re.compile(r"@\w+")
 _LINK = re.compile(r"https?://\S+|\bURL\b|www\.\S+")
 #: What the word features count as a word (scikit-learn's default, with apostrophes and
 #: the masked letters of "f*ck" kept inside words).
 WORD_PATTERN = r"(?u)\b\w[\w'’*]*\w\b|\b\w\b"
+_WORD = re.compile(WORD_PATTERN)
+_SPACES = re.compile(r"\s\s+")
+#: murmurhash3's value whose absolute value does not fit: scikit-learn's index for it.
+_INT_MIN = -(2**31)
 
 
 def normalise(text: str) -> str:
@@ -51,52 +57,94 @@ class FeatureSpec:
 
 
 class Featuriser:
-    """Word and character features side by side, each row scaled to unit length per kind."""
+    """Word and character features side by side, each row scaled to unit length per kind.
+
+    Scoring (`dot`) needs only NumPy and murmurhash3 (mmh3): the n-grams are made and hashed
+    exactly as scikit-learn's HashingVectorizer makes and hashes them, which training
+    (`transform`) still uses. scikit-learn and SciPy cost a worker some 90 MB and a second
+    of start-up; tests/test_models.py holds the two paths equal.
+    """
 
     def __init__(self, spec: FeatureSpec) -> None:
         self.spec = spec
-        common = {
-            "n_features": 2**spec.bits,
-            "alternate_sign": False,
-            "lowercase": False,
-            "norm": None,
-        }
-        self.words = HashingVectorizer(
-            analyzer="word", ngram_range=spec.word_ngrams, token_pattern=WORD_PATTERN, **common
-        )
-        self.chars = HashingVectorizer(analyzer="char_wb", ngram_range=spec.char_ngrams, **common)
-        self._words = self.words.build_analyzer()
-        self._chars = self.chars.build_analyzer()
 
     @property
     def size(self) -> int:
         return 2 * 2**self.spec.bits
 
+    def _vectorisers(self):
+        from sklearn.feature_extraction.text import HashingVectorizer
+
+        common = {
+            "n_features": 2**self.spec.bits,
+            "alternate_sign": False,
+            "lowercase": False,
+            "norm": None,
+        }
+        words = HashingVectorizer(
+            analyzer="word", ngram_range=self.spec.word_ngrams, token_pattern=WORD_PATTERN, **common
+        )
+        chars = HashingVectorizer(analyzer="char_wb", ngram_range=self.spec.char_ngrams, **common)
+        return words, chars
+
     def transform(self, texts: Sequence[str], *, norm: bool = True) -> sparse.csr_matrix:
+        """The features as a sparse matrix, by scikit-learn: the training path."""
+        from scipy import sparse
+        from sklearn.preprocessing import normalize
+
         normalised = [normalise(text) for text in texts]
-        blocks = [self.words.transform(normalised), self.chars.transform(normalised)]
+        blocks = [vectoriser.transform(normalised) for vectoriser in self._vectorisers()]
         if norm:
             blocks = [normalize(block) for block in blocks]
         return sparse.hstack(blocks, format="csr", dtype=np.float64)
+
+    def word_grams(self, text: str) -> list[str]:
+        """scikit-learn's word n-grams: the words, then each run of n of them joined by a
+        space, n up to the spec's largest."""
+        words = _WORD.findall(text)
+        low, high = self.spec.word_ngrams
+        grams = list(words) if low == 1 else []
+        for n in range(max(low, 2), min(high, len(words)) + 1):
+            grams += [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
+        return grams
+
+    def char_grams(self, text: str) -> list[str]:
+        """scikit-learn's `char_wb` n-grams: inside each word padded with a space; a word
+        shorter than n gives itself once."""
+        low, high = self.spec.char_ngrams
+        grams = []
+        for word in _SPACES.sub(" ", text).split():
+            padded = f" {word} "
+            length = len(padded)
+            for n in range(low, high + 1):
+                grams += [padded[i : i + n] for i in range(max(1, length - n + 1))]
+                if length <= n:
+                    break
+        return grams
 
     def dot(self, texts: Sequence[str], weights: np.ndarray) -> np.ndarray:
         """`transform(texts) @ weights`, the scoring path: the n-grams hashed straight into
         indices, without the sparse matrices (a quarter of the time for a tweet).
         `weights` is one model's (a vector: one score a text) or several models' side by
-        side (a matrix, a column each: a row of scores a text, the text hashed once).
-        tests/test_models.py holds it equal to the public path."""
+        side (a matrix, a column each: a row of scores a text, the text hashed once)."""
         normalised = [normalise(text) for text in texts]
         n = len(texts)
         total = np.zeros((n, *weights.shape[1:]))
         size = 2**self.spec.bits
-        for offset, analyse in ((0, self._words), (size, self._chars)):
-            indices, indptr, _ = _hash_ngrams(
-                (((gram, 1) for gram in analyse(text)) for text in normalised),
-                size,
-                np.float64,
-                False,
-            )
-            rows = np.repeat(np.arange(n), np.diff(indptr))
+        hash_ = mmh3.hash
+        for offset, grams_of in ((0, self.word_grams), (size, self.char_grams)):
+            rows_list: list[int] = []
+            indices: list[int] = []
+            for row, text in enumerate(normalised):
+                hashed = [hash_(gram) for gram in grams_of(text)]
+                indices += [
+                    abs(value) % size if value != _INT_MIN else (2**31 - 1 - (size - 1)) % size
+                    for value in hashed
+                ]
+                rows_list += [row] * len(hashed)
+            if not indices:
+                continue
+            rows = np.asarray(rows_list, dtype=np.int64)
             keys, counts = np.unique(rows * size + np.asarray(indices), return_counts=True)
             rows, columns = np.divmod(keys, size)
             norms = np.sqrt(np.bincount(rows, counts.astype(np.float64) ** 2, minlength=n))

