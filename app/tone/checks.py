@@ -786,14 +786,16 @@ def hard_to_read(reply: Reply) -> list[Finding]:
         sentences=len(reply.sentences),
         minimum=minimum,
         min_words=reply.rules.readability_min_words,
+        formula=reply.rules.readability_formula,
+        maximum=reply.rules.readability_maximum,
     )
     if not reply.readability.too_hard:
         return []
     longest = max(reply.sentences, key=lambda span: len(reply.text[span[0] : span[1]].split()))
     words = len(reply.text[longest[0] : longest[1]].split())
     message = (
-        f"{reply.rules.readability_message} Reading ease {reply.readability.score:.0f}; "
-        f"aim for {minimum:.0f} or more."
+        f"{reply.rules.readability_message} {reply.readability.method_name} "
+        f"{reply.readability.score:.0f}; {reply.readability.aim}."
     )
     if words >= reply.rules.long_sentence_words:
         message += f" This sentence has {words} words: split it."

@@ -182,9 +182,14 @@ def _filled(suggestion: str, reply: Reply, start: int, end: int) -> str:
     return _TEMPLATE.sub(word, suggestion)
 
 
-def _cased(suggestion: str, at_sentence_start: bool) -> str:
+def _cased(
+    suggestion: str, at_sentence_start: bool, capitalised: frozenset[str] = frozenset()
+) -> str:
     if at_sentence_start:
         return suggestion[:1].upper() + suggestion[1:]
+    first = suggestion.split(" ", 1)[0]
+    if first in capitalised:  # Latvian "Jūsu": capital in any place
+        return suggestion
     if suggestion[:2].istitle() and not suggestion.startswith(("I ", "I'")):
         return suggestion[:1].lower() + suggestion[1:]
     return suggestion
@@ -200,12 +205,14 @@ def cue_fix(reply: Reply, start: int, end: int, cue: Cue, otherwise: str | None)
     if cue.scope == "clause_end":
         clause = clause_around(reply, start, end, rules)
         at_start = start == clause["sentence"][0]
-        return Fix(start, max(end, clause["end"]), _cased(suggestion, at_start))
+        return Fix(start, max(end, clause["end"]), _cased(suggestion, at_start, rules.capitalised))
     if cue.scope == "clause":
         clause = clause_around(reply, start, end, rules)
         at_start = clause["start"] == clause["sentence"][0]
         if suggestion:
-            return Fix(clause["start"], clause["end"], _cased(suggestion, at_start))
+            return Fix(
+                clause["start"], clause["end"], _cased(suggestion, at_start, rules.capitalised)
+            )
         if clause["tail"] is not None:  # "Calm down, we …" / "calm down and let us …"
             stop = clause["tail"]
             while stop < len(reply.text) and reply.text[stop] == " ":
@@ -223,7 +230,7 @@ def cue_fix(reply: Reply, start: int, end: int, cue: Cue, otherwise: str | None)
     if not suggestion:
         return delete_words(reply, start, end)
     at_start = start == sentence_around(reply, start)[0]
-    return Fix(start, end, _cased(suggestion, at_start))
+    return Fix(start, end, _cased(suggestion, at_start, rules.capitalised))
 
 
 def _words_before(reply: Reply, position: int, count: int) -> list[str]:
@@ -282,11 +289,11 @@ def private_data_fix(reply: Reply, start: int, end: int, kind: str, words: str) 
         if index and earlier[index - 1][1] in rules.determiners:
             cut = earlier[lead][0] if lead < len(earlier) else start
             return delete_words(reply, cut, end)
-        return Fix(name_start, end, _cased(words, name_start == sentence_start))
+        return Fix(name_start, end, _cased(words, name_start == sentence_start, rules.capitalised))
     if before and before[-1] in rules.linking and named.intersection(before):
         # "Your e-mail is sam@example.com": the sentence is there to give the detail.
         return delete_sentence(reply, start)
-    return Fix(start, end, _cased(words, start == sentence_start))
+    return Fix(start, end, _cased(words, start == sentence_start, rules.capitalised))
 
 
 _DOUBLED_WORD = re.compile(r"\b(\w{2,})\s+\1\b", re.IGNORECASE)

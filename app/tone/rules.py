@@ -99,6 +99,9 @@ class FixRules:
     linking: frozenset[str]
     #: Words that cannot end a clause ("on", "the"): a fix that leaves one there is refused.
     dangling: frozenset[str]
+    #: Words written with a capital letter anywhere in a sentence (the Latvian polite
+    #: "Jūs", "Jums", "Jūsu"): a suggestion starting with one keeps its capital mid-sentence.
+    capitalised: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -209,6 +212,11 @@ class ToneRules:
     #: Added to the policy's reading-ease minimum for this language: Flesch scores are on
     #: each language's own scale (plain Polish scores some 40 points below plain English).
     readability_offset: float = 0.0
+    #: How reading ease is measured: "flesch" (textstat, the languages it has constants
+    #: for; the policy's minimum applies) or "lix" (Björnsson's LIX, language-independent;
+    #: lower is easier and `readability_maximum` is the line), from context.yaml.
+    readability_formula: str = "flesch"
+    readability_maximum: float | None = None
 
 
 def _text(spec: LocatedDict, key: str, path: Path, what: str) -> str:
@@ -407,8 +415,34 @@ def _section(
     if key not in data:
         raise DataFileError(path, data.line, f"missing section {key!r}")
     spec = expect_mapping(data[key], path, data.line_of(key), key)
-    check_keys(spec, keys, path, key, required=keys - {"description"} - optional)
+    check_keys(spec, keys | optional, path, key, required=keys - {"description"})
     return spec
+
+
+#: Readability formulas a language can name in context.yaml (`hard_to_read: formula:`).
+READABILITY_FORMULAS = ("flesch", "lix")
+
+
+def _readability_formula(spec: LocatedDict, path: Path) -> tuple[str, float | None]:
+    """`formula` (default flesch) and, for a formula where lower is easier (lix), its
+    `maximum`."""
+    formula = spec.get("formula", "flesch")
+    if formula not in READABILITY_FORMULAS:
+        raise DataFileError(
+            path, spec.line_of("formula"), f"formula is one of {', '.join(READABILITY_FORMULAS)}"
+        )
+    if formula == "flesch":
+        if "maximum" in spec:
+            raise DataFileError(
+                path,
+                spec.line_of("maximum"),
+                "maximum is for lix; flesch uses the policy's minimum",
+            )
+        return formula, None
+    maximum = spec.get("maximum")
+    if isinstance(maximum, bool) or not isinstance(maximum, int | float) or maximum <= 0:
+        raise DataFileError(path, spec.line_of("maximum"), f"{formula} needs a maximum above 0")
+    return formula, float(maximum)
 
 
 def _positive_int(spec: LocatedDict, key: str, path: Path) -> int:
@@ -430,11 +464,17 @@ def _fixes(path: Path) -> FixRules:
     data = rule_file(path)
     check_keys(
         data,
-        {"language", "clause_breaks", "private_data", "dangling"},
+        {"language", "clause_breaks", "private_data", "dangling", "capitalised"},
         path,
         "the file",
         required={"clause_breaks", "private_data", "dangling"},
     )
+    capitalised = expect_list(
+        data.get("capitalised", []), path, data.line_of("capitalised"), "capitalised"
+    )
+    for index, word in enumerate(capitalised):
+        if not isinstance(word, str) or not word[:1].isupper():
+            raise DataFileError(path, capitalised.line_of(index), f"{word!r}: a capitalised word")
     private = _section(
         data, "private_data", path, {"named_by", "own", "linking", "lead_in", "determiners"}
     )
@@ -457,6 +497,7 @@ def _fixes(path: Path) -> FixRules:
         ),
         linking=frozenset(_words(private["linking"], path, private.line_of("linking"), "linking")),
         dangling=frozenset(_words(data["dangling"], path, data.line_of("dangling"), "dangling")),
+        capitalised=frozenset(capitalised),
     )
 
 
@@ -559,12 +600,13 @@ def tone_rules(language: str) -> ToneRules | None:
         data,
         "hard_to_read",
         context_path,
-        {"message", "min_words", "long_sentence_words", "ease_offset"},
-        optional=frozenset({"ease_offset"}),
+        {"message", "min_words", "long_sentence_words"},
+        optional=frozenset({"ease_offset", "formula", "maximum"}),
     )
     ease_offset = readability.get("ease_offset", 0)
     if isinstance(ease_offset, bool) or not isinstance(ease_offset, int | float):
         raise DataFileError(context_path, readability.line_of("ease_offset"), "a number")
+    formula, maximum = _readability_formula(readability, context_path)
     return ToneRules(
         language=language,
         wording=_wording(folder / "wording.yaml"),
@@ -611,6 +653,8 @@ def tone_rules(language: str) -> ToneRules | None:
         readability_message=_text(readability, "message", context_path, "hard_to_read"),
         readability_offset=float(ease_offset),
         fixes=_fixes(folder / "fixes.yaml"),
+        readability_formula=formula,
+        readability_maximum=maximum,
     )
 
 

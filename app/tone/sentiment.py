@@ -4,6 +4,10 @@ VADER is a lexicon and rules tuned on social-media text; its lexicon ships in th
 so nothing is fetched. A care reply uses some "negative" words kindly ("sorry",
 "frustrating"): the care words in the language's context.yaml replace their lexicon scores
 so empathy does not read as negativity.
+
+VADER's lexicon is English. A language whose tone rules say `lexicon: own` (context.yaml,
+`negative_tone`) is scored by its own word list alone (its care words with their scores),
+VADER's English words taken out: Latvian "no" ("from") is not English "no".
 """
 
 from __future__ import annotations
