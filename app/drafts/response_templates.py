@@ -352,7 +352,7 @@ def _apology(path: Path, language: str) -> re.Pattern[str] | None:
     matched at word starts, in any case ("entschuldig*" takes any ending)."""
     if not path.exists():
         return None
-    data = expect_mapping(load(path), path, 1, "the file")
+    data = expect_mapping(_load(path), path, 1, "the file")
     check_keys(data, {"language", "apology"}, path, "the file", {"language", "apology"})
     if data["language"] != language:
         raise DataFileError(
