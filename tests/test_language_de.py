@@ -184,5 +184,5 @@ def test_the_start_up_check_loads_the_german_rules():
     assert "de" in analysis_rules.check_all()
     tone_rules.check_all()
     assert "de" in tone_rules.languages_with_tone_rules()
-    assert tone_rules.tone_rules("de").own_lexicon
-    assert not tone_rules.tone_rules("en").own_lexicon
+    assert tone_rules.tone_rules("de").lexicon == "own"
+    assert tone_rules.tone_rules("en").lexicon == "vader"

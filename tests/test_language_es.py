@@ -150,13 +150,14 @@ def test_a_defeatist_reply_reads_negative_and_a_helpful_one_does_not():
     assert "negative_tone" not in helpful
 
 
-def test_without_a_lexicon_only_the_defeatist_phrases_score():
-    """Languages VADER cannot read (`lexicon: none`) score sentences on their nudges alone."""
-    assert tone_rules.tone_rules("es").lexicon is False
-    assert tone_rules.tone_rules("en").lexicon is True
+def test_with_its_own_lexicon_only_the_defeatist_phrases_score():
+    """A language VADER cannot read (`lexicon: own`, no word scores of its own) scores
+    sentences on their defeatist nudges alone."""
+    assert tone_rules.tone_rules("es").lexicon == "own"
+    assert tone_rules.tone_rules("en").lexicon == "vader"
     text = "Terrible news. Wonderful news."  # VADER would score both words strongly
     sentences = [(0, 14), (15, 30)]
-    result = sentiment.score(text, sentences, {}, [(0, -0.4)], lexicon=False)
+    result = sentiment.score(text, sentences, {}, [(0, -0.4)], own_lexicon=True)
     assert result.worst == (0, 14, pytest.approx(-0.4))
     assert result.compound == pytest.approx(-0.2)  # -0.4 on 2 words, 0 on 2 words
 

@@ -325,8 +325,8 @@ def test_the_start_up_check_loads_the_latvian_rules():
     tone_rules.check_all()
     rules = tone_rules.tone_rules("lv")
     assert rules.readability_formula == "lix"
-    assert rules.sentiment_lexicon == "own"
+    assert rules.lexicon == "own"
     # English keeps VADER and Flesch.
     english = tone_rules.tone_rules("en")
     assert english.readability_formula == "flesch"
-    assert english.sentiment_lexicon == "vader"
+    assert english.lexicon == "vader"
