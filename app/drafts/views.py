@@ -129,7 +129,7 @@ def rebuild_in_language(draft_id: int):
             tone=tone_setting(draft.complaint),
             actor=current_user,
             now=now(),
-            based_on=request.form.get("based_on", type=parse_count) or 0,
+            based_on=request.form.get("revision", type=parse_count) or 0,
             policy=workflow_policy(),
         )
     except operations.DraftError as problem:

@@ -12,10 +12,10 @@ language, the languages each person reads, and no more guessed readings.
   with the English rules (`analysis_notes.language_supported` false) and stored with a
   guessed heat, type, category, kind and flags ("low heat · constructive"). Those guesses
   are cleared here (heat, type, category and kind NULL, no flags) and `analyzed_at` is
-  set NULL, so the complaint page reads the text afresh at once (without storing) and
-  `flask complaints analyze` stores its reading: "not read", or a real reading when a
-  rule pack for its language has been added since. The downgrade does not bring the
-  guesses back.
+  set NULL, so that `flask complaints analyze` (or "Analyse again") stores its reading:
+  "not read", or a real reading when a rule pack for its language has been added since.
+  Its "not supported" mark stays in `analysis_notes` meanwhile, so a reply to it still
+  needs sign-off. The downgrade does not bring the guesses back.
 
 SQLite cannot add a table CHECK to an existing table, and a batch copy of `complaints`
 cannot re-insert the generated `is_open` (see 0002, 0009): there the CHECK and the
