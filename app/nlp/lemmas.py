@@ -12,8 +12,9 @@ fails while a table is stale (`--check` compares the fingerprint of the rule wor
 table was made from, in its header, with today's).
 
 Polish has one table per part of speech in spaCy (its lemmatizer needs the tagger this
-product does not run); they are merged here, the first part of speech in POLISH_ORDER
-winning when a form is in two. Latvian has no table: its rules use `endings`.
+product does not run); they are merged here: a form that is a lemma itself in any of them
+keeps itself, else the first part of speech in POLISH_ORDER wins. Latvian has no table:
+its rules use `endings`.
 """
 
 from __future__ import annotations
@@ -33,8 +34,10 @@ import yaml
 APP_DIR = Path(__file__).resolve().parent.parent
 NLP_RULES = APP_DIR / "nlp" / "rules"
 TABLE_NAME = "lemmas.tsv"
-#: The order in which Polish per-part-of-speech tables give a form its lemma.
-POLISH_ORDER = ("noun", "verb", "adj", "adv", "aux", "num", "pron", "part", "adp")
+#: The order in which Polish per-part-of-speech tables give a form its lemma, after a form
+#: that is a lemma itself in any of them keeps itself: "nie" stays "nie" (not the pronoun
+#: "on"), "nic" stays "nic" (not the noun "nica"), "działa" is "działać" (not "działo").
+POLISH_ORDER = ("part", "adp", "aux", "verb", "pron", "num", "adj", "adv", "noun")
 
 
 def rule_folders(language: str) -> list[Path]:
@@ -107,6 +110,10 @@ def full_table(language: str) -> dict[str, str] | None:
                     table.setdefault(form, lemma.lower())
                 else:
                     capitalised.setdefault(form.lower(), lemma.lower())
+    if len(files) > 1:  # parts of speech merged: a word that is a lemma keeps itself
+        for lemma in set(table.values()):
+            if lemma in table:
+                table[lemma] = lemma
     # Forms spelt with a capital (German nouns: "Anwälte" -> "Anwalt", "Gebühren") are
     # looked up in lower case like every word; a lower-case form of the same spelling wins.
     for form, lemma in capitalised.items():
