@@ -186,3 +186,15 @@ def test_the_start_up_check_loads_the_german_rules():
     assert "de" in tone_rules.languages_with_tone_rules()
     assert tone_rules.tone_rules("de").own_lexicon
     assert not tone_rules.tone_rules("en").own_lexicon
+
+
+def test_german_nouns_are_matched_in_any_form():
+    """spaCy's German table spells nouns with a capital ("Anwälte" -> "Anwalt"); read in
+    lower case like every word, a cue's noun finds its plural and genitive."""
+    doc = pipeline_for("de")("Die Anwälte, die Gebühren und die Rechnungen des Fahrers")
+    lemmas = {token.text: token.lemma_ for token in doc}
+    assert (lemmas["Anwälte"], lemmas["Gebühren"], lemmas["Rechnungen"]) == (
+        "anwalt",
+        "gebühr",
+        "rechnung",
+    )
