@@ -67,12 +67,27 @@ def test_the_lawyer_double_charge_complaint_goes_to_legal_with_its_billing_and_h
 @pytest.mark.parametrize(
     ("text", "flag"),
     [
-        ("@KestrelBank jemand hat sich in mein Konto eingeloggt und das Passwort geändert!", "account"),
-        ("Ich habe eine Datenauskunft nach Art. 15 DSGVO angefordert und nichts gehört.", "personal_data"),
-        ("@PollenFoods im Müsliriegel war hartes Plastik, mein Sohn hat sich fast verschluckt.", "safety"),
+        (
+            "@KestrelBank jemand hat sich in mein Konto eingeloggt und das Passwort geändert!",
+            "account",
+        ),
+        (
+            "Ich habe eine Datenauskunft nach Art. 15 DSGVO angefordert und nichts gehört.",
+            "personal_data",
+        ),
+        (
+            "@PollenFoods im Müsliriegel war hartes Plastik, mein Sohn hat sich fast verschluckt.",
+            "safety",
+        ),
         ("@NorthwindHome mein Blog hat 40k Leser, der nächste Artikel geht über euch.", "media"),
-        ("Der Fahrer hat mich im Treppenhaus angeschrien und die Waschmaschine unten abgestellt.", "staff"),
-        ("Der Typ an der Kasse hat meinem Mann gesagt, er soll erst mal richtig Deutsch lernen.", "discrimination"),
+        (
+            "Der Fahrer hat mich im Treppenhaus angeschrien und die Waschmaschine unten gelassen.",
+            "staff",
+        ),
+        (
+            "Der Typ an der Kasse hat meinem Mann gesagt, er soll erst mal richtig Deutsch lernen.",
+            "discrimination",
+        ),
         ("@NorthwindHome ihr seid der letzte Abschaum, alle miteinander.", "harassment"),
     ],
 )
@@ -83,9 +98,15 @@ def test_each_flag_is_found_in_german(text, flag):
 @pytest.mark.parametrize(
     ("text", "not_flag"),
     [
-        ("Der Airfryer ist im Angebot echt der Hammer 🔥 nur kommt meiner nicht über 120 Grad.", "safety"),
+        (
+            "Der Airfryer ist im Angebot echt der Hammer 🔥 nur kommt meiner nicht über 120 Grad.",
+            "safety",
+        ),
         ("Meine Schwester ist Anwältin und sogar sie versteht eure AGB nicht 😂", "legal_threat"),
-        ("@NorthwindHome ich werd euch nicht verklagen, ich will nur endlich meinen Router.", "legal_threat"),
+        (
+            "@NorthwindHome ich werd euch nicht verklagen, ich will nur endlich meinen Router.",
+            "legal_threat",
+        ),
         ("@NorthwindHome die Knoblauchpresse ist nach dem ersten Mal durchgebrochen.", "media"),
         ("Die Verspätung bringt mich echt um 😩 4 Stunden am Gate.", "safety"),
         ("Das Ladekabel lädt mein Handy seit einer Woche nicht mehr richtig.", "billing"),
@@ -186,3 +207,15 @@ def test_the_start_up_check_loads_the_german_rules():
     assert "de" in tone_rules.languages_with_tone_rules()
     assert tone_rules.tone_rules("de").lexicon == "own"
     assert tone_rules.tone_rules("en").lexicon == "vader"
+
+
+def test_german_nouns_are_matched_in_any_form():
+    """spaCy's German table spells nouns with a capital ("Anwälte" -> "Anwalt"); read in
+    lower case like every word, a cue's noun finds its plural and genitive."""
+    doc = pipeline_for("de")("Die Anwälte, die Gebühren und die Rechnungen des Fahrers")
+    lemmas = {token.text: token.lemma_ for token in doc}
+    assert (lemmas["Anwälte"], lemmas["Gebühren"], lemmas["Rechnungen"]) == (
+        "anwalt",
+        "gebühr",
+        "rechnung",
+    )

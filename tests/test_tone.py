@@ -249,7 +249,8 @@ def test_a_reply_over_the_limit_is_refused_with_a_clear_message():
 
 
 def test_another_language_gets_the_checks_that_need_no_words_and_says_so():
-    report = check("Merci pour votre message. Écrivez à Sam : sam@example.com", language="fr")
+    # French: a language with no tone rules (German, the example here before, has its own).
+    report = check("Merci pour votre message. Appelez-nous : sam@example.com", language="fr")
     assert found(report, "private_data") == ["sam@example.com"]
     assert "only personal data" in report.notices[0]
 
