@@ -246,8 +246,8 @@ def negative_tone(only: str | None) -> None:
     )
     rows = []
     if only in (None, "lv"):
-        setting = corpus.SETTINGS["lv", "anger"]
-        data, _ = corpus.data("anger", "lv", SHARED)
+        setting = corpus.SETTINGS["lv", "negative"]
+        data, _ = corpus.data("negative", "lv", SHARED)
         features = Featuriser(setting.recipe.spec).transform(data.texts)
         model, model_time = timed(lambda: out_of_fold(setting.recipe, data, features))
         base, base_time = timed(lambda: baseline(data.texts, data.labels))
