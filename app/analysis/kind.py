@@ -13,7 +13,8 @@ The kind is `complaint` from a lower score than the others need (`complaint_at`:
 a complaint with the non-complaints costs more than reading a question), else the highest
 score. The words that weigh most towards it are its evidence (each word's weight alone,
 `Models.read`: the text and its words hashed once for the three models). What the
-page says, and which model reads which kind, is data: app/analysis/rules/<language>/kind.yaml.
+page says, and which model reads which kind, is data: app/analysis/rules/<language>/kind.yaml,
+or the default language's for a language that has only its models (app/ml/models/<language>/).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 
 from app.core.datafile import DataFileError, check_keys, expect_mapping, load
 from app.ml import model as text_models
+from app.nlp.common import common_rules
 
 KINDS = ("complaint", "question", "praise", "other")
 KIND_LABELS = {
@@ -98,8 +100,13 @@ def kind_languages() -> tuple[str, ...]:
 
 @cache
 def kind_rules(language: str) -> KindRules | None:
-    """The language's kind rules, read once; None when the language has none."""
+    """The language's kind rules, read once. A language with no kind.yaml of its own reads
+    the default language's (which model reads which kind, the lines, what the page says)
+    with its own models: adding a language's kind is adding its three models. None when
+    there is neither."""
     path = RULES_DIR / language / "kind.yaml"
+    if not path.exists():
+        path = RULES_DIR / common_rules().default_language / "kind.yaml"
     return _kind_rules(path) if path.exists() else None
 
 
