@@ -15,3 +15,25 @@ pytest_plugins = [
     "tests.fixtures.browser",
     "tests.fixtures.templates",
 ]
+
+#: The modules that take longest (worker time, `--durations`), heaviest first. xdist's
+#: loadscope hands modules to the two workers in collection order, so starting these first
+#: lets the short ones fill the gaps and both workers finish together (longest first): the
+#: suite's tail was one worker retraining models while the other sat idle.
+HEAVIEST_FIRST = (
+    "tests/test_models.py",
+    "tests/browser/test_screens.py",
+    "tests/test_patterns_linear.py",
+    "tests/test_guards_agree.py",
+    "tests/test_suggestions.py",
+    "tests/test_imports.py",
+    "tests/browser/test_languages.py",
+    "tests/browser/test_journeys.py",
+    "tests/test_admin_screens.py",
+    "tests/test_workflow.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {path: index for index, path in enumerate(HEAVIEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
