@@ -371,9 +371,7 @@ def save_from_editor(
             )
         parts = {**parts, part: chosen.text}
         template_ids[part] = variant_id
-    was_submitted = draft.is_submitted
-    number = draft.current_revision
-    revision = edit_parts(
+    return _save_in_editor(
         session,
         draft,
         parts,
@@ -385,8 +383,6 @@ def save_from_editor(
         policy=policy,
         caught=caught,
     )
-    created = revision.number != number
-    return EditorSave(revision, created=created, restarted=created and was_submitted)
 
 
 def rebuild_in_language(
@@ -414,10 +410,8 @@ def rebuild_in_language(
         template_ids = {part: choice.variant_id for part, choice in composition.parts.items()}
     if set(parts) - set(before.parts):
         raise DraftError("This draft's parts differ from a built draft's; edit it by hand.")
-    was_submitted = draft.is_submitted
-    number = draft.current_revision
     draft.language = composition.language
-    revision = edit_parts(
+    return _save_in_editor(
         session,
         draft,
         parts,
@@ -428,6 +422,14 @@ def rebuild_in_language(
         template_ids=template_ids,
         policy=policy,
     )
+
+
+def _save_in_editor(session: Session, draft: Draft, parts: dict[str, str], **edit) -> EditorSave:
+    """`edit_parts`, and what the editor says of it: whether a revision was made and whether
+    that restarted a submitted draft's cooling-off."""
+    was_submitted = draft.is_submitted
+    number = draft.current_revision
+    revision = edit_parts(session, draft, parts, **edit)
     created = revision.number != number
     return EditorSave(revision, created=created, restarted=created and was_submitted)
 
