@@ -15,16 +15,14 @@ import pytest
 from app import nlp
 from app.analysis import analyze
 from app.analysis import rules as analysis_rules
-from app.channels import ChannelInfo, LengthCounting
+from app.channels import ChannelInfo
 from app.drafts.response_templates import load_library
 from app.nlp.pipeline import pipeline_for
 from app.tone import checker
 from app.tone import rules as tone_rules
-from app.tone.checks import ComplaintContext, Contact
+from app.tone.checks import Contact
+from tests.fixtures.replies import DM, FACEBOOK, X, reply_codes
 
-X = ChannelInfo("x", "X", True, 280, True, LengthCounting.X_WEIGHTED)
-FACEBOOK = ChannelInfo("facebook", "Facebook", True, 8000, False, LengthCounting.CHARACTERS)
-DM = ChannelInfo("dm", "DM", False, 10000, False, LengthCounting.CHARACTERS)
 NORTHWIND = Contact(phone="0808 157 0192", email="care@northwind.example")
 HARMFUL = {"blame", "non_apology", "dismissive", "argumentative", "hostile", "sarcasm"}
 
@@ -45,14 +43,9 @@ GOOD = (
 
 
 def codes(text: str, channel: ChannelInfo = X, complaint: str | None = None) -> set[str]:
-    report = checker.check(
-        text,
-        channel=channel,
-        complaint=ComplaintContext(complaint, "de") if complaint else None,
-        contact=NORTHWIND,
+    return reply_codes(
+        text, "de", channel=channel, complaint=complaint, contact=NORTHWIND, detected=True
     )
-    assert report.language == "de"
-    return report.codes()
 
 
 def test_the_lawyer_double_charge_complaint_goes_to_legal_with_its_billing_and_heat():

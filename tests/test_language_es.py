@@ -9,13 +9,12 @@ import pytest
 from app import nlp
 from app.analysis import rules as analysis_rules
 from app.analysis.analyzer import analyze
-from app.channels import ChannelInfo, LengthCounting
+from app.channels import ChannelInfo
 from app.tone import checker, sentiment
 from app.tone import rules as tone_rules
-from app.tone.checks import ComplaintContext, Contact
+from app.tone.checks import Contact
+from tests.fixtures.replies import EMAIL, X, reply_codes
 
-X = ChannelInfo("x", "X", True, 280, True, LengthCounting.X_WEIGHTED)
-EMAIL = ChannelInfo("email", "E-mail", False, 50000, False)
 NORTHWIND = Contact(phone="900 100 192", email="care@northwind.example")
 
 LAWYER = (
@@ -27,14 +26,7 @@ LAWYER = (
 
 
 def codes(text: str, channel: ChannelInfo = X, complaint: str | None = None) -> set[str]:
-    report = checker.check(
-        text,
-        channel=channel,
-        language="es",
-        contact=NORTHWIND,
-        complaint=ComplaintContext(complaint, "es") if complaint else None,
-    )
-    return set(report.codes())
+    return reply_codes(text, "es", channel=channel, complaint=complaint, contact=NORTHWIND)
 
 
 def wording(text: str) -> set[str]:

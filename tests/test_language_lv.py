@@ -10,18 +10,14 @@ import pytest
 
 from app.analysis import analyze
 from app.analysis import rules as analysis_rules
-from app.channels import ChannelInfo, LengthCounting
+from app.channels import ChannelInfo
 from app.core.datafile import DataFileError
 from app.nlp import check_all as nlp_check_all
 from app.nlp.rules import endings, strip_ending
 from app.tone import checker
 from app.tone import rules as tone_rules
-from app.tone.checks import ComplaintContext
 from app.tone.readability import lix, measure
-
-X = ChannelInfo("x", "X (Twitter)", True, 280, True, LengthCounting.X_WEIGHTED)
-FACEBOOK = ChannelInfo("facebook", "Facebook", True, 8000, False)
-EMAIL = ChannelInfo("email", "E-mail", False, 50_000, False)
+from tests.fixtures.replies import EMAIL, FACEBOOK, X, reply_codes
 
 #: The issue's case: a double charge, and a lawyer if it is not refunded.
 LAWYER_DOUBLE_CHARGE = (
@@ -37,13 +33,7 @@ GOOD_REPLY = (
 
 
 def codes(text: str, channel: ChannelInfo = FACEBOOK, complaint: str | None = None) -> set[str]:
-    report = checker.check(
-        text,
-        channel=channel,
-        language="lv",
-        complaint=ComplaintContext(complaint, "lv") if complaint else None,
-    )
-    return report.codes()
+    return reply_codes(text, "lv", channel=channel, complaint=complaint, contact=None)
 
 
 def test_the_lawyer_double_charge_complaint_is_read_in_latvian_with_its_legal_threat():

@@ -12,15 +12,12 @@ import pytest
 
 from app.analysis import analyze
 from app.analysis import rules as analysis_rules
-from app.channels import ChannelInfo, LengthCounting
+from app.channels import ChannelInfo
 from app.core.datafile import DataFileError
-from app.tone import checker
 from app.tone import rules as tone_rules
-from app.tone.checks import ComplaintContext, Contact
+from app.tone.checks import Contact
+from tests.fixtures.replies import DM, FACEBOOK, X, reply_codes
 
-X = ChannelInfo("x", "X", True, 280, True, LengthCounting.X_WEIGHTED)
-FACEBOOK = ChannelInfo("facebook", "Facebook", True, 8000, False)
-DM = ChannelInfo("dm", "Direct message", False, 10000, False)
 NORTHWIND = Contact(phone="0800 020 0192", email="klantenservice@northwind.example")
 
 LAWYER = (
@@ -38,14 +35,9 @@ GOOD = (
 
 
 def codes(text: str, channel: ChannelInfo = X, complaint: str | None = None) -> set[str]:
-    report = checker.check(
-        text,
-        channel=channel,
-        complaint=ComplaintContext(complaint, "nl") if complaint else None,
-        contact=NORTHWIND,
+    return reply_codes(
+        text, "nl", channel=channel, complaint=complaint, contact=NORTHWIND, detected=True
     )
-    assert report.language == "nl"
-    return report.codes()
 
 
 def test_the_lawyer_double_charge_complaint_is_read_with_its_threat_and_its_money():

@@ -11,41 +11,20 @@ import pytest
 from app import nlp
 from app.analysis import rules as analysis_rules
 from app.analysis.analyzer import analyze
-from app.channels import ChannelInfo, LengthCounting
+from app.channels import ChannelInfo
 from app.core.datafile import DataFileError
-from app.tone import checker
 from app.tone import rules as tone_rules
-from app.tone.checks import ComplaintContext, Contact
+from app.tone.checks import Contact
+from tests.fixtures.replies import EMAIL, FACEBOOK, X, reply_codes
 
 HARMFUL = {"blame", "non_apology", "dismissive", "argumentative", "hostile", "sarcasm"}
 NORTHWIND = Contact(phone="0808 157 0192", email="care@northwind.example")
 
 
-def _channel(key: str, public: bool, limit: int) -> ChannelInfo:
-    counting = LengthCounting.X_WEIGHTED if key == "x" else LengthCounting.CHARACTERS
-    return ChannelInfo(
-        key=key,
-        name=key,
-        is_public=public,
-        char_limit=limit,
-        supports_threads=key == "x",
-        length_counting=counting,
-    )
-
-
-X = _channel("x", True, 280)
-FACEBOOK = _channel("facebook", True, 8000)
-EMAIL = _channel("email", False, 50000)
-
-
 def codes(text: str, channel: ChannelInfo = FACEBOOK, complaint: str | None = None) -> set[str]:
-    report = checker.check(
-        text,
-        channel=channel,
-        complaint=ComplaintContext(complaint, "pl") if complaint else None,
-        contact=NORTHWIND,
+    return reply_codes(
+        text, "pl", channel=channel, complaint=complaint, contact=NORTHWIND, detected=True
     )
-    return set(report.codes())
 
 
 GOOD = (
