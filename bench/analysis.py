@@ -44,11 +44,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared" / "data"
 
-import yaml  # noqa: E402
 
 from app.analysis import analyze, warm_up  # noqa: E402
 from app.analysis.kind import KINDS, read_kind  # noqa: E402
 from app.analysis.rules import COMPLAINER_TYPES, FLAGS, HEAT_LABELS  # noqa: E402
+from app.core import datafile  # noqa: E402
 from app.ml.training import complaints_corpus  # noqa: E402
 from app.nlp.pipeline import pipeline_for  # noqa: E402
 from bench.report import TARGET, mark, percentile, ratio, table  # noqa: E402
@@ -69,9 +69,9 @@ def labelled(name: str) -> list[dict]:
                 "flags": item["expected"]["flags"],
                 "heat": None,
             }
-            for number, item in enumerate(yaml.safe_load(DEMO.read_text(encoding="utf-8")), 1)
+            for number, item in enumerate(datafile.rows(DEMO), 1)
         ]
-    return yaml.safe_load((ROOT / "tests" / "data" / name).read_text(encoding="utf-8"))
+    return datafile.rows(ROOT / "tests" / "data" / name)
 
 
 def score_set(name: str, show_errors: bool) -> dict:
@@ -326,7 +326,7 @@ def kinds() -> None:
     else:
         print(f"\n(skipped: {path} not found)")
     for name in ("kind_dev.yaml", "kind_holdout.yaml"):
-        data = yaml.safe_load((ROOT / "tests" / "data" / name).read_text(encoding="utf-8"))
+        data = datafile.rows(ROOT / "tests" / "data" / name)
         found = [read_kind(row["text"], "en") for row in data]
         pairs = [(row["kind"], kind.label) for row, kind in zip(data, found, strict=True)]
         rows = []
@@ -527,6 +527,7 @@ t = time.perf_counter()
 sys.path.insert(0, {root!r})
 from app.analysis import analyzer
 from app.tone import checker
+from app.core import datafile
 chosen = {languages!r}
 tone_languages = checker.languages_with_tone_rules()
 analyzer.languages_with_rules = lambda: tuple(chosen)

@@ -39,9 +39,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared" / "data"
 
-import yaml  # noqa: E402
 
 from app.channels import ChannelInfo, LengthCounting  # noqa: E402
+from app.core import datafile
 from app.ml import model as text_models  # noqa: E402
 from app.ml.recipes import hostile  # noqa: E402
 from app.nlp.pipeline import pipeline_for  # noqa: E402
@@ -80,7 +80,7 @@ HARMFUL = ("blame", "non_apology", "dismissive", "argumentative", "hostile", "sa
 def dev_rows(pattern: str = "tone_dev_*.yaml") -> list[dict]:
     rows = []
     for path in sorted((ROOT / "tests" / "data").glob(pattern)):
-        rows += yaml.safe_load(path.read_text(encoding="utf-8"))
+        rows += datafile.rows(path)
     return rows
 
 
@@ -335,7 +335,7 @@ def language_sets(kind: str) -> list[tuple[str, str, Path]]:
 
 
 def _read(path: Path) -> list[dict]:
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    return datafile.rows(path) or []
 
 
 def check_in(row: dict, language: str) -> tuple[set[str], float]:

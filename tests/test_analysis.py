@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from app.analysis import analyze
 from app.analysis import rules as analysis_rules
 from app.analysis.rules import COMPLAINER_TYPES, FLAGS, DataFileError
+from app.core import datafile
 from app.core.datafile import load
 
 DATA = Path(__file__).parent / "data"
@@ -196,7 +196,7 @@ def test_no_and_off_stay_words_in_rule_files(tmp_path):
 
 
 def test_the_development_set_is_big_and_balanced_enough_to_measure():
-    rows = yaml.safe_load((DATA / "analysis_dev.yaml").read_text(encoding="utf-8"))
+    rows = datafile.rows(DATA / "analysis_dev.yaml")
     assert len(rows) >= 150
     assert len({row["id"] for row in rows}) == len(rows)
     for kind in COMPLAINER_TYPES:

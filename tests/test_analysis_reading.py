@@ -11,11 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from app.analysis import analyze
 from app.analysis import rules as analysis_rules
 from app.analysis.rules import CATEGORIES, COMPLAINER_TYPES, FLAGS, HEAT_LABELS, DataFileError
+from app.core import datafile
 from app.ml import model as text_models
 from app.ml import training
 
@@ -203,7 +203,7 @@ def test_the_anger_model_card_states_licences_seed_and_that_it_reads_anger():
 
 @pytest.mark.parametrize("name", ["analysis_dev_b.yaml", "analysis_holdout_b.yaml"])
 def test_the_new_labelled_sets_follow_the_labelling_guide(name):
-    rows = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+    rows = datafile.rows(DATA / name)
     prefix = "devb" if "dev" in name else "holdb"
     assert [row["id"] for row in rows] == [f"{prefix}-{n:03d}" for n in range(1, len(rows) + 1)]
     for row in rows:

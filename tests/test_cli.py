@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-import yaml
 
 from app.accounts.models import ApiToken, Role
 from app.complaints.models import Complaint
+from app.core import datafile
 from app.demo import COMPLAINTS_FILE
 from app.drafts.models import Draft
 from app.extensions import db
@@ -68,7 +68,7 @@ def test_demo_data_covers_every_channel_and_role_and_can_be_loaded_twice(app):
         "admin@example.com",
     ):
         assert email in result.output
-    items = yaml.safe_load(COMPLAINTS_FILE.read_text(encoding="utf-8"))
+    items = datafile.rows(COMPLAINTS_FILE)
     assert f"Demo complaints: {len(items)} added" in result.output
     assert len(items) >= 30
     assert "3 demo replies started" in result.output
@@ -138,7 +138,7 @@ def test_complaints_analyze_fills_in_what_was_never_analysed(app):
         db.session.commit()
     result = run(app, "complaints", "analyze")
     assert result.exit_code == 0, result.output
-    demo = len(yaml.safe_load(COMPLAINTS_FILE.read_text(encoding="utf-8")))
+    demo = len(datafile.rows(COMPLAINTS_FILE))
     assert f"Analysed {demo} complaints." in result.output
     with app.app_context():
         assert (

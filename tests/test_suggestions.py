@@ -16,9 +16,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-import yaml
 
 from app.channels import ChannelInfo, LengthCounting
+from app.core import datafile
 from app.tone import checker
 from app.tone.catalogue import Finding
 from app.tone.checks import ComplaintContext, Contact
@@ -82,7 +82,7 @@ def applied(text: str, finding: Finding) -> str:
 def dev_cases() -> list[dict]:
     cases = []
     for path in sorted(DATA.glob("tone_dev_*.yaml")):
-        for row in yaml.safe_load(path.read_text(encoding="utf-8")):
+        for row in datafile.rows(path):
             complaint = row.get("complaint")
             cases.append(
                 {

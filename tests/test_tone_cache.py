@@ -8,10 +8,10 @@ import copy
 from pathlib import Path
 
 import pytest
-import yaml
 from webtest import TestApp
 
 from app.channels import ChannelInfo, LengthCounting
+from app.core import datafile
 from app.tone import checker
 from app.tone.catalogue import DEFAULT_SEVERITIES
 from app.tone.checks import ComplaintContext, Contact
@@ -44,7 +44,7 @@ NORTHWIND = Contact(phone="0808 157 0192", email="care@northwind.example")
 def dev_rows() -> list[dict]:
     rows = []
     for path in sorted(DATA.glob("tone_dev_*.yaml")):
-        rows += yaml.safe_load(path.read_text(encoding="utf-8"))
+        rows += datafile.rows(path)
     return rows
 
 

@@ -88,6 +88,16 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
+#: `yaml.safe_load`'s reading (YAML 1.1 booleans and all) by libyaml when PyYAML has it.
+_PLAIN = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def rows(path: Path) -> Any:
+    """A data file read exactly as `yaml.safe_load` reads it, ten times faster: the labelled
+    sets the tests, benches and training read (thousands of rows), the demo complaints."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_PLAIN)  # noqa: S506 (safe)
+
+
 def load(path: Path) -> Any:
     """Parse one YAML file; syntax errors become DataFileError with the line."""
     return parse(path, read(path))

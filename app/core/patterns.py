@@ -117,7 +117,6 @@ def _accepts(op, av, char: str, ignore_case: bool) -> bool:
 class _Pieces:
     words: list[str]
     chars: list[str]
-    unbounded: bool = False
 
 
 def _walk(subpattern, pieces: _Pieces, ignore_case: bool, alternatives: int = 99) -> None:
@@ -133,9 +132,7 @@ def _walk(subpattern, pieces: _Pieces, ignore_case: bool, alternatives: int = 99
             taken = [c for c in _CANDIDATES if _accepts(op, av, c, ignore_case)]
             pieces.chars.extend(taken[:_PER_CLASS])
         elif op in _REPEATS:
-            low, high, inner = av
-            if high is _parser.MAXREPEAT or high > 1_000:
-                pieces.unbounded = True
+            inner = av[2]
             for inner_op, inner_av in inner:
                 if inner_op is _parser.LITERAL:
                     pieces.chars.append(chr(inner_av))
@@ -168,7 +165,7 @@ def pieces(regex: re.Pattern) -> _Pieces:
     words += [f"{first} {second}" for first, second in zip(words, words[1:], strict=False)]
     words = words[:_MAX_WORDS]
     chars = list(dict.fromkeys([" ", *found.chars, "a", "1"]))[:_MAX_CHARS]
-    return _Pieces(words, chars, found.unbounded)
+    return _Pieces(words, chars)
 
 
 def adversarial_inputs(
@@ -280,8 +277,35 @@ def probe(
 
 def needs_probe(regex: re.Pattern) -> bool:
     """Whether a pattern can backtrack over long input: an unbounded (or very large)
-    quantifier. Patterns of bounded pieces only are linear by construction."""
-    return pieces(regex).unbounded
+    quantifier anywhere in it, every alternative and look-around included. Patterns of
+    bounded pieces only are linear by construction."""
+    return _unbounded(_parser.parse(regex.pattern, regex.flags))
+
+
+def _unbounded(subpattern) -> bool:
+    for op, av in subpattern:
+        if op in _REPEATS and (av[1] is _parser.MAXREPEAT or av[1] > 1_000):
+            return True
+        if any(_unbounded(inner) for inner in _inside(op, av)):
+            return True
+    return False
+
+
+def _inside(op, av) -> list:
+    """The sub-patterns of one piece of a parsed pattern: all of them, every alternative."""
+    if op in _REPEATS:
+        return [av[2]]
+    if op is _parser.BRANCH:
+        return list(av[1])
+    if op is _parser.SUBPATTERN:
+        return [av[-1]]
+    if op in (_parser.ASSERT, _parser.ASSERT_NOT):
+        return [av[1]]
+    if op is _parser.ATOMIC_GROUP:
+        return [av]
+    if op is _parser.GROUPREF_EXISTS:
+        return [branch for branch in av[1:] if branch is not None]
+    return []
 
 
 @cache

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,6 +14,7 @@ from app.accounts import operations
 from app.accounts.models import Role
 from app.complaints import intake
 from app.complaints.models import Complaint
+from app.core import datafile
 from app.demo import history
 from app.drafts import composer, workflow
 from app.drafts import operations as drafts
@@ -77,7 +77,7 @@ def load_demo(session: Session, *, now: datetime) -> DemoReport:
         company.save(session, DEMO_COMPANY, actor=admin, now=now)
 
     channels = intake.load_channels(session)
-    items = yaml.safe_load(COMPLAINTS_FILE.read_text(encoding="utf-8"))
+    items = datafile.rows(COMPLAINTS_FILE)
     for number, item in enumerate(items, start=1):
         data = intake.ComplaintInput(
             channel=item["channel"],

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import yaml
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
+from app.core import datafile
 from app.ml.features import FeatureSpec, Featuriser
 from app.ml.model import TextModel
 
@@ -96,14 +96,19 @@ def team_kinds(pattern: str) -> list[dict]:
     """The rows of tests/data/<pattern> labelled with a `kind` (kind_dev.yaml, ...)."""
     rows = []
     for path in sorted((REPOSITORY / "tests" / "data").glob(pattern)):
-        rows += _yaml_rows(path, path.stat().st_mtime_ns)
+        rows += labelled_rows(path)
     return rows
 
 
+def labelled_rows(path: Path) -> list[dict]:
+    """A labelled file's rows, parsed once a process while it is unchanged (the three kind
+    models read one file, the four reply-code models another). Read, never changed."""
+    return _rows(path, path.stat().st_mtime_ns)
+
+
 @functools.cache
-def _yaml_rows(path: Path, _modified: int) -> list[dict]:
-    """A labelled file's rows, parsed once a process (the three kind models read it)."""
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+def _rows(path: Path, _modified: int) -> list[dict]:
+    return datafile.rows(path)
 
 
 def brand_replies(shared: Path) -> tuple[list[str], list[str]]:
@@ -124,7 +129,7 @@ def team_replies(
     every code that applies, TONE_LABELS.md: blame or a non-apology is not hostile)."""
     rows = []
     for path in sorted((REPOSITORY / "tests" / "data").glob(pattern)):
-        rows += yaml.safe_load(path.read_text(encoding="utf-8"))
+        rows += datafile.rows(path)
     labelled = [row["text"] for row in rows if code in row["codes"]]
     others = [
         row["text"]

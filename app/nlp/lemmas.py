@@ -29,7 +29,8 @@ from functools import cache
 from pathlib import Path
 
 import spacy
-import yaml
+
+from app.core import datafile
 
 APP_DIR = Path(__file__).resolve().parent.parent
 NLP_RULES = APP_DIR / "nlp" / "rules"
@@ -72,7 +73,7 @@ def rule_words(language: str) -> set[str]:
     words: set[str] = set()
     for folder in rule_folders(language):
         for path in sorted(folder.glob("*.yaml")):
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = datafile.rows(path)
             for text in _strings(data):
                 words.update(token.lower_ for token in tokenizer(text) if token.is_alpha)
     return words

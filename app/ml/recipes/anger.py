@@ -15,9 +15,9 @@ import csv
 from pathlib import Path
 
 import numpy as np
-import yaml
 from sklearn.metrics import f1_score, roc_auc_score
 
+from app.core import datafile
 from app.ml.model import TextModel
 from app.ml.training import (
     REPOSITORY,
@@ -64,7 +64,7 @@ def team_heat(pattern: str) -> tuple[list[str], list[str]]:
     """(texts labelled medium or high heat, texts labelled low) of tests/data/<pattern>."""
     rows = []
     for path in sorted((REPOSITORY / "tests" / "data").glob(pattern)):
-        rows += yaml.safe_load(path.read_text(encoding="utf-8"))
+        rows += datafile.rows(path)
     hot = [row["text"] for row in rows if row["heat"] != "low"]
     return hot, [row["text"] for row in rows if row["heat"] == "low"]
 

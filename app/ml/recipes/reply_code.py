@@ -28,7 +28,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import yaml
 from scipy import sparse
 
 from app.ml.features import FeatureSpec, Featuriser
@@ -42,6 +41,7 @@ from app.ml.training import (
     card_data_and_training,
     card_opening,
     fit,
+    labelled_rows,
     sentences,
     share,
     version,
@@ -62,7 +62,7 @@ CLEAN_LIMIT = 0.02
 def team_rows(pattern: str) -> list[dict]:
     rows = []
     for path in sorted((REPOSITORY / "tests" / "data").glob(pattern)):
-        rows += yaml.safe_load(path.read_text(encoding="utf-8"))
+        rows += labelled_rows(path)
     return rows
 
 
