@@ -8,7 +8,7 @@ PORT   ?= 5000
 AXE     = tests/browser/node_modules/axe-core/axe.min.js
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup install install-dev test lint format bench models lemmas migrate demo screenshots clean
+.PHONY: help run setup install install-dev test lint format bench models models-check lemmas migrate demo screenshots clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -78,6 +78,9 @@ bench: install-dev ## Run the benchmarks (inbox; dashboard; a 100,000-row import
 models: install ## Retrain the shipped text models of every language (app/ml/models/<lang>) from ../shared/data and tests/data
 	for name in $$($(BIN)/python -c 'from app.ml.train import RECIPES; print(*RECIPES)'); do \
 	  $(BIN)/python -m app.ml.train $$name > /dev/null || exit 1; done
+
+models-check: install-dev ## Retrain every shipped model and compare byte for byte (the suite retrains one per recipe)
+	RETRAIN_ALL=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) tests/test_models.py -k "training_script_makes" $(PYTEST_ARGS)
 
 lemmas: install ## Rewrite each language's lemma table (app/nlp/rules/<lang>/lemmas.tsv) after its rules change
 	$(BIN)/python -m app.nlp.lemmas

@@ -6,6 +6,8 @@
 
 Reads the public data in ../shared/data (beside the repository; never copied into it) and
 the team's labelled texts in tests/data. Fixed seed; the same data give the same weights.
+Beside each model, `<name>.inputs.json` records every file the training opened, the code
+and the libraries, with their hashes (app/ml/provenance.py).
 What each model learns from is its recipe's docstring (app/ml/recipes/<name>.py).
 """
 
@@ -16,6 +18,7 @@ import importlib
 from pathlib import Path
 from types import ModuleType
 
+from app.ml import provenance
 from app.ml.model import MODELS_DIR, TextModel
 from app.ml.training import SHARED, write
 
@@ -79,8 +82,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, help="folder (default app/ml/models/<language>)")
     parser.add_argument("--data", type=Path, default=SHARED, help="the shared data folder")
     args = parser.parse_args(argv)
-    model, card = train(args.name, args.data)
-    write(model, card, markdown(card), args.out or MODELS_DIR / model.language)
+    with provenance.recording() as opened:
+        model, card = train(args.name, args.data)
+    folder = args.out or MODELS_DIR / model.language
+    write(model, card, markdown(card), folder)
+    record = provenance.inputs(opened, args.data)
+    provenance.write(record, folder / f"{model.name}.npz", folder, model.name)
     print(markdown(card))
 
 

@@ -111,6 +111,13 @@ def _rows(path: Path, _modified: int) -> list[dict]:
     return datafile.rows(path)
 
 
+def clear_caches() -> None:
+    """Forget the labelled sets and corpus features read so far (app/ml/provenance.py
+    records what a training opens: it must open everything)."""
+    _rows.cache_clear()
+    _FEATURES.clear()
+
+
 def brand_replies(shared: Path) -> tuple[list[str], list[str]]:
     """The brand replies of the twcs sample, split in two by the parity of their tweet id:
     (for training, for measuring)."""
