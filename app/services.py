@@ -136,6 +136,7 @@ def webhook_adapter(config: Config, *, resolve: bool = False) -> WebhookAdapter 
     """The webhook published replies go out through; None while no URL is configured.
     Its address is checked here (start-up) without resolving its name, or resolving it
     too when `resolve` (the worker's start-up); every delivery checks it again."""
+    targets = webhook_targets(config)
     if not config["PUBLISH_WEBHOOK_URL"]:
         return None
     if not config["PUBLISH_WEBHOOK_SECRET"]:
@@ -143,7 +144,6 @@ def webhook_adapter(config: Config, *, resolve: bool = False) -> WebhookAdapter 
             "PUBLISH_WEBHOOK_URL is set but PUBLISH_WEBHOOK_SECRET is not: "
             "deliveries must be signed."
         )
-    targets = webhook_targets(config)
     try:
         if resolve:
             targets.resolve(config["PUBLISH_WEBHOOK_URL"])

@@ -181,8 +181,8 @@ def _special(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | No
         ("loopback", address.is_loopback),
         ("link-local", address.is_link_local),
         ("multicast", address.is_multicast),
-        ("private", address.is_private),
         ("reserved", address.is_reserved),
+        ("private", address.is_private),
     ):
         if test:
             return kind
