@@ -131,6 +131,13 @@ class Config:
     IMPORT_BATCH_SIZE = _env_int("IMPORT_BATCH_SIZE", 1000)
     #: Run UI imports in a background thread (the default) or inline (tests, CLI).
     IMPORTS_IN_BACKGROUND = _env_bool("IMPORTS_IN_BACKGROUND", True)
+    #: Who runs an uploaded file: "web" (a thread of the web process that took it; for a
+    #: first look) or "worker" (`flask worker run`; the web process only queues it). See
+    #: README "Workers".
+    IMPORTS_RUN_BY = os.environ.get("IMPORTS_RUN_BY", "web").strip().lower()
+    #: How long an import's runner holds it without renewing (each batch renews it): a
+    #: job left by a process that died is taken over this long after its last batch.
+    IMPORT_LEASE_SECONDS = _env_int("IMPORT_LEASE_SECONDS", 60)
 
     INBOX_PAGE_SIZE = _env_int("INBOX_PAGE_SIZE", 25)
 
@@ -158,8 +165,27 @@ class Config:
     PUBLISH_WEBHOOK_TIMEOUT_SECONDS = _env_int("PUBLISH_WEBHOOK_TIMEOUT_SECONDS", 10)
     PUBLISH_MAX_ATTEMPTS = _env_int("PUBLISH_MAX_ATTEMPTS", 8)
     PUBLISH_RETRY_BASE_SECONDS = _env_int("PUBLISH_RETRY_BASE_SECONDS", 30)
+    #: Plain http:// only to localhost / loopback, and only when this is on (tests, the
+    #: local demo); everything else must be https://.
+    PUBLISH_WEBHOOK_ALLOW_HTTP_LOCALHOST = _env_bool("PUBLISH_WEBHOOK_ALLOW_HTTP_LOCALHOST", False)
+    #: Host names, addresses or networks the webhook may reach although they are private,
+    #: loopback, link-local or reserved, e.g. "hooks.internal,10.20.0.0/16".
+    PUBLISH_WEBHOOK_ALLOWED_HOSTS = [
+        item.strip()
+        for item in os.environ.get("PUBLISH_WEBHOOK_ALLOWED_HOSTS", "").split(",")
+        if item.strip()
+    ]
     #: How often `flask outbox run` looks for due deliveries and e-mails.
     OUTBOX_POLL_SECONDS = _env_int("OUTBOX_POLL_SECONDS", 5)
+    #: Webhook deliveries a worker claims at once, and how long a claim holds (0: twice
+    #: the webhook timeout and 5 s): a worker that dies delays its rows that long.
+    OUTBOX_CLAIM_SIZE = _env_int("OUTBOX_CLAIM_SIZE", 1)
+    OUTBOX_LEASE_SECONDS = _env_int("OUTBOX_LEASE_SECONDS", 0)
+    #: How often `flask worker run` goes round its steps (unset: OUTBOX_POLL_SECONDS).
+    WORKER_POLL_SECONDS = _env_int("WORKER_POLL_SECONDS", 0)
+    #: Warn whoever holds a complaint without a reply (or the agents, when nobody does)
+    #: this long before its due time; at most a quarter of its channel's target.
+    CLOCK_WARNING_MINUTES = _env_int("CLOCK_WARNING_MINUTES", 15)
 
     # E-mail copies of notifications: off unless MAIL_SERVER is set.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")

@@ -31,7 +31,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("drafts", ("app/drafts/*", "app/publishing/*")),
     ("overview", ("app/reports/*", "app/settings/*")),
     # What builds the services in force from config, and runs work off the request with them.
-    ("services", ("app/services.py", "app/*/jobs.py")),
+    ("services", ("app/services.py", "app/*/jobs.py", "app/workers/*")),
     ("web", ("app/web/*", "app/api/*", "app/*/views.py", "app/*/*_views.py", "app/*/forms.py")),
     (
         "entry points",

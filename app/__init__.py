@@ -36,13 +36,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
 
-    from app.services import workflow_defaults
+    from app.services import imports_run_by, webhook_adapter, workflow_defaults
     from app.web.filters import register_template_filters
     from app.web.headers import register_security_headers
 
     register_template_filters(app)
     register_security_headers(app)
     workflow_defaults(app.config)  # a mistake in the workflow settings stops start-up, named
+    webhook_adapter(app.config)  # so does a webhook address nobody may choose (README "Workers")
+    imports_run_by(app.config)
     return app
 
 

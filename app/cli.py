@@ -266,14 +266,16 @@ def analyze_complaints(everything: bool) -> None:
 
 @imports_cli.command("run")
 def run_queued() -> None:
-    """Run import jobs still queued (for example after a restart)."""
+    """Run the import jobs waiting for a runner: queued from the web (IMPORTS_RUN_BY=worker,
+    or after a restart), or left running by a process that died (resumed where it
+    stopped). The imports step of `flask worker run`, once."""
     app = current_app._get_current_object()
-    ids = jobs.queued_job_ids()
-    if not ids:
+    ran = 0
+    while (job := jobs.run_job(app)) is not None:
+        ran += 1
+        _print_report(db.session.get(ImportJob, job.id))
+    if not ran:
         click.echo("No queued imports.")
-    for job_id in ids:
-        jobs.run_job(app, job_id)
-        _print_report(db.session.get(ImportJob, job_id))
 
 
 @audit_cli.command("verify")
@@ -439,7 +441,9 @@ def demo_command(history: bool) -> None:
 
 def register_cli(app: Flask) -> None:
     from app.publishing.cli import outbox_cli
+    from app.workers.cli import worker_cli
 
-    for group in (users_cli, tokens_cli, complaints_cli, imports_cli, audit_cli, outbox_cli):
+    groups = (users_cli, tokens_cli, complaints_cli, imports_cli, audit_cli, outbox_cli, worker_cli)
+    for group in groups:
         app.cli.add_command(group)
     app.cli.add_command(demo_command)

@@ -29,7 +29,7 @@ from app.drafts import policy as workflow_settings
 from app.drafts.builder import Composition
 from app.drafts.response_templates import Library
 from app.notifications.mail import Mailer
-from app.publishing.adapters import WebhookAdapter
+from app.publishing.adapters import TargetRefused, WebhookAdapter, WebhookTargets
 from app.publishing.outbox import RetryPolicy
 from app.settings import company as company_settings
 from app.settings import store as settings_store
@@ -111,15 +111,32 @@ def import_limits(config: Config) -> ImportLimits:
 
 
 def retry_policy(config: Config) -> RetryPolicy:
-    """How the outbox retries a webhook delivery that failed."""
+    """How the outbox retries a webhook delivery that failed, and how long a worker's
+    claim on one holds: just over two webhook timeouts unless OUTBOX_LEASE_SECONDS says."""
+    lease = config["OUTBOX_LEASE_SECONDS"] or 2 * config["PUBLISH_WEBHOOK_TIMEOUT_SECONDS"] + 5
     return RetryPolicy(
         max_attempts=max(config["PUBLISH_MAX_ATTEMPTS"], 1),
         base_seconds=max(config["PUBLISH_RETRY_BASE_SECONDS"], 1),
+        lease_seconds=max(lease, 1),
     )
 
 
-def webhook_adapter(config: Config) -> WebhookAdapter | None:
-    """The webhook published replies go out through; None while no URL is configured."""
+def webhook_targets(config: Config) -> WebhookTargets:
+    """The addresses the webhook may reach (README "Workers")."""
+    try:
+        return WebhookTargets.from_settings(
+            bool(config["PUBLISH_WEBHOOK_ALLOW_HTTP_LOCALHOST"]),
+            list(config["PUBLISH_WEBHOOK_ALLOWED_HOSTS"]),
+        )
+    except TargetRefused as refused:
+        raise ConfigurationError(str(refused)) from refused
+
+
+def webhook_adapter(config: Config, *, resolve: bool = False) -> WebhookAdapter | None:
+    """The webhook published replies go out through; None while no URL is configured.
+    Its address is checked here (start-up) without resolving its name, or resolving it
+    too when `resolve` (the worker's start-up); every delivery checks it again."""
+    targets = webhook_targets(config)
     if not config["PUBLISH_WEBHOOK_URL"]:
         return None
     if not config["PUBLISH_WEBHOOK_SECRET"]:
@@ -127,11 +144,27 @@ def webhook_adapter(config: Config) -> WebhookAdapter | None:
             "PUBLISH_WEBHOOK_URL is set but PUBLISH_WEBHOOK_SECRET is not: "
             "deliveries must be signed."
         )
+    try:
+        if resolve:
+            targets.resolve(config["PUBLISH_WEBHOOK_URL"])
+        else:
+            targets.check_url(config["PUBLISH_WEBHOOK_URL"])
+    except TargetRefused as refused:
+        raise ConfigurationError(str(refused)) from refused
     return WebhookAdapter(
         url=config["PUBLISH_WEBHOOK_URL"],
         secret=config["PUBLISH_WEBHOOK_SECRET"],
         timeout_seconds=config["PUBLISH_WEBHOOK_TIMEOUT_SECONDS"],
+        targets=targets,
     )
+
+
+def imports_run_by(config: Config) -> str:
+    """Who runs uploaded imports: "web" or "worker" (IMPORTS_RUN_BY), checked at start-up."""
+    value = config["IMPORTS_RUN_BY"]
+    if value not in ("web", "worker"):
+        raise ConfigurationError(f"IMPORTS_RUN_BY must be web or worker, not {value!r}.")
+    return value
 
 
 def mailer(config: Config) -> Mailer | None:

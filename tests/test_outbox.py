@@ -27,7 +27,7 @@ from app.publishing.adapters import WebhookAdapter
 from app.publishing.jobs import RunReport, deliver_due
 from app.publishing.outbox import PublishingError
 from tests.fixtures.app import T0
-from tests.fixtures.publishing import POSTED, RETRY, SECRET, WEBHOOK_POLICY, Receiver
+from tests.fixtures.publishing import LOCAL, POSTED, RETRY, SECRET, WEBHOOK_POLICY, Receiver
 from tests.fixtures.workflow import POLICY, act, person, start
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
@@ -95,7 +95,7 @@ def cli(app, *args):
 def test_a_failing_webhook_is_retried_after_the_back_off_and_posts_once(app, users, clock):
     publication_id = published(app, users, clock)
     with Receiver(failures=2) as receiver, app.app_context():
-        adapter = WebhookAdapter(receiver.url, SECRET, timeout_seconds=5)
+        adapter = WebhookAdapter(receiver.url, SECRET, timeout_seconds=5, targets=LOCAL)
 
         def run() -> RunReport:
             return deliver_due(db.session, adapter, clock=clock.now, retry=RETRY)
@@ -141,7 +141,7 @@ def test_a_failing_webhook_is_retried_after_the_back_off_and_posts_once(app, use
 def test_a_refusing_receiver_fails_the_delivery_at_once_and_people_hear(app, users, clock):
     publication_id = published(app, users, clock)
     with Receiver(failures=1, failure_status=400) as receiver, app.app_context():
-        adapter = WebhookAdapter(receiver.url, SECRET, timeout_seconds=5)
+        adapter = WebhookAdapter(receiver.url, SECRET, timeout_seconds=5, targets=LOCAL)
         report = deliver_due(db.session, adapter, clock=clock.now, retry=RETRY)
         assert report == RunReport(claimed=1, failed=1)
         clock.advance(hours=2)
@@ -160,7 +160,7 @@ def test_a_redirect_is_not_taken_for_a_delivery(app, users, clock):
     """urllib would follow it with a GET of the other page, whose 200 is no delivery."""
     publication_id = published(app, users, clock)
     with Receiver(failures=1, failure_status=302) as receiver, app.app_context():
-        adapter = WebhookAdapter(receiver.url, SECRET, timeout_seconds=5)
+        adapter = WebhookAdapter(receiver.url, SECRET, timeout_seconds=5, targets=LOCAL)
         report = deliver_due(db.session, adapter, clock=clock.now, retry=RETRY)
         assert report == RunReport(claimed=1, failed=1)
         assert [request["method"] for request in receiver.requests] == ["POST"]
@@ -247,7 +247,7 @@ def test_the_manual_adapter_records_the_link_once(app, users, clock):
         publication = db.session.get(Publication, publication_id)
         assert publication.adapter == "manual"
         assert publication.next_attempt_at is None
-        adapter = WebhookAdapter("http://127.0.0.1:9/never", SECRET)
+        adapter = WebhookAdapter("http://127.0.0.1:9/never", SECRET, targets=LOCAL)
         assert deliver_due(db.session, adapter, clock=clock.now, retry=RETRY) == RunReport()
         publication = db.session.get(Publication, publication_id)
         for bad in ("", "x.com/northwind/status/1", "https://x.com/a b", "javascript:alert(1)"):

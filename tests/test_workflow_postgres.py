@@ -41,7 +41,7 @@ from app.settings.company import CompanyDetails
 from app.tone.policy import TonePolicy
 from tests.fixtures.app import T0, base_config
 from tests.fixtures.complaints import LEGAL
-from tests.fixtures.publishing import RETRY, SECRET, WEBHOOK_POLICY, Receiver
+from tests.fixtures.publishing import LOCAL, RETRY, SECRET, WEBHOOK_POLICY, Receiver
 from tests.fixtures.users import make_user
 from tests.fixtures.workflow import POLICY, act, person, start
 
@@ -142,7 +142,7 @@ def test_twenty_publishes_at_once_make_one_publication_posted_once(ctx, users, c
     db.session.commit()
 
     with Receiver() as receiver:
-        adapter = WebhookAdapter(receiver.url, SECRET, timeout_seconds=10)
+        adapter = WebhookAdapter(receiver.url, SECRET, timeout_seconds=10, targets=LOCAL)
 
         def deliver(session: Session, barrier: threading.Barrier) -> RunReport:
             barrier.wait()

@@ -2,21 +2,38 @@
 
 The caller passes `checkpoint`, called after each batch: the CLI commits and moves its
 progress bar, the background worker commits so the progress page can read the counts.
+
+A job is run by whichever process holds its lease (`claim`): the web process that took
+the upload, a `flask worker run`, or `flask imports run`. The holder renews the lease with
+each batch it commits (`renew`, in the same transaction as the batch's rows and counts).
+A process that dies leaves the job `running` with a lease that runs out; the next `claim`
+takes it over and `run` resumes after the last committed batch: the counts, the rows'
+issues and the complaints of a batch are committed together, so `processed_rows` is
+exactly where to start again, and the file is re-read the same way.
 """
 
 from __future__ import annotations
 
+import os
+import secrets
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import insert
+from sqlalchemy import case, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.audit import log as audit
 from app.complaints import importers, intake
-from app.complaints.models import ImportFormat, ImportJob, ImportRowIssue, ImportStatus
+from app.complaints.models import (
+    IMPORT_MOVES,
+    ImportFormat,
+    ImportJob,
+    ImportRowIssue,
+    ImportStatus,
+)
 
 
 @dataclass(frozen=True)
@@ -62,6 +79,157 @@ def create_job(
     return job
 
 
+#: A job whose process died this many times is failed rather than taken over again: the
+#: file itself may be what kills it (memory), and a person should look.
+MAX_RESUMES = 5
+
+
+class LeaseLost(Exception):
+    """Another process holds the job now (this one did not renew its lease in time): stop,
+    and roll back the batch not yet committed; the other one carries on from the last."""
+
+
+def worker_name() -> str:
+    """Who holds a lease: the host and process, and a random part for two runs of one pid."""
+    return f"{socket.gethostname()[:80]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def claimable(now: datetime):
+    """Queued, or running with a lease that has run out (or none: from before leases)."""
+    return or_(
+        ImportJob.status == ImportStatus.QUEUED,
+        (ImportJob.status == ImportStatus.RUNNING)
+        & or_(ImportJob.lease_expires_at.is_(None), ImportJob.lease_expires_at <= now),
+    )
+
+
+def claim(
+    session: Session,
+    *,
+    worker: str,
+    now: datetime,
+    lease: timedelta,
+    job_id: int | None = None,
+) -> ImportJob | None:
+    """Take a job to run (flushed; commit before running it): a queued one, or one whose
+    process died (a takeover, resumed where it stopped); the oldest first, or `job_id`.
+
+    A compare-and-set (`UPDATE … WHERE` the job is still claimable), after `FOR UPDATE
+    SKIP LOCKED` on PostgreSQL: of several processes trying at once, one wins each job."""
+    query = select(ImportJob.id, ImportJob.status).where(claimable(now)).order_by(ImportJob.id)
+    if job_id is not None:
+        query = query.where(ImportJob.id == job_id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    for candidate, status in session.execute(query.limit(5)).all():
+        values = {
+            "status": IMPORT_MOVES.check(status, ImportStatus.RUNNING)
+            if status is ImportStatus.QUEUED
+            else ImportStatus.RUNNING,
+            "claimed_by": worker,
+            "lease_expires_at": now + lease,
+            "heartbeat_at": now,
+        }
+        if status is ImportStatus.QUEUED:
+            values["started_at"] = now
+        else:
+            values["resumes"] = ImportJob.resumes + 1
+        before = session.execute(
+            select(ImportJob.claimed_by, ImportJob.resumes, ImportJob.processed_rows).where(
+                ImportJob.id == candidate
+            )
+        ).one()
+        if status is ImportStatus.RUNNING and before.resumes >= MAX_RESUMES:
+            _give_up(session, candidate, now)
+            continue
+        won = session.execute(
+            update(ImportJob)
+            .where(ImportJob.id == candidate, ImportJob.status == status, claimable(now))
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not won:
+            continue
+        job = session.get(ImportJob, candidate, populate_existing=True)
+        if status is ImportStatus.RUNNING:
+            audit.record(
+                session,
+                action="import.resumed",
+                entity_type="import_job",
+                entity_id=job.id,
+                actor_id=None,
+                now=now,
+                details={
+                    "from": before.claimed_by,
+                    "by": worker,
+                    "after_row": before.processed_rows,
+                },
+            )
+        session.flush()
+        return job
+    return None
+
+
+def _give_up(session: Session, job_id: int, now: datetime) -> None:
+    won = session.execute(
+        update(ImportJob)
+        .where(ImportJob.id == job_id, claimable(now), ImportJob.status == ImportStatus.RUNNING)
+        .values(
+            status=IMPORT_MOVES.check(ImportStatus.RUNNING, ImportStatus.FAILED),
+            finished_at=now,
+            lease_expires_at=None,
+            error=(
+                f"The process running this import stopped {MAX_RESUMES + 1} times; it was "
+                "not started again. Rows imported so far are kept; split the file and "
+                "import the rest."
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if won:
+        _audit_finished(session, session.get(ImportJob, job_id, populate_existing=True), now)
+
+
+def renew(session: Session, job_id: int, *, worker: str, now: datetime, lease: timedelta) -> None:
+    """Extend the lease (flushed, in the caller's transaction: commit it with the batch;
+    a job that has just finished keeps none). LeaseLost when another process has taken
+    the job over meanwhile: roll back."""
+    won = session.execute(
+        update(ImportJob)
+        .where(ImportJob.id == job_id, ImportJob.claimed_by == worker)
+        .values(
+            lease_expires_at=case(
+                (
+                    ImportJob.status == ImportStatus.RUNNING,
+                    literal(now + lease, ImportJob.lease_expires_at.type),
+                ),
+                else_=None,
+            ),
+            heartbeat_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not won:
+        raise LeaseLost(f"import job {job_id} is no longer held by {worker}")
+
+
+def release(session: Session, job_id: int, *, worker: str, now: datetime) -> bool:
+    """Give a running job back (the process is stopping after a committed batch): its
+    lease ends now, so the next `claim` anywhere resumes it at once. Flushed."""
+    return bool(
+        session.execute(
+            update(ImportJob)
+            .where(
+                ImportJob.id == job_id,
+                ImportJob.claimed_by == worker,
+                ImportJob.status == ImportStatus.RUNNING,
+            )
+            .values(lease_expires_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    )
+
+
 def run(
     session: Session,
     job: ImportJob,
@@ -69,10 +237,14 @@ def run(
     limits: ImportLimits,
     now: Callable[[], datetime],
     checkpoint: Callable[[ImportJob], None] = lambda job: None,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> ImportJob:
-    """Process a queued job to the end. A file-level problem marks the job failed."""
-    job.move_to(ImportStatus.RUNNING)
-    job.started_at = now()
+    """Process a claimed job to the end, from the first row not yet committed (a job taken
+    over resumes there). A file-level problem marks the job failed. When `should_stop`
+    says so after a committed batch, return with the job still running (release it)."""
+    if job.status is ImportStatus.QUEUED:  # not claimed: run here and now (tests, tools)
+        job.move_to(ImportStatus.RUNNING)
+        job.started_at = now()
     checkpoint(job)
     try:
         fmt, records = importers.read(
@@ -84,10 +256,8 @@ def run(
             max_field=limits.max_chars * 4 + 1024,
         )
     except importers.ImportFileError as exc:
-        job.move_to(ImportStatus.FAILED)
         job.error = str(exc)
-        job.finished_at = now()
-        _audit_finished(session, job, now())
+        finish(session, job, ImportStatus.FAILED, now())
         checkpoint(job)
         return job
     job.format = fmt
@@ -95,8 +265,13 @@ def run(
     checkpoint(job)
 
     channels = intake.load_channels(session)
-    seen_in_file: dict[str, int] = {}
-    for start in range(0, len(records), limits.batch_size):
+    resume_at = min(job.processed_rows, len(records))
+    # Rows before `resume_at` are committed; read them again only for what they hold
+    # for the rest: "same complaint as row N of this file" stays exact after a takeover.
+    seen_in_file = _seen_in(records[:resume_at], channels, job, limits)
+    for start in range(resume_at, len(records), limits.batch_size):
+        if start > resume_at and should_stop():
+            return job
         batch = records[start : start + limits.batch_size]
         issues: list[dict] = []
         valid_rows: list[tuple[int, intake.ValidComplaint]] = []
@@ -145,11 +320,37 @@ def run(
         job.processed_rows = min(len(records), start + len(batch))
         checkpoint(job)
 
-    job.move_to(ImportStatus.DONE)
-    job.finished_at = now()
-    _audit_finished(session, job, job.finished_at)
+    finish(session, job, ImportStatus.DONE, now())
     checkpoint(job)
     return job
+
+
+def _seen_in(
+    records: list[importers.Record],
+    channels: dict,
+    job: ImportJob,
+    limits: ImportLimits,
+) -> dict[str, int]:
+    """The dedupe keys of the valid rows among `records`, each with its first row."""
+    seen: dict[str, int] = {}
+    for record in records:
+        if record.ignored or record.problem or record.data is None:
+            continue
+        try:
+            valid = intake.validate(
+                record.data, channels, now=job.created_at, max_chars=limits.max_chars
+            )
+        except intake.Rejection:
+            continue
+        seen.setdefault(valid.dedupe_key, record.row_number)
+    return seen
+
+
+def finish(session: Session, job: ImportJob, status: ImportStatus, at: datetime) -> None:
+    job.move_to(status)
+    job.finished_at = at
+    job.lease_expires_at = None
+    _audit_finished(session, job, at)
 
 
 def _issue(job: ImportJob, row_number: int, outcome: str, reason: str) -> dict:
@@ -173,4 +374,30 @@ def _audit_finished(session: Session, job: ImportJob, at: datetime) -> None:
             "ignored": job.ignored_count,
             "error": job.error,
         },
+    )
+
+
+def progress_text(job: ImportJob, *, now: datetime, run_by_worker: bool) -> str:
+    """Where the job is, in words for the progress page."""
+    if job.status is ImportStatus.QUEUED:
+        return "Waiting for a worker to start it…" if run_by_worker else "Waiting to start…"
+    if job.status is ImportStatus.DONE:
+        return "Finished." + _resumed(job)
+    if job.status is ImportStatus.FAILED:
+        return f"Stopped: {job.error}"
+    read = f"{job.processed_rows:,} of {job.total_rows or 0:,} rows" if job.total_rows else ""
+    if job.stalled(now):
+        return (
+            f"The process importing it stopped{f' after {read}' if read else ''}; "
+            "it will be resumed from there in a moment."
+        )
+    return f"Importing: {read or 'reading the file'}." + _resumed(job)
+
+
+def _resumed(job: ImportJob) -> str:
+    if not job.resumes:
+        return ""
+    times = "once" if job.resumes == 1 else f"{job.resumes} times"
+    return (
+        f" Resumed {times} where the process importing it had stopped; no row was imported twice."
     )

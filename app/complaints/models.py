@@ -147,6 +147,9 @@ class Complaint(Base):
     #: detected language stands. A re-read keeps the language they chose.
     language_set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     language_set_at: Mapped[datetime | None]
+    #: When the worker warned that the response-time target is near (issue 17): set once,
+    #: by a compare-and-set, so several workers never warn twice about one complaint.
+    due_warning_at: Mapped[datetime | None]
 
     channel: Mapped[Channel] = relationship(lazy="joined")
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
@@ -274,6 +277,16 @@ class ImportJob(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    #: The process running the job ("host:pid:random"), and until when it holds it: it
+    #: renews the lease at each committed batch and on a timer. A running job whose lease
+    #: has run out was left by a process that died; another takes it over from
+    #: `processed_rows` (see `app.complaints.imports.claim`).
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
+    lease_expires_at: Mapped[datetime | None]
+    #: When its process last said it was alive.
+    heartbeat_at: Mapped[datetime | None]
+    #: How many times another process took the job over where the last one stopped.
+    resumes: Mapped[int] = mapped_column(default=0, server_default=sql_text("0"))
 
     created_by: Mapped[User | None] = relationship()
 
@@ -281,7 +294,16 @@ class ImportJob(Base):
         CheckConstraint(
             "(status IN ('done', 'failed')) = (finished_at IS NOT NULL)", name="finished_has_time"
         ),
+        CheckConstraint(
+            "lease_expires_at IS NULL OR status = 'running'", name="lease_only_while_running"
+        ),
     )
+
+    def stalled(self, now: datetime) -> bool:
+        """Running, but nobody has renewed its lease in time: its process stopped."""
+        return self.status is ImportStatus.RUNNING and (
+            self.lease_expires_at is None or self.lease_expires_at <= now
+        )
 
     @property
     def finished(self) -> bool:

@@ -327,6 +327,13 @@ def _job_or_404(job_id: int) -> ImportJob:
     return job
 
 
+def _progress_text(job: ImportJob) -> str:
+    """Where the job is; a job whose process died is handed on first ("web" mode)."""
+    jobs.take_over_if_stalled(job)
+    by_worker = current_app.config["IMPORTS_RUN_BY"] == "worker"
+    return imports.progress_text(job, now=now(), run_by_worker=by_worker)
+
+
 @blueprint.route("/imports/<int:job_id>")
 @requires(Permission.IMPORT_COMPLAINTS)
 def import_job(job_id: int):
@@ -343,6 +350,7 @@ def import_job(job_id: int):
     return render_template(
         "complaints/import_job.html",
         job=job,
+        status_text=_progress_text(job),
         issues=issues,
         issue_total=issue_total,
         issues_shown=ISSUES_SHOWN,
@@ -356,6 +364,9 @@ def import_progress(job_id: int):
     return jsonify(
         {
             "status": job.status.value,
+            "message": _progress_text(job),
+            "stalled": job.stalled(now()),
+            "resumes": job.resumes,
             "finished": job.finished,
             "percent": job.percent,
             "total_rows": job.total_rows,

@@ -1,10 +1,11 @@
 """The e-mail worker's loop: claim each notice not yet e-mailed, send it, record what came
 of it, committing after each step so that several workers never send one notice twice.
-Run by `flask --app wsgi outbox run`, never inside a request."""
+Run by `flask --app wsgi worker run` (or `flask outbox run`), never inside a request."""
 
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -16,7 +17,12 @@ from app.notifications.models import Notification
 
 
 def send_pending(
-    session: Session, mailer: Mailer, *, now: datetime, limit: int = 200
+    session: Session,
+    mailer: Mailer,
+    *,
+    now: datetime,
+    limit: int = 200,
+    on_sent: Callable[[int, str], None] | None = None,
 ) -> MailReport:
     """E-mail the notices not sent yet. Each is claimed first (a conditional update of
     `emailed_at`), so several workers never send the same one twice. When the server is
@@ -64,5 +70,7 @@ def send_pending(
             return report
         else:
             report.sent += 1
+            if on_sent is not None:
+                on_sent(notification_id, email)
         session.commit()
     return report

@@ -12,55 +12,43 @@ from sqlalchemy import func, select
 from app import services
 from app.drafts.models import Publication, PublicationStatus
 from app.extensions import db
-from app.notifications import jobs as mail_jobs
-from app.publishing import jobs as outbox_jobs
-
-#: After the mail server could not be reached, e-mail waits this long (webhooks go on).
-MAIL_PAUSE_SECONDS = 60
+from app.workers.loop import Worker, poll_seconds
 
 outbox_cli = AppGroup("outbox", help="Deliver published replies (webhook) and e-mail notices.")
-
-
-def _clock():
-    return services.clock(current_app).now()
 
 
 @outbox_cli.command("run")
 @click.option("--once", is_flag=True, help="Deliver what is due now, then stop.")
 def run(once: bool) -> None:
-    """Deliver due webhook publications (retrying with back-off) and e-mail notices.
+    """Deliver due webhook publications (retrying with back-off) and e-mail notices: the
+    outbox and mail steps of `flask worker run` (which also runs imports and the clocks).
 
     Run one or more of these beside the web server; on PostgreSQL several workers share
     the work (FOR UPDATE SKIP LOCKED) and never deliver the same attempt twice.
     """
-    config = current_app.config
     try:
-        adapter, smtp = services.webhook_adapter(config), services.mailer(config)
+        worker = Worker(current_app._get_current_object(), steps=("outbox", "mail"))
     except services.ConfigurationError as problem:
         raise click.ClickException(str(problem)) from problem
-    retry = services.retry_policy(config)
-    mail_paused_until = 0.0
-    if adapter is None:
+    if worker.adapter is None:
         click.echo("No PUBLISH_WEBHOOK_URL: webhook deliveries wait until one is set.")
     while True:
-        if adapter is not None:
-            report = outbox_jobs.deliver_due(db.session, adapter, clock=_clock, retry=retry)
-            if report.claimed:
-                click.echo(
-                    f"deliveries: {report.delivered} delivered, {report.retrying} to retry, "
-                    f"{report.failed} failed, {report.lost} taken over by another worker"
-                )
-        if smtp is not None and time.monotonic() >= mail_paused_until:
-            sent = mail_jobs.send_pending(db.session, smtp, now=_clock())
+        reports = worker.round()
+        report = reports.get("outbox")
+        if report is not None and report.claimed:
+            click.echo(
+                f"deliveries: {report.delivered} delivered, {report.retrying} to retry, "
+                f"{report.failed} failed, {report.lost} taken over by another worker"
+            )
+        sent = reports.get("mail")
+        if sent is not None:
             if sent.sent or sent.failed:
                 click.echo(f"e-mails: {sent.sent} sent, {sent.failed} refused")
             if sent.server_down:
                 click.echo(f"e-mail server unreachable ({sent.server_down}); trying again later")
-                mail_paused_until = time.monotonic() + MAIL_PAUSE_SECONDS
-        db.session.remove()
         if once:
             return
-        time.sleep(max(current_app.config["OUTBOX_POLL_SECONDS"], 1))
+        time.sleep(poll_seconds(current_app.config))
 
 
 @outbox_cli.command("status")

@@ -2,7 +2,7 @@
 
 Publishing a draft writes one `Publication` row in the same transaction as the state change
 (a unique draft id: however many clicks or servers, one row). Webhook rows are then
-delivered by `flask --app wsgi outbox run`:
+delivered by `flask --app wsgi worker run` (or `flask outbox run`):
 
 1. claim: select due rows (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so several workers
    share the work without waiting on each other), and in the same transaction bump
@@ -48,8 +48,10 @@ class RetryPolicy:
     #: The wait after the first failure; it doubles with each further one.
     base_seconds: int = 30
     cap_seconds: int = 3600
-    #: How long a claim holds before another worker may try the row again.
-    lease_seconds: int = 300
+    #: How long a claim holds before another worker may try the row again: just over the
+    #: time one delivery may take (`app.services.retry_policy`), so a worker that dies
+    #: delays its row by seconds.
+    lease_seconds: int = 25
 
     def wait(self, attempts: int) -> timedelta:
         return timedelta(
@@ -180,7 +182,7 @@ class Claim:
 
 
 def claim_due(
-    session: Session, *, now: datetime, retry: RetryPolicy, limit: int = 20
+    session: Session, *, now: datetime, retry: RetryPolicy, limit: int = 1
 ) -> list[Claim]:
     """Claim up to `limit` due webhook deliveries for this worker (flushed; the worker
     commits the claim before it delivers, see `app.publishing.jobs`)."""
@@ -216,6 +218,40 @@ def claim_due(
             )
     session.flush()
     return claims
+
+
+def extend(session: Session, claim: Claim, *, now: datetime, retry: RetryPolicy) -> bool:
+    """Renew the lease of a claimed row just before sending it (flushed); False when
+    another worker has taken the row since (its lease ran out meanwhile)."""
+    return bool(
+        session.execute(
+            update(Publication)
+            .where(
+                Publication.id == claim.publication_id,
+                Publication.attempts == claim.attempt,
+                Publication.status == PublicationStatus.PENDING,
+            )
+            .values(next_attempt_at=now + timedelta(seconds=retry.lease_seconds))
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    )
+
+
+def release(session: Session, claim: Claim, *, now: datetime) -> bool:
+    """Give back a claimed row not sent (the worker is stopping): due again now, and the
+    attempt it was claimed for not counted. Flushed; False when it is no longer ours."""
+    return bool(
+        session.execute(
+            update(Publication)
+            .where(
+                Publication.id == claim.publication_id,
+                Publication.attempts == claim.attempt,
+                Publication.status == PublicationStatus.PENDING,
+            )
+            .values(attempts=claim.attempt - 1, next_attempt_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    )
 
 
 def record_attempt(

@@ -22,8 +22,7 @@
         set("count-rejected", job.rejected);
         set("count-ignored", job.ignored);
         if (job.finished) { window.location.reload(); return; }
-        statusText.textContent = job.status === "queued" ? "Waiting to start…" :
-          "Importing: " + job.processed_rows + " of " + (job.total_rows || "?") + " rows read.";
+        statusText.textContent = job.message;
         window.setTimeout(poll, 1000);
       })
       .catch(function () { window.setTimeout(poll, 3000); });
