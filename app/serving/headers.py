@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, g, request, session
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 #: Answers that never concern a person: no cookie is read for them.
@@ -36,7 +37,17 @@ def signed_in() -> bool:
     return g.get("api_user") is not None or "_user_id" in session
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, its cookie Secure whenever the request came over HTTPS
+    (the session is saved after every after-request hook, so it is told here)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return super().get_cookie_secure(app) or over_https()
+
+
 def register_serving_headers(app: Flask) -> None:
+    app.session_interface = SessionInterface()
+
     @app.after_request
     def serving_headers(response: Response) -> Response:
         if over_https():
@@ -52,6 +63,7 @@ def register_serving_headers(app: Flask) -> None:
 
 
 def _secure_cookies(response: Response) -> None:
+    """The cookies set so far (the remember-me cookie) marked Secure; this hook runs last."""
     cookies = response.headers.getlist("Set-Cookie")
     if not cookies:
         return
