@@ -27,7 +27,7 @@ from app.serving.counters import DatabaseStorage
 from app.serving.requestlog import JsonFormatter
 from app.serving.settings import SettingsError
 from tests.fixtures.app import base_config
-from tests.fixtures.users import PASSWORD, login
+from tests.fixtures.users import login
 
 ROOT = Path(__file__).resolve().parents[1]
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
@@ -65,9 +65,7 @@ def test_production_refuses_a_missing_or_weak_secret_key(database_url, clock, ke
     assert "python -c 'import secrets; print(secrets.token_hex(32))'" in message
 
 
-def test_production_refuses_to_start_without_a_base_url_or_with_a_mistyped_env(
-    database_url, clock
-):
+def test_production_refuses_to_start_without_a_base_url_or_with_a_mistyped_env(database_url, clock):
     with pytest.raises(SettingsError, match="BASE_URL is not set"):
         create_app(production(database_url, clock, BASE_URL=""))
     with pytest.raises(SettingsError, match="COMPOSURE_ENV must be 'production' or"):
