@@ -223,7 +223,9 @@ class Config:
     # "memcached://host:11211" work too. Limits: "N/second", "N/minute", joined by ";".
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "database://")
-    RATELIMIT_HEADERS_ENABLED = True
+    #: No X-RateLimit-* headers (Flask-Limiter would add Retry-After to every limited
+    #: answer); a 429 says Retry-After itself (app/serving/limits.py).
+    RATELIMIT_HEADERS_ENABLED = False
     #: Sign-in attempts (POST) per address: an office behind one address still signs in.
     RATELIMIT_SIGN_IN = os.environ.get("RATELIMIT_SIGN_IN", "30/minute;300/hour")
     #: API requests per person (per address without a valid token).

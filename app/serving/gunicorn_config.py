@@ -46,6 +46,9 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 #: Behind a proxy the app reads X-Forwarded-* itself (PROXY_COUNT); gunicorn need not.
 forwarded_allow_ips = "127.0.0.1,::1"
 proc_name = "composure-web"
+#: No control socket: it would default to one path per user ($HOME/.gunicorn), shared by
+#: every gunicorn that user runs; `kill -HUP`/`-TERM` on the master does what we need.
+control_socket_disable = True
 
 
 def post_fork(server, worker) -> None:
