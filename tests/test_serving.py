@@ -399,3 +399,51 @@ def test_gunicorn_serves_the_app_with_two_workers(sqlite_template, tmp_path):
     lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
     logged = [(line["method"], line["path"], line["status"]) for line in lines if "path" in line]
     assert ("GET", "/login", 200) in logged
+
+
+# Deployment examples ----------------------------------------------------------------------
+
+DEPLOY = ROOT / "docs" / "deploy"
+SERVE = "gunicorn --config python:app.serving.gunicorn_config wsgi:app"
+WORK = "flask --app wsgi worker run"
+
+
+def test_the_deployment_examples_run_the_same_commands_and_name_real_settings():
+    """No Docker engine or systemd here: what can be checked without them (README says
+    what was exercised where)."""
+    import re
+
+    import yaml
+
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    assert set(compose["services"]) == {"db", "web", "worker"}
+    web, worker = compose["services"]["web"], compose["services"]["worker"]
+    assert web["build"] == {"context": "../..", "dockerfile": "docs/deploy/Dockerfile"}
+    assert " ".join(worker["command"]) == WORK
+    assert worker["environment"]["DATABASE_URL"] == web["environment"]["DATABASE_URL"]
+    assert "pgdata:/var/lib/postgresql/data" in compose["services"]["db"]["volumes"]
+
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    assert "FROM python:3.11-slim" in dockerfile
+    assert re.search(r"^USER composure$", dockerfile, re.M)
+    assert "/healthz" in dockerfile.split("HEALTHCHECK", 1)[1].split("\n\n")[0]
+    assert SERVE in dockerfile
+    assert SERVE in (ROOT / "Makefile").read_text()
+
+    web_unit = (DEPLOY / "composure-web.service").read_text()
+    worker_unit = (DEPLOY / "composure-worker.service").read_text()
+    assert f"ExecStart=/opt/composure/.venv/bin/{SERVE}" in web_unit
+    assert f"ExecStart=/opt/composure/.venv/bin/{WORK}" in worker_unit
+    for unit in (web_unit, worker_unit):
+        assert "EnvironmentFile=/etc/composure/composure.env" in unit
+        assert "Environment=COMPOSURE_ENV=production" in unit
+
+    read = set(re.findall(r"environ(?:\.get)?\(\s*\"([A-Z_]+)\"", (ROOT / "config.py").read_text()))
+    read |= set(
+        re.findall(r"_env_(?:int|bool|pairs)\(\"([A-Z_]+)\"", (ROOT / "config.py").read_text())
+    )
+    served = (ROOT / "app" / "serving" / "gunicorn_config.py").read_text()
+    read |= set(re.findall(r"\"([A-Z_]+)\"", served))
+    named = re.findall(r"^#?([A-Z][A-Z_]+)=", (DEPLOY / "composure.env.example").read_text(), re.M)
+    assert set(named) - read == set()
+    assert {"SECRET_KEY", "AUDIT_KEY", "BASE_URL", "DATABASE_URL"} <= set(named)
