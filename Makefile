@@ -8,7 +8,7 @@ PORT   ?= 5000
 AXE     = tests/browser/node_modules/axe-core/axe.min.js
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup install install-dev test lint format bench models models-check lemmas migrate demo screenshots clean
+.PHONY: help run serve workers setup install install-dev test lint format bench models models-check lemmas migrate demo screenshots clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -42,6 +42,10 @@ setup: install ## Migrate the database and load demo data on first run
 
 run: setup ## Set everything up and serve at http://127.0.0.1:5000 (SQLite, demo data)
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+serve: install ## Serve in production: migrate, then gunicorn (BIND, WEB_CONCURRENCY, WEB_THREADS; see README)
+	COMPOSURE_ENV=production $(FLASK) db upgrade
+	COMPOSURE_ENV=production exec $(BIN)/gunicorn --config python:app.serving.gunicorn_config wsgi:app
 
 demo: install ## Load (or top up) the demo users and complaints
 	$(FLASK) demo

@@ -32,10 +32,18 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+#: "production" (set by `make serve`, the systemd units and compose.yaml) or "development"
+#: (the default: `make run`, the tests). Production refuses to start without a strong
+#: SECRET_KEY and a BASE_URL (app/serving/settings.py) and logs one JSON line per request.
+COMPOSURE_ENV = os.environ.get("COMPOSURE_ENV", "development").strip().lower()
+PRODUCTION = COMPOSURE_ENV == "production"
+
+
 def _secret_key() -> str:
-    """SECRET_KEY from the environment, else one generated once and kept in instance/."""
-    if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
+    """SECRET_KEY from the environment, else (development only) one generated once and kept
+    in instance/. In production an unset key stays empty and start-up refuses it."""
+    if os.environ.get("SECRET_KEY") or PRODUCTION:
+        return os.environ.get("SECRET_KEY", "")
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     key_file = INSTANCE_DIR / "secret_key"
     if not key_file.exists():
@@ -76,7 +84,19 @@ def _database_url() -> str:
 class Config:
     SECRET_KEY = _secret_key()
     SQLALCHEMY_DATABASE_URI = _database_url()
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    #: Connections per process: each gunicorn worker (WEB_CONCURRENCY of them) serves
+    #: WEB_THREADS requests at once, each holding at most one connection (plus one for a
+    #: rate-limit counter and one per background import), so the pool should be at least
+    #: WEB_THREADS + 2. The database must accept WEB_CONCURRENCY x (pool size + overflow)
+    #: + the workers' connections + yours: 4 x (5 + 10) + a few = ~65 of PostgreSQL's 100.
+    #: Recycled after 30 minutes, so a proxy or firewall that drops idle ones does not bite.
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "pool_pre_ping": True,
+        "pool_size": _env_int("DATABASE_POOL_SIZE", 5),
+        "max_overflow": _env_int("DATABASE_MAX_OVERFLOW", 10),
+        "pool_recycle": _env_int("DATABASE_POOL_RECYCLE_SECONDS", 1800),
+        "pool_timeout": _env_int("DATABASE_POOL_TIMEOUT_SECONDS", 30),
+    }
     #: Keys the audit chain (HMAC). Unset: derived from SECRET_KEY, so rotating SECRET_KEY
     #: would make every keyed event fail verification. Set it in production and keep it.
     AUDIT_KEY = os.environ.get("AUDIT_KEY", "")
@@ -109,9 +129,20 @@ class Config:
     # Sessions and cookies
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    #: Set when people only ever reach the app over HTTPS (a proxy terminating TLS):
+    #: cookies are always Secure, every answer carries HSTS and links say https. Without
+    #: it, a request that came over HTTPS (directly, or as X-Forwarded-Proto says through
+    #: PROXY_COUNT proxies) still gets Secure cookies and HSTS (app/serving/headers.py).
+    FORCE_HTTPS = _env_bool("FORCE_HTTPS", False)
+    PREFERRED_URL_SCHEME = "https" if FORCE_HTTPS else "http"
+    #: Strict-Transport-Security max-age on HTTPS answers (a year); 0 sends none.
+    HSTS_SECONDS = _env_int("HSTS_SECONDS", 365 * 24 * 3600)
+    #: How many proxies (nginx, a load balancer) stand in front of the app and set
+    #: X-Forwarded-For/-Proto/-Host; 0 (the default) believes none of those headers.
+    PROXY_COUNT = _env_int("PROXY_COUNT", 0)
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", FORCE_HTTPS)
     REMEMBER_COOKIE_HTTPONLY = True
-    REMEMBER_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", FORCE_HTTPS)
     REMEMBER_COOKIE_SAMESITE = "Lax"
     #: "Keep me signed in" lasts this long; a session idle for as long ends (server side).
     REMEMBER_COOKIE_DURATION = timedelta(days=_env_int("REMEMBER_DAYS", 30))
@@ -127,7 +158,12 @@ class Config:
     # Intake limits
     MAX_COMPLAINT_CHARS = _env_int("MAX_COMPLAINT_CHARS", 50_000)
     MAX_IMPORT_BYTES = _env_int("MAX_IMPORT_BYTES", 64 * 1024 * 1024)
-    MAX_CONTENT_LENGTH = MAX_IMPORT_BYTES + 1024 * 1024
+    #: The largest request body anywhere but the import upload, which takes
+    #: MAX_IMPORT_BYTES plus 1 MB for the form around the file (app/serving/limits.py).
+    MAX_CONTENT_LENGTH = _env_int("MAX_REQUEST_BYTES", 1024 * 1024)
+    #: The largest text field of a form, and how many fields a form may have.
+    MAX_FORM_MEMORY_SIZE = _env_int("MAX_FORM_MEMORY_SIZE", 500_000)
+    MAX_FORM_PARTS = _env_int("MAX_FORM_PARTS", 1000)
     IMPORT_BATCH_SIZE = _env_int("IMPORT_BATCH_SIZE", 1000)
     #: Run UI imports in a background thread (the default) or inline (tests, CLI).
     IMPORTS_IN_BACKGROUND = _env_bool("IMPORTS_IN_BACKGROUND", True)
@@ -194,8 +230,35 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", True)
     MAIL_FROM = os.environ.get("MAIL_FROM", "composure@localhost")
-    #: Where people reach this app, for links in e-mails.
-    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    #: Where people reach this app, for links in e-mails, invitations and reset links
+    #: (never the request's Host). Production refuses to start without it.
+    BASE_URL = os.environ.get("BASE_URL", "" if PRODUCTION else "http://127.0.0.1:5000")
+
+    COMPOSURE_ENV = COMPOSURE_ENV
+    #: Level of the app's logs (DEBUG, INFO, WARNING, ERROR), written to stderr.
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    #: "json" (one object a line, the production default) or "text" (development).
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if PRODUCTION else "text")
+    #: One line per request (id, method, path, status, time, user). Off in development,
+    #: where the development server prints its own line per request.
+    LOG_REQUESTS = _env_bool("LOG_REQUESTS", PRODUCTION)
+
+    # Rate limits (Flask-Limiter): coarse flood guards per address or person, on top of
+    # the sign-in throttle above. Counters live in the app's own database
+    # (`database://`, shared by every worker); "redis://host:6379" or
+    # "memcached://host:11211" work too. Limits: "N/second", "N/minute", joined by ";".
+    RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "database://")
+    #: No X-RateLimit-* headers (Flask-Limiter would add Retry-After to every limited
+    #: answer); a 429 says Retry-After itself (app/serving/limits.py).
+    RATELIMIT_HEADERS_ENABLED = False
+    #: Sign-in attempts (POST) per address: an office behind one address still signs in.
+    RATELIMIT_SIGN_IN = os.environ.get("RATELIMIT_SIGN_IN", "30/minute;300/hour")
+    #: API requests per person (per address without a valid token).
+    RATELIMIT_API = os.environ.get("RATELIMIT_API", "20/second;600/minute")
+    #: The editor's live tone check per person: sent every ~300 ms while typing (about
+    #: 200 a minute), so typing without pause stays under it.
+    RATELIMIT_LIVE_CHECK = os.environ.get("RATELIMIT_LIVE_CHECK", "10/second;300/minute")
 
     # OpenAPI document (flask-smorest)
     API_TITLE = "Composure API"

@@ -32,7 +32,17 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("overview", ("app/reports/*", "app/settings/*")),
     # What builds the services in force from config, and runs work off the request with them.
     ("services", ("app/services.py", "app/*/jobs.py", "app/workers/*")),
-    ("web", ("app/web/*", "app/api/*", "app/*/views.py", "app/*/*_views.py", "app/*/forms.py")),
+    (
+        "web",
+        (
+            "app/web/*",
+            "app/api/*",
+            "app/serving/*",
+            "app/*/views.py",
+            "app/*/*_views.py",
+            "app/*/forms.py",
+        ),
+    ),
     (
         "entry points",
         ("app/cli.py", "app/*/cli.py", "app/demo/*", "app/models.py", "app/__init__.py"),

@@ -22,6 +22,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
 
+    from app.serving import prepare as prepare_serving
+
+    prepare_serving(app)  # a configuration production cannot trust stops start-up, named
+
     from app.core.clock import SystemClock
 
     app.extensions["composure.clock"] = app.config.get("CLOCK") or SystemClock()
@@ -35,6 +39,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
+    from app.serving import finish as finish_serving
+
+    finish_serving(app)  # /healthz, rate limits, 413 and 429 answers
 
     from app.services import imports_run_by, webhook_adapter, workflow_defaults
     from app.web.filters import register_template_filters

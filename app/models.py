@@ -37,6 +37,7 @@ from app.drafts.models import (
     SignOffGroup,
 )
 from app.notifications.models import Notification
+from app.serving.models import RateLimitCounter
 from app.settings.models import Setting
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "Notification",
     "Publication",
     "PublicationStatus",
+    "RateLimitCounter",
     "Review",
     "ReviewDecision",
     "Revision",

@@ -23,6 +23,7 @@ from app.accounts.permissions import GRANTS, Permission
 from app.accounts.throttle import ThrottlePolicy
 from app.extensions import db
 from app.nlp.detection import language_choices
+from app.services import external_url
 from app.web.access import login_only, public, requires, safe_next
 from app.web.forms import show_on_form
 from app.web.services import now
@@ -224,7 +225,7 @@ def invite():
             show_on_form(form, exc, otherwise="email")
         else:
             db.session.commit()
-            link = url_for("auth.accept_invitation", secret=secret, _external=True)
+            link = external_url(current_app, "auth.accept_invitation", secret=secret)
             return render_template("admin/invited.html", user=user, link=link, outcome=outcome)
     return (
         render_template("admin/invite.html", form=form, duties=role_duties()),
@@ -379,7 +380,7 @@ def reset_link(user_id: int):
         flash(str(exc), "error")
         return redirect(url_for("admin.edit_user", user_id=user.id))
     db.session.commit()
-    link = url_for("auth.reset_password", secret=secret, _external=True)
+    link = external_url(current_app, "auth.reset_password", secret=secret)
     return render_template(
         "admin/reset_link.html", user=user, link=link, lifetime=operations.RESET_LIFETIME
     )
