@@ -246,7 +246,8 @@ class Config:
     # Rate limits (Flask-Limiter): coarse flood guards per address or person, on top of
     # the sign-in throttle above. Counters live in the app's own database
     # (`database://`, shared by every worker); "redis://host:6379" or
-    # "memcached://host:11211" work too. Limits: "N/second", "N/minute", joined by ";".
+    # "memcached://host:11211" work too, with the `redis` or `pymemcache` package added.
+    # Limits: "N/second", "N/minute", "N/hour", joined by ";".
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "database://")
     #: No X-RateLimit-* headers (Flask-Limiter would add Retry-After to every limited

@@ -22,6 +22,7 @@ children, hence `post_fork` below, and a code change needs a restart, not a HUP.
 
 from __future__ import annotations
 
+import gc
 import os
 
 from config import _env_bool, _env_int
@@ -61,3 +62,11 @@ def post_fork(server, worker) -> None:
     flask_app = worker.app.wsgi()
     with flask_app.app_context():
         db.engine.dispose(close=False)
+
+
+def when_ready(server) -> None:
+    """Once the preloaded app is built and before the workers fork: every object so far
+    moves to the collector's permanent generation, so the workers' collections (and their
+    exit) do not walk it and do not copy the pages they share with the master."""
+    if preload_app:
+        gc.freeze()

@@ -91,7 +91,8 @@ def retry_after_seconds() -> int:
     current = limiter.current_limit if limiter else None
     if current is None:
         return 60
-    return max(1, math.ceil(current.reset_at - time.time()))
+    # reset_at is rounded up to the next second: never say more than the window itself.
+    return max(1, min(math.ceil(current.reset_at - time.time()), current.limit.get_expiry()))
 
 
 def too_many(error: RateLimitExceeded):
