@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import g, request
-from flask_smorest import Blueprint
+from flask import Request, g, request
+from flask_smorest import Blueprint, abort
+from webargs.flaskparser import FlaskParser, is_json_request
 
 from app.accounts import operations
 from app.extensions import db
@@ -27,8 +28,34 @@ def authenticate_bearer() -> None:
                 db.session.commit()  # last_used_at
 
 
+class JsonBodyParser(FlaskParser):
+    """A route that reads a body needs one, in JSON. webargs reads a missing body, or one
+    sent as a form or text, as `{}`, and the defaults would then fill in a request that
+    was never made (an empty POST took a complaint); this answers 400 and 415 instead."""
+
+    def load_json(self, req: Request, schema):
+        if not req.get_data(cache=True):
+            abort(
+                400,
+                message="The request has no body: send a JSON object "
+                "(Content-Type: application/json), {} when every field keeps its default.",
+                code="missing_body",
+            )
+        if not is_json_request(req):
+            abort(
+                415,
+                message=f"The body must be JSON (Content-Type: application/json), "
+                f"not {req.mimetype or 'without a content type'}.",
+            )
+        return super().load_json(req, schema)
+
+
+class ApiBlueprint(Blueprint):
+    ARGUMENTS_PARSER = JsonBodyParser()
+
+
 def api_blueprint(name: str, import_name: str, **kwargs) -> Blueprint:
     """A flask-smorest blueprint whose requests are authenticated by bearer token."""
-    blueprint = Blueprint(name, import_name, **kwargs)
+    blueprint = ApiBlueprint(name, import_name, **kwargs)
     blueprint.before_request(authenticate_bearer)
     return blueprint

@@ -147,9 +147,7 @@ def edit(payload: dict, draft_id: int):
     and restarts cooling-off. `revision` must be the current one (else 409
     `stale_revision`)."""
     draft = _draft(draft_id)
-    if (payload["parts"] is None) == (payload["text"] is None):
-        abort(422, message="Send either `parts` or `text`.", errors={"parts": ["parts or text"]})
-    replace = payload["text"] is not None
+    replace = "text" in payload  # else `parts`: the schema wants one of them
     parts = {FREE_TEXT: payload["text"]} if replace else payload["parts"]
     operations.edit_parts(
         db.session,
@@ -166,7 +164,11 @@ def edit(payload: dict, draft_id: int):
     return _state(draft)
 
 
-@blueprint.route("/drafts/<int:draft_id>/<string:action>", methods=["POST"])
+#: The `{action}` path segment: one of ACTIONS (documented as an enum), else 404.
+ACTION_SEGMENT = "<any(" + ", ".join(f'"{action}"' for action in ACTIONS) + "):action>"
+
+
+@blueprint.route(f"/drafts/<int:draft_id>/{ACTION_SEGMENT}", methods=["POST"])
 @api_requires(Permission.VIEW_COMPLAINTS, scope=TokenScope.ACT)
 @blueprint.arguments(DraftActionSchema)
 @blueprint.response(200, DraftStateSchema)
@@ -174,8 +176,6 @@ def act(payload: dict, draft_id: int, action: str):
     """Take a step: `submit`, `approve`, `request-changes` (needs `comment`), `sign-off`
     (needs `group`; `approved: false` refuses), `withdraw`, `publish` (idempotent: asking
     again returns the one publication, `created: false`). Roles are checked on every step."""
-    if action not in ACTIONS:
-        abort(404, message=f"No action {action!r}; use one of {', '.join(ACTIONS)}.")
     created = workflow.act(
         db.session,
         _draft(draft_id),
