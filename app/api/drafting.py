@@ -76,7 +76,9 @@ def analyze_text(payload: dict):
 
 @blueprint.route("/drafts/compose", methods=["POST"])
 @api_requires(Permission.DRAFT_REPLIES, scope=TokenScope.DRAFT)
-@blueprint.arguments(ComposeRequestSchema)
+@blueprint.arguments(
+    ComposeRequestSchema, required=True, example={"complaint_id": 1, "language": "en"}
+)
 @blueprint.response(200, CompositionSchema)
 def compose_reply(payload: dict):
     """Build the four-part first draft for a stored complaint, or for a text and channel.

@@ -94,7 +94,7 @@ def _state(draft: Draft, *, created: bool | None = None) -> dict:
 
 @blueprint.route("/complaints/<int:complaint_id>/drafts", methods=["POST"])
 @api_requires(Permission.DRAFT_REPLIES, scope=TokenScope.DRAFT)
-@blueprint.arguments(DraftCreateSchema)
+@blueprint.arguments(DraftCreateSchema, example={"language": "en"})
 @blueprint.response(201, DraftStateSchema, description="Created")
 @blueprint.alt_response(200, schema=DraftStateSchema, description="The draft already in the works")
 def create(payload: dict, complaint_id: int):
