@@ -164,11 +164,19 @@ def edit(payload: dict, draft_id: int):
     return _state(draft)
 
 
-#: The `{action}` path segment: one of ACTIONS (documented as an enum), else 404.
-ACTION_SEGMENT = "<any(" + ", ".join(f'"{action}"' for action in ACTIONS) + "):action>"
-
-
-@blueprint.route(f"/drafts/<int:draft_id>/{ACTION_SEGMENT}", methods=["POST"])
+@blueprint.route(
+    "/drafts/<int:draft_id>/<string:action>",
+    methods=["POST"],
+    # The document names the actions; another answers 404 saying which there are.
+    parameters=[
+        {
+            "in": "path",
+            "name": "action",
+            "required": True,
+            "schema": {"type": "string", "enum": list(ACTIONS)},
+        }
+    ],
+)
 @api_requires(Permission.VIEW_COMPLAINTS, scope=TokenScope.ACT)
 @blueprint.arguments(DraftActionSchema)
 @blueprint.response(200, DraftStateSchema)
@@ -176,6 +184,8 @@ def act(payload: dict, draft_id: int, action: str):
     """Take a step: `submit`, `approve`, `request-changes` (needs `comment`), `sign-off`
     (needs `group`; `approved: false` refuses), `withdraw`, `publish` (idempotent: asking
     again returns the one publication, `created: false`). Roles are checked on every step."""
+    if action not in ACTIONS:
+        abort(404, message=f"No action {action!r}; use one of {', '.join(ACTIONS)}.")
     created = workflow.act(
         db.session,
         _draft(draft_id),
