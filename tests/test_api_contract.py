@@ -47,6 +47,8 @@ def test_a_method_the_url_does_not_take_is_405_with_allow(call):
     assert response.status_code == 405
     assert response.headers["Allow"] == "GET, HEAD, OPTIONS, POST"
     assert response.get_json()["error"]["code"] == "method_not_allowed"
+    page = call("TRACE", "/login")  # pages too
+    assert (page.status_code, page.headers["Allow"]) == (405, "GET, HEAD, OPTIONS, POST")
 
 
 @pytest.mark.parametrize(

@@ -189,3 +189,17 @@ def test_postgres_round_trip_keeps_the_audit_log_protected(app, second_database,
     assert "Restore as the role that runs migrations." in refused.output
     with as_app_role.app_context():
         db.engine.dispose()
+
+
+def test_a_missing_or_older_pg_dump_is_named(tmp_path, monkeypatch):
+    from app.core.backup import BackupError, pg_tool
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(BackupError, match="pg_dump is not on PATH.*postgresql-client-16"):
+        pg_tool("pg_dump", 16)
+    old = tmp_path / "pg_dump"
+    old.write_text("#!/bin/sh\necho 'pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)'\n")
+    old.chmod(0o755)
+    with pytest.raises(BackupError, match="is version 15, older than the server \\(16\\)"):
+        pg_tool("pg_dump", 16)
+    assert pg_tool("pg_dump", 15) == str(old)
