@@ -439,6 +439,92 @@ def demo_command(history: bool) -> None:
         )
 
 
+backup_cli = AppGroup("backup", help="Back up the database and restore it.")
+
+
+@backup_cli.command("create")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def create_backup(path: Path) -> None:
+    """Write a consistent copy of the database to PATH while the app runs: SQLite through
+    its online backup API (one file), PostgreSQL with pg_dump --format=custom."""
+    from app.core import backup
+
+    if path.exists():
+        raise click.ClickException(f"{path} exists: choose a new name (nothing was written).")
+    url = db.engine.url
+    try:
+        with db.engine.connect() as connection:
+            found = backup.contents(connection)
+            if url.get_backend_name() == "sqlite":
+                backup.create_sqlite(backup.sqlite_path(url), path)
+            else:
+                backup.create_postgres(url, connection, path)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    size = path.stat().st_size
+    click.echo(
+        f"Backed up {found.described()} (revision {found.revision}) to {path}, {size:,} bytes."
+    )
+
+
+@backup_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that is not empty.")
+def restore_backup(path: Path, force: bool) -> None:
+    """Restore PATH (from `backup create`) into the configured database, then check the
+    audit log's protections and chain. Stop the app and the workers first. A database that
+    holds anything is replaced only with --force."""
+    from app.audit import log as audit
+    from app.core import backup
+
+    url = db.engine.url
+    app_role = current_app.config.get("DATABASE_APP_ROLE") or None
+    db.session.remove()
+    try:
+        with db.engine.connect() as connection:
+            before = backup.contents(connection)
+            if url.get_backend_name() == "sqlite":
+                incoming = backup.check_sqlite_backup(path)
+            else:
+                backup.check_postgres_backup(path, backup.server_major(connection))
+                incoming = None
+        if not before.empty and not force:
+            raise click.ClickException(
+                f"The database is not empty: restoring would replace {before.described()}. "
+                "Back it up first if you may need it, then run again with --force."
+            )
+        db.engine.dispose()  # nothing of ours holds the file or the tables
+        if url.get_backend_name() == "sqlite":
+            backup.restore_sqlite(path, backup.sqlite_path(url))
+        else:
+            with db.engine.connect() as connection:
+                backup.restore_postgres(url, connection, path, app_role=app_role)
+        db.engine.dispose()
+        with db.engine.connect() as connection:
+            after = backup.contents(connection)
+            unprotected = list(backup.protections(connection, app_role=app_role))
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    if incoming is not None and incoming.counts != after.counts:
+        raise click.ClickException(
+            f"Restored {after.described()}, expected {incoming.described()}."
+        )
+    click.echo(f"Restored {after.described()} (revision {after.revision}) from {path}.")
+    if unprotected:
+        raise click.ClickException("The audit log is not protected: " + "; ".join(unprotected))
+    click.echo(
+        "Audit log protections in place"
+        + (f" ({app_role} may only read and append)." if app_role else ".")
+    )
+    breaks = list(audit.verify(db.session))
+    if breaks:
+        raise click.ClickException(
+            f"The audit chain is broken in {len(breaks)} place(s): see `flask audit verify` "
+            "(restored with a different AUDIT_KEY?)."
+        )
+    click.echo(f"Audit chain intact: {after.counts['audit events']} events.")
+
+
 def register_cli(app: Flask) -> None:
     from app.publishing.cli import outbox_cli
     from app.workers.cli import worker_cli
@@ -446,4 +532,5 @@ def register_cli(app: Flask) -> None:
     groups = (users_cli, tokens_cli, complaints_cli, imports_cli, audit_cli, outbox_cli, worker_cli)
     for group in groups:
         app.cli.add_command(group)
+    app.cli.add_command(backup_cli)
     app.cli.add_command(demo_command)

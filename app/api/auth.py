@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from flask import g, request
-from flask_smorest import Blueprint
+from flask import Request, g, request
+from flask_smorest import Blueprint, abort
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
 
 from app.accounts import operations
 from app.extensions import db
@@ -27,8 +29,49 @@ def authenticate_bearer() -> None:
                 db.session.commit()  # last_used_at
 
 
+def needs_body(schema) -> bool:
+    """A request body is required when its schema has a required field; otherwise leaving
+    it out means every field keeps its default (as `{}` does)."""
+    schema = schema() if isinstance(schema, type) else schema
+    return any(field.required for field in schema.fields.values())
+
+
+class JsonBodyParser(FlaskParser):
+    """A body, when there is one, is JSON; a route whose schema has required fields needs
+    one. webargs reads a missing body, or one sent as a form or text, as `{}`, and the
+    defaults would then fill in a request that was never made; this answers 400 and 415."""
+
+    def load_json(self, req: Request, schema):
+        if not req.get_data(cache=True):
+            if not needs_body(schema):
+                return core.missing
+            abort(
+                400,
+                message="The request has no body: send a JSON object "
+                "(Content-Type: application/json).",
+                code="missing_body",
+            )
+        if not is_json_request(req):
+            abort(
+                415,
+                message=f"The body must be JSON (Content-Type: application/json), "
+                f"not {req.mimetype or 'without a content type'}.",
+            )
+        return super().load_json(req, schema)
+
+
+class ApiBlueprint(Blueprint):
+    ARGUMENTS_PARSER = JsonBodyParser()
+
+    def arguments(self, schema, *, location="json", required=None, **kwargs):
+        """The document says a body is required exactly when the parser needs one."""
+        if required is None:
+            required = location != "json" or needs_body(schema)
+        return super().arguments(schema, location=location, required=required, **kwargs)
+
+
 def api_blueprint(name: str, import_name: str, **kwargs) -> Blueprint:
     """A flask-smorest blueprint whose requests are authenticated by bearer token."""
-    blueprint = Blueprint(name, import_name, **kwargs)
+    blueprint = ApiBlueprint(name, import_name, **kwargs)
     blueprint.before_request(authenticate_bearer)
     return blueprint

@@ -22,7 +22,6 @@ from app.complaints import intake, reading
 from app.complaints.models import Complaint
 from app.core.text import clean_text, is_blank
 from app.extensions import db
-from app.nlp.detection import LANGUAGE_NAMES
 from app.tone.checker import MAX_CHARS
 from app.web.access import api_requires
 from app.web.services import compose_draft, services, tone_setting
@@ -72,22 +71,21 @@ def analyze_text(payload: dict):
     text = _text(payload["text"])
     channel = _channel(payload["channel"]).key if payload["channel"] else None
     language = payload["language"]
-    if language and language not in LANGUAGE_NAMES:
-        problem = "Not a language Composure can name (ISO 639-1, e.g. nl)."
-        abort(422, message=problem, errors={"language": [problem]})
     return {"text": text, **analyze(text, channel=channel, language=language).to_dict()}
 
 
 @blueprint.route("/drafts/compose", methods=["POST"])
 @api_requires(Permission.DRAFT_REPLIES, scope=TokenScope.DRAFT)
-@blueprint.arguments(ComposeRequestSchema)
+@blueprint.arguments(
+    ComposeRequestSchema, required=True, example={"complaint_id": 1, "language": "en"}
+)
 @blueprint.response(200, CompositionSchema)
 def compose_reply(payload: dict):
     """Build the four-part first draft for a stored complaint, or for a text and channel.
 
     Nothing is stored: the complaint page's "Draft a reply" creates the draft.
     """
-    if payload["complaint_id"] is not None:
+    if "complaint_id" in payload:
         complaint = db.session.get(Complaint, payload["complaint_id"])
         if complaint is None:
             abort(404, message=f"No complaint #{payload['complaint_id']}.")

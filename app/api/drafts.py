@@ -94,7 +94,7 @@ def _state(draft: Draft, *, created: bool | None = None) -> dict:
 
 @blueprint.route("/complaints/<int:complaint_id>/drafts", methods=["POST"])
 @api_requires(Permission.DRAFT_REPLIES, scope=TokenScope.DRAFT)
-@blueprint.arguments(DraftCreateSchema)
+@blueprint.arguments(DraftCreateSchema, example={"language": "en"})
 @blueprint.response(201, DraftStateSchema, description="Created")
 @blueprint.alt_response(200, schema=DraftStateSchema, description="The draft already in the works")
 def create(payload: dict, complaint_id: int):
@@ -147,9 +147,7 @@ def edit(payload: dict, draft_id: int):
     and restarts cooling-off. `revision` must be the current one (else 409
     `stale_revision`)."""
     draft = _draft(draft_id)
-    if (payload["parts"] is None) == (payload["text"] is None):
-        abort(422, message="Send either `parts` or `text`.", errors={"parts": ["parts or text"]})
-    replace = payload["text"] is not None
+    replace = "text" in payload  # else `parts`: the schema wants one of them
     parts = {FREE_TEXT: payload["text"]} if replace else payload["parts"]
     operations.edit_parts(
         db.session,
@@ -166,7 +164,19 @@ def edit(payload: dict, draft_id: int):
     return _state(draft)
 
 
-@blueprint.route("/drafts/<int:draft_id>/<string:action>", methods=["POST"])
+@blueprint.route(
+    "/drafts/<int:draft_id>/<string:action>",
+    methods=["POST"],
+    # The document names the actions; another answers 404 saying which there are.
+    parameters=[
+        {
+            "in": "path",
+            "name": "action",
+            "required": True,
+            "schema": {"type": "string", "enum": list(ACTIONS)},
+        }
+    ],
+)
 @api_requires(Permission.VIEW_COMPLAINTS, scope=TokenScope.ACT)
 @blueprint.arguments(DraftActionSchema)
 @blueprint.response(200, DraftStateSchema)

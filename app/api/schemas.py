@@ -2,31 +2,101 @@
 
 from __future__ import annotations
 
+import re
+
 import marshmallow as ma
 from marshmallow import validate
 
 from app.analysis.kind import KINDS
 from app.analysis.rules import FLAGS
 from app.complaints.inbox import ASSIGNEE_FILTERS, MAX_SEARCH_CHARS, STATUS_FILTERS, clock
+from app.complaints.intake import CHANNEL_ALIASES
 from app.core.ids import MAX_ID
+from app.core.text import INVISIBLE
+from app.drafts.operations import MAX_PART_CHARS
+from app.nlp.detection import LANGUAGE_NAMES
+from app.tone.checker import MAX_CHARS as MAX_REPLY_CHARS
 from app.web.services import now
+from config import Config
 
 #: An id sent in a body or query: beyond the database's range it names nothing (422).
 ID_RANGE = validate.Range(min=1, max=MAX_ID, error="Not an id: use a whole number from 1 to {max}.")
 #: Revision numbers and character offsets.
 COUNT_RANGE = validate.Range(min=0, max=MAX_ID)
+#: A complaint's text, as the intake and the analysis take it (MAX_COMPLAINT_CHARS).
+MAX_COMPLAINT_CHARS = Config.MAX_COMPLAINT_CHARS
+
+#: The channels migration 0001 seeds, and the other names intake reads as them.
+CHANNEL_KEYS = ("x", "facebook", "instagram", "review", "dm", "email")
+CHANNEL_NAMES = (*CHANNEL_KEYS, *CHANNEL_ALIASES)
+#: The languages Composure can name (ISO 639-1).
+LANGUAGE_CODES = tuple(sorted(LANGUAGE_NAMES))
+
+#: What `app.core.text` leaves out of a text's visible content: spaces (all that
+#: str.strip removes), control characters and the invisible ones. Written with escapes
+#: that Python and ECMAScript (the OpenAPI document's regexes) read alike.
+_NOT_VISIBLE = (
+    r"\t\n\x0b\x0c\r\x00-\x1f\x7f-\x9f \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f"
+    r"\u205f\u3000" + "".join(f"\\u{ord(char):04x}" for char in INVISIBLE)
+)
+
+
+class Contains(validate.Validator):
+    """The value has a match of `pattern` somewhere (JSON Schema's `pattern` is a search,
+    marshmallow's Regexp a match at the start); apispec writes `regex` into the document."""
+
+    def __init__(self, pattern: str, error: str) -> None:
+        self.regex = re.compile(pattern)
+        self.error = error
+
+    def __call__(self, value: str) -> str:
+        if not self.regex.search(value):
+            raise ma.ValidationError(self.error)
+        return value
+
+
+#: A text with something visible in it; blank ones (spaces, zero-width) are refused.
+VISIBLE = Contains(f"[^{_NOT_VISIBLE}]", "The text is empty.")
+#: A link as intake keeps it: http(s), a host, no spaces.
+URL = validate.Regexp(
+    r"^(https?://[^ \t\n\r\f\v/?#\[\]@]+([/?#][^ \t\n\r\f\v]*)?)?$",
+    error="The link must start with http:// or https:// and a host, without spaces.",
+)
+
+
+class ChannelName(validate.OneOf):
+    """A channel key or another name intake reads as one (twitter, fb, ...); case and
+    surrounding spaces do not matter, as in intake."""
+
+    def __call__(self, value: str) -> str:
+        super().__call__(value.strip().lower())
+        return value
+
+
+class StrictBoolean(ma.fields.Boolean):
+    """true or false as JSON writes them; marshmallow's Boolean also takes 0, 1, "yes" and
+    "on", which the document (type boolean) does not allow."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+CHANNEL = ChannelName(CHANNEL_NAMES, error="Unknown channel; use one of: {choices}.")
+LANGUAGE = validate.OneOf(LANGUAGE_CODES, error="Not a language Composure can name (ISO 639-1).")
 
 
 class ComplaintCreateSchema(ma.Schema):
-    channel = ma.fields.String(
-        required=True, validate=validate.Length(min=1, max=40), metadata={"example": "x"}
-    )
+    channel = ma.fields.String(required=True, validate=CHANNEL, metadata={"example": "x"})
     text = ma.fields.String(
-        required=True, metadata={"example": "@NorthwindHome where is my order?"}
+        required=True,
+        validate=[validate.Length(max=MAX_COMPLAINT_CHARS), VISIBLE],
+        metadata={"example": "@NorthwindHome where is my order?"},
     )
     author_handle = ma.fields.String(load_default="", validate=validate.Length(max=200))
     author_name = ma.fields.String(load_default="", validate=validate.Length(max=200))
-    url = ma.fields.String(load_default="", validate=validate.Length(max=2000))
+    url = ma.fields.String(load_default="", validate=[validate.Length(max=2000), URL])
     received_at = ma.fields.AwareDateTime(
         load_default=None, metadata={"description": "ISO 8601 with a zone; default: now"}
     )
@@ -187,7 +257,7 @@ class ComplaintListArgsSchema(ma.Schema):
 
 
 class AssignmentRequestSchema(ma.Schema):
-    take_over = ma.fields.Boolean(
+    take_over = StrictBoolean(
         load_default=False,
         metadata={"description": "Take it from the colleague who has it (else 409)"},
     )
@@ -219,6 +289,7 @@ class SpanSchema(ma.Schema):
 class LanguageRequestSchema(ma.Schema):
     language = ma.fields.String(
         required=True,
+        validate=LANGUAGE,
         metadata={
             "description": "The language the complaint is written in (ISO 639-1, e.g. nl): "
             "it is read again in it, with its rules if Composure has them, not read otherwise",
@@ -229,16 +300,18 @@ class LanguageRequestSchema(ma.Schema):
 
 class AnalyzeRequestSchema(ma.Schema):
     text = ma.fields.String(
-        required=True, metadata={"example": "@NorthwindHome charged TWICE for order #NW-50177!!!"}
+        required=True,
+        validate=[validate.Length(max=MAX_COMPLAINT_CHARS), VISIBLE],
+        metadata={"example": "@NorthwindHome charged TWICE for order #NW-50177!!!"},
     )
     channel = ma.fields.String(
         load_default=None,
-        validate=validate.Length(max=40),
+        validate=CHANNEL,
         metadata={"description": "Channel key (x, facebook, dm, ...): it affects the type"},
     )
     language = ma.fields.String(
         load_default=None,
-        validate=validate.Length(max=16),
+        validate=LANGUAGE,
         metadata={"description": "Read it in this language (ISO 639-1) instead of detecting it"},
     )
 
@@ -291,32 +364,39 @@ class AnalysisSchema(ma.Schema):
 
 
 class ComposeRequestSchema(ma.Schema):
+    """A stored complaint (`complaint_id`) or a text and its channel, not both."""
+
+    #: The OpenAPI document's words for `one_source` (app.api.register_api adds them).
+    ONE_OF = [
+        {"required": ["complaint_id"], "not": {"required": ["text"]}},
+        {"required": ["text", "channel"], "not": {"required": ["complaint_id"]}},
+    ]
+
     complaint_id = ma.fields.Integer(
-        load_default=None,
         validate=ID_RANGE,
         metadata={"description": "A stored complaint; or give text and channel"},
     )
     language = ma.fields.String(
         load_default=None,
-        validate=validate.Length(max=16),
+        validate=LANGUAGE,
         metadata={
             "description": "Build it in this language (one with reply templates); default: "
             "the complaint's, or English with a notice where there are no templates"
         },
     )
-    text = ma.fields.String(load_default=None)
-    channel = ma.fields.String(load_default=None, validate=validate.Length(max=40))
+    text = ma.fields.String(validate=[validate.Length(max=MAX_COMPLAINT_CHARS), VISIBLE])
+    channel = ma.fields.String(validate=CHANNEL)
     customer_name = ma.fields.String(load_default="", validate=validate.Length(max=200))
     handle = ma.fields.String(load_default="", validate=validate.Length(max=200))
 
     @ma.validates_schema
     def one_source(self, data, **kwargs):
-        if data.get("complaint_id") is None and not (data.get("text") and data.get("channel")):
+        if "complaint_id" in data and "text" in data:
+            raise ma.ValidationError("Give complaint_id or text, not both.", field_name="text")
+        if "complaint_id" not in data and not ("text" in data and "channel" in data):
             raise ma.ValidationError(
                 "Give complaint_id, or text and channel.", field_name="complaint_id"
             )
-        if data.get("complaint_id") is not None and data.get("text"):
-            raise ma.ValidationError("Give complaint_id or text, not both.", field_name="text")
 
 
 class PartChoiceSchema(ma.Schema):
@@ -361,11 +441,12 @@ class CompositionSchema(ma.Schema):
 class ToneCheckRequestSchema(ma.Schema):
     text = ma.fields.String(
         required=True,
+        validate=[validate.Length(max=MAX_REPLY_CHARS), VISIBLE],
         metadata={"example": "Sorry you feel that way. You should have read the terms."},
     )
     channel = ma.fields.String(
         required=True,
-        validate=validate.Length(max=40),
+        validate=CHANNEL,
         metadata={"description": "Channel key: personal data and private topics matter in public"},
     )
     complaint_id = ma.fields.Integer(
@@ -375,7 +456,7 @@ class ToneCheckRequestSchema(ma.Schema):
     )
     language = ma.fields.String(
         load_default=None,
-        validate=validate.Length(min=2, max=8),
+        validate=LANGUAGE,
         metadata={"description": "ISO 639-1; detected from the text when absent"},
     )
 
@@ -413,6 +494,7 @@ class ToneReportSchema(ma.Schema):
 class DraftCreateSchema(ma.Schema):
     text = ma.fields.String(
         load_default=None,
+        validate=[validate.Length(max=MAX_PART_CHARS), VISIBLE],
         metadata={"description": "The reply as written; leave out to build the four parts"},
     )
     follows_draft_id = ma.fields.Integer(
@@ -422,7 +504,7 @@ class DraftCreateSchema(ma.Schema):
     )
     language = ma.fields.String(
         load_default=None,
-        validate=validate.Length(max=16),
+        validate=LANGUAGE,
         metadata={
             "description": "Build the parts in this language (one with reply templates); "
             "default: the complaint's"
@@ -430,21 +512,45 @@ class DraftCreateSchema(ma.Schema):
     )
 
 
+PART_LENGTH = validate.Length(max=MAX_PART_CHARS)
+
+
+class DraftPartsSchema(ma.Schema):
+    """The four parts of a built reply; those left out stay as they are."""
+
+    validate = ma.fields.String(validate=PART_LENGTH)
+    responsibility = ma.fields.String(validate=PART_LENGTH)
+    direction = ma.fields.String(validate=PART_LENGTH)
+    close_loop = ma.fields.String(validate=PART_LENGTH)
+
+
 class DraftEditSchema(ma.Schema):
+    """`parts` or `text`, not both."""
+
+    #: The OpenAPI document's words for `parts_or_text` (app.api.register_api adds them).
+    ONE_OF = [{"required": ["parts"]}, {"required": ["text"]}]
+
     revision = ma.fields.Integer(
         required=True,
         validate=COUNT_RANGE,
         metadata={"description": "The revision you edited; a newer one wins"},
     )
-    parts = ma.fields.Dict(
-        keys=ma.fields.String(validate=validate.Length(max=40)),
-        values=ma.fields.String(),
-        load_default=None,
-        metadata={"description": "Parts to change: validate, responsibility, direction, …"},
+    parts = ma.fields.Nested(
+        DraftPartsSchema,
+        metadata={
+            "description": "Parts to change, for a draft built in parts (a draft written as "
+            "one text has none: 409 unknown_part)"
+        },
     )
     text = ma.fields.String(
-        load_default=None, metadata={"description": "Or the whole reply, replacing the parts"}
+        validate=[validate.Length(max=MAX_PART_CHARS), VISIBLE],
+        metadata={"description": "Or the whole reply, replacing the parts"},
     )
+
+    @ma.validates_schema
+    def parts_or_text(self, data, **kwargs):
+        if ("parts" in data) == ("text" in data):
+            raise ma.ValidationError("Send either `parts` or `text`.", field_name="parts")
 
 
 class DraftActionSchema(ma.Schema):
@@ -459,7 +565,7 @@ class DraftActionSchema(ma.Schema):
         validate=validate.OneOf(["legal", "pr"]),
         metadata={"description": "sign-off: the group you sign for"},
     )
-    approved = ma.fields.Boolean(
+    approved = StrictBoolean(
         load_default=True, metadata={"description": "sign-off: false refuses it"}
     )
     anchor_start = ma.fields.Integer(load_default=None, validate=COUNT_RANGE)
@@ -467,7 +573,7 @@ class DraftActionSchema(ma.Schema):
 
 
 class LinkSchema(ma.Schema):
-    url = ma.fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    url = ma.fields.String(required=True, validate=[validate.Length(min=1, max=2000), URL])
 
 
 class ResolveSchema(ma.Schema):

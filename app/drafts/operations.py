@@ -176,7 +176,11 @@ def start_draft(
     if follows is not None and (
         follows.complaint_id != complaint.id or follows.state != DraftState.PUBLISHED
     ):
-        raise DraftError("A follow-up answers a reply already published on this complaint.")
+        # The other draft's state decides, not the request's shape: a conflict (409).
+        raise DraftError(
+            "A follow-up answers a reply already published on this complaint.",
+            code="not_followable",
+        )
     if text is not None:
         text = clean_text(text)
         if not text.strip():
@@ -277,7 +281,8 @@ def edit_parts(
     for name, value in parts.items():
         known = name in PARTS and FREE_TEXT not in before.parts
         if name not in before.parts and not known and not (replace and name == FREE_TEXT):
-            raise DraftError(f"Unknown part {name!r}.")
+            # The draft's own shape decides (one written as a single text has no parts).
+            raise DraftError(f"Unknown part {name!r}.", code="unknown_part")
         value = clean_text(value)
         if len(value) > MAX_PART_CHARS:
             raise DraftError(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from app.core.errors import DomainError, http_status
 from app.extensions import db
@@ -72,12 +72,19 @@ def _fields_from(error: HTTPException) -> dict:
     return messages
 
 
+def _allow(error: HTTPException) -> dict:
+    """A 405 names the methods the URL takes (RFC 9110: `Allow` is required with it)."""
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        return {"Allow": ", ".join(sorted(error.valid_methods))}
+    return {}
+
+
 def handle_http_exception(error: HTTPException):
     status = error.code or 500
     if request.path.startswith(API_PREFIX):
         data = getattr(error, "data", None) or {}
         message = data.get("message") or MESSAGES.get(status) or error.description or error.name
-        headers = dict(data.get("headers") or {})
+        headers = dict(data.get("headers") or {}) | _allow(error)
         if status == 401:
             headers["WWW-Authenticate"] = 'Bearer realm="composure"'
         return api_error(
@@ -101,9 +108,16 @@ def handle_http_exception(error: HTTPException):
     message = MESSAGES.get(status, error.description)
     if status == 403:
         message = "Your role does not include this. Ask an admin if you need it."
-    return render_template(
-        "errors/error.html", status=status, title=titles.get(status, error.name), message=message
-    ), status
+    return (
+        render_template(
+            "errors/error.html",
+            status=status,
+            title=titles.get(status, error.name),
+            message=message,
+        ),
+        status,
+        _allow(error),
+    )
 
 
 def handle_domain_error(error: DomainError):
