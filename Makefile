@@ -8,7 +8,10 @@ PORT   ?= 5000
 AXE     = tests/browser/node_modules/axe-core/axe.min.js
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup install install-dev test lint format bench models lemmas migrate demo screenshots clean
+# WORKER_ARGS: e.g. --once, or --only outbox,mail
+WORKER_ARGS ?=
+
+.PHONY: help run workers setup install install-dev test lint format bench models lemmas migrate demo screenshots clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -42,6 +45,9 @@ setup: install ## Migrate the database and load demo data on first run
 
 run: setup ## Set everything up and serve at http://127.0.0.1:5000 (SQLite, demo data)
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+workers: install ## Run the background worker: outbox, imports, e-mail, clocks (WORKER_ARGS="--once" …)
+	$(FLASK) worker run $(WORKER_ARGS)
 
 demo: install ## Load (or top up) the demo users and complaints
 	$(FLASK) demo
