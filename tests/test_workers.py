@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import time
 from datetime import timedelta
 
 import pytest
@@ -207,6 +208,25 @@ def test_the_progress_page_shows_a_stalled_job_then_the_takeover(app, users, web
     assert "Finished. Resumed once where the process importing it had stopped" in page.text
     progress = web.get(f"/imports/{job_id}/progress").json
     assert (progress["resumes"], progress["imported"], progress["stalled"]) == (1, 119, False)
+
+
+def test_in_web_mode_the_page_of_a_stalled_import_has_this_process_resume_it(
+    app, users, web, clock
+):
+    """No worker running: the uploader's browser asks for the progress every second, and
+    the web process that answers takes the job over once its lease has run out."""
+    app.config.update(IMPORT_BATCH_SIZE=BATCH, IMPORTS_IN_BACKGROUND=True)
+    web_login(web, users["agent"].email)
+    job_id = queued_job(app)
+    die_after_first_batch(app, clock, job_id)
+    assert web.get(f"/imports/{job_id}/progress").json["stalled"] is False
+    clock.advance(seconds=61)
+    progress = web.get(f"/imports/{job_id}/progress").json
+    deadline = time.monotonic() + 30
+    while not progress["finished"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+        progress = web.get(f"/imports/{job_id}/progress").json
+    assert (progress["status"], progress["resumes"], progress["imported"]) == ("done", 1, 119)
 
 
 def test_with_imports_run_by_worker_the_upload_waits_for_a_worker(app, users, web):
