@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import threading
 import time
 from datetime import timedelta
 
@@ -17,6 +18,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from app import create_app, services
 from app.audit import log as audit
@@ -467,6 +469,47 @@ def test_a_complaint_coming_due_warns_the_team_once_then_its_holder(app, users, 
         assert said in notices[0][1]
         assert "Nobody has taken it." in notices[0][1]
         assert db.session.get(Complaint, unheld).due_warning_at == clock.now()
+
+
+@BOTH
+def test_workers_racing_warn_once_and_claim_an_import_once(app, users, clock):
+    """Four workers at the same moment, each with its own session: one warning per
+    complaint, one runner per job."""
+    complaint_id = add_complaint(app, CALM)
+    job_id = queued_job(app)
+    clock.set(T0 + timedelta(minutes=50))
+    barrier = threading.Barrier(4, timeout=30)
+    results: list = [None] * 4
+
+    def worker(index: int) -> None:
+        with app.app_context(), Session(db.engine) as session:
+            try:
+                barrier.wait()
+                warned = clocks.warn_due(
+                    session,
+                    now=clock.now(),
+                    margin=timedelta(minutes=15),
+                    checkpoint=session.commit,
+                )
+                barrier.wait()
+                job = imports.claim(session, worker=f"w-{index}", now=clock.now(), lease=LEASE)
+                session.commit()
+                results[index] = (len(warned), job.id if job else None)
+            except Exception as error:  # the test reports every thread's failure
+                barrier.abort()
+                results[index] = error
+
+    threads = [threading.Thread(target=worker, args=(index,)) for index in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert [r for r in results if not isinstance(r, tuple)] == []
+    assert sum(warned for warned, _ in results) == 1
+    assert [claimed for _, claimed in results if claimed] == [job_id]
+    with app.app_context():
+        assert len(_notices()) == 2  # the agent and the admin, once each
+        assert db.session.get(Complaint, complaint_id).due_warning_at == clock.now()
 
 
 def test_long_past_complaints_are_not_warned_about_but_one_just_breached_is(app, users, clock):
