@@ -8,6 +8,9 @@ PORT   ?= 5000
 AXE     = tests/browser/node_modules/axe-core/axe.min.js
 
 .DEFAULT_GOAL := help
+# WORKER_ARGS: e.g. --once, or --only outbox,mail
+WORKER_ARGS ?=
+
 .PHONY: help run serve workers setup install install-dev test lint format bench models models-check lemmas migrate demo screenshots clean
 
 help: ## List the targets
@@ -46,6 +49,9 @@ run: setup ## Set everything up and serve at http://127.0.0.1:5000 (SQLite, demo
 serve: install ## Serve in production: migrate, then gunicorn (BIND, WEB_CONCURRENCY, WEB_THREADS; see README)
 	COMPOSURE_ENV=production $(FLASK) db upgrade
 	COMPOSURE_ENV=production exec $(BIN)/gunicorn --config python:app.serving.gunicorn_config wsgi:app
+
+workers: install ## Run the background worker: outbox, imports, e-mail, clocks (WORKER_ARGS="--once" …)
+	$(FLASK) worker run $(WORKER_ARGS)
 
 demo: install ## Load (or top up) the demo users and complaints
 	$(FLASK) demo

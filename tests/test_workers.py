@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -16,6 +18,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from app import create_app, services
 from app.audit import log as audit
@@ -42,15 +45,15 @@ from tests.fixtures.workflow import act, person, start
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 LEASE = timedelta(seconds=60)
-ROWS, BATCH = 120, 40
+ROWS, BATCH = 60, 20
 
 
 def csv_payload(rows: int = ROWS) -> bytes:
-    """A file whose row 100 repeats row 3 (the same external id): after a takeover at row
-    40 it must still be "the same complaint as row 3 of this file"."""
+    """A file whose row 50 repeats row 3 (the same external id): after a takeover at row
+    20 it must still be "the same complaint as row 3 of this file"."""
     lines = ["external_id,channel,text,received_at"]
     for n in range(rows):
-        ident = 1 if n == 98 else n  # line 100 of the file: the complaint of line 3
+        ident = 1 if n == 48 else n  # line 50 of the file: the complaint of line 3
         lines.append(f"{ident},x,Complaint {ident} about order NW-{ident},2026-11-20T10:00:00Z")
     return ("\n".join(lines) + "\n").encode()
 
@@ -104,7 +107,7 @@ def test_an_import_left_by_a_dead_process_is_taken_over_and_resumed_without_dupl
     die_after_first_batch(app, clock, job_id)
     with app.app_context():
         job = db.session.get(ImportJob, job_id)
-        assert (job.status, job.processed_rows, job.imported_count) == ("running", 40, 40)
+        assert (job.status, job.processed_rows, job.imported_count) == ("running", 20, 20)
         assert not job.stalled(clock.now())
         # Its lease holds for a minute after the last batch: nobody else may take it.
         clock.advance(seconds=59)
@@ -127,11 +130,11 @@ def test_an_import_left_by_a_dead_process_is_taken_over_and_resumed_without_dupl
         issues = db.session.execute(
             sa.select(ImportRowIssue.row_number, ImportRowIssue.reason)
         ).all()
-        assert issues == [(100, "same complaint as row 3 of this file")]
+        assert issues == [(50, "same complaint as row 3 of this file")]
         resumed = db.session.scalar(
             sa.select(AuditEvent).where(AuditEvent.action == "import.resumed")
         )
-        assert resumed.details == {"from": "web-1", "by": "w-2", "after_row": 40}
+        assert resumed.details == {"from": "web-1", "by": "w-2", "after_row": 20}
         assert list(audit.verify(db.session)) == []
     assert jobs.run_job(app, worker="w-3") is None  # nothing left to claim
 
@@ -166,7 +169,7 @@ def test_a_stopping_worker_gives_its_import_back_after_a_committed_batch(app, cl
     job_id = queued_job(app)
     asked = iter([False, True])
     job = jobs.run_job(app, worker="w-1", should_stop=lambda: next(asked, True))
-    assert (job.status, job.processed_rows, job.lease_expires_at) == ("running", 80, T0)
+    assert (job.status, job.processed_rows, job.lease_expires_at) == ("running", 40, T0)
     with app.app_context():
         assert db.session.get(ImportJob, job_id).stalled(clock.now())  # claimable at once
     assert jobs.run_job(app, worker="w-2").status is ImportStatus.DONE
@@ -186,27 +189,36 @@ def test_a_job_that_keeps_killing_its_process_is_failed_not_retried_for_ever(app
         assert "stopped 6 times" in job.error
 
 
-def test_the_progress_page_shows_a_stalled_job_then_the_takeover(app, users, web, clock):
+def test_the_progress_page_shows_a_stalled_import_then_this_process_resumes_it(
+    app, users, web, clock
+):
+    """No worker running ("web" mode): the uploader's browser asks for the progress every
+    second, and the web process that answers takes the job over once its lease ran out."""
     app.config.update(IMPORT_BATCH_SIZE=BATCH)
     web_login(web, users["agent"].email)
     job_id = queued_job(app)
     die_after_first_batch(app, clock, job_id)
+    assert web.get(f"/imports/{job_id}/progress").json["stalled"] is False
     clock.advance(seconds=61)
     progress = web.get(f"/imports/{job_id}/progress").json
     assert progress["stalled"]
     assert progress["status"] == "running"
     assert progress["message"] == (
-        "The process importing it stopped after 40 of 120 rows; "
+        "The process importing it stopped after 20 of 60 rows; "
         "it will be resumed from there in a moment."
     )
     assert "rows; it will be resumed from there" in web.get(f"/imports/{job_id}").text
-    result = run(app, "imports", "run")
-    assert "feed.csv: done" in result.output
-    assert "imported:             119" in result.output
+
+    app.config["IMPORTS_IN_BACKGROUND"] = True  # as served: imports on the web's thread
+    progress = web.get(f"/imports/{job_id}/progress").json
+    deadline = time.monotonic() + 30
+    while not progress["finished"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+        progress = web.get(f"/imports/{job_id}/progress").json
+    assert (progress["status"], progress["resumes"], progress["imported"]) == ("done", 1, 59)
+    assert progress["stalled"] is False
     page = web.get(f"/imports/{job_id}")
     assert "Finished. Resumed once where the process importing it had stopped" in page.text
-    progress = web.get(f"/imports/{job_id}/progress").json
-    assert (progress["resumes"], progress["imported"], progress["stalled"]) == (1, 119, False)
 
 
 def test_with_imports_run_by_worker_the_upload_waits_for_a_worker(app, users, web):
@@ -259,45 +271,31 @@ def test_a_row_claimed_by_a_dead_worker_is_delivered_by_another_within_seconds(a
     assert app.config["OUTBOX_CLAIM_SIZE"] == 1
     publication_id = published(app, users, clock)
     with Receiver() as receiver, app.app_context():
+        adapter = WebhookAdapter(receiver.url, SECRET, timeout_seconds=10, targets=LOCAL)
+
+        def worker(**kwargs) -> RunReport:
+            return deliver_due(db.session, adapter, clock=clock.now, retry=retry, **kwargs)
+
+        # A worker asked to stop gives back what it claimed and has not sent.
+        asked = iter([False, True])
+        assert worker(should_stop=lambda: next(asked)) == RunReport()
+        publication = db.session.get(Publication, publication_id)
+        assert (publication.attempts, publication.next_attempt_at) == (0, clock.now())
+
+        # One killed after its claim: another worker sends the row once the lease ends.
         claims = outbox.claim_due(db.session, now=clock.now(), retry=retry, limit=5)
         db.session.commit()
         assert [claim.publication_id for claim in claims] == [publication_id]
-        # ...and the worker that claimed it is killed before it sends anything.
-        adapter = WebhookAdapter(receiver.url, SECRET, timeout_seconds=10, targets=LOCAL)
-
-        def another_worker() -> RunReport:
-            return deliver_due(db.session, adapter, clock=clock.now, retry=retry)
-
+        clock.advance(seconds=20)  # a claim of several rows renews each before sending it
+        assert outbox.extend(db.session, claims[0], now=clock.now(), retry=retry)
+        db.session.commit()
         clock.advance(seconds=24)
-        assert another_worker() == RunReport()
+        assert worker() == RunReport()
         clock.advance(seconds=1)
-        assert another_worker() == RunReport(claimed=1, delivered=1)
+        assert worker() == RunReport(claimed=1, delivered=1)
         publication = db.session.get(Publication, publication_id)
         assert (publication.status, publication.attempts) == (PublicationStatus.DELIVERED, 2)
         assert [request["key"] for request in receiver.requests] == [publication.idempotency_key]
-
-
-def test_a_stopping_worker_gives_back_the_rows_it_has_not_sent(app, users, clock):
-    retry = services.retry_policy(app.config)
-    publication_id = published(app, users, clock)
-    with Receiver() as receiver, app.app_context():
-        adapter = WebhookAdapter(receiver.url, SECRET, targets=LOCAL)
-        asked = iter([False, True])
-        report = deliver_due(
-            db.session, adapter, clock=clock.now, retry=retry, should_stop=lambda: next(asked)
-        )
-        assert report == RunReport()
-        publication = db.session.get(Publication, publication_id)
-        assert (publication.attempts, publication.next_attempt_at) == (0, clock.now())
-        assert receiver.requests == []
-        # A claim of several rows renews each row's lease just before sending it.
-        [claim] = outbox.claim_due(db.session, now=clock.now(), retry=retry, limit=3)
-        clock.advance(seconds=20)
-        assert outbox.extend(db.session, claim, now=clock.now(), retry=retry)
-        db.session.commit()
-        assert db.session.get(Publication, publication_id).next_attempt_at == clock.now() + (
-            timedelta(seconds=25)
-        )
 
 
 # The webhook addresses an operator may choose.
@@ -417,7 +415,6 @@ def warn(app, clock):
         )
 
 
-@BOTH
 def test_a_complaint_coming_due_warns_the_team_once_then_its_holder(app, users, clock):
     unheld = add_complaint(app, CALM)  # on X: due an hour after it arrived, at T0 + 1 h
     held = add_complaint(app, "@NorthwindHome where is my refund for order NW-1?")
@@ -447,6 +444,47 @@ def test_a_complaint_coming_due_warns_the_team_once_then_its_holder(app, users, 
         assert said in notices[0][1]
         assert "Nobody has taken it." in notices[0][1]
         assert db.session.get(Complaint, unheld).due_warning_at == clock.now()
+
+
+@BOTH
+def test_workers_racing_warn_once_and_claim_an_import_once(app, users, clock):
+    """Four workers at the same moment, each with its own session: one warning per
+    complaint, one runner per job."""
+    complaint_id = add_complaint(app, CALM)
+    job_id = queued_job(app)
+    clock.set(T0 + timedelta(minutes=50))
+    barrier = threading.Barrier(4, timeout=30)
+    results: list = [None] * 4
+
+    def worker(index: int) -> None:
+        with app.app_context(), Session(db.engine) as session:
+            try:
+                barrier.wait()
+                warned = clocks.warn_due(
+                    session,
+                    now=clock.now(),
+                    margin=timedelta(minutes=15),
+                    checkpoint=session.commit,
+                )
+                barrier.wait()
+                job = imports.claim(session, worker=f"w-{index}", now=clock.now(), lease=LEASE)
+                session.commit()
+                results[index] = (len(warned), job.id if job else None)
+            except Exception as error:  # the test reports every thread's failure
+                barrier.abort()
+                results[index] = error
+
+    threads = [threading.Thread(target=worker, args=(index,)) for index in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert [r for r in results if not isinstance(r, tuple)] == []
+    assert sum(warned for warned, _ in results) == 1
+    assert [claimed for _, claimed in results if claimed] == [job_id]
+    with app.app_context():
+        assert len(_notices()) == 2  # the agent and the admin, once each
+        assert db.session.get(Complaint, complaint_id).due_warning_at == clock.now()
 
 
 def test_long_past_complaints_are_not_warned_about_but_one_just_breached_is(app, users, clock):

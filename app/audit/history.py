@@ -41,6 +41,8 @@ WORDING: dict[str, str] = {
     "publication.retried": "{actor} asked for delivery to be tried again",
     "publication.failed": "Delivery failed: {error}",
     "import.finished": "{actor}'s import of {filename} finished",
+    "import.resumed": "The import was taken over after row {after_row}: the process "
+    "running it had stopped",
     "settings.company_updated": "{actor} updated the company details",
     "settings.tone_policy_updated": "{actor} updated the tone policy",
     "settings.workflow_policy_updated": "{actor} updated the workflow policy",

@@ -66,7 +66,7 @@ def warn_due(
     limit: int = 200,
 ) -> list[Warning]:
     """Warn about each complaint coming due (see the module's docstring); `checkpoint`
-    (the worker's commit) runs after each one."""
+    (the worker's commit) runs after each attempt to claim one."""
     candidates = session.scalars(
         select(Complaint.id)
         .where(
@@ -92,6 +92,7 @@ def warn_due(
             .execution_options(synchronize_session=False)
         ).rowcount
         if not won:  # another worker warned about it a moment ago
+            checkpoint()  # end the write transaction the attempt opened (SQLite's lock)
             continue
         warning = _notify(session, complaint, now)
         checkpoint()

@@ -122,10 +122,13 @@ def claim(
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     for candidate, status in session.execute(query.limit(5)).all():
-        values = {
-            "status": IMPORT_MOVES.check(status, ImportStatus.RUNNING)
+        running = (
+            IMPORT_MOVES.check(status, ImportStatus.RUNNING)
             if status is ImportStatus.QUEUED
-            else ImportStatus.RUNNING,
+            else ImportStatus.RUNNING  # a takeover: it stays running, under a new holder
+        )
+        values = {
+            "status": running,
             "claimed_by": worker,
             "lease_expires_at": now + lease,
             "heartbeat_at": now,

@@ -105,8 +105,10 @@ def run_job(
             if on_progress:
                 on_progress(current)
 
-        try:
-            with heartbeat:
+        # The heartbeat stops only once any failed batch is rolled back (on PostgreSQL its
+        # update would wait for that batch's row lock).
+        with heartbeat:
+            try:
                 job = imports.run(
                     db.session,
                     job,
@@ -115,23 +117,23 @@ def run_job(
                     checkpoint=checkpoint,
                     should_stop=should_stop,
                 )
-            if not job.finished:  # asked to stop between batches: the next one resumes it
-                imports.release(db.session, job_id, worker=worker, now=clock.now())
-                db.session.commit()
-        except imports.LeaseLost:
-            log.warning("import job %s was taken over by another process", job_id)
-            db.session.rollback()
-        except Exception:  # a bug must not leave the job "running" for ever
-            log.exception("import job %s failed", job_id)
-            db.session.rollback()
-            job = db.session.get(ImportJob, job_id)
-            if job.claimed_by == worker and job.status is ImportStatus.RUNNING:
-                job.error = (
-                    "The import stopped because of an error on our side. Rows imported "
-                    "so far are kept; import the same file again to finish it."
-                )
-                imports.finish(db.session, job, ImportStatus.FAILED, clock.now())
-                db.session.commit()
+                if not job.finished:  # asked to stop between batches: the next one resumes
+                    imports.release(db.session, job_id, worker=worker, now=clock.now())
+                    db.session.commit()
+            except imports.LeaseLost:
+                log.warning("import job %s was taken over by another process", job_id)
+                db.session.rollback()
+            except Exception:  # a bug must not leave the job "running" for ever
+                log.exception("import job %s failed", job_id)
+                db.session.rollback()
+                job = db.session.get(ImportJob, job_id)
+                if job.claimed_by == worker and job.status is ImportStatus.RUNNING:
+                    job.error = (
+                        "The import stopped because of an error on our side. Rows imported "
+                        "so far are kept; import the same file again to finish it."
+                    )
+                    imports.finish(db.session, job, ImportStatus.FAILED, clock.now())
+                    db.session.commit()
         return db.session.get(ImportJob, job_id)
 
 

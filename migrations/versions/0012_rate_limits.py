@@ -4,7 +4,7 @@ fixed-window counter per limit and key, shared by every gunicorn worker without 
 Nothing in it outlives its window; the downgrade simply drops it.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-07 19:30:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
