@@ -73,10 +73,26 @@ def _database_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'composure.sqlite3'}"
 
 
+def _engine_options() -> dict:
+    """SQLAlchemy's engine options: a ping before each checkout (a connection the server
+    dropped is replaced, not failed on), and the pool's size per process when set. Unset,
+    SQLAlchemy keeps 5 connections and opens up to 10 more for a burst, closing them after:
+    enough for gunicorn's 4 threads per worker (README "Load and reliability figures"); give
+    DATABASE_POOL_SIZE at least the threads per worker when you run more."""
+    options: dict = {"pool_pre_ping": True}
+    for name, key in (
+        ("DATABASE_POOL_SIZE", "pool_size"),
+        ("DATABASE_MAX_OVERFLOW", "max_overflow"),
+    ):
+        if os.environ.get(name, "").strip():
+            options[key] = _env_int(name, 0)
+    return options
+
+
 class Config:
     SECRET_KEY = _secret_key()
     SQLALCHEMY_DATABASE_URI = _database_url()
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS = _engine_options()
     #: Keys the audit chain (HMAC). Unset: derived from SECRET_KEY, so rotating SECRET_KEY
     #: would make every keyed event fail verification. Set it in production and keep it.
     AUDIT_KEY = os.environ.get("AUDIT_KEY", "")

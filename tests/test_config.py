@@ -69,3 +69,12 @@ def test_numbers_from_the_environment_are_checked(tmp_path):
     )
     assert failed.returncode != 0
     assert "LOGIN_MAX_FAILURES must be a whole number, got 'lots'" in failed.stderr
+
+
+def test_the_database_pool_is_sized_from_the_environment_when_set(tmp_path):
+    instance = {"COMPOSURE_INSTANCE_DIR": str(tmp_path)}
+    assert config_value("SQLALCHEMY_ENGINE_OPTIONS", **instance) == "{'pool_pre_ping': True}"
+    sized = config_value(
+        "SQLALCHEMY_ENGINE_OPTIONS", DATABASE_POOL_SIZE="16", DATABASE_MAX_OVERFLOW="4", **instance
+    )
+    assert sized == "{'pool_pre_ping': True, 'pool_size': 16, 'max_overflow': 4}"
