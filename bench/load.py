@@ -681,6 +681,8 @@ def print_probe(outcome: Outcome) -> None:
                 f"{median('checkouts'):.0f}",
                 f"{1000 * median('pool_wait'):.1f}",
                 sum(item["connects"] for item in items),
+                _ms(median("chain_lock_wait")),
+                _ms(median("chain_lock_held")),
             ]
         )
     table(
@@ -694,6 +696,8 @@ def print_probe(outcome: Outcome) -> None:
             "checkouts",
             "pool wait ms",
             "connects",
+            "chain lock wait ms",
+            "chain lock held ms",
         ],
         rows,
     )

@@ -18,6 +18,7 @@ import threading
 import time
 
 from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 from wsgi import app as flask_app
@@ -48,8 +49,22 @@ def _before(conn, cursor, statement, parameters, context, executemany):
 
 @event.listens_for(engine, "after_cursor_execute")
 def _after(conn, cursor, statement, parameters, context, executemany):
+    now = time.perf_counter()
+    took = now - conn.info.pop("probe_started", now)
     _add("queries", 1)
-    _add("db_seconds", time.perf_counter() - conn.info.pop("probe_started", time.perf_counter()))
+    _add("db_seconds", took)
+    if "pg_advisory_xact_lock" in statement:  # the audit chain's lock (app/audit/log.py)
+        _add("chain_lock_wait", took)
+        counts = _counts()
+        if counts is not None:
+            counts["_locked_at"] = now
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session):
+    counts = _counts()
+    if counts is not None and counts.get("_locked_at"):
+        counts["chain_lock_held"] += time.perf_counter() - counts.pop("_locked_at")
 
 
 @event.listens_for(engine, "checkout")
@@ -85,7 +100,9 @@ if os.environ.get("LOAD_PROBE_SWITCH_INTERVAL"):
 
 def app(environ, start_response):
     _local.counts = dict.fromkeys(
-        ("queries", "db_seconds", "checkouts", "connects", "pool_wait"), 0
+        ("queries", "db_seconds", "checkouts", "connects", "pool_wait")
+        + ("chain_lock_wait", "chain_lock_held"),
+        0,
     )
     started = time.perf_counter()
     try:
@@ -99,6 +116,7 @@ def app(environ, start_response):
     finally:
         counts = _local.counts
         _local.counts = None
+        counts.pop("_locked_at", None)
         counts["seconds"] = time.perf_counter() - started
         counts["kind"] = environ.get("HTTP_X_LOAD_KIND", "")
         counts["pid"] = os.getpid()
