@@ -15,7 +15,7 @@ of every compiled rule regex (`app.core.patterns.pieces`) run together so that t
 backtrack. Most texts are small (nine in ten log-uniform up to 200 characters, the rest
 200 to 2,000), every 1,000th is 5,000-20,000 and every 1,000th (another) is the limit,
 MAX_COMPLAINT_CHARS (50,000): a deterministic set, the same for a given seed whatever
-`--processes`. About 15 minutes on 2 quiet cores.
+`--processes`. 34 minutes with 3 processes on this 2-core machine shared with other work.
 
 Prints the crashes (target 0: each one's input kind, size and the head of its traceback),
 the calls, the median and p99 per component, the worst time per call per (component,
