@@ -68,10 +68,15 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def _sqlite_savepoint_in_transaction(connection, _name) -> None:
     """pysqlite opens a transaction only before a write, so a SAVEPOINT issued first would
     open a transaction of its own, and its RELEASE would commit it, out of the caller's
-    hands. Open the caller's transaction first, so a savepoint nests as it does elsewhere."""
+    hands. Open the caller's transaction first, so a savepoint nests as it does elsewhere.
+
+    IMMEDIATE: the transaction takes the write lock now, waiting up to busy_timeout. A
+    deferred one reads first and then cannot write if another connection committed
+    meanwhile ("database is locked" at once, busy_timeout or not: bench/load.py's
+    publishes hit it with 20 clients)."""
     dbapi_connection = connection.connection.dbapi_connection
     if not dbapi_connection.in_transaction:
-        dbapi_connection.execute("BEGIN")
+        dbapi_connection.execute("BEGIN IMMEDIATE")
 
 
 def register_extensions(app: Flask) -> None:

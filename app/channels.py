@@ -88,7 +88,13 @@ def position_past(text: str, channel: ChannelLike, limit: int | None = None) -> 
     """The first character of `text` past `limit` (one post, unless given), as the channel
     counts (binary search on the prefix)."""
     limit = channel.char_limit if limit is None else limit
-    low, high = 0, len(text)
+    # The answer lies about `limit` characters in: search below a bound found by doubling,
+    # not the whole text (a 50,000-character reply cut into a thread measured the rest of
+    # it 16 times per post: seconds).
+    high = min(len(text), max(limit, 1))
+    while high < len(text) and measure(text[:high], channel) <= limit:
+        high = min(len(text), 2 * high)
+    low = 0
     while low < high:
         middle = (low + high + 1) // 2
         if measure(text[:middle], channel) <= limit:
@@ -124,16 +130,21 @@ def fit(text: str, channel: ChannelLike) -> Fit:
     return Fit(length=length, limit=channel.char_limit, fits=fits, thread=thread)
 
 
+def _fits(text: str, channel: ChannelLike, room: int) -> bool:
+    """measure(text) <= room, measuring about `room` characters however long the text."""
+    return position_past(text, channel, room) >= len(text)
+
+
 def _split(text: str, channel: ChannelLike) -> list[str]:
     """A numbered thread of posts that each fit, split between sentences where it can."""
     sentences = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
     room = channel.char_limit - NUMBER_ROOM
     pieces: list[str] = []
     for sentence in sentences:
-        while measure(sentence, channel) > room:
+        while not _fits(sentence, channel, room):
             words = sentence.split(" ")
             head = ""
-            while words and measure((head + " " + words[0]).strip(), channel) <= room:
+            while words and _fits((head + " " + words[0]).strip(), channel, room):
                 head = (head + " " + words.pop(0)).strip()
             if not head:  # one word longer than a post (or no spaces, as in CJK): cut it
                 cut = max(position_past(sentence, channel, room), 1)

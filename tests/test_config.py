@@ -69,3 +69,13 @@ def test_numbers_from_the_environment_are_checked(tmp_path):
     )
     assert failed.returncode != 0
     assert "LOGIN_MAX_FAILURES must be a whole number, got 'lots'" in failed.stderr
+
+
+def test_the_database_pool_is_sized_from_the_environment_when_set(tmp_path):
+    instance = {"COMPOSURE_INSTANCE_DIR": str(tmp_path)}
+    default = config_value("SQLALCHEMY_ENGINE_OPTIONS", **instance)
+    assert "'pool_size': 5, 'max_overflow': 10" in default
+    sized = config_value(
+        "SQLALCHEMY_ENGINE_OPTIONS", DATABASE_POOL_SIZE="16", DATABASE_MAX_OVERFLOW="4", **instance
+    )
+    assert "'pool_pre_ping': True, 'pool_size': 16, 'max_overflow': 4" in sized

@@ -179,6 +179,24 @@ def test_a_savepoint_stays_inside_the_callers_transaction(ctx):
     assert db.session.get(Setting, "probe") is None
 
 
+def test_a_savepoint_on_sqlite_takes_the_write_lock_before_it_reads(ctx):
+    """A write committed by another connection between the savepoint's first read and its
+    own write made the write fail at once ("database is locked", which busy_timeout does
+    not wait out): 500s on publish under load. Now the other connection waits instead."""
+    from app.settings.models import Setting
+
+    with db.session.begin_nested():
+        assert db.session.get(Setting, "probe") is None  # the read that fixes the snapshot
+        with db.engine.connect() as other:
+            other.exec_driver_sql("PRAGMA busy_timeout=50")
+            with pytest.raises(sa.exc.OperationalError, match="locked"):
+                other.execute(sa.insert(Setting).values(key="other", value=1, updated_at=T0))
+            other.rollback()
+        db.session.add(Setting(key="probe", value=1, updated_at=T0))
+    db.session.commit()
+    assert db.session.get(Setting, "probe").value == 1
+
+
 @BOTH
 def test_a_complaints_kind_survives_migration_0009_down_and_up_and_old_rows_get_one(ctx):
     from app.complaints import reading
