@@ -21,15 +21,18 @@ pytest_plugins = [
 #: lets the short ones fill the gaps and both workers finish together (longest first): the
 #: suite's tail was one worker retraining models while the other sat idle.
 HEAVIEST_FIRST = (
-    "tests/test_models.py",
     "tests/browser/test_screens.py",
+    "tests/test_models.py",
     "tests/test_patterns_linear.py",
     "tests/test_guards_agree.py",
     "tests/test_suggestions.py",
-    "tests/test_imports.py",
-    "tests/browser/test_languages.py",
     "tests/browser/test_journeys.py",
+    "tests/test_api_contract.py",
+    "tests/browser/test_languages.py",
+    "tests/test_workers.py",
+    "tests/test_serving.py",
     "tests/test_admin_screens.py",
+    "tests/test_imports.py",
     "tests/test_workflow.py",
 )
 
