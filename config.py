@@ -195,7 +195,7 @@ class Config:
     #: How each channel publishes, e.g. "x=webhook,facebook=webhook"; the rest by hand.
     PUBLISHERS = _env_pairs("PUBLISHERS")
 
-    # Publishing through the webhook adapter (see README "Publishing")
+    # Publishing through the webhook adapter (see README "Workers": webhook targets)
     PUBLISH_WEBHOOK_URL = os.environ.get("PUBLISH_WEBHOOK_URL", "")
     PUBLISH_WEBHOOK_SECRET = os.environ.get("PUBLISH_WEBHOOK_SECRET", "")
     PUBLISH_WEBHOOK_TIMEOUT_SECONDS = _env_int("PUBLISH_WEBHOOK_TIMEOUT_SECONDS", 10)

@@ -534,6 +534,9 @@ def run_backend(backend: str, args, cleanup: list) -> Outcome:
     command = args.server_command.replace("{port}", str(port))
     if args.probe:
         command = command.replace("wsgi:app", "bench.load_probe:app")
+        # The probe wraps the pool of the engine it finds at import: each worker imports it
+        # (preloaded, the master's pool would be replaced after the fork).
+        env["WEB_PRELOAD"] = "0"
     server = Server(shlex.split(command), env, port, folder / "server.log")
     cleanup.append(server.stop)
     base = server.wait_ready()

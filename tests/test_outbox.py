@@ -17,8 +17,7 @@ from aiosmtpd.controller import Controller
 
 from app.audit import log as audit
 from app.audit.models import AuditEvent
-from app.drafts import workflow
-from app.drafts.models import Draft, Publication, PublicationStatus
+from app.drafts.models import Publication, PublicationStatus
 from app.drafts.workflow import Action
 from app.extensions import db
 from app.notifications.models import Notification
@@ -27,7 +26,14 @@ from app.publishing.adapters import WebhookAdapter
 from app.publishing.jobs import RunReport, deliver_due
 from app.publishing.outbox import PublishingError
 from tests.fixtures.app import T0
-from tests.fixtures.publishing import LOCAL, POSTED, RETRY, SECRET, WEBHOOK_POLICY, Receiver
+from tests.fixtures.publishing import (
+    LOCAL,
+    POSTED,
+    RETRY,
+    SECRET,
+    Receiver,
+    published,
+)
 from tests.fixtures.workflow import POLICY, act, person, start
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
@@ -39,29 +45,6 @@ def closed_port() -> Iterator[int]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         yield sock.getsockname()[1]
-
-
-def published(app, users, clock, policy=WEBHOOK_POLICY) -> int:
-    """An X reply approved, cooled off and published (the clock moved to that moment);
-    returns its publication's id."""
-    with app.app_context():
-        agent, reviewer = person(users, "agent"), person(users, "reviewer")
-        draft_id = start(app, users)
-        act(draft_id, Action.SUBMIT, agent)
-        act(draft_id, Action.APPROVE, reviewer)
-        draft = db.session.get(Draft, draft_id)
-        clock.set(draft.cooling_off_until + timedelta(seconds=1))
-        publication, created = workflow.publish(
-            db.session,
-            draft,
-            actor=agent,
-            now=clock.now(),
-            revision_number=draft.current_revision,
-            policy=policy,
-        )
-        db.session.commit()
-        assert created
-        return publication.id
 
 
 def publication_events(publication_id: int) -> list[str]:

@@ -26,9 +26,7 @@ from app.audit.models import AuditEvent
 from app.complaints import assignment, clocks, imports, jobs
 from app.complaints.models import Complaint, ImportJob, ImportRowIssue, ImportStatus
 from app.core.db import Base
-from app.drafts import workflow
-from app.drafts.models import Draft, Publication, PublicationStatus
-from app.drafts.workflow import Action
+from app.drafts.models import Publication, PublicationStatus
 from app.extensions import db
 from app.notifications.models import Notification
 from app.publishing import outbox
@@ -38,10 +36,9 @@ from app.workers.cli import stopped_by_signals
 from app.workers.loop import Worker
 from tests.fixtures.app import T0, base_config, run
 from tests.fixtures.complaints import CALM, add_complaint
-from tests.fixtures.publishing import LOCAL, SECRET, WEBHOOK_POLICY, Receiver
+from tests.fixtures.publishing import LOCAL, SECRET, Receiver, published
 from tests.fixtures.users import get_user
 from tests.fixtures.web import main_form, web_login
-from tests.fixtures.workflow import act, person, start
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 LEASE = timedelta(seconds=60)
@@ -242,26 +239,6 @@ def test_imports_run_by_must_be_web_or_worker(database_url, clock):
 
 
 # The outbox: a dead worker's row waits seconds, not minutes.
-
-
-def published(app, users, clock) -> int:
-    with app.app_context():
-        agent, reviewer = person(users, "agent"), person(users, "reviewer")
-        draft_id = start(app, users)
-        act(draft_id, Action.SUBMIT, agent)
-        act(draft_id, Action.APPROVE, reviewer)
-        draft = db.session.get(Draft, draft_id)
-        clock.set(draft.cooling_off_until + timedelta(seconds=1))
-        publication, _ = workflow.publish(
-            db.session,
-            draft,
-            actor=agent,
-            now=clock.now(),
-            revision_number=draft.current_revision,
-            policy=WEBHOOK_POLICY,
-        )
-        db.session.commit()
-        return publication.id
 
 
 @BOTH

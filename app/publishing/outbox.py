@@ -223,23 +223,20 @@ def claim_due(
 def extend(session: Session, claim: Claim, *, now: datetime, retry: RetryPolicy) -> bool:
     """Renew the lease of a claimed row just before sending it (flushed); False when
     another worker has taken the row since (its lease ran out meanwhile)."""
-    return bool(
-        session.execute(
-            update(Publication)
-            .where(
-                Publication.id == claim.publication_id,
-                Publication.attempts == claim.attempt,
-                Publication.status == PublicationStatus.PENDING,
-            )
-            .values(next_attempt_at=now + timedelta(seconds=retry.lease_seconds))
-            .execution_options(synchronize_session=False)
-        ).rowcount
+    return _if_still_ours(
+        session, claim, next_attempt_at=now + timedelta(seconds=retry.lease_seconds)
     )
 
 
 def release(session: Session, claim: Claim, *, now: datetime) -> bool:
     """Give back a claimed row not sent (the worker is stopping): due again now, and the
     attempt it was claimed for not counted. Flushed; False when it is no longer ours."""
+    return _if_still_ours(session, claim, attempts=claim.attempt - 1, next_attempt_at=now)
+
+
+def _if_still_ours(session: Session, claim: Claim, **values) -> bool:
+    """Set `values` on the claimed row while it is still pending under this claim's
+    attempt; False when another worker has it now."""
     return bool(
         session.execute(
             update(Publication)
@@ -248,7 +245,7 @@ def release(session: Session, claim: Claim, *, now: datetime) -> bool:
                 Publication.attempts == claim.attempt,
                 Publication.status == PublicationStatus.PENDING,
             )
-            .values(attempts=claim.attempt - 1, next_attempt_at=now)
+            .values(**values)
             .execution_options(synchronize_session=False)
         ).rowcount
     )

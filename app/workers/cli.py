@@ -33,17 +33,22 @@ def _steps(value: str | None) -> tuple[str, ...]:
 
 @contextmanager
 def logged_lines() -> Iterator[None]:
-    """One line per thing done, on standard output (the service manager keeps it)."""
-    handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    """One line per thing done (the service manager keeps it): through the app's own log
+    handler when it has one (JSON lines on stderr in production), else on standard output;
+    never both, or every line would be kept twice."""
     root = logging.getLogger("app")
+    handler = None
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        root.addHandler(handler)
     before = root.level
-    root.addHandler(handler)
     root.setLevel(logging.INFO)
     try:
         yield
     finally:
-        root.removeHandler(handler)
+        if handler is not None:
+            root.removeHandler(handler)
         root.setLevel(before)
 
 
