@@ -85,14 +85,13 @@ def edit(draft_id: int):
 @blueprint.post("/drafts/<int:draft_id>", endpoint="save")
 @requires(Permission.DRAFT_REPLIES)
 def save(draft_id: int):
-    """The editor's form: save the parts as a new revision (then submit it, if asked).
+    """The editor's form: save the parts as a new revision (then submit it, if asked);
     "Use this" without JavaScript only swaps the wording in (`swap_wording`)."""
     draft = editable_draft_or_403(draft_id)
     shown = workflow.current_revision(db.session, draft).parts
     typed = {name: request.form[f"part-{name}"] for name in shown if f"part-{name}" in request.form}
     if request.form.get("use"):
         return swap_wording(draft, {**shown, **typed}, request.form["use"])
-    based_on = based_on_chosen()
     try:
         saved = operations.save_from_editor(
             db.session,
@@ -103,12 +102,12 @@ def save(draft_id: int):
             tone=tone_setting(draft.complaint),
             actor=current_user,
             now=now(),
-            based_on=based_on,
+            based_on=based_on_chosen(),
             policy=workflow_policy(),
             caught=catches_typed(draft.id),
         )
     except operations.DraftError as problem:
-        return not_saved(draft, {**shown, **typed}, problem, based_on=based_on)
+        return not_saved(draft, {**shown, **typed}, problem, based_on=based_on_chosen())
     db.session.commit()
     forget_catches(draft.id)
     if request.form.get("then") == "submit":
