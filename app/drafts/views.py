@@ -153,7 +153,8 @@ def not_saved(
             db.session.rollback()
         else:
             db.session.commit()
-            return render_editor(draft, status=status)
+            if based_on < draft.current_revision:  # shown beside theirs (`editor_text`)
+                return render_editor(draft, status=status)
     return render_editor(draft, shown_parts=typed, error=str(problem), status=status)
 
 

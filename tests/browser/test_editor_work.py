@@ -17,6 +17,17 @@ from tests.fixtures.browser import shoot
 from tests.fixtures.workflow import act, person, start
 
 TYPED = "Calm down, we DID send it!!!"
+#: Whether leaving the page now would ask first (the browser's "Leave site?").
+LEAVE = """() => {
+  const leaving = new Event("beforeunload", {cancelable: true});
+  window.dispatchEvent(leaving);
+  return leaving.defaultPrevented;
+}"""
+#: Words typed into a box and the page left at once, before the autosave's pause is over.
+TYPE_AND_LEAVE = (
+    "(box, words) => { box.value += words;"
+    " box.dispatchEvent(new Event('input', {bubbles: true})); return (" + LEAVE + ")(); }"
+)
 
 
 def standing(app, draft_id: int) -> tuple:
@@ -123,6 +134,9 @@ def test_typed_text_is_kept_fixes_and_wordings_undo_and_nothing_in_the_workflow_
     assert direction.input_value() == swapped
     expect(page.locator("#autosave-status")).to_contain_text("Kept as you typed")
     assert standing(app, draft_id) == before
+    # Leaving asks first only while something typed is not kept yet.
+    assert not page.evaluate(LEAVE)
+    assert page.locator("#part-close_loop").evaluate(TYPE_AND_LEAVE, " Thanks.")
 
     # Left and opened again: the words are back, said plainly; still nothing moved.
     page.goto(live_server + "/")
@@ -130,6 +144,7 @@ def test_typed_text_is_kept_fixes_and_wordings_undo_and_nothing_in_the_workflow_
     expect(page.locator("#restored-notice")).to_contain_text("not yet saved as a revision")
     assert page.locator("#part-validate").input_value() == TYPED
     assert page.locator("#part-direction").input_value() == swapped
+    assert page.locator("#part-close_loop").input_value().endswith(" Thanks.")
     assert standing(app, draft_id) == before
 
     # On a phone the reply and its findings come right under the box being edited.
@@ -142,7 +157,7 @@ def test_typed_text_is_kept_fixes_and_wordings_undo_and_nothing_in_the_workflow_
 
 
 def test_a_conflict_shows_both_versions_and_keeps_the_colleagues_unless_chosen(
-    app, users, live_server, page_for
+    app, users, live_server, page_for, scan
 ):
     with app.app_context():
         draft_id = start(app, users)
@@ -164,6 +179,7 @@ def test_a_conflict_shows_both_versions_and_keeps_the_colleagues_unless_chosen(
     side_by_side = theirs.bounding_box(), mine.bounding_box()
     assert side_by_side[0]["x"] < side_by_side[1]["x"]
     assert abs(side_by_side[0]["y"] - side_by_side[1]["y"]) < 5
+    assert not scan(me, "editor-conflict").forbidden
 
     # Saving "as before" is not offered and Ctrl+S saves nothing over theirs.
     expect(me.get_by_role("button", name="Save as a new revision")).to_have_count(0)
