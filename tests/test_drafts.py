@@ -153,6 +153,15 @@ def test_a_reviewer_reads_the_draft_but_cannot_change_it(web, app, users, client
     assert page.status_code == 200
     assert "Only agents write replies." in page.get_data(as_text=True)
     assert reviewer.post(draft_path, data={"part-validate": "x", "based_on": 1}).status_code == 403
+    # Nor hold a working copy of it; its author does, and no revision comes of it.
+    kept = {"parts": {"validate": "Typed, not saved."}, "base_revision": 1}
+    assert reviewer.post(draft_path + "/working-copy", json=kept).status_code == 403
+    answer = agent.post(draft_path + "/working-copy", json=kept)
+    assert answer.status_code == 200
+    assert answer.get_json()["saved_at"] == "09:00"
+    assert "Typed, not saved." in agent.get(draft_path).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Revision)) == 1
 
 
 def test_an_attack_shows_the_guidance_and_drafts_only_a_holding_reply(agent_web, app):

@@ -35,10 +35,21 @@
   var timer = null;
   var leaving = false;
 
+  var keptAt = null;  // when the server last kept the boxes, as it says the time
+
+  function sayKept() {
+    form.setAttribute("data-kept", "yes");
+    say(keptAt ? "Kept as you typed, at " + keptAt + "; not yet saved as a revision." : "");
+  }
+
   function keep(onLeaving) {
     window.clearTimeout(timer);
     var now = snapshot();
-    if (now === kept || leaving) { return; }
+    if (leaving) { return; }
+    if (now === kept) {
+      if (!onLeaving) { sayKept(); }
+      return;
+    }
     var request = fetch(url, {
       method: "POST",
       credentials: "same-origin",
@@ -55,10 +66,8 @@
         return;
       }
       kept = now;
-      if (snapshot() === now) {
-        say("Kept as you typed, at " + answer.body.saved_at + "; not yet saved as a revision.");
-        form.setAttribute("data-kept", "yes");
-      }
+      keptAt = answer.body.saved_at;
+      if (snapshot() === now) { sayKept(); }
     }).catch(function () {
       say("Offline? What you typed is not kept yet; it is tried again as you type.");
     });
@@ -139,18 +148,46 @@
     }
   });
 
+  // The findings of the box being edited stand out, and the column beside scrolls to the
+  // first of them (the live check redraws the panel: they are marked again each time).
   // On a narrow screen the reply and its findings sit right under the box being edited.
   var side = document.getElementById("editor-side");
+  var panel = document.getElementById("tone-panel");
   var narrow = window.matchMedia ? window.matchMedia("(max-width: 960px)") : null;
   var home = side ? side.parentNode : null;
+  var focused = null;
+
+  function markFocused(scroll) {
+    if (!panel) { return null; }
+    var first = null;
+    Array.prototype.forEach.call(panel.querySelectorAll(".finding-item"), function (item) {
+      var mine = focused !== null && item.getAttribute("data-part") === focused;
+      item.classList.toggle("of-focused-part", mine);
+      if (mine && !first) { first = item; }
+    });
+    if (scroll && first && side && !(narrow && narrow.matches)) {
+      var shown = side.getBoundingClientRect();
+      var at = first.getBoundingClientRect();
+      if (at.top < shown.top || at.bottom > shown.bottom) {
+        side.scrollTop += at.top - shown.top - 8;
+      }
+    }
+    return first;
+  }
+
+  if (panel && window.MutationObserver) {
+    new MutationObserver(function () { markFocused(false); }).observe(panel, {childList: true});
+  }
   form.addEventListener("focusin", function (event) {
     var fieldset = event.target.matches("textarea[data-part]") ? event.target.closest("fieldset") : null;
     if (!side || !fieldset) { return; }
+    focused = event.target.getAttribute("data-part");
     if (narrow && narrow.matches) {
       if (fieldset.nextElementSibling !== side) { fieldset.after(side); }
     } else if (side.parentNode !== home) {
       home.appendChild(side);
     }
+    markFocused(true);
   });
   form.setAttribute("data-autosave", "on");
 })();
