@@ -57,7 +57,11 @@
       headers: {"Content-Type": "application/json", "X-CSRFToken": csrf},
       body: JSON.stringify({parts: JSON.parse(now), base_revision: base})
     });
-    if (onLeaving) { kept = now; return; }
+    if (onLeaving) {
+      kept = now;
+      request.catch(function () {});  // the page is going; nothing is left to tell
+      return;
+    }
     request.then(function (response) {
       return response.json().then(function (body) { return {ok: response.ok, body: body}; });
     }).then(function (answer) {
