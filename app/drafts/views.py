@@ -331,7 +331,8 @@ def render_editor(
     complaint = draft.complaint
     revision = workflow.current_revision(db.session, draft)
     refusal = can_edit_draft(current_user, draft.author_id)
-    editable = refusal is None and draft.state in EDITABLE_STATES
+    # Who may change the text may hold a working copy, and the other way round.
+    editable = working_copy.holding_refusal(current_user, draft) is None
     composition = compose_draft(complaint, current_user, draft.language) if editable else None
     text = editor_text(draft, revision, shown_parts, editable=editable)
     shown_parts = text.parts
