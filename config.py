@@ -176,6 +176,9 @@ class Config:
     IMPORT_LEASE_SECONDS = _env_int("IMPORT_LEASE_SECONDS", 60)
 
     INBOX_PAGE_SIZE = _env_int("INBOX_PAGE_SIZE", 25)
+    #: The editor keeps what is typed as the person's working copy (not a revision) this
+    #: many milliseconds after typing stops, and when the page is left.
+    EDITOR_AUTOSAVE_MS = _env_int("EDITOR_AUTOSAVE_MS", 1500)
 
     # Workflow policy defaults; an admin overrides them on Admin → Workflow policy.
     #: Cooling-off: a base length, more for hot complaints and for drafts whose tone checks

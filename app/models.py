@@ -35,6 +35,7 @@ from app.drafts.models import (
     Revision,
     SignOff,
     SignOffGroup,
+    WorkingCopy,
 )
 from app.notifications.models import Notification
 from app.serving.models import RateLimitCounter
@@ -75,4 +76,5 @@ __all__ = [
     "SignOffGroup",
     "User",
     "UserRole",
+    "WorkingCopy",
 ]

@@ -84,20 +84,26 @@ def test_editing_a_part_saves_a_new_revision_and_keeps_the_old(agent_web, app):
         assert revisions[1].text.startswith("Thanks for telling us")
 
 
-def test_switching_to_another_wording_replaces_that_part(agent_web, app):
+def test_switching_to_another_wording_swaps_it_in_and_the_next_save_keeps_it(agent_web, app):
+    """Without JavaScript "Use this" puts the wording in its box and saves nothing; the
+    person's save makes the revision and remembers the wording it came from."""
     complaint_id = add_complaint(app)
     editor = form_with(agent_web.get(f"/complaints/{complaint_id}"), "/drafts").submit().follow()
     form = editor_form(editor)
     choice = form.fields["use"][0]
     part, variant_id = choice._value.split(":")
-    saved = form.submit("use", index=0).follow()
+    swapped = form.submit("use", index=0)
+    assert "it is not saved until you save" in swapped.text
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Revision)) == 1
+    saved = editor_form(swapped).submit().follow()
     assert "Saved as revision 2" in saved.text
     with app.app_context():
         revision = db.session.scalars(sa.select(Revision).where(Revision.number == 2)).one()
         assert revision.template_ids[part] == variant_id
 
 
-def test_a_stale_editor_loses_nothing(agent_web, app):
+def test_a_stale_editor_loses_nothing_and_shows_both_versions(agent_web, app):
     complaint_id = add_complaint(app)
     editor = form_with(agent_web.get(f"/complaints/{complaint_id}"), "/drafts").submit().follow()
     first = editor_form(editor)
@@ -106,8 +112,21 @@ def test_a_stale_editor_loses_nothing(agent_web, app):
     first.submit().follow()
     second["part-close_loop"] = "Second tab's words, not to be lost."
     response = second.submit(status=409)
-    assert "since you opened it" in response.text
+    assert "saved revision 2 while you were writing" in response.text
     assert "Second tab&#39;s words, not to be lost." in response.text
+    assert "First tab&#39;s words." in response.text  # theirs, beside
+    # Saving again as before is refused again: nothing quietly reverts the other save.
+    again = editor_form(response)
+    assert again["based_on"].value == "1"
+    assert "Second tab" in agent_web.get(editor.request.path).text  # kept as a working copy
+    again.submit(status=409)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Revision)) == 2
+    # Saving on top of theirs, knowingly, makes revision 3.
+    editor_form(response).submit("over").follow()
+    with app.app_context():
+        latest = db.session.scalars(sa.select(Revision).where(Revision.number == 3)).one()
+        assert latest.parts["close_loop"] == "Second tab's words, not to be lost."
 
 
 def test_gaps_the_agent_must_fill_are_marked_and_block(agent_web, app):
@@ -134,6 +153,15 @@ def test_a_reviewer_reads_the_draft_but_cannot_change_it(web, app, users, client
     assert page.status_code == 200
     assert "Only agents write replies." in page.get_data(as_text=True)
     assert reviewer.post(draft_path, data={"part-validate": "x", "based_on": 1}).status_code == 403
+    # Nor hold a working copy of it; its author does, and no revision comes of it.
+    kept = {"parts": {"validate": "Typed, not saved."}, "base_revision": 1}
+    assert reviewer.post(draft_path + "/working-copy", json=kept).status_code == 403
+    answer = agent.post(draft_path + "/working-copy", json=kept)
+    assert answer.status_code == 200
+    assert answer.get_json()["saved_at"] == "09:00"
+    assert "Typed, not saved." in agent.get(draft_path).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Revision)) == 1
 
 
 def test_an_attack_shows_the_guidance_and_drafts_only_a_holding_reply(agent_web, app):

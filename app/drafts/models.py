@@ -336,3 +336,27 @@ class FollowUp(Base):
     __table_args__ = (
         CheckConstraint("(done_at IS NULL) = (done_by_id IS NULL)", name="done_has_person"),
     )
+
+
+class WorkingCopy(Base):
+    """The text a person is writing in the editor, kept as they type (autosave) so that
+    nothing is lost when the page is left: not a revision, so nothing in the workflow moves
+    (no state, approvals, cooling-off or audit). One per draft and person; saving a
+    revision clears it (`app.drafts.working_copy`)."""
+
+    __tablename__ = "draft_working_copies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: The parts as the editor holds them: {"validate": "...", ...}.
+    parts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: The revision the editor was opened on: an older one than the draft's current
+    #: revision means a colleague saved meanwhile, and the copy is shown as a conflict.
+    base_revision: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("draft_id", "user_id"),
+        CheckConstraint("base_revision >= 1", name="base_revision_positive"),
+    )

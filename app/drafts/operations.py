@@ -7,7 +7,7 @@ overwriting one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,8 +21,8 @@ from app.accounts.permissions import can_edit_draft
 from app.complaints.models import Channel, Complaint, ComplaintStatus
 from app.core.errors import DomainError
 from app.core.text import clean_text
-from app.drafts import workflow
-from app.drafts.builder import Composition
+from app.drafts import workflow, working_copy
+from app.drafts.builder import Composition, PartChoice
 from app.drafts.catches import (
     caught_codes,
     never_submitted,
@@ -348,12 +348,29 @@ class EditorSave:
     restarted: bool
 
 
+def offered_wording(composition: Composition, part: str, variant_id: str) -> PartChoice | None:
+    """The wording `variant_id` for `part` if the composition still offers it."""
+    offered = [composition.parts.get(part), *composition.alternatives.get(part, [])]
+    return next((c for c in offered if c is not None and c.variant_id == variant_id), None)
+
+
+def swap_wording(composition: Composition, parts: dict[str, str], use: str) -> dict[str, str]:
+    """The parts with `use` ("part:variant") put into its part: "Other wordings → Use
+    this" without JavaScript. Nothing is saved (the person saves when ready), so nothing
+    in the workflow moves. Raises NotOffered."""
+    part, _, variant_id = use.partition(":")
+    chosen = offered_wording(composition, part, variant_id)
+    if chosen is None or part not in parts:
+        raise NotOffered("That wording is no longer offered for this complaint; nothing changed.")
+    return {**parts, part: chosen.text}
+
+
 def save_from_editor(
     session: Session,
     draft: Draft,
     parts: dict[str, str],
     *,
-    use: str,
+    chosen: Mapping[str, str],
     compose: Callable[[], Composition],
     tone: ToneSetting,
     actor: User,
@@ -362,20 +379,16 @@ def save_from_editor(
     policy: WorkflowPolicy,
     caught: Iterable[str] = (),
 ) -> EditorSave:
-    """Save the editor's parts; `use` ("part:variant") first puts an offered wording from
-    `compose()` into its part. Raises DraftError (NotOffered, StaleRevision, …)."""
+    """Save the editor's parts. `chosen` ({part: variant}) are the offered wordings the
+    person put into parts ("Use this"); each is remembered as the part's template when the
+    part still reads as that wording. Raises DraftError (StaleRevision, …)."""
     template_ids = {}
-    if use:
-        part, _, variant_id = use.partition(":")
+    if chosen:
         composition = compose()
-        offered = [composition.parts.get(part), *composition.alternatives.get(part, [])]
-        chosen = next((c for c in offered if c is not None and c.variant_id == variant_id), None)
-        if chosen is None:
-            raise NotOffered(
-                "That wording is no longer offered for this complaint; nothing changed."
-            )
-        parts = {**parts, part: chosen.text}
-        template_ids[part] = variant_id
+        for part, variant_id in chosen.items():
+            choice = offered_wording(composition, part, variant_id)
+            if choice is not None and clean_text(parts.get(part, "")) == choice.text:
+                template_ids[part] = variant_id
     return _save_in_editor(
         session,
         draft,
@@ -431,11 +444,13 @@ def rebuild_in_language(
 
 def _save_in_editor(session: Session, draft: Draft, parts: dict[str, str], **edit) -> EditorSave:
     """`edit_parts`, and what the editor says of it: whether a revision was made and whether
-    that restarted a submitted draft's cooling-off."""
+    that restarted a submitted draft's cooling-off. The person's working copy goes: what
+    they wrote is a revision now."""
     was_submitted = draft.is_submitted
     number = draft.current_revision
     revision = edit_parts(session, draft, parts, **edit)
     created = revision.number != number
+    working_copy.discard(session, draft, actor=edit["actor"])  # saved: nothing left to restore
     return EditorSave(revision, created=created, restarted=created and was_submitted)
 
 

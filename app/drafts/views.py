@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import datetime
+
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     get_template_attribute,
     jsonify,
@@ -21,7 +25,7 @@ from app.accounts.permissions import Permission, can_edit_draft
 from app.complaints.models import Complaint
 from app.core.errors import http_status
 from app.core.ids import parse_count
-from app.drafts import composer, operations, workflow
+from app.drafts import composer, operations, workflow, working_copy
 from app.drafts.models import Draft, Revision
 from app.drafts.operations import EDITABLE_STATES
 from app.drafts.response_templates import PARTS
@@ -81,34 +85,127 @@ def edit(draft_id: int):
 @blueprint.post("/drafts/<int:draft_id>", endpoint="save")
 @requires(Permission.DRAFT_REPLIES)
 def save(draft_id: int):
-    """The editor's form: save the parts as a new revision (then submit it, if asked)."""
+    """The editor's form: save the parts as a new revision (then submit it, if asked);
+    "Use this" without JavaScript only swaps the wording in (`swap_wording`)."""
     draft = editable_draft_or_403(draft_id)
     shown = workflow.current_revision(db.session, draft).parts
     typed = {name: request.form[f"part-{name}"] for name in shown if f"part-{name}" in request.form}
+    if request.form.get("use"):
+        return swap_wording(draft, {**shown, **typed}, request.form["use"])
     try:
         saved = operations.save_from_editor(
             db.session,
             draft,
             typed,
-            use=request.form.get("use", ""),
+            chosen=chosen_wordings(shown),
             compose=lambda: compose_draft(draft.complaint, current_user, draft.language),
             tone=tone_setting(draft.complaint),
             actor=current_user,
             now=now(),
-            based_on=request.form.get("based_on", type=parse_count) or 0,
+            based_on=based_on_chosen(),
             policy=workflow_policy(),
             caught=catches_typed(draft.id),
         )
     except operations.DraftError as problem:
-        db.session.rollback()
-        status = http_status(problem, form=True)
-        shown = {**shown, **typed}
-        return render_editor(draft, shown_parts=shown, error=str(problem), status=status)
+        return not_saved(draft, {**shown, **typed}, problem, based_on=based_on_chosen())
     db.session.commit()
     forget_catches(draft.id)
     if request.form.get("then") == "submit":
         return _submit_saved(draft, saved_new=saved.created)
     flash(*saved_message(draft, saved))
+    return redirect(url_for("drafts.edit", draft_id=draft.id))
+
+
+def based_on_chosen() -> int:
+    """The revision the editor's text builds on: the one it was opened on, or after a
+    conflict the newer one the person chose to save on top of ("over")."""
+    over = request.form.get("over", type=parse_count)
+    return over or request.form.get("based_on", type=parse_count) or 0
+
+
+def chosen_wordings(parts: dict[str, str]) -> dict[str, str]:
+    """The offered wordings the editor put into parts ("Use this"): {part: variant}."""
+    return {
+        name: request.form[f"chosen-{name}"] for name in parts if request.form.get(f"chosen-{name}")
+    }
+
+
+def not_saved(
+    draft: Draft, typed: dict[str, str], problem: operations.DraftError, *, based_on: int
+):
+    """The editor again with the text as typed and why it was not saved. When a colleague
+    saved first, the text is kept as the person's working copy and shown beside theirs."""
+    db.session.rollback()
+    status = http_status(problem, form=True)
+    if isinstance(problem, operations.StaleRevision) and based_on >= 1:
+        revision = workflow.current_revision(db.session, draft)
+        try:
+            working_copy.keep(
+                db.session,
+                draft,
+                revision,
+                typed,
+                base_revision=based_on,
+                actor=current_user,
+                now=now(),
+            )
+        except working_copy.NotKept:
+            db.session.rollback()
+        else:
+            db.session.commit()
+            if based_on < draft.current_revision:  # shown beside theirs (`editor_text`)
+                return render_editor(draft, status=status)
+    return render_editor(draft, shown_parts=typed, error=str(problem), status=status)
+
+
+def swap_wording(draft: Draft, parts: dict[str, str], use: str):
+    """ "Use this" without JavaScript: the editor again with the wording in its box, not
+    saved (nothing in the workflow moves until the person saves)."""
+    composition = compose_draft(draft.complaint, current_user, draft.language)
+    try:
+        swapped = operations.swap_wording(composition, parts, use)
+    except operations.DraftError as problem:
+        return render_editor(draft, shown_parts=parts, error=str(problem), status=400)
+    part, _, variant_id = use.partition(":")
+    flash("Wording swapped in; it is not saved until you save.", "info")
+    return render_editor(draft, shown_parts=swapped, chosen={part: variant_id})
+
+
+@blueprint.post("/drafts/<int:draft_id>/working-copy", endpoint="keep_working_copy")
+@requires(Permission.DRAFT_REPLIES)
+def keep_working_copy(draft_id: int):
+    """The editor's autosave: the parts as typed, kept as the person's working copy. Not a
+    revision: nothing in the workflow moves."""
+    draft = draft_or_404(draft_id)
+    payload = request.get_json(silent=True)
+    payload = payload if isinstance(payload, dict) else {}
+    try:
+        kept = working_copy.keep(
+            db.session,
+            draft,
+            workflow.current_revision(db.session, draft),
+            payload.get("parts"),
+            base_revision=payload.get("base_revision"),
+            actor=current_user,
+            now=now(),
+        )
+    except working_copy.NotKept as problem:
+        db.session.rollback()
+        return jsonify(message=str(problem), code=problem.code), http_status(problem)
+    db.session.commit()
+    return jsonify(saved_at=localtime(kept.updated_at, "%H:%M"), base_revision=kept.base_revision)
+
+
+@blueprint.post("/drafts/<int:draft_id>/working-copy/discard", endpoint="discard_working_copy")
+@requires(Permission.DRAFT_REPLIES)
+def discard_working_copy(draft_id: int):
+    """ "Discard" (or "Keep theirs" after a conflict): drop the text kept as typed; the
+    editor shows the current revision."""
+    draft = draft_or_404(draft_id)
+    if working_copy.discard(db.session, draft, actor=current_user):
+        db.session.commit()
+        revision = draft.current_revision
+        flash(f"Your unsaved text was dropped; this is revision {revision} as saved.", "info")
     return redirect(url_for("drafts.edit", draft_id=draft.id))
 
 
@@ -225,15 +322,20 @@ def render_editor(
     shown_parts: dict[str, str] | None = None,
     error: str | None = None,
     status: int = 200,
+    chosen: dict[str, str] | None = None,
 ):
     """The editor page: the draft as it stands (or as typed, after a failed save), its
-    tone report and where it stands in the workflow, with `error` on top."""
+    tone report and where it stands in the workflow, with `error` on top. The person's
+    working copy, if any, is put back in the boxes, or beside a newer revision as a
+    conflict (`editor_text`)."""
     complaint = draft.complaint
     revision = workflow.current_revision(db.session, draft)
     refusal = can_edit_draft(current_user, draft.author_id)
-    editable = refusal is None and draft.state in EDITABLE_STATES
+    # Who may change the text may hold a working copy, and the other way round.
+    editable = working_copy.holding_refusal(current_user, draft) is None
     composition = compose_draft(complaint, current_user, draft.language) if editable else None
-    shown_parts = shown_parts if shown_parts is not None else dict(revision.parts)
+    text = editor_text(draft, revision, shown_parts, editable=editable)
+    shown_parts = text.parts
     tone = composer.check_parts(tone_setting(complaint), shown_parts)
     revisions = db.session.query(Revision).filter_by(draft_id=draft.id).order_by(Revision.number)
     policy = workflow_policy()
@@ -261,9 +363,41 @@ def render_editor(
             draft_languages=[(code, language_name(code)) for code in templates().languages]
             if composer.FREE_TEXT not in revision.parts
             else [],
+            editor=text,
+            chosen=chosen or {},
+            autosave_ms=current_app.config["EDITOR_AUTOSAVE_MS"],
         ),
         status,
     )
+
+
+@dataclass(frozen=True)
+class EditorText:
+    """What the editor's boxes hold and why: the revision, the text as typed after a
+    failed save, or the person's working copy (restored, or in conflict with a newer
+    revision: then `based_on` is the older revision it was started from)."""
+
+    parts: dict[str, str]
+    based_on: int
+    restored_at: datetime | None = None
+    #: The parts that differ from the current revision, when the copy is in conflict.
+    conflict: list[str] = field(default_factory=list)
+
+
+def editor_text(
+    draft: Draft, revision: Revision, typed: dict[str, str] | None, *, editable: bool
+) -> EditorText:
+    if typed is not None or not editable:
+        return EditorText(typed if typed is not None else dict(revision.parts), revision.number)
+    copy = working_copy.find(db.session, draft, current_user)
+    pending = working_copy.pending(copy, draft, revision)
+    if pending is working_copy.Pending.NONE:
+        return EditorText(dict(revision.parts), revision.number)
+    parts = {**revision.parts, **copy.parts}
+    if pending is working_copy.Pending.RESTORE:
+        return EditorText(parts, revision.number, restored_at=copy.updated_at)
+    differing = [name for name in parts if parts[name] != revision.parts.get(name)]
+    return EditorText(parts, copy.base_revision, restored_at=copy.updated_at, conflict=differing)
 
 
 @blueprint.route("/drafts/<int:draft_id>/check", methods=["POST"])

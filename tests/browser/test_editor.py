@@ -1,5 +1,6 @@
 """The draft editor in a real browser: the tone check runs as the agent types, marks the
-words, and applies a suggestion with one click."""
+words, and applies a suggestion with one click. (A fix's preview and its Undo are in
+test_editor_work.py, with the rest of "never lose work".)"""
 
 from __future__ import annotations
 
@@ -48,30 +49,6 @@ def test_the_length_line_follows_the_server_as_you_type(app, users, live_server,
     page.locator("#part-validate").fill("We're so sorry. " + "😞" * 140)
     expect(line).to_contain_text("too long; it can go out as a thread of")
     assert int(page.locator("#length").inner_text()) > 2 * 140
-
-
-def test_a_fix_shows_its_result_before_it_applies_and_one_undo_restores_it(
-    app, users, live_server, page_for
-):
-    page = editor_on_a_new_draft(app, users, live_server, page_for)
-    validate = page.locator("#part-validate")
-    written = "Thanks for waiting. The refund, as stated, takes 5 days."
-    validate.fill(written)
-    panel = page.locator("#tone-panel")
-    item = panel.locator(".finding-item", has_text="Dismissive")
-    item.wait_for()
-    expect(item.locator(".fix-preview del")).to_have_text("The refund, as stated, takes 5 days.")
-    expect(item.locator(".fix-preview ins")).to_have_text("The refund takes 5 days.")
-    assert validate.input_value() == written  # nothing changes until the agent applies it
-
-    item.get_by_role("button", name="Apply").click()
-    assert validate.input_value() == "Thanks for waiting. The refund takes 5 days."
-    expect(panel).not_to_contain_text("Dismissive")
-
-    page.get_by_role("button", name="Undo").click()
-    assert validate.input_value() == written
-    expect(panel).to_contain_text("Dismissive")
-    expect(page.get_by_role("button", name="Undo")).to_be_hidden()
 
 
 def test_words_typed_before_the_editor_script_ran_are_checked_when_it_runs(

@@ -1,6 +1,9 @@
 // Draft editor: as the agent types, the reply, its length and the tone check update,
 // all as the server reports them (the channel decides how length counts).
 // Works without it: saving shows the same report from the server.
+// Every change it makes to a box (an applied fix; draft_work.js's wordings and conflict
+// choices through `window.ComposureEditor.replace`) goes through the browser's own editing,
+// so Ctrl+Z in the box brings the words back, and the Undo button beside the message does.
 (function () {
   "use strict";
   var editor = document.querySelector(".draft-editor");
@@ -69,10 +72,33 @@
       if (at < 0) { status.textContent = "That text has changed; nothing applied."; return; }
       end = at + (end - start); start = at; offset = 0;
     }
-    remember(field, button);
-    field.value = value.slice(0, start + offset) + button.getAttribute("data-suggestion") +
-      value.slice(end + offset);
+    var item = button.closest(".finding-item");
+    var label = item ? item.querySelector("strong") : null;
+    replace(field, start + offset, end + offset, button.getAttribute("data-suggestion"),
+      "Fix applied" + (label ? " (" + label.textContent + ")" : "") + ".");
+  }
+
+  // Put `text` in place of field.value[start:end] as an edit of the browser's own (kept
+  // on its undo stack), remembering the box as it was for the Undo button.
+  var replacing = false;
+  function replace(field, start, end, text, message) {
+    var old = field.value;
+    replacing = true;
     field.focus();
+    field.setSelectionRange(start, end);
+    var done = false;
+    try {
+      done = document.execCommand(text ? "insertText" : "delete", false, text);
+    } catch (error) {
+      done = false;
+    }
+    if (!done || field.value !== old.slice(0, start) + text + old.slice(end)) {
+      field.value = old;
+      field.setRangeText(text, start, end, "end");
+      field.dispatchEvent(new Event("input", {bubbles: true}));
+    }
+    replacing = false;
+    remember(field, old, message);
     changed();
   }
 
@@ -81,12 +107,10 @@
   var undoWhat = document.getElementById("fix-undo-what");
   var before = null;  // {field, value}
 
-  function remember(field, button) {
+  function remember(field, value, message) {
     if (!undo) { return; }
-    before = {field: field, value: field.value};
-    var item = button.closest(".finding-item");
-    var label = item ? item.querySelector("strong") : null;
-    undoWhat.textContent = "Fix applied" + (label ? " (" + label.textContent + ")" : "") + ".";
+    before = {field: field, value: value, message: message};
+    undoWhat.textContent = message;
     undo.hidden = false;
   }
 
@@ -98,15 +122,19 @@
   if (undo) {
     document.getElementById("fix-undo-button").addEventListener("click", function () {
       if (!before) { return; }
-      before.field.value = before.value;
-      before.field.focus();
+      var undone = before;
+      replace(undone.field, 0, undone.field.value.length, undone.value, "");
       forget();
-      status.textContent = "Fix undone.";
-      changed();
+      undone.field.focus();
+      status.textContent = undone.message.replace(/\.$/, "") + ": undone.";
     });
   }
 
-  editor.addEventListener("input", function () { forget(); changed(); });
+  editor.addEventListener("input", function () {
+    if (replacing) { return; }
+    forget();
+    changed();
+  });
   if (panel) {
     panel.addEventListener("click", function (event) {
       var button = event.target.closest(".apply-suggestion");
@@ -116,5 +144,6 @@
   // Words typed before this script ran (a slow page) or put back by the browser (Back)
   // are not what the server checked: check them now.
   if (checkUrl && fields().some(function (field) { return field.value !== field.defaultValue; })) { check(); }
+  window.ComposureEditor = {replace: replace};
   editor.setAttribute("data-live-check", "on");
 })();

@@ -41,3 +41,37 @@
     });
   });
 })();
+
+// Keys on the inbox (listed by "?", app/static/js/shortcuts.js): j / k choose the next or
+// previous complaint, o (or Enter, before anything has focus) opens the one chosen, the
+// first one until another is chosen. Never while typing in a box or with a modifier.
+(function () {
+  "use strict";
+
+  var links = Array.prototype.slice.call(document.querySelectorAll(".inbox-list tbody .excerpt a"));
+  if (!links.length) { return; }
+  var at = -1;
+  var typing = function (target) {
+    return target.closest && target.closest("input, textarea, select, [contenteditable]");
+  };
+  var choose = function (index) {
+    if (at >= 0) { links[at].closest("tr").classList.remove("chosen"); }
+    at = index;
+    links[at].closest("tr").classList.add("chosen");
+    links[at].focus();
+  };
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented || typing(event.target)) { return; }
+    var nothingFocused = event.target === document.body || event.target === document.documentElement;
+    if (event.key === "j") {
+      choose(Math.min(at + 1, links.length - 1));
+    } else if (event.key === "k") {
+      choose(Math.max(at - 1, 0));
+    } else if (event.key === "o" || (event.key === "Enter" && nothingFocused)) {
+      (links[at] || links[0]).click();
+    } else {
+      return;
+    }
+    event.preventDefault();
+  });
+})();
