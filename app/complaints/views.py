@@ -35,7 +35,7 @@ from app.core.ids import parse_id
 from app.drafts import operations, replies
 from app.extensions import db
 from app.nlp.detection import language_choices, language_name
-from app.services import import_limits
+from app.services import case_window, import_limits
 from app.web.access import requires, safe_next
 from app.web.forms import show_on_form
 from app.web.services import compose_draft, display_zone, now, templates
@@ -274,6 +274,7 @@ def new():
                 actor=current_user,
                 now=now(),
                 max_chars=current_app.config["MAX_COMPLAINT_CHARS"],
+                case_window=case_window(current_app.config),
             )
         except intake.Rejection as rejection:
             show_on_form(form, rejection, otherwise="text")
