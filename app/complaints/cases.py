@@ -314,6 +314,20 @@ def find_case(session: Session, reference: str) -> Case | None:
     return direct
 
 
+def named_case(session: Session, reference: str) -> Case:
+    """The case a person named (`find_case`); Refused (`not_found`) when there is none."""
+    case = find_case(session, reference) if reference.strip() else None
+    if case is None:
+        named = reference.strip()[:80]
+        raise Refused(
+            "not_found",
+            f"No case {named!r}: give a case number (#42) or a customer handle."
+            if named
+            else "Give a case number (#42) or a customer handle.",
+        )
+    return case
+
+
 def _audit(
     session: Session,
     action: str,

@@ -160,6 +160,7 @@ class Complaint(Base):
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     language_set_by: Mapped[User | None] = relationship(foreign_keys=[language_set_by_id])
+    case: Mapped[Case | None] = relationship("Case")
 
     @property
     def language_read(self) -> bool:
@@ -378,6 +379,9 @@ class Case(Base):
         CheckConstraint("last_message_at >= first_message_at", name="messages_in_order"),
         Index("ix_cases_channel_handle_last", "channel_key", "customer_handle", "last_message_at"),
         Index("ix_cases_customer_handle", "customer_handle"),
+        # A case number is never given again after its case was removed (SQLite would
+        # reuse the highest); PostgreSQL's sequence never does.
+        {"sqlite_autoincrement": True},
     )
 
 

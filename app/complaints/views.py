@@ -27,7 +27,7 @@ from app.accounts.models import User
 from app.accounts.permissions import Permission, can
 from app.analysis.rules import FLAG_LABELS, languages_with_rules
 from app.audit.history import timeline
-from app.complaints import assignment, importers, imports, inbox, intake, jobs, reading
+from app.complaints import assignment, cases, importers, imports, inbox, intake, jobs, reading
 from app.complaints.forms import ComplaintForm, ImportForm
 from app.complaints.models import Complaint, ImportFormat, ImportJob, ImportRowIssue
 from app.core.errors import Invalid
@@ -124,9 +124,25 @@ def render_complaint(
             language_choices=language_choices(),
             draft_languages=[(code, language_name(code)) for code in templates().languages],
             languages_read=languages_with_rules(),
+            **_case_context(complaint),
         ),
         status,
     )
+
+
+def _case_context(complaint: Complaint) -> dict:
+    """The complaint's case on its page: how many messages, and what the person may do."""
+    return {
+        "case_messages": db.session.scalar(
+            select(func.count())
+            .select_from(Complaint)
+            .where(Complaint.case_id == complaint.case_id)
+        )
+        if complaint.case_id
+        else 0,
+        "move_refusal": cases.move_refusal(current_user, complaint, None),
+        "split_refusal": cases.split_refusal(db.session, current_user, complaint),
+    }
 
 
 def _highlights(complaint: Complaint) -> list[dict]:
@@ -308,6 +324,7 @@ def imports_index():
                 actor=current_user,
                 limits=import_limits(current_app.config),
                 now=now(),
+                **form.history_option(display_zone()),
             )
         except importers.ImportFileError as exc:
             show_on_form(form, exc, otherwise="file")

@@ -52,6 +52,8 @@ def upgrade():
             ["channel_key"], ["channels.key"], name=op.f("fk_cases_channel_key_channels")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cases")),
+        # Never reuse a removed case's number (the audit log names cases by number).
+        sqlite_autoincrement=True,
     )
     op.create_index(
         "ix_cases_channel_handle_last",
@@ -133,7 +135,8 @@ def upgrade():
         sa.text(
             "INSERT INTO cases (id, channel_key, customer_handle, first_message_at, "
             "last_message_at, created_at) "
-            "SELECT id, channel_key, lower(author_handle), received_at, received_at, created_at "
+            "SELECT id, channel_key, lower(ltrim(trim(author_handle), '@')), received_at, "
+            "received_at, created_at "
             "FROM complaints"
         )
     )
