@@ -15,9 +15,10 @@ time; one case each is exactly what there was, and agents link the ones that bel
 together by hand. It is two set-based statements (INSERT … SELECT, UPDATE), fast on
 100,000 rows on SQLite and PostgreSQL alike.
 
-`complaints.case_id` is added with a plain ADD COLUMN and a column-level foreign key (no
-batch copy of `complaints`, whose `is_open` is generated: see 0011); SQLite drops it with
-its column on downgrade.
+`complaints.case_id` is added with a plain ADD COLUMN (no batch copy of `complaints`, whose
+`is_open` is generated: see 0011): on SQLite with a column-level foreign key, which goes
+with its column on downgrade; on PostgreSQL the foreign key is added after the backfill,
+so it is checked once over the table rather than by a trigger for each updated row.
 
 Revision ID: 0015_cases
 Revises: 0012
@@ -128,7 +129,6 @@ def upgrade():
         )
     else:
         op.add_column("complaints", sa.Column("case_id", sa.Integer(), nullable=True))
-        op.create_foreign_key(op.f(FK_NAME), "complaints", "cases", ["case_id"], ["id"])
 
     # The backfill: a case per complaint, numbered as the complaint.
     op.execute(
@@ -148,6 +148,8 @@ def upgrade():
                 "COALESCE((SELECT MAX(id) FROM cases), 0) + 1, false)"
             )
         )
+        # After the backfill: one check of every row, not a trigger per updated row.
+        op.create_foreign_key(op.f(FK_NAME), "complaints", "cases", ["case_id"], ["id"])
     op.create_index(op.f("ix_complaints_case_id"), "complaints", ["case_id"])
     op.create_index("ix_complaints_author_handle", "complaints", ["author_handle"])
 
