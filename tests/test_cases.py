@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
+from webtest import Upload
 
 from app.accounts.models import User
 from app.audit.models import AuditEvent
@@ -22,7 +23,7 @@ from app.extensions import db
 from app.notifications.models import Notification
 from tests.fixtures.app import T0, shared_data
 from tests.fixtures.complaints import add_complaint
-from tests.fixtures.web import form_with, web_login, words
+from tests.fixtures.web import form_with, main_form, web_login, words
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 
@@ -225,7 +226,9 @@ def test_internal_notes_notify_whom_they_mention_and_are_refused_when_empty_or_h
             )
 
 
-def test_history_before_a_given_date_is_imported_as_handled(app, tmp_path):
+def test_history_is_imported_as_handled_before_a_date_or_the_channels_target(
+    app, users, web, tmp_path
+):
     path = tmp_path / "h.csv"
     path.write_text(
         "external_id,channel,text,received_at,author_handle\n"
@@ -236,9 +239,23 @@ def test_history_before_a_given_date_is_imported_as_handled(app, tmp_path):
         args=["complaints", "import", str(path), "--handled-before", "2026-06-01"]
     )
     assert "marked as handled:    1" in result.output, result.output
+    # From the form, without a date: what was past the channel's target (X: 1 hour) when
+    # the file came is handled; what is still within it stays open.
+    web_login(web, users["agent"].email)
+    form = main_form(web.get("/imports"))
+    form["history_handled"] = True
+    form["file"] = Upload(
+        "h.csv",
+        b"external_id,channel,text,received_at\n"
+        b"3,x,Late parcel NW-3,2026-11-23T07:30:00Z\n"
+        b"4,x,Late parcel NW-4,2026-11-23T08:30:00Z\n",
+        "text/csv",
+    )
+    job_page = form.submit().follow()
+    assert "History marked as already handled" in words(job_page)
     with app.app_context():
         rows = dict(db.session.execute(sa.select(Complaint.external_id, Complaint.is_open)).all())
-    assert rows == {"1": False, "2": True}
+    assert rows == {"1": False, "2": True, "3": False, "4": True}
 
 
 @BOTH

@@ -137,6 +137,19 @@ def refresh_span(session: Session, case_ids: Iterable[int]) -> None:
             )
 
 
+def sizes(session: Session, case_ids: Iterable[int | None]) -> dict[int, int]:
+    """How many messages each of the cases holds (one grouped count, for a list's badges)."""
+    ids = {case_id for case_id in case_ids if case_id is not None}
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Complaint.case_id, func.count())
+        .where(Complaint.case_id.in_(ids))
+        .group_by(Complaint.case_id)
+    )
+    return {case_id: count for case_id, count in rows}
+
+
 # --- The import's reply links ---------------------------------------------------------
 
 

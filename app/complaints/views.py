@@ -77,6 +77,7 @@ def inbox_view():
         handling=shown.handling,
         confirm=request.args.get("confirm", type=parse_id),
         follow_ups_due=shown.follow_ups_due,
+        case_sizes=cases.sizes(db.session, (c.case_id for c in shown.page.items)),
     )
 
 
@@ -393,6 +394,7 @@ def import_progress(job_id: int):
             "duplicates": job.duplicate_count,
             "rejected": job.rejected_count,
             "ignored": job.ignored_count,
+            "replies_kept": job.replies_kept_count,
             "error": job.error,
         }
     )
