@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
@@ -53,14 +53,9 @@ def mentioned_people(session: Session, names: list[str]) -> tuple[list[User], li
     """The active colleagues the names mean, and the names that mean nobody."""
     if not names:
         return [], []
-    local = func.lower(func.substr(User.email, 1, func.instr(User.email, "@") - 1))
-    if session.get_bind().dialect.name == "postgresql":
-        local = func.lower(func.split_part(User.email, "@", 1))
-    found = list(
-        session.scalars(
-            select(User).where(User.active.is_(True), local.in_(names)).order_by(User.id)
-        )
-    )
+    by_name = [func.lower(User.email).startswith(f"{name}@", autoescape=True) for name in names]
+    query = select(User).where(User.active.is_(True), or_(*by_name)).order_by(User.id)
+    found = list(session.scalars(query))
     known = {user.email.split("@", 1)[0].lower() for user in found}
     return found, [name for name in names if name not in known]
 
