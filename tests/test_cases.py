@@ -29,6 +29,9 @@ BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=Tru
 
 #: The sample's first rows: the threads of customers 115712 to 115722, every kind of row.
 SAMPLE_ROWS = 40
+TWCS_HEADER = (
+    "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
+)
 
 
 def test_the_twitter_sample_builds_cases_with_the_brand_replies_between(app, users, web, tmp_path):
@@ -92,8 +95,8 @@ def test_the_twitter_sample_builds_cases_with_the_brand_replies_between(app, use
 
 def test_html_entities_are_decoded_once_at_import():
     text = (
-        "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
-        '1,42,True,Tue Oct 31 22:10:47 +0000 2017,"AT&amp;T &lt;3 &gt; and &amp;amp;",,\n'
+        TWCS_HEADER
+        + '1,42,True,Tue Oct 31 22:10:47 +0000 2017,"AT&amp;T &lt;3 &gt; and &amp;amp;",,\n'
         '2,Brand,False,Tue Oct 31 22:11:47 +0000 2017,"Sorry &amp; thanks",,1.0\n'
     )
     customer, brand = importers.read_twcs(text, max_field=10_000)
@@ -101,6 +104,35 @@ def test_html_entities_are_decoded_once_at_import():
     assert brand.ignored
     assert brand.post.text == "Sorry & thanks"
     assert brand.post.in_response_to == "1"
+
+
+def test_a_thread_imported_in_two_files_stays_one_case(app, tmp_path):
+    """The corpus is too big for one upload: a follow-up four days later (past the open
+    window) that answers a brand reply of an earlier file joins the earlier case."""
+    first = tmp_path / "part1.csv"
+    first.write_text(
+        TWCS_HEADER + "101,900,True,Mon Oct 30 10:00:00 +0000 2017,@Brand my router died,102,\n"
+        "102,Brand,False,Mon Oct 30 10:05:00 +0000 2017,@900 Sorry! Restart it?,103,101\n"
+    )
+    second = tmp_path / "part2.csv"
+    second.write_text(
+        TWCS_HEADER + "103,900,True,Fri Nov 03 10:00:00 +0000 2017,@Brand still dead,104,102\n"
+        "104,Brand,False,Fri Nov 03 10:05:00 +0000 2017,@900 DM us please,,103\n"
+        "105,901,True,Fri Nov 03 11:00:00 +0000 2017,@Brand mine too,,102\n"
+    )
+    for path in (first, second):
+        result = app.test_cli_runner().invoke(args=["complaints", "import", str(path)])
+        assert result.exit_code == 0, result.output
+    with app.app_context():
+        case_of = dict(
+            db.session.execute(sa.select(Complaint.external_id, Complaint.case_id)).all()
+        )
+        replies = dict(
+            db.session.execute(sa.select(ImportedReply.external_id, ImportedReply.case_id)).all()
+        )
+    assert case_of["103"] == case_of["101"]
+    assert case_of["105"] != case_of["101"]  # another customer in the thread: their own
+    assert replies == {"102": case_of["101"], "104": case_of["101"]}
 
 
 def _add(app, text, *, channel="x", handle="@ana_b", at=T0, name=""):

@@ -180,46 +180,75 @@ def link_threads(
     job_id: int | None,
 ) -> Threading:
     """Follow the file's reply links: a customer's post joins the case of their earliest
-    post up its thread (through the brand's replies between), and each brand reply is
-    kept in the case of the customer post it answers. Idempotent (a resumed or repeated
-    import changes nothing more). Flushed."""
+    post up its thread (through the brand's replies between, and on into what earlier
+    imports stored: a corpus imported in parts), and each brand reply is kept in the case
+    of the customer post it answers. Idempotent (a resumed or repeated import changes
+    nothing more). Flushed."""
     by_id = {post.external_id: post for post in posts if post.external_id}
     customer_ids = [post.external_id for post in by_id.values() if not post.is_reply]
     stored: dict[str, tuple[int, int | None]] = {}
-    for start in range(0, len(customer_ids), 500):
+    for chunk in _chunks(customer_ids):
         for external_id, complaint_id, case_id in session.execute(
             select(Complaint.external_id, Complaint.id, Complaint.case_id).where(
-                Complaint.channel_key == channel_key,
-                Complaint.external_id.in_(customer_ids[start : start + 500]),
+                Complaint.channel_key == channel_key, Complaint.external_id.in_(chunk)
             )
         ):
             stored[external_id] = (complaint_id, case_id)
+    # Where threads leave the file: posts stored by earlier imports, each with its case
+    # and the customer that case is about.
+    outside = sorted({p.in_response_to for p in by_id.values() if p.in_response_to} - by_id.keys())
+    earlier: dict[str, tuple[int, str]] = {}
+    for chunk in _chunks(outside):
+        for external_id, case_id, handle in session.execute(
+            select(Complaint.external_id, Complaint.case_id, Complaint.author_handle).where(
+                Complaint.channel_key == channel_key,
+                Complaint.external_id.in_(chunk),
+                Complaint.case_id.is_not(None),
+            )
+        ):
+            earlier[external_id] = (case_id, handle_key(handle))
+        for external_id, case_id, handle in session.execute(
+            select(ImportedReply.external_id, Case.id, Case.customer_handle)
+            .join(Case, Case.id == ImportedReply.case_id)
+            .where(ImportedReply.channel_key == channel_key, ImportedReply.external_id.in_(chunk))
+        ):
+            earlier[external_id] = (case_id, handle)
 
-    def ancestors(external_id: str) -> Iterable[ThreadPost]:
-        seen = {external_id}
+    def chain(external_id: str) -> tuple[list[ThreadPost], str]:
+        """The posts up the thread within the file, and the id where it leaves the file."""
+        seen, found = {external_id}, []
         parent = by_id[external_id].in_response_to
         while parent and parent in by_id and parent not in seen:
             seen.add(parent)
-            yield by_id[parent]
+            found.append(by_id[parent])
             parent = by_id[parent].in_response_to
+        return found, (parent if parent not in seen else "")
 
-    def root(external_id: str) -> str:
-        """The customer's earliest stored post up the thread (itself if none)."""
+    def case_for(external_id: str) -> int | None:
+        """The case of the customer's earliest post up the thread (their own if none)."""
         handle = handle_key(by_id[external_id].author_handle)
-        found = external_id
-        for post in ancestors(external_id):
-            if (
-                not post.is_reply
-                and post.external_id in stored
-                and handle_key(post.author_handle) == handle
-            ):
-                found = post.external_id
+        found = stored[external_id][1]
+        ancestors, exit_id = chain(external_id)
+        for post in ancestors:
+            mine = not post.is_reply and handle_key(post.author_handle) == handle
+            if mine and post.external_id in stored:
+                found = stored[post.external_id][1]
+        if exit_id in earlier and earlier[exit_id][1] == handle:
+            found = earlier[exit_id][0]
         return found
+
+    def answered_case(reply: ThreadPost) -> int | None:
+        """The case of the customer post a brand reply answers (the nearest up the thread)."""
+        ancestors, exit_id = chain(reply.external_id)
+        for post in ancestors:
+            if not post.is_reply and post.external_id in stored:
+                return case_for(post.external_id)
+        return earlier[exit_id][0] if exit_id in earlier else None
 
     moves: dict[int, int] = {}  # complaint id -> case id
     emptied: set[int] = set()
     for external_id, (complaint_id, case_id) in stored.items():
-        target = stored[root(external_id)][1]
+        target = case_for(external_id)
         if target is not None and target != case_id:
             moves[complaint_id] = target
             if case_id is not None:
@@ -238,15 +267,9 @@ def link_threads(
     for post in by_id.values():
         if not post.is_reply or post.sent_at is None:
             continue
-        answered = next(
-            (p for p in ancestors(post.external_id) if not p.is_reply and p.external_id in stored),
-            None,
-        )
-        if answered is None:
-            continue  # it answers nobody in Composure: nothing to keep it with
-        case_id = stored[root(answered.external_id)][1]
+        case_id = answered_case(post)
         if case_id is None:
-            continue
+            continue  # it answers nobody in Composure: nothing to keep it with
         replies.append(
             {
                 "case_id": case_id,
@@ -269,9 +292,14 @@ def link_threads(
             .on_conflict_do_nothing(index_elements=["channel_key", "external_id"])
             .returning(ImportedReply.id)
         )
-        for start in range(0, len(replies), 500):
-            kept += len(session.execute(statement, replies[start : start + 500]).all())
+        for chunk in _chunks(replies):
+            kept += len(session.execute(statement, chunk).all())
     return Threading(moved=len(moves), replies_kept=kept)
+
+
+def _chunks(items: Sequence, size: int = 500) -> Iterable[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 # --- Linking by hand --------------------------------------------------------------------
