@@ -54,7 +54,8 @@ class Record:
     data: ComplaintInput | None = None
     #: Why the row was rejected while reading it (bad date, missing text...).
     problem: str | None = None
-    #: A row that is not a complaint (a brand's reply in a twcs file): skipped quietly.
+    #: A row that is not a complaint (a brand's reply in a twcs file): counted, never a
+    #: complaint; its `post` is kept in the customer's case when it answers one.
     ignored: bool = False
     #: Where the row sits in the file's reply threads (twcs): linked into cases after the
     #: rows are stored (`app.complaints.cases.link_threads`).
