@@ -180,6 +180,13 @@ class Config:
     #: many milliseconds after typing stops, and when the page is left.
     EDITOR_AUTOSAVE_MS = _env_int("EDITOR_AUTOSAVE_MS", 1500)
 
+    # Cases (issue 18): a message joins the open case of the same handle on the same
+    # channel; a case is open while the message arrives within this many hours of the
+    # case's latest customer message (README "Cases").
+    CASE_OPEN_HOURS = _env_int("CASE_OPEN_HOURS", 72)
+    #: The longest internal note on a case, in characters.
+    CASE_NOTE_MAX_CHARS = _env_int("CASE_NOTE_MAX_CHARS", 4000)
+
     # Workflow policy defaults; an admin overrides them on Admin → Workflow policy.
     #: Cooling-off: a base length, more for hot complaints and for drafts whose tone checks
     #: warn, never below the floor (at least 60 s); an edit restarts this share of it.

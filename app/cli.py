@@ -6,7 +6,7 @@ Each command translates arguments into operations and commits once, like a reque
 from __future__ import annotations
 
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -16,7 +16,7 @@ from flask.cli import AppGroup, with_appcontext
 from app.accounts import operations
 from app.accounts.models import ApiToken, Role, TokenScope
 from app.complaints import importers, imports, jobs
-from app.complaints.models import ImportFormat, ImportJob, ImportStatus
+from app.complaints.models import Complaint, ImportFormat, ImportJob, ImportStatus
 from app.core.ids import MAX_ID
 from app.extensions import db
 from app.services import Services, clock, display_zone, external_url, import_limits
@@ -186,7 +186,17 @@ def _print_report(job: ImportJob) -> None:
     click.echo(f"  rejected:             {job.rejected_count}")
     if job.ignored_count:
         click.echo(f"  not complaints:       {job.ignored_count} (brand replies, outbound rows)")
-    from sqlalchemy import select
+    from sqlalchemy import func, select
+
+    if job.replies_kept_count:
+        click.echo(f"  brand replies kept:   {job.replies_kept_count} (in their cases' timelines)")
+    if job.history_handled:
+        resolved = db.session.scalar(
+            select(func.count())
+            .select_from(Complaint)
+            .where(Complaint.import_job_id == job.id, Complaint.resolved_at.is_not(None))
+        )
+        click.echo(f"  marked as handled:    {resolved} (history received before the cut-off)")
 
     from app.complaints.models import ImportRowIssue
 
@@ -212,8 +222,24 @@ def _print_report(job: ImportJob) -> None:
 )
 @click.option("--encoding", help="Default: UTF-8 (or UTF-16 with a byte-order mark).")
 @click.option("--channel", help="Channel for rows that name none.")
+@click.option(
+    "--history-handled",
+    is_flag=True,
+    help="Store complaints already overdue now (received before now minus their channel's "
+    "response target) as resolved: old history does not top the inbox.",
+)
+@click.option(
+    "--handled-before",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]),
+    help="With it, the cut-off is this time (UTC) instead; implies --history-handled.",
+)
 def import_complaints(
-    file: Path, fmt: str | None, encoding: str | None, channel: str | None
+    file: Path,
+    fmt: str | None,
+    encoding: str | None,
+    channel: str | None,
+    history_handled: bool,
+    handled_before: datetime | None,
 ) -> None:
     """Import complaints from a CSV, JSON or JSON Lines file; re-importing adds nothing."""
     app = current_app._get_current_object()
@@ -228,6 +254,8 @@ def import_complaints(
             actor=None,
             limits=import_limits(app.config),
             now=_now(),
+            history_handled=history_handled,
+            handled_before=handled_before.replace(tzinfo=UTC) if handled_before else None,
         )
     except importers.ImportFileError as exc:
         raise click.ClickException(str(exc)) from exc

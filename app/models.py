@@ -14,10 +14,13 @@ from app.accounts.models import (
 )
 from app.audit.models import AuditCheckpoint, AuditEvent
 from app.complaints.models import (
+    Case,
+    CaseNote,
     Channel,
     Complaint,
     ComplaintFlag,
     ComplaintStatus,
+    ImportedReply,
     ImportFormat,
     ImportJob,
     ImportRowIssue,
@@ -48,6 +51,8 @@ __all__ = [
     "AuditCheckpoint",
     "AuditEvent",
     "Base",
+    "Case",
+    "CaseNote",
     "Channel",
     "Complaint",
     "ComplaintFlag",
@@ -57,6 +62,7 @@ __all__ = [
     "FollowUp",
     "Group",
     "GroupMembership",
+    "ImportedReply",
     "ImportFormat",
     "ImportJob",
     "ImportRowIssue",

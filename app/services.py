@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -107,7 +107,13 @@ def import_limits(config: Config) -> ImportLimits:
         max_chars=config["MAX_COMPLAINT_CHARS"],
         max_bytes=config["MAX_IMPORT_BYTES"],
         batch_size=config["IMPORT_BATCH_SIZE"],
+        case_window=case_window(config),
     )
+
+
+def case_window(config: Config) -> timedelta:
+    """How long a case stays open to the same handle's messages (CASE_OPEN_HOURS)."""
+    return timedelta(hours=config["CASE_OPEN_HOURS"])
 
 
 def retry_policy(config: Config) -> RetryPolicy:

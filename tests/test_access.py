@@ -85,6 +85,7 @@ def sample_ids(app, users):
         db.session.commit()
         return {
             "complaint_id": complaint.id,
+            "case_id": complaint.case_id,
             "draft_id": draft.id,
             "job_id": job.id,
             "user_id": users["norole"].id,

@@ -25,6 +25,7 @@ from app.api.schemas import (
 from app.complaints import assignment, inbox, intake, reading
 from app.complaints.models import Complaint
 from app.extensions import db
+from app.services import case_window
 from app.web.access import api_requires
 from app.web.services import now
 
@@ -52,6 +53,7 @@ def create(payload: dict):
             actor=g.api_user,
             now=now(),
             max_chars=current_app.config["MAX_COMPLAINT_CHARS"],
+            case_window=case_window(current_app.config),
         )
     except intake.Rejection as rejection:
         abort(422, message="The complaint cannot be taken; see fields.", errors=rejection.fields)

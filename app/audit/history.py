@@ -27,6 +27,10 @@ WORDING: dict[str, str] = {
     "complaint.assign": "{actor} took the complaint",
     "complaint.assign.over": "{actor} took the complaint over from {from_name}",
     "complaint.release": "{actor} released the complaint",
+    "case.complaint_moved": "{actor} moved complaint #{entity_id} from case #{from_case} "
+    "into case #{to_case}",
+    "case.complaint_split": "{actor} split complaint #{entity_id} out into case #{to_case}",
+    "case.note_added": "{actor} wrote an internal note on case #{entity_id}",
     "draft.created": "{actor} started a draft reply",
     "draft.edited": "{actor} edited {parts} (now revision {revision})",
     "draft.submit": "{actor} submitted the draft (revision {revision})",

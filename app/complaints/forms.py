@@ -1,10 +1,18 @@
 from __future__ import annotations
 
-from datetime import tzinfo
+from datetime import UTC, datetime, time, tzinfo
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateTimeLocalField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import URL, DataRequired, Length, Optional
 
 from app.complaints.intake import ComplaintInput
@@ -67,3 +75,27 @@ class ImportForm(FlaskForm):
     format = SelectField("Format", choices=FORMATS, default="")
     encoding = SelectField("Encoding", choices=ENCODINGS, default="")
     default_channel = SelectField("Channel for rows that name none", validators=[Optional()])
+    history_handled = BooleanField(
+        "Mark history as already handled",
+        description=(
+            "Complaints received before the cut-off are stored as resolved, so old posts do "
+            "not top the inbox as overdue. Without a date, the cut-off is now minus each "
+            "channel's response target: whatever was already overdue."
+        ),
+    )
+    handled_before = DateField(
+        "Handled before (optional cut-off date)",
+        validators=[Optional()],
+        description="Complaints received before this day are taken as handled.",
+    )
+
+    def history_option(self, zone: tzinfo) -> dict:
+        """The "history already handled" option for `imports.create_job`: the cut-off
+        date is the start of that day in `zone`."""
+        day = self.handled_before.data
+        return {
+            "history_handled": bool(self.history_handled.data),
+            "handled_before": datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+            if day is not None
+            else None,
+        }

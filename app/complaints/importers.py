@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import codecs
 import csv
+import html
 import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from app.complaints.cases import ThreadPost
 from app.complaints.intake import ComplaintInput
 from app.complaints.models import ImportFormat
 from app.core.errors import DomainError
 
 TWCS_REQUIRED = ("tweet_id", "author_id", "inbound", "created_at", "text")
+#: The channel of every row of a twcs file.
+TWCS_CHANNEL = "x"
 
 #: Generic files: our field name, then the other column names we accept for it.
 GENERIC_FIELDS: dict[str, tuple[str, ...]] = {
@@ -50,8 +54,12 @@ class Record:
     data: ComplaintInput | None = None
     #: Why the row was rejected while reading it (bad date, missing text...).
     problem: str | None = None
-    #: A row that is not a complaint (a brand's reply in a twcs file): skipped quietly.
+    #: A row that is not a complaint (a brand's reply in a twcs file): counted, never a
+    #: complaint; its `post` is kept in the customer's case when it answers one.
     ignored: bool = False
+    #: Where the row sits in the file's reply threads (twcs): linked into cases after the
+    #: rows are stored (`app.complaints.cases.link_threads`).
+    post: ThreadPost | None = None
 
 
 def decode(payload: bytes, encoding: str | None = None) -> str:
@@ -128,7 +136,21 @@ def _iterate_csv(reader: csv.DictReader) -> Iterator[tuple[int, dict[str, str]]]
         ) from exc
 
 
+def _twcs_id(value: str | None) -> str:
+    """A tweet id as the file writes it, "3.0" read as "3"."""
+    value = (value or "").strip()
+    if value.endswith(".0") and value[:-2].isdigit():
+        return value[:-2]
+    return value
+
+
 def read_twcs(text: str, *, max_field: int) -> Iterator[Record]:
+    """Customers' rows become complaints; brands' rows are not complaints, but are kept
+    with their reply link so that the import can show them in the customer's case.
+
+    Twitter's API escapes "&", "<" and ">" in tweet text as HTML entities; they are
+    decoded here, once (so "&amp;amp;" becomes "&amp;"), and the text is stored plain:
+    templates escape it on display."""
     reader = _csv_reader(text, max_field)
     missing = [name for name in TWCS_REQUIRED if name not in reader.fieldnames]
     if missing:
@@ -138,8 +160,17 @@ def read_twcs(text: str, *, max_field: int) -> Iterator[Record]:
         )
     for line, row in _iterate_csv(reader):
         inbound = (row.get("inbound") or "").strip().lower()
+        tweet_id = _twcs_id(row.get("tweet_id"))
+        parent = _twcs_id(row.get("in_response_to_tweet_id"))
+        author = (row.get("author_id") or "").strip()
+        body = html.unescape(row.get("text") or "")
         if inbound in ("false", "0", "no"):
-            yield Record(line, ignored=True)
+            try:
+                sent_at = parse_time(row.get("created_at") or "")
+            except ValueError:
+                sent_at = None
+            post = ThreadPost(tweet_id, parent, author, is_reply=True, text=body, sent_at=sent_at)
+            yield Record(line, ignored=True, post=post)
             continue
         if inbound not in ("true", "1", "yes"):
             yield Record(line, problem=f"inbound must be True or False, not {inbound[:20]!r}")
@@ -152,13 +183,14 @@ def read_twcs(text: str, *, max_field: int) -> Iterator[Record]:
         yield Record(
             line,
             ComplaintInput(
-                channel="x",
-                text=row.get("text") or "",
+                channel=TWCS_CHANNEL,
+                text=body,
                 received_at=received_at,
-                author_handle=(row.get("author_id") or "").strip(),
-                external_id=(row.get("tweet_id") or "").strip(),
+                author_handle=author,
+                external_id=tweet_id,
                 source="twcs",
             ),
+            post=ThreadPost(tweet_id, parent, author, is_reply=False),
         )
 
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.audit import log as audit
-from app.complaints import importers, intake
+from app.complaints import cases, importers, intake
 from app.complaints.models import (
     IMPORT_MOVES,
     ImportFormat,
@@ -41,6 +41,8 @@ class ImportLimits:
     max_chars: int
     max_bytes: int
     batch_size: int = 1000
+    #: How long a case stays open to the same handle's messages (CASE_OPEN_HOURS).
+    case_window: timedelta = cases.DEFAULT_OPEN
 
 
 def create_job(
@@ -54,8 +56,13 @@ def create_job(
     actor: User | None,
     limits: ImportLimits,
     now: datetime,
+    history_handled: bool = False,
+    handled_before: datetime | None = None,
 ) -> ImportJob:
-    """Queue a file for import after the checks that need no parsing (size, emptiness)."""
+    """Queue a file for import after the checks that need no parsing (size, emptiness).
+
+    `history_handled`: complaints received before `handled_before` (when given), else
+    before the job's time minus their channel's response target, are stored resolved."""
     if len(payload) > limits.max_bytes:
         raise importers.ImportFileError(
             f"The file is {len(payload) / 1_048_576:.1f} MB; the limit is "
@@ -73,6 +80,8 @@ def create_job(
         size_bytes=len(payload),
         created_at=now,
         status=ImportStatus.QUEUED,
+        history_handled=history_handled or handled_before is not None,
+        handled_before=handled_before,
     )
     session.add(job)
     session.flush()
@@ -310,7 +319,13 @@ def run(
         stored = intake.existing_keys(session, (valid.dedupe_key for _, valid in valid_rows))
         fresh = [valid for _, valid in valid_rows if valid.dedupe_key not in stored]
         inserted = intake.insert_new(
-            session, fresh, actor_id=job.created_by_id, job_id=job.id, now=now()
+            session,
+            fresh,
+            actor_id=job.created_by_id,
+            job_id=job.id,
+            now=now(),
+            case_window=limits.case_window,
+            handled=already_handled(job),
         )
         for row_number, valid in valid_rows:
             if valid.dedupe_key not in inserted:
@@ -323,9 +338,28 @@ def run(
         job.processed_rows = min(len(records), start + len(batch))
         checkpoint(job)
 
+    # Every row is stored: follow the file's reply links into cases (again after a
+    # takeover at this point: it changes nothing twice).
+    posts = [record.post for record in records if record.post is not None]
+    if posts:
+        linked = cases.link_threads(
+            session, posts, channel_key=importers.TWCS_CHANNEL, job_id=job.id
+        )
+        job.replies_kept_count += linked.replies_kept
     finish(session, job, ImportStatus.DONE, now())
     checkpoint(job)
     return job
+
+
+def already_handled(job: ImportJob) -> Callable[[intake.ValidComplaint], bool] | None:
+    """Which complaints of the job are history already handled, when it asked so: those
+    received before its cut-off (`ImportJob.history_handled`)."""
+    if not job.history_handled:
+        return None
+    if job.handled_before is not None:
+        cutoff = job.handled_before
+        return lambda valid: valid.received_at < cutoff
+    return lambda valid: valid.response_due_at < job.created_at
 
 
 def _seen_in(
@@ -375,6 +409,7 @@ def _audit_finished(session: Session, job: ImportJob, at: datetime) -> None:
             "duplicates": job.duplicate_count,
             "rejected": job.rejected_count,
             "ignored": job.ignored_count,
+            "replies_kept": job.replies_kept_count,
             "error": job.error,
         },
     )

@@ -7,7 +7,7 @@ duplicates, set the response-due time from the channel's target, audit.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.analysis import analyze
 from app.audit import log as audit
-from app.complaints import reading
+from app.complaints import cases, reading
 from app.complaints.models import Channel, Complaint, ComplaintStatus
 from app.core.errors import Invalid
 from app.core.text import clean_text, is_blank, one_line
@@ -176,7 +176,14 @@ def validate(
     )
 
 
-def _row(valid: ValidComplaint, *, actor_id: int | None, job_id: int | None, now: datetime) -> dict:
+def _row(
+    valid: ValidComplaint,
+    *,
+    actor_id: int | None,
+    job_id: int | None,
+    now: datetime,
+    handled: bool = False,
+) -> dict:
     return {
         "channel_key": valid.channel.key,
         "dedupe_key": valid.dedupe_key,
@@ -188,7 +195,9 @@ def _row(valid: ValidComplaint, *, actor_id: int | None, job_id: int | None, now
         "url": valid.url,
         "received_at": valid.received_at,
         "response_due_at": valid.response_due_at,
-        "status": ComplaintStatus.NEW,
+        # History marked as already handled at import arrives resolved (see `insert_new`).
+        "status": ComplaintStatus.RESOLVED if handled else ComplaintStatus.NEW,
+        "resolved_at": now if handled else None,
         "created_by_id": actor_id,
         "import_job_id": job_id,
         "created_at": now,
@@ -204,14 +213,24 @@ class IntakeResult:
 
 
 def register(
-    session: Session, valid: ValidComplaint, *, actor: User | None, now: datetime
+    session: Session,
+    valid: ValidComplaint,
+    *,
+    actor: User | None,
+    now: datetime,
+    case_window: timedelta = cases.DEFAULT_OPEN,
 ) -> IntakeResult:
     """Store one complaint, or return the one already stored under the same dedupe key."""
     existing = session.scalar(select(Complaint).where(Complaint.dedupe_key == valid.dedupe_key))
     if existing is not None:
         return IntakeResult(existing, created=False)
     inserted = insert_new(
-        session, [valid], actor_id=actor.id if actor else None, job_id=None, now=now
+        session,
+        [valid],
+        actor_id=actor.id if actor else None,
+        job_id=None,
+        now=now,
+        case_window=case_window,
     )
     complaint = session.scalar(select(Complaint).where(Complaint.dedupe_key == valid.dedupe_key))
     assert complaint is not None
@@ -248,17 +267,31 @@ def insert_new(
     actor_id: int | None,
     job_id: int | None,
     now: datetime,
+    case_window: timedelta = cases.DEFAULT_OPEN,
+    handled: Callable[[ValidComplaint], bool] | None = None,
 ) -> set[str]:
     """Insert the complaints whose dedupe key is not stored yet; return the keys inserted.
 
     `ON CONFLICT DO NOTHING` lets two imports of the same file run at once without
-    duplicates or errors: the database decides who stored each row.
+    duplicates or errors: the database decides who stored each row. Each row joins its
+    case (`cases.place`); a case made for a row that was not inserted is removed again.
+    Rows for which `handled` says so are stored resolved (history already handled).
     """
     if not rows:
         return set()
     dialect = session.get_bind().dialect.name
     insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
-    values = [_row(valid, actor_id=actor_id, job_id=job_id, now=now) for valid in rows]
+    values = [
+        _row(
+            valid,
+            actor_id=actor_id,
+            job_id=job_id,
+            now=now,
+            handled=bool(handled and handled(valid)),
+        )
+        for valid in rows
+    ]
+    made = cases.place(session, values, window=case_window, now=now)
     statement = (
         insert(Complaint)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
@@ -270,6 +303,8 @@ def insert_new(
         stored = session.execute(statement, values[start : start + 500]).all()
         reading.store_flags(session, [(row.id, flags[row.dedupe_key]) for row in stored])
         inserted.update(row.dedupe_key for row in stored)
+    if len(inserted) < len(values):
+        cases.remove_if_empty(session, (case.id for case in made))
     return inserted
 
 
@@ -280,8 +315,9 @@ def add(
     actor: User | None,
     now: datetime,
     max_chars: int,
+    case_window: timedelta = cases.DEFAULT_OPEN,
 ) -> IntakeResult:
     """Check one complaint against the channels in force and store it (or find the one
     already stored); raise Rejection naming every field that is wrong."""
     valid = validate(data, load_channels(session), now=now, max_chars=max_chars)
-    return register(session, valid, actor=actor, now=now)
+    return register(session, valid, actor=actor, now=now, case_window=case_window)

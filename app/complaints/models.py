@@ -15,6 +15,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -150,11 +151,16 @@ class Complaint(Base):
     #: When the worker warned that the response-time target is near (issue 17): set once,
     #: by a compare-and-set, so several workers never warn twice about one complaint.
     due_warning_at: Mapped[datetime | None]
+    #: The case the message belongs to (issue 18): set by intake for every complaint it
+    #: stores (`app.complaints.cases`); NULL only for rows written around intake (the
+    #: benchmarks' bulk inserts).
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
 
     channel: Mapped[Channel] = relationship(lazy="joined")
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     language_set_by: Mapped[User | None] = relationship(foreign_keys=[language_set_by_id])
+    case: Mapped[Case | None] = relationship("Case")
 
     @property
     def language_read(self) -> bool:
@@ -192,6 +198,8 @@ class Complaint(Base):
         Index("ix_complaints_channel_open_due", "channel_key", "is_open", "response_due_at", "id"),
         # The inbox by kind ("the questions"), most urgent first.
         Index("ix_complaints_kind_due", "kind", "response_due_at", "id"),
+        # A customer's history by handle, across channels.
+        Index("ix_complaints_author_handle", "author_handle"),
     )
 
 
@@ -273,6 +281,14 @@ class ImportJob(Base):
     rejected_count: Mapped[int] = mapped_column(default=0)
     #: Rows skipped without being complaints (brand replies in a twcs file).
     ignored_count: Mapped[int] = mapped_column(default=0)
+    #: Of those, the brand replies kept as "our replies (imported)" in their cases.
+    replies_kept_count: Mapped[int] = mapped_column(default=0, server_default=sql_text("0"))
+    #: "Mark history as already handled": complaints received before the cut-off are
+    #: stored resolved, so years-old posts do not top the inbox as overdue. The cut-off is
+    #: `handled_before` when the person gave one, else each row's own: received before the
+    #: import was queued minus the channel's response target (already overdue on arrival).
+    history_handled: Mapped[bool] = mapped_column(default=False, server_default=sql_text("false"))
+    handled_before: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
@@ -333,3 +349,80 @@ class ImportRowIssue(Base):
     __table_args__ = (
         CheckConstraint("outcome IN ('duplicate', 'rejected')", name="outcome_values"),
     )
+
+
+class Case(Base):
+    """A customer's messages that belong together, across channels (issue 18).
+
+    A message joins a case by itself when the same author handle writes on the same
+    channel while the case is open (`app.complaints.cases`), by the import's reply links,
+    or by hand (an agent moves a complaint into another case or splits it out).
+    """
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Where the case started.
+    channel_key: Mapped[str] = mapped_column(ForeignKey("channels.key"))
+    #: Who it is about: the first message's author handle, lower-cased ("" when unknown;
+    #: such a case is never joined by handle).
+    customer_handle: Mapped[str] = mapped_column(String(200), default="")
+    #: When its earliest and latest customer messages were received: the case is open to
+    #: messages of the same handle and channel within CASE_OPEN_HOURS of these.
+    first_message_at: Mapped[datetime]
+    last_message_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    channel: Mapped[Channel] = relationship(lazy="joined")
+
+    __table_args__ = (
+        CheckConstraint("last_message_at >= first_message_at", name="messages_in_order"),
+        Index("ix_cases_channel_handle_last", "channel_key", "customer_handle", "last_message_at"),
+        Index("ix_cases_customer_handle", "customer_handle"),
+        # A case number is never given again after its case was removed (SQLite would
+        # reuse the highest); PostgreSQL's sequence never does.
+        {"sqlite_autoincrement": True},
+    )
+
+
+class ImportedReply(Base):
+    """A brand's reply read from an imported file (twcs): shown read-only in its case's
+    timeline as "our reply (imported)". Never a complaint, never published again."""
+
+    __tablename__ = "imported_replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    channel_key: Mapped[str] = mapped_column(ForeignKey("channels.key"))
+    #: The post's id on the channel: a re-import adds nothing.
+    external_id: Mapped[str] = mapped_column(String(100))
+    #: The message it answers, as the file named it.
+    in_response_to: Mapped[str | None] = mapped_column(String(100))
+    author_handle: Mapped[str] = mapped_column(String(200), default="")
+    text: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[datetime]
+    import_job_id: Mapped[int | None] = mapped_column(ForeignKey("import_jobs.id"))
+
+    __table_args__ = (
+        UniqueConstraint("channel_key", "external_id"),
+        Index("ix_imported_replies_case_sent", "case_id", "sent_at"),
+    )
+
+
+class CaseNote(Base):
+    """An internal note on a case: for colleagues only, never published. @mentions of
+    colleagues notify them."""
+
+    __tablename__ = "case_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    #: The colleagues it mentioned (user ids), notified when it was written.
+    mentioned_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User] = relationship()
+
+    __table_args__ = (Index("ix_case_notes_case_created", "case_id", "created_at"),)

@@ -27,7 +27,7 @@ from app.accounts.models import User
 from app.accounts.permissions import Permission, can
 from app.analysis.rules import FLAG_LABELS, languages_with_rules
 from app.audit.history import timeline
-from app.complaints import assignment, importers, imports, inbox, intake, jobs, reading
+from app.complaints import assignment, cases, importers, imports, inbox, intake, jobs, reading
 from app.complaints.forms import ComplaintForm, ImportForm
 from app.complaints.models import Complaint, ImportFormat, ImportJob, ImportRowIssue
 from app.core.errors import Invalid
@@ -35,7 +35,7 @@ from app.core.ids import parse_id
 from app.drafts import operations, replies
 from app.extensions import db
 from app.nlp.detection import language_choices, language_name
-from app.services import import_limits
+from app.services import case_window, import_limits
 from app.web.access import requires, safe_next
 from app.web.forms import show_on_form
 from app.web.services import compose_draft, display_zone, now, templates
@@ -77,6 +77,7 @@ def inbox_view():
         handling=shown.handling,
         confirm=request.args.get("confirm", type=parse_id),
         follow_ups_due=shown.follow_ups_due,
+        case_sizes=cases.sizes(db.session, (c.case_id for c in shown.page.items)),
     )
 
 
@@ -124,9 +125,25 @@ def render_complaint(
             language_choices=language_choices(),
             draft_languages=[(code, language_name(code)) for code in templates().languages],
             languages_read=languages_with_rules(),
+            **_case_context(complaint),
         ),
         status,
     )
+
+
+def _case_context(complaint: Complaint) -> dict:
+    """The complaint's case on its page: how many messages, and what the person may do."""
+    return {
+        "case_messages": db.session.scalar(
+            select(func.count())
+            .select_from(Complaint)
+            .where(Complaint.case_id == complaint.case_id)
+        )
+        if complaint.case_id
+        else 0,
+        "move_refusal": cases.move_refusal(current_user, complaint, None),
+        "split_refusal": cases.split_refusal(db.session, current_user, complaint),
+    }
 
 
 def _highlights(complaint: Complaint) -> list[dict]:
@@ -274,6 +291,7 @@ def new():
                 actor=current_user,
                 now=now(),
                 max_chars=current_app.config["MAX_COMPLAINT_CHARS"],
+                case_window=case_window(current_app.config),
             )
         except intake.Rejection as rejection:
             show_on_form(form, rejection, otherwise="text")
@@ -307,6 +325,7 @@ def imports_index():
                 actor=current_user,
                 limits=import_limits(current_app.config),
                 now=now(),
+                **form.history_option(display_zone()),
             )
         except importers.ImportFileError as exc:
             show_on_form(form, exc, otherwise="file")
@@ -375,6 +394,7 @@ def import_progress(job_id: int):
             "duplicates": job.duplicate_count,
             "rejected": job.rejected_count,
             "ignored": job.ignored_count,
+            "replies_kept": job.replies_kept_count,
             "error": job.error,
         }
     )

@@ -4,7 +4,8 @@ these in their own transaction.
 - a draft is submitted: reviewers (and sign-off, when the case needs it) are asked to act;
 - a reviewer or signer decides: the author hears;
 - an edit voids approvals: whoever approved is asked to read it again;
-- a webhook delivery fails for good: the author and the admins hear.
+- a webhook delivery fails for good: the author and the admins hear;
+- an internal note on a case @mentions a colleague: they hear.
 
 One unread notice per person and link: a second event updates it rather than piling up.
 """
@@ -174,6 +175,21 @@ def delivery_failed(
         ),
         link=draft_link(draft, "publish"),
         now=now,
+    )
+
+
+def mentioned(
+    session: Session, people: Iterable[User], *, case_id: int, link: str, actor: User, now: datetime
+) -> int:
+    """Tell each colleague an internal note on a case mentions them (never the writer)."""
+    return send(
+        session,
+        people,
+        kind="mentioned",
+        message=f"{actor.name} mentioned you in an internal note on case #{case_id}.",
+        link=link,
+        now=now,
+        skip=actor,
     )
 
 

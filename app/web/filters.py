@@ -20,6 +20,18 @@ from app.nlp.detection import language_name
 from app.web.services import company, display_zone, now
 
 
+def author_label(name: str | None, handle: str | None) -> str:
+    """How an author reads: their name, else their handle. A handle that is only digits
+    (the anonymised customer ids of the Customer Support on Twitter corpus, "115712")
+    reads "customer 115712", so it is not taken for a count or a complaint number."""
+    name, handle = (name or "").strip(), (handle or "").strip()
+    if name:
+        return name
+    if handle.isdigit():
+        return f"customer {handle}"
+    return handle or "Unknown author"
+
+
 def localtime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
     if value is None:
         return "—"
@@ -80,6 +92,7 @@ def register_template_filters(app: Flask) -> None:
     app.jinja_env.filters["language_name"] = lambda code: language_name(code or "")
     # Globals, not context: the editor's tone macros are also rendered on their own.
     app.jinja_env.globals["PART_LABELS"] = PART_LABELS
+    app.jinja_env.globals["author_label"] = author_label
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

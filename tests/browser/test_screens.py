@@ -64,6 +64,7 @@ def _ids(app: Flask) -> dict[str, int]:
         return {
             "draft": draft.id,
             "complaint": draft.complaint_id,
+            "case": draft.complaint.case_id,
             "cooling_off": draft_in(DraftState.COOLING_OFF),
             "approved": draft_in(DraftState.APPROVED),
             "published": published or 0,
@@ -118,6 +119,15 @@ def _type_blame(page) -> None:
     page.locator("#tone-panel").get_by_text("Non-apology").first.wait_for()
 
 
+def _write_note(page) -> None:
+    """A case's timeline with an internal note on it, written as an agent does."""
+    page.fill("#note-text", "Refund agreed by phone, @reviewer please check <b>the total</b>.")
+    page.get_by_role("button", name="Add the note").click()
+    page.locator(".entry-note").last.wait_for()
+    assert "internal: never published" in page.locator(".entry-note").last.inner_text()
+    assert "<b>the total</b>" in page.locator(".entry-note .entry-text").last.inner_text()
+
+
 @dataclass(frozen=True)
 class Screen:
     name: str
@@ -132,6 +142,7 @@ SCREENS = [
     Screen("login", None, lambda ids: "/login"),
     Screen("inbox", "agent", lambda ids: "/", full_page=False),
     Screen("complaint", "agent", lambda ids: f"/complaints/{ids['complaint']}"),
+    Screen("case", "agent", lambda ids: f"/cases/{ids['case']}", _write_note),
     Screen("paste", "agent", lambda ids: "/complaints/new"),
     Screen("import", "agent", lambda ids: "/imports"),
     Screen("editor", "agent", lambda ids: f"/drafts/{ids['draft']}"),
