@@ -194,31 +194,41 @@ def test_the_whole_journey_through_the_screens(app, browsers, clock):
 
     # Publishing is refused while the last edit cools off, with the reasons shown.
     editor = agent.get(draft_path)
-    assert "It cannot go out yet: Still cooling off: about 10 more minute(s)." in words(editor)
+    assert "It cannot go out yet: Still cooling off for 10 minutes." in words(editor)
     assert re.search(r'value="publish" class="primary" disabled', editor.text)
     early = post_action(agent, editor, "publish")
     assert early.status_int == 409
     assert "Still cooling off" in words(early)
     clock.advance(minutes=11)
     editor = agent.get(draft_path)
-    assert "Ready to publish." in words(editor)
+    assert "Ready to publish by hand: you get the final text to post on X" in words(editor)
     published = take(editor, "publish").follow()
     assert published.request.path == f"/drafts/{draft_id}/publish"
-    assert "Published." in words(published)
-    assert "waiting for the link" in words(published)
-    assert "sooner if we can" in words(published)  # the final text, to copy
+    # The manual channel: nothing is "published" or "posted" before the link is recorded.
+    shown = words(published)
+    assert "Published." not in shown and "Posted" not in shown
+    assert (
+        "Not posted yet: copy the reply, post it on X (Twitter), then paste the link here." in shown
+    )
+    assert "To post by hand" in shown  # the state
+    assert "not posted yet" in shown
+    assert "sooner if we can" in shown  # the final text, to copy
+    assert "Not posted yet: copy the reply" in words(agent.get(draft_path))
     # The old page's button again: still one publication.
     twice = take(editor, "publish").follow()
     assert "It was already published; nothing was sent twice." in words(twice)
     form = next(f for f in twice.forms.values() if "url" in f.fields)
+    assert form.fields["url"][0].id == "url" and "Mark as posted" in twice.text
     form["url"] = "not a link"
     wrong = form.submit(status=400)
     assert "Paste the full link of the posted reply" in words(wrong)
     form = next(f for f in wrong.forms.values() if "url" in f.fields)
     form["url"] = "https://x.com/NorthwindHome/status/1"
     linked = form.submit().follow()
-    assert "Link recorded: the reply is out." in words(linked)
+    assert "Marked as posted: the link is recorded and the reply is out." in words(linked)
     assert "posted https://x.com/NorthwindHome/status/1" in words(linked)
+    assert "Posted" in words(linked) and "To post by hand" not in words(linked)
+    assert "Posted 23 Nov 2026" in words(agent.get(draft_path))
 
     # The complaint page: the reply and its state, the follow-up, resolving, "it's sorted".
     page = agent.get(f"/complaints/{complaint_id}")
@@ -445,7 +455,7 @@ def test_notifications_belong_to_their_owner_and_can_be_read_one_by_one(app, use
 
 
 def test_the_policy_page_saves_refuses_a_floor_below_a_minute_and_drives_the_next_submission(
-    app, browsers
+    app, browsers, clock
 ):
     admin, agent = browsers["admin"], browsers["agent"]
     page = admin.get("/admin/settings/workflow")
@@ -488,12 +498,24 @@ def test_the_policy_page_saves_refuses_a_floor_below_a_minute_and_drives_the_nex
     # and the submission cools off for the new 30 minutes.
     complaint_id = add_complaint(app, text=CALM)
     editor = form_with(agent.get(f"/complaints/{complaint_id}"), "/drafts").submit().follow()
-    assert "Cooling-off would end about 29 minute(s) after this reply is due." in words(editor)
+    # Before submitting: how long it will wait and why, from the policy's own computation.
+    assert (
+        "When you submit, this reply waits 30 minutes before it can go out: "
+        "30 minutes for every reply."
+    ) in words(editor)
+    assert ("Submitted now, cooling-off would end 29 minutes after the response target.") in words(
+        editor
+    )
     submitted = take(editor, "submit").follow()
     assert "Submitted. Cooling off until 09:30" in words(submitted)
-    assert "Cooling-off would end about 29 minute(s)" in words(submitted)
+    assert "When you submit" not in words(submitted)
+    assert "Cooling-off ends 29 minutes after the response target." in words(submitted)
     queue = browsers["reviewer"].get("/reviews")
-    assert "Cooling-off ends 09:30, about 29 min after the reply is due." in words(queue)
+    assert "Cooling-off ends 09:30, 29 minutes after the response target." in words(queue)
+    # Once the reply is overdue the warning is moot: the clock says "overdue" instead.
+    clock.advance(minutes=2)
+    assert "after the response target" not in words(agent.get(submitted.request.path))
+    assert "after the response target" not in words(browsers["reviewer"].get("/reviews"))
 
 
 def test_only_admins_open_the_policy_page(browsers):

@@ -21,6 +21,7 @@ from app.accounts.models import Group, User
 from app.analysis.rules import FLAGS
 from app.audit import log as audit
 from app.complaints.models import Channel, Complaint
+from app.core.durations import in_words, plural
 from app.core.errors import Invalid
 from app.drafts.models import SignOffGroup
 from app.settings import store
@@ -44,6 +45,32 @@ def group_choices(session: Session) -> tuple[str, ...]:
 PUBLISHERS = ("manual", "webhook")
 
 
+def _length(seconds: int) -> str:
+    """A policy setting's length, exactly: "10 minutes", "1 hour", "90 minutes"."""
+    minutes, rest = divmod(seconds, 60)
+    if rest:
+        return plural(seconds, "second")
+    if minutes and minutes % 60 == 0:
+        return plural(minutes // 60, "hour")
+    return plural(minutes, "minute")
+
+
+@dataclass(frozen=True)
+class CoolingOff:
+    """How long a draft cools off once submitted, and the policy's reasons, in words."""
+
+    length: timedelta
+    reasons: tuple[str, ...]
+
+    @property
+    def message(self) -> str:
+        """What the editor says before submitting."""
+        return (
+            f"When you submit, this reply waits {in_words(self.length, parts=2)} before it "
+            f"can go out: {'; '.join(self.reasons)}."
+        )
+
+
 @dataclass(frozen=True)
 class CoolingOffPolicy:
     """How long a submitted draft cools before it may go out."""
@@ -58,13 +85,29 @@ class CoolingOffPolicy:
     #: After an edit, this share (in percent) of the full length starts again.
     edit_restart_percent: int = 100
 
-    def length(self, complaint: Complaint, findings: list[dict[str, Any]]) -> timedelta:
+    def explain(self, complaint: Complaint, findings: list[dict[str, Any]]) -> CoolingOff:
+        """How long a reply to `complaint` with these findings cools off, and why that long:
+        the one computation the submission uses and the editor shows beforehand."""
         seconds = self.base_seconds
-        if complaint.heat_label == "high":
+        reasons = [f"{_length(self.base_seconds)} for every reply"]
+        if complaint.heat_label == "high" and self.hot_extra_seconds:
             seconds += self.hot_extra_seconds
-        if any(finding.get("severity") == WARN for finding in findings):
+            reasons.append(
+                f"{_length(self.hot_extra_seconds)} more because the customer is very angry"
+            )
+        if self.warn_extra_seconds and any(finding.get("severity") == WARN for finding in findings):
             seconds += self.warn_extra_seconds
-        return timedelta(seconds=max(seconds, self.floor_seconds))
+            reasons.append(
+                f"{_length(self.warn_extra_seconds)} more because the tone checks warn about "
+                "the reply"
+            )
+        if seconds < self.floor_seconds:
+            seconds = self.floor_seconds
+            reasons = [f"{_length(self.floor_seconds)}, the least any reply waits"]
+        return CoolingOff(timedelta(seconds=seconds), tuple(reasons))
+
+    def length(self, complaint: Complaint, findings: list[dict[str, Any]]) -> timedelta:
+        return self.explain(complaint, findings).length
 
     def after_edit(self, complaint: Complaint, findings: list[dict[str, Any]]) -> timedelta:
         full = self.length(complaint, findings).total_seconds()
@@ -329,17 +372,25 @@ class TargetWarning:
 
     cooling_off_until: datetime
     due_at: datetime
+    #: True once the draft is submitted (its cooling-off is running); False: if it were now.
+    running: bool = True
 
     @property
     def late_by(self) -> timedelta:
         return self.cooling_off_until - self.due_at
 
     @property
+    def lateness(self) -> str:
+        """ "21 hours after the response target"."""
+        return f"{in_words(self.late_by)} after the response target"
+
+    @property
     def message(self) -> str:
-        late = max(1, round(self.late_by.total_seconds() / 60))
+        if self.running:
+            return f"Cooling-off ends {self.lateness}. Tell your lead if the reply will be late."
         return (
-            f"Cooling-off would end about {late} minute(s) after this reply is due. "
-            "Submit as soon as it reads right, and tell your lead if it will be late."
+            f"Submitted now, cooling-off would end {self.lateness}. Submit as soon as it "
+            "reads right, and tell your lead if it will be late."
         )
 
 
@@ -352,10 +403,16 @@ def target_warning(
     cooling_off_until: datetime | None = None,
 ) -> TargetWarning | None:
     """A warning when the reply cannot go out before the complaint's target: from a
-    submission now, or from the cooling-off already running (`cooling_off_until`)."""
-    if complaint.first_replied_at is not None:
+    submission now, or from the cooling-off already running (`cooling_off_until`). Only
+    while it is true and still helps: not once cooling-off is over, and not once the
+    target has passed (the response clock says "overdue" then)."""
+    if complaint.first_replied_at is not None or now >= complaint.response_due_at:
         return None
     until = cooling_off_until or now + policy.cooling_off.length(complaint, findings)
-    if until <= complaint.response_due_at:
+    if until <= now or until <= complaint.response_due_at:
         return None
-    return TargetWarning(cooling_off_until=until, due_at=complaint.response_due_at)
+    return TargetWarning(
+        cooling_off_until=until,
+        due_at=complaint.response_due_at,
+        running=cooling_off_until is not None,
+    )

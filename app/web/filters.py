@@ -14,9 +14,11 @@ from app.accounts.permissions import Permission, can
 from app.analysis.kind import KIND_LABELS, KINDS
 from app.analysis.rules import ENTITY_LABELS, FLAG_LABELS, FLAGS
 from app.complaints import inbox
+from app.core import durations
 from app.drafts.response_templates import PART_LABELS
 from app.extensions import db
 from app.nlp.detection import language_name
+from app.publishing import outbox
 from app.web.services import company, display_zone, now
 
 
@@ -74,12 +76,13 @@ def signoff_group_names() -> dict[str, str]:
 
 def register_template_filters(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
-    app.jinja_env.filters["duration"] = inbox.human_duration
+    app.jinja_env.filters["duration"] = durations.in_words
     app.jinja_env.filters["highlight"] = highlight
     app.jinja_env.filters["highlight_findings"] = highlight_findings
     app.jinja_env.filters["language_name"] = lambda code: language_name(code or "")
     # Globals, not context: the editor's tone macros are also rendered on their own.
     app.jinja_env.globals["PART_LABELS"] = PART_LABELS
+    app.jinja_env.globals["draft_state_words"] = outbox.state_words
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
