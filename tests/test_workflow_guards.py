@@ -300,4 +300,8 @@ def test_response_targets_change_per_channel_and_are_audited(ctx, users):
     event = db.session.scalars(
         db.select(AuditEvent).where(AuditEvent.action == "settings.response_targets_updated")
     ).one()
-    assert event.details == {"changed": {"x": 1800}}
+    assert event.details == {
+        "changed": {"x": 1800},
+        "before": {"x": 3600},
+        "changes": ["Response target on X (Twitter): 1 hour → 30 minutes"],
+    }

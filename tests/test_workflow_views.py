@@ -201,12 +201,13 @@ def test_the_whole_journey_through_the_screens(app, browsers, clock):
     assert "Still cooling off" in words(early)
     clock.advance(minutes=11)
     editor = agent.get(draft_path)
-    assert "Ready to publish by hand: you get the final text to post on X" in words(editor)
+    assert "Ready to publish by hand: “Publish” gives the final text to post on X" in words(editor)
     published = take(editor, "publish").follow()
     assert published.request.path == f"/drafts/{draft_id}/publish"
     # The manual channel: nothing is "published" or "posted" before the link is recorded.
     shown = words(published)
-    assert "Published." not in shown and "Posted" not in shown
+    assert "Published." not in shown
+    assert "Posted" not in shown
     assert (
         "Not posted yet: copy the reply, post it on X (Twitter), then paste the link here." in shown
     )
@@ -218,7 +219,8 @@ def test_the_whole_journey_through_the_screens(app, browsers, clock):
     twice = take(editor, "publish").follow()
     assert "It was already published; nothing was sent twice." in words(twice)
     form = next(f for f in twice.forms.values() if "url" in f.fields)
-    assert form.fields["url"][0].id == "url" and "Mark as posted" in twice.text
+    assert form.fields["url"][0].id == "url"
+    assert "Mark as posted" in twice.text
     form["url"] = "not a link"
     wrong = form.submit(status=400)
     assert "Paste the full link of the posted reply" in words(wrong)
@@ -227,7 +229,8 @@ def test_the_whole_journey_through_the_screens(app, browsers, clock):
     linked = form.submit().follow()
     assert "Marked as posted: the link is recorded and the reply is out." in words(linked)
     assert "posted https://x.com/NorthwindHome/status/1" in words(linked)
-    assert "Posted" in words(linked) and "To post by hand" not in words(linked)
+    assert "Posted" in words(linked)
+    assert "To post by hand" not in words(linked)
     assert "Posted 23 Nov 2026" in words(agent.get(draft_path))
 
     # The complaint page: the reply and its state, the follow-up, resolving, "it's sorted".
@@ -489,6 +492,12 @@ def test_the_policy_page_saves_refuses_a_floor_below_a_minute_and_drives_the_nex
     form["target_unit.x"] = "minutes"
     saved = form.submit().follow()
     assert "Workflow policy saved" in words(saved)
+    # The audit log says what changed, old → new, in the page's own words.
+    audit_page = words(admin.get("/admin/audit?action=settings."))
+    assert "Ada Admin updated the workflow policy: Base cooling-off: 10 minutes → 30 minutes" in (
+        audit_page
+    )
+    assert "Response target on X (Twitter): 1 hour → 1 minute" in audit_page
     form = main_form(saved)
     assert form["cooling_off.base_minutes"].value == "30"
     assert form["target.x"].value == "1"

@@ -18,14 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Group, User
-from app.analysis.rules import FLAGS
+from app.analysis.rules import FLAG_LABELS, FLAGS
 from app.audit import log as audit
 from app.complaints.models import Channel, Complaint
 from app.core.durations import in_words, plural
 from app.core.errors import Invalid
 from app.drafts.models import SignOffGroup
 from app.settings import store
-from app.tone.catalogue import CODES, WARN
+from app.tone.catalogue import CODE_LABELS, CODES, WARN
 
 PREFIX = "workflow."
 #: Cooling-off is mandatory: no setting makes it shorter than this.
@@ -43,6 +43,40 @@ def group_choices(session: Session) -> tuple[str, ...]:
 
 
 PUBLISHERS = ("manual", "webhook")
+#: How each publisher is said.
+PUBLISHER_WORDS = {"manual": "by hand", "webhook": "by webhook"}
+#: The cooling-off settings' names on Admin → Workflow policy and in the audit log.
+COOLING_LABELS = {
+    "base_seconds": "Base cooling-off",
+    "hot_extra_seconds": "Extra for a hot complaint",
+    "warn_extra_seconds": "Extra when the tone checks warn",
+    "floor_seconds": "Never shorter than",
+    "edit_restart_percent": "Share restarted after an edit",
+}
+
+
+def change_words(name: str, old: Any, new: Any) -> str:
+    """A workflow setting's change as the audit log shows it: "Base cooling-off: 10
+    minutes → 30 minutes", "Sign-off for Legal threat: legal → nobody"."""
+    kind, _, key = name.partition(".")
+    if kind == "cooling_off" and key == "edit_restart_percent":
+        label, shown = COOLING_LABELS[key], lambda value: f"{value}%"
+    elif kind == "cooling_off":
+        label, shown = COOLING_LABELS.get(key, key), lambda value: _length(int(value))
+    elif kind == "signoff":
+        what = key.partition(".")[2]
+        label = "Sign-off " + (
+            "for a complaint nobody could read"
+            if name == UNREAD_LANGUAGE_KEY
+            else f"for {FLAG_LABELS.get(what) or CODE_LABELS.get(what) or what}"
+        )
+        shown = lambda value: "nobody" if value == NOBODY else str(value)  # noqa: E731
+    elif kind == "publisher":
+        label, shown = f"Publishing on {key}", lambda value: PUBLISHER_WORDS.get(value, value)
+    else:
+        return store.change_words(name, old, new)
+    old_words = "the default" if old is None else shown(old)
+    return f"{label}: {old_words} → {shown(new)}"
 
 
 def _length(seconds: int) -> str:
@@ -321,6 +355,7 @@ def save(
         actor=actor,
         now=now,
         defaults=defaults.as_settings(),
+        describe=change_words,
     )
     return policy
 
@@ -337,6 +372,7 @@ def set_response_targets(
     each bad value. Complaints already in keep the due time they came in with."""
     problems: dict[str, str] = {}
     changed: dict[str, int] = {}
+    before: dict[str, int] = {}
     channels = {channel.key: channel for channel in response_targets(session)}
     for key, value in targets.items():
         channel = channels.get(key)
@@ -347,7 +383,7 @@ def set_response_targets(
         if seconds is None:
             problems[f"target.{key}"] = f"Seconds from 60 to {MAX_SECONDS} (a day)."
         elif seconds != channel.response_target_seconds:
-            changed[key] = seconds
+            changed[key], before[key] = seconds, channel.response_target_seconds
     if problems:
         raise WorkflowPolicyError(problems)
     for key, seconds in changed.items():
@@ -361,7 +397,15 @@ def set_response_targets(
             entity_id=None,
             actor_id=actor.id,
             now=now,
-            details={"changed": changed},
+            details={
+                "changed": changed,
+                "before": before,
+                "changes": [
+                    f"Response target on {channels[key].name}: {_length(before[key])} → "
+                    f"{_length(seconds)}"
+                    for key, seconds in changed.items()
+                ],
+            },
         )
     return changed
 

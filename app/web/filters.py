@@ -15,7 +15,7 @@ from app.analysis.kind import KIND_LABELS, KINDS
 from app.analysis.rules import ENTITY_LABELS, FLAG_LABELS, FLAGS
 from app.complaints import inbox
 from app.core import durations
-from app.drafts.response_templates import PART_LABELS
+from app.core.parts import PART_LABELS
 from app.extensions import db
 from app.nlp.detection import language_name
 from app.publishing import outbox
