@@ -430,3 +430,20 @@ def test_the_cli_exports_a_complaints_events_to_a_file(app, story, tmp_path):
     result = runner.invoke(args=["audit", "export", "--until", "23/11/2026"])
     assert result.exit_code == 2
     assert "--until: Give a date as YYYY-MM-DD" in result.output
+
+
+def test_date_fields_claim_no_format_and_dates_read_unambiguously(client_for, app):
+    """`<input type=date>` shows the browser's own format (mm/dd/yyyy in the US, dd/mm/yyyy
+    elsewhere): the hint names the time zone the days are counted in, not a format."""
+    page = client_for("admin").get("/admin/audit")
+    markup = page.get_data(as_text=True)
+    assert markup.count('type="date"') == 2
+    assert "YYYY" not in markup
+    assert "The first day included (days in UTC)" in visible(page)
+    from app.web.filters import localtime
+
+    with app.test_request_context():
+        assert localtime(datetime(2026, 12, 7, 14, 2, tzinfo=UTC)) == "7 Dec 2026, 14:02"
+        assert localtime(datetime(2026, 12, 7, 14, 2, tzinfo=UTC), "%H:%M", zone=True) == (
+            "14:02 UTC"
+        )

@@ -97,9 +97,9 @@ def test_the_whole_journey_through_the_screens(app, browsers, clock):
     )
     assert "Submit the draft first" in words(editor)
     submitted = take(editor, "submit").follow()
-    assert "Submitted. Cooling off until 09:10; reviewers have been asked." in words(submitted)
+    assert "Submitted. Cooling off until 09:10 UTC; reviewers have been asked." in words(submitted)
     assert "Sign-off by legal has been asked too." in words(submitted)
-    assert '<time datetime="2026-11-23T09:10:00+00:00">09:10</time>' in submitted.text
+    assert '<time datetime="2026-11-23T09:10:00+00:00">09:10 UTC</time>' in submitted.text
     assert "data-countdown=" in submitted.text
     # A second click on the same form changes nothing.
     again = take(editor, "submit")
@@ -166,7 +166,7 @@ def test_the_whole_journey_through_the_screens(app, browsers, clock):
     saved = form.submit().follow()
     assert (
         "Saved as revision 3. Earlier approvals and sign-offs no longer count; cooling-off "
-        "starts again and ends at 09:17." in words(saved)
+        "starts again and ends at 09:17 UTC." in words(saved)
     )
     assert "A colleague must approve this revision." in words(saved)
     review = reviewer.get("/notifications").click(description="please read it again").follow()
@@ -520,7 +520,7 @@ def test_the_policy_page_saves_refuses_a_floor_below_a_minute_and_drives_the_nex
     assert "When you submit" not in words(submitted)
     assert "Cooling-off ends 29 minutes after the response target." in words(submitted)
     queue = browsers["reviewer"].get("/reviews")
-    assert "Cooling-off ends 09:30, 29 minutes after the response target." in words(queue)
+    assert "Cooling-off ends 09:30 UTC, 29 minutes after the response target." in words(queue)
     # Once the reply is overdue the warning is moot: the clock says "overdue" instead.
     clock.advance(minutes=2)
     assert "after the response target" not in words(agent.get(submitted.request.path))

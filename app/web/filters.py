@@ -22,10 +22,16 @@ from app.publishing import outbox
 from app.web.services import company, display_zone, now
 
 
-def localtime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
+def localtime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M", zone: bool = False) -> str:
+    """Every date and time a page shows, in the display time zone: "7 Dec 2026, 14:02" (the
+    day without a leading zero, the month in letters: never "12/07", which half the world
+    reads as July). `zone=True` names the zone ("14:02 UTC") where a time is acted on: when
+    a reply is due, when cooling-off ends."""
     if value is None:
         return "—"
-    return value.astimezone(display_zone()).strftime(fmt)
+    local = value.astimezone(display_zone())
+    text = local.strftime(fmt.replace("%d %b", f"{local.day} %b"))
+    return f"{text} {local.strftime('%Z')}" if zone else text
 
 
 def highlight_findings(text: str, findings: list[dict]) -> Markup:
