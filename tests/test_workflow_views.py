@@ -596,3 +596,24 @@ def test_the_review_page_diff_escapes_markup(app, users, browsers):
     review = browsers["reviewer"].get(f"/drafts/{draft_id}/review")
     assert "&lt;b&gt;update&lt;/b&gt;" in review.text
     assert "<b>update</b>" not in review.text
+
+
+def test_the_editor_says_how_long_cooling_off_will_be_and_why_before_submitting(app, users):
+    """The length and its reasons come from `CoolingOffPolicy.explain`, the computation the
+    submission itself uses: what the editor says is what the draft then waits."""
+    with app.app_context():
+        draft_id = start(app, users)
+        db.session.get(Draft, draft_id).complaint.heat_label = "high"
+        db.session.commit()
+    agent = TestApp(app, extra_environ={"HTTP_HOST": "composure.test"})
+    web_login(agent, users["agent"].email)
+    editor = agent.get(f"/drafts/{draft_id}")
+    said = (
+        "When you submit, this reply waits 20 minutes before it can go out: 10 minutes for "
+        "every reply; 10 minutes more because the customer is very angry."
+    )
+    assert said in words(editor)
+    submitted = take(editor, "submit").follow()
+    assert "When you submit" not in words(submitted)
+    assert "Cooling off until 09:20 UTC" in words(submitted)
+    assert "(20 minutes left)" in words(submitted)
