@@ -60,12 +60,14 @@ def save(
     now: datetime,
     defaults: dict[str, Any] | None = None,
     describe: Callable[[str, Any, Any], str] | None = None,
+    in_force: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Store `values`; a value equal to its default is not written when nothing is stored
     yet. Audits `action` with what changed: the new values (`changed`), the ones they
-    replaced (`before`: the stored value, or the default in force) and each change in
-    words (`changes`, "Base cooling-off: 10 minutes → 30 minutes", by `describe(name, old,
-    new)`). Returns the new values."""
+    replaced (`before`: the stored value, else the default, else `in_force`: what applied
+    before anything was stored) and each real change in words (`changes`, "Base
+    cooling-off: 10 minutes → 30 minutes", by `describe(name, old, new)`; a value written
+    for the first time but already in force is no change). Returns the new values."""
     describe = describe or change_words
     changed, before = {}, {}
     for name, value in values.items():
@@ -76,7 +78,7 @@ def save(
             session.add(
                 Setting(key=prefix + name, value=value, updated_at=now, updated_by_id=actor.id)
             )
-            changed[name], before[name] = value, (defaults or {}).get(name)
+            changed[name], before[name] = value, (defaults or in_force or {}).get(name)
         elif row.value != value:
             before[name] = row.value
             row.value, row.updated_at, row.updated_by_id = value, now, actor.id
@@ -93,7 +95,11 @@ def save(
             details={
                 "changed": changed,
                 "before": before,
-                "changes": [describe(name, before[name], changed[name]) for name in changed],
+                "changes": [
+                    describe(name, before[name], new)
+                    for name, new in changed.items()
+                    if before[name] != new
+                ],
             },
         )
     return changed
