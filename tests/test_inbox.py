@@ -498,9 +498,11 @@ def test_follow_ups_due_are_listed_overdue_first(app, agent, users, clock):
 
 
 def test_rows_show_the_clock_bar_with_words_and_compact_dates(app, agent):
-    [complaint_id] = seed(app, ("x", 45, "a tweet"))
-    text = row(agent.get("/"), complaint_id)
+    [complaint_id, ancient] = seed(app, ("x", 45, "a tweet"), ("x", 5579 * 1440, "years old"))
+    inbox_page = agent.get("/")
+    text = row(inbox_page, complaint_id)
     assert "15 minutes left (Due soon)" in text
+    assert "15 years overdue" in row(inbox_page, ancient)  # not "5579 d 0 h over"
     assert "75% of the 1 hour target used" in text
     assert "today 08:15" in text  # received
     page = agent.get("/")
