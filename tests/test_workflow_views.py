@@ -405,6 +405,7 @@ def test_a_webhook_delivery_shows_its_state_and_admins_send_a_failed_one_again(
     assert "Delivery by webhook" in words(page)
     assert "waiting to be sent" in words(page)
     assert "Link of the posted reply" not in words(page)
+    assert '<span class="badge state state-published">Being sent</span>' in page.text
     with app.app_context():
         retry = outbox.RetryPolicy(max_attempts=1)
         [claim] = outbox.claim_due(db.session, now=T0.replace(hour=10), retry=retry)
@@ -420,6 +421,7 @@ def test_a_webhook_delivery_shows_its_state_and_admins_send_a_failed_one_again(
     assert "failed" in words(page)
     assert "Attempts 1" in words(page)
     assert "Last error HTTP 410 Gone" in words(page)
+    assert '<span class="badge state state-published">Sending failed</span>' in page.text
     assert "Send again" not in words(page)
     assert "An admin can send it again" in words(page)
     assert browsers["agent"].post(f"{path}/retry", {"csrf_token": csrf(page)}, status=403)
