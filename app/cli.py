@@ -17,6 +17,7 @@ from app.accounts import operations
 from app.accounts.models import ApiToken, Role, TokenScope
 from app.complaints import importers, imports, jobs
 from app.complaints.models import Complaint, ImportFormat, ImportJob, ImportStatus
+from app.core.durations import plural
 from app.core.ids import MAX_ID
 from app.extensions import db
 from app.services import Services, clock, display_zone, external_url, import_limits
@@ -333,7 +334,7 @@ def verify_audit(checkpoint_file: Path | None) -> None:
         for item in breaks:
             where = "checkpoint" if item.event_id is None else f"event {item.event_id}"
             click.echo(f"{where}: {item.reason}", err=True)
-        raise click.ClickException(f"The audit chain is broken in {len(breaks)} place(s).")
+        raise click.ClickException(f"The audit chain is broken in {plural(len(breaks), 'place')}.")
     click.echo(f"Audit chain intact: {count} events.")
     if exported is not None and exported.head.event_id is not None:
         click.echo(f"It contains event #{exported.head.event_id} of the exported checkpoint.")
@@ -354,7 +355,8 @@ def export_checkpoint(output: Path | None) -> None:
     breaks = list(audit.verify(db.session))
     if breaks:
         raise click.ClickException(
-            f"The audit chain is broken in {len(breaks)} place(s): see `flask audit verify`."
+            f"The audit chain is broken in {plural(len(breaks), 'place')}: "
+            "see `flask audit verify`."
         )
     latest = audit.latest_checkpoint(db.session)
     assert latest is not None  # verify reports a missing one
@@ -547,7 +549,8 @@ def restore_backup(path: Path, force: bool) -> None:
     breaks = list(audit.verify(db.session))
     if breaks:
         raise click.ClickException(
-            f"The audit chain is broken in {len(breaks)} place(s): see `flask audit verify` "
+            f"The audit chain is broken in {plural(len(breaks), 'place')}: "
+            "see `flask audit verify` "
             "(restored with a different AUDIT_KEY?)."
         )
     click.echo(f"Audit chain intact: {after.counts['audit events']} events.")

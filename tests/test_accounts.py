@@ -44,7 +44,7 @@ def test_repeated_failures_lock_the_account_for_a_while(plain_app, users, clock)
         assert client.post("/login", data={"email": email, "password": "wrong"}).status_code == 401
     locked = client.post("/login", data={"email": email, "password": PASSWORD})
     assert locked.status_code == 429
-    assert "Too many failed attempts. Try again in 15 minute(s)." in locked.get_data(as_text=True)
+    assert "Too many failed attempts. Try again in 15 minutes." in locked.get_data(as_text=True)
     # Other people can still sign in from elsewhere.
     assert (
         client.post(

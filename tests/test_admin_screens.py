@@ -148,6 +148,10 @@ def test_admin_home_follows_what_admins_change(app, users, admin, clock):
     page = admin.get("/admin")
     assert "Complete" in card_text(page, "company")
     assert "1 change from the defaults: Shouting: block" in card_text(page, "tone")
+    # The audit log says what each settings change was, old → new.
+    audit = admin.get("/admin/audit?action=settings.").text
+    assert "updated the tone policy: Shouting: warn → block" in audit
+    assert "updated the company details: Phone number: not set → 0808 157 0192; " in audit
     assert "6 people: 5 active, 1 invited, 0 deactivated" in card_text(page, "users")
     reviewer = next(
         row for row in card(page, "users").select("tbody tr") if row.th.get_text() == "Reviewer"

@@ -38,6 +38,11 @@ def test_the_whole_flow_through_the_api(api, clock, plain_app):
         "signoff_reasons"
     ]
     assert codes(draft.body) == ["not_submitted", "needs_approval"]
+    assert draft.body["cooling_off"]["seconds"] == 1200  # an angry customer: 10 minutes more
+    assert draft.body["cooling_off"]["reasons"] == [
+        "10 minutes for every reply",
+        "10 minutes more because the customer is very angry",
+    ]
 
     submitted = run["submit"].body
     assert submitted["state"] == "cooling_off"
@@ -75,11 +80,15 @@ def test_the_whole_flow_through_the_api(api, clock, plain_app):
     assert published.body["state"] == "published"
     assert published.body["created"] is True
     assert published.body["publication"]["adapter"] == "manual"
+    # Published, not out: nobody has posted it yet (new fields; `state` unchanged).
+    assert (published.body["state_words"], published.body["out"]) == ("To post by hand", False)
     again = run["publish again (double click)"]
     assert again.status == 200
     assert again.body["created"] is False
     assert again.body["publication"]["id"] == published.body["publication"]["id"]
-    assert run["the link of the posted reply"].body["publication"]["status"] == "delivered"
+    linked = run["the link of the posted reply"].body
+    assert linked["publication"]["status"] == "delivered"
+    assert (linked["state_words"], linked["out"]) == ("Posted", True)
     assert run["resolve"].body["status"] == "resolved"
 
     verify = plain_app.test_cli_runner().invoke(args=["audit", "verify"])

@@ -166,7 +166,7 @@ def test_the_cli_reports_a_truncation_and_exits_non_zero(app):
     result = app.test_cli_runner().invoke(args=["audit", "verify"])
     assert result.exit_code == 1
     assert f"event {ids[-1]}: missing: the checkpoint records it as the last" in result.output
-    assert "The audit chain is broken in 1 place(s)." in result.output
+    assert "The audit chain is broken in 1 place." in result.output
     assert "intact" not in result.output
 
 
@@ -389,7 +389,7 @@ def test_no_checkpoint_is_exported_from_a_broken_chain(app):
         db.session.commit()
     result = app.test_cli_runner().invoke(args=["audit", "checkpoint"])
     assert result.exit_code == 1
-    assert "The audit chain is broken in 1 place(s): see `flask audit verify`." in result.output
+    assert "The audit chain is broken in 1 place: see `flask audit verify`." in result.output
 
 
 def test_the_checkpoint_command_prints_the_signed_head(app):

@@ -69,10 +69,10 @@ def story(app, users) -> Story:
             "Alex Agent took the complaint",
             f"Alex Agent submitted the draft (revision 1); cooling off until {first:%H:%M} UTC",
             f"Riya Reviewer asked for changes on revision 1: “{FORMULA}”",
-            "Alex Agent edited direction (now revision 2); 1 review voided",
+            "Alex Agent edited Give direction (now revision 2); 1 review voided",
             f"Alex Agent submitted the draft (revision 2); cooling off until {second:%H:%M} UTC",
             "Riya Reviewer approved revision 2",
-            "Alex Agent published revision 2",
+            "Alex Agent took revision 2 to post by hand",
         ],
     )
 
@@ -154,11 +154,39 @@ def event(action: str, revision: int | None = 3, **details) -> AuditEvent:
                 voided_signoffs=2,
                 cooling_off_until="2026-11-23T09:30:00+00:00",
             ),
-            "Alex Agent edited validate, close loop (now revision 3); 1 review voided, "
+            "Alex Agent edited Validate the concern and Close the loop (now revision 3); "
+            "1 review voided, "
             "2 sign-offs voided, cooling-off restarted",
         ),
         (event("draft.withdraw"), "Alex Agent withdrew the draft"),
         (event("publication.delivered"), "The reply was delivered"),
+        (
+            event("publication.delivered", adapter="manual", url="https://x.com/a/status/1"),
+            "Alex Agent marked the reply as posted: https://x.com/a/status/1",
+        ),
+        (event("draft.publish", 2, adapter="manual"), "Alex Agent took revision 2 to post by hand"),
+        (
+            event(
+                "draft.edited",
+                parts=["close_loop", "direction", "responsibility", "validate"],
+            ),
+            "Alex Agent edited Validate the concern, Take responsibility, Give direction and "
+            "Close the loop (now revision 3)",
+        ),
+        (
+            event(
+                "settings.workflow_policy_updated",
+                None,
+                changed={"cooling_off.base_seconds": 1800},
+                before={"cooling_off.base_seconds": 900},
+                changes=["Base cooling-off: 15 minutes → 30 minutes"],
+            ),
+            "Alex Agent updated the workflow policy: Base cooling-off: 15 minutes → 30 minutes",
+        ),
+        (
+            event("settings.workflow_policy_updated", None, changed={"x": 1}),
+            "Alex Agent updated the workflow policy",  # recorded before old values were
+        ),
         (event("publication.failed", error="HTTP 502"), "Delivery failed: HTTP 502"),
         (event("complaint.resolved"), "Alex Agent marked the complaint resolved"),
         (event("refund.issued_twice"), "Alex Agent: refund issued twice"),
@@ -182,8 +210,10 @@ def test_the_audit_page_describes_the_latest_events_and_the_intact_chain(client_
     assert page.status_code == 200
     text = visible(page)
     assert f"Audit chain intact: {event_count(app)} events." in text
-    assert "Alex Agent published revision 2" in text
-    assert text.index("Alex Agent published revision 2") < text.index("started a draft reply")
+    assert "Alex Agent took revision 2 to post by hand" in text
+    assert text.index("Alex Agent took revision 2 to post by hand") < text.index(
+        "started a draft reply"
+    )
     assert '<th scope="row">#' in page.get_data(as_text=True)
     assert 'href="/admin" aria-current="page"' in page.get_data(as_text=True)  # the nav link
 
@@ -199,7 +229,7 @@ def test_the_audit_page_filters(client_for, story):
     assert "0 events match" in visible(client.get("/admin/audit?since=2026-11-24"))
     assert "0 events match" in visible(client.get("/admin/audit?action=%25"))  # no wildcards
     on_the_day = visible(client.get("/admin/audit?since=2026-11-23&until=2026-11-23"))
-    assert "Alex Agent published revision 2" in on_the_day
+    assert "Alex Agent took revision 2 to post by hand" in on_the_day
 
 
 @pytest.mark.parametrize(
@@ -400,3 +430,20 @@ def test_the_cli_exports_a_complaints_events_to_a_file(app, story, tmp_path):
     result = runner.invoke(args=["audit", "export", "--until", "23/11/2026"])
     assert result.exit_code == 2
     assert "--until: Give a date as YYYY-MM-DD" in result.output
+
+
+def test_date_fields_claim_no_format_and_dates_read_unambiguously(client_for, app):
+    """`<input type=date>` shows the browser's own format (mm/dd/yyyy in the US, dd/mm/yyyy
+    elsewhere): the hint names the time zone the days are counted in, not a format."""
+    page = client_for("admin").get("/admin/audit")
+    markup = page.get_data(as_text=True)
+    assert markup.count('type="date"') == 2
+    assert "YYYY" not in markup
+    assert "The first day included (days in UTC)" in visible(page)
+    from app.web.filters import localtime
+
+    with app.test_request_context():
+        assert localtime(datetime(2026, 12, 7, 14, 2, tzinfo=UTC)) == "7 Dec 2026, 14:02"
+        assert localtime(datetime(2026, 12, 7, 14, 2, tzinfo=UTC), "%H:%M", zone=True) == (
+            "14:02 UTC"
+        )

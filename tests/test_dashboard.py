@@ -124,14 +124,14 @@ def test_the_numbers_shown_are_the_data(client_for, fortnight):
     assert figure(page, "Complaints received") == "4"
     assert figure(page, "Replied on time") == "50%"  # 2 of the 4 answered or overdue
     assert "2 of 4 answered or overdue" in page
-    assert figure(page, "Median first response") == "40 min"
+    assert figure(page, "Median first response") == "40 minutes"
     assert figure(page, "Drafts published") == "1"
     assert figure(page, "Caught before review") == "50%"
     text = words(client_for("reviewer").get("/dashboard"))
     # The day's row in "Show the numbers": on time, late, overdue, within target, received.
     assert "Mon 23 Nov 2 1 1 0 4" in text
     assert "Sun 22 Nov 0 0 0 0 0" in text
-    assert "X (Twitter) 4 2 1 1 0 50% 40 min (within target) 1 h" in text
+    assert "X (Twitter) 4 2 1 1 0 50% 40 minutes (within target) 1 hour" in text
     assert "50% of the drafts first submitted in the period had something caught" in text
     assert "(1 of 2)" in text
     assert "Blames the customer blame 1" in text
@@ -140,7 +140,7 @@ def test_the_numbers_shown_are_the_data(client_for, fortnight):
     assert "Riya Reviewer 1 0 (0%) 1" in text
     assert "Ada Admin 1 1 (100%) 0" in text
     # Both drafts left "draft" after 10 minutes.
-    assert "Draft (being written) 2 10 min 10 min" in text
+    assert "Draft (being written) 2 10 minutes 10 minutes" in text
 
 
 def test_every_chart_is_an_image_named_and_described_in_words(client_for, fortnight):
@@ -168,7 +168,8 @@ def test_every_chart_is_an_image_named_and_described_in_words(client_for, fortni
         "Of 4 complaints received 10 Nov – 23 Nov 2026: 2 answered on time, 1 answered late, "
         "1 overdue with no reply and 0 waiting within their target."
     )
-    assert "X (Twitter): 50% answered on time, median first reply 40 min" in found.charts[2]["desc"]
+    described = found.charts[2]["desc"]
+    assert "X (Twitter): 50% answered on time, median first reply 40 minutes" in described
     # Values are printed as text, not only drawn: the day's total above its column.
     assert re.search(r'<text [^>]*text-anchor="middle">4</text>', page)
     assert "Blames the customer: 1 draft" in found.charts[4]["desc"]

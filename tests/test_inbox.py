@@ -17,6 +17,7 @@ from app.accounts.models import Role, User
 from app.audit.models import AuditEvent
 from app.complaints import assignment, inbox, intake
 from app.complaints.models import Complaint, ComplaintStatus
+from app.core.durations import in_words
 from app.drafts.models import Draft, FollowUp
 from app.extensions import db
 from tests.fixtures.app import T0
@@ -72,8 +73,14 @@ def test_clocks_say_how_each_stands_against_its_target(ctx, complaints):
         "fresh tweet": inbox.Urgency.ON_TRACK,
         "old email": inbox.Urgency.ON_TRACK,
     }
-    assert inbox.human_duration(timedelta(hours=3, minutes=5)) == "3 h 05 min"
-    assert inbox.human_duration(timedelta(days=2, hours=4)) == "2 d 4 h"
+    # One humaniser for every duration: words, hours and days, singular and plural.
+    assert in_words(timedelta(hours=3, minutes=5), parts=2) == "3 hours 5 minutes"
+    assert in_words(timedelta(days=2, hours=4), parts=2) == "2 days 4 hours"
+    assert in_words(timedelta(minutes=20)) == "20 minutes"
+    assert in_words(timedelta(minutes=1)) == "1 minute"
+    assert in_words(timedelta(minutes=1266)) == "21 hours"
+    assert in_words(timedelta(days=-5579), parts=2) == "15 years"
+    assert in_words(timedelta(seconds=20)) == "less than a minute"
 
 
 def test_filters_and_pages(ctx, complaints):
@@ -95,9 +102,10 @@ def test_filters_and_pages(ctx, complaints):
 
 def test_the_inbox_page_shows_clocks_and_filters(client_for, app, complaints):
     page = client_for("reviewer").get("/?channel=x").get_data(as_text=True)
-    assert "15 min over" in page
-    assert "10 min left" in page
-    assert "55 min left" in page
+    assert "15 minutes overdue" in page
+    assert "10 minutes left" in page
+    assert "55 minutes left" in page
+    assert "(s)" not in page
     assert "old email" not in page
     assert "3 complaints" in page
     rubbish = client_for("reviewer").get("/?status=<script>&channel=nope&page=abc")
@@ -490,10 +498,12 @@ def test_follow_ups_due_are_listed_overdue_first(app, agent, users, clock):
 
 
 def test_rows_show_the_clock_bar_with_words_and_compact_dates(app, agent):
-    [complaint_id] = seed(app, ("x", 45, "a tweet"))
-    text = row(agent.get("/"), complaint_id)
-    assert "15 min left (Due soon)" in text
-    assert "75% of the 1 h 00 min target used" in text
+    [complaint_id, ancient] = seed(app, ("x", 45, "a tweet"), ("x", 5579 * 1440, "years old"))
+    inbox_page = agent.get("/")
+    text = row(inbox_page, complaint_id)
+    assert "15 minutes left (Due soon)" in text
+    assert "15 years overdue" in row(inbox_page, ancient)  # not "5579 d 0 h over"
+    assert "75% of the 1 hour target used" in text
     assert "today 08:15" in text  # received
     page = agent.get("/")
     assert 'class="used-75"' in page.text

@@ -45,7 +45,7 @@ def test_a_pasted_complaint_is_stored_with_its_response_clock(agent_web, app):
     assert response.status_code == 302
     page = response.follow()
     assert "Still no refund for order NW-1" in re.sub(r"<[^>]+>", "", page.text)
-    assert "40 min left" in page.text  # public channel: one hour from 08:40, now 09:00
+    assert "40 minutes left" in page.text  # public channel: one hour from 08:40, now 09:00
     [complaint] = stored(app)
     assert complaint.received_at == T0 - timedelta(minutes=20)
     assert complaint.response_due_at == complaint.received_at + timedelta(hours=1)

@@ -184,7 +184,7 @@ def test_a_receiver_that_is_down_is_retried_until_the_last_attempt(app, users, c
     status = cli(app, "outbox", "status").output
     assert "webhook  failed     1" in status
     assert f"failed: publication {publication_id}" in status
-    assert "after 3 attempt(s): Could not reach the webhook" in status
+    assert "after 3 attempts: Could not reach the webhook" in status
 
 
 @BOTH

@@ -417,7 +417,7 @@ def test_a_complaint_coming_due_warns_the_team_once_then_its_holder(app, users, 
             "agent@example.com",
             "agent@example.com",
         ]
-        said = f"Complaint #{unheld} from Chinedu Okafor on X (Twitter) is due in 14 min"
+        said = f"Complaint #{unheld} from Chinedu Okafor on X (Twitter) is due in 14 minutes"
         assert said in notices[0][1]
         assert "Nobody has taken it." in notices[0][1]
         assert db.session.get(Complaint, unheld).due_warning_at == clock.now()
@@ -471,7 +471,7 @@ def test_long_past_complaints_are_not_warned_about_but_one_just_breached_is(app,
     )
     assert {w.complaint_id for w in warn(app, clock)} == {late}
     with app.app_context():
-        assert "is 10 min overdue" in _notices()[0][1]
+        assert "is 10 minutes overdue" in _notices()[0][1]
         assert db.session.get(Complaint, old).due_warning_at is None
 
 

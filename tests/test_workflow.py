@@ -45,7 +45,7 @@ def test_the_whole_path_with_every_early_step_refused(ctx, users):
     draft = act(draft_id, Action.APPROVE, reviewer)
     assert draft.state == DraftState.APPROVED
     message = refused("cooling_off", draft_id, Action.PUBLISH, agent, T0 + timedelta(minutes=1))
-    assert "more minute" in message
+    assert "Still cooling off for 9 minutes." in message
     later = draft.cooling_off_until + timedelta(seconds=1)
     draft = act(draft_id, Action.PUBLISH, agent, later)
     assert draft.state == DraftState.PUBLISHED

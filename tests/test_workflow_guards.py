@@ -34,7 +34,7 @@ def test_cooling_off_refuses_publishing_until_it_is_over(ctx, users):
     until = db.session.get(Draft, draft_id).cooling_off_until
     agent = person(users, "agent")
     message = refused("cooling_off", draft_id, Action.PUBLISH, agent, until - timedelta(seconds=1))
-    assert "1 more minute" in message
+    assert message == "Still cooling off for less than a minute."
     assert act(draft_id, Action.PUBLISH, agent, until).state == DraftState.PUBLISHED
 
 
@@ -261,7 +261,27 @@ def test_the_target_warning_says_when_cooling_off_would_make_the_reply_late(ctx,
         complaint, [], now=due - timedelta(minutes=20), policy=slow
     )
     assert warning is not None
-    assert "30 minute(s) after this reply is due" in warning.message
+    assert warning.message.startswith(
+        "Submitted now, cooling-off would end 30 minutes after the response target."
+    )
+    # A cooling-off running 1266 minutes past the target reads in hours.
+    running = workflow_policy.target_warning(
+        complaint,
+        [],
+        now=due - timedelta(minutes=1),
+        policy=slow,
+        cooling_off_until=due + timedelta(minutes=1266),
+    )
+    assert running.message.startswith("Cooling-off ends 21 hours after the response target.")
+    # Only while true: not once cooling-off is over, not once the reply is overdue anyway.
+    late = due + timedelta(minutes=1266)
+    for now, until in ((late + timedelta(seconds=1), late), (due, late)):
+        assert (
+            workflow_policy.target_warning(
+                complaint, [], now=now, policy=slow, cooling_off_until=until
+            )
+            is None
+        )
 
 
 def test_response_targets_change_per_channel_and_are_audited(ctx, users):
@@ -280,4 +300,8 @@ def test_response_targets_change_per_channel_and_are_audited(ctx, users):
     event = db.session.scalars(
         db.select(AuditEvent).where(AuditEvent.action == "settings.response_targets_updated")
     ).one()
-    assert event.details == {"changed": {"x": 1800}}
+    assert event.details == {
+        "changed": {"x": 1800},
+        "before": {"x": 3600},
+        "changes": ["Response target on X (Twitter): 1 hour → 30 minutes"],
+    }

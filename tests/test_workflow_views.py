@@ -97,9 +97,9 @@ def test_the_whole_journey_through_the_screens(app, browsers, clock):
     )
     assert "Submit the draft first" in words(editor)
     submitted = take(editor, "submit").follow()
-    assert "Submitted. Cooling off until 09:10; reviewers have been asked." in words(submitted)
+    assert "Submitted. Cooling off until 09:10 UTC; reviewers have been asked." in words(submitted)
     assert "Sign-off by legal has been asked too." in words(submitted)
-    assert '<time datetime="2026-11-23T09:10:00+00:00">09:10</time>' in submitted.text
+    assert '<time datetime="2026-11-23T09:10:00+00:00">09:10 UTC</time>' in submitted.text
     assert "data-countdown=" in submitted.text
     # A second click on the same form changes nothing.
     again = take(editor, "submit")
@@ -166,7 +166,7 @@ def test_the_whole_journey_through_the_screens(app, browsers, clock):
     saved = form.submit().follow()
     assert (
         "Saved as revision 3. Earlier approvals and sign-offs no longer count; cooling-off "
-        "starts again and ends at 09:17." in words(saved)
+        "starts again and ends at 09:17 UTC." in words(saved)
     )
     assert "A colleague must approve this revision." in words(saved)
     review = reviewer.get("/notifications").click(description="please read it again").follow()
@@ -194,35 +194,53 @@ def test_the_whole_journey_through_the_screens(app, browsers, clock):
 
     # Publishing is refused while the last edit cools off, with the reasons shown.
     editor = agent.get(draft_path)
-    assert "It cannot go out yet: Still cooling off: about 10 more minute(s)." in words(editor)
+    assert "It cannot go out yet: Still cooling off for 10 minutes." in words(editor)
     assert re.search(r'value="publish" class="primary" disabled', editor.text)
     early = post_action(agent, editor, "publish")
     assert early.status_int == 409
     assert "Still cooling off" in words(early)
     clock.advance(minutes=11)
     editor = agent.get(draft_path)
-    assert "Ready to publish." in words(editor)
+    assert "Ready to publish by hand: “Publish” gives the final text to post on X" in words(editor)
     published = take(editor, "publish").follow()
     assert published.request.path == f"/drafts/{draft_id}/publish"
-    assert "Published." in words(published)
-    assert "waiting for the link" in words(published)
-    assert "sooner if we can" in words(published)  # the final text, to copy
+    # The manual channel: nothing is "published" or "posted" before the link is recorded.
+    shown = words(published)
+    assert "Published." not in shown
+    assert "Posted" not in shown
+    assert (
+        "Not posted yet: copy the reply, post it on X (Twitter), then paste the link here." in shown
+    )
+    assert "To post by hand" in shown  # the state
+    assert "not posted yet" in shown
+    assert "sooner if we can" in shown  # the final text, to copy
+    assert "Not posted yet: copy the reply" in words(agent.get(draft_path))
+    complaint_page = words(agent.get(f"/complaints/{complaint_id}"))
+    assert "Reply to post by hand" in complaint_page
+    assert "not posted yet Copy the reply, post it on X (Twitter), then paste the link" in (
+        complaint_page
+    )
     # The old page's button again: still one publication.
     twice = take(editor, "publish").follow()
     assert "It was already published; nothing was sent twice." in words(twice)
     form = next(f for f in twice.forms.values() if "url" in f.fields)
+    assert form.fields["url"][0].id == "url"
+    assert "Mark as posted" in twice.text
     form["url"] = "not a link"
     wrong = form.submit(status=400)
     assert "Paste the full link of the posted reply" in words(wrong)
     form = next(f for f in wrong.forms.values() if "url" in f.fields)
     form["url"] = "https://x.com/NorthwindHome/status/1"
     linked = form.submit().follow()
-    assert "Link recorded: the reply is out." in words(linked)
+    assert "Marked as posted: the link is recorded and the reply is out." in words(linked)
     assert "posted https://x.com/NorthwindHome/status/1" in words(linked)
+    assert "Posted" in words(linked)
+    assert "To post by hand" not in words(linked)
+    assert "Posted 23 Nov 2026" in words(agent.get(draft_path))
 
     # The complaint page: the reply and its state, the follow-up, resolving, "it's sorted".
     page = agent.get(f"/complaints/{complaint_id}")
-    assert "Reply published" in words(page)
+    assert "Reply posted" in words(page)
     assert "see it where it was posted" in words(page)
     assert "Check back with the customer by 25 Nov 2026, 09:18" in words(page)
     done = form_with(page, "/follow-ups/done")
@@ -387,6 +405,7 @@ def test_a_webhook_delivery_shows_its_state_and_admins_send_a_failed_one_again(
     assert "Delivery by webhook" in words(page)
     assert "waiting to be sent" in words(page)
     assert "Link of the posted reply" not in words(page)
+    assert '<span class="badge state state-published">Being sent</span>' in page.text
     with app.app_context():
         retry = outbox.RetryPolicy(max_attempts=1)
         [claim] = outbox.claim_due(db.session, now=T0.replace(hour=10), retry=retry)
@@ -402,6 +421,7 @@ def test_a_webhook_delivery_shows_its_state_and_admins_send_a_failed_one_again(
     assert "failed" in words(page)
     assert "Attempts 1" in words(page)
     assert "Last error HTTP 410 Gone" in words(page)
+    assert '<span class="badge state state-published">Sending failed</span>' in page.text
     assert "Send again" not in words(page)
     assert "An admin can send it again" in words(page)
     assert browsers["agent"].post(f"{path}/retry", {"csrf_token": csrf(page)}, status=403)
@@ -445,7 +465,7 @@ def test_notifications_belong_to_their_owner_and_can_be_read_one_by_one(app, use
 
 
 def test_the_policy_page_saves_refuses_a_floor_below_a_minute_and_drives_the_next_submission(
-    app, browsers
+    app, browsers, clock
 ):
     admin, agent = browsers["admin"], browsers["agent"]
     page = admin.get("/admin/settings/workflow")
@@ -479,6 +499,12 @@ def test_the_policy_page_saves_refuses_a_floor_below_a_minute_and_drives_the_nex
     form["target_unit.x"] = "minutes"
     saved = form.submit().follow()
     assert "Workflow policy saved" in words(saved)
+    # The audit log says what changed, old → new, in the page's own words.
+    audit_page = words(admin.get("/admin/audit?action=settings."))
+    assert "Ada Admin updated the workflow policy: Base cooling-off: 10 minutes → 30 minutes" in (
+        audit_page
+    )
+    assert "Response target on X (Twitter): 1 hour → 1 minute" in audit_page
     form = main_form(saved)
     assert form["cooling_off.base_minutes"].value == "30"
     assert form["target.x"].value == "1"
@@ -488,12 +514,24 @@ def test_the_policy_page_saves_refuses_a_floor_below_a_minute_and_drives_the_nex
     # and the submission cools off for the new 30 minutes.
     complaint_id = add_complaint(app, text=CALM)
     editor = form_with(agent.get(f"/complaints/{complaint_id}"), "/drafts").submit().follow()
-    assert "Cooling-off would end about 29 minute(s) after this reply is due." in words(editor)
+    # Before submitting: how long it will wait and why, from the policy's own computation.
+    assert (
+        "When you submit, this reply waits 30 minutes before it can go out: "
+        "30 minutes for every reply."
+    ) in words(editor)
+    assert ("Submitted now, cooling-off would end 29 minutes after the response target.") in words(
+        editor
+    )
     submitted = take(editor, "submit").follow()
     assert "Submitted. Cooling off until 09:30" in words(submitted)
-    assert "Cooling-off would end about 29 minute(s)" in words(submitted)
+    assert "When you submit" not in words(submitted)
+    assert "Cooling-off ends 29 minutes after the response target." in words(submitted)
     queue = browsers["reviewer"].get("/reviews")
-    assert "Cooling-off ends 09:30, about 29 min after the reply is due." in words(queue)
+    assert "Cooling-off ends 09:30 UTC, 29 minutes after the response target." in words(queue)
+    # Once the reply is overdue the warning is moot: the clock says "overdue" instead.
+    clock.advance(minutes=2)
+    assert "after the response target" not in words(agent.get(submitted.request.path))
+    assert "after the response target" not in words(browsers["reviewer"].get("/reviews"))
 
 
 def test_only_admins_open_the_policy_page(browsers):
@@ -565,3 +603,24 @@ def test_the_review_page_diff_escapes_markup(app, users, browsers):
     review = browsers["reviewer"].get(f"/drafts/{draft_id}/review")
     assert "&lt;b&gt;update&lt;/b&gt;" in review.text
     assert "<b>update</b>" not in review.text
+
+
+def test_the_editor_says_how_long_cooling_off_will_be_and_why_before_submitting(app, users):
+    """The length and its reasons come from `CoolingOffPolicy.explain`, the computation the
+    submission itself uses: what the editor says is what the draft then waits."""
+    with app.app_context():
+        draft_id = start(app, users)
+        db.session.get(Draft, draft_id).complaint.heat_label = "high"
+        db.session.commit()
+    agent = TestApp(app, extra_environ={"HTTP_HOST": "composure.test"})
+    web_login(agent, users["agent"].email)
+    editor = agent.get(f"/drafts/{draft_id}")
+    said = (
+        "When you submit, this reply waits 20 minutes before it can go out: 10 minutes for "
+        "every reply; 10 minutes more because the customer is very angry."
+    )
+    assert said in words(editor)
+    submitted = take(editor, "submit").follow()
+    assert "When you submit" not in words(submitted)
+    assert "Cooling off until 09:20 UTC" in words(submitted)
+    assert "(20 minutes left)" in words(submitted)

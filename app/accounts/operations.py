@@ -25,6 +25,7 @@ from app.accounts.models import (
     UserSession,
 )
 from app.audit import log as audit
+from app.core.durations import plural
 from app.core.errors import InvalidInput
 from app.nlp.detection import LANGUAGE_NAMES
 
@@ -153,7 +154,8 @@ def finish_sign_in(
         throttle.note_attempt(session, email_key, remote_addr, succeeded=False, now=now)
         return LoginResult(
             None,
-            f"Too many failed attempts. Try again in {verdict.retry_after_minutes} minute(s).",
+            "Too many failed attempts. Try again in "
+            f"{plural(verdict.retry_after_minutes, 'minute')}.",
             throttled=True,
         )
     user = find_user(session, email_key)
@@ -639,7 +641,8 @@ def change_password(
     verdict = throttle.charge(session, user.email, remote_addr, policy=policy, now=now)
     if not verdict.allowed:
         raise AccountError(
-            f"Too many failed attempts. Try again in {verdict.retry_after_minutes} minute(s).",
+            "Too many failed attempts. Try again in "
+            f"{plural(verdict.retry_after_minutes, 'minute')}.",
             field="current_password",
         )
     if not passwords.verify_password(user.password_hash, current_password):

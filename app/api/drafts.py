@@ -69,6 +69,8 @@ def _state(draft: Draft, *, created: bool | None = None) -> dict:
         "channel": draft.channel_key,
         "language": draft.language,
         "state": draft.state.value,
+        "state_words": status.state_words,
+        "out": outbox.is_out(status.publication),
         "revision": revision.number,
         "text": revision.text,
         "parts": revision.parts,
@@ -85,6 +87,15 @@ def _state(draft: Draft, *, created: bool | None = None) -> dict:
             {"code": refusal.code, "message": str(refusal)} for refusal in status.publish_refusals
         ],
         "target_warning": status.target_warning.message if status.target_warning else None,
+        "cooling_off": (
+            {
+                "seconds": int(status.cooling_off.length.total_seconds()),
+                "reasons": list(status.cooling_off.reasons),
+                "message": status.cooling_off.message,
+            }
+            if status.cooling_off
+            else None
+        ),
         "follows_draft_id": draft.follows_draft_id,
         "published_at": draft.published_at,
         "publication": status.publication,

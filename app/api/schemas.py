@@ -619,6 +619,12 @@ class PublicationSchema(ma.Schema):
     delivered_at = ma.fields.AwareDateTime(allow_none=True)
 
 
+class CoolingOffSchema(ma.Schema):
+    seconds = ma.fields.Integer()
+    reasons = ma.fields.List(ma.fields.String())
+    message = ma.fields.String()
+
+
 class DraftStateSchema(ma.Schema):
     """A draft as `workflow.status` sees it (built in app/api/drafts.py)."""
 
@@ -631,6 +637,20 @@ class DraftStateSchema(ma.Schema):
         metadata={"description": "The language its parts were built in; null: written by hand"},
     )
     state = ma.fields.String()
+    state_words = ma.fields.String(
+        metadata={
+            "description": "The state as the screens say it: a reply posted by hand is "
+            "'To post by hand' until its link is recorded, then 'Posted'; by webhook "
+            "'Being sent' or 'Sending failed' until delivered"
+        }
+    )
+    out = ma.fields.Boolean(
+        metadata={
+            "description": "Whether the reply is on the channel: delivered by the webhook, or "
+            "posted by hand and its link recorded (`state` is 'published' from the publish "
+            "call on)"
+        }
+    )
     revision = ma.fields.Integer()
     text = ma.fields.String()
     parts = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
@@ -654,7 +674,18 @@ class DraftStateSchema(ma.Schema):
         ma.fields.Nested(RefusalSchema),
         metadata={"description": "Why a publish would be refused right now; empty: it may go"},
     )
-    target_warning = ma.fields.String(allow_none=True)
+    target_warning = ma.fields.String(
+        allow_none=True,
+        metadata={
+            "description": "While true only: cooling-off ends after the response target "
+            "(null once cooling-off is over or the reply is overdue anyway)"
+        },
+    )
+    cooling_off = ma.fields.Nested(
+        CoolingOffSchema,
+        allow_none=True,
+        metadata={"description": "Before submission: how long it will cool off, and why"},
+    )
     follows_draft_id = ma.fields.Integer(allow_none=True)
     published_at = ma.fields.AwareDateTime(allow_none=True)
     publication = ma.fields.Nested(PublicationSchema, allow_none=True)

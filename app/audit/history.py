@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.audit.models import AuditEvent
+from app.core.parts import parts_in_words
 
 #: How each action reads. Placeholders: {actor}, {revision}, {entity_id} and the event's
 #: details ({parts} is the list of edited parts). A sign-off that says no reads as the
@@ -40,7 +41,9 @@ WORDING: dict[str, str] = {
     "draft.sign_off.refused": "{actor} ({group}) refused sign-off on revision {revision}",
     "draft.withdraw": "{actor} withdrew the draft",
     "draft.publish": "{actor} published revision {revision}",
+    "draft.publish.manual": "{actor} took revision {revision} to post by hand",
     "publication.delivered": "The reply was delivered",
+    "publication.delivered.manual": "{actor} marked the reply as posted: {url}",
     "publication.retry_scheduled": "Delivery attempt {attempt} failed: {error}; trying again",
     "publication.retried": "{actor} asked for delivery to be tried again",
     "publication.failed": "Delivery failed: {error}",
@@ -126,6 +129,9 @@ def _consequences(event: AuditEvent, details: Mapping[str, Any]) -> str:
         groups = sorted({r["group"] for r in reasons if isinstance(r, dict) and r.get("group")})
         if groups:
             tail += f"; needs sign-off by {' and '.join(groups)}"
+    elif event.action.startswith("settings.") and isinstance(details.get("changes"), list):
+        # Recorded since the settings operations say what changed (older events do not).
+        tail += ": " + "; ".join(str(change) for change in details["changes"])
     if details.get("comment"):
         tail += f": “{details['comment']}”"
     return tail
@@ -140,13 +146,14 @@ def describe(event: AuditEvent, actor_name: str | None) -> str:
         key += ".refused"
     if key == "complaint.assign" and details.get("take_over"):
         key += ".over"
+    if key in ("draft.publish", "publication.delivered") and details.get("adapter") == "manual":
+        key += ".manual"  # posted by hand: "posted" only once its link is recorded
     fields = {
         **details,
         "actor": actor,
         "revision": event.revision,
         "entity_id": event.entity_id,
-        "parts": ", ".join(_readable(str(part)) for part in details.get("parts") or ())
-        or "the draft",
+        "parts": parts_in_words(details.get("parts") or ()) or "the draft",
     }
     fields = {name: value for name, value in fields.items() if value is not None}
     try:

@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User, UserRole
 from app.accounts.permissions import GRANTS, Permission, can
-from app.complaints.inbox import human_duration
 from app.complaints.models import Complaint
+from app.core.durations import in_words
 from app.notifications import notify
 
 KIND = "clock_warning"
@@ -108,9 +108,9 @@ def _notify(session: Session, complaint: Complaint, now: datetime) -> Warning:
     people = [holder] if to_holder else team(session)
     left = complaint.response_due_at - now
     when = (
-        f"is due in {human_duration(left)}"
+        f"is due in {in_words(left, parts=2)}"
         if left > timedelta(0)
-        else f"is {human_duration(left)} overdue"
+        else f"is {in_words(left, parts=2)} overdue"
     )
     who = complaint.author_handle or complaint.author_name or "a customer"
     whose = "" if to_holder else " Nobody has taken it."

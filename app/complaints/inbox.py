@@ -279,19 +279,6 @@ def clock(complaint: Complaint, now: datetime) -> Clock:
     return Clock(urgency=urgency, age=age, target=target, remaining=remaining)
 
 
-def human_duration(delta: timedelta) -> str:
-    """ "3 h 05 min", "12 min", "2 d 4 h": short enough for a table cell."""
-    seconds = int(abs(delta.total_seconds()))
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    if days:
-        return f"{days} d {hours} h"
-    if hours:
-        return f"{hours} h {minutes:02d} min"
-    return f"{minutes} min"
-
-
 @dataclass(frozen=True)
 class Person:
     id: int

@@ -9,7 +9,6 @@ gives the "why not" the page shows, so the three cannot drift apart. No Flask.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +16,7 @@ from typing import Any
 
 from app.accounts.models import User
 from app.accounts.permissions import Permission, author_or_admin, can
+from app.core.durations import in_words
 from app.core.errors import Refused
 from app.drafts.models import Draft, DraftState, Review, ReviewDecision, Revision, SignOff
 from app.nlp.detection import language_name
@@ -324,8 +324,7 @@ class CoolingOffOver(Check):
             return None
         if standing.now >= until:
             return None
-        minutes = max(1, math.ceil((until - standing.now).total_seconds() / 60))
-        return Refused("cooling_off", f"Still cooling off: about {minutes} more minute(s).")
+        return Refused("cooling_off", f"Still cooling off for {in_words(until - standing.now)}.")
 
 
 class ApprovedOnThisRevision(Check):

@@ -18,13 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Group, User
-from app.analysis.rules import FLAGS
+from app.analysis.rules import FLAG_LABELS, FLAGS
 from app.audit import log as audit
 from app.complaints.models import Channel, Complaint
+from app.core.durations import in_words, plural
 from app.core.errors import Invalid
 from app.drafts.models import SignOffGroup
 from app.settings import store
-from app.tone.catalogue import CODES, WARN
+from app.tone.catalogue import CODE_LABELS, CODES, WARN
 
 PREFIX = "workflow."
 #: Cooling-off is mandatory: no setting makes it shorter than this.
@@ -42,6 +43,66 @@ def group_choices(session: Session) -> tuple[str, ...]:
 
 
 PUBLISHERS = ("manual", "webhook")
+#: How each publisher is said.
+PUBLISHER_WORDS = {"manual": "by hand", "webhook": "by webhook"}
+#: The cooling-off settings' names on Admin → Workflow policy and in the audit log.
+COOLING_LABELS = {
+    "base_seconds": "Base cooling-off",
+    "hot_extra_seconds": "Extra for a hot complaint",
+    "warn_extra_seconds": "Extra when the tone checks warn",
+    "floor_seconds": "Never shorter than",
+    "edit_restart_percent": "Share restarted after an edit",
+}
+
+
+def change_words(name: str, old: Any, new: Any) -> str:
+    """A workflow setting's change as the audit log shows it: "Base cooling-off: 10
+    minutes → 30 minutes", "Sign-off for Legal threat: legal → nobody"."""
+    kind, _, key = name.partition(".")
+    if kind == "cooling_off" and key == "edit_restart_percent":
+        label, shown = COOLING_LABELS[key], lambda value: f"{value}%"
+    elif kind == "cooling_off":
+        label, shown = COOLING_LABELS.get(key, key), lambda value: _length(int(value))
+    elif kind == "signoff":
+        what = key.partition(".")[2]
+        label = "Sign-off " + (
+            "for a complaint nobody could read"
+            if name == UNREAD_LANGUAGE_KEY
+            else f"for {FLAG_LABELS.get(what) or CODE_LABELS.get(what) or what}"
+        )
+        shown = lambda value: "nobody" if value == NOBODY else str(value)  # noqa: E731
+    elif kind == "publisher":
+        label, shown = f"Publishing on {key}", lambda value: PUBLISHER_WORDS.get(value, value)
+    else:
+        return store.change_words(name, old, new)
+    old_words = "the default" if old is None else shown(old)
+    return f"{label}: {old_words} → {shown(new)}"
+
+
+def _length(seconds: int) -> str:
+    """A policy setting's length, exactly: "10 minutes", "1 hour", "90 minutes"."""
+    minutes, rest = divmod(seconds, 60)
+    if rest:
+        return plural(seconds, "second")
+    if minutes and minutes % 60 == 0:
+        return plural(minutes // 60, "hour")
+    return plural(minutes, "minute")
+
+
+@dataclass(frozen=True)
+class CoolingOff:
+    """How long a draft cools off once submitted, and the policy's reasons, in words."""
+
+    length: timedelta
+    reasons: tuple[str, ...]
+
+    @property
+    def message(self) -> str:
+        """What the editor says before submitting."""
+        return (
+            f"When you submit, this reply waits {in_words(self.length, parts=2)} before it "
+            f"can go out: {'; '.join(self.reasons)}."
+        )
 
 
 @dataclass(frozen=True)
@@ -58,13 +119,29 @@ class CoolingOffPolicy:
     #: After an edit, this share (in percent) of the full length starts again.
     edit_restart_percent: int = 100
 
-    def length(self, complaint: Complaint, findings: list[dict[str, Any]]) -> timedelta:
+    def explain(self, complaint: Complaint, findings: list[dict[str, Any]]) -> CoolingOff:
+        """How long a reply to `complaint` with these findings cools off, and why that long:
+        the one computation the submission uses and the editor shows beforehand."""
         seconds = self.base_seconds
-        if complaint.heat_label == "high":
+        reasons = [f"{_length(self.base_seconds)} for every reply"]
+        if complaint.heat_label == "high" and self.hot_extra_seconds:
             seconds += self.hot_extra_seconds
-        if any(finding.get("severity") == WARN for finding in findings):
+            reasons.append(
+                f"{_length(self.hot_extra_seconds)} more because the customer is very angry"
+            )
+        if self.warn_extra_seconds and any(finding.get("severity") == WARN for finding in findings):
             seconds += self.warn_extra_seconds
-        return timedelta(seconds=max(seconds, self.floor_seconds))
+            reasons.append(
+                f"{_length(self.warn_extra_seconds)} more because the tone checks warn about "
+                "the reply"
+            )
+        if seconds < self.floor_seconds:
+            seconds = self.floor_seconds
+            reasons = [f"{_length(self.floor_seconds)}, the least any reply waits"]
+        return CoolingOff(timedelta(seconds=seconds), tuple(reasons))
+
+    def length(self, complaint: Complaint, findings: list[dict[str, Any]]) -> timedelta:
+        return self.explain(complaint, findings).length
 
     def after_edit(self, complaint: Complaint, findings: list[dict[str, Any]]) -> timedelta:
         full = self.length(complaint, findings).total_seconds()
@@ -278,6 +355,7 @@ def save(
         actor=actor,
         now=now,
         defaults=defaults.as_settings(),
+        describe=change_words,
     )
     return policy
 
@@ -294,6 +372,7 @@ def set_response_targets(
     each bad value. Complaints already in keep the due time they came in with."""
     problems: dict[str, str] = {}
     changed: dict[str, int] = {}
+    before: dict[str, int] = {}
     channels = {channel.key: channel for channel in response_targets(session)}
     for key, value in targets.items():
         channel = channels.get(key)
@@ -304,7 +383,7 @@ def set_response_targets(
         if seconds is None:
             problems[f"target.{key}"] = f"Seconds from 60 to {MAX_SECONDS} (a day)."
         elif seconds != channel.response_target_seconds:
-            changed[key] = seconds
+            changed[key], before[key] = seconds, channel.response_target_seconds
     if problems:
         raise WorkflowPolicyError(problems)
     for key, seconds in changed.items():
@@ -318,7 +397,15 @@ def set_response_targets(
             entity_id=None,
             actor_id=actor.id,
             now=now,
-            details={"changed": changed},
+            details={
+                "changed": changed,
+                "before": before,
+                "changes": [
+                    f"Response target on {channels[key].name}: {_length(before[key])} → "
+                    f"{_length(seconds)}"
+                    for key, seconds in changed.items()
+                ],
+            },
         )
     return changed
 
@@ -329,17 +416,25 @@ class TargetWarning:
 
     cooling_off_until: datetime
     due_at: datetime
+    #: True once the draft is submitted (its cooling-off is running); False: if it were now.
+    running: bool = True
 
     @property
     def late_by(self) -> timedelta:
         return self.cooling_off_until - self.due_at
 
     @property
+    def lateness(self) -> str:
+        """ "21 hours after the response target"."""
+        return f"{in_words(self.late_by)} after the response target"
+
+    @property
     def message(self) -> str:
-        late = max(1, round(self.late_by.total_seconds() / 60))
+        if self.running:
+            return f"Cooling-off ends {self.lateness}. Tell your lead if the reply will be late."
         return (
-            f"Cooling-off would end about {late} minute(s) after this reply is due. "
-            "Submit as soon as it reads right, and tell your lead if it will be late."
+            f"Submitted now, cooling-off would end {self.lateness}. Submit as soon as it "
+            "reads right, and tell your lead if it will be late."
         )
 
 
@@ -352,10 +447,16 @@ def target_warning(
     cooling_off_until: datetime | None = None,
 ) -> TargetWarning | None:
     """A warning when the reply cannot go out before the complaint's target: from a
-    submission now, or from the cooling-off already running (`cooling_off_until`)."""
-    if complaint.first_replied_at is not None:
+    submission now, or from the cooling-off already running (`cooling_off_until`). Only
+    while it is true and still helps: not once cooling-off is over, and not once the
+    target has passed (the response clock says "overdue" then)."""
+    if complaint.first_replied_at is not None or now >= complaint.response_due_at:
         return None
     until = cooling_off_until or now + policy.cooling_off.length(complaint, findings)
-    if until <= complaint.response_due_at:
+    if until <= now or until <= complaint.response_due_at:
         return None
-    return TargetWarning(cooling_off_until=until, due_at=complaint.response_due_at)
+    return TargetWarning(
+        cooling_off_until=until,
+        due_at=complaint.response_due_at,
+        running=cooling_off_until is not None,
+    )

@@ -24,15 +24,9 @@ from app.core.datafile import (
     parse,
     read,
 )
+from app.core.parts import PART_LABELS, PARTS  # noqa: F401 (builder and template_checks read both here)
 from app.placeholders import GAP, PLACEHOLDERS, names, unknown, without_placeholders
 
-PARTS = ("validate", "responsibility", "direction", "close_loop")
-PART_LABELS = {
-    "validate": "Validate the concern",
-    "responsibility": "Take responsibility",
-    "direction": "Give direction",
-    "close_loop": "Close the loop",
-}
 VISIBILITIES = ("public", "private")
 FIT_WEIGHTS = {"flags": 2}
 

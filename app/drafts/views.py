@@ -249,7 +249,7 @@ def saved_message(draft: Draft, saved: operations.EditorSave) -> tuple[str, str]
         return (
             f"Saved as revision {saved.revision.number}. Earlier approvals and sign-offs no "
             "longer count; cooling-off starts again and ends at "
-            f"{localtime(draft.cooling_off_until, '%H:%M')}.",
+            f"{localtime(draft.cooling_off_until, '%H:%M', zone=True)}.",
             "success",
         )
     return f"Saved as revision {saved.revision.number}.", "success"
@@ -308,7 +308,7 @@ def _submit_saved(draft: Draft, *, saved_new: bool):
 
 
 def submitted_message(draft: Draft) -> str:
-    until = localtime(draft.cooling_off_until, "%H:%M")
+    until = localtime(draft.cooling_off_until, "%H:%M", zone=True)
     message = f"Submitted. Cooling off until {until}; reviewers have been asked."
     if draft.requires_signoff:
         groups = sorted({reason["group"] for reason in draft.signoff_reasons})

@@ -43,9 +43,10 @@ from app.drafts.models import (
     Revision,
     SignOff,
 )
-from app.drafts.policy import TargetWarning, WorkflowPolicy, target_warning
+from app.drafts.policy import CoolingOff, TargetWarning, WorkflowPolicy, target_warning
 from app.notifications import notify
 from app.publishing import outbox
+from app.publishing.adapters import MANUAL
 
 
 class Action(enum.StrEnum):
@@ -686,6 +687,22 @@ class DraftStatus:
     missing_signoff: list[str]  #: groups still to sign off the current revision
     target_warning: TargetWarning | None
     publication: Publication | None
+    #: Before submission: how long it would cool off once submitted, and why.
+    cooling_off: CoolingOff | None = None
+    #: How it goes out: "manual" (someone posts it and records the link) or "webhook".
+    publisher: str = MANUAL
+
+    @property
+    def by_hand(self) -> bool:
+        """Someone posts the reply on the channel and records its link."""
+        if self.publication is not None:
+            return self.publication.adapter == MANUAL
+        return self.publisher == MANUAL
+
+    @property
+    def state_words(self) -> str:
+        """The draft's state as people read it (`outbox.state_words`)."""
+        return outbox.state_words(self.draft.state, self.publication)
 
     @property
     def reviews(self) -> list[Review]:
@@ -775,4 +792,10 @@ def status(session: Session, draft: Draft, *, now: datetime, policy: WorkflowPol
         missing_signoff=missing if draft.is_open else [],
         target_warning=warning,
         publication=outbox.publication_for(session, draft),
+        cooling_off=(
+            policy.cooling_off.explain(draft.complaint, revision.findings)
+            if draft.is_being_written
+            else None
+        ),
+        publisher=policy.publisher(draft.channel_key),
     )

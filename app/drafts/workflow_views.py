@@ -110,9 +110,12 @@ def _done_message(draft: Draft, action: Action, *, approved: bool, created: bool
         return f"Sign-off for {group} refused; {draft.author.name} has been told why."
     if action == Action.WITHDRAW:
         return "Withdrawn. This draft will not go out."
-    if created:
-        return "Published."
-    return "It was already published; nothing was sent twice."
+    if not created:
+        return "It was already published; nothing was sent twice."
+    if outbox.publication_for(db.session, draft).adapter == MANUAL:
+        channel = draft.channel.name
+        return f"Not posted yet: copy the reply, post it on {channel}, then paste the link here."
+    return "Being sent by the webhook: this page says when it is delivered."
 
 
 def _after(draft: Draft, action: Action) -> str:
@@ -343,7 +346,7 @@ def record_link(draft_id: int):
             draft_or_404(draft_id), error=str(problem), status=http_status(problem, form=True)
         )
     db.session.commit()
-    flash("Link recorded: the reply is out.", "success")
+    flash("Marked as posted: the link is recorded and the reply is out.", "success")
     return redirect(url_for("workflow.publish_page", draft_id=draft.id))
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Role, User, UserRole
+from app.core.durations import plural
 from app.drafts.models import Draft, Publication
 from app.nlp.detection import language_name
 from app.notifications.models import Notification
@@ -171,7 +172,8 @@ def delivery_failed(
         kind="delivery_failed",
         message=(
             f"The reply of {_case(draft)} could not be delivered after "
-            f"{publication.attempts} attempt(s): {publication.last_error or 'unknown error'}"
+            f"{plural(publication.attempts, 'attempt')}: "
+            f"{publication.last_error or 'unknown error'}"
         ),
         link=draft_link(draft, "publish"),
         now=now,

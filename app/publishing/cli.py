@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from app import services
+from app.core.durations import plural
 from app.drafts.models import Publication, PublicationStatus
 from app.extensions import db
 from app.workers.loop import Worker, poll_seconds
@@ -69,5 +70,5 @@ def status() -> None:
     for publication in failed:
         click.echo(
             f"failed: publication {publication.id} (draft {publication.draft_id}) after "
-            f"{publication.attempts} attempt(s): {publication.last_error}"
+            f"{plural(publication.attempts, 'attempt')}: {publication.last_error}"
         )

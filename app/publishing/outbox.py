@@ -31,7 +31,7 @@ from app.accounts.permissions import Permission, can
 from app.audit import log as audit
 from app.channels import fit
 from app.core.errors import DomainError
-from app.drafts.models import Draft, Publication, PublicationStatus, Revision
+from app.drafts.models import Draft, DraftState, Publication, PublicationStatus, Revision
 from app.notifications import notify
 from app.publishing.adapters import MANUAL, WEBHOOK, Delivery
 
@@ -107,6 +107,41 @@ def enqueue(
     session.add(publication)
     session.flush()
     return publication
+
+
+#: A draft's states as people read them.
+STATE_WORDS = {
+    DraftState.DRAFT: "Draft, not submitted",
+    DraftState.COOLING_OFF: "Cooling off",
+    DraftState.CHANGES_REQUESTED: "Changes requested",
+    DraftState.APPROVED: "Approved",
+    DraftState.PUBLISHED: "Published",
+    DraftState.WITHDRAWN: "Withdrawn",
+}
+#: A published draft's words while its publication is not out yet, by adapter and status.
+#: A reply posted by hand is "posted" only once its link is recorded.
+NOT_OUT_YET_WORDS = {
+    (MANUAL, PublicationStatus.PENDING): "To post by hand",
+    (MANUAL, PublicationStatus.DELIVERED): "Posted",
+    (WEBHOOK, PublicationStatus.PENDING): "Being sent",
+    (WEBHOOK, PublicationStatus.FAILED): "Sending failed",
+}
+
+
+def state_words(state: DraftState, publication: Publication | None = None) -> str:
+    """What a draft's state is called on every page: "Published" only for a reply that is
+    out; on the manual channel "To post by hand" until the link is recorded, then "Posted"."""
+    if state == DraftState.PUBLISHED and publication is not None:
+        shown = NOT_OUT_YET_WORDS.get((publication.adapter, publication.status))
+        if shown:
+            return shown
+    return STATE_WORDS.get(state, str(state))
+
+
+def is_out(publication: Publication | None) -> bool:
+    """Whether the reply is on the channel: delivered by the webhook, or posted by hand and
+    its link recorded."""
+    return publication is not None and publication.status == PublicationStatus.DELIVERED
 
 
 def publication_for(session: Session, draft: Draft) -> Publication | None:

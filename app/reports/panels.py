@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from markupsafe import Markup
 
-from app.complaints.inbox import human_duration
+from app.core.durations import in_words
 from app.nlp.detection import language_name
 from app.reports import charts
 from app.reports.metrics import OUTCOME_LABELS, OUTCOMES, Dashboard, Replies
@@ -29,13 +29,11 @@ def percent(value: float | None) -> str:
 
 
 def human(delta: timedelta | None) -> str:
-    """ "12 min", "3 h 05 min", "2 d 4 h"; "under 1 min"; "—" when there is none."""
+    """ "12 minutes", "3 hours 5 minutes", "2 days 4 hours", "less than a minute"; "—"
+    when there is none."""
     if delta is None:
         return "—"
-    if delta < timedelta(minutes=1):
-        return "under 1 min"
-    # "1 h" and "1 d" rather than "1 h 00 min" and "1 d 0 h" for round targets.
-    return human_duration(delta).removesuffix(" 00 min").removesuffix(" 0 h")
+    return in_words(delta, parts=2)
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:

@@ -22,6 +22,21 @@ from app.core.text import one_line
 from app.settings import store
 
 PREFIX = "company."
+#: The fields as Admin → Company details names them (the form and the audit log).
+LABELS = {
+    "name": "Company name",
+    "phone": "Phone number",
+    "email": "Customer care e-mail",
+    "faq_url": "Help page link",
+    "dm_instruction": "How to reach you privately",
+    "follow_up_days": "Follow up after (working days)",
+    "dm_instructions": "How to reach you privately, by language",
+}
+
+
+def change_words(name: str, old: Any, new: Any) -> str:
+    """ "Phone number: not set → 0808 157 0192"."""
+    return store.change_words(LABELS.get(name, name), old, new)
 
 
 @dataclass(frozen=True)
@@ -125,9 +140,14 @@ def _dm_instructions(typed: Mapping[str, Any], problems: dict[str, str]) -> dict
 
 
 def save(
-    session: Session, details: CompanyDetails, *, actor: User, now: datetime
+    session: Session,
+    details: CompanyDetails,
+    *,
+    actor: User,
+    now: datetime,
+    previous: CompanyDetails | None = None,
 ) -> CompanyDetails:
-    """Store the details; audit what changed."""
+    """Store the details; audit what changed from `previous` (the details in force)."""
     store.save(
         session,
         PREFIX,
@@ -135,5 +155,7 @@ def save(
         action="settings.company_updated",
         actor=actor,
         now=now,
+        describe=change_words,
+        in_force=previous.as_dict() if previous else None,
     )
     return details

@@ -3,7 +3,7 @@ every change audited. Shared by the company details and the tone policy. No Flas
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -59,10 +59,17 @@ def save(
     actor: User,
     now: datetime,
     defaults: dict[str, Any] | None = None,
+    describe: Callable[[str, Any, Any], str] | None = None,
+    in_force: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Store `values`; a value equal to its default is not written when nothing is stored
-    yet. Audits `action` with what changed; returns it."""
-    changed = {}
+    yet. Audits `action` with what changed: the new values (`changed`), the ones they
+    replaced (`before`: the stored value, else the default, else `in_force`: what applied
+    before anything was stored) and each real change in words (`changes`, "Base
+    cooling-off: 10 minutes → 30 minutes", by `describe(name, old, new)`; a value written
+    for the first time but already in force is no change). Returns the new values."""
+    describe = describe or change_words
+    changed, before = {}, {}
     for name, value in values.items():
         row = session.get(Setting, prefix + name)
         if row is None:
@@ -71,8 +78,9 @@ def save(
             session.add(
                 Setting(key=prefix + name, value=value, updated_at=now, updated_by_id=actor.id)
             )
-            changed[name] = value
+            changed[name], before[name] = value, (defaults or in_force or {}).get(name)
         elif row.value != value:
+            before[name] = row.value
             row.value, row.updated_at, row.updated_by_id = value, now, actor.id
             changed[name] = value
     if changed:
@@ -84,6 +92,25 @@ def save(
             entity_id=None,
             actor_id=actor.id,
             now=now,
-            details={"changed": changed},
+            details={
+                "changed": changed,
+                "before": before,
+                "changes": [
+                    describe(name, before[name], new)
+                    for name, new in changed.items()
+                    if before[name] != new
+                ],
+            },
         )
     return changed
+
+
+def change_words(name: str, old: Any, new: Any) -> str:
+    """ "Greeting: Hi → Hello": a setting's change for the audit log, when its owner has no
+    better words."""
+
+    def shown(value: Any) -> str:
+        return "not set" if value in (None, "", [], {}) else str(value)
+
+    label = name.replace(".", " ").replace("_", " ")
+    return f"{label[:1].upper()}{label[1:]}: {shown(old)} → {shown(new)}"

@@ -43,16 +43,20 @@ blueprint = Blueprint("settings", __name__, url_prefix="/admin")
 
 
 class CompanyForm(FlaskForm):
-    name = StringField("Company name", description="As customers know you.")
-    phone = StringField("Phone number", description="Fills {company_phone}, e.g. 0808 157 0192.")
-    email = StringField("Customer care e-mail", description="Fills {company_email}.")
-    faq_url = StringField("Help page link", description="Fills {faq_url}; starts with https://.")
+    name = StringField(company_settings.LABELS["name"], description="As customers know you.")
+    phone = StringField(
+        company_settings.LABELS["phone"], description="Fills {company_phone}, e.g. 0808 157 0192."
+    )
+    email = StringField(company_settings.LABELS["email"], description="Fills {company_email}.")
+    faq_url = StringField(
+        company_settings.LABELS["faq_url"], description="Fills {faq_url}; starts with https://."
+    )
     dm_instruction = StringField(
-        "How to reach you privately",
+        company_settings.LABELS["dm_instruction"],
         description='Completes "Please …", e.g. "send us a DM with your order number".',
     )
     follow_up_days = IntegerField(
-        "Follow up after (working days)",
+        company_settings.LABELS["follow_up_days"],
         validators=[Optional()],
         description='Fills {follow_up_when}: 2 gives "by Wednesday" on a Monday.',
     )
@@ -83,7 +87,9 @@ def company_details():
             if others:
                 show_on_form(form, company_settings.CompanyDetailsError(others), otherwise="name")
         else:
-            company_settings.save(db.session, details, actor=current_user, now=now())
+            company_settings.save(
+                db.session, details, actor=current_user, now=now(), previous=services().company
+            )
             db.session.commit()
             flash("Company details saved; new drafts use them.", "success")
             return redirect(url_for("settings.company_details"))

@@ -16,17 +16,18 @@ from app.drafts import policy as workflow_settings
 from app.tone.catalogue import CODES
 
 #: Cooling-off settings, shown in minutes: (setting, input name, label, hint).
+LABELS = workflow_settings.COOLING_LABELS
 COOLING_FIELDS = (
-    ("base_seconds", "Base cooling-off", "Every submitted draft waits at least this long."),
-    ("hot_extra_seconds", "Extra for a hot complaint", "Added when the complaint's heat is high."),
+    ("base_seconds", LABELS["base_seconds"], "Every submitted draft waits at least this long."),
+    ("hot_extra_seconds", LABELS["hot_extra_seconds"], "Added when the complaint's heat is high."),
     (
         "warn_extra_seconds",
-        "Extra when the tone checks warn",
+        LABELS["warn_extra_seconds"],
         "Added when the draft has a finding that warns.",
     ),
     (
         "floor_seconds",
-        "Never shorter than",
+        LABELS["floor_seconds"],
         "The least any draft cools off, whatever the rest says (1 minute at least).",
     ),
 )

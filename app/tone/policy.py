@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.core.errors import Invalid
 from app.settings import store
-from app.tone.catalogue import CODES, DEFAULT_SEVERITIES, FIXED_SEVERITIES, SEVERITIES
+from app.tone.catalogue import CODE_LABELS, CODES, DEFAULT_SEVERITIES, FIXED_SEVERITIES, SEVERITIES
 
 PREFIX = "tone."
 #: An admin may also switch a code off; `block` codes in FIXED_SEVERITIES stay `block`.
@@ -98,6 +98,23 @@ def clean(values: dict[str, Any]) -> TonePolicy:
     return TonePolicy(severities, readability_min, negative_at)
 
 
+#: The policy's two numbers, as Admin → Tone policy names them in the audit log.
+NUMBER_LABELS = {
+    "readability_min": "Lowest reading ease",
+    "negative_at": "A sentence reads negative at or below",
+}
+
+
+def change_words(name: str, old: Any, new: Any) -> str:
+    """A tone setting's change for the audit log: "Blame: warn → block"."""
+    code = name.removeprefix("severity.")
+    if code != name:
+        return f"{CODE_LABELS.get(code, code)}: {old or 'the default'} → {new}"
+    if name in NUMBER_LABELS:
+        return f"{NUMBER_LABELS[name]}: {old} → {new}"
+    return store.change_words(name, old, new)
+
+
 def save(session: Session, policy: TonePolicy, *, actor: User, now: datetime) -> TonePolicy:
     """Store the policy; audit what changed."""
     store.save(
@@ -108,5 +125,6 @@ def save(session: Session, policy: TonePolicy, *, actor: User, now: datetime) ->
         actor=actor,
         now=now,
         defaults=TonePolicy().as_settings(),
+        describe=change_words,
     )
     return policy

@@ -14,9 +14,11 @@ from app.accounts.permissions import Permission, can
 from app.analysis.kind import KIND_LABELS, KINDS
 from app.analysis.rules import ENTITY_LABELS, FLAG_LABELS, FLAGS
 from app.complaints import inbox
-from app.drafts.response_templates import PART_LABELS
+from app.core import durations
+from app.core.parts import PART_LABELS
 from app.extensions import db
 from app.nlp.detection import language_name
+from app.publishing import outbox
 from app.web.services import company, display_zone, now
 
 
@@ -32,10 +34,16 @@ def author_label(name: str | None, handle: str | None) -> str:
     return handle or "Unknown author"
 
 
-def localtime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
+def localtime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M", zone: bool = False) -> str:
+    """Every date and time a page shows, in the display time zone: "7 Dec 2026, 14:02" (the
+    day without a leading zero, the month in letters: never "12/07", which half the world
+    reads as July). `zone=True` names the zone ("14:02 UTC") where a time is acted on: when
+    a reply is due, when cooling-off ends."""
     if value is None:
         return "—"
-    return value.astimezone(display_zone()).strftime(fmt)
+    local = value.astimezone(display_zone())
+    text = local.strftime(fmt.replace("%d %b", f"{local.day} %b"))
+    return f"{text} {local.strftime('%Z')}" if zone else text
 
 
 def highlight_findings(text: str, findings: list[dict]) -> Markup:
@@ -86,13 +94,14 @@ def signoff_group_names() -> dict[str, str]:
 
 def register_template_filters(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
-    app.jinja_env.filters["duration"] = inbox.human_duration
+    app.jinja_env.filters["duration"] = durations.in_words
     app.jinja_env.filters["highlight"] = highlight
     app.jinja_env.filters["highlight_findings"] = highlight_findings
     app.jinja_env.filters["language_name"] = lambda code: language_name(code or "")
     # Globals, not context: the editor's tone macros are also rendered on their own.
     app.jinja_env.globals["PART_LABELS"] = PART_LABELS
     app.jinja_env.globals["author_label"] = author_label
+    app.jinja_env.globals["draft_state_words"] = outbox.state_words
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -24,6 +24,7 @@ from app import services
 from app.complaints import clocks, imports
 from app.complaints import jobs as import_jobs
 from app.complaints.models import ImportJob
+from app.core.durations import plural
 from app.extensions import db
 from app.notifications import jobs as mail_jobs
 from app.notifications.mail import MailReport
@@ -125,7 +126,7 @@ class Worker:
             if job is None:
                 break
             if job.finished:
-                resumed = f", resumed {job.resumes} time(s)" if job.resumes else ""
+                resumed = f", resumed {plural(job.resumes, 'time')}" if job.resumes else ""
                 log.info(
                     "imports: job %s (%s) %s: %s imported, %s duplicate, %s rejected%s",
                     job.id,

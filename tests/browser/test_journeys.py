@@ -160,11 +160,12 @@ def test_a_reply_from_paste_to_publish_through_every_role(app, users, page_for, 
     expect(agent.locator(".workflow")).to_contain_text("Ready to publish")
     press(agent, "Publish")
     agent.wait_for_url(re.compile(rf"/drafts/{draft_id}/publish$"))
-    expect(agent.locator(".flashes")).to_contain_text("Published")
+    expect(agent.locator(".flashes")).to_contain_text("Not posted yet: copy the reply")
     expect(agent.locator("#final-text")).to_contain_text("refund of the second charge")
     agent.fill("#url", "https://x.com/NorthwindHome/status/1866")
-    press(agent, "Save the link")
+    press(agent, "Mark as posted")
     expect(agent.locator("main")).to_contain_text("x.com/NorthwindHome/status/1866")
+    expect(agent.locator(".page-head .badge.state")).to_have_text("Posted")
 
     # The complaint's history tells every step, in order.
     agent.goto(complaint_url)
@@ -181,7 +182,8 @@ def test_a_reply_from_paste_to_publish_through_every_role(app, users, page_for, 
         "(now revision 5)",
         "Riya Reviewer approved revision 5",
         "Sam Signoff (legal) signed off revision 5",
-        "Alex Agent published revision 5",
+        "Alex Agent took revision 5 to post by hand",
+        "Alex Agent marked the reply as posted: https://x.com/NorthwindHome/status/1866",
     ]
     positions = [history.find(step) for step in steps]
     assert -1 not in positions, [s for s, p in zip(steps, positions, strict=True) if p == -1]

@@ -1,0 +1,24 @@
+"""The four parts of a reply (PRODUCT.md "What a good reply does"), in their natural
+order, with the names the editor shows: every page, the history and the audit log say
+them the same way."""
+
+from __future__ import annotations
+
+PARTS = ("validate", "responsibility", "direction", "close_loop")
+PART_LABELS = {
+    "validate": "Validate the concern",
+    "responsibility": "Take responsibility",
+    "direction": "Give direction",
+    "close_loop": "Close the loop",
+}
+
+
+def parts_in_words(parts) -> str:
+    """ "Validate the concern, Give direction and Close the loop": the parts named as the
+    editor names them, in the reply's order (unknown names last, as written)."""
+    known = [PART_LABELS[part] for part in PARTS if part in parts]
+    other = [str(part).replace("_", " ") for part in parts if part not in PART_LABELS]
+    names = known + other
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
