@@ -36,6 +36,7 @@ from app.drafts.models import (
     SignOff,
     SignOffGroup,
 )
+from app.live.models import Presence
 from app.notifications.models import Notification
 from app.serving.models import RateLimitCounter
 from app.settings.models import Setting
@@ -63,6 +64,7 @@ __all__ = [
     "Invitation",
     "LoginAttempt",
     "Notification",
+    "Presence",
     "Publication",
     "PublicationStatus",
     "RateLimitCounter",

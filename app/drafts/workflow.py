@@ -739,6 +739,12 @@ class DraftStatus:
         )
 
 
+def publish_refusals(where: Standing) -> list[Refused]:
+    """What publishing an open draft still waits for, whoever presses the button: the
+    refusals `status()` shows beside the publish button (the live pages and "My replies")."""
+    return guards.refusals(_READY_TO_PUBLISH, None, where)
+
+
 def status(session: Session, draft: Draft, *, now: datetime, policy: WorkflowPolicy) -> DraftStatus:
     where = standing(session, draft, now=now)
     revision, hands = where.revision, where.hands
@@ -763,7 +769,7 @@ def status(session: Session, draft: Draft, *, now: datetime, policy: WorkflowPol
         warning = None
     refusals = []
     if draft.is_open:
-        refusals = guards.refusals(_READY_TO_PUBLISH, None, where)
+        refusals = publish_refusals(where)
     return DraftStatus(
         draft=draft,
         revision=revision,
