@@ -728,6 +728,12 @@ class DraftStatus:
             first = first or refusals[0]
         return first
 
+    def publishes(self, actor: User) -> bool:
+        """Whether `actor` is who publishes this draft (in a role that publishes, its author
+        or an admin), whatever it still waits for: the editor keeps their Publish button
+        hidden until it is offered, and the live page shows it then."""
+        return not guards.refusals(_PUBLISHER, actor, self.standing)
+
     def allowed(self, actor: User, action: Action) -> bool:
         """Whether the page shows `actor` the button for `action`. Publishing's button is
         shown, disabled, while the draft only waits for the clock, an approval, a sign-off or
