@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from app.drafts.workflow import Action
-from tests.fixtures.browser import problems_on
+from tests.fixtures.browser import describe, problems_on
 from tests.fixtures.workflow import act, person, start
 
 #: The live pages ask every 300 ms here (LIVE_POLL_MS; 5 s by default).
@@ -16,7 +16,7 @@ WITHIN = 5_000
 
 
 def test_a_submission_reaches_the_reviewer_and_publish_enables_itself_without_a_reload(
-    app, users, page_for, live_server, clock
+    app, users, page_for, live_server, clock, scan
 ):
     app.config["LIVE_POLL_MS"] = POLL_MS
     with app.app_context():
@@ -61,5 +61,11 @@ def test_a_submission_reaches_the_reviewer_and_publish_enables_itself_without_a_
     expect(agent.locator(".countdown")).to_have_text("(over)")
     expect(agent.locator("#live-toasts")).to_contain_text("ready to publish")
     assert agent.evaluate("window.notReloaded") is True
+
+    # My replies says so too; the page and its toasts pass the accessibility scan.
+    agent.get_by_role("link", name="My replies").click()
+    expect(agent.locator(".my-replies tbody tr")).to_contain_text("Ready to publish.")
+    result = scan(agent, "my replies")
+    assert not result.forbidden, describe(result.forbidden)
     assert problems_on(agent) == []
     assert problems_on(reviewer) == []
