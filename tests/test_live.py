@@ -173,6 +173,7 @@ def test_my_replies_lists_each_open_draft_with_its_state_wait_and_next_step(app,
     assert client_for("reviewer").get("/my-replies").status_code == 403
 
 
+@BOTH
 def test_the_author_hears_once_when_cooling_off_ends_and_again_after_an_edit_restarts_it(
     app, users, clock
 ):
