@@ -158,13 +158,14 @@
     here(draft.here);
     if (!before) { return null; }
     if (draft.ready && !before.ready && draft.may_publish) {
-      return "Cooling-off is over: draft #" + draft.id + " is ready to publish.";
+      return ["Cooling-off is over: draft #" + draft.id + " is ready to publish."];
     }
     if (draft.state !== before.state) {
-      return "Draft #" + draft.id + " is now: " + draft.state_words + ".";
+      return ["Draft #" + draft.id + " is now: " + draft.state_words + "."];
     }
     if (draft.revision !== before.revision) {
-      return "Draft #" + draft.id + " has a new revision (" + draft.revision + ").";
+      return ["Draft #" + draft.id + " has a new revision (" + draft.revision + "): show it.",
+        window.location.pathname];
     }
     return null;
   };
@@ -181,7 +182,7 @@
     if (before && notice && (!old || old.id !== notice.id || old.at !== notice.at)) {
       toast(notice.message, notice.link);
     } else if (said) {
-      toast(said);
+      toast(said[0], said[1]);
     }
   };
 
