@@ -53,12 +53,14 @@ def test_a_submission_reaches_the_reviewer_and_publish_enables_itself_without_a_
     publish = agent.get_by_role("button", name="Publish", exact=True)
     expect(publish).to_be_disabled()
     expect(agent.locator("#publish-refusals")).to_contain_text("Still cooling off")
+    panel = agent.locator("#workflow-panel")  # fetched again: the decision is in it
+    expect(panel).to_contain_text("Riya Reviewer approved")
 
     # The cooling-off ends (the server's clock): Publish enables itself, no reload.
     clock.advance(minutes=30)
     expect(publish).to_be_enabled(timeout=WITHIN)
     expect(agent.locator("#publish-refusals-intro")).to_have_text("Ready to publish.")
-    expect(agent.locator(".countdown")).to_have_text("(over)")
+    expect(panel.locator("dd").nth(1)).to_contain_text("over")
     expect(agent.locator("#live-toasts")).to_contain_text("ready to publish")
     assert agent.evaluate("window.notReloaded") is True
 

@@ -6,6 +6,7 @@
 //   its list swapped in;
 // - on a draft's pages: its state badge, what publishing still waits for, the Publish
 //   button (enabled once the server says the draft is ready), the cooling-off countdown;
+//   the editor's "Where this reply stands" fetched again when the draft moved;
 // - who else has this draft or complaint open (a heartbeat to POST /live/presence);
 // - a toast (read out politely) for a new notice, a decision, a draft ready to publish.
 // Every page works without it; it only ever reads, except for the heartbeat.
@@ -107,6 +108,32 @@
   };
 
   // The draft of this page ------------------------------------------------------------
+  // A region marked data-live-swap (the editor's "Where this reply stands") is fetched
+  // again when the draft moved, so its reviews, sign-offs and Publish are the server's.
+  var swapRegions = function () {
+    var regions = Array.prototype.slice.call(document.querySelectorAll("[data-live-swap][id]"));
+    if (!regions.length) { return; }
+    fetch(window.location.href, {credentials: "same-origin", cache: "no-store"})
+      .then(function (response) { return response.ok && !response.redirected ? response.text() : null; })
+      .then(function (html) {
+        if (!html) { return; }
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        regions.forEach(function (region) {
+          var fresh = doc.getElementById(region.id);
+          if (!fresh) { return; }
+          var focused = document.activeElement;
+          var had = focused && region.contains(focused) && focused.id;
+          region.replaceWith(document.importNode(fresh, true));
+          if (had && document.getElementById(had)) { document.getElementById(had).focus(); }
+        });
+      }, function () { /* the next change tries again */ });
+  };
+
+  var moved = function (draft, before) {
+    return !before || draft.state !== before.state || draft.revision !== before.revision ||
+      draft.ready !== before.ready || draft.shows_publish !== before.shows_publish;
+  };
+
   var here = function (names) {
     var line = document.getElementById("live-here");
     if (!line) {
@@ -157,6 +184,7 @@
     applyRefusals(draft);
     here(draft.here);
     if (!before) { return null; }
+    if (moved(draft, before)) { swapRegions(); }
     if (draft.ready && !before.ready && draft.may_publish) {
       return ["Cooling-off is over: draft #" + draft.id + " is ready to publish."];
     }
