@@ -95,16 +95,18 @@
       setCount(key, counts[key]);
       refreshQueue(key, counts[key]);
     });
-    if (!before) { return; }
+    var news = [];
+    if (!before) { return news; }
     if ((counts.reviews || 0) > (before.reviews || 0)) {
-      toast("A draft is waiting for your review.", "/reviews");
+      news.push(["A draft is waiting for your review.", "/reviews"]);
     }
     if ((counts.signoffs || 0) > (before.signoffs || 0)) {
-      toast("A draft is waiting for your sign-off.", "/sign-offs");
+      news.push(["A draft is waiting for your sign-off.", "/sign-offs"]);
     }
     if ((counts.ready || 0) > (before.ready || 0) && !draftId) {
-      toast("Cooling-off is over: a reply of yours is ready to publish.", "/my-replies");
+      news.push(["Cooling-off is over: a reply of yours is ready to publish.", "/my-replies"]);
     }
+    return news;
   };
 
   // The draft of this page ------------------------------------------------------------
@@ -202,16 +204,18 @@
   var apply = function (answer) {
     var before = last;
     last = answer;
-    applyCounts(answer.counts || {}, before && before.counts);
+    var news = applyCounts(answer.counts || {}, before && before.counts);
     var said = answer.draft ? applyDraft(answer.draft, before && before.draft) : null;
     if (answer.complaint) { here(answer.complaint.here); }
     var notice = answer.notice;
     var old = before && before.notice;
+    // One toast per change: a new notice says it best; else what the page saw move.
     if (before && notice && (!old || old.id !== notice.id || old.at !== notice.at)) {
-      toast(notice.message, notice.link);
+      news = [[notice.message, notice.link]];
     } else if (said) {
-      toast(said[0], said[1]);
+      news = [said];
     }
+    news.forEach(function (item) { toast(item[0], item[1]); });
   };
 
   var schedule = function () {
