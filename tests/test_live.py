@@ -127,7 +127,7 @@ def test_presence_says_who_else_is_here_until_it_expires_and_is_cleaned_up(
     assert here(agent, f"draft={draft_id}") == ["Riya Reviewer"]
     assert here(reviewer, f"draft={draft_id}") == []  # not oneself
     assert here(reviewer, "complaint=1") == ["Alex Agent"]
-    for wrong in ({}, {"draft": "1"}, {"draft": 999}, {"draft": True}, {"complaint": -1}):
+    for wrong in ({}, {"draft": "1"}, {"draft": 999}, {"draft": True}, {"complaint": -1}, [1]):
         assert reviewer.post("/live/presence", json=wrong).status_code == 400
 
     clock.advance(seconds=app.config["LIVE_PRESENCE_SECONDS"] + 1)

@@ -71,8 +71,10 @@ def poll():
     return response.make_conditional(request)
 
 
-def _open_thing(given: dict) -> dict[str, int] | None:
+def _open_thing(given: object) -> dict[str, int] | None:
     """{"draft_id": n} or {"complaint_id": n} for a draft or complaint that exists."""
+    if not isinstance(given, dict):
+        return None
     for key, model in (("draft", Draft), ("complaint", Complaint)):
         value = given.get(key)
         if isinstance(value, int) and not isinstance(value, bool) and is_valid_id(value):
@@ -81,10 +83,10 @@ def _open_thing(given: dict) -> dict[str, int] | None:
 
 
 @blueprint.route("/live/presence", methods=["POST"])
-@login_only
+@requires(Permission.VIEW_COMPLAINTS)
 def heartbeat():
     """The page of a draft or complaint says its reader is still here."""
-    thing = _open_thing(request.get_json(silent=True) or {})
+    thing = _open_thing(request.get_json(silent=True))
     if thing is None:
         return jsonify(error="Say which draft or complaint is open."), 400
     presence.here(db.session, current_user, **thing, now=now(), ttl=_ttl())
