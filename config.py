@@ -233,6 +233,16 @@ class Config:
     #: this long before its due time; at most a quarter of its channel's target.
     CLOCK_WARNING_MINUTES = _env_int("CLOCK_WARNING_MINUTES", 15)
 
+    # Live pages (issue 18): every page asks `GET /live` for its counts, its draft's state
+    # and who else is here, this often while the tab is visible (an unchanged answer is a
+    # 304 of a few bytes). A poll rather than server-sent events: every gunicorn worker
+    # answers it from the database, and no proxy has to hold a stream open.
+    LIVE_POLL_MS = _env_int("LIVE_POLL_MS", 5000)
+    #: How often an open draft or complaint page says "I am here" (`POST /live/presence`),
+    #: and how long after its last word a person still counts as here.
+    LIVE_PRESENCE_MS = _env_int("LIVE_PRESENCE_MS", 20_000)
+    LIVE_PRESENCE_SECONDS = _env_int("LIVE_PRESENCE_SECONDS", 60)
+
     # E-mail copies of notifications: off unless MAIL_SERVER is set.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = _env_int("MAIL_PORT", 587)

@@ -29,7 +29,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("people", ("app/accounts/*", "app/audit/*", "app/notifications/*", "app/settings/company.py")),
     ("complaints", ("app/complaints/*",)),
     ("drafts", ("app/drafts/*", "app/publishing/*")),
-    ("overview", ("app/reports/*", "app/settings/*")),
+    ("overview", ("app/reports/*", "app/settings/*", "app/live/*")),
     # What builds the services in force from config, and runs work off the request with them.
     ("services", ("app/services.py", "app/*/jobs.py", "app/workers/*")),
     (

@@ -168,6 +168,7 @@ def register_blueprints(app: Flask) -> None:
     from app.complaints.views import blueprint as complaints_blueprint
     from app.drafts.views import blueprint as drafts_blueprint
     from app.drafts.workflow_views import blueprint as workflow_blueprint
+    from app.live.views import blueprint as live_blueprint
     from app.notifications.views import blueprint as notifications_blueprint
     from app.reports.views import blueprint as reports_blueprint
     from app.settings.views import blueprint as settings_blueprint
@@ -179,6 +180,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(drafts_blueprint)
     app.register_blueprint(workflow_blueprint)
     app.register_blueprint(notifications_blueprint)
+    app.register_blueprint(live_blueprint)
     app.register_blueprint(admin_blueprint)
     app.register_blueprint(settings_blueprint)
     app.register_blueprint(audit_blueprint)

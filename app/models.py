@@ -40,6 +40,7 @@ from app.drafts.models import (
     SignOffGroup,
     WorkingCopy,
 )
+from app.live.models import Presence
 from app.notifications.models import Notification
 from app.serving.models import RateLimitCounter
 from app.settings.models import Setting
@@ -70,6 +71,7 @@ __all__ = [
     "Invitation",
     "LoginAttempt",
     "Notification",
+    "Presence",
     "Publication",
     "PublicationStatus",
     "RateLimitCounter",

@@ -171,11 +171,11 @@ def test_role_table_reads_like_the_policy():
 
 
 def test_pages_show_no_links_a_role_cannot_use(client_for):
-    page = client_for("reviewer").get("/").get_data(as_text=True)
+    page = client_for("reviewer").get("/inbox").get_data(as_text=True)
     assert "Paste a complaint" not in page
     assert "Import" not in page
     assert 'href="/admin"' not in page
-    page = client_for("admin").get("/").get_data(as_text=True)
+    page = client_for("admin").get("/inbox").get_data(as_text=True)
     assert '<a href="/admin">Admin</a>' in page
     assert "Import" in page
 

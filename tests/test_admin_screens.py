@@ -179,7 +179,7 @@ def test_signed_out_people_are_sent_to_sign_in(app):
 
 
 def test_the_top_bar_has_one_admin_link_for_admins_and_none_for_others(app, users, admin):
-    page = admin.get("/")
+    page = admin.get("/inbox")
     texts = [" ".join(a.get_text(" ").split()) for a in nav_links(page)]
     assert texts.count("Admin") == 1
     assert texts[:3] == ["Inbox", "Dashboard", "Paste a complaint"]
@@ -193,7 +193,7 @@ def test_the_top_bar_has_one_admin_link_for_admins_and_none_for_others(app, user
     assert page.html.find("a", class_="skip")["href"] == "#main"
     assert page.html.find("form", class_="signout")
     for number, role in enumerate(("agent", "reviewer", "signoff"), start=30):
-        other = signed_in(app, users, role, number).get("/")
+        other = signed_in(app, users, role, number).get("/inbox")
         assert "Admin" not in [a.get_text() for a in nav_links(other)]
 
 

@@ -179,10 +179,10 @@ def test_the_inbox_shows_reading_badges_and_filters_by_flag(client_for, app):
     billing = add_complaint(app)
     calm = add_complaint(app, "Hi, is there a known fault with broadband in LS6? Thanks", "x")
     client = client_for("reviewer")
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/inbox").get_data(as_text=True)
     assert "high heat" in page
     assert "Billing" in page
-    filtered = client.get("/?flag=billing&status=open").get_data(as_text=True)
+    filtered = client.get("/inbox?flag=billing&status=open").get_data(as_text=True)
     assert f"/complaints/{billing}" in filtered
     assert f"/complaints/{calm}" not in filtered
     assert "1 complaint" in filtered

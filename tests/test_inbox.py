@@ -306,7 +306,7 @@ def test_take_it_comes_back_to_the_same_page_and_filters(app, agent, users):
     done = row_form(page, second).submit()
     assert done.status_int == 302
     where = urlsplit(done.location)
-    assert where.path == "/"
+    assert where.path == "/inbox"
     assert parse_qs(where.query) == {
         "page": ["1"],
         "status": ["open"],
@@ -380,7 +380,7 @@ def test_a_reviewer_reads_who_has_it_but_cannot_take(app, users, riya):
     [complaint_id] = seed(app, ("x", 30, "a tweet"))
     take_as(app, riya, complaint_id)
     reviewer = browser(app, users["reviewer"], 22)
-    page = reviewer.get("/")
+    page = reviewer.get("/inbox")
     assert "Riya Rao has it" in row(page, complaint_id)
     assert "Take it" not in row(page, complaint_id)
     token = next(iter(page.forms.values()))["csrf_token"].value  # the sign-out form's

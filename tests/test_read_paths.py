@@ -34,6 +34,7 @@ AGENT_PAGES = (
     "/drafts/{draft}",
     "/notifications",
     "/account",
+    "/my-replies",
     "/imports",
     "/complaints/new",
 )

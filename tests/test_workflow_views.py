@@ -536,9 +536,9 @@ def test_the_policy_page_saves_refuses_a_floor_below_a_minute_and_drives_the_nex
 
 def test_only_admins_open_the_policy_page(browsers):
     assert browsers["agent"].get("/admin/settings/workflow", status=403)
-    page = browsers["admin"].get("/").click("Admin", href="/admin$")
+    page = browsers["admin"].get("/inbox").click("Admin", href="/admin$")
     assert "Workflow policy" in words(page)
-    assert "Admin" not in words(browsers["reviewer"].get("/"))
+    assert "Admin" not in words(browsers["reviewer"].get("/inbox"))
     assert browsers["reviewer"].get("/admin", status=403)
 
 

@@ -17,6 +17,7 @@ from app.accounts.forms import (
     RolesForm,
     SetPasswordForm,
 )
+from app.accounts.landing import landing_for
 from app.accounts.listing import accounts
 from app.accounts.models import AccessChange, LinkPurpose, Role, User
 from app.accounts.permissions import GRANTS, Permission
@@ -142,7 +143,7 @@ def set_password_page(secret: str, purpose: LinkPurpose):
             logout_user()
             sign_in(user)
             flash(done.format(name=user.name), "success")
-            return redirect(url_for("complaints.inbox"))
+            return redirect(url_for(landing_for(user)))
     return render_template("auth/set_password.html", form=form, person=link.user, purpose=purpose)
 
 

@@ -23,6 +23,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
+from app.accounts.landing import INBOX, landing_for
 from app.accounts.models import User
 from app.accounts.permissions import Permission, can
 from app.analysis.rules import FLAG_LABELS, languages_with_rules
@@ -52,7 +53,18 @@ def _channel_choices(blank: str | None = None) -> list[SelectChoice]:
     return ([SelectChoice("", blank)] if blank else []) + choices
 
 
-@blueprint.route("/", endpoint="inbox")
+@blueprint.route("/", endpoint="home")
+@requires(Permission.VIEW_COMPLAINTS)
+def home():
+    """Each person's own queue (`landing_for`): agents get the inbox right here, and so
+    does anyone following an inbox link from before it moved to /inbox ("/?q=...")."""
+    landing = landing_for(current_user)
+    if landing == INBOX or request.args:
+        return inbox_view()
+    return redirect(url_for(landing))
+
+
+@blueprint.route("/inbox", endpoint="inbox")
 @requires(Permission.VIEW_COMPLAINTS)
 def inbox_view():
     channels = intake.load_channels(db.session, include_inactive=True)

@@ -745,6 +745,12 @@ class DraftStatus:
             first = first or refusals[0]
         return first
 
+    def publishes(self, actor: User) -> bool:
+        """Whether `actor` is who publishes this draft (in a role that publishes, its author
+        or an admin), whatever it still waits for: the editor keeps their Publish button
+        hidden until it is offered, and the live page shows it then."""
+        return not guards.refusals(_PUBLISHER, actor, self.standing)
+
     def allowed(self, actor: User, action: Action) -> bool:
         """Whether the page shows `actor` the button for `action`. Publishing's button is
         shown, disabled, while the draft only waits for the clock, an approval, a sign-off or
@@ -754,6 +760,12 @@ class DraftStatus:
             guards.shows_button(GUARDS[action], actor, self.standing, group)
             for group in self._groups(action)
         )
+
+
+def publish_refusals(where: Standing) -> list[Refused]:
+    """What publishing an open draft still waits for, whoever presses the button: the
+    refusals `status()` shows beside the publish button (the live pages and "My replies")."""
+    return guards.refusals(_READY_TO_PUBLISH, None, where)
 
 
 def status(session: Session, draft: Draft, *, now: datetime, policy: WorkflowPolicy) -> DraftStatus:
@@ -780,7 +792,7 @@ def status(session: Session, draft: Draft, *, now: datetime, policy: WorkflowPol
         warning = None
     refusals = []
     if draft.is_open:
-        refusals = guards.refusals(_READY_TO_PUBLISH, None, where)
+        refusals = publish_refusals(where)
     return DraftStatus(
         draft=draft,
         revision=revision,

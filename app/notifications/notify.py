@@ -4,6 +4,7 @@ these in their own transaction.
 - a draft is submitted: reviewers (and sign-off, when the case needs it) are asked to act;
 - a reviewer or signer decides: the author hears;
 - an edit voids approvals: whoever approved is asked to read it again;
+- a submitted draft's cooling-off ends: the author hears whether it is ready to publish;
 - a webhook delivery fails for good: the author and the admins hear;
 - an internal note on a case @mentions a colleague: they hear.
 
@@ -146,6 +147,33 @@ def decided(
         link=draft_link(draft),
         now=now,
         skip=actor,
+    )
+
+
+#: The cooling-off notice links to the editor's publishing section, so it is a notice of
+#: its own beside the "decided" one (which links to the editor).
+READY_KIND = "cooling_off_ended"
+
+
+def ready_link(draft: Draft) -> str:
+    return draft_link(draft) + "#publishing"
+
+
+def cooling_off_ended(
+    session: Session, draft: Draft, *, waiting_for: str | None, now: datetime
+) -> None:
+    """Tell the author the cooling-off is over: ready to publish, or what it still waits for."""
+    if waiting_for is None:
+        message = f"Cooling-off of {_case(draft)} has ended: it is ready to publish."
+    else:
+        message = f"Cooling-off of {_case(draft)} has ended. Still needed: {waiting_for}"
+    send(
+        session,
+        [draft.author],
+        kind=READY_KIND,
+        message=message,
+        link=ready_link(draft),
+        now=now,
     )
 
 

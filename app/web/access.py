@@ -105,9 +105,10 @@ def safe_next(target: str | None) -> str:
 
     Control and invisible characters are dropped first, as browsers drop tab, CR and LF
     (`/%09/evil.example` would become `//evil.example`); what is left must be a local
-    path: no scheme, no host, not `//` or `/\\`. Anything else goes to the inbox.
+    path: no scheme, no host, not `//` or `/\\`. Anything else goes to "/", where each
+    person lands on their own queue (`app.accounts.landing`).
     """
-    home = url_for("complaints.inbox")
+    home = url_for("complaints.home")
     if not target or len(target) > MAX_NEXT_LENGTH:
         return home
     cleaned = "".join(char for char in target if unicodedata.category(char)[0] != "C")

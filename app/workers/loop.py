@@ -25,6 +25,7 @@ from app.complaints import clocks, imports
 from app.complaints import jobs as import_jobs
 from app.complaints.models import ImportJob
 from app.core.durations import plural
+from app.drafts import ready
 from app.extensions import db
 from app.notifications import jobs as mail_jobs
 from app.notifications.mail import MailReport
@@ -166,10 +167,15 @@ class Worker:
                 whom,
             )
 
-        return clocks.warn_due(
+        warnings = clocks.warn_due(
             db.session,
             now=self.now(),
             margin=self.margin,
             checkpoint=db.session.commit,
             on_warning=said,
         )
+        # The authors of drafts whose cooling-off ended hear it (app/drafts/ready.py).
+        announced = ready.announce_ended(db.session, now=self.now(), checkpoint=db.session.commit)
+        for draft_id in announced:
+            log.info("clocks: draft %s cooling-off ended: told its author", draft_id)
+        return warnings

@@ -1,5 +1,6 @@
 // The workflow pages' small helpers; each page works without them.
-// - cooling-off countdown: "(4 min 10 s left)" next to the <time> it ends at;
+// - cooling-off countdown: "(4 min 10 s left)" next to the <time> it ends at; at zero it
+//   tells live.js, which checks with the server and enables Publish;
 // - review page: selecting words in the reply marks the passage a comment is about;
 // - publish page: a Copy button for the final text.
 (function () {
@@ -16,7 +17,12 @@
         var left = parseInt(element.getAttribute("data-countdown"), 10) -
           Math.floor((Date.now() - loaded) / 1000);
         if (left <= 0) {
-          element.textContent = "(over: reload the page to go on)";
+          // live.js asks the server whether the draft is ready and enables Publish.
+          if (!element.hasAttribute("data-over")) {
+            element.setAttribute("data-over", "");
+            element.textContent = "(over)";
+            document.dispatchEvent(new CustomEvent("composure:countdown-over"));
+          }
           return;
         }
         running = true;

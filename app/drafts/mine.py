@@ -1,0 +1,90 @@
+""" "My replies": the drafts a person wrote that are still open, each with where it stands,
+how long it still waits and what it needs next. No Flask.
+
+What publishing waits for is the workflow's own list (`workflow.publish_refusals`), so
+this list, the editor's publish button and the live pages never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import User
+from app.complaints.inbox import human_duration
+from app.complaints.models import Complaint
+from app.drafts import workflow
+from app.drafts.models import Draft, DraftState
+
+#: A draft's state as the screens name it (the badge of the editor and the queues).
+STATE_WORDS = {
+    DraftState.DRAFT: "Draft, not submitted",
+    DraftState.COOLING_OFF: "Cooling off",
+    DraftState.CHANGES_REQUESTED: "Changes requested",
+    DraftState.APPROVED: "Approved",
+    DraftState.PUBLISHED: "Published",
+    DraftState.WITHDRAWN: "Withdrawn",
+}
+
+NEXT_WHILE_WRITTEN = {
+    DraftState.DRAFT: "Finish it and submit it for review.",
+    DraftState.CHANGES_REQUESTED: "Changes requested: edit it and submit it again.",
+}
+READY = "Ready to publish."
+
+
+@dataclass(frozen=True)
+class MyReply:
+    draft: Draft
+    complaint: Complaint
+    #: Cooling-off still to run; None once over (or before submission).
+    wait_left: timedelta | None
+    #: What it needs next, in words: the first thing publishing waits for, or READY.
+    next_step: str
+    #: Nothing stands between it and publishing.
+    ready: bool
+
+    @property
+    def state_words(self) -> str:
+        return STATE_WORDS[self.draft.state]
+
+    @property
+    def wait_words(self) -> str:
+        """ "4 min left", "1 h 05 min left"; "" when nothing is left to wait."""
+        return f"{human_duration(self.wait_left)} left" if self.wait_left else ""
+
+
+def _open_drafts(user: User):
+    return select(Draft).where(Draft.author_id == user.id, Draft.is_open)
+
+
+def my_replies(session: Session, user: User, *, now: datetime) -> list[MyReply]:
+    """`user`'s open drafts, the reply due soonest first (a handful of queries in all)."""
+    drafts = list(
+        session.scalars(
+            _open_drafts(user)
+            .join(Complaint, Complaint.id == Draft.complaint_id)
+            .order_by(Complaint.response_due_at, Draft.id)
+        )
+    )
+    standings = workflow.standings(session, drafts, now=now)
+    replies = []
+    for draft in drafts:
+        wait = None
+        if draft.is_submitted and draft.cooling_off_until and draft.cooling_off_until > now:
+            wait = draft.cooling_off_until - now
+        if draft.is_being_written:
+            step, ready = NEXT_WHILE_WRITTEN[draft.state], False
+        else:
+            refusals = workflow.publish_refusals(standings[draft.id])
+            step, ready = (str(refusals[0]), False) if refusals else (READY, True)
+        replies.append(MyReply(draft, draft.complaint, wait, step, ready))
+    return replies
+
+
+def open_count(session: Session, user: User) -> int:
+    """How many of `user`'s drafts are open: the count beside "My replies"."""
+    return session.scalar(select(func.count()).select_from(_open_drafts(user).subquery())) or 0
