@@ -295,7 +295,7 @@ def test_the_migration_backfills_one_case_per_complaint_and_goes_down_again(ctx)
     first = add_complaint(ctx, "@NorthwindHome my parcel is late", author_handle="@Ana")
     second = add_complaint(ctx, "@NorthwindHome still late", author_handle="@Ana")
     db.session.remove()
-    downgrade(revision="0012")
+    downgrade(revision="0014")
     inspector = sa.inspect(db.engine)
     assert "cases" not in inspector.get_table_names()
     assert "case_id" not in {c["name"] for c in inspector.get_columns("complaints")}

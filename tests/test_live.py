@@ -225,7 +225,7 @@ def test_the_author_hears_once_when_cooling_off_ends_and_again_after_an_edit_res
 @BOTH
 def test_migration_0014_presence_goes_down_and_up_again(ctx):
     db.session.remove()
-    downgrade(revision="0012")
+    downgrade(revision="0013")
     assert "presence" not in sa.inspect(db.engine).get_table_names()
     upgrade()
     assert "presence" in sa.inspect(db.engine).get_table_names()

@@ -14,20 +14,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
-from app.complaints.inbox import human_duration
 from app.complaints.models import Complaint
+from app.core.durations import in_words
 from app.drafts import workflow
 from app.drafts.models import Draft, DraftState
-
-#: A draft's state as the screens name it (the badge of the editor and the queues).
-STATE_WORDS = {
-    DraftState.DRAFT: "Draft, not submitted",
-    DraftState.COOLING_OFF: "Cooling off",
-    DraftState.CHANGES_REQUESTED: "Changes requested",
-    DraftState.APPROVED: "Approved",
-    DraftState.PUBLISHED: "Published",
-    DraftState.WITHDRAWN: "Withdrawn",
-}
+from app.publishing import outbox
 
 NEXT_WHILE_WRITTEN = {
     DraftState.DRAFT: "Finish it and submit it for review.",
@@ -49,12 +40,12 @@ class MyReply:
 
     @property
     def state_words(self) -> str:
-        return STATE_WORDS[self.draft.state]
+        return outbox.state_words(self.draft.state)  # open drafts are not published
 
     @property
     def wait_words(self) -> str:
-        """ "4 min left", "1 h 05 min left"; "" when nothing is left to wait."""
-        return f"{human_duration(self.wait_left)} left" if self.wait_left else ""
+        """ "4 minutes left", "1 hour 5 minutes left"; "" when nothing is left to wait."""
+        return f"{in_words(self.wait_left, parts=2)} left" if self.wait_left else ""
 
 
 def _open_drafts(user: User):

@@ -22,6 +22,7 @@ from app.drafts.policy import WorkflowPolicy
 from app.drafts.workflow import Action
 from app.live import presence
 from app.notifications import notify
+from app.publishing import outbox
 
 
 def counts(
@@ -67,7 +68,7 @@ def draft_part(
     return {
         "id": draft.id,
         "state": draft.state.value,
-        "state_words": mine.STATE_WORDS[draft.state],
+        "state_words": outbox.state_words(draft.state, outbox.publication_for(session, draft)),
         "revision": draft.current_revision,
         "cooling_off_until": draft.cooling_off_until.isoformat()
         if draft.cooling_off_until and draft.is_submitted

@@ -4,7 +4,7 @@ it. One per draft and person.
 
 Nothing in it is a record anyone relies on (a revision is); the downgrade drops it.
 
-Revision ID: 0013_working_copies
+Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-07 21:40:00
 """
@@ -12,7 +12,7 @@ Create Date: 2026-12-07 21:40:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_working_copies"
+revision = "0013"
 down_revision = "0012"
 branch_labels = None
 depends_on = None

@@ -2,16 +2,16 @@
 refreshed by the page's heartbeat. Nothing in it outlives a minute or two; the downgrade
 simply drops it.
 
-Revision ID: 0014_presence
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-07 21:50:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_presence"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

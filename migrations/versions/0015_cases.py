@@ -20,16 +20,16 @@ together by hand. It is two set-based statements (INSERT … SELECT, UPDATE), fa
 with its column on downgrade; on PostgreSQL the foreign key is added after the backfill,
 so it is checked once over the table rather than by a trigger for each updated row.
 
-Revision ID: 0015_cases
-Revises: 0012
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-07 21:40:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015_cases"
-down_revision = "0012"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
