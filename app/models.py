@@ -18,10 +18,13 @@ from app.complaints.models import (
     Complaint,
     ComplaintFlag,
     ComplaintStatus,
+    ComplaintTag,
     ImportFormat,
     ImportJob,
     ImportRowIssue,
     ImportStatus,
+    SavedFilter,
+    Tag,
 )
 from app.core.db import Base
 from app.drafts.models import (
@@ -51,6 +54,7 @@ __all__ = [
     "Complaint",
     "ComplaintFlag",
     "ComplaintStatus",
+    "ComplaintTag",
     "Draft",
     "DraftState",
     "FollowUp",
@@ -70,9 +74,11 @@ __all__ = [
     "ReviewDecision",
     "Revision",
     "Role",
+    "SavedFilter",
     "Setting",
     "SignOff",
     "SignOffGroup",
+    "Tag",
     "User",
     "UserRole",
 ]
