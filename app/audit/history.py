@@ -27,6 +27,11 @@ WORDING: dict[str, str] = {
     "complaint.assign": "{actor} took the complaint",
     "complaint.assign.over": "{actor} took the complaint over from {from_name}",
     "complaint.release": "{actor} released the complaint",
+    "complaint.assign.colleague": "{actor} assigned the complaint to {to_name}",
+    "complaint.bulk_close": "{actor} closed {count} complaints as not a complaint",
+    "complaint.bulk_reopen": "{actor} reopened {count} complaints (undo of a bulk close)",
+    "complaint.bulk_assign": "{actor} assigned {count} complaints to {to_name}",
+    "complaint.bulk_tag": "{actor} tagged {count} complaints “{tag}”",
     "draft.created": "{actor} started a draft reply",
     "draft.edited": "{actor} edited {parts} (now revision {revision})",
     "draft.submit": "{actor} submitted the draft (revision {revision})",
@@ -134,7 +139,9 @@ def describe(event: AuditEvent, actor_name: str | None) -> str:
     key = event.action
     if key == "draft.sign_off" and details.get("approved") is False:
         key += ".refused"
-    if key == "complaint.assign" and details.get("take_over"):
+    if key == "complaint.assign" and details.get("assigned"):
+        key += ".colleague"
+    elif key == "complaint.assign" and details.get("take_over"):
         key += ".over"
     fields = {
         **details,

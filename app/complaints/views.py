@@ -27,7 +27,7 @@ from app.accounts.models import User
 from app.accounts.permissions import Permission, can
 from app.analysis.rules import FLAG_LABELS, languages_with_rules
 from app.audit.history import timeline
-from app.complaints import assignment, importers, imports, inbox, intake, jobs, reading
+from app.complaints import assignment, bulk, importers, imports, inbox, intake, jobs, reading
 from app.complaints.forms import ComplaintForm, ImportForm
 from app.complaints.models import Complaint, ImportFormat, ImportJob, ImportRowIssue
 from app.core.errors import Invalid
@@ -56,7 +56,9 @@ def _channel_choices(blank: str | None = None) -> list[SelectChoice]:
 @requires(Permission.VIEW_COMPLAINTS)
 def inbox_view():
     channels = intake.load_channels(db.session, include_inactive=True)
-    query = inbox.InboxQuery.parse(request.args, channels, viewer_id=current_user.id)
+    query = inbox.InboxQuery.parse(
+        request.args, channels, viewer_id=current_user.id, tags=bulk.tags(db.session)
+    )
     shown = inbox.inbox_page(
         db.session,
         query.filter,
@@ -77,7 +79,14 @@ def inbox_view():
         handling=shown.handling,
         confirm=request.args.get("confirm", type=parse_id),
         follow_ups_due=shown.follow_ups_due,
+        tools=_tools(shown),
     )
+
+
+def _tools(shown: inbox.InboxView) -> bulk.InboxTools:
+    """Bulk actions, tags, saved filters and the Undo of a bulk close just done (`done`)."""
+    ids = [complaint.id for complaint in shown.page.items]
+    return bulk.tools(db.session, current_user, ids, done=request.args.get("done", type=parse_id))
 
 
 @blueprint.route("/complaints/<int:complaint_id>")
