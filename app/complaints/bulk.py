@@ -84,11 +84,13 @@ class Selection:
 
     ids: tuple[int, ...] = ()
     filter: inbox.InboxFilter | None = None
+    #: Most ids a person may tick (None: ids from the audit log, for an Undo).
+    limit: int | None = MAX_TICKED
 
     def __post_init__(self) -> None:
         if self.filter is None and not self.ids:
             raise Refused("nothing_selected", "Tick the complaints to act on first.")
-        if self.filter is None and len(self.ids) > MAX_TICKED:
+        if self.filter is None and self.limit is not None and len(self.ids) > self.limit:
             raise Refused(
                 "nothing_selected",
                 f"Tick at most {MAX_TICKED} complaints, or select all matching the filter.",
@@ -184,7 +186,7 @@ def undo_close(session: Session, event_id: int, *, actor: User, now: datetime) -
     reason = undo_refusal(actor, event)
     if reason:
         raise Refused("not_undoable", reason)
-    selection = Selection(ids=tuple(event.details["ids"]))
+    selection = Selection(ids=tuple(event.details["ids"]), limit=None)
     back_to = ComplaintStatus.NEW
     changed = _returning(
         session,
