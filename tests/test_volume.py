@@ -100,9 +100,11 @@ def test_bulk_close_of_2222_non_complaints_in_one_request_audited_once_with_undo
                 sa.select(Complaint.id).where(Complaint.status == ComplaintStatus.CLOSED)
             )
         )
-    assert closed == set(questions) and not closed & set(keep)
+    assert closed == set(questions)
+    assert not closed & set(keep)
     (event,) = events(app, bulk.CLOSE)
-    assert event.details["count"] == 2222 and sorted(event.details["ids"]) == questions
+    assert event.details["count"] == 2222
+    assert sorted(event.details["ids"]) == questions
     assert event.details["reason"] == "not a complaint"
     assert describe(event, "Alex Agent") == "Alex Agent closed 2222 complaints as not a complaint"
 
@@ -174,11 +176,13 @@ def test_assign_to_a_colleague_guarded_notified_and_audited(ctx, users):
     assert refused.value.code == "not_drafter"
 
     change = assignment.assign(db.session, complaint, riya, actor=agent, now=T0)
-    assert change.changed and complaint.assignee_id == riya.id
+    assert change.changed
+    assert complaint.assignee_id == riya.id
     notice = db.session.scalar(sa.select(Notification).where(Notification.user_id == riya.id))
     assert notice.message == f"Alex Agent assigned complaint #{complaint_id} to you."
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "complaint.assign"))
-    assert event.details["to"] == riya.id and event.details["assigned"] is True
+    assert event.details["to"] == riya.id
+    assert event.details["assigned"] is True
     assert describe(event, "Alex Agent") == "Alex Agent assigned the complaint to Riya"
     # Riya has it now: a third person's assigning it elsewhere is a take-over, asked first.
     admin = db.session.get(User, users["admin"].id)
@@ -193,7 +197,8 @@ def test_assign_to_a_colleague_guarded_notified_and_audited(ctx, users):
     outcome = bulk.assign(
         db.session, bulk.Selection(ids=(complaint_id, *others)), riya, actor=agent, now=T0
     )
-    assert outcome.changed == tuple(others) and outcome.unchanged == 1
+    assert outcome.changed == tuple(others)
+    assert outcome.unchanged == 1
     notice = db.session.scalar(
         sa.select(Notification)
         .where(Notification.user_id == riya.id, Notification.link != "")
