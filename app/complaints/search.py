@@ -13,15 +13,17 @@ The engines, each with its index built by migration 0016_volume:
 - SQLite: an FTS5 table `complaints_fts` over the text, the author's name and handle
   (external content: the words only; triggers keep it in step with `complaints`), with the
   porter stemmer on the unicode61 tokenizer (diacritics folded: "Rīga" finds "Riga").
-- PostgreSQL: a GIN index on `to_tsvector('english', text || name || handle)`.
+- PostgreSQL: a stored generated tsvector column `search_words` over the text, name and
+  handle, with a GIN index, through the configuration `composure_words`: English snowball
+  stemming and no stop words (as porter on SQLite: "internet down again" keeps "down").
 
 Why one English stemmer for every language on both: the complaints are in en, nl, de, es,
-pl and lv, and PostgreSQL has no Polish or Latvian configuration, SQLite's FTS5 has only
-porter; a per-row configuration would also need the query in each row's configuration,
-which no single index serves. Stemming English words and matching every other language
-word for word (re-ordered, any case, by prefix) gives the same answers on both databases.
-PostgreSQL's English configuration drops stop words ("me", "the"), which only widens a
-phrase's gap; a search of stop words alone finds nothing there.
+pl and lv; PostgreSQL has no Polish or Latvian configuration and SQLite's FTS5 only porter;
+a per-row configuration (complaints.language) would need the query in each row's
+configuration too, which no single index serves, and would answer differently on the two
+databases. Stemming English words and matching every other language word for word
+(re-ordered, any case, by prefix) gives the same answers on both. Left over: SQLite folds
+diacritics ("Rīga" finds "Riga"), PostgreSQL (no unaccent extension) does not.
 """
 
 from __future__ import annotations
@@ -38,12 +40,10 @@ from app.complaints.models import Complaint
 
 #: The SQLite word index (a virtual table outside the models; Alembic's compare skips it).
 FTS_TABLE = "complaints_fts"
-#: PostgreSQL's GIN index over the words (an expression index outside the models).
-PG_INDEX = "ix_complaints_text_words"
-#: PostgreSQL's text search configuration, in the index and in every query.
-PG_CONFIG = "english"
-#: The columns searched, in the SQLite FTS table and in PostgreSQL's indexed document.
-COLUMNS = ("text", "author_name", "author_handle")
+#: PostgreSQL's generated tsvector column (outside the models: SQLite has no such column).
+PG_COLUMN = "search_words"
+#: PostgreSQL's text search configuration, in the column and in every query.
+PG_CONFIG = "composure_words"
 
 _PIECE = re.compile(r'"([^"]*)"?|([^\s"]+)')
 #: A word: letters and digits (no underscore: the tokenizers split on it).
@@ -126,16 +126,14 @@ class WordQuery:
         return bool(self.literals)
 
 
-def pg_document(prefix: str = "") -> str:
-    """The text PostgreSQL's index covers; a query must use the same expression to use it."""
-    return " || ' ' || ".join(prefix + column for column in COLUMNS)
-
-
 class WordsMatch(ColumnElement):
     """Complaints whose words match `query`, compiled for the database in use."""
 
     inherit_cache = False
     type = Boolean()
+    #: A predicate already: rendered as is, never compared with 1 (which would keep
+    #: SQLite from looking the matched ids up by primary key).
+    _is_implicitly_boolean = True
 
     def __init__(self, query: WordQuery) -> None:
         self.query = query
@@ -154,11 +152,7 @@ def _postgresql(element: WordsMatch, compiler, **kw) -> str:
     query = compiler.process(
         bindparam("ts_query", element.query.postgres_query(), String, unique=True), **kw
     )
-    document = pg_document("complaints.")
-    return (
-        f"to_tsvector('{PG_CONFIG}'::regconfig, {document}) "
-        f"@@ to_tsquery('{PG_CONFIG}'::regconfig, {query})"
-    )
+    return f"complaints.{PG_COLUMN} @@ to_tsquery('{PG_CONFIG}'::regconfig, {query})"
 
 
 @compiles(WordsMatch)
@@ -168,8 +162,10 @@ def _other(element: WordsMatch, compiler, **kw) -> str:
 
 def in_models(name: str | None, type_: str, parent_names: object) -> bool:
     """Alembic's `include_name`: the word index (SQLite's FTS5 table and its shadow tables,
-    PostgreSQL's expression index) is the migration's, not the models'; comparing schemas
-    leaves it out."""
+    PostgreSQL's generated column and its index) is the migration's, not the models';
+    comparing schemas leaves it out."""
+    if type_ == "column":
+        return name != PG_COLUMN
     if type_ == "index":
-        return name != PG_INDEX
+        return name != f"ix_complaints_{PG_COLUMN}"
     return not (type_ == "table" and name is not None and name.startswith(FTS_TABLE))

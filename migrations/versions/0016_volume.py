@@ -8,10 +8,13 @@ word index for the search.
   (see 0002, 0009): the CHECK's list of values is widened in the stored schema, the way
   SQLite documents for loosening a constraint (writable_schema, then a new schema version;
   every existing row still satisfies it). The downgrade reopens closed complaints first.
-- The word index (`app.complaints.search`): on SQLite an FTS5 table over the text, name and handle
-  (external content, porter stemmer on unicode61), kept in step by triggers and built from
-  the rows already there; on PostgreSQL a GIN index on `to_tsvector('english', text || name || handle)`,
-  which the database fills from the rows itself.
+- The word index (`app.complaints.search`): on SQLite an FTS5 table over the text, name
+  and handle (external content, porter stemmer on unicode61), kept in step by triggers
+  and built from the rows already there; on PostgreSQL a stored generated tsvector column `search_words`
+  (text, name and handle, through the configuration `composure_words`: English snowball
+  stemming, no stop words) with a GIN index, which the database computes for the rows
+  already there. A stored column, not an expression index: the matches' recheck reads it
+  instead of parsing each text again.
 
 Revision ID: 0016_volume
 Revises: 0012
@@ -48,11 +51,18 @@ SQLITE_FTS = [
     f"ON complaints BEGIN {DELETE_OLD} {INSERT_NEW} END",
     "INSERT INTO complaints_fts(complaints_fts) VALUES ('rebuild')",
 ]
-PG_INDEX = (
-    "CREATE INDEX ix_complaints_text_words ON complaints "
-    "USING gin (to_tsvector('english'::regconfig, "
-    "text || ' ' || author_name || ' ' || author_handle))"
-)
+#: English stemming without English stop words (as SQLite's porter): "internet down
+#: again" keeps "down" and "again", and a phrase keeps its gaps.
+PG_WORDS = [
+    "CREATE TEXT SEARCH DICTIONARY composure_stem (TEMPLATE = snowball, Language = english)",
+    "CREATE TEXT SEARCH CONFIGURATION composure_words (COPY = english)",
+    "ALTER TEXT SEARCH CONFIGURATION composure_words ALTER MAPPING FOR asciiword, asciihword, "
+    "hword_asciipart, word, hword, hword_part WITH composure_stem",
+    "ALTER TABLE complaints ADD COLUMN search_words tsvector GENERATED ALWAYS AS "
+    "(to_tsvector('composure_words'::regconfig, "
+    "text || ' ' || author_name || ' ' || author_handle)) STORED",
+    "CREATE INDEX ix_complaints_search_words ON complaints USING gin (search_words)",
+]
 
 
 def _sqlite_status_check(old: str, new: str) -> None:
@@ -134,7 +144,8 @@ def upgrade():
         for statement in SQLITE_FTS:
             op.execute(statement)
     else:
-        op.execute(PG_INDEX)
+        for statement in PG_WORDS:
+            op.execute(statement)
 
 
 def downgrade():
@@ -143,7 +154,10 @@ def downgrade():
             op.execute(f"DROP TRIGGER complaints_fts_{name}")
         op.execute("DROP TABLE complaints_fts")
     else:
-        op.execute("DROP INDEX ix_complaints_text_words")
+        op.execute("DROP INDEX ix_complaints_search_words")
+        op.execute("ALTER TABLE complaints DROP COLUMN search_words")
+        op.execute("DROP TEXT SEARCH CONFIGURATION composure_words")
+        op.execute("DROP TEXT SEARCH DICTIONARY composure_stem")
     # Closed complaints go back to the inbox: the older schema has no such status.
     op.execute("UPDATE complaints SET status = 'new' WHERE status = 'closed'")
     _status_check(WITH_CLOSED, STATUSES)
