@@ -315,3 +315,22 @@ def test_migration_0016_down_and_up_backfills_the_word_index_and_reopens_closed(
     with pytest.raises(sa.exc.IntegrityError):
         db.session.execute(sa.text("UPDATE complaints SET status = 'spam'"))
     db.session.rollback()
+
+
+def test_assign_to_a_colleague_from_the_complaint_page(app, users):
+    complaint_id = insert(app, ["my order never came"])[0]
+    riya = make_user(app, "riya@example.com", Role.AGENT, name="Riya Rao")
+    agent = browser(app, users["agent"].email, 38)
+    page = agent.get(f"/complaints/{complaint_id}")
+    form = form_with(page, "/assignment/colleague")
+    assert [label for _, _, label in form["colleague"].options] == [
+        "Ada Admin",
+        "Alex Agent (you)",
+        "Riya Rao",
+    ]
+    form["colleague"] = str(riya.id)
+    done = form.submit().follow()
+    assert f"Complaint #{complaint_id} assigned to Riya Rao." in words(done)
+    assert "Alex Agent assigned the complaint to Riya Rao" in words(done)  # its history
+    reviewer = browser(app, users["reviewer"].email, 39)
+    assert "/assignment/colleague" not in reviewer.get(f"/complaints/{complaint_id}").text

@@ -130,6 +130,9 @@ def render_complaint(
             held_since=assignment.held_since(db.session, complaint),
             may_take=assignment.may_take(current_user, complaint),
             may_release=assignment.may_release(current_user, complaint),
+            assignable=(
+                assignment.assignable(db.session) if assignment.may_assign(current_user) else []
+            ),
             language_choices=language_choices(),
             draft_languages=[(code, language_name(code)) for code in templates().languages],
             languages_read=languages_with_rules(),
