@@ -74,7 +74,8 @@ class ComplaintStatus(enum.StrEnum):
 
 
 #: How a complaint's status moves: a draft is started, a reply goes out, it is resolved; or
-#: one that is not a complaint is closed before anyone starts (and reopened by Undo).
+#: one that is not a complaint is closed before anyone starts (reopened by Undo, or by
+#: starting a reply after all).
 COMPLAINT_MOVES = Moves(
     "complaint",
     {
@@ -85,7 +86,7 @@ COMPLAINT_MOVES = Moves(
         },
         ComplaintStatus.IN_PROGRESS: {ComplaintStatus.REPLIED},
         ComplaintStatus.REPLIED: {ComplaintStatus.RESOLVED},
-        ComplaintStatus.CLOSED: {ComplaintStatus.NEW},
+        ComplaintStatus.CLOSED: {ComplaintStatus.NEW, ComplaintStatus.IN_PROGRESS},
     },
 )
 
