@@ -117,7 +117,7 @@ def assign(complaint_id: int):
             colleague,
             actor=current_user,
             now=now(),
-            take_over=request.form.get("take_over") == "1",
+            take_over=request.form.get("agreed") == "1",
         )
     except assignment.Refused as refusal:
         db.session.rollback()
