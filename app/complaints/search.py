@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from sqlalchemy import String, and_, bindparam, func, or_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import Boolean
 
 from app.complaints.models import Complaint
@@ -127,31 +128,34 @@ class WordQuery:
 
 
 class WordsMatch(ColumnElement):
-    """Complaints whose words match `query`, compiled for the database in use."""
+    """Complaints whose words match `query`, compiled for the database in use. The query
+    text travels as a bound parameter of either kind, so the statement's compiled form is
+    cached like any other (only the parameter's value changes from search to search)."""
 
-    inherit_cache = False
+    inherit_cache = True
     type = Boolean()
     #: A predicate already: rendered as is, never compared with 1 (which would keep
     #: SQLite from looking the matched ids up by primary key).
     _is_implicitly_boolean = True
+    _traverse_internals = [
+        ("fts_match", InternalTraversal.dp_clauseelement),
+        ("ts_query", InternalTraversal.dp_clauseelement),
+    ]
 
     def __init__(self, query: WordQuery) -> None:
-        self.query = query
+        self.fts_match = bindparam("fts_match", query.sqlite_match(), String, unique=True)
+        self.ts_query = bindparam("ts_query", query.postgres_query(), String, unique=True)
 
 
 @compiles(WordsMatch, "sqlite")
 def _sqlite(element: WordsMatch, compiler, **kw) -> str:
-    match = compiler.process(
-        bindparam("fts_match", element.query.sqlite_match(), String, unique=True), **kw
-    )
+    match = compiler.process(element.fts_match, **kw)
     return f"complaints.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH {match})"
 
 
 @compiles(WordsMatch, "postgresql")
 def _postgresql(element: WordsMatch, compiler, **kw) -> str:
-    query = compiler.process(
-        bindparam("ts_query", element.query.postgres_query(), String, unique=True), **kw
-    )
+    query = compiler.process(element.ts_query, **kw)
     return f"complaints.{PG_COLUMN} @@ to_tsquery('{PG_CONFIG}'::regconfig, {query})"
 
 
