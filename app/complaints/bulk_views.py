@@ -50,6 +50,8 @@ def _said(outcome: bulk.Outcome, action: bulk.BulkAction, name: str) -> str:
         bulk.BulkAction.TAG: "Tagged {n} “" + name + "”",
     }[action]
     words = done.format(n=f"{outcome.count:,} complaint{'' if outcome.count == 1 else 's'}")
+    if not outcome.count and not outcome.unchanged:
+        return "Nothing changed: no complaint matches the selection any more (done already?)."
     if not outcome.count:
         return f"Nothing changed: {outcome.unchanged:,} selected, none left to change."
     left = f" {outcome.unchanged:,} left as they were." if outcome.unchanged else ""
