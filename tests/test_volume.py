@@ -223,6 +223,9 @@ def test_tags_in_bulk_filter_the_inbox_and_a_second_tagging_changes_nothing(app,
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ComplaintTag)) == 3
     refused = agent.post("/inbox/bulk", {**post, "tag": "x" * 41}).follow()
     assert "A tag has at most 40 characters." in words(refused)
+    # A bulk action over the tag filter: the UPDATE carries the filter's subqueries.
+    by_tag = {"csrf_token": token, "action": "close", "scope": "filter", "tag": "refund"}
+    assert "Closed 3 complaints" in words(agent.post("/inbox/bulk", by_tag).follow())
 
 
 def test_saved_filters_are_each_persons_own_links(app, users):
