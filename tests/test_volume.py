@@ -337,3 +337,28 @@ def test_assign_to_a_colleague_from_the_complaint_page(app, users):
     assert "Alex Agent assigned the complaint to Riya Rao" in words(done)  # its history
     reviewer = browser(app, users["reviewer"].email, 39)
     assert "/assignment/colleague" not in reviewer.get(f"/complaints/{complaint_id}").text
+
+
+def test_a_reply_started_on_a_closed_complaint_reopens_it(ctx, users):
+    from app.drafts import composer, operations
+    from app.settings.company import CompanyDetails
+    from app.tone.policy import TonePolicy
+
+    complaint_id = insert(ctx, ["it was a complaint after all"], kind="question")[0]
+    agent = db.session.get(User, users["agent"].id)
+    bulk.close(db.session, bulk.Selection(ids=(complaint_id,)), actor=agent, now=T0)
+    complaint = db.session.get(Complaint, complaint_id)
+    db.session.refresh(complaint)
+    assert complaint.status is ComplaintStatus.CLOSED
+    company = CompanyDetails(name="Northwind Home")
+    composition = composer.compose_for(
+        complaint,
+        library=ctx.extensions["composure.templates"],
+        company=company,
+        agent=agent,
+        now=T0,
+        timezone="UTC",
+    )
+    tone = composer.tone_setting(complaint, complaint.channel, policy=TonePolicy(), company=company)
+    operations.start_draft(db.session, complaint, composition, tone=tone, actor=agent, now=T0)
+    assert complaint.status is ComplaintStatus.IN_PROGRESS
