@@ -2,11 +2,11 @@
 
 What a person types is read as words, never as a search engine's syntax: every word is
 matched as a word (in any order, any case, any inflection the engine's stemmer knows:
-"charged twice" finds "charged me TWICE" and "charge twice"), a word also as the start of
-a longer one ("parcel" finds "@parcelfan"), and words in double quotes as a phrase. All
-words must be there (AND). A piece with symbols in it ("100%", "😡", "_") is matched as
-typed, as a substring. Quotes, `*`, `-`, `:`, `NEAR`, `AND` and `OR` are just characters
-or words: the engine's query is built here from letters and digits only.
+"charged twice" finds "charged me TWICE" and "charge twice"), a word of three letters or
+more also as the start of a longer one ("parcel" finds "@parcelfan"), and words in double
+quotes as a phrase. All words must be there (AND). A piece with symbols in it ("100%",
+"😡", "_") is matched as typed, as a substring. Quotes, `*`, `-`, `:`, `NEAR`, `AND` and
+`OR` are just characters or words: the engine's query is built from letters and digits.
 
 The engines, each with its index built by migration 0016_volume:
 
@@ -55,6 +55,15 @@ _EDGES = "\"'`.,;:!?()[]{}<>«»“”„‘’*^~+=-–—@#"
 _JOINERS = set("-'’._:/@&+()[]{},;!?*^~=<>")
 
 
+#: A lone word this long or longer is also the start of longer ones ("parcel" finds
+#: "@parcelfan"); shorter ones are whole words ("a" would otherwise read half the index).
+MIN_PREFIX = 3
+
+
+def _prefix(phrase: tuple[str, ...]) -> bool:
+    return len(phrase) == 1 and len(phrase[0]) >= MIN_PREFIX
+
+
 @dataclass(frozen=True)
 class WordQuery:
     """A search read as words: phrases (one word or several in order) that must all be
@@ -92,15 +101,17 @@ class WordQuery:
         parts = []
         for phrase in self.phrases:
             joined = " ".join(phrase)
-            parts.append(f'"{joined}"*' if len(phrase) == 1 else f'"{joined}"')
+            parts.append(f'"{joined}"*' if _prefix(phrase) else f'"{joined}"')
         return " AND ".join(parts)
 
     def postgres_query(self) -> str:
         """The to_tsquery text: quoted lexemes, `:*` for a lone word, `<->` in phrases."""
         parts = []
         for phrase in self.phrases:
-            if len(phrase) == 1:
+            if _prefix(phrase):
                 parts.append(f"'{phrase[0]}':*")
+            elif len(phrase) == 1:
+                parts.append(f"'{phrase[0]}'")
             else:
                 parts.append("(" + " <-> ".join(f"'{word}'" for word in phrase) + ")")
         return " & ".join(parts)
