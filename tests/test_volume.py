@@ -239,8 +239,18 @@ def test_saved_filters_are_each_persons_own_links(app, users):
     link = saved.click(description="Double charges")
     assert "charged twice for one order" in words(link)
     assert 'value="charged"' in link.text
-    other = browser(app, users["admin"].email, 36)
-    assert "Double charges" not in other.get("/").text
+    admin = browser(app, users["admin"].email, 36)
+    assert "Double charges" not in admin.get("/").text
+    assert "Share with the team" not in words(page)  # an agent saves for themself only
+    forged = form_with(page, "/inbox/saved")
+    forged["name"] = "Mine to share"
+    refused = agent.post("/inbox/saved", {**dict(forged.submit_fields()), "shared": "1"}).follow()
+    assert "Only admins share filters with the team." in words(refused)
+    team = form_with(admin.get("/", {"q": "refund"}), "/inbox/saved")
+    team["name"] = "Refunds"
+    team["shared"] = True
+    team.submit()
+    assert "Refunds (team)" in words(agent.get("/"))
     with app.app_context():
         row = db.session.scalar(sa.select(SavedFilter))
         assert row.query == "status=open&channel=x&q=charged"

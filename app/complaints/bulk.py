@@ -343,6 +343,8 @@ class InboxTools:
     tags: dict[str, Tag]
     tags_of: dict[int, list[str]]
     saved: list[saved_filters.Saved]
+    #: The person may share a saved filter with the team.
+    may_share: bool
     undo: AuditEvent | None
 
 
@@ -357,5 +359,6 @@ def tools(
         tags=tags(session),
         tags_of=tags_of(session, complaint_ids),
         saved=saved_filters.for_person(session, actor),
+        may_share=saved_filters.may_share(actor),
         undo=last_close(session, done, actor),
     )

@@ -137,14 +137,20 @@ def save_filter():
     query = _query()
     try:
         saved = saved_filters.save(
-            db.session, current_user, request.form.get("name"), query.params, now=now()
+            db.session,
+            current_user,
+            request.form.get("name"),
+            query.params,
+            now=now(),
+            shared=request.form.get("shared") == "1",
         )
     except InvalidInput as problem:
         db.session.rollback()
         flash(str(problem), "error")
         return redirect(_inbox(query))
     db.session.commit()
-    flash(f"Saved “{saved.name}”: it is under Saved filters.", "success")
+    whose = "the team's" if saved.shared else "your"
+    flash(f"Saved “{saved.name}”: it is under {whose} saved filters.", "success")
     return redirect(url_for("complaints.inbox") + "?" + saved.query)
 
 

@@ -269,6 +269,8 @@ class SavedFilter(Base):
     name: Mapped[str] = mapped_column(String(60))
     #: The inbox's query string, as `InboxQuery.params` gave it (checked again on use).
     query: Mapped[str] = mapped_column(String(500))
+    #: An admin shared it with the team: everyone sees the link (only its owner deletes it).
+    shared: Mapped[bool] = mapped_column(default=False, server_default=sql_text("false"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (

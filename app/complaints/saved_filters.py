@@ -1,5 +1,5 @@
 """Saved inbox filters: a person names the filter and search in force and gets it back as a
-link in their inbox. Each person's own. No Flask.
+link in their inbox. Each person's own; an admin may share one with the team. No Flask.
 
 What is stored is the inbox's query string as `InboxQuery.params` gave it; opening the
 link parses it again like any address, so a filter naming a channel or tag since gone
@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from app.accounts.models import User
+from app.accounts.models import Role, User
 from app.complaints.models import SavedFilter
 from app.core import errors
 from app.core.text import one_line
@@ -31,6 +31,15 @@ class Saved:
     id: int
     name: str
     query: str
+    #: Shared with the team by an admin.
+    shared: bool = False
+    #: The person looking saved it (and may delete it).
+    mine: bool = True
+
+
+def may_share(user: User) -> bool:
+    """Who shares a saved filter with the whole team: admins."""
+    return Role.ADMIN in user.roles
 
 
 def query_string(params: Mapping[str, str]) -> str:
@@ -39,18 +48,31 @@ def query_string(params: Mapping[str, str]) -> str:
 
 
 def for_person(session: Session, user: User) -> list[Saved]:
-    return [
-        Saved(row.id, row.name, row.query)
-        for row in session.scalars(
-            select(SavedFilter).where(SavedFilter.user_id == user.id).order_by(SavedFilter.name)
-        )
-    ]
+    """The person's own saved filters and those shared with the team, by name."""
+    rows = session.scalars(
+        select(SavedFilter)
+        .where(or_(SavedFilter.user_id == user.id, SavedFilter.shared.is_(True)))
+        .order_by(SavedFilter.name, SavedFilter.id)
+    )
+    return [_saved(row, user) for row in rows]
+
+
+def _saved(row: SavedFilter, user: User) -> Saved:
+    return Saved(row.id, row.name, row.query, row.shared, row.user_id == user.id)
 
 
 def save(
-    session: Session, user: User, raw_name: str | None, params: Mapping[str, str], *, now: datetime
+    session: Session,
+    user: User,
+    raw_name: str | None,
+    params: Mapping[str, str],
+    *,
+    now: datetime,
+    shared: bool = False,
 ) -> Saved:
     """Save the filter under a name; saving again under the same name replaces it."""
+    if shared and not may_share(user):
+        raise errors.InvalidInput("Only admins share filters with the team.", "shared")
     name = one_line(raw_name or "", limit=4 * MAX_NAME).strip()
     if not name:
         raise errors.InvalidInput("Name the filter to save it.", "name")
@@ -70,12 +92,12 @@ def save(
             raise errors.InvalidInput(
                 f"You have {MAX_PER_PERSON} saved filters; delete one first.", "name"
             )
-        row = SavedFilter(user_id=user.id, name=name, query=query, created_at=now)
+        row = SavedFilter(user_id=user.id, name=name, query=query, created_at=now, shared=shared)
         session.add(row)
     else:
-        row.query = query
+        row.query, row.shared = query, shared
     session.flush()
-    return Saved(row.id, row.name, row.query)
+    return _saved(row, user)
 
 
 def delete(session: Session, user: User, filter_id: int) -> bool:

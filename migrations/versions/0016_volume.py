@@ -2,7 +2,7 @@
 word index for the search.
 
 - `tags` and `complaint_tags`: labels on complaints, filterable in the inbox.
-- `saved_filters`: a person's named inbox filters.
+- `saved_filters`: a person's named inbox filters (an admin may share one with the team).
 - `complaints.status` may be `closed` (closed as not a complaint, no reply). SQLite cannot
   alter a CHECK, and a batch copy of `complaints` cannot re-insert the generated `is_open`
   (see 0002, 0009): the CHECK's list of values is widened in the stored schema, the way
@@ -127,6 +127,7 @@ def upgrade():
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=60), nullable=False),
         sa.Column("query", sa.String(length=500), nullable=False),
+        sa.Column("shared", sa.Boolean(), server_default=sa.text("false"), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("length(name) > 0", name=op.f("ck_saved_filters_name_not_empty")),
         sa.ForeignKeyConstraint(
