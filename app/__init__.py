@@ -164,6 +164,7 @@ def register_blueprints(app: Flask) -> None:
     from app.accounts.views import admin_blueprint, auth_blueprint
     from app.api import register_api
     from app.audit.views import blueprint as audit_blueprint
+    from app.complaints.bulk_views import blueprint as inbox_actions_blueprint
     from app.complaints.case_views import blueprint as cases_blueprint
     from app.complaints.views import blueprint as complaints_blueprint
     from app.drafts.views import blueprint as drafts_blueprint
@@ -177,6 +178,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(account_blueprint)
     app.register_blueprint(complaints_blueprint)
     app.register_blueprint(cases_blueprint)
+    app.register_blueprint(inbox_actions_blueprint)
     app.register_blueprint(drafts_blueprint)
     app.register_blueprint(workflow_blueprint)
     app.register_blueprint(notifications_blueprint)

@@ -87,6 +87,9 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
+    # The word index's FTS5 tables are the migration's own, not the models' (0016_volume).
+    from app.complaints.search import in_models
+    conf_args.setdefault("include_name", in_models)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -96,6 +96,10 @@ def sample_ids(app, users):
             # Someone else's (or nobody's) token and session: revoking answers 404.
             "token_id": 999,
             "session_id": 999,
+            # A bulk close to undo (there is none: 1 is the complaint's creation) and a
+            # saved filter (none).
+            "event_id": 1,
+            "filter_id": 999,
         }
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.audit import log as audit
 from app.complaints.models import Channel
+from app.complaints.search import in_models
 from app.core.db import Base
 from app.extensions import db
 from tests.fixtures.app import T0
@@ -20,7 +21,9 @@ BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=Tru
 
 def pending_changes() -> list:
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": in_models}
+        )
         return compare_metadata(context, Base.metadata)
 
 

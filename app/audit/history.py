@@ -32,6 +32,11 @@ WORDING: dict[str, str] = {
     "into case #{to_case}",
     "case.complaint_split": "{actor} split complaint #{entity_id} out into case #{to_case}",
     "case.note_added": "{actor} wrote an internal note on case #{entity_id}",
+    "complaint.assign.colleague": "{actor} assigned the complaint to {to_name}",
+    "complaint.bulk_close": "{actor} closed {count} complaints as not a complaint",
+    "complaint.bulk_reopen": "{actor} reopened {count} complaints (undo of a bulk close)",
+    "complaint.bulk_assign": "{actor} assigned {count} complaints to {to_name}",
+    "complaint.bulk_tag": "{actor} tagged {count} complaints “{tag}”",
     "draft.created": "{actor} started a draft reply",
     "draft.edited": "{actor} edited {parts} (now revision {revision})",
     "draft.submit": "{actor} submitted the draft (revision {revision})",
@@ -144,7 +149,9 @@ def describe(event: AuditEvent, actor_name: str | None) -> str:
     key = event.action
     if key == "draft.sign_off" and details.get("approved") is False:
         key += ".refused"
-    if key == "complaint.assign" and details.get("take_over"):
+    if key == "complaint.assign" and details.get("assigned"):
+        key += ".colleague"
+    elif key == "complaint.assign" and details.get("take_over"):
         key += ".over"
     if key in ("draft.publish", "publication.delivered") and details.get("adapter") == "manual":
         key += ".manual"  # posted by hand: "posted" only once its link is recorded

@@ -1,5 +1,6 @@
-"""Taking a complaint ("take it"), taking it over from a colleague, and releasing it.
-No Flask: the inbox, the complaint page, the API and starting a draft all call these.
+"""Taking a complaint ("take it"), taking it over from a colleague, assigning it to a
+named colleague, and releasing it. No Flask: the inbox, the complaint page, the API and
+starting a draft all call these.
 
 One person holds a complaint at a time (`Complaint.assignee_id`). The change is a
 compare-and-set in the database (`UPDATE … WHERE assignee_id IS <what was read>`), so two
@@ -16,12 +17,13 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.accounts.models import Role, User
-from app.accounts.permissions import Permission, can
+from app.accounts.models import Role, User, UserRole
+from app.accounts.permissions import GRANTS, Permission, can
 from app.audit import log as audit
 from app.audit.models import AuditEvent
 from app.complaints.models import Complaint, ComplaintStatus
 from app.core import errors
+from app.notifications import notify
 
 ASSIGN = "complaint.assign"
 RELEASE = "complaint.release"
@@ -32,7 +34,8 @@ ATTEMPTS = 3
 class Refused(errors.Refused):
     """Why the assignment cannot change: `code` for the API, the message for people.
 
-    Codes: `forbidden` (the role), `resolved` (nothing left to take), `held_by_colleague`
+    Codes: `forbidden` (the role), `resolved` (nothing left to take), `closed` (not a
+    complaint), `not_drafter` (assigned only to people who draft), `held_by_colleague`
     (take it over instead), `not_holder` (only the holder or an admin releases), `busy`
     (it kept changing hands while we tried).
     `holder` is the colleague who has it, when that is the reason.
@@ -59,11 +62,42 @@ def take_refusal(actor: User, complaint: Complaint) -> Refused | None:
         return Refused("forbidden", "Only agents take complaints; your role reads them.")
     if complaint.status == ComplaintStatus.RESOLVED:
         return Refused("resolved", "This complaint is resolved; there is nothing left to take.")
+    if complaint.status == ComplaintStatus.CLOSED:
+        return Refused("closed", "This complaint was closed as not a complaint.")
     return None
 
 
 def may_take(actor: User, complaint: Complaint) -> bool:
     return take_refusal(actor, complaint) is None and complaint.assignee_id != actor.id
+
+
+def may_assign(actor: User) -> bool:
+    """Who assigns complaints to colleagues: whoever may take one (agents, admins)."""
+    return can(actor, Permission.DRAFT_REPLIES)
+
+
+def assignable(session: Session) -> list[User]:
+    """The people a complaint can be assigned to: active, and allowed to draft replies."""
+    roles = GRANTS[Permission.DRAFT_REPLIES]
+    return list(
+        session.scalars(
+            select(User)
+            .where(
+                User.active.is_(True),
+                User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(roles))),
+            )
+            .order_by(User.name, User.id)
+        )
+    )
+
+
+def assign_refusal(actor: User, colleague: User | None) -> Refused | None:
+    """Why `actor` may not assign complaints to `colleague`, or None."""
+    if not may_assign(actor):
+        return Refused("forbidden", "Only agents and admins assign complaints.")
+    if colleague is None or not can(colleague, Permission.DRAFT_REPLIES):
+        return Refused("not_drafter", "Assign complaints only to someone who drafts replies.")
+    return None
 
 
 def may_release(actor: User, complaint: Complaint) -> bool:
@@ -169,6 +203,46 @@ def take(
             )
             return Change(complaint, True, before_id, actor.id)
         # Someone changed it between our read and our write: look again.
+    raise _busy()
+
+
+def assign(
+    session: Session,
+    complaint: Complaint,
+    colleague: User,
+    *,
+    actor: User,
+    now: datetime,
+    take_over: bool = False,
+) -> Change:
+    """Make `colleague` the complaint's holder and tell them. A complaint a third person
+    holds is refused (`held_by_colleague`) unless `take_over`; assigning it to whoever
+    has it already changes nothing (and tells nobody)."""
+    refusal = assign_refusal(actor, colleague) or take_refusal(colleague, complaint)
+    if refusal:
+        raise refusal
+    session.refresh(complaint, ["assignee_id"])
+    for _ in range(ATTEMPTS):
+        before_id = complaint.assignee_id
+        if before_id == colleague.id:
+            return Change(complaint, False, before_id, before_id)
+        before = _holder(session, complaint)
+        if before is not None and before.id != actor.id and not take_over:
+            raise _held(before)
+        if _swap(session, complaint, before_id, colleague.id):
+            _record(
+                session,
+                complaint,
+                ASSIGN,
+                actor=actor,
+                now=now,
+                before=before,
+                after=colleague,
+                take_over=before is not None and before.id != actor.id,
+                assigned=colleague.id != actor.id,
+            )
+            notify.assigned(session, colleague, [complaint.id], actor=actor, now=now)
+            return Change(complaint, True, before_id, colleague.id)
     raise _busy()
 
 

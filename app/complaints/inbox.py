@@ -20,7 +20,15 @@ from sqlalchemy.sql.operators import custom_op
 from app.accounts.models import User
 from app.analysis.kind import KINDS
 from app.analysis.rules import FLAGS
-from app.complaints.models import Channel, Complaint, ComplaintFlag, ComplaintStatus
+from app.complaints.models import (
+    Channel,
+    Complaint,
+    ComplaintFlag,
+    ComplaintStatus,
+    ComplaintTag,
+    Tag,
+)
+from app.complaints.search import WordQuery
 from app.core.ids import is_valid_id
 from app.core.text import INVISIBLE, one_line
 from app.drafts.models import Draft, DraftState, FollowUp
@@ -46,7 +54,9 @@ _ID_QUERY = re.compile(r"#?\s*(\d{1,18})")
 @dataclass(frozen=True)
 class Search:
     """What the inbox's search box asks for: words in the complaint text, the author's
-    name or handle (case-insensitive), and/or a complaint number ("#123" or "123")."""
+    name or handle, and/or a complaint number ("#123" or "123"). Words are found in any
+    order, case and inflection through the database's word index (`app.complaints.search`,
+    SQLite FTS5 or PostgreSQL full-text: one interface); "quoted words" as a phrase."""
 
     #: The words as typed, cleaned: control characters gone, spaces collapsed, cut.
     text: str = ""
@@ -78,16 +88,12 @@ class Search:
         return bool(self.text)
 
     def condition(self):
-        """The WHERE clause: LIKE wildcards in the words are matched literally."""
+        """The WHERE clause: every word (or "phrase") in the word index; pieces with
+        symbols ("100%") as typed, LIKE wildcards matched literally."""
         by_id = Complaint.id == self.complaint_id if self.complaint_id is not None else None
         if self.id_only:
             return by_id
-        words = self.text.lower()
-        by_words = or_(
-            func.lower(Complaint.text).contains(words, autoescape=True),
-            func.lower(Complaint.author_name).contains(words, autoescape=True),
-            func.lower(Complaint.author_handle).contains(words, autoescape=True),
-        )
+        by_words = WordQuery.parse(self.text).condition()
         return by_words if by_id is None else or_(by_id, by_words)
 
 
@@ -104,6 +110,8 @@ class InboxFilter:
     #: Who is looking (for "me").
     viewer_id: int | None = None
     search: Search = Search()
+    #: Only complaints with this tag (its `Tag.key`).
+    tag: str | None = None
 
     def statuses(self) -> tuple[ComplaintStatus, ...]:
         return STATUS_FILTERS.get(self.status, STATUS_FILTERS["open"])
@@ -182,13 +190,26 @@ def _filtered(query, inbox_filter: InboxFilter, *, scan: bool = False):
         query = query.where(Complaint.assignee_id.is_(None))
     elif inbox_filter.assignee == "me":
         query = query.where(Complaint.assignee_id == inbox_filter.viewer_id)
+    if inbox_filter.tag:
+        query = query.where(
+            exists()
+            .where(ComplaintTag.complaint_id == Complaint.id, ComplaintTag.tag_id == Tag.id)
+            .where(Tag.key == inbox_filter.tag)
+        )
     if inbox_filter.search:
         query = query.where(inbox_filter.search.condition())
     return query
 
 
+def filtered(query, inbox_filter: InboxFilter):
+    """`query` (a SELECT or an UPDATE of complaints) narrowed to the filter's complaints:
+    what the bulk actions act on, the same rows the inbox lists."""
+    return _filtered(query, inbox_filter)
+
+
 def _reads_rows(inbox_filter: InboxFilter) -> bool:
-    """The filter looks at more than the indexed columns (no index serves a substring)."""
+    """The filter looks at more than the indexed columns: on SQLite one pass over the
+    matches beats walking the due-date index (the word index gives the ids to look up)."""
     return bool(inbox_filter.search) or inbox_filter.assignee in ASSIGNEE_FILTERS
 
 
@@ -435,7 +456,12 @@ class InboxQuery:
 
     @classmethod
     def parse(
-        cls, args: Mapping[str, str], channels: Mapping[str, object], *, viewer_id: int
+        cls,
+        args: Mapping[str, str],
+        channels: Mapping[str, object],
+        *,
+        viewer_id: int,
+        tags: Mapping[str, object] | None = None,
     ) -> InboxQuery:
         search = Search.parse(args.get("q"))
         status = args.get("status", "open")
@@ -443,12 +469,14 @@ class InboxQuery:
         flag = args.get("flag") or ""
         kind = args.get("kind") or ""
         assignee = args.get("assignee") or ""
+        tag = (args.get("tag") or "").strip().lower()
         params = {
             "status": status if status in STATUS_FILTERS else "open",
             "channel": channel if channel in channels else "",
             "flag": flag if flag in FLAGS or flag == NOT_CHECKED else "",
             "kind": kind if kind in KINDS else "",
             "assignee": assignee if assignee in ASSIGNEE_FILTERS else "",
+            "tag": tag if tags and tag in tags else "",
             "q": search.text,
         }
         chosen = InboxFilter(
@@ -459,6 +487,7 @@ class InboxQuery:
             assignee=params["assignee"] or None,
             viewer_id=viewer_id,
             search=search,
+            tag=params["tag"] or None,
         )
         return cls(chosen, params)
 

@@ -60,6 +60,9 @@ class ComplaintStatus(enum.StrEnum):
     IN_PROGRESS = "in_progress"  #: a draft exists and is not yet published
     REPLIED = "replied"  #: a reply is out; waiting for resolution and follow-up
     RESOLVED = "resolved"
+    #: Closed without a reply: it was not a complaint (issue 18's bulk close). Reopened by
+    #: the bulk close's Undo.
+    CLOSED = "closed"
 
     @property
     def label(self) -> str:
@@ -70,13 +73,20 @@ class ComplaintStatus(enum.StrEnum):
         return (cls.NEW, cls.IN_PROGRESS)
 
 
-#: How a complaint's status moves: a draft is started, a reply goes out, it is resolved.
+#: How a complaint's status moves: a draft is started, a reply goes out, it is resolved; or
+#: one that is not a complaint is closed before anyone starts (reopened by Undo, or by
+#: starting a reply after all).
 COMPLAINT_MOVES = Moves(
     "complaint",
     {
-        ComplaintStatus.NEW: {ComplaintStatus.IN_PROGRESS, ComplaintStatus.REPLIED},
+        ComplaintStatus.NEW: {
+            ComplaintStatus.IN_PROGRESS,
+            ComplaintStatus.REPLIED,
+            ComplaintStatus.CLOSED,
+        },
         ComplaintStatus.IN_PROGRESS: {ComplaintStatus.REPLIED},
         ComplaintStatus.REPLIED: {ComplaintStatus.RESOLVED},
+        ComplaintStatus.CLOSED: {ComplaintStatus.NEW, ComplaintStatus.IN_PROGRESS},
     },
 )
 
@@ -224,6 +234,55 @@ class ComplaintFlag(Base):
             name="flag_values",
         ),
         Index("ix_complaint_flags_flag_complaint", "flag", "complaint_id"),
+    )
+
+
+class Tag(Base):
+    """A label the team puts on complaints ("refund", "outage-12-07") to find them again."""
+
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Stored as typed, trimmed; unique without regard to case (`key`).
+    name: Mapped[str] = mapped_column(String(40))
+    #: `name` lower-cased: "Refund" and "refund" are one tag.
+    key: Mapped[str] = mapped_column(String(40), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (CheckConstraint("length(key) > 0", name="key_not_empty"),)
+
+
+class ComplaintTag(Base):
+    """One tag on one complaint (set-based: a bulk tag is one INSERT … SELECT)."""
+
+    __tablename__ = "complaint_tags"
+
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True)
+
+    __table_args__ = (Index("ix_complaint_tags_tag_complaint", "tag_id", "complaint_id"),)
+
+
+class SavedFilter(Base):
+    """An inbox filter and search a person saved under a name: a link in their inbox."""
+
+    __tablename__ = "saved_filters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    #: The inbox's query string, as `InboxQuery.params` gave it (checked again on use).
+    query: Mapped[str] = mapped_column(String(500))
+    #: An admin shared it with the team: everyone sees the link (only its owner deletes it).
+    shared: Mapped[bool] = mapped_column(default=False, server_default=sql_text("false"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "name"),
+        CheckConstraint("length(name) > 0", name="name_not_empty"),
     )
 
 

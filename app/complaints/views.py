@@ -28,7 +28,17 @@ from app.accounts.models import User
 from app.accounts.permissions import Permission, can
 from app.analysis.rules import FLAG_LABELS, languages_with_rules
 from app.audit.history import timeline
-from app.complaints import assignment, cases, importers, imports, inbox, intake, jobs, reading
+from app.complaints import (
+    assignment,
+    bulk,
+    cases,
+    importers,
+    imports,
+    inbox,
+    intake,
+    jobs,
+    reading,
+)
 from app.complaints.forms import ComplaintForm, ImportForm
 from app.complaints.models import Complaint, ImportFormat, ImportJob, ImportRowIssue
 from app.core.errors import Invalid
@@ -68,7 +78,9 @@ def home():
 @requires(Permission.VIEW_COMPLAINTS)
 def inbox_view():
     channels = intake.load_channels(db.session, include_inactive=True)
-    query = inbox.InboxQuery.parse(request.args, channels, viewer_id=current_user.id)
+    query = inbox.InboxQuery.parse(
+        request.args, channels, viewer_id=current_user.id, tags=bulk.tags(db.session)
+    )
     shown = inbox.inbox_page(
         db.session,
         query.filter,
@@ -90,7 +102,14 @@ def inbox_view():
         confirm=request.args.get("confirm", type=parse_id),
         follow_ups_due=shown.follow_ups_due,
         case_sizes=cases.sizes(db.session, (c.case_id for c in shown.page.items)),
+        tools=_tools(shown),
     )
+
+
+def _tools(shown: inbox.InboxView) -> bulk.InboxTools:
+    """Bulk actions, tags, saved filters and the Undo of a bulk close just done (`done`)."""
+    ids = [complaint.id for complaint in shown.page.items]
+    return bulk.tools(db.session, current_user, ids, done=request.args.get("done", type=parse_id))
 
 
 @blueprint.route("/complaints/<int:complaint_id>")
@@ -134,6 +153,9 @@ def render_complaint(
             held_since=assignment.held_since(db.session, complaint),
             may_take=assignment.may_take(current_user, complaint),
             may_release=assignment.may_release(current_user, complaint),
+            assignable=(
+                assignment.assignable(db.session) if assignment.may_assign(current_user) else []
+            ),
             language_choices=language_choices(),
             draft_languages=[(code, language_name(code)) for code in templates().languages],
             languages_read=languages_with_rules(),

@@ -27,6 +27,10 @@ class Moves(Generic[S]):
         self.what = what
         self.allowed = {before: frozenset(after) for before, after in allowed.items()}
 
+    def sources(self, after: S) -> tuple[S, ...]:
+        """Every status that may move to `after`: the WHERE of a set-based move."""
+        return tuple(before for before, allowed in self.allowed.items() if after in allowed)
+
     def check(self, before: S, after: S) -> S:
         """`after`, when the move from `before` is allowed; else IllegalMove."""
         if after not in self.allowed.get(before, frozenset()):

@@ -225,7 +225,8 @@ def start_draft(
         return Started(existing, created=False)
     savepoint.commit()
     _add_revision(session, draft, 1, reply, parts, template_ids, tone=tone, actor=actor, now=now)
-    if complaint.status == ComplaintStatus.NEW:
+    if complaint.status in (ComplaintStatus.NEW, ComplaintStatus.CLOSED):
+        # A reply to one closed as not a complaint reopens it (it was one after all).
         complaint.move_to(ComplaintStatus.IN_PROGRESS)
     session.flush()
     workflow.record(

@@ -279,3 +279,19 @@ def mark_read(
     for row in rows:
         row.read_at = now
     return len(rows)
+
+
+def assigned(
+    session: Session, colleague: User, complaint_ids: list[int], *, actor: User, now: datetime
+) -> int:
+    """A colleague assigned complaints to `colleague`: one notice, linking to the one
+    complaint or to their own queue. Nobody is told what they did themselves."""
+    if len(complaint_ids) == 1:
+        message = f"{actor.name} assigned complaint #{complaint_ids[0]} to you."
+        link = f"/complaints/{complaint_ids[0]}"
+    else:
+        message = f"{actor.name} assigned {len(complaint_ids):,} complaints to you."
+        link = "/?assignee=me"
+    return send(
+        session, [colleague], kind="assigned", message=message, link=link, now=now, skip=actor
+    )

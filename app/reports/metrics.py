@@ -38,7 +38,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from app.accounts.models import User
 from app.audit.models import AuditEvent
-from app.complaints.models import Channel, Complaint
+from app.complaints.models import Channel, Complaint, ComplaintStatus
 from app.drafts.models import Draft, DraftState, Review, ReviewDecision
 from app.reports.ranges import DateRange, day_start
 from app.tone.catalogue import CODE_LABELS
@@ -247,7 +247,7 @@ def replies(
     by_week: bool | None = None,
 ) -> Replies:
     """Complaints received in the period against their targets: per day (or per week),
-    per channel, and in all."""
+    per channel, and in all (not those closed as not a complaint)."""
     rows = session.execute(
         select(
             Complaint.channel_key,
@@ -260,6 +260,8 @@ def replies(
             # Implied by the line above (a complaint is never due before it arrives: a
             # check constraint), and it lets the database read the due-time index.
             Complaint.response_due_at >= start,
+            # Closed as not a complaint: no reply was owed, no target was missed.
+            Complaint.status != ComplaintStatus.CLOSED,
         )
     ).all()
     days = days_between(start, end, zone)

@@ -187,3 +187,28 @@ def test_each_screen_scans_clean_and_fits_a_phone(screen, site, pages, scan):
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, f"{screen.name} scrolls sideways by {overflow}px at {width}"
+
+
+def test_bulk_select_and_tag_in_the_inbox(site, pages):
+    """The inbox's bulk bar in one go: tick the page, widen to every match, narrow to two
+    rows, tag them in one request, and see the tags on the rows."""
+    page = pages("agent", "desktop")
+    page.goto(site.base + "/")
+    count = page.locator("#bulk-count")
+    rows = page.locator("input[name='ids']")
+    page.locator("#bulk-page").check()
+    assert count.inner_text() == f"{rows.count()} selected on this page."
+    page.locator("#bulk-all").check()
+    assert count.inner_text().startswith("Selected: all")
+    page.locator("#bulk-page").uncheck()  # unticking the page drops "all matching" too
+    assert not page.locator("#bulk-all").is_checked()
+    first, second = rows.nth(0).get_attribute("value"), rows.nth(1).get_attribute("value")
+    rows.nth(0).check()
+    rows.nth(1).check()
+    assert count.inner_text() == "2 selected on this page."
+    page.select_option("#bulk-action", "tag")
+    page.fill("#bulk-tag", "Checked in browser")
+    page.get_by_role("button", name="Apply").click()
+    page.locator(".flashes").get_by_text("Tagged 2 complaints").wait_for()
+    for complaint_id in (first, second):
+        assert "Checked in browser" in page.locator(f"#complaint-{complaint_id}").inner_text()

@@ -1,0 +1,51 @@
+// The inbox's bulk bar: "select every complaint on this page", a count of what is
+// selected, and (once the whole page is ticked) the offer to select every complaint
+// matching the filter, beyond this page. Without this script the checkboxes and the
+// "Select all N matching" box still work; only the count and the page box need it.
+(function () {
+  "use strict";
+
+  var form = document.getElementById("bulk-form");
+  if (!form) { return; }
+  var rows = Array.prototype.slice.call(document.querySelectorAll("input[name='ids'][form='bulk-form']"));
+  var page = document.getElementById("bulk-page");
+  var all = document.getElementById("bulk-all");
+  var count = document.getElementById("bulk-count");
+  var allLabel = all ? all.parentNode.textContent.trim() : "";
+
+  var say = function () {
+    var ticked = rows.filter(function (box) { return box.checked; }).length;
+    if (page) {
+      page.checked = ticked === rows.length && rows.length > 0;
+      page.indeterminate = ticked > 0 && ticked < rows.length;
+    }
+    if (all && all.checked) {
+      count.textContent = allLabel.replace(/^Select /, "Selected: ") + ".";
+    } else if (ticked) {
+      count.textContent = ticked + " selected on this page.";
+    } else {
+      count.textContent = "Tick complaints below to act on them together.";
+    }
+  };
+
+  rows.forEach(function (box) {
+    box.addEventListener("change", function () {
+      if (!box.checked && all) { all.checked = false; }
+      say();
+    });
+  });
+  if (page) {
+    page.addEventListener("change", function () {
+      rows.forEach(function (box) { box.checked = page.checked; });
+      if (!page.checked && all) { all.checked = false; }
+      say();
+    });
+  }
+  if (all) {
+    all.addEventListener("change", function () {
+      if (all.checked) { rows.forEach(function (box) { box.checked = true; }); }
+      say();
+    });
+  }
+  say();
+})();
