@@ -4,27 +4,15 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy.exc import IntegrityError
 
 from app.audit import log as audit
 from app.complaints.models import Channel
-from app.complaints.search import in_models
-from app.core.db import Base
 from app.extensions import db
-from tests.fixtures.app import T0
+from tests.fixtures.app import T0, pending_changes
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
-
-
-def pending_changes() -> list:
-    with db.engine.connect() as connection:
-        context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "include_name": in_models}
-        )
-        return compare_metadata(context, Base.metadata)
 
 
 @BOTH

@@ -167,7 +167,9 @@ def test_my_replies_lists_each_open_draft_with_its_state_wait_and_next_step(app,
     agent = client_for("agent")
     page = agent.get("/my-replies").get_data(as_text=True)
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
-    assert re.search(rf"Draft #{submitted} .* Cooling off \d+ min left Still cooling off", text)
+    assert re.search(
+        rf"Draft #{submitted} .* Cooling off \d+ minutes? left Still cooling off", text
+    )
     assert re.search(rf"Draft #{writing} .* Draft, not submitted — Finish it and submit", text)
     assert re.search(r"My replies\s+2 \(2 open\)", text)
     assert client_for("reviewer").get("/my-replies").status_code == 403

@@ -144,7 +144,7 @@ def test_closing_is_a_move_of_the_move_table_and_ticked_rows_close_alone(app, us
 def test_who_may_act_in_bulk_is_one_check_that_refuses_offers_and_explains(app, users):
     insert(app, ["a question?"], kind="question")
     reviewer = browser(app, users["reviewer"].email, 33)
-    page = reviewer.get("/")
+    page = reviewer.get("/inbox")
     assert "bulk-form" not in page.forms
     assert "Only agents and admins act on many complaints at once" in words(page)
     token = page.forms[next(iter(page.forms))]["csrf_token"].value
@@ -240,7 +240,7 @@ def test_saved_filters_are_each_persons_own_links(app, users):
     assert "charged twice for one order" in words(link)
     assert 'value="charged"' in link.text
     admin = browser(app, users["admin"].email, 36)
-    assert "Double charges" not in admin.get("/").text
+    assert "Double charges" not in admin.get("/inbox").text
     assert "Share with the team" not in words(page)  # an agent saves for themself only
     forged = form_with(page, "/inbox/saved")
     forged["name"] = "Mine to share"

@@ -14,8 +14,6 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -25,7 +23,6 @@ from app.audit import log as audit
 from app.audit.models import AuditEvent
 from app.complaints import assignment, clocks, imports, jobs
 from app.complaints.models import Complaint, ImportJob, ImportRowIssue, ImportStatus
-from app.core.db import Base
 from app.drafts.models import Publication, PublicationStatus
 from app.extensions import db
 from app.notifications.models import Notification
@@ -34,7 +31,7 @@ from app.publishing.adapters import TargetRefused, WebhookAdapter, WebhookTarget
 from app.publishing.jobs import RunReport, deliver_due
 from app.workers.cli import stopped_by_signals
 from app.workers.loop import Worker
-from tests.fixtures.app import T0, base_config, run
+from tests.fixtures.app import T0, base_config, pending_changes, run
 from tests.fixtures.complaints import CALM, add_complaint
 from tests.fixtures.publishing import LOCAL, SECRET, Receiver, published
 from tests.fixtures.users import get_user
@@ -520,9 +517,7 @@ def test_migration_0011_goes_down_and_up_again_with_jobs_and_complaints_kept(ctx
         c["name"] for c in sa.inspect(db.engine).get_columns("complaints")
     }
     upgrade()
-    with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        assert compare_metadata(context, Base.metadata) == []
+    assert pending_changes() == []
     job = db.session.get(ImportJob, job_id)
     assert (job.status, job.resumes, job.lease_expires_at) == ("queued", 0, None)
     assert db.session.get(Complaint, complaint_id).due_warning_at is None

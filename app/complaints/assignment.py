@@ -182,28 +182,7 @@ def take(
     refusal = take_refusal(actor, complaint)
     if refusal:
         raise refusal
-    session.refresh(complaint, ["assignee_id"])  # what the database says now
-    for _ in range(ATTEMPTS):
-        before_id = complaint.assignee_id
-        if before_id == actor.id:
-            return Change(complaint, False, before_id, before_id)
-        before = _holder(session, complaint)
-        if before is not None and not take_over:
-            raise _held(before)
-        if _swap(session, complaint, before_id, actor.id):
-            _record(
-                session,
-                complaint,
-                ASSIGN,
-                actor=actor,
-                now=now,
-                before=before,
-                after=actor,
-                take_over=before is not None,
-            )
-            return Change(complaint, True, before_id, actor.id)
-        # Someone changed it between our read and our write: look again.
-    raise _busy()
+    return _hand_to(session, complaint, actor, actor=actor, now=now, take_over=take_over)
 
 
 def assign(
@@ -221,15 +200,35 @@ def assign(
     refusal = assign_refusal(actor, colleague) or take_refusal(colleague, complaint)
     if refusal:
         raise refusal
-    session.refresh(complaint, ["assignee_id"])
+    change = _hand_to(session, complaint, colleague, actor=actor, now=now, take_over=take_over)
+    if change.changed:
+        notify.assigned(session, colleague, [complaint.id], actor=actor, now=now)
+    return change
+
+
+def _hand_to(
+    session: Session,
+    complaint: Complaint,
+    holder: User,
+    *,
+    actor: User,
+    now: datetime,
+    take_over: bool,
+) -> Change:
+    """Make `holder` the complaint's holder by compare-and-set, audited; `actor` takes it
+    themself or hands it to a colleague. Someone else's complaint (neither the actor's nor
+    the holder's) is refused unless `take_over`."""
+    session.refresh(complaint, ["assignee_id"])  # what the database says now
     for _ in range(ATTEMPTS):
         before_id = complaint.assignee_id
-        if before_id == colleague.id:
+        if before_id == holder.id:
             return Change(complaint, False, before_id, before_id)
         before = _holder(session, complaint)
-        if before is not None and before.id != actor.id and not take_over:
+        someone_elses = before is not None and before.id != actor.id
+        if someone_elses and not take_over:
             raise _held(before)
-        if _swap(session, complaint, before_id, colleague.id):
+        if _swap(session, complaint, before_id, holder.id):
+            details = {"assigned": True} if holder.id != actor.id else {}
             _record(
                 session,
                 complaint,
@@ -237,12 +236,12 @@ def assign(
                 actor=actor,
                 now=now,
                 before=before,
-                after=colleague,
-                take_over=before is not None and before.id != actor.id,
-                assigned=colleague.id != actor.id,
+                after=holder,
+                take_over=someone_elses,
+                **details,
             )
-            notify.assigned(session, colleague, [complaint.id], actor=actor, now=now)
-            return Change(complaint, True, before_id, colleague.id)
+            return Change(complaint, True, before_id, holder.id)
+        # Someone changed it between our read and our write: look again.
     raise _busy()
 
 

@@ -59,14 +59,14 @@ def test_a_submission_reaches_the_reviewer_and_publish_enables_itself_without_a_
     # The cooling-off ends (the server's clock): Publish enables itself, no reload.
     clock.advance(minutes=30)
     expect(publish).to_be_enabled(timeout=WITHIN)
-    expect(panel).to_contain_text("Ready to publish.")
+    expect(panel).to_contain_text("Ready to publish")
     expect(panel.locator("dd").nth(1)).to_contain_text("over")
     expect(agent.locator("#live-toasts")).to_contain_text("ready to publish")
     assert agent.evaluate("window.notReloaded") is True
 
     # My replies says so too; the page and its toasts pass the accessibility scan.
     agent.get_by_role("link", name="My replies").click()
-    expect(agent.locator(".my-replies tbody tr")).to_contain_text("Ready to publish.")
+    expect(agent.locator(".my-replies tbody tr")).to_contain_text("Ready to publish")
     result = scan(agent, "my replies")
     assert not result.forbidden, describe(result.forbidden)
     assert problems_on(agent) == []
