@@ -2,6 +2,8 @@
 // selected, and (once the whole page is ticked) the offer to select every complaint
 // matching the filter, beyond this page. Without this script the checkboxes and the
 // "Select all N matching" box still work; only the count and the page box need it.
+// With it, the bar's controls wait hidden until something is ticked, so the list starts
+// higher on the page.
 (function () {
   "use strict";
 
@@ -11,6 +13,7 @@
   var page = document.getElementById("bulk-page");
   var all = document.getElementById("bulk-all");
   var count = document.getElementById("bulk-count");
+  var controls = document.getElementById("bulk-controls");
   var allLabel = all ? all.parentNode.textContent.trim() : "";
 
   var say = function () {
@@ -19,6 +22,7 @@
       page.checked = ticked === rows.length && rows.length > 0;
       page.indeterminate = ticked > 0 && ticked < rows.length;
     }
+    if (controls) { controls.hidden = !ticked && !(all && all.checked); }
     if (all && all.checked) {
       count.textContent = allLabel.replace(/^Select /, "Selected: ") + ".";
     } else if (ticked) {
