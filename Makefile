@@ -98,7 +98,7 @@ lemmas: install ## Rewrite each language's lemma table (app/nlp/rules/<lang>/lem
 SCREENSHOT_DIR ?= /tmp/composure-screenshots
 README_SHOTS = inbox-desktop editor-findings-desktop dashboard-desktop editor-work-desktop case-desktop
 
-screenshots: install-dev ## Scan and photograph every screen at 1280 and 390 px; refresh the README's three
+screenshots: install-dev ## Scan and photograph every screen at 1280 and 390 px; refresh the README's five
 	SCREENSHOT_DIR=$(SCREENSHOT_DIR) $(BIN)/python -m pytest tests/browser/test_screens.py tests/browser/test_editor_work.py -q -p no:cacheprovider
 	for name in $(README_SHOTS); do cp $(SCREENSHOT_DIR)/$$name.png docs/screenshots/; done
 
