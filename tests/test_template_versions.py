@@ -86,7 +86,8 @@ def test_versions_over_the_files_checked_by_line_and_going_back(ctx, users):
         now=T0,
     )
     db.session.commit()
-    assert saved.version.number == 1 and saved.check.tone_passes
+    assert saved.version.number == 1
+    assert saved.check.tone_passes
     in_force = Services.of(ctx, db.session).library
     assert in_force.by_id[VARIANT].text == "Dziękujemy bardzo za zgłoszenie {topic}."
     assert in_force.for_part("pl", "validate")[0].id == VARIANT  # in the file's place
@@ -103,7 +104,8 @@ def test_versions_over_the_files_checked_by_line_and_going_back(ctx, users):
         db.session, VARIANT, 1, files=files, library=retired, checker=check, actor=admin, now=T0
     )
     db.session.commit()
-    assert back.version.number == 3 and back.version.source == saved.version.source
+    assert back.version.number == 3
+    assert back.version.source == saved.version.source
     assert Services.of(ctx, db.session).library.by_id[VARIANT].text.startswith("Dziękujemy bardzo")
     template_versions.restore(
         db.session, VARIANT, 0, files=files, library=retired, checker=check, actor=admin, now=T0
@@ -118,7 +120,8 @@ def test_only_admins_edit_the_library_and_the_guard_says_why(ctx, users):
     assert template_versions.edit_refusal(get_user(users["admin"])) is None
     for role in ("agent", "reviewer"):
         refusal_ = template_versions.edit_refusal(get_user(users[role]))
-        assert refusal_.code == "forbidden" and "Only admins" in str(refusal_)
+        assert refusal_.code == "forbidden"
+        assert "Only admins" in str(refusal_)
     services = Services.of(ctx, db.session)
     with pytest.raises(Refused):
         template_versions.retire(
