@@ -1,8 +1,8 @@
-"""Admin → Template library: the reply variants on disk, each with whether it passes.
+"""Admin → Template library: the reply variants in force, each with whether it passes.
 
-Read-only. Every call reads `response_templates/` afresh and checks it, so the page shows
-what the files say now, not what was loaded at start-up (nothing is cached between
-requests). For each variant:
+Every call reads `response_templates/` afresh (with the versions admins saved in the app,
+when the caller passes `combine`) and checks it, so the page shows what is in force now,
+not what was loaded at start-up (nothing is cached between requests). For each variant:
 
 - the tone check, on its text filled with sample values (the company's details where they
   are set), finds nothing that warns or blocks;
@@ -10,8 +10,10 @@ requests). For each variant:
 - how long it is against the shortest public channel (information only: the builder picks
   shorter variants or splits a thread when a whole reply does not fit).
 
-When the files do not load, the report carries the error with its file and line instead;
-the running app keeps the library it loaded at start-up. No Flask, no database.
+`check_variant` checks one variant the same way (what a save on the edit page must pass:
+app.settings.template_versions). When the files do not load, the report carries the error
+with its file and line instead; the running app keeps the library it loaded at start-up.
+No Flask, no database.
 """
 
 from __future__ import annotations
