@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
+from app.audit.history import describe
 from app.audit.models import AuditEvent
 from app.core.errors import Refused
 from app.drafts.response_templates import Variant
@@ -94,6 +95,9 @@ def test_versions_over_the_files_checked_by_line_and_going_back(ctx, users):
     event = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert event.action == "settings.template_saved"
     assert (event.details["old"], event.details["new"]) == (shipped, in_force.by_id[VARIANT].text)
+    said = describe(event, "Ada Admin")
+    assert said.startswith(f"Ada Admin saved version 1 of the template {VARIANT}: {VARIANT}: “")
+    assert said.endswith("→ “Dziękujemy bardzo za zgłoszenie {topic}.”")
 
     # Retired, then back to version 1 (a new version 3 equal to it), then to the file's.
     template_versions.retire(db.session, VARIANT, note="", library=in_force, actor=admin, now=T0)

@@ -246,7 +246,10 @@ def _add(
             "retired": retired,
             "old": old_text,
             "new": new_text,
-            "changes": [f"{variant_id}: “{old_text}” → “{new_text}”"],
+            "changes": [
+                f"{variant_id}: {f'“{old_text}”' if old_text else 'none in force'} → "
+                f"{f'“{new_text}”' if new_text else 'retired'}"
+            ],
         },
     )
     return version
