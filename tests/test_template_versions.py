@@ -104,6 +104,7 @@ def test_versions_over_the_files_checked_by_line_and_going_back(ctx, users):
     db.session.commit()
     retired = Services.of(ctx, db.session).library
     assert VARIANT not in retired.by_id
+    assert [v.variant_id for v in template_versions.retired(db.session)] == [VARIANT]
     back = template_versions.restore(
         db.session, VARIANT, 1, files=files, library=retired, checker=check, actor=admin, now=T0
     )

@@ -164,6 +164,11 @@ def in_force(session: Session) -> list[TemplateVersion]:
     return list(latest.values())
 
 
+def retired(session: Session) -> list[TemplateVersion]:
+    """The variants retired now (their edit pages bring them back)."""
+    return [version for version in in_force(session) if version.retired]
+
+
 def combine(files: Library, versions: Sequence[TemplateVersion]) -> Library:
     """The files' library with the versions in force. A version that no longer loads (the
     files changed under it) is left out, with a warning in the log, rather than stopping

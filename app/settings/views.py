@@ -258,6 +258,7 @@ def template_library():
         language_name=language_name,
         running=services().library,
         edit_refusal=template_versions.edit_refusal(current_user),
+        retired=template_versions.retired(db.session),
     )
 
 
