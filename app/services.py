@@ -33,6 +33,7 @@ from app.publishing.adapters import TargetRefused, WebhookAdapter, WebhookTarget
 from app.publishing.outbox import RetryPolicy
 from app.settings import company as company_settings
 from app.settings import store as settings_store
+from app.settings.template_versions import LibraryInForce
 from app.tone import policy as tone_settings
 
 Config = Mapping[str, Any]
@@ -52,8 +53,16 @@ def clock(app: Flask) -> Clock:
 
 
 def templates(app: Flask) -> Library:
-    """The reply-template library, loaded and checked at start-up."""
+    """The reply-template library in the files, loaded and checked at start-up."""
     return app.extensions["composure.templates"]
+
+
+def library_in_force(app: Flask) -> LibraryInForce:
+    """The files' library with the versions admins saved (one per app, built lazily)."""
+    holder = app.extensions.get("composure.library_in_force")
+    if holder is None or holder.files is not templates(app):
+        holder = app.extensions["composure.library_in_force"] = LibraryInForce(templates(app))
+    return holder
 
 
 def display_zone(config: Config) -> ZoneInfo:
@@ -195,12 +204,20 @@ class Services:
 
     config: Config
     session: Session
-    library: Library
+    templates: LibraryInForce
     clock: Clock
 
     @classmethod
     def of(cls, app: Flask, session: Session) -> Services:
-        return cls(config=app.config, session=session, library=templates(app), clock=clock(app))
+        return cls(
+            config=app.config, session=session, templates=library_in_force(app), clock=clock(app)
+        )
+
+    @cached_property
+    def library(self) -> Library:
+        """The reply-template library in force: the files with the versions saved in the
+        app, as the table stands now (a save in another worker counts from its commit)."""
+        return self.templates.get(self.session)
 
     def now(self) -> datetime:
         return self.clock.now()

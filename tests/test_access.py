@@ -100,6 +100,10 @@ def sample_ids(app, users):
             # saved filter (none).
             "event_id": 1,
             "filter_id": 999,
+            # A shipped template variant (Admin → Template library → Edit).
+            "language": "pl",
+            "part": "validate",
+            "variant_id": "validate-pl-dzieki-zgloszenie",
         }
 
 

@@ -1,4 +1,4 @@
-"""The admin screens: the admin home with a live status per area, the read-only template
+"""The admin screens: the admin home with a live status per area, the template
 library with its checks, the single "Admin" link in the top bar, users and roles with what
 each role may do. People fill in the real forms (WebTest, CSRF on); time moves with the
 frozen clock."""
@@ -233,6 +233,8 @@ def test_the_library_lists_every_real_variant_with_its_summary(admin):
     assert "Tone check Passes" in facts
     assert "Placeholders All known" in facts
     assert "response_templates/en/direction.yaml:" in facts
+    edit = first.find("a", string="Edit")  # admins only: the guard in template_versions
+    assert edit["href"] == "/admin/templates/en/direction/direction-private-order-ref"
     headings = [" ".join(h2.get_text(" ").split()) for h2 in page.html.find_all("h2")]
     for section in template_checks.SECTION_LABELS.values():
         assert any(heading.startswith(section) for heading in headings), section

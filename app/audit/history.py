@@ -59,6 +59,7 @@ WORDING: dict[str, str] = {
     "settings.tone_policy_updated": "{actor} updated the tone policy",
     "settings.workflow_policy_updated": "{actor} updated the workflow policy",
     "settings.response_targets_updated": "{actor} changed response-time targets",
+    "settings.template_saved": "{actor} saved version {number} of the template {variant_id}",
     "follow_up.done": "{actor} followed up with the customer",
     "user.created": "{actor} created the account {email}",
     "user.invited": "{actor} invited user #{entity_id}",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -224,49 +224,76 @@ def _part_file(path: Path, language: str, part: str, ids: dict[str, Variant]) ->
     variants = []
     for index, item in enumerate(items):
         item = expect_mapping(item, path, items.line_of(index), "a variant")
-        check_keys(
-            item,
-            {"id", "text", "suits", "requires", "avoid", "offline"},
-            path,
-            "a variant",
-            {"id", "text"},
-        )
-        variant_id = item["id"]
-        if not isinstance(variant_id, str) or not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", variant_id):
-            raise DataFileError(
-                path, item.line_of("id"), "an id is lower-case letters, digits, - and _"
-            )
-        if variant_id in ids:
-            other = ids[variant_id]
-            raise DataFileError(
-                path,
-                item.line_of("id"),
-                f"id {variant_id!r} is already used at {other.path}:{other.line}",
-            )
-        text = _text(item["text"], path, item.line_of("text"), "text")
-        offline = item.get("offline", False)
-        if not isinstance(offline, bool):
-            raise DataFileError(path, item.line_of("offline"), "offline is true or false")
-        if offline and part != "direction":
-            raise DataFileError(path, item.line_of("offline"), "only direction variants go offline")
-        variant = Variant(
-            id=variant_id,
-            part=part,
-            language=language,
-            text=text,
-            suits=_conditions(item.get("suits"), path, item.line_of("suits"), "suits"),
-            requires=_conditions(item.get("requires"), path, item.line_of("requires"), "requires"),
-            avoid=_conditions(item.get("avoid"), path, item.line_of("avoid"), "avoid"),
-            offline=offline,
-            placeholders=_placeholders(text, path, item.line_of("text")),
-            path=str(path),
-            line=item.line,
-        )
-        ids[variant_id] = variant
+        variant = _variant(item, path, language, part, ids)
+        ids[variant.id] = variant
         variants.append(variant)
     if not variants:
         raise DataFileError(path, data.line_of("variants"), "no variants")
     return variants
+
+
+def _variant(
+    item: LocatedDict, path: Path, language: str, part: str, ids: dict[str, Variant]
+) -> Variant:
+    """One variant of a part file (or one typed on Admin → Template library), checked."""
+    check_keys(
+        item,
+        {"id", "text", "suits", "requires", "avoid", "offline"},
+        path,
+        "a variant",
+        {"id", "text"},
+    )
+    variant_id = item["id"]
+    if not isinstance(variant_id, str) or not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", variant_id):
+        raise DataFileError(
+            path, item.line_of("id"), "an id is lower-case letters, digits, - and _"
+        )
+    if variant_id in ids:
+        other = ids[variant_id]
+        raise DataFileError(
+            path,
+            item.line_of("id"),
+            f"id {variant_id!r} is already used at {other.path}:{other.line}",
+        )
+    text = _text(item["text"], path, item.line_of("text"), "text")
+    offline = item.get("offline", False)
+    if not isinstance(offline, bool):
+        raise DataFileError(path, item.line_of("offline"), "offline is true or false")
+    if offline and part != "direction":
+        raise DataFileError(path, item.line_of("offline"), "only direction variants go offline")
+    return Variant(
+        id=variant_id,
+        part=part,
+        language=language,
+        text=text,
+        suits=_conditions(item.get("suits"), path, item.line_of("suits"), "suits"),
+        requires=_conditions(item.get("requires"), path, item.line_of("requires"), "requires"),
+        avoid=_conditions(item.get("avoid"), path, item.line_of("avoid"), "avoid"),
+        offline=offline,
+        placeholders=_placeholders(text, path, item.line_of("text")),
+        path=str(path),
+        line=item.line,
+    )
+
+
+def parse_variant(
+    source: str, *, language: str, part: str, others: dict[str, Variant], where: str
+) -> Variant:
+    """One variant as YAML text on its own (`id`, `text`, `suits` …, as in a part file),
+    checked like the files; `others`: the ids already taken. A DataFileError names the
+    line of `source` at fault (an unknown placeholder: the line it is written on)."""
+    path = Path(where)
+    try:
+        item = expect_mapping(parse(path, source), path, 1, "a variant")
+        return _variant(item, path, language, part, dict(others))
+    except DataFileError as error:
+        strange = re.match(r"unknown placeholder (\{\w+\})", error.message)
+        if strange and error.line:
+            lines = source.splitlines()
+            for number in range(error.line, len(lines) + 1):
+                if strange.group(1) in lines[number - 1]:
+                    raise DataFileError(path, number, error.message) from None
+        raise
 
 
 def _topics(path: Path, language: str) -> dict[str, str]:
@@ -417,3 +444,28 @@ def load_library(folder: Path | str, *, required_languages: Iterable[str] = ("en
     return Library(
         variants, topics, attack, tuple(languages), dates=dates, by_id=ids, apology=apology
     )
+
+
+def with_versions(library: Library, changed: Iterable[Variant], retired: Iterable[str]) -> Library:
+    """`library` with the `changed` variants in place of those with their ids (or added at
+    the end of their part) and the `retired` ids taken out: the files plus what admins
+    saved on Admin → Template library. Raises DataFileError when a part would be left with
+    no variant, or a language's direction with none that goes offline."""
+    changed = {variant.id: variant for variant in changed}
+    gone = set(retired) - set(changed)
+    variants: dict[tuple[str, str], tuple[Variant, ...]] = {}
+    for key, shipped in library.variants.items():
+        kept = [changed.pop(v.id, v) for v in shipped if v.id not in gone]
+        variants[key] = tuple(kept)
+    for variant in changed.values():
+        key = (variant.language, variant.part)
+        variants[key] = (*variants.get(key, ()), variant)
+    for (language, part), chosen in variants.items():
+        if not chosen:
+            raise DataFileError(f"{language}/{part}", None, "a part needs at least one variant")
+        if part == "direction" and not any(v.offline for v in chosen):
+            raise DataFileError(
+                f"{language}/{part}", None, "needs at least one `offline: true` variant"
+            )
+    by_id = {v.id: v for chosen in variants.values() for v in chosen}
+    return replace(library, variants=variants, by_id=by_id)

@@ -1,8 +1,8 @@
-"""Admin → Template library: the reply variants on disk, each with whether it passes.
+"""Admin → Template library: the reply variants in force, each with whether it passes.
 
-Read-only. Every call reads `response_templates/` afresh and checks it, so the page shows
-what the files say now, not what was loaded at start-up (nothing is cached between
-requests). For each variant:
+Every call reads `response_templates/` afresh (with the versions admins saved in the app,
+when the caller passes `combine`) and checks it, so the page shows what is in force now,
+not what was loaded at start-up (nothing is cached between requests). For each variant:
 
 - the tone check, on its text filled with sample values (the company's details where they
   are set), finds nothing that warns or blocks;
@@ -10,14 +10,16 @@ requests). For each variant:
 - how long it is against the shortest public channel (information only: the builder picks
   shorter variants or splits a thread when a whole reply does not fit).
 
-When the files do not load, the report carries the error with its file and line instead;
-the running app keeps the library it loaded at start-up. No Flask, no database.
+`check_variant` checks one variant the same way (what a save on the edit page must pass:
+app.settings.template_versions). When the files do not load, the report carries the error
+with its file and line instead; the running app keeps the library it loaded at start-up.
+No Flask, no database.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -430,34 +432,16 @@ def _relative(path: str, folder: Path) -> str:
         return path
 
 
-def check_library(
-    folder: Path | str,
+def _checker(
+    library: Library,
     *,
     channels: Sequence[ChannelInfo],
     policy: TonePolicy,
     company: CompanyDetails,
     now: datetime,
     timezone: str,
-    running: Library | None = None,
-) -> LibraryReport:
-    """Load the library in `folder` now and check every variant, topic and holding reply.
-
-    `channels`: the active channels (the shortest public one sets the length line);
-    `running`: the library the app loaded at start-up, to say when the files changed since.
-    """
-    folder = Path(folder)
-    report = LibraryReport(folder=str(folder))
-    try:
-        library = load_library(folder)
-    except DataFileError as error:
-        report.problem = LoadProblem(_relative(error.path, folder), error.line, error.message)
-        return report
-    except OSError as error:  # unreadable file or folder: still a page, not a 500
-        report.problem = LoadProblem(
-            _relative(str(error.filename or folder), folder), None, error.strerror or str(error)
-        )
-        return report
-
+) -> tuple[_Checker, dict[str, dict[str, str]], ChannelInfo | None]:
+    """The one checker for `library` (with its sample values and shortest public channel)."""
     public_channels = sorted(
         (channel for channel in channels if channel.is_public), key=lambda c: c.char_limit
     )
@@ -479,6 +463,71 @@ def check_library(
         public=shortest_public or fallback_public,
         private=private_channels[0] if private_channels else fallback_private,
         shortest_public=shortest_public,
+    )
+    return check, samples, shortest_public
+
+
+def check_variant(
+    variant: Variant,
+    *,
+    library: Library,
+    channels: Sequence[ChannelInfo],
+    policy: TonePolicy,
+    company: CompanyDetails,
+    now: datetime,
+    timezone: str,
+) -> VariantCheck:
+    """One variant (e.g. as an admin typed it) checked as the library page checks each:
+    filled with sample values in its language, tone, placeholders, length."""
+    check, _, _ = _checker(
+        library, channels=channels, policy=policy, company=company, now=now, timezone=timezone
+    )
+    return check.variant(
+        id=variant.id,
+        section=variant.part,
+        language=variant.language,
+        text=variant.text,
+        offered=_offered_on(variant),
+        conditions=_conditions(variant),
+        offline=variant.offline,
+        topic=_topic_for((variant.requires, variant.suits), library.topics[variant.language]),
+        where=variant.path,
+    )
+
+
+def check_library(
+    folder: Path | str,
+    *,
+    channels: Sequence[ChannelInfo],
+    policy: TonePolicy,
+    company: CompanyDetails,
+    now: datetime,
+    timezone: str,
+    running: Library | None = None,
+    combine: Callable[[Library], Library] | None = None,
+) -> LibraryReport:
+    """Load the library in `folder` now and check every variant, topic and holding reply.
+
+    `channels`: the active channels (the shortest public one sets the length line);
+    `running`: the library the app loaded at start-up, to say when the files changed since;
+    `combine`: what makes the library in force of the files' (the versions saved in the app).
+    """
+    folder = Path(folder)
+    report = LibraryReport(folder=str(folder))
+    try:
+        library = load_library(folder)
+        library = combine(library) if combine else library
+    except DataFileError as error:
+        report.problem = LoadProblem(_relative(error.path, folder), error.line, error.message)
+        return report
+    except OSError as error:  # unreadable file or folder: still a page, not a 500
+        report.problem = LoadProblem(
+            _relative(str(error.filename or folder), folder), None, error.strerror or str(error)
+        )
+        return report
+
+    check, samples, shortest_public = _checker(
+        library, channels=channels, policy=policy, company=company, now=now, timezone=timezone
     )
     report.languages = library.languages
     report.shortest_public = shortest_public

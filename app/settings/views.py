@@ -1,6 +1,7 @@
 """Admin: the home page with a card per admin area; Company details (what replies are
 filled with), Tone policy (how severe each finding is), Workflow policy (cooling-off,
-sign-off, publishing, response targets) and the Template library (read-only, checked).
+sign-off, publishing, response targets) and the Template library (checked; admins edit
+variants, kept as versions).
 HTTP in, operations out."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from dataclasses import asdict
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -26,13 +28,14 @@ from app.accounts.models import Role
 from app.accounts.permissions import Permission, can
 from app.analysis.rules import FLAG_LABELS, FLAGS
 from app.complaints.models import Channel
+from app.core.errors import Refused
 from app.drafts import policy as workflow_settings
 from app.drafts.composer import channel_info
 from app.extensions import db
 from app.nlp.detection import language_name
 from app.services import company_defaults, workflow_defaults
 from app.settings import company as company_settings
-from app.settings import overview, template_checks, workflow_form
+from app.settings import overview, template_checks, template_edits, template_versions, workflow_form
 from app.tone import policy as tone_policy_settings
 from app.tone.catalogue import CODE_LABELS, CODES, DEFAULT_SEVERITIES, FIXED_SEVERITIES
 from app.web.access import requires
@@ -190,21 +193,42 @@ def render_workflow_policy(
 # --- the template library (read-only) ----------------------------------------------------
 
 
+def _active_channels() -> list:
+    return [
+        channel_info(channel)
+        for channel in workflow_settings.response_targets(db.session)
+        if channel.active
+    ]
+
+
 def _library_report() -> template_checks.LibraryReport:
-    """The library as the files on disk say now, checked with this app's policy, company
-    details and channels. Read afresh on every request: nothing here can go stale."""
+    """The library as the files on disk say now with the versions saved in the app,
+    checked with this app's policy, company details and channels. Read afresh on every
+    request: nothing here can go stale."""
+    saved = template_versions.in_force(db.session)
     return template_checks.check_library(
         current_app.config["RESPONSE_TEMPLATES_DIR"],
-        channels=[
-            channel_info(channel)
-            for channel in workflow_settings.response_targets(db.session)
-            if channel.active
-        ],
+        channels=_active_channels(),
         policy=services().tone_policy,
         company=services().company,
         now=now(),
         timezone=current_app.config["DISPLAY_TIMEZONE"],
         running=services().library,
+        combine=lambda files: template_versions.combine(files, saved),
+    )
+
+
+def _checker() -> template_versions.Checker:
+    """How a typed variant is checked: as the library page checks each one."""
+    channels, current = _active_channels(), services()
+    return lambda variant, library: template_checks.check_variant(
+        variant,
+        library=library,
+        channels=channels,
+        policy=current.tone_policy,
+        company=current.company,
+        now=current.now(),
+        timezone=current.timezone,
     )
 
 
@@ -233,7 +257,72 @@ def template_library():
         status_labels=template_checks.STATUS_LABELS,
         language_name=language_name,
         running=services().library,
+        edit_refusal=template_versions.edit_refusal(current_user),
+        retired=template_versions.retired(db.session),
     )
+
+
+@blueprint.route("/templates/<language>/<part>/new", methods=["GET", "POST"])
+@blueprint.route("/templates/<language>/<part>/<variant_id>", methods=["GET", "POST"])
+@requires(Permission.MANAGE_SETTINGS)
+def template_edit(language: str, part: str, variant_id: str | None = None):
+    """One variant as YAML in a textarea: Preview checks it, Save adds a version."""
+    current = services()
+    page = template_edits.EditPage.of(
+        db.session,
+        library=current.library,
+        files=current.templates.files,
+        language=language,
+        part=part,
+        variant_id=variant_id,
+    )
+    if page is None:
+        abort(404)
+    if request.method == "POST":
+        page.typed(request.form.get("source", ""), request.form.get("note", ""))
+        saved = page.submit(
+            db.session, request.form.get("action"), _checker(), actor=current_user, now=now()
+        )
+        if saved:
+            db.session.commit()
+            flash(
+                f"Version {saved.number} of {saved.variant_id} saved; new drafts use it.", "success"
+            )
+            return redirect(
+                url_for(".template_edit", language=language, part=part, variant_id=saved.variant_id)
+            )
+    refusal = template_versions.edit_refusal(current_user)
+    return render_template("settings/template_edit.html", page=page, refusal=refusal), (
+        400 if page.problems else 200
+    )
+
+
+@blueprint.route("/templates/<variant_id>/versions", methods=["POST"])
+@requires(Permission.MANAGE_SETTINGS)
+def template_version(variant_id: str):
+    """Retire the variant, or go back to one of its versions (0: the file's)."""
+    current = services()
+    try:
+        saved = template_edits.version_action(
+            db.session,
+            variant_id,
+            action=request.form.get("action", ""),
+            number=request.form.get("number", 0, type=int),
+            library=current.library,
+            files=current.templates.files,
+            checker=_checker(),
+            actor=current_user,
+            now=now(),
+        )
+    except (template_versions.TemplateRefused, Refused) as refused:
+        flash(str(refused), "error")
+    else:
+        db.session.commit()
+        flash(f"Version {saved.number} of {variant_id} saved.", "success")
+    language, part = template_edits.where_is(
+        db.session, current.library, current.templates.files, variant_id
+    )
+    return redirect(url_for(".template_edit", language=language, part=part, variant_id=variant_id))
 
 
 # --- the admin home ----------------------------------------------------------------------
