@@ -112,7 +112,7 @@ def register_template_filters(app: Flask) -> None:
             "can": lambda permission: can(current_user, permission),
             "now": now,
             "response_clock": inbox.clock,
-            "display_zone_name": app.config["DISPLAY_TIMEZONE"],
+            "display_zone_name": display_zone().key,
             "company_name": company().name if current_user.is_authenticated else "",
             "FLAGS": FLAGS,
             "FLAG_LABELS": FLAG_LABELS,
