@@ -80,10 +80,10 @@ def _sqlite_savepoint_in_transaction(connection, _name) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from app import models  # noqa: F401  (every table known before migrations compare)
-    from app.audit import log as audit_log
     from flask_babel import lazy_gettext
 
+    from app import models  # noqa: F401  (every table known before migrations compare)
+    from app.audit import log as audit_log
     from app.extensions import api, csrf, db, login_manager, migrate
 
     db.init_app(app)
