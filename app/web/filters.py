@@ -7,7 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -33,8 +33,8 @@ def author_label(name: str | None, handle: str | None) -> str:
     if name:
         return name
     if handle.isdigit():
-        return f"customer {handle}"
-    return handle or "Unknown author"
+        return gettext("customer %(handle)s", handle=handle)
+    return handle or gettext("Unknown author")
 
 
 def localtime(
