@@ -11,7 +11,7 @@ AXE     = tests/browser/node_modules/axe-core/axe.min.js
 # WORKER_ARGS: e.g. --once, or --only outbox,mail
 WORKER_ARGS ?=
 
-.PHONY: help run serve workers setup install install-dev test lint format bench models models-check lemmas migrate demo screenshots clean
+.PHONY: help run serve workers setup install install-dev test lint format bench models models-check lemmas migrate demo screenshots messages translations clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -94,6 +94,24 @@ models-check: install-dev ## Retrain every shipped model and compare byte for by
 
 lemmas: install ## Rewrite each language's lemma table (app/nlp/rules/<lang>/lemmas.tsv) after its rules change
 	$(BIN)/python -m app.nlp.lemmas
+
+# The screens' languages (Flask-Babel). The .po files are the translators'; the compiled .mo
+# files are committed beside them (the app serves without a build step; tests/test_translations.py
+# fails when one is older than its .po).
+LOCALES = nl de es pl lv
+CATALOGS = app/translations
+
+messages: install ## Extract the marked strings into messages.pot and update each language's .po
+	$(BIN)/pybabel extract -F $(CATALOGS)/babel.cfg -k _l -k lazy_gettext --no-location --no-wrap --sort-output \
+	  --project Composure --copyright-holder Composure -o $(CATALOGS)/messages.pot .
+	for lang in $(LOCALES); do \
+	  if [ -f $(CATALOGS)/$$lang/LC_MESSAGES/messages.po ]; then \
+	    $(BIN)/pybabel update -i $(CATALOGS)/messages.pot -d $(CATALOGS) -l $$lang --no-wrap; \
+	  else $(BIN)/pybabel init -i $(CATALOGS)/messages.pot -d $(CATALOGS) -l $$lang --no-wrap; fi; \
+	done
+
+translations: install ## Compile each language's .po into the .mo the app reads (commit both)
+	$(BIN)/pybabel compile -d $(CATALOGS) --statistics
 
 SCREENSHOT_DIR ?= /tmp/composure-screenshots
 README_SHOTS = inbox-desktop editor-findings-desktop dashboard-desktop editor-work-desktop case-desktop

@@ -126,6 +126,20 @@ class Config:
     #: IANA zone used to show and read times on screens; stored times are always UTC.
     DISPLAY_TIMEZONE = os.environ.get("DISPLAY_TIMEZONE", "UTC")
 
+    # The screens' languages (Flask-Babel; app/web/language.py)
+    #: The languages the screens are translated into, the first the fallback: a person's
+    #: profile chooses one, else the browser's Accept-Language, else the first.
+    SUPPORTED_LOCALES = [
+        code.strip()
+        for code in os.environ.get("SUPPORTED_LOCALES", "en,nl,de,es,pl,lv").split(",")
+        if code.strip()
+    ]
+    BABEL_DEFAULT_LOCALE = SUPPORTED_LOCALES[0] if SUPPORTED_LOCALES else "en"
+    #: Where the catalogs are (.po written by translators, .mo compiled and committed).
+    BABEL_TRANSLATION_DIRECTORIES = os.environ.get(
+        "BABEL_TRANSLATION_DIRECTORIES", str(BASE_DIR / "app" / "translations")
+    )
+
     # Sessions and cookies
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -80,6 +80,8 @@ def _sqlite_savepoint_in_transaction(connection, _name) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from flask_babel import lazy_gettext
+
     from app import models  # noqa: F401  (every table known before migrations compare)
     from app.audit import log as audit_log
     from app.extensions import api, csrf, db, login_manager, migrate
@@ -95,10 +97,14 @@ def register_extensions(app: Flask) -> None:
         app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True, compare_type=True
     )
     csrf.init_app(app)
+    from app.web.language import register_language_selection
+
+    register_language_selection(app)  # Flask-Babel: the person's language and time zone
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message = lazy_gettext("Please sign in to continue.")
+    login_manager.localize_callback = str  # the message in the request's language, flashed
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 

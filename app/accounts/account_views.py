@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from babel import Locale
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
-from app.accounts import operations
+from app.accounts import operations, profile
 from app.accounts.forms import ApiTokenForm, ChangePasswordForm, ConfirmForm
 from app.accounts.models import ApiToken, TokenScope, UserSession
 from app.accounts.views import throttle_policy
@@ -32,7 +42,41 @@ def overview():
         sessions=operations.sessions_of(db.session, _me()),
         current=current_user.signed_in,
         language_choices=language_choices(),
+        screen_languages=screen_languages(),
+        time_zones=profile.time_zones(),
+        default_zone=current_app.config["DISPLAY_TIMEZONE"],
     )
+
+
+def screen_languages() -> list[tuple[str, str]]:
+    """(code, the language's name in itself: "Nederlands") for each supported language."""
+    return [
+        (code, Locale.parse(code).get_display_name(code).capitalize())
+        for code in current_app.config["SUPPORTED_LOCALES"]
+    ]
+
+
+@account_blueprint.route("/profile", methods=["POST"])
+@login_only
+def set_profile():
+    """The screens' language and the time zone times are shown in."""
+    try:
+        profile.set_profile(
+            db.session,
+            target=_me(),
+            language=request.form.get("language"),
+            time_zone=request.form.get("time_zone"),
+            supported=current_app.config["SUPPORTED_LOCALES"],
+            actor=_me(),
+            now=now(),
+        )
+    except profile.ProfileError as problem:
+        db.session.rollback()
+        flash(str(problem), "error")
+    else:
+        db.session.commit()
+        flash("Your language and time zone are saved.", "success")
+    return redirect(url_for("account.overview"))
 
 
 @account_blueprint.route("/languages", methods=["POST"])

@@ -82,6 +82,11 @@ class User(Base):
     #: an admin. None listed means none known: they do not approve a reply to a complaint
     #: Composure could not read (app/drafts/guards.ReadsTheLanguage).
     languages: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    #: The screens' language ("nl", one of config's SUPPORTED_LOCALES); None: the
+    #: browser's Accept-Language chooses (app/web/language.py).
+    language: Mapped[str | None] = mapped_column(String(16))
+    #: The IANA zone every time is shown in ("Europe/Riga"); None: DISPLAY_TIMEZONE.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

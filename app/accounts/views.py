@@ -6,6 +6,7 @@ from collections import Counter
 from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 
 from app.accounts import grants, operations
@@ -76,7 +77,7 @@ def login():
         if result.user is not None:
             sign_in(result.user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")))
-        flash(result.message or "Sign-in failed.", "error")
+        flash(result.message or gettext("Sign-in failed."), "error")
         status = 429 if result.throttled else 401
     elif request.method == "POST":
         status = 400
@@ -91,7 +92,7 @@ def logout():
         operations.end_session(db.session, record=current_user.signed_in, now=now())
         db.session.commit()
         logout_user()
-        flash("You are signed out.", "info")
+        flash(gettext("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 
 

@@ -4,6 +4,7 @@ chain holds; the same events as a CSV download. HTTP in, audit functions out."""
 from __future__ import annotations
 
 from dataclasses import asdict
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, render_template, request, stream_with_context, url_for
 from sqlalchemy import func, select
@@ -14,7 +15,11 @@ from app.audit import log as audit
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.web.access import requires
-from app.web.services import display_zone, now
+from app.web.services import now
+
+#: The audit log keeps UTC, whatever a person's time zone: its days and times read the same
+#: for everyone who checks it, and match the CSV export.
+AUDIT_ZONE = ZoneInfo("UTC")
 
 blueprint = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
@@ -55,7 +60,7 @@ def _page(typed: dict[str, str], filters: export.Filters | None, problems: dict[
 
 
 def _filters(typed: dict[str, str]) -> export.Filters:
-    return export.parse_filters(**typed, zone=display_zone())
+    return export.parse_filters(**typed, zone=AUDIT_ZONE)
 
 
 @blueprint.route("", endpoint="index")
@@ -78,7 +83,7 @@ def export_csv():
         return _page(typed, None, error.fields)
     names = export.actor_labels(db.session)
     lines = export.csv_lines(export.events(db.session, **asdict(filters)), names)
-    filename = f"composure-audit-{now().astimezone(display_zone()):%Y%m%d}.csv"
+    filename = f"composure-audit-{now().astimezone(AUDIT_ZONE):%Y%m%d}.csv"
     return Response(
         stream_with_context(lines),
         mimetype="text/csv",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
@@ -25,13 +26,14 @@ CODES = {
     500: "internal_error",
 }
 
+#: For people, in the request's language (the API honours Accept-Language).
 MESSAGES = {
-    401: "A valid API token is required: send it as 'Authorization: Bearer <token>'.",
-    403: "Your role does not allow this.",
-    404: "Nothing here.",
-    413: "The request is too large.",
-    422: "The request is not valid; see fields.",
-    500: "Something went wrong on our side; nothing you sent was lost. Try again.",
+    401: _l("A valid API token is required: send it as 'Authorization: Bearer <token>'."),
+    403: _l("Your role does not allow this."),
+    404: _l("Nothing here."),
+    413: _l("The request is too large."),
+    422: _l("The request is not valid; see fields."),
+    500: _l("Something went wrong on our side; nothing you sent was lost. Try again."),
 }
 
 
@@ -46,7 +48,7 @@ def api_error(
     body = {
         "error": {
             "code": code or CODES.get(status, "error"),
-            "message": message,
+            "message": str(message),
             "fields": fields or {},
         }
     }

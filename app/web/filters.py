@@ -4,15 +4,17 @@ names every page reads (permissions, labels, the clock)."""
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask import Flask, g
+from flask_babel import get_locale, gettext
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from app.accounts import grants
 from app.accounts.permissions import Permission, can
-from app.analysis.kind import KIND_LABELS, KINDS
-from app.analysis.rules import ENTITY_LABELS, FLAG_LABELS, FLAGS
+from app.analysis.kind import KINDS
+from app.analysis.rules import ENTITY_LABELS, FLAGS
 from app.complaints import inbox
 from app.core import durations
 from app.core.parts import PART_LABELS
@@ -20,6 +22,7 @@ from app.extensions import db
 from app.nlp.detection import language_name
 from app.publishing import outbox
 from app.web.services import company, display_zone, now
+from app.web.words import FLAG_WORDS, KIND_WORDS
 
 
 def author_label(name: str | None, handle: str | None) -> str:
@@ -30,20 +33,36 @@ def author_label(name: str | None, handle: str | None) -> str:
     if name:
         return name
     if handle.isdigit():
-        return f"customer {handle}"
-    return handle or "Unknown author"
+        return gettext("customer %(handle)s", handle=handle)
+    return handle or gettext("Unknown author")
 
 
-def localtime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M", zone: bool = False) -> str:
-    """Every date and time a page shows, in the display time zone: "7 Dec 2026, 14:02" (the
-    day without a leading zero, the month in letters: never "12/07", which half the world
-    reads as July). `zone=True` names the zone ("14:02 UTC") where a time is acted on: when
-    a reply is due, when cooling-off ends."""
+def localtime(
+    value: datetime | None,
+    fmt: str = "%d %b %Y, %H:%M",
+    zone: bool = False,
+    in_zone: str | None = None,
+) -> str:
+    """Every date and time a page shows, in the person's time zone (else the display time
+    zone; `in_zone` names another, as the audit log's "UTC"): "7 Dec 2026, 14:02" (the day
+    without a leading zero, the month in letters, in the page's language through Babel's
+    CLDR data: never "12/07", which half the world reads as July). `zone=True` names the
+    zone ("14:02 UTC") where a time is acted on: when a reply is due, when cooling-off ends."""
     if value is None:
         return "—"
-    local = value.astimezone(display_zone())
-    text = local.strftime(fmt.replace("%d %b", f"{local.day} %b"))
+    local = value.astimezone(ZoneInfo(in_zone) if in_zone else display_zone())
+    fmt = fmt.replace("%d %b", f"{local.day} %b").replace("%b", _month_abbreviation(local))
+    text = local.strftime(fmt)
     return f"{text} {local.strftime('%Z')}" if zone else text
+
+
+def _month_abbreviation(local: datetime) -> str:
+    """ "Dec", "dec.", "Dez.", "dic", "gru", "dec." for the page's language (CLDR)."""
+    locale = get_locale()
+    if locale is None:
+        return local.strftime("%b")
+    month = locale.months["format"]["abbreviated"][local.month]
+    return month.replace("%", "%%")
 
 
 def highlight_findings(text: str, findings: list[dict]) -> Markup:
@@ -112,13 +131,13 @@ def register_template_filters(app: Flask) -> None:
             "can": lambda permission: can(current_user, permission),
             "now": now,
             "response_clock": inbox.clock,
-            "display_zone_name": app.config["DISPLAY_TIMEZONE"],
+            "display_zone_name": display_zone().key,
             "company_name": company().name if current_user.is_authenticated else "",
             "FLAGS": FLAGS,
-            "FLAG_LABELS": FLAG_LABELS,
+            "FLAG_LABELS": FLAG_WORDS,
             "ENTITY_LABELS": ENTITY_LABELS,
             "KINDS": KINDS,
-            "KIND_LABELS": KIND_LABELS,
+            "KIND_LABELS": KIND_WORDS,
             "PART_LABELS": PART_LABELS,
             "signoff_group_names": signoff_group_names,
         }

@@ -18,6 +18,7 @@ from app.drafts.response_templates import Library
 from app.extensions import db
 from app.settings.company import CompanyDetails
 from app.tone.policy import TonePolicy
+from app.web.language import select_time_zone
 
 
 def services() -> app_services.Services:
@@ -32,7 +33,8 @@ def now() -> datetime:
 
 
 def display_zone() -> ZoneInfo:
-    return app_services.display_zone(current_app.config)
+    """The zone this request shows times in: the person's, else DISPLAY_TIMEZONE."""
+    return ZoneInfo(select_time_zone())
 
 
 def company() -> CompanyDetails:

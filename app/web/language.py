@@ -1,0 +1,55 @@
+"""Which language and time zone a request is shown in (Flask-Babel's selectors).
+
+The language: the signed-in person's profile if they chose one, else the browser's best
+Accept-Language match among config's SUPPORTED_LOCALES, else the first of them ("en"). The
+same selector serves the API, whose error messages follow Accept-Language (a bearer token
+signs nobody into the session, so the header decides there).
+
+The time zone: the person's profile, else DISPLAY_TIMEZONE; `app.web.services.display_zone`
+and Babel's `format_datetime` both read it from here.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request
+from flask_babel import get_locale
+from flask_login import current_user
+
+from app.extensions import babel
+
+
+def _person():
+    """The signed-in person, or None (outside a request, or nobody signed in)."""
+    if not request:
+        return None
+    try:
+        return current_user if current_user.is_authenticated else None
+    except (AttributeError, RuntimeError):  # a request without the login manager
+        return None
+
+
+def select_locale() -> str:
+    supported = current_app.config["SUPPORTED_LOCALES"]
+    person = _person()
+    if person is not None and person.language in supported:
+        return person.language
+    if request:
+        chosen = request.accept_languages.best_match(supported)
+        if chosen:
+            return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_time_zone() -> str:
+    person = _person()
+    if person is not None and person.time_zone:
+        return person.time_zone
+    return current_app.config["DISPLAY_TIMEZONE"]
+
+
+def register_language_selection(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_time_zone)
+
+    @app.context_processor
+    def inject_locale():
+        return {"current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])}

@@ -1,0 +1,186 @@
+"""The screens in six languages (issue 19): the translation check over the screens done so
+far (tests/fixtures/translations.py lists them), the language and time zone each request is
+shown in, and a person's profile that sets them."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import sqlalchemy as sa
+import yaml
+
+from app.analysis.kind import KIND_LABELS
+from app.analysis.rules import FLAG_LABELS
+from app.audit.models import AuditEvent
+from app.extensions import db
+from app.web.words import FLAG_WORDS, KIND_WORDS
+from tests.fixtures.complaints import add_complaint
+from tests.fixtures.translations import (
+    CATALOGS,
+    LANGUAGES,
+    TEMPLATES,
+    TRANSLATED_TEMPLATES,
+    Unmarked,
+    catalog_problems,
+    extracted_messages,
+    read_catalog,
+    unmarked_text,
+)
+from tests.fixtures.users import get_user, login
+
+
+def test_the_translated_screens_are_marked_and_every_language_translates_them():
+    """Scope: only the templates in TRANSLATED_TEMPLATES (and the modules listed beside
+    them); every other screen is still English and not checked yet."""
+    unmarked = [
+        str(u) for name in TRANSLATED_TEMPLATES for u in unmarked_text(TEMPLATES / name, name)
+    ]
+    assert unmarked == []
+    messages = list(extracted_messages())
+    assert len(messages) > 100
+    assert catalog_problems(messages) == []
+    # The analysis' labels, as people read them, have a word for every key.
+    assert FLAG_WORDS.keys() == FLAG_LABELS.keys()
+    assert KIND_WORDS.keys() == KIND_LABELS.keys()
+    # Each language's glossary names the same terms.
+    glossaries = {
+        lang: yaml.safe_load((CATALOGS / lang / "glossary.yaml").read_text()) for lang in LANGUAGES
+    }
+    terms = {lang: [t["en"] for t in g["terms"]] for lang, g in glossaries.items()}
+    assert all(names == terms["nl"] for names in terms.values())
+    assert "cooling-off" in terms["nl"]
+
+
+def test_a_planted_unmarked_string_fails_the_check_naming_the_file_and_line(tmp_path):
+    planted = tmp_path / "planted.html"
+    planted.write_text(
+        '{% extends "base.html" %}\n'
+        "{% block content %}<h1>{{ _('Inbox') }}</h1>\n"
+        "<p>Hello {{ name }}</p>\n"
+        '<a href="#" title="Open it">{% trans %}Marked{% endtrans %}</a> · Composure\n'
+        "{% endblock %}\n"
+    )
+    found = unmarked_text(planted, "planted.html")
+    assert found == [
+        Unmarked("planted.html", 3, "Hello"),
+        Unmarked("planted.html", 4, "Open it"),
+    ]
+    assert str(found[0]) == "planted.html:3: 'Hello' is not marked for translation"
+    # A marked message no catalog has yet fails the other half of the check, per language.
+    problems = catalog_problems([("templates/planted.html", 2, "Say hello")], ["nl", "lv"])
+    assert problems == [
+        "nl: templates/planted.html:2: 'Say hello' is missing from the catalog (make messages)",
+        "lv: templates/planted.html:2: 'Say hello' is missing from the catalog (make messages)",
+    ]
+
+
+def _lang(response) -> str:
+    return re.search(r'<html lang="([^"]+)"', response.get_data(as_text=True)).group(1)
+
+
+def test_the_language_is_the_profiles_else_the_browsers_else_english(plain_app, users):
+    client = plain_app.test_client()
+    german = client.get("/login", headers={"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"})
+    assert _lang(german) == "de"
+    assert "Anmelden" in german.get_data(as_text=True)
+    french = client.get("/login", headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+    assert _lang(french) == "en"
+    assert ">Sign in</h1>" in french.get_data(as_text=True)
+    assert _lang(client.get("/login")) == "en"
+    # The API's error messages follow Accept-Language too.
+    missing = client.get("/api/v1/no-such-thing", headers={"Accept-Language": "de"})
+    assert missing.status_code == 404
+    assert missing.get_json()["error"] == {
+        "code": "not_found",
+        "message": "Hier gibt es nichts.",
+        "fields": {},
+    }
+    # The person's profile beats the browser.
+    with plain_app.app_context():
+        get_user(users["agent"]).language = "pl"
+        db.session.commit()
+    login(client, users["agent"].email)
+    polish = client.get("/inbox", headers={"Accept-Language": "de"})
+    assert _lang(polish) == "pl"
+    assert "Skrzynka" in polish.get_data(as_text=True)
+
+
+def _english_fragments() -> set[str]:
+    """The English words of the marked messages (placeholders and tags taken out) that
+    Dutch does not share: none of them may show on a Dutch page."""
+    dutch = read_catalog("nl")
+    fragments = set()
+    for _where, _line, msgid in extracted_messages():
+        for english in msgid if isinstance(msgid, tuple) else [msgid]:
+            entry = dutch.get(msgid)
+            translated = " ".join(
+                entry.string if isinstance(entry.string, tuple) else [entry.string]
+            )
+            for part in re.split(r"%\(\w+\)s|<[^>]+>", html.unescape(english)):
+                part = part.strip(" .,:;()“”—?")
+                if re.search(r"[A-Za-z]{3}", part) and part not in translated:
+                    fragments.add(part)
+    return fragments
+
+
+def _visible(page: str) -> list[str]:
+    """The text of the page and the attributes people read, chunk by chunk."""
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    chunks = re.findall(r'(?:title|aria-label|placeholder|alt)="([^"]*)"', body)
+    chunks += re.split(r"<[^>]+>", body)
+    return [" ".join(html.unescape(c).split()) for c in chunks if c.strip()]
+
+
+def test_a_dutch_sign_in_and_inbox_show_no_english_and_times_in_the_persons_zone(plain_app, users):
+    """Cheap, no browser: the marked strings' English must not be on the Dutch pages.
+    Data (names, complaint texts, channel names) and the parts of the inbox not marked yet
+    (the clock badges of complaints/_badges.html, status and flag labels) are not looked at."""
+    add_complaint(plain_app, "My parcel never came and nobody answers.")
+    with plain_app.app_context():
+        person = get_user(users["agent"])
+        person.language, person.time_zone = "nl", "Pacific/Auckland"
+        db.session.commit()
+    client = plain_app.test_client()
+    fragments = _english_fragments()
+    sign_in = client.get("/login", headers={"Accept-Language": "nl"}).get_data(as_text=True)
+    login(client, users["agent"].email)
+    inbox = client.get("/inbox", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'lang="nl"' in inbox
+    assert "1 klacht" in inbox
+    assert "tijden in Pacific/Auckland" in inbox
+    # Received at 09:00 UTC on 23 November: 22:00 in Auckland, the month in Dutch.
+    assert 'title="23 nov 2026, 22:00"' in inbox
+    for page in (sign_in, inbox):
+        english = [
+            (fragment, chunk)
+            for chunk in _visible(page)
+            for fragment in fragments
+            if (" " in fragment and fragment in chunk) or fragment == chunk
+        ]
+        assert english == []
+
+
+def test_the_account_page_sets_language_and_time_zone_audited_and_refuses_unknown_ones(
+    client_for, plain_app, users
+):
+    client = client_for("agent")
+    page = client.get("/account").get_data(as_text=True)
+    assert '<option value="nl" lang="nl">Nederlands</option>' in page
+    assert '<option value="Europe/Riga">Europe/Riga</option>' in page
+    client.post("/account/profile", data={"language": "lv", "time_zone": "Europe/Riga"})
+    riga = client.get("/account").get_data(as_text=True)
+    assert 'lang="lv"' in riga
+    assert '<option value="Europe/Riga" selected>' in riga
+    for bad in ({"language": "fr", "time_zone": ""}, {"language": "", "time_zone": "Mars/Base"}):
+        refused = client.post("/account/profile", data=bad, follow_redirects=True)
+        assert "Unknown" in refused.get_data(as_text=True)
+    with plain_app.app_context():
+        person = get_user(users["agent"])
+        assert (person.language, person.time_zone) == ("lv", "Europe/Riga")
+        events = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "user.profile_set")
+        ).all()
+        assert [e.details["after"] for e in events] == [
+            {"language": "lv", "time_zone": "Europe/Riga"}
+        ]
