@@ -166,6 +166,7 @@ def register_blueprints(app: Flask) -> None:
     from app.audit.views import blueprint as audit_blueprint
     from app.complaints.bulk_views import blueprint as inbox_actions_blueprint
     from app.complaints.case_views import blueprint as cases_blueprint
+    from app.complaints.market_views import blueprint as markets_blueprint
     from app.complaints.views import blueprint as complaints_blueprint
     from app.drafts.views import blueprint as drafts_blueprint
     from app.drafts.workflow_views import blueprint as workflow_blueprint
@@ -178,6 +179,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(account_blueprint)
     app.register_blueprint(complaints_blueprint)
     app.register_blueprint(cases_blueprint)
+    app.register_blueprint(markets_blueprint)
     app.register_blueprint(inbox_actions_blueprint)
     app.register_blueprint(drafts_blueprint)
     app.register_blueprint(workflow_blueprint)

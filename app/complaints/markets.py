@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.complaints.models import Channel, Complaint, Market
+from app.complaints.models import Channel, Complaint, ComplaintStatus, Market
 from app.core.business_time import BusinessCalendar, parse_hours
 from app.settings.company import CompanyDetails
 
@@ -110,6 +110,17 @@ class Markets:
 
     def of(self, complaint: Complaint) -> MarketInfo:
         return self.market_for(complaint.channel_key, complaint.language)
+
+
+def pause_words(market: MarketInfo, complaint: Complaint, now: datetime) -> str:
+    """ "paused outside hours — resumes Mon 09:00" (the market's local time) while the
+    clock of an unanswered complaint is stopped; "" while it runs or once answered."""
+    if complaint.status not in ComplaintStatus.open_statuses():
+        return ""
+    resumes = market.calendar.resumes_at(now)
+    if resumes is None:
+        return ""
+    return f"paused outside hours — resumes {resumes.astimezone(market.calendar.tz):%a %H:%M}"
 
 
 def load(session: Session, *, display_timezone: str = "UTC") -> Markets:
