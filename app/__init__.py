@@ -166,13 +166,13 @@ def register_blueprints(app: Flask) -> None:
     from app.audit.views import blueprint as audit_blueprint
     from app.complaints.bulk_views import blueprint as inbox_actions_blueprint
     from app.complaints.case_views import blueprint as cases_blueprint
-    from app.complaints.market_views import blueprint as markets_blueprint
     from app.complaints.views import blueprint as complaints_blueprint
     from app.drafts.views import blueprint as drafts_blueprint
     from app.drafts.workflow_views import blueprint as workflow_blueprint
     from app.live.views import blueprint as live_blueprint
     from app.notifications.views import blueprint as notifications_blueprint
     from app.reports.views import blueprint as reports_blueprint
+    from app.settings.market_views import blueprint as markets_blueprint
     from app.settings.views import blueprint as settings_blueprint
 
     app.register_blueprint(auth_blueprint)

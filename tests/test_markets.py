@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
+from app.audit.models import AuditEvent
 from app.complaints import intake, markets
 from app.complaints.models import Channel, Market
 from app.extensions import db
@@ -107,3 +108,37 @@ def test_riga_friday_evening_is_due_monday_and_shows_paused(app, clock, users, w
     assert "paused outside hours — resumes Mon 09:00" in words(editor)
     clock.set(datetime(2026, 12, 7, 9, 30, tzinfo=RIGA))
     assert "paused outside hours" not in words(web.get(f"/complaints/{complaint_id}"))
+
+
+def test_an_admin_adds_and_edits_a_market_with_clear_refusals_and_an_audit_trail(app, users, web):
+    web_login(web, users["admin"].email)
+    form = form_with(web.get("/admin/markets/new"), "/admin/markets/new")
+    typed = {"key": "nl", "name": "Netherlands", "languages": "nl, en", "hours_mon": "09:00-17:00"}
+    for name, value in {**typed, "time_zone": "Europe/Atlantis", "holiday_country": "XX"}.items():
+        form[name] = value
+    form["hours_tue"] = "17:00-09:00"
+    refused = form.submit(status=400)
+    text = words(refused)
+    assert "Unknown time zone 'Europe/Atlantis'" in text
+    assert "Unknown holiday country 'XX'" in text
+    assert "17:00-09:00 ends before it starts" in text
+    form = form_with(refused, "/admin/markets/new")
+    form["time_zone"], form["holiday_country"], form["hours_tue"] = "Europe/Amsterdam", "nl", ""
+    for box in form.fields["channels"]:
+        box.checked = box._value == "x"
+    listing = form.submit().follow()
+    assert "Market Netherlands saved" in words(listing)
+    form = form_with(web.get("/admin/markets/nl"), "/admin/markets/nl")
+    form["time_zone"] = "Europe/Brussels"
+    form.submit().follow()
+    with app.app_context():
+        market = db.session.get(Market, "nl")
+        assert (market.holiday_country, market.business_hours) == (
+            "NL",
+            {"mon": [["09:00", "17:00"]]},
+        )
+        events = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "settings.market_updated")
+        ).all()
+    assert "Time zone: Europe/Amsterdam → Europe/Brussels" in events[-1].details["changes"]
+    assert "Business hours: around the clock → Mon 09:00-17:00" in events[0].details["changes"]
