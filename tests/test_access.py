@@ -100,6 +100,7 @@ def sample_ids(app, users):
             # saved filter (none).
             "event_id": 1,
             "filter_id": 999,
+            "market_key": "default",  # Admin → Markets (issue 19)
         }
 
 

@@ -83,11 +83,11 @@ def _form(market: Market | None) -> MarketForm:
     return form
 
 
-@blueprint.route("/admin/markets/<key>", methods=["GET", "POST"])
+@blueprint.route("/admin/markets/<market_key>", methods=["GET", "POST"])
 @requires(Permission.MANAGE_SETTINGS)
-def edit_market(key: str):
-    market = None if key == "new" else db.session.get(Market, key)
-    if market is None and key != "new":
+def edit_market(market_key: str):
+    market = None if market_key == "new" else db.session.get(Market, market_key)
+    if market is None and market_key != "new":
         abort(404)
     form = _form(market)
     if form.validate_on_submit():
@@ -96,7 +96,7 @@ def edit_market(key: str):
         try:
             values = market_settings.clean(typed, channels=[c for c, _ in form.channels.choices])
             saved = market_settings.save(
-                db.session, values, actor=current_user, now=now(), existing=key if market else None
+                db.session, values, actor=current_user, now=now(), existing=market and market.key
             )
         except market_settings.MarketError as problem:
             show_on_form(form, problem, otherwise="name")
