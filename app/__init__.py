@@ -178,12 +178,14 @@ def register_blueprints(app: Flask) -> None:
     from app.live.views import blueprint as live_blueprint
     from app.notifications.views import blueprint as notifications_blueprint
     from app.reports.views import blueprint as reports_blueprint
+    from app.settings.market_views import blueprint as markets_blueprint
     from app.settings.views import blueprint as settings_blueprint
 
     app.register_blueprint(auth_blueprint)
     app.register_blueprint(account_blueprint)
     app.register_blueprint(complaints_blueprint)
     app.register_blueprint(cases_blueprint)
+    app.register_blueprint(markets_blueprint)
     app.register_blueprint(inbox_actions_blueprint)
     app.register_blueprint(drafts_blueprint)
     app.register_blueprint(workflow_blueprint)

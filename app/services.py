@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.analysis import Analysis
+from app.complaints import markets
 from app.complaints.imports import ImportLimits
 from app.complaints.models import Channel, Complaint
 from app.drafts import composer
@@ -242,6 +243,18 @@ class Services:
         )
 
     @cached_property
+    def markets(self) -> markets.Markets:
+        """The markets in force (an unset time zone is the display one)."""
+        return markets.load(self.session, display_timezone=self.timezone)
+
+    def market_of(self, complaint: Complaint) -> markets.MarketInfo:
+        return self.markets.of(complaint)
+
+    def company_for(self, market: markets.MarketInfo) -> company_settings.CompanyDetails:
+        """The company details a reply in `market` uses: the market's own over the rest."""
+        return market.company(self.company)
+
+    @cached_property
     def tone_policy(self) -> tone_settings.TonePolicy:
         return tone_settings.load(self.session, rows=self.stored_settings)
 
@@ -254,6 +267,7 @@ class Services:
                 self.session, workflow_defaults(self.config), rows=self.stored_settings
             ),
             follow_up_days=self.company.follow_up_days,
+            calendar_of=lambda complaint: self.market_of(complaint).calendar,
         )
 
     def tone_setting(
@@ -264,8 +278,13 @@ class Services:
         if channel is None:
             assert complaint is not None, "a reply with no complaint needs a channel"
             channel = complaint.channel
+        market = (
+            self.market_of(complaint)
+            if complaint is not None
+            else self.markets.market_for(channel.key, None)
+        )
         return composer.tone_setting(
-            complaint, channel, policy=self.tone_policy, company=self.company
+            complaint, channel, policy=self.tone_policy, company=self.company_for(market)
         )
 
     def compose_draft(
@@ -273,14 +292,16 @@ class Services:
     ) -> Composition:
         """The first draft for a stored complaint: what the complaint page, the editor and
         the API all offer; in the complaint's language, or in `language`."""
+        market = self.market_of(complaint)
         return composer.compose_for(
             complaint,
             library=self.library,
-            company=self.company,
+            company=self.company_for(market),
             agent=agent,
             now=self.now(),
             timezone=self.timezone,
             language=language,
+            calendar=market.calendar,
         )
 
     def compose_text(
@@ -295,16 +316,18 @@ class Services:
         language: str | None = None,
     ) -> Composition:
         """The first draft for a text and channel alone, analysed as `found`."""
+        market = self.markets.market_for(channel.key, language or found.language)
         return composer.compose_for_text(
             text,
             found,
             channel,
             library=self.library,
-            company=self.company,
+            company=self.company_for(market),
             agent=agent,
             customer_name=customer_name,
             handle=handle,
             now=self.now(),
             timezone=self.timezone,
             language=language,
+            calendar=market.calendar,
         )

@@ -104,6 +104,7 @@ def sample_ids(app, users):
             "language": "pl",
             "part": "validate",
             "variant_id": "validate-pl-dzieki-zgloszenie",
+            "market_key": "default",  # Admin → Markets (issue 19)
         }
 
 

@@ -104,6 +104,7 @@ def test_admin_home_shows_each_area_with_where_it_stands(admin):
     assert links == {
         "Users and roles": "/admin/users",
         "Company details": "/admin/settings/company",
+        "Markets": "/admin/markets",
         "Tone policy": "/admin/settings/tone",
         "Workflow policy": "/admin/settings/workflow",
         "Template library": "/admin/templates",

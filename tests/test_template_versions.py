@@ -176,7 +176,7 @@ def test_a_new_variant_and_what_a_library_keeps(ctx, users):
 @BOTH
 def test_migration_0018_down_and_up(ctx):
     db.session.remove()
-    downgrade(revision="0016")
+    downgrade(revision="0017")
     assert "template_versions" not in sa.inspect(db.engine).get_table_names()
     upgrade()
     assert "template_versions" in sa.inspect(db.engine).get_table_names()

@@ -56,6 +56,7 @@ WORDING: dict[str, str] = {
     "import.resumed": "The import was taken over after row {after_row}: the process "
     "running it had stopped",
     "settings.company_updated": "{actor} updated the company details",
+    "settings.market_updated": "{actor} updated a market",
     "settings.tone_policy_updated": "{actor} updated the tone policy",
     "settings.workflow_policy_updated": "{actor} updated the workflow policy",
     "settings.response_targets_updated": "{actor} changed response-time targets",

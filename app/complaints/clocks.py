@@ -2,11 +2,12 @@
 nears. No Flask: `flask worker run` calls `warn_due` with its own transactions.
 
 A complaint's due time is fixed at intake (`response_due_at`: received plus its channel's
-target; the inbox's "due soon" and "overdue" read the same). Once it is within `margin`
-of that time with no reply out, whoever holds it (the assignee) is told, or, while nobody
-does, everyone who can answer it (`Permission.DRAFT_REPLIES`); the e-mail step sends the
-notice on when mail is configured. Once per complaint: `due_warning_at` is set by a
-compare-and-set in the same transaction as the notices, so two workers never warn twice.
+target, counted on its market's clock; the inbox's "due soon" and "overdue" read the
+same). Once it is within `margin` of that time with no reply out, whoever holds it (the
+assignee) is told, or, while nobody does, everyone who can answer it
+(`Permission.DRAFT_REPLIES`); the e-mail step sends the notice on when mail is configured.
+Once per complaint: `due_warning_at` is set by a compare-and-set in the same transaction
+as the notices, so two workers never warn twice.
 
 Only due times around now are looked at (up to `margin` ahead, or passed less than
 `margin` ago): a file of last year's complaints imported today warns nobody.

@@ -1,7 +1,8 @@
 """Intake: turning what someone pasted, posted or imported into a stored complaint.
 
 One path for every source (form, API, CSV, JSON, demo): validate, clean, recognise
-duplicates, set the response-due time from the channel's target, audit.
+duplicates, set the response-due time from the channel's target (counted on the
+complaint's market's clock: business hours and holidays where it has them), audit.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.analysis import analyze
 from app.audit import log as audit
-from app.complaints import cases, reading
+from app.complaints import cases, markets, reading
 from app.complaints.models import Channel, Complaint, ComplaintStatus
 from app.core.errors import Invalid
 from app.core.text import clean_text, is_blank, one_line
@@ -71,8 +72,14 @@ class ValidComplaint:
     dedupe_key: str
 
     @property
+    def response_target(self) -> timedelta:
+        return timedelta(seconds=self.channel.response_target_seconds)
+
+    @property
     def response_due_at(self) -> datetime:
-        return self.received_at + timedelta(seconds=self.channel.response_target_seconds)
+        """Received plus the channel's target around the clock (24/7). What is stored is
+        counted on the complaint's market's clock instead (see `insert_new`)."""
+        return self.received_at + self.response_target
 
 
 def load_channels(session: Session, *, include_inactive: bool = False) -> dict[str, Channel]:
@@ -291,6 +298,10 @@ def insert_new(
         )
         for valid in rows
     ]
+    book = markets.load(session)
+    for valid, row in zip(rows, values, strict=True):
+        market = book.market_for(valid.channel.key, row["language"])
+        row["response_due_at"] = market.due_at(valid.received_at, valid.response_target)
     made = cases.place(session, values, window=case_window, now=now)
     statement = (
         insert(Complaint)

@@ -27,6 +27,45 @@ from app.core.db import Base, enum_column
 from app.core.states import Moves
 
 
+class Market(Base):
+    """A country or team the company answers in: its languages, clock and company details.
+    One default market is made by migration 0017 (24/7, the display time zone), so a team
+    with one market sees nothing new. Read through `app.complaints.markets`."""
+
+    __tablename__ = "markets"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    #: Language codes answered here, ["nl"]; a complaint on no market's channel goes to the
+    #: first market listing its language.
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: A zoneinfo name; NULL = the configured display time zone (DISPLAY_TIMEZONE).
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    #: Opening hours by weekday, {"mon": [["09:00", "17:00"]], ...}; NULL = 24/7.
+    business_hours: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: The `holidays` package's country code ("NL"); NULL = no public holidays.
+    holiday_country: Mapped[str | None] = mapped_column(String(8))
+    #: The market complaints go to when nothing else decides; exactly one.
+    is_default: Mapped[bool] = mapped_column(default=False)
+    position: Mapped[int] = mapped_column(default=0)
+    #: Company details for this market's replies; NULL = the company-wide detail.
+    brand_name: Mapped[str | None] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(200))
+    faq_url: Mapped[str | None] = mapped_column(String(500))
+    dm_instruction: Mapped[str | None] = mapped_column(String(160))
+
+    __table_args__ = (
+        Index(
+            "uq_markets_one_default",
+            "is_default",
+            unique=True,
+            sqlite_where=sql_text("is_default"),
+            postgresql_where=sql_text("is_default"),
+        ),
+    )
+
+
 class Channel(Base):
     """Where complaints arrive and replies go. Seeded by the first migration; admins tune it."""
 
@@ -34,6 +73,8 @@ class Channel(Base):
 
     key: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(80))
+    #: The market the channel's complaints belong to; NULL = the default market.
+    market_key: Mapped[str | None] = mapped_column(ForeignKey("markets.key"))
     #: Public channels are read by everyone: personal matters move to a private one.
     is_public: Mapped[bool]
     #: Longest reply the channel accepts, counted the channel's way (`length_counting`).

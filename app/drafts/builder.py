@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from app import channels
 from app.analysis import Analysis
 from app.channels import ChannelInfo, Fit, measure
+from app.core.business_time import BusinessCalendar
 from app.core.clock import add_working_days
 from app.drafts.response_templates import (
     PART_LABELS,
@@ -44,9 +45,22 @@ PRIVATE_MATTERS = ("billing", "account", "personal_data", "staff", "safety")
 SEARCH_WIDTH = 6
 
 
-def follow_up_phrase(now: datetime, working_days: int, timezone: str, words: FollowUpWords) -> str:
+def follow_up_phrase(
+    now: datetime,
+    working_days: int,
+    timezone: str,
+    words: FollowUpWords,
+    calendar: BusinessCalendar | None = None,
+) -> str:
     """When the customer hears back, in the words of the reply's language: "tomorrow", "by
-    Thursday" or "by 4 December" (response_templates/<language>/dates.yaml)."""
+    Thursday" or "by 4 December" (response_templates/<language>/dates.yaml). Counted in the
+    market's working days (its time zone and holidays) when `calendar` is given, else
+    Monday to Friday in `timezone`."""
+    if calendar is not None:
+        later = calendar.add_working_days(now, working_days)
+        return words.phrase(
+            now.astimezone(calendar.tz).date(), later.astimezone(calendar.tz).date()
+        )
     local = now.astimezone(ZoneInfo(timezone)).date()
     return words.phrase(local, add_working_days(local, working_days))
 
@@ -61,6 +75,9 @@ class Sources:
     handle: str = ""
     now: datetime | None = None
     timezone: str = "UTC"
+    #: The complaint's market's clock: follow-up dates in its working days (None: Monday
+    #: to Friday in `timezone`).
+    calendar: BusinessCalendar | None = None
     #: Varies the choice between equally good variants from one complaint to the next,
     #: so a team's public replies do not all read the same; stable for one complaint.
     seed: str = ""
@@ -184,7 +201,11 @@ def _values(
         "dm_instruction": company.dm_instruction_in(language),
         "agent_name": first_name(sources.agent_name),
         "follow_up_when": follow_up_phrase(
-            sources.now, company.follow_up_days, sources.timezone, library.dates[language]
+            sources.now,
+            company.follow_up_days,
+            sources.timezone,
+            library.dates[language],
+            sources.calendar,
         )
         if sources.now is not None
         else "",

@@ -17,6 +17,7 @@ from app.analysis import Analysis
 from app.channels import ChannelInfo, Fit, fit
 from app.complaints import reading
 from app.complaints.models import Channel, Complaint
+from app.core.business_time import BusinessCalendar
 from app.drafts import guards
 from app.drafts.builder import Composition, Sources, compose, joiner
 from app.drafts.response_templates import PARTS, Library
@@ -45,6 +46,7 @@ def compose_for(
     now: datetime,
     timezone: str,
     language: str | None = None,
+    calendar: BusinessCalendar | None = None,
 ) -> Composition:
     """The first draft for a stored complaint: in its language, or in `language`."""
     return compose(
@@ -58,6 +60,7 @@ def compose_for(
             handle=complaint.author_handle,
             now=now,
             timezone=timezone,
+            calendar=calendar,
             seed=str(complaint.id),
         ),
         language=language,
@@ -77,6 +80,7 @@ def compose_for_text(
     now: datetime,
     timezone: str,
     language: str | None = None,
+    calendar: BusinessCalendar | None = None,
 ) -> Composition:
     """The first draft for a complaint's text that is not stored (the API's compose)."""
     return compose(
@@ -90,6 +94,7 @@ def compose_for_text(
             handle=handle,
             now=now,
             timezone=timezone,
+            calendar=calendar,
             seed=text,
         ),
         language=language,

@@ -9,7 +9,7 @@ No Flask.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,6 +21,8 @@ from app.accounts.models import Group, User
 from app.analysis.rules import FLAG_LABELS, FLAGS
 from app.audit import log as audit
 from app.complaints.models import Channel, Complaint
+from app.core.business_time import BusinessCalendar
+from app.core.clock import add_working_days
 from app.core.durations import in_words, plural
 from app.core.errors import Invalid
 from app.drafts.models import SignOffGroup
@@ -184,6 +186,17 @@ class WorkflowPolicy:
     #: Working days from a published reply to its follow-up: the company's promise
     #: ("we'll update you by Thursday"), set on Admin → Company details, not stored here.
     follow_up_days: int = 2
+    #: The working-day calendar of a complaint's market (its time zone and holidays), for
+    #: follow-up dates; None counts Monday to Friday. Set by the services, not stored.
+    calendar_of: Callable[[Complaint], BusinessCalendar | None] | None = None
+
+    def follow_up_due(self, complaint: Complaint, published_at: datetime) -> datetime:
+        """When the follow-up of a reply published at `published_at` is due."""
+        days = max(self.follow_up_days, 1)
+        calendar = self.calendar_of(complaint) if self.calendar_of else None
+        if calendar is None:
+            return add_working_days(published_at, days)
+        return calendar.add_working_days(published_at, days)
 
     def signoff_reasons(
         self, complaint: Complaint, findings: list[dict[str, Any]]

@@ -29,7 +29,6 @@ from app.accounts.models import User
 from app.accounts.permissions import Permission, can
 from app.audit import log as audit
 from app.complaints.models import Complaint, ComplaintStatus
-from app.core.clock import add_working_days
 from app.core.errors import Refused
 from app.drafts import guards
 from app.drafts.guards import Hands, Standing
@@ -424,7 +423,7 @@ def _after_publish(
         follow_up = FollowUp(
             complaint_id=complaint.id,
             draft_id=draft.id,
-            due_at=add_working_days(now, max(policy.follow_up_days, 1)),
+            due_at=policy.follow_up_due(complaint, now),
             created_at=now,
         )
         session.add(follow_up)

@@ -160,6 +160,7 @@ SCREENS = [
     Screen("invite", "admin", lambda ids: "/admin/users/invite"),
     Screen("signoff-groups", "admin", lambda ids: "/admin/groups"),
     Screen("company", "admin", lambda ids: "/admin/settings/company"),
+    Screen("markets", "admin", lambda ids: "/admin/markets/default"),
     Screen("tone-policy", "admin", lambda ids: "/admin/settings/tone"),
     Screen("workflow-policy", "admin", lambda ids: "/admin/settings/workflow"),
     Screen("templates", "admin", lambda ids: "/admin/templates"),

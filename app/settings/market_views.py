@@ -1,0 +1,108 @@
+"""Markets on the screens: the "paused outside hours" words beside a complaint's clock,
+and Admin → Markets (a market's languages, clock, company details and channels). HTTP in,
+operations out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import StringField
+
+from app.accounts.forms import CheckboxesField
+from app.accounts.permissions import Permission
+from app.complaints import markets
+from app.complaints.models import Channel, Complaint, Market
+from app.core.business_time import WEEKDAYS
+from app.extensions import db
+from app.settings import markets as market_settings
+from app.web.access import requires
+from app.web.forms import show_on_form
+from app.web.services import now, services
+
+blueprint = Blueprint("markets", __name__)
+LABELS = market_settings.LABELS
+
+
+def clock_pause(complaint: Complaint, at: datetime) -> str:
+    """The clock badge's pause words for `complaint` at `at` ("" while the clock runs)."""
+    return markets.pause_words(services().market_of(complaint), complaint, at)
+
+
+@blueprint.app_context_processor
+def inject() -> dict:
+    return {"clock_pause": clock_pause}
+
+
+class MarketForm(FlaskForm):
+    key = StringField(LABELS["key"], description="Short and fixed once made, e.g. nl.")
+    name = StringField(LABELS["name"])
+    languages = StringField(
+        LABELS["languages"],
+        description="Codes separated by commas, e.g. nl, en. A complaint on a channel of no "
+        "market goes to the first market listing its language.",
+    )
+    time_zone = StringField(
+        LABELS["time_zone"], description="e.g. Europe/Amsterdam. Blank: the display time zone."
+    )
+    holiday_country = StringField(
+        LABELS["holiday_country"],
+        description="A country code, e.g. NL: the clock pauses on its public holidays.",
+    )
+    brand_name = StringField(LABELS["brand_name"], description="Blank: the company name.")
+    phone = StringField(LABELS["phone"], description="Blank: the company phone.")
+    email = StringField(LABELS["email"], description="Blank: the company e-mail.")
+    faq_url = StringField(LABELS["faq_url"], description="Blank: the company help page.")
+    dm_instruction = StringField(
+        LABELS["dm_instruction"], description="In the market's language. Blank: the company's."
+    )
+    channels = CheckboxesField(LABELS["channels"], choices=[])
+
+
+for _day in WEEKDAYS:
+    setattr(
+        MarketForm,
+        f"hours_{_day}",
+        StringField(market_settings.DAY_NAMES[_day], description="e.g. 09:00-17:00"),
+    )
+
+
+@blueprint.route("/admin/markets")
+@requires(Permission.MANAGE_SETTINGS)
+def list_markets():
+    return render_template("settings/markets.html", markets=services().markets.markets)
+
+
+def _form(market: Market | None) -> MarketForm:
+    channels = list(db.session.scalars(select(Channel).order_by(Channel.position, Channel.key)))
+    form = MarketForm(data=market_settings.form_data(market, channels) if market else {})
+    form.channels.choices = [(c.key, c.name) for c in channels]
+    return form
+
+
+@blueprint.route("/admin/markets/<market_key>", methods=["GET", "POST"])
+@requires(Permission.MANAGE_SETTINGS)
+def edit_market(market_key: str):
+    market = None if market_key == "new" else db.session.get(Market, market_key)
+    if market is None and market_key != "new":
+        abort(404)
+    form = _form(market)
+    if form.validate_on_submit():
+        typed = form.data | {"hours": {d: form.data[f"hours_{d}"] for d in WEEKDAYS}}
+        typed["key"] = market.key if market else typed["key"]
+        try:
+            values = market_settings.clean(typed, channels=[c for c, _ in form.channels.choices])
+            saved = market_settings.save(
+                db.session, values, actor=current_user, now=now(), existing=market and market.key
+            )
+        except market_settings.MarketError as problem:
+            show_on_form(form, problem, otherwise="name")
+        else:
+            db.session.commit()
+            flash(f"Market {saved.name} saved; new complaints use its clock.", "success")
+            return redirect(url_for("markets.list_markets"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("settings/market.html", form=form, market=market), status
