@@ -97,6 +97,35 @@ def test_versions_over_the_files_checked_by_line_and_going_back(ctx, users):
     assert (event.details["old"], event.details["new"]) == (shipped, in_force.by_id[VARIANT].text)
     said = describe(event, "Ada Admin")
     assert said.startswith(f"Ada Admin saved version 1 of the template {VARIANT}: {VARIANT}: “")
+
+    # Two admins saving at once: both read "version 1 is next"; the second is told, not a 500.
+    def at_once(*_args, **_kwargs):
+        return template_versions.save(
+            db.session,
+            source.replace("bardzo", "serdecznie"),
+            language="pl",
+            part="validate",
+            variant_id=VARIANT,
+            note="",
+            library=files,
+            checker=check,
+            actor=admin,
+            now=T0,
+        )
+
+    real_scalar = db.session.scalar
+    db.session.scalar = lambda statement, *a, **k: (
+        None
+        if "max(template_versions.number)" in str(statement)
+        else real_scalar(statement, *a, **k)
+    )
+    try:
+        with pytest.raises(TemplateRefused, match="Someone saved a version of this variant"):
+            at_once()
+    finally:
+        db.session.scalar = real_scalar
+    db.session.rollback()
+    assert Services.of(ctx, db.session).library.by_id[VARIANT].text == in_force.by_id[VARIANT].text
     assert said.endswith("→ “Dziękujemy bardzo za zgłoszenie {topic}.”")
 
     # Retired, then back to version 1 (a new version 3 equal to it), then to the file's.

@@ -25,6 +25,7 @@ from datetime import datetime
 
 import yaml
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
@@ -235,8 +236,17 @@ def _add(
         created_by_id=actor.id,
         created_at=now,
     )
-    session.add(version)
-    session.flush()
+    try:
+        with session.begin_nested():  # two admins saving the same variant at once
+            session.add(version)
+    except IntegrityError:
+        # Refused like a bad line, so the page keeps what was typed.
+        raise TemplateRefused(
+            [
+                "Someone saved a version of this variant a moment ago, so yours was not "
+                "saved: open the variant again to see theirs, then save yours on top."
+            ]
+        ) from None
     audit.record(
         session,
         action=SAVED,
