@@ -5,8 +5,6 @@ migration's backfill."""
 
 from __future__ import annotations
 
-import csv
-import itertools
 from datetime import timedelta
 
 import pytest
@@ -21,7 +19,7 @@ from app.complaints.models import Case, CaseNote, Complaint, ImportedReply
 from app.core.errors import DomainError
 from app.extensions import db
 from app.notifications.models import Notification
-from tests.fixtures.app import T0, shared_data
+from tests.fixtures.app import T0, twcs_sample
 from tests.fixtures.complaints import add_complaint
 from tests.fixtures.web import form_with, main_form, web_login, words
 
@@ -37,15 +35,7 @@ TWCS_HEADER = (
 def test_the_twitter_sample_builds_cases_with_the_brand_replies_between(app, users, web, tmp_path):
     """Customer 115712 wrote four tweets, each answering sprintcare's reply to the one
     before; with the handle window shut (0 hours) only the reply links can join them."""
-    with shared_data("twcs_sample/twcs.csv").open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        rows = list(itertools.islice(reader, SAMPLE_ROWS))
-        fields = reader.fieldnames
-    path = tmp_path / "twcs.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fields)
-        writer.writeheader()
-        writer.writerows(rows)
+    path, rows = twcs_sample(tmp_path, SAMPLE_ROWS)
     app.config["CASE_OPEN_HOURS"] = 0
     result = app.test_cli_runner().invoke(
         args=["complaints", "import", str(path), "--history-handled"]

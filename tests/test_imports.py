@@ -3,8 +3,6 @@ bad files, big files, and the background import with its progress page."""
 
 from __future__ import annotations
 
-import csv
-import itertools
 import json
 import time
 from datetime import timedelta
@@ -16,7 +14,7 @@ from webtest import Upload
 from app.complaints import importers
 from app.complaints.models import Complaint, ImportJob, ImportRowIssue, ImportStatus
 from app.extensions import db
-from tests.fixtures.app import T0, shared_data
+from tests.fixtures.app import T0, twcs_sample
 from tests.fixtures.web import main_form, web_login
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
@@ -38,15 +36,7 @@ SAMPLE_ROWS = 1_500
 
 def test_the_real_twitter_sample_imports_its_customer_tweets_once(app, tmp_path):
     """On SQLite: re-import on PostgreSQL's constraints is the many-batches test's."""
-    with shared_data("twcs_sample/twcs.csv").open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        rows = list(itertools.islice(reader, SAMPLE_ROWS))
-        fields = reader.fieldnames
-    path = tmp_path / "twcs.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fields)
-        writer.writeheader()
-        writer.writerows(rows)
+    path, rows = twcs_sample(tmp_path, SAMPLE_ROWS)
     customers = sum(row["inbound"] == "True" for row in rows)
     assert 500 < customers < SAMPLE_ROWS
     first = cli_import(app, path)
