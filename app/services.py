@@ -220,6 +220,13 @@ class Services:
         app, as the table stands now (a save in another worker counts from its commit)."""
         return self.templates.get(self.session)
 
+    def library_for(self, market: str | None) -> Library:
+        """The library a reply in the market keyed `market` uses: its own versions over
+        the every-market ones over the files (None: without a market's own)."""
+        if market is None:
+            return self.library
+        return self.templates.get(self.session, market)
+
     def now(self) -> datetime:
         return self.clock.now()
 
@@ -295,7 +302,7 @@ class Services:
         market = self.market_of(complaint)
         return composer.compose_for(
             complaint,
-            library=self.library,
+            library=self.library_for(market.key),
             company=self.company_for(market),
             agent=agent,
             now=self.now(),
@@ -321,7 +328,7 @@ class Services:
             text,
             found,
             channel,
-            library=self.library,
+            library=self.library_for(market.key),
             company=self.company_for(market),
             agent=agent,
             customer_name=customer_name,

@@ -18,9 +18,12 @@ from app.accounts.models import Role
 from app.accounts.permissions import GRANTS, Permission
 from app.accounts.views import PERMISSION_WORDS, role_duties
 from app.channels import ChannelInfo, LengthCounting
+from app.complaints.models import Market
 from app.drafts.response_templates import PARTS, load_library
+from app.extensions import db
 from app.settings import template_checks
 from app.settings.company import CompanyDetails
+from app.settings.models import TemplateVersion
 from app.tone.policy import TonePolicy
 from tests.fixtures.web import main_form, web_login
 
@@ -243,7 +246,7 @@ def test_the_library_lists_every_real_variant_with_its_summary(admin):
     assert "the problem with your bill" in text
 
 
-def test_the_library_lists_each_language_and_all_of_them_on_request(admin):
+def test_the_library_lists_each_language_and_all_of_them_on_request(app, admin):
     languages = load_library(LIBRARY_DIR).languages
     assert len(languages) > 1
     page = admin.get("/admin/templates")
@@ -258,9 +261,24 @@ def test_the_library_lists_each_language_and_all_of_them_on_request(admin):
     page = admin.get("/admin/templates", {"language": "all"})
     shown = [tag.get_text() for tag in page.html.select(".variant h3 code")]
     assert shown == [i for language in languages for i in real_variant_ids(language)]
-    # The sample values follow the language: its follow-up day is in its own words.
-    latvian = words(admin.get("/admin/templates", {"language": "lv"}))
+    # The sample values follow the language: its follow-up day is in its own words; a
+    # variant with a market's own version says so, and the markets can be chosen.
+    with app.app_context():
+        db.session.add(Market(key="lv", name="Latvia", position=1))
+        db.session.add(
+            TemplateVersion(language="lv", part="validate", variant_id="validate-lv-thanks-flag",
+                            market="lv", number=1, source="", retired=True, note="",
+                            created_at=datetime(2026, 12, 7, tzinfo=UTC))
+        )  # fmt: skip
+        db.session.commit()
+    page = admin.get("/admin/templates", {"language": "lv"})
+    latvian = words(page)
     assert re.search(r"\{follow_up_when\} (rīt|līdz \w+)", latvian)
+    card = page.html.select_one("#variant-validate-lv-thanks-flag").find_parent("li")
+    assert " ".join(card.select_one(".market-versions").get_text().split()) == (
+        "Markets with their own version: Latvia"
+    )
+    assert [o.get_text() for o in page.html.select("#market option")][0] == "All markets"
 
 
 def test_the_library_filter_shows_one_part_and_one_status(admin):

@@ -1,7 +1,7 @@
 """The template library edited in the app (issue 19): versions of a variant stored over the
 files, checked like the files (with the line of the typed text at fault), going back to an
-earlier version, the guard, the library in force refreshed after a save, and the
-migration on SQLite and PostgreSQL."""
+earlier version, the guard, the library in force refreshed after a save, a market's own
+version over the every-market one, and the migration on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
+from app.analysis import analyze
 from app.audit.history import describe
 from app.audit.models import AuditEvent
+from app.complaints.models import Channel, Market
 from app.core.errors import Refused
 from app.drafts.response_templates import Variant
 from app.extensions import db
@@ -21,6 +23,7 @@ from app.tone.policy import TonePolicy
 from tests.fixtures.app import T0
 from tests.fixtures.templates import X
 from tests.fixtures.users import get_user
+from tests.fixtures.web import web_login, words
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 VARIANT = "validate-pl-dzieki-zgloszenie"
@@ -225,3 +228,65 @@ def test_migration_0018_down_and_up(ctx):
             {"at": T0},
         )
     db.session.rollback()
+
+
+LATVIAN = "Sveiki! Mans pasūtījums nav atnācis jau trīs nedēļas, un neviens neatbild."
+
+
+def edit_form(web, variant_id: str, market: str, text: str):
+    """The edit page's form with `text` typed in place of the variant's (its conditions
+    kept, so the builder still picks it)."""
+    page = web.get(f"/admin/templates/lv/validate/{variant_id}", {"market": market})
+    form = next(form for form in page.forms.values() if "source" in form.fields)
+    lines = form["source"].value.splitlines()
+    form["source"] = "\n".join(
+        f'text: "{text}"' if line.startswith("text:") else line for line in lines
+    )
+    return form
+
+
+def latvian_draft(app, channel: str):
+    """The first draft the app builds now for a Latvian complaint on `channel`."""
+    with app.app_context():
+        return Services.of(app, db.session).compose_text(
+            LATVIAN,
+            analyze(LATVIAN),
+            db.session.get(Channel, channel),
+            agent=None,
+            customer_name="Jānis",
+            handle="@janis",
+        )
+
+
+def test_a_market_has_its_own_version_over_the_every_market_one(app, users, web):
+    """Latvia's version of a variant for complaints on Latvia's channels; the default
+    market's keep the every-market one (the fallback, as the files are for it)."""
+    with app.app_context():
+        db.session.add(Market(key="lv", name="Latvia", phone="+371 6700 0000", position=1))
+        db.session.get(Channel, "email").market_key = "lv"  # dm stays in the default market
+        db.session.commit()
+    variant_id = latvian_draft(app, "email").parts["validate"].variant_id
+    assert latvian_draft(app, "dm").parts["validate"].variant_id == variant_id
+    web_login(web, users["admin"].email)
+
+    def save(market: str, text: str) -> str:
+        form = edit_form(web, variant_id, market, text)
+        return words(form.submit("action", value="save").follow())
+
+    save("", "Paldies, ka rakstījāt mums par {topic}.")  # every market
+    assert "Paldies, ka rakstījāt mums" in latvian_draft(app, "email").text  # Latvia falls back
+    page = save("lv", "Paldies par ziņu! Zvaniet mums: {company_phone}.")
+    assert "the version of one market only: Latvia" in page
+    assert "Paldies par ziņu! Zvaniet mums: +371 6700 0000." in latvian_draft(app, "email").text
+    default = latvian_draft(app, "dm").text
+    assert "Paldies, ka rakstījāt mums" in default
+    assert "+371" not in default
+
+    # The preview fills in the market's phone (tests/test_admin_screens.py: the library page
+    # names the variants with a market's own version).
+    form = edit_form(web, variant_id, "lv", "Zvaniet {company_phone}.")
+    assert "Zvaniet +371 6700 0000." in words(form.submit("action", value="preview"))
+    with app.app_context():
+        event = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+        assert (event.details["market"], event.details["number"]) == ("lv", 2)
+        assert f"{variant_id} for the market Latvia (lv): “Paldies, ka" in describe(event, "Ada")

@@ -2,8 +2,10 @@
 what its buttons do, in plain Python (the view only translates HTTP).
 
 It shows the variant in force as YAML, a preview of what was typed (filled with sample
-values in the variant's language, the tone findings marked), the problems by line when a
-save is refused (what was typed stays), and the variant's versions with who saved each.
+values in the variant's language and the market's company details, the tone findings
+marked), the problems by line when a save is refused (what was typed stays), and the
+variant's versions with who saved each. A page is for every market (`market` None) or for
+one market's own version of the variant.
 """
 
 from __future__ import annotations
@@ -74,6 +76,9 @@ class EditPage:
     #: The variant is in the files (so "back to the file's text" is offered).
     shipped: bool = False
     retired: bool = False
+    #: The market whose own version this page edits (key and name); None: every market.
+    market: str | None = None
+    market_name: str | None = None
 
     @property
     def part_label(self) -> str:
@@ -93,15 +98,19 @@ class EditPage:
         language: str,
         part: str,
         variant_id: str | None,
+        market: str | None = None,
+        market_name: str | None = None,
     ) -> EditPage | None:
-        """The page for `variant_id` (None: a new variant), or None when there is none."""
+        """The page for `variant_id` (None: a new variant) in `market` (None: every
+        market; `library` is the one in force there), or None when there is none."""
         if part not in PARTS or language not in library.languages:
             return None
         if variant_id is None:
+            source = NEW_SOURCE.format(part=part, language=language)
             return cls(
-                language, part, None, library, NEW_SOURCE.format(part=part, language=language)
+                language, part, None, library, source, market=market, market_name=market_name
             )
-        rows = template_versions.versions_of(session, variant_id)
+        rows = template_versions.versions_of(session, variant_id, market)
         current = library.by_id.get(variant_id) or files.by_id.get(variant_id)
         if current is None and not rows:
             return None
@@ -119,6 +128,8 @@ class EditPage:
             versions=[_line(row, index == 0) for index, row in enumerate(rows)],
             shipped=variant_id in files.by_id,
             retired=variant_id not in library.by_id,
+            market=market,
+            market_name=market_name,
         )
 
     def typed(self, source: str, note: str) -> None:
@@ -148,6 +159,7 @@ class EditPage:
             checker=checker,
             actor=actor,
             now=now,
+            market=self.market,
         ).version
 
     def refused(self, refusal: template_versions.TemplateRefused) -> None:
@@ -186,13 +198,13 @@ def _line(row: TemplateVersion, latest: bool) -> VersionLine:
 
 
 def where_is(
-    session: Session, library: Library, files: Library, variant_id: str
+    session: Session, library: Library, files: Library, variant_id: str, market: str | None = None
 ) -> tuple[str, str]:
-    """The language and part of a variant in force, in the files or saved."""
+    """The language and part of a variant in force, in the files or saved (for `market`)."""
     variant = library.by_id.get(variant_id) or files.by_id.get(variant_id)
     if variant is not None:
         return variant.language, variant.part
-    rows = template_versions.versions_of(session, variant_id)
+    rows = template_versions.versions_of(session, variant_id, market)
     return (rows[0].language, rows[0].part) if rows else ("en", PARTS[0])
 
 
@@ -207,11 +219,19 @@ def version_action(
     checker: template_versions.Checker,
     actor: User,
     now: datetime,
+    market: str | None = None,
 ) -> TemplateVersion:
-    """The history's buttons: "retire" the variant, or go back to version `number`."""
+    """The history's buttons: "retire" the variant, or go back to version `number`, in
+    `market` (None: every market; `library` is the one in force there)."""
     if action == "retire":
         return template_versions.retire(
-            session, variant_id, note="retired", library=library, actor=actor, now=now
+            session,
+            variant_id,
+            note="retired",
+            library=library,
+            actor=actor,
+            now=now,
+            market=market,
         ).version
     return template_versions.restore(
         session,
@@ -222,4 +242,5 @@ def version_action(
         checker=checker,
         actor=actor,
         now=now,
+        market=market,
     ).version

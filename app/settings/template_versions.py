@@ -5,14 +5,18 @@ variant, add one or retire one on Admin → Template library; each save adds a
 `TemplateVersion` and the latest version of a variant is in force (a variant with none is
 the file's). Going back to an earlier version adds a new version equal to it.
 
+A version is for every market (`market` None) or for one market: a complaint's draft uses
+its market's version of a variant, else the every-market version, else the file's. Numbers
+run per variant over all markets; each market's latest version is the one in force there.
+
 A save is checked the way the library page checks the files, by the same code: it loads
 (`response_templates.parse_variant`), passes the tone check filled with sample values and
 uses only known placeholders (`template_checks.check_variant`); the length against the
 channel is information. A refusal names the line of the typed text at fault.
 
-`LibraryInForce` keeps the combined library per process and builds it again when the
-table changed (a cheap count-and-max query per unit of work), so every worker uses a
-version from its next request on. No Flask; the caller commits.
+`LibraryInForce` keeps the combined library (and each market's) per process and builds
+them again when the table changed (a cheap count-and-max query per unit of work), so
+every worker uses a version from its next request on. No Flask; the caller commits.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.accounts.permissions import Permission, can
 from app.audit import log as audit
+from app.complaints.models import Market
 from app.core.datafile import DataFileError
 from app.core.errors import DomainError, Refused
 from app.drafts.response_templates import (
@@ -141,28 +146,60 @@ def as_source(variant: Variant) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=10_000)
 
 
-def versions_of(session: Session, variant_id: str) -> list[TemplateVersion]:
-    """A variant's saved versions, newest first."""
+def _for_market(market: str | None):
+    """Rows for `market` alone (None: the versions for every market)."""
+    if market is None:
+        return TemplateVersion.market.is_(None)
+    return TemplateVersion.market == market
+
+
+def versions_of(
+    session: Session, variant_id: str, market: str | None = None
+) -> list[TemplateVersion]:
+    """A variant's saved versions for `market` (None: for every market), newest first."""
     return list(
         session.scalars(
             select(TemplateVersion)
-            .where(TemplateVersion.variant_id == variant_id)
+            .where(TemplateVersion.variant_id == variant_id, _for_market(market))
             .order_by(TemplateVersion.number.desc())
         )
     )
 
 
-def in_force(session: Session) -> list[TemplateVersion]:
-    """The latest version of each variant saved for every market."""
+def in_force(session: Session, market: str | None = None) -> list[TemplateVersion]:
+    """The latest version of each variant saved for `market` (None: for every market)."""
     latest: dict[str, TemplateVersion] = {}
     rows = session.scalars(
         select(TemplateVersion)
-        .where(TemplateVersion.market.is_(None))
+        .where(_for_market(market))
         .order_by(TemplateVersion.variant_id, TemplateVersion.number)
     )
     for row in rows:
         latest[row.variant_id] = row
     return list(latest.values())
+
+
+def market_versions(session: Session) -> dict[str, list[str]]:
+    """Variant id -> the keys of the markets with a version of their own (sorted)."""
+    rows = session.execute(
+        select(TemplateVersion.variant_id, TemplateVersion.market)
+        .where(TemplateVersion.market.is_not(None))
+        .distinct()
+    )
+    found: dict[str, list[str]] = {}
+    for variant_id, market in rows:
+        found.setdefault(variant_id, []).append(market)
+    return {variant_id: sorted(keys) for variant_id, keys in found.items()}
+
+
+def market_name(session: Session, market: str | None) -> str | None:
+    """The name of the market keyed `market` (None: every market); Refused when unknown."""
+    if market is None:
+        return None
+    stored = session.get(Market, market)
+    if stored is None:
+        raise Refused("not_found", f"No market {market}.")
+    return stored.name
 
 
 def retired(session: Session) -> list[TemplateVersion]:
@@ -210,6 +247,7 @@ def _add(
     language: str,
     part: str,
     variant_id: str,
+    market: str | None,
     source: str,
     retired: bool,
     note: str,
@@ -218,6 +256,7 @@ def _add(
     actor: User,
     now: datetime,
 ) -> TemplateVersion:
+    name = market_name(session, market)
     number = (
         session.scalar(
             select(func.max(TemplateVersion.number)).where(TemplateVersion.variant_id == variant_id)
@@ -228,7 +267,7 @@ def _add(
         language=language,
         part=part,
         variant_id=variant_id,
-        market=None,
+        market=market,
         number=number,
         source=source,
         retired=retired,
@@ -257,12 +296,14 @@ def _add(
         details={
             "variant_id": variant_id,
             "language": language,
+            "market": market,
             "number": number,
             "retired": retired,
             "old": old_text,
             "new": new_text,
             "changes": [
-                f"{variant_id}: {f'“{old_text}”' if old_text else 'none in force'} → "
+                f"{variant_id}{f' for the market {name} ({market})' if market else ''}: "
+                f"{f'“{old_text}”' if old_text else 'none in force'} → "
                 f"{f'“{new_text}”' if new_text else 'retired'}"
             ],
         },
@@ -288,9 +329,11 @@ def save(
     checker: Checker,
     actor: User,
     now: datetime,
+    market: str | None = None,
 ) -> Saved:
     """Check the typed variant and add it as the variant's next version (a new variant
-    when `variant_id` is None); audited with the old and the new text."""
+    when `variant_id` is None) for `market` (None: every market); audited with the old and
+    the new text. `library`: the one in force in that market."""
     _refuse_unless_admin(actor)
     if part not in PARTS:
         raise TemplateRefused([f"line 1: unknown part {part!r}"])
@@ -308,6 +351,7 @@ def save(
         language=language,
         part=part,
         variant_id=variant.id,
+        market=market,
         source=source.strip() + "\n",
         retired=False,
         note=note,
@@ -327,8 +371,10 @@ def retire(
     library: Library,
     actor: User,
     now: datetime,
+    market: str | None = None,
 ) -> Saved:
-    """A version that takes the variant out of the library (its part keeps another)."""
+    """A version that takes the variant out of the library of `market` (None: of every
+    market; its part keeps another)."""
     _refuse_unless_admin(actor)
     variant = library.by_id.get(variant_id)
     if variant is None:
@@ -342,6 +388,7 @@ def retire(
         language=variant.language,
         part=variant.part,
         variant_id=variant_id,
+        market=market,
         source="",
         retired=True,
         note=note,
@@ -363,9 +410,10 @@ def restore(
     checker: Checker,
     actor: User,
     now: datetime,
+    market: str | None = None,
 ) -> Saved:
-    """Go back to version `number` of a variant (0: the file's): a new version equal to it,
-    checked again (the tone policy may have changed since)."""
+    """Go back to version `number` of a variant (0: the file's): a new version equal to it
+    for `market` (None: every market), checked again (the tone policy may have changed)."""
     _refuse_unless_admin(actor)
     if number == 0:
         shipped = files.by_id.get(variant_id)
@@ -383,7 +431,9 @@ def restore(
         language, part, source, retired = old.language, old.part, old.source, old.retired
     note = f"back to version {number}" if number else "back to the file's text"
     if retired:
-        return retire(session, variant_id, note=note, library=library, actor=actor, now=now)
+        return retire(
+            session, variant_id, note=note, library=library, actor=actor, now=now, market=market
+        )
     return save(
         session,
         source,
@@ -395,6 +445,7 @@ def restore(
         checker=checker,
         actor=actor,
         now=now,
+        market=market,
     )
 
 
@@ -402,27 +453,36 @@ def restore(
 
 
 class LibraryInForce:
-    """The files' library combined with the versions in force, built again when the
-    `template_versions` table changed (its row count and highest id: versions are only
-    added), so a save in one worker reaches the others on their next request."""
+    """The files' library combined with the versions in force, and each market's over that,
+    built again when the `template_versions` table changed (its row count and highest id:
+    versions are only added), so a save in one worker reaches the others on their next
+    request."""
 
     def __init__(self, files: Library) -> None:
         self.files = files
         self._lock = threading.Lock()
         self._stamp: tuple[int, int] | None = None
         self._library = files
+        self._markets: dict[str, Library] = {}
 
-    def get(self, session: Session) -> Library:
+    def get(self, session: Session, market: str | None = None) -> Library:
+        """The library in force for `market` (None: every market's, without its own)."""
         count, highest = session.execute(
             select(func.count(TemplateVersion.id), func.max(TemplateVersion.id))
         ).one()
         stamp = (count, highest or 0)
-        if stamp == self._stamp:
-            return self._library
         with self._lock:
-            library = combine(self.files, in_force(session)) if count else self.files
-            self._library, self._stamp = library, stamp
-        return library
+            if stamp != self._stamp:
+                library = combine(self.files, in_force(session)) if count else self.files
+                self._library, self._markets, self._stamp = library, {}, stamp
+            if market is None or not count:
+                return self._library
+            found = self._markets.get(market)
+            if found is None:
+                own = in_force(session, market)
+                found = combine(self._library, own) if own else self._library
+                self._markets[market] = found
+            return found
 
     def forget(self) -> None:
         """Build again on the next `get` (after a save in this process)."""

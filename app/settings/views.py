@@ -27,6 +27,7 @@ from app.accounts import listing
 from app.accounts.models import Role
 from app.accounts.permissions import Permission, can
 from app.analysis.rules import FLAG_LABELS, FLAGS
+from app.complaints import markets
 from app.complaints.models import Channel
 from app.core.errors import Refused
 from app.drafts import policy as workflow_settings
@@ -201,35 +202,63 @@ def _active_channels() -> list:
     ]
 
 
-def _library_report() -> template_checks.LibraryReport:
-    """The library as the files on disk say now with the versions saved in the app,
-    checked with this app's policy, company details and channels. Read afresh on every
-    request: nothing here can go stale."""
+def _market(key: str | None) -> markets.MarketInfo | None:
+    """The market the query string's `market` names (None: every market); 404 if unknown."""
+    if not key:
+        return None
+    found = services().markets.get(key)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _library_report(market: markets.MarketInfo | None = None) -> template_checks.LibraryReport:
+    """The library as the files on disk say now with the versions saved in the app (and
+    `market`'s own), checked with this app's policy, the market's company details and the
+    channels. Read afresh on every request: nothing here can go stale."""
     saved = template_versions.in_force(db.session)
+    own = template_versions.in_force(db.session, market.key) if market else []
+    current = services()
     return template_checks.check_library(
         current_app.config["RESPONSE_TEMPLATES_DIR"],
         channels=_active_channels(),
-        policy=services().tone_policy,
-        company=services().company,
+        policy=current.tone_policy,
+        company=current.company_for(market) if market else current.company,
         now=now(),
         timezone=current_app.config["DISPLAY_TIMEZONE"],
-        running=services().library,
-        combine=lambda files: template_versions.combine(files, saved),
+        running=current.library_for(market.key if market else None),
+        combine=lambda files: template_versions.combine(
+            template_versions.combine(files, saved), own
+        ),
     )
 
 
-def _checker() -> template_versions.Checker:
-    """How a typed variant is checked: as the library page checks each one."""
+def _checker(market: markets.MarketInfo | None = None) -> template_versions.Checker:
+    """How a typed variant is checked: as the library page checks each one (filled with
+    `market`'s company details)."""
     channels, current = _active_channels(), services()
+    company = current.company_for(market) if market else current.company
     return lambda variant, library: template_checks.check_variant(
         variant,
         library=library,
         channels=channels,
         policy=current.tone_policy,
-        company=current.company,
+        company=company,
         now=current.now(),
         timezone=current.timezone,
     )
+
+
+def _market_choices(market: markets.MarketInfo | None) -> dict:
+    """What the library page shows of markets: the one chosen, the others to choose from,
+    and which variants have a market's own version."""
+    every = services().markets.markets
+    return {
+        "market": market,
+        "markets": every,
+        "market_names": {choice.key: choice.name for choice in every},
+        "market_versions": template_versions.market_versions(db.session),
+    }
 
 
 @blueprint.route("/templates")
@@ -241,7 +270,8 @@ def template_library():
     status = request.args.get("status", "")
     section = section if section in template_checks.SECTIONS else ""
     status = status if status in template_checks.STATUSES else ""
-    report = _library_report()
+    market = _market(request.args.get("market"))
+    report = _library_report(market)
     language = report.language_to_show(request.args.get("language", ""))
     return render_template(
         "settings/templates.html",
@@ -256,41 +286,54 @@ def template_library():
         statuses=template_checks.STATUSES,
         status_labels=template_checks.STATUS_LABELS,
         language_name=language_name,
-        running=services().library,
+        running=services().library_for(market.key if market else None),
         edit_refusal=template_versions.edit_refusal(current_user),
         retired=template_versions.retired(db.session),
+        **_market_choices(market),
     )
+
+
+def _edit_page(
+    language: str, part: str, variant_id: str | None, market: markets.MarketInfo | None
+) -> template_edits.EditPage:
+    """The edit page of a variant in `market` (None: every market), or 404."""
+    current = services()
+    page = template_edits.EditPage.of(
+        db.session,
+        library=current.library_for(market.key if market else None),
+        files=current.templates.files,
+        language=language,
+        part=part,
+        variant_id=variant_id,
+        market=market.key if market else None,
+        market_name=market.name if market else None,
+    )
+    if page is None:
+        abort(404)
+    return page
 
 
 @blueprint.route("/templates/<language>/<part>/new", methods=["GET", "POST"])
 @blueprint.route("/templates/<language>/<part>/<variant_id>", methods=["GET", "POST"])
 @requires(Permission.MANAGE_SETTINGS)
 def template_edit(language: str, part: str, variant_id: str | None = None):
-    """One variant as YAML in a textarea: Preview checks it, Save adds a version."""
-    current = services()
-    page = template_edits.EditPage.of(
-        db.session,
-        library=current.library,
-        files=current.templates.files,
-        language=language,
-        part=part,
-        variant_id=variant_id,
-    )
-    if page is None:
-        abort(404)
+    """One variant as YAML in a textarea, for every market or one (`?market=`): Preview
+    checks it, Save adds a version."""
+    market = _market(request.args.get("market"))
+    key = market.key if market else None
+    page = _edit_page(language, part, variant_id, market)
     if request.method == "POST":
         page.typed(request.form.get("source", ""), request.form.get("note", ""))
         saved = page.submit(
-            db.session, request.form.get("action"), _checker(), actor=current_user, now=now()
+            db.session, request.form.get("action"), _checker(market), actor=current_user, now=now()
         )
         if saved:
             db.session.commit()
             flash(
                 f"Version {saved.number} of {saved.variant_id} saved; new drafts use it.", "success"
             )
-            return redirect(
-                url_for(".template_edit", language=language, part=part, variant_id=saved.variant_id)
-            )
+            return redirect(url_for(".template_edit", language=language, part=part,
+                                    variant_id=saved.variant_id, market=key))  # fmt: skip
     refusal = template_versions.edit_refusal(current_user)
     return render_template("settings/template_edit.html", page=page, refusal=refusal), (
         400 if page.problems else 200
@@ -300,19 +343,22 @@ def template_edit(language: str, part: str, variant_id: str | None = None):
 @blueprint.route("/templates/<variant_id>/versions", methods=["POST"])
 @requires(Permission.MANAGE_SETTINGS)
 def template_version(variant_id: str):
-    """Retire the variant, or go back to one of its versions (0: the file's)."""
-    current = services()
+    """Retire the variant, or go back to one of its versions (0: the file's), for every
+    market or the one `?market=` names."""
+    current, market = services(), _market(request.args.get("market"))
+    key = market.key if market else None
     try:
         saved = template_edits.version_action(
             db.session,
             variant_id,
             action=request.form.get("action", ""),
             number=request.form.get("number", 0, type=int),
-            library=current.library,
+            library=current.library_for(key),
             files=current.templates.files,
-            checker=_checker(),
+            checker=_checker(market),
             actor=current_user,
             now=now(),
+            market=key,
         )
     except (template_versions.TemplateRefused, Refused) as refused:
         flash(str(refused), "error")
@@ -320,9 +366,10 @@ def template_version(variant_id: str):
         db.session.commit()
         flash(f"Version {saved.number} of {variant_id} saved.", "success")
     language, part = template_edits.where_is(
-        db.session, current.library, current.templates.files, variant_id
+        db.session, current.library_for(key), current.templates.files, variant_id, key
     )
-    return redirect(url_for(".template_edit", language=language, part=part, variant_id=variant_id))
+    return redirect(url_for(".template_edit", language=language, part=part,
+                            variant_id=variant_id, market=key))  # fmt: skip
 
 
 # --- the admin home ----------------------------------------------------------------------
