@@ -202,9 +202,10 @@ def market_name(session: Session, market: str | None) -> str | None:
     return stored.name
 
 
-def retired(session: Session) -> list[TemplateVersion]:
-    """The variants retired now (their edit pages bring them back)."""
-    return [version for version in in_force(session) if version.retired]
+def retired(session: Session, market: str | None = None) -> list[TemplateVersion]:
+    """The variants retired now for `market` (None: for every market; their edit pages
+    bring them back)."""
+    return [version for version in in_force(session, market) if version.retired]
 
 
 def combine(files: Library, versions: Sequence[TemplateVersion]) -> Library:

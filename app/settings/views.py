@@ -288,7 +288,7 @@ def template_library():
         language_name=language_name,
         running=services().library_for(market.key if market else None),
         edit_refusal=template_versions.edit_refusal(current_user),
-        retired=template_versions.retired(db.session),
+        retired=template_versions.retired(db.session, market.key if market else None),
         **_market_choices(market),
     )
 
