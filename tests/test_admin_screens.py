@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import re
 import shutil
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from app.extensions import db
 from app.settings import template_checks
 from app.settings.company import CompanyDetails
 from app.settings.models import TemplateVersion
+from app.tone import checker
 from app.tone.policy import TonePolicy
 from tests.fixtures.web import main_form, web_login
 
@@ -341,6 +343,7 @@ def test_a_blaming_variant_fails_the_tone_check(admin, library_copy):
 def test_library_checks_without_flask(tmp_path):
     """Length is information only; placeholders are marked; the company's own details
     fill the samples and are not mistaken for personal data."""
+    checker.forget_reports()
     folder = tmp_path / "response_templates"
     shutil.copytree(LIBRARY_DIR, folder)
     target = folder / "en" / "close_loop.yaml"
@@ -378,6 +381,31 @@ def test_library_checks_without_flask(tmp_path):
         None,
     ]
     assert not template_checks.segments("{nope}")[0].known
+    # A second visit answers every variant from the library's remembered reports, the
+    # same as the first; a changed policy is another key, checked afresh.
+    remembered = len(checker.LIBRARY)
+    assert remembered >= len(report.variants) - 6  # a holding reply may share a variant's text
+    again_at = datetime(2026, 11, 23, 9, tzinfo=UTC)
+    again = template_checks.check_library(
+        folder,
+        channels=[dm, x],
+        policy=TonePolicy(),
+        company=CompanyDetails(name="Northwind Home", phone="0808 157 0192"),
+        now=again_at,
+        timezone="UTC",
+    )
+    assert len(checker.LIBRARY) == remembered
+    assert [v.issues for v in again.variants] == [v.issues for v in report.variants]
+    strict = replace(TonePolicy(), readability_min=100.0)
+    template_checks.check_library(
+        folder,
+        channels=[dm, x],
+        policy=strict,
+        company=CompanyDetails(),
+        now=again_at,
+        timezone="UTC",
+    )
+    assert len(checker.LIBRARY) > remembered
 
 
 # --- users and roles ---------------------------------------------------------------------------

@@ -376,6 +376,7 @@ class _Checker:
             language=language,
             four_parts=False,
             contact=self.contact,
+            cached=checker.LIBRARY,  # a second visit re-checks only what changed
         )
 
     def variant(

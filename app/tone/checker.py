@@ -49,11 +49,49 @@ MAX_CHARS_FIXES_CHECKED = 10_000
 _lock = threading.Lock()
 _compiled: dict[str, CompiledRules] = {}
 
-#: Live checks remembered per process: the editor sends the whole reply after every pause,
-#: mostly unchanged (a click elsewhere, a part typed in while another is unchanged, undo).
+
+class RememberedReports:
+    """Reports remembered per process, least recently used first out, each with the
+    trained models it was made with (a retrained model is another object: not used)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._reports: OrderedDict[tuple, tuple[tuple, ToneReport]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, models: tuple) -> ToneReport | None:
+        with self._lock:
+            found = self._reports.get(key)
+            if found is None:
+                return None
+            if any(a is not b for a, b in zip(found[0], models, strict=True)):
+                del self._reports[key]
+                return None
+            self._reports.move_to_end(key)
+        return _copy(found[1])
+
+    def put(self, key: tuple, models: tuple, report: ToneReport) -> None:
+        with self._lock:
+            self._reports[key] = (models, _copy(report))
+            while len(self._reports) > self.size:
+                self._reports.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._reports.clear()
+
+    def __len__(self) -> int:
+        return len(self._reports)
+
+
+#: Live checks: the editor sends the whole reply after every pause, mostly unchanged (a
+#: click elsewhere, a part typed in while another is unchanged, undo).
 REPORTS_CACHED = 256
-_reports: OrderedDict[tuple, tuple[tuple, ToneReport]] = OrderedDict()
-_reports_lock = threading.Lock()
+LIVE = RememberedReports(REPORTS_CACHED)
+#: The template library page checks every variant of every language on each visit (about
+#: 560 with the shipped files): all of them are remembered (about 5 KB each), so a second
+#: visit checks only what an admin changed.
+LIBRARY = RememberedReports(2_048)
 
 
 class ToneCheckError(DomainError):
@@ -174,7 +212,7 @@ def check(
     contact: Contact | None = None,
     timings: dict[str, float] | None = None,
     check_fixes: bool = True,
-    cached: bool = False,
+    cached: bool | RememberedReports = False,
 ) -> ToneReport:
     """Every finding on `text`, worst first within each place, with the policy's severities.
 
@@ -185,7 +223,7 @@ def check(
     has the one it fixes and no new grammar slip (`check_fixes=False` skips this, for the
     re-checks themselves). `cached=True` (the editor's live check) answers a check asked
     before with the same text, settings, policy, complaint, rules and models from a small
-    per-process LRU, as a copy.
+    per-process LRU (LIVE), as a copy; `cached=LIBRARY` from the template library's.
     """
     policy = policy or TonePolicy()
     text = clean_text(text or "")
@@ -199,7 +237,8 @@ def check(
     compiled = compiled_rules(chosen)
     nlp = compiled.nlp if compiled else pipeline.pipeline_for(chosen)
     key = models = None
-    if cached and timings is None:
+    remembered_in = LIVE if cached is True else cached if cached is not False else None
+    if remembered_in is not None and timings is None:
         key = (
             text,
             chosen,
@@ -214,7 +253,7 @@ def check(
             check_fixes,
         )
         models = _models_in_force(compiled)
-        remembered = _remembered(key, models)
+        remembered = remembered_in.get(key, models)
         if remembered is not None:
             return remembered
     started = time.perf_counter()
@@ -285,7 +324,7 @@ def check(
         capped=capped,
     )
     if key is not None:
-        _remember(key, models, report)
+        remembered_in.put(key, models, report)
     return report
 
 
@@ -314,29 +353,10 @@ def _copy(report: ToneReport) -> ToneReport:
     )
 
 
-def _remembered(key: tuple, models: tuple) -> ToneReport | None:
-    with _reports_lock:
-        found = _reports.get(key)
-        if found is None:
-            return None
-        if any(a is not b for a, b in zip(found[0], models, strict=True)):
-            del _reports[key]
-            return None
-        _reports.move_to_end(key)
-    return _copy(found[1])
-
-
-def _remember(key: tuple, models: tuple, report: ToneReport) -> None:
-    with _reports_lock:
-        _reports[key] = (models, _copy(report))
-        while len(_reports) > REPORTS_CACHED:
-            _reports.popitem(last=False)
-
-
 def forget_reports() -> None:
-    """Empty the live checks' LRU (the tests' clean slate; nothing else needs it)."""
-    with _reports_lock:
-        _reports.clear()
+    """Empty the remembered reports (the tests' clean slate; nothing else needs it)."""
+    LIVE.clear()
+    LIBRARY.clear()
 
 
 def _checked_fixes(text, findings, spans, compiled, recheck) -> list[Finding]:
