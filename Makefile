@@ -18,14 +18,22 @@ help: ## List the targets
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.runtime: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+# The pinned requirements are installed by uv (from PyPI, like pip): it fetches and unpacks
+# in parallel, about four times faster than pip on a fresh machine, which is most of CI's
+# install time. pip installs uv itself; the packages are compiled as pip would.
+UV_VERSION = 0.13.10
+UV_INSTALL = $(BIN)/uv pip install --quiet --python $(BIN)/python --compile-bytecode
+
+$(BIN)/uv: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/uv
+	$(UV_INSTALL) -r requirements.txt
 	@touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt $(AXE) | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+$(VENV)/.dev: requirements.txt requirements-dev.txt $(AXE) | $(BIN)/uv
+	$(UV_INSTALL) -r requirements-dev.txt
 	@touch $@ $(VENV)/.runtime
 
 # axe-core for the browser tests' accessibility scan, from the npm registry (pinned by the

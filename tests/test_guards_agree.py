@@ -210,10 +210,11 @@ def test_refuse_offer_and_explain_agree(ctx, world):
     checked = {"offered": 0, "refused": 0}
     for when, now in TIMES.items():
         for name, draft_id in drafts.items():
+            # Every press below is rolled back, so the draft's standing is read once.
+            status = _status(draft_id, now)
             for who in PEOPLE:
                 actor = world.person(who)
                 for action in workflow.BUTTONS:
-                    status = _status(draft_id, now)
                     where = f"{who} / {action.value} / {name} / {when}"
                     if action == Action.SIGN_OFF:
                         _check_sign_off(world, draft_id, actor, who, now, status, where, checked)
