@@ -43,10 +43,10 @@ from app.workers.cli import stopped_by_signals
 from app.workers.loop import Worker
 from tests.fixtures.app import T0, base_config, pending_changes, run
 from tests.fixtures.complaints import CALM, add_complaint
+from tests.fixtures.mail import mail_config
 from tests.fixtures.publishing import LOCAL, SECRET, Receiver, published
 from tests.fixtures.users import get_user
 from tests.fixtures.web import main_form, web_login
-from tests.test_outbox import mail_config, smtp_server  # noqa: F401 (a fixture)
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 LEASE = timedelta(seconds=60)
