@@ -294,8 +294,8 @@ def clock(complaint: Complaint, now: datetime, calendar: BusinessCalendar | None
     received, due = complaint.received_at, complaint.response_due_at
     span = calendar.business_between if calendar is not None else _real_time
     target = span(received, due)
-    age = max(timedelta(0), span(received, end))
     remaining = span(end, due)
+    age = max(timedelta(0), target - remaining)  # received → end, without a second walk
     if complaint.status not in ComplaintStatus.open_statuses():
         urgency = Urgency.ANSWERED
     elif remaining <= timedelta(0):
