@@ -243,9 +243,12 @@ class Config:
     OUTBOX_LEASE_SECONDS = _env_int("OUTBOX_LEASE_SECONDS", 0)
     #: How often `flask worker run` goes round its steps (unset: OUTBOX_POLL_SECONDS).
     WORKER_POLL_SECONDS = _env_int("WORKER_POLL_SECONDS", 0)
-    #: Warn whoever holds a complaint without a reply (or the agents, when nobody does)
-    #: this long before its due time; at most a quarter of its channel's target.
-    CLOCK_WARNING_MINUTES = _env_int("CLOCK_WARNING_MINUTES", 15)
+    #: Warn whoever holds a complaint without a reply (or its market's team, when nobody
+    #: does) this long before its due time, in the market's business time; at most a
+    #: quarter of its target. CLOCK_WARNING_MINUTES is its former name.
+    BREACH_WARNING_MINUTES = _env_int(
+        "BREACH_WARNING_MINUTES", _env_int("CLOCK_WARNING_MINUTES", 30)
+    )
 
     # Live pages (issue 18): every page asks `GET /live` for its counts, its draft's state
     # and who else is here, this often while the tab is visible (an unchanged answer is a

@@ -14,6 +14,7 @@ pytest_plugins = [
     "tests.fixtures.web",
     "tests.fixtures.browser",
     "tests.fixtures.templates",
+    "tests.fixtures.mail",
 ]
 
 #: The modules that take longest (worker time, `--durations`), heaviest first. xdist's

@@ -105,6 +105,23 @@ def test_across_both_dst_changes() -> None:
     assert not always.is_paused(riga(2026, 12, 25, 3, 0))
 
 
+def test_a_24_7_market_never_pauses_even_on_its_holidays_and_hours_pause_on_them() -> None:
+    christmas = riga(2026, 12, 25, 10, 0)
+    always = BusinessCalendar("Europe/Riga", None, "LV")  # a holiday country, no hours
+    assert always.is_holiday(christmas.date())
+    assert not always.is_paused(christmas)
+    assert always.due_at(christmas, timedelta(hours=4)) - christmas == timedelta(hours=4)
+    assert always.business_between(christmas, christmas + timedelta(days=2)) == timedelta(days=2)
+    latvia = calendar()
+    assert latvia.is_paused(christmas)
+    assert local(latvia.resumes_at(christmas)) == datetime(2026, 12, 28, 9, 0)
+    # What runs of the clock between two moments: only opening hours, negative backwards.
+    friday_six, monday_one = riga(2026, 12, 4, 18, 0), riga(2026, 12, 7, 13, 0)
+    assert latvia.business_between(friday_six, monday_one) == timedelta(hours=4)
+    assert latvia.business_between(monday_one, friday_six) == -timedelta(hours=4)
+    assert latvia.business_between(riga(2026, 12, 24, 16, 0), christmas) == timedelta(0)
+
+
 def test_working_days_skip_weekends_and_the_markets_holidays() -> None:
     latvia = calendar()
     friday = riga(2026, 12, 18, 15, 30)

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
 from app.audit.models import AuditEvent
-from app.complaints import intake, markets
-from app.complaints.models import Channel, Market
+from app.complaints import inbox, intake, markets
+from app.complaints.models import BreachWarning, Channel, Market, MarketTarget
 from app.extensions import db
 from app.services import Services
 from tests.fixtures.web import form_with, web_login, words
@@ -34,11 +34,20 @@ def test_migration_0017_makes_one_default_market_and_goes_down_and_up(ctx):
     with pytest.raises(sa.exc.IntegrityError):
         db.session.flush()  # one default market at most
     db.session.rollback()
+    db.session.add(MarketTarget(market_key="default", channel_key="x", response_target_seconds=0))
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.flush()  # a target is a positive time
+    db.session.rollback()
     db.session.remove()
+    downgrade(revision="0019")  # 0020 down: the market targets and breach warnings go
+    assert not {"market_targets", "breach_warnings"} & set(sa.inspect(db.engine).get_table_names())
     downgrade(revision="0016")
     db.session.remove()
     upgrade()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Market)) == 1
+    # 0020 up again: both tables are back (that models and migrations agree: test_database).
+    assert db.session.scalars(sa.select(BreachWarning)).all() == []
+    assert db.session.scalars(sa.select(MarketTarget)).all() == []
 
 
 def latvia(session) -> None:
@@ -74,8 +83,12 @@ def test_riga_friday_evening_is_due_monday_and_shows_paused(app, clock, users, w
     with app.app_context():
         latvia(db.session)
         db.session.get(Channel, "email").market_key = "lv"
-        db.session.get(Channel, "email").response_target_seconds = 4 * 3600
+        # Latvia's own target on e-mail; the channel keeps its own (24 hours) elsewhere.
+        db.session.add(
+            MarketTarget(market_key="lv", channel_key="email", response_target_seconds=4 * 3600)
+        )
         db.session.commit()
+        assert db.session.get(Channel, "email").response_target_seconds == 24 * 3600
         complaint = intake.add(
             db.session,
             intake.ComplaintInput(
@@ -98,16 +111,24 @@ def test_riga_friday_evening_is_due_monday_and_shows_paused(app, clock, users, w
         assert (company.name, company.phone) == ("Northwind Baltics", "+371 6700 0000")
         # Follow-ups count the market's working days: Thursday 24 and Friday 25 December
         # are Latvian holidays.
+        sunday = datetime(2026, 12, 6, 23, 0, tzinfo=RIGA)
+        latvian_clock = inbox.clock(complaint, sunday, services.market_of(complaint).calendar)
+        assert (latvian_clock.remaining, latvian_clock.used_percent) == (timedelta(hours=4), 0)
         policy = services.workflow_policy
         due = policy.follow_up_due(complaint, datetime(2026, 12, 23, 10, 0, tzinfo=RIGA))
         assert due.astimezone(RIGA).date().isoformat() == "2026-12-29"
     web_login(web, users["agent"].email)
     page = web.get(f"/complaints/{complaint_id}")
     assert "paused outside hours — resumes Mon 09:00" in words(page)
+    # The meter counts Latvia's business time: all 4 hours are left on Friday evening, and
+    # still on Sunday (paused); on Monday at 09:30, half an hour of them is used.
+    assert "4 hours left" in words(page)
     editor = form_with(page, f"/complaints/{complaint_id}/drafts").submit().follow()
     assert "paused outside hours — resumes Mon 09:00" in words(editor)
     clock.set(datetime(2026, 12, 7, 9, 30, tzinfo=RIGA))
-    assert "paused outside hours" not in words(web.get(f"/complaints/{complaint_id}"))
+    monday = words(web.get(f"/complaints/{complaint_id}"))
+    assert "paused outside hours" not in monday
+    assert "3 hours 30 minutes left" in monday
 
 
 def test_an_admin_adds_and_edits_a_market_with_clear_refusals_and_an_audit_trail(app, users, web):
@@ -117,19 +138,23 @@ def test_an_admin_adds_and_edits_a_market_with_clear_refusals_and_an_audit_trail
     for name, value in {**typed, "time_zone": "Europe/Atlantis", "holiday_country": "XX"}.items():
         form[name] = value
     form["hours_tue"] = "17:00-09:00"
+    form["target_x"] = "a while"
     refused = form.submit(status=400)
     text = words(refused)
+    assert "A number of hours from 0.02 to 720" in text
     assert "Unknown time zone 'Europe/Atlantis'" in text
     assert "Unknown holiday country 'XX'" in text
     assert "17:00-09:00 ends before it starts" in text
     form = form_with(refused, "/admin/markets/new")
     form["time_zone"], form["holiday_country"], form["hours_tue"] = "Europe/Amsterdam", "nl", ""
+    form["target_x"] = "4"
     for box in form.fields["channels"]:
         box.checked = box._value == "x"
     listing = form.submit().follow()
     assert "Market Netherlands saved" in words(listing)
     form = form_with(web.get("/admin/markets/nl"), "/admin/markets/nl")
-    form["time_zone"] = "Europe/Brussels"
+    assert form["target_x"].value == "4"
+    form["time_zone"], form["target_x"], form["target_email"] = "Europe/Brussels", "", "1,5"
     form.submit().follow()
     with app.app_context():
         market = db.session.get(Market, "nl")
@@ -140,5 +165,14 @@ def test_an_admin_adds_and_edits_a_market_with_clear_refusals_and_an_audit_trail
         events = db.session.scalars(
             sa.select(AuditEvent).where(AuditEvent.action == "settings.market_updated")
         ).all()
-    assert "Time zone: Europe/Amsterdam → Europe/Brussels" in events[-1].details["changes"]
+        assert markets.load(db.session).get("nl").targets == {"email": 5400}
+    assert events[-1].details["changes"] == [
+        "Time zone: Europe/Amsterdam → Europe/Brussels",
+        "Response target on E-mail: the channel's (24 hours) → 90 min",
+        "Response target on X (Twitter): 4 hours → the channel's (1 hour)",
+    ]
+    assert (
+        "Response target on X (Twitter): the channel's (1 hour) → 4 hours"
+        in (events[0].details["changes"])
+    )
     assert "Business hours: around the clock → Mon 09:00-17:00" in events[0].details["changes"]

@@ -8,12 +8,9 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from email import message_from_bytes
-from email import policy as email_policy
 
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 
 from app.audit import log as audit
 from app.audit.models import AuditEvent
@@ -26,6 +23,7 @@ from app.publishing.adapters import WebhookAdapter
 from app.publishing.jobs import RunReport, deliver_due
 from app.publishing.outbox import PublishingError
 from tests.fixtures.app import T0
+from tests.fixtures.mail import mail_config
 from tests.fixtures.publishing import (
     LOCAL,
     POSTED,
@@ -266,44 +264,6 @@ def test_a_webhook_publication_takes_no_link_by_hand(app, users, clock):
             outbox.record_link(
                 db.session, publication, POSTED, actor=person(users, "agent"), now=clock.now()
             )
-
-
-class Inbox:
-    """What the SMTP server received: one parsed message per delivery."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], object]] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        message = message_from_bytes(envelope.original_content, policy=email_policy.default)
-        self.messages.append((list(envelope.rcpt_tos), message))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[int, Inbox]]:
-    """A real SMTP server on 127.0.0.1, without TLS: (its port, what it received)."""
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller.port, inbox
-    controller.stop()
-
-
-def mail_config(app, port: int) -> None:
-    app.config.update(
-        MAIL_SERVER="127.0.0.1",
-        MAIL_PORT=port,
-        MAIL_USE_TLS=False,
-        MAIL_FROM="composure@northwind.example",
-        BASE_URL="https://composure.northwind.example/",
-    )
 
 
 def submitted(app, users) -> tuple[int, int]:

@@ -10,7 +10,8 @@ import signal
 import socket
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -22,7 +23,16 @@ from app import create_app, services
 from app.audit import log as audit
 from app.audit.models import AuditEvent
 from app.complaints import assignment, clocks, imports, jobs
-from app.complaints.models import Complaint, ImportJob, ImportRowIssue, ImportStatus
+from app.complaints.models import (
+    BreachWarning,
+    Channel,
+    Complaint,
+    ImportJob,
+    ImportRowIssue,
+    ImportStatus,
+    Market,
+    MarketTarget,
+)
 from app.drafts.models import Publication, PublicationStatus
 from app.extensions import db
 from app.notifications.models import Notification
@@ -33,6 +43,7 @@ from app.workers.cli import stopped_by_signals
 from app.workers.loop import Worker
 from tests.fixtures.app import T0, base_config, pending_changes, run
 from tests.fixtures.complaints import CALM, add_complaint
+from tests.fixtures.mail import mail_config
 from tests.fixtures.publishing import LOCAL, SECRET, Receiver, published
 from tests.fixtures.users import get_user
 from tests.fixtures.web import main_form, web_login
@@ -470,6 +481,73 @@ def test_long_past_complaints_are_not_warned_about_but_one_just_breached_is(app,
     with app.app_context():
         assert "is 10 minutes overdue" in _notices()[0][1]
         assert db.session.get(Complaint, old).due_warning_at is None
+
+
+def test_a_breach_warning_counts_business_time_and_goes_once_in_app_and_by_email(
+    app,
+    users,
+    clock,
+    smtp_server,  # noqa: F811 (the fixture imported above)
+):
+    """Latvia answers X in 4 business hours, 09:00-17:00 Monday to Friday: a complaint in
+    at Friday 15:00 is due Monday 11:00. Nobody is warned over the weekend (the clock is
+    paused), both are warned once at Monday 10:30 (30 business minutes left): the holder
+    in her language, the market's team (who reads Latvian) when nobody holds it; in the
+    app and by e-mail through a real SMTP server."""
+    port, inbox = smtp_server
+    mail_config(app, port)
+    riga = ZoneInfo("Europe/Riga")
+    received = datetime(2026, 11, 20, 15, 0, tzinfo=riga)
+    with app.app_context():
+        office = {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
+        db.session.add(Market(key="lv", name="Latvia", languages=["lv"], time_zone="Europe/Riga",
+                              business_hours=office, holiday_country="LV", position=1))  # fmt: skip
+        db.session.flush()
+        db.session.add(
+            MarketTarget(market_key="lv", channel_key="x", response_target_seconds=14400)
+        )
+        db.session.get(Channel, "x").market_key = "lv"
+        agent, admin = get_user(users["agent"]), get_user(users["admin"])
+        agent.language = "lv"
+        admin.languages = ["lv", "en"]  # the Latvian team: whoever reads Latvian
+        db.session.commit()
+    held = add_complaint(app, CALM, received_at=received)
+    unheld = add_complaint(app, "@NorthwindHome where is my refund?", received_at=received)
+    with app.app_context():
+        complaint = db.session.get(Complaint, held)
+        assert complaint.response_due_at == datetime(2026, 11, 23, 11, 0, tzinfo=riga)
+        assignment.take(db.session, complaint, actor=get_user(users["agent"]), now=clock.now())
+        db.session.commit()
+    worker = Worker(app, steps=("clocks", "mail"))
+    with app.app_context():
+        for moment in (
+            datetime(2026, 11, 22, 23, 0, tzinfo=riga),
+            datetime(2026, 11, 23, 10, 29, tzinfo=riga),
+        ):
+            clock.set(moment)  # Sunday night: 12 real hours left, but paused; then 31 minutes
+            assert worker.round()["clocks"] == []
+    clock.set(datetime(2026, 11, 23, 10, 30, tzinfo=riga))
+    with app.app_context():
+        warned = worker.round()["clocks"]
+        assert {(w.complaint_id, w.to_holder, w.people) for w in warned} == {
+            (held, True, 1),
+            (unheld, False, 1),
+        }
+        assert worker.round()["clocks"] == []  # once per complaint and due time
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(BreachWarning)) == 2
+        notices = dict(_notices())
+    assert notices["agent@example.com"] == (
+        f"Sūdzībai #{held} no Chinedu Okafor kanālā X (Twitter) līdz termiņam atlicis: "
+        "30 minūšu, un atbildes vēl nav."  # CLDR: 30 takes the zero form
+    )
+    assert notices["admin@example.com"] == (
+        f"Complaint #{unheld} from Chinedu Okafor on X (Twitter) is due in 30 minutes and has "
+        "no reply yet. Nobody has taken it."
+    )
+    sent = {message["To"]: message for _, message in inbox.messages}
+    assert set(sent) == {"agent@example.com", "admin@example.com"}
+    assert notices["agent@example.com"] in sent["agent@example.com"].get_content()
+    assert f"/complaints/{unheld}" in sent["admin@example.com"].get_content()
 
 
 # `flask worker run`

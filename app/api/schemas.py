@@ -16,7 +16,7 @@ from app.core.text import INVISIBLE
 from app.drafts.operations import MAX_PART_CHARS
 from app.nlp.detection import LANGUAGE_NAMES
 from app.tone.checker import MAX_CHARS as MAX_REPLY_CHARS
-from app.web.services import now
+from app.web.services import now, services
 from config import Config
 
 #: An id sent in a body or query: beyond the database's range it names nothing (422).
@@ -147,13 +147,15 @@ class ComplaintSchema(ma.Schema):
         metadata={
             "type": "object",
             "description": "The response-time clock now: urgency (on_track, due_soon, overdue, "
-            "answered), remaining_seconds (negative when overdue), target_seconds",
+            "answered), remaining_seconds (negative when overdue), target_seconds; in the "
+            "business time of the complaint's market where it has business hours",
         },
     )
 
     def response_clock(self, complaint) -> dict:
-        """The complaint's response clock now, by the app's clock."""
-        state = clock(complaint, now())
+        """The complaint's response clock now, by the app's clock, counted on its market's
+        clock (business time where the market has hours)."""
+        state = clock(complaint, now(), services().market_of(complaint).calendar)
         return {
             "urgency": state.urgency.value,
             "remaining_seconds": int(state.remaining.total_seconds()),

@@ -29,6 +29,7 @@ from app.complaints.models import (
     Tag,
 )
 from app.complaints.search import WordQuery
+from app.core.business_time import BusinessCalendar
 from app.core.ids import is_valid_id
 from app.core.text import INVISIBLE, one_line
 from app.drafts.models import Draft, DraftState, FollowUp
@@ -284,11 +285,17 @@ class Clock:
         return min(100, 5 * math.ceil(self.used_fraction * 20))
 
 
-def clock(complaint: Complaint, now: datetime) -> Clock:
-    target = complaint.response_due_at - complaint.received_at
+def clock(complaint: Complaint, now: datetime, calendar: BusinessCalendar | None = None) -> Clock:
+    """The clock at `now`, counted on `calendar` (the complaint's market's): in business
+    time where the market has hours, so it stands still while paused (outside hours, on a
+    holiday) and "3 hours left" means three hours of the market's working time; real time
+    on a 24/7 market or without a calendar."""
     end = complaint.first_replied_at or now
-    age = max(timedelta(0), end - complaint.received_at)
-    remaining = complaint.response_due_at - end
+    received, due = complaint.received_at, complaint.response_due_at
+    span = calendar.business_between if calendar is not None else _real_time
+    target = span(received, due)
+    remaining = span(end, due)
+    age = max(timedelta(0), target - remaining)  # received → end, without a second walk
     if complaint.status not in ComplaintStatus.open_statuses():
         urgency = Urgency.ANSWERED
     elif remaining <= timedelta(0):
@@ -298,6 +305,10 @@ def clock(complaint: Complaint, now: datetime) -> Clock:
     else:
         urgency = Urgency.ON_TRACK
     return Clock(urgency=urgency, age=age, target=target, remaining=remaining)
+
+
+def _real_time(start: datetime, end: datetime) -> timedelta:
+    return end - start
 
 
 @dataclass(frozen=True)

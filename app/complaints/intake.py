@@ -1,8 +1,9 @@
 """Intake: turning what someone pasted, posted or imported into a stored complaint.
 
 One path for every source (form, API, CSV, JSON, demo): validate, clean, recognise
-duplicates, set the response-due time from the channel's target (counted on the
-complaint's market's clock: business hours and holidays where it has them), audit.
+duplicates, set the response-due time from the target of the complaint's market on its
+channel (the market's own, else the channel's; counted on the market's clock: business
+hours and holidays where it has them), audit.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ class ValidComplaint:
     @property
     def response_due_at(self) -> datetime:
         """Received plus the channel's target around the clock (24/7). What is stored is
-        counted on the complaint's market's clock instead (see `insert_new`)."""
+        the market's target counted on the market's clock instead (see `insert_new`)."""
         return self.received_at + self.response_target
 
 
@@ -301,7 +302,7 @@ def insert_new(
     book = markets.load(session)
     for valid, row in zip(rows, values, strict=True):
         market = book.market_for(valid.channel.key, row["language"])
-        row["response_due_at"] = market.due_at(valid.received_at, valid.response_target)
+        row["response_due_at"] = market.due_at(valid.received_at, market.target_for(valid.channel))
     made = cases.place(session, values, window=case_window, now=now)
     statement = (
         insert(Complaint)

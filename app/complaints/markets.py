@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.complaints.models import Channel, Complaint, ComplaintStatus, Market
+from app.complaints.models import Channel, Complaint, ComplaintStatus, Market, MarketTarget
 from app.core.business_time import BusinessCalendar, parse_hours
 from app.settings.company import CompanyDetails
 
@@ -41,6 +41,9 @@ class MarketInfo:
     is_default: bool = False
     #: CompanyDetails field -> the market's own value (only the ones it sets).
     company_overrides: dict[str, str] = field(default_factory=dict)
+    #: Channel key -> the market's own response target there, in seconds (only the ones
+    #: it sets; every other channel keeps its own target in this market).
+    targets: dict[str, int] = field(default_factory=dict)
 
     def company(self, details: CompanyDetails) -> CompanyDetails:
         """The company-wide `details` with this market's own over them. A market's DM
@@ -55,9 +58,18 @@ class MarketInfo:
     def due_at(self, received: datetime, target: timedelta) -> datetime:
         return self.calendar.due_at(received, target)
 
+    def target_for(self, channel: Channel) -> timedelta:
+        """The response target of a complaint on `channel` in this market: the market's
+        own for that channel, else the channel's; counted on the market's clock."""
+        seconds = self.targets.get(channel.key, channel.response_target_seconds)
+        return timedelta(seconds=seconds)
 
-def info(market: Market, *, display_timezone: str) -> MarketInfo:
-    """A stored market as a `MarketInfo` (its time zone, when unset, is the display one)."""
+
+def info(
+    market: Market, *, display_timezone: str, targets: dict[str, int] | None = None
+) -> MarketInfo:
+    """A stored market as a `MarketInfo` (its time zone, when unset, is the display one;
+    `targets` its own response targets by channel key)."""
     return MarketInfo(
         key=market.key,
         name=market.name,
@@ -73,6 +85,7 @@ def info(market: Market, *, display_timezone: str) -> MarketInfo:
             for column, target in COMPANY_FIELDS.items()
             if (value := getattr(market, column))
         },
+        targets=dict(targets or {}),
     )
 
 
@@ -129,7 +142,13 @@ def load(session: Session, *, display_timezone: str = "UTC") -> Markets:
     names its own zone (see `app.settings.markets`) and a 24/7 clock has no use for one."""
     stored: Iterable[Market] = session.scalars(select(Market).order_by(Market.position, Market.key))
     channels = session.execute(select(Channel.key, Channel.market_key)).all()
+    targets: dict[str, dict[str, int]] = {}
+    for row in session.scalars(select(MarketTarget)):
+        targets.setdefault(row.market_key, {})[row.channel_key] = row.response_target_seconds
     return Markets(
-        tuple(info(market, display_timezone=display_timezone) for market in stored),
+        tuple(
+            info(market, display_timezone=display_timezone, targets=targets.get(market.key))
+            for market in stored
+        ),
         {key: market_key for key, market_key in channels},
     )

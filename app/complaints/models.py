@@ -96,6 +96,24 @@ class Channel(Base):
     )
 
 
+class MarketTarget(Base):
+    """A market's own response-time target on one channel ("X in Latvia: 4 business
+    hours"); without one, the channel's target (`Channel.response_target_seconds`) is the
+    market's too. Counted on the market's clock."""
+
+    __tablename__ = "market_targets"
+
+    market_key: Mapped[str] = mapped_column(
+        ForeignKey("markets.key", ondelete="CASCADE"), primary_key=True
+    )
+    channel_key: Mapped[str] = mapped_column(
+        ForeignKey("channels.key", ondelete="CASCADE"), primary_key=True
+    )
+    response_target_seconds: Mapped[int]
+
+    __table_args__ = (CheckConstraint("response_target_seconds > 0", name="target_positive"),)
+
+
 class ComplaintStatus(enum.StrEnum):
     NEW = "new"  #: nobody has started a reply
     IN_PROGRESS = "in_progress"  #: a draft exists and is not yet published
@@ -526,3 +544,21 @@ class CaseNote(Base):
     author: Mapped[User] = relationship()
 
     __table_args__ = (Index("ix_case_notes_case_created", "case_id", "created_at"),)
+
+
+class BreachWarning(Base):
+    """A warning that a complaint's response was about to fall due (app/complaints/
+    clocks.py): one per complaint and due time, kept by the unique key, so several workers
+    never warn twice and a complaint given a new due time is warned about again."""
+
+    __tablename__ = "breach_warnings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"))
+    due_at: Mapped[datetime]
+    warned_at: Mapped[datetime]
+    #: Told whoever holds it (True) or the team (False), and how many people.
+    to_holder: Mapped[bool]
+    people: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (UniqueConstraint("complaint_id", "due_at"),)

@@ -9,8 +9,9 @@ with no hours at all is an error, not a hang.
 
 Opening hours are local wall-clock times in the market's time zone (09:00-17:00 stays
 09:00-17:00 across a DST change); the durations counted are real elapsed time (UTC).
-`hours=None` is a clock that never pauses (24/7, as before markets): holidays then only
-move working days (follow-ups), not the response clock.
+`hours=None` is a clock that never pauses (24/7, as before markets): a 24/7 market is
+never paused, not even on the public holidays of its `holiday_country`, which then only
+move working days (follow-ups). A market with hours pauses outside them and on holidays.
 """
 
 from __future__ import annotations
@@ -182,8 +183,24 @@ class BusinessCalendar:
             left -= end - begin
         raise AssertionError("openings() ends by raising")  # pragma: no cover
 
+    def business_between(self, start: datetime, end: datetime) -> timedelta:
+        """The business time from `start` to `end`: what runs of a clock in that span
+        (negative when `end` is before `start`; real time on a 24/7 calendar)."""
+        start, end = _utc(start), _utc(end)
+        if end < start:
+            return -self.business_between(end, start)
+        if self.hours is None:
+            return end - start
+        counted = timedelta(0)
+        for opening_start, opening_end in self.openings(start):
+            if opening_start >= end:
+                break
+            counted += min(opening_end, end) - max(opening_start, start)
+        return counted
+
     def is_paused(self, at: datetime) -> bool:
-        """The clock is stopped at `at` (outside hours, or on a holiday)."""
+        """The clock is stopped at `at` (outside hours, or on a holiday); never on a 24/7
+        calendar, whatever its holiday country."""
         return self.resumes_at(at) is not None
 
     def resumes_at(self, at: datetime) -> datetime | None:

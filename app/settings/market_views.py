@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from babel.units import format_unit
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -76,11 +79,30 @@ def list_markets():
     return render_template("settings/markets.html", markets=services().markets.markets)
 
 
+def _target_field(channel: Channel) -> StringField:
+    """The market's own target on `channel`, in hours (blank: the channel's)."""
+    hours = format_unit(channel.response_target_seconds / 3600, "duration-hour",
+                        length="long", locale=get_locale() or "en")  # fmt: skip
+    return StringField(
+        _("%(channel)s: answer within, in hours", channel=channel.name),
+        description=_("Blank: the channel's own target, %(hours)s.", hours=hours),
+    )
+
+
 def _form(market: Market | None) -> MarketForm:
     channels = list(db.session.scalars(select(Channel).order_by(Channel.position, Channel.key)))
-    form = MarketForm(data=market_settings.form_data(market, channels) if market else {})
+    targets = market_settings.stored_targets(db.session, market and market.key)
+    fields = {f"target_{c.key}": _target_field(c) for c in channels}
+    data = market_settings.form_data(market, channels, targets) if market else {}
+    form = type("MarketTargetsForm", (MarketForm,), fields)(data=data)
     form.channels.choices = [(c.key, c.name) for c in channels]
+    form.target_fields = [form[name] for name in fields]
     return form
+
+
+def _said(problem: market_settings.MarketError) -> market_settings.MarketError:
+    """The refusals in the page's language (the messages the domain marks)."""
+    return market_settings.MarketError({k: _(v) for k, v in (problem.fields or {}).items()})
 
 
 @blueprint.route("/admin/markets/<market_key>", methods=["GET", "POST"])
@@ -93,13 +115,14 @@ def edit_market(market_key: str):
     if form.validate_on_submit():
         typed = form.data | {"hours": {d: form.data[f"hours_{d}"] for d in WEEKDAYS}}
         typed["key"] = market.key if market else typed["key"]
+        typed["targets"] = {f.name.removeprefix("target_"): f.data for f in form.target_fields}
         try:
             values = market_settings.clean(typed, channels=[c for c, _ in form.channels.choices])
             saved = market_settings.save(
                 db.session, values, actor=current_user, now=now(), existing=market and market.key
             )
         except market_settings.MarketError as problem:
-            show_on_form(form, problem, otherwise="name")
+            show_on_form(form, _said(problem), otherwise="name")
         else:
             db.session.commit()
             flash(f"Market {saved.name} saved; new complaints use its clock.", "success")

@@ -3,12 +3,17 @@ time zone, business hours, holidays, company details and channels). No Flask.
 
 Every change is audited as "settings.market_updated" with the old and new values in words
 ("Time zone: Europe/Riga → Europe/Tallinn"), as the other settings are.
+
+A market may set its own response target per channel ("X (Twitter) in Latvia: 4 business
+hours", typed in hours); a channel it sets none for keeps the channel's target there
+(Admin → Workflow). Stored in `market_targets`, read by `app.complaints.markets`.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.audit import log as audit
-from app.complaints.models import Channel, Market
+from app.complaints.models import Channel, Market, MarketTarget
 from app.core.business_time import (
     WEEKDAYS,
     check_holiday_country,
@@ -29,6 +34,7 @@ from app.core.business_time import (
 )
 from app.core.errors import Invalid
 from app.core.text import one_line
+from app.core.words import N_
 from app.settings import store
 
 #: The fields as Admin → Markets names them (the form and the audit log).
@@ -51,6 +57,9 @@ DAY_NAMES = dict(zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "F
 LIMITS = {"name": 80, "brand_name": 120, "phone": 40, "email": 200, "faq_url": 500,
           "dm_instruction": 160}  # fmt: skip
 COMPANY = ("brand_name", "phone", "email", "faq_url", "dm_instruction")
+#: A market's own target on a channel, typed in hours: at least a minute, at most 30 days.
+TARGET_LIMITS = (60, 30 * 86400)
+TARGET_PROBLEM = N_("A number of hours from 0.02 to 720, e.g. 4 or 1.5; blank for the channel's.")
 
 
 class MarketError(Invalid):
@@ -73,6 +82,8 @@ class MarketValues:
     faq_url: str | None
     dm_instruction: str | None
     channels: list[str]
+    #: Channel key -> the market's own response target there, in seconds.
+    targets: dict[str, int] = field(default_factory=dict)
 
 
 def hours_text(hours: dict | None) -> dict[str, str]:
@@ -83,15 +94,52 @@ def hours_text(hours: dict | None) -> dict[str, str]:
     }
 
 
-def form_data(market: Market, channels: list[Channel]) -> dict[str, Any]:
-    """A stored market as the form's fields (hours per day as text, its channels' keys)."""
+def stored_targets(session: Session, market_key: str | None) -> dict[str, int]:
+    """The market's own response targets: {channel key: seconds}."""
+    if market_key is None:
+        return {}
+    rows = session.scalars(select(MarketTarget).where(MarketTarget.market_key == market_key))
+    return {row.channel_key: row.response_target_seconds for row in rows}
+
+
+def hours_typed(seconds: int) -> str:
+    """A target as the form shows it, in hours: 14400 -> "4", 5400 -> "1.5"."""
+    return f"{seconds / 3600:g}"
+
+
+def form_data(
+    market: Market, channels: list[Channel], targets: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """A stored market as the form's fields (hours per day as text, its channels' keys,
+    its own targets in hours as `target_<channel key>`)."""
     names = ("key", "name", "time_zone", "holiday_country", *COMPANY)
     return {
         **{name: getattr(market, name) or "" for name in names},
         "languages": ", ".join(market.languages),
         **{f"hours_{day}": text for day, text in hours_text(market.business_hours).items()},
         "channels": [channel.key for channel in channels if channel.market_key == market.key],
+        **{f"target_{key}": hours_typed(seconds) for key, seconds in (targets or {}).items()},
     }
+
+
+def _targets(typed: dict[str, str], problems: dict[str, str]) -> dict[str, int]:
+    """The targets typed per channel in hours ("4", "1,5"; blank: the channel's) as
+    {channel key: seconds}."""
+    found: dict[str, int] = {}
+    for key, text in typed.items():
+        text = one_line(str(text or ""), 20).replace(",", ".")
+        if not text:
+            continue
+        try:
+            hours = float(text)
+        except ValueError:
+            hours = math.nan
+        seconds = round(hours * 3600) if math.isfinite(hours) else -1
+        if not TARGET_LIMITS[0] <= seconds <= TARGET_LIMITS[1]:
+            problems[f"target_{key}"] = TARGET_PROBLEM
+        else:
+            found[key] = seconds
+    return found
 
 
 def _hours(typed: dict[str, str], problems: dict[str, str]) -> dict | None:
@@ -172,9 +220,13 @@ def clean(values: dict[str, Any], *, channels: list[str]) -> MarketValues:
         problems["holiday_country"], country = str(error) + ".", None
     chosen = [key for key in values.get("channels") or [] if key in channels]
     company = _company(values, problems)
+    typed = {k: v for k, v in (values.get("targets") or {}).items() if k in channels}
+    targets = _targets(typed, problems)
     if problems:
         raise MarketError(problems)
-    return MarketValues(key, name, languages, zone, hours, country, **company, channels=chosen)
+    return MarketValues(
+        key, name, languages, zone, hours, country, **company, channels=chosen, targets=targets
+    )
 
 
 def _shown(name: str, value: Any) -> Any:
@@ -191,6 +243,48 @@ def _shown(name: str, value: Any) -> Any:
 def change_words(name: str, old: Any, new: Any) -> str:
     """ "Time zone: not set → Europe/Riga"."""
     return store.change_words(LABELS.get(name, name), _shown(name, old), _shown(name, new))
+
+
+def target_change_words(channel: Channel, old: int | None, new: int | None) -> str:
+    """ "Response target on X (Twitter): the channel's (1 hour) → 4 hours"."""
+
+    def shown(seconds: int | None) -> str:
+        if seconds is None:
+            return f"the channel's ({overview_words(channel.response_target_seconds)})"
+        return overview_words(seconds)
+
+    return store.change_words(f"Response target on {channel.name}", shown(old), shown(new))
+
+
+def overview_words(seconds: int) -> str:
+    """ "4 hours", "1 hour", "90 min" (the audit log's words for a target)."""
+    if seconds % 3600 == 0:
+        hours = seconds // 3600
+        return f"{hours} hour{'' if hours == 1 else 's'}"
+    return f"{seconds / 60:g} min"
+
+
+def _save_targets(
+    session: Session, market: Market, targets: dict[str, int], channels: list[Channel]
+) -> list[str]:
+    """Store the market's own targets (a channel left blank drops its own); the changes in
+    words."""
+    before = stored_targets(session, market.key)
+    changes = []
+    for channel in channels:
+        old, new = before.get(channel.key), targets.get(channel.key)
+        if old == new:
+            continue
+        changes.append(target_change_words(channel, old, new))
+        row = session.get(MarketTarget, (market.key, channel.key))
+        if new is None:
+            session.delete(row)
+        elif row is None:
+            session.add(MarketTarget(market_key=market.key, channel_key=channel.key,
+                                     response_target_seconds=new))  # fmt: skip
+        else:
+            row.response_target_seconds = new
+    return changes
 
 
 def _as_dict(market: Market, channels: list[str]) -> dict[str, Any]:
@@ -226,6 +320,9 @@ def save(
         elif channel.market_key == market.key:
             channel.market_key = None
     changed = {name: value for name, value in new.items() if before[name] != value}
+    target_changes = _save_targets(session, market, values.targets, channels)
+    if target_changes:
+        changed["targets"] = values.targets
     if changed or existing is None:
         session.flush()
         audit.record(
@@ -239,8 +336,13 @@ def save(
                 "market": market.key,
                 "created": existing is None,
                 "changed": changed,
-                "before": {name: before[name] for name in changed},
-                "changes": [change_words(name, before[name], changed[name]) for name in changed],
+                "before": {name: before[name] for name in changed if name != "targets"},
+                "changes": [
+                    change_words(name, before[name], changed[name])
+                    for name in changed
+                    if name != "targets"
+                ]
+                + target_changes,
             },
         )
     return market

@@ -21,7 +21,7 @@ from app.core.parts import PART_LABELS
 from app.extensions import db
 from app.nlp.detection import language_name
 from app.publishing import outbox
-from app.web.services import company, display_zone, now
+from app.web.services import company, display_zone, now, services
 from app.web.words import FLAG_WORDS, KIND_WORDS
 
 
@@ -104,6 +104,11 @@ def highlight(text: str, spans, css: str = "evidence") -> Markup:
     return Markup("").join(out)
 
 
+def response_clock(complaint, at: datetime) -> inbox.Clock:
+    """A complaint's clock at `at`, counted on its market's clock (business time)."""
+    return inbox.clock(complaint, at, services().market_of(complaint).calendar)
+
+
 def signoff_group_names() -> dict[str, str]:
     """{key: name} of the sign-off groups, read once per request."""
     if "signoff_group_names" not in g:
@@ -130,7 +135,7 @@ def register_template_filters(app: Flask) -> None:
             "Permission": Permission,
             "can": lambda permission: can(current_user, permission),
             "now": now,
-            "response_clock": inbox.clock,
+            "response_clock": response_clock,
             "display_zone_name": display_zone().key,
             "company_name": company().name if current_user.is_authenticated else "",
             "FLAGS": FLAGS,

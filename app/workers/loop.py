@@ -31,6 +31,7 @@ from app.notifications import jobs as mail_jobs
 from app.notifications.mail import MailReport
 from app.publishing import jobs as outbox_jobs
 from app.publishing.adapters import TargetRefused
+from app.workers.words import sayer
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,8 @@ class Worker:
         self.smtp = services.mailer(config)
         self.retry = services.retry_policy(config)
         self.claim_size = max(config["OUTBOX_CLAIM_SIZE"], 1)
-        self.margin = timedelta(minutes=max(config["CLOCK_WARNING_MINUTES"], 1))
+        self.margin = timedelta(minutes=max(config["BREACH_WARNING_MINUTES"], 1))
+        self.say = sayer(config)
 
     def now(self):
         return services.clock(self.app).now()
@@ -173,6 +175,7 @@ class Worker:
             margin=self.margin,
             checkpoint=db.session.commit,
             on_warning=said,
+            say=self.say,
         )
         # The authors of drafts whose cooling-off ended hear it (app/drafts/ready.py).
         announced = ready.announce_ended(db.session, now=self.now(), checkpoint=db.session.commit)
