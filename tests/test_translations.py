@@ -19,12 +19,14 @@ from tests.fixtures.complaints import add_complaint
 from tests.fixtures.translations import (
     CATALOGS,
     LANGUAGES,
+    ROOT,
     TEMPLATES,
     TRANSLATED_TEMPLATES,
     Unmarked,
     catalog_problems,
     extracted_messages,
     read_catalog,
+    unmarked_python,
     unmarked_text,
 )
 from tests.fixtures.users import get_user, login
@@ -184,3 +186,32 @@ def test_the_account_page_sets_language_and_time_zone_audited_and_refuses_unknow
         assert [e.details["after"] for e in events] == [
             {"language": "lv", "time_zone": "Europe/Riga"}
         ]
+
+
+def test_no_flash_label_or_form_error_in_the_app_is_left_unmarked():
+    """Every flash message, form field label and form validation error in app/ is a
+    gettext call: a plain string there would show English on every page."""
+    unmarked = [
+        str(u)
+        for path in sorted((ROOT / "app").rglob("*.py"))
+        for u in unmarked_python(path, str(path.relative_to(ROOT)))
+    ]
+    assert unmarked == []
+
+
+def test_a_planted_unmarked_flash_fails_the_python_check(tmp_path):
+    planted = tmp_path / "views.py"
+    planted.write_text(
+        "from flask import flash\n"
+        "from flask_babel import gettext as _\n"
+        "flash(_('Saved.'), 'success')\n"
+        "flash(f'Version {n} saved.', 'success')\n"
+        "label = StringField('Name')\n"
+        "raise ValidationError('Too long' + why)\n"
+        "flash(message)\n"
+    )
+    assert [(u.line, u.text) for u in unmarked_python(planted, "views.py")] == [
+        (4, "f'Version {n} saved.'"),
+        (5, "'Name'"),
+        (6, "'Too long' + why"),
+    ]
