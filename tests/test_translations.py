@@ -142,6 +142,16 @@ def test_the_scripts_words_come_with_the_page_in_its_language_with_each_plural_f
     }
 
 
+def test_an_error_page_says_its_language_and_direction(plain_app):
+    """A page the person did not get (404) is still in their language, with `lang` and
+    `dir` on <html> like every page (base.html)."""
+    missing = plain_app.test_client().get("/no-such-page", headers={"Accept-Language": "nl"})
+    assert missing.status_code == 404
+    page = missing.get_data(as_text=True)
+    assert '<html lang="nl" dir="ltr">' in page
+    assert "Hier is niets." in page
+
+
 def _lang(response) -> str:
     return re.search(r'<html lang="([^"]+)"', response.get_data(as_text=True)).group(1)
 
