@@ -135,6 +135,8 @@ MAIN_SCREENS = [
     Screen("template", "/admin/templates/{template}"),
     Screen("audit log", "/admin/audit"),
 ]
+#: What live.js asks the server (its poll and its heartbeat).
+LIVE = re.compile(r"/live(/presence)?(\?|$)")
 #: Photographed in every language (SCREENSHOT_DIR/inbox-nl.png, editor-nl.png).
 PHOTOGRAPHED = {"inbox", "editor"}
 
@@ -245,6 +247,9 @@ def test_walk_every_main_screen_in_each_language_with_no_english_left(
     person = _walker(walk_site, language)
     # The sign-in page follows the browser's Accept-Language; the rest, the profile.
     context = browser.new_context(locale=language, viewport={"width": 1280, "height": 900})
+    # live.js's first poll and heartbeat on every page: nothing to read, a server's worth
+    # of work per page; answered "nothing new" here (test_live.py tests them).
+    context.route(LIVE, lambda route: route.fulfill(status=204))
     page = context.new_page()
     page.set_default_timeout(10_000)
     watch(page)
