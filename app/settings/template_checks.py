@@ -369,6 +369,9 @@ class _Checker:
         self.contact = Contact(phone=company["company_phone"], email=company["company_email"])
 
     def tone(self, text: str, *, channel: ChannelInfo, language: str) -> checker.ToneReport:
+        # Remembered (checker's LRU, keyed on the text, policy, channel, contact and models
+        # in force): the admin home and the library page check every variant on each view,
+        # and an unchanged variant says the same each time.
         return checker.check(
             text,
             channel=channel,
@@ -376,6 +379,7 @@ class _Checker:
             language=language,
             four_parts=False,
             contact=self.contact,
+            cached=True,
         )
 
     def variant(

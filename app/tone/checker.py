@@ -50,8 +50,9 @@ _lock = threading.Lock()
 _compiled: dict[str, CompiledRules] = {}
 
 #: Live checks remembered per process: the editor sends the whole reply after every pause,
-#: mostly unchanged (a click elsewhere, a part typed in while another is unchanged, undo).
-REPORTS_CACHED = 256
+#: mostly unchanged (a click elsewhere, a part typed in while another is unchanged, undo);
+#: the template library checks every variant (about 550 shipped) on each admin page.
+REPORTS_CACHED = 2048
 _reports: OrderedDict[tuple, tuple[tuple, ToneReport]] = OrderedDict()
 _reports_lock = threading.Lock()
 
