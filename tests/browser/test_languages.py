@@ -22,11 +22,13 @@ import pytest
 from playwright.sync_api import expect
 
 from app.accounts.models import Role
+from app.drafts.models import Draft
 from app.extensions import db
 from app.nlp.detection import detect
 from tests.fixtures.browser import demo_site, problems_on, shoot, watch
 from tests.fixtures.translations import english_left, english_vocabulary, language_vocabulary
 from tests.fixtures.users import PASSWORD, get_user, make_user
+from tests.fixtures.workflow import edit
 
 #: language -> (the complaint, the language's name as the complaint page shows it)
 LAWYER_COMPLAINTS = {
@@ -135,6 +137,8 @@ MAIN_SCREENS = [
     Screen("template", "/admin/templates/{template}"),
     Screen("audit log", "/admin/audit"),
 ]
+#: A first part that draws findings (blame, a non-apology, shouting).
+BLAME = "Sorry you feel that way, but you should have read the delivery terms. We DID send it!!"
 #: What live.js asks the server (its poll and its heartbeat).
 LIVE = re.compile(r"/live(/presence)?(\?|$)")
 #: Photographed in every language (SCREENSHOT_DIR/inbox-nl.png, editor-nl.png).
@@ -178,7 +182,13 @@ READ_PAGE = """() => {
 
 @pytest.fixture(scope="module")
 def walk_site(demo_template, tmp_path_factory):
+    """The demo, its draft being written saved as a tired agent leaves it: with findings,
+    so the editor shows the tone check's words too."""
     with demo_site(demo_template, tmp_path_factory.mktemp("walk")) as site:
+        with site.app.app_context():
+            draft = db.session.get(Draft, site.ids["draft"])
+            if not draft.revisions[-1].findings:
+                edit(draft, {"validate": BLAME}, draft.author)
         yield site
 
 
