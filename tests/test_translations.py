@@ -5,6 +5,7 @@ shown in, and a person's profile that sets them."""
 from __future__ import annotations
 
 import html
+import json
 import re
 
 import sqlalchemy as sa
@@ -14,19 +15,24 @@ from app.analysis.kind import KIND_LABELS
 from app.analysis.rules import FLAG_LABELS
 from app.audit.models import AuditEvent
 from app.extensions import db
+from app.web.js_words import PLURALS, WORDS
 from app.web.words import FLAG_WORDS, KIND_WORDS
 from tests.fixtures.complaints import add_complaint
 from tests.fixtures.translations import (
     CATALOGS,
     LANGUAGES,
     ROOT,
+    SCRIPTS,
+    SHADOWED_WORDS,
     TEMPLATES,
     TRANSLATED_TEMPLATES,
     Unmarked,
     catalog_problems,
     extracted_messages,
     read_catalog,
+    script_keys,
     unmarked_python,
+    unmarked_script_text,
     unmarked_text,
 )
 from tests.fixtures.users import get_user, login
@@ -39,6 +45,15 @@ def test_the_translated_screens_are_marked_and_every_language_translates_them():
         str(u) for name in TRANSLATED_TEMPLATES for u in unmarked_text(TEMPLATES / name, name)
     ]
     assert unmarked == []
+    # Every script takes its words from words.js, and every key it asks for is there.
+    scripts = sorted(SCRIPTS.glob("*.js"))
+    assert len(scripts) >= 9
+    assert [str(u) for path in scripts for u in unmarked_script_text(path, path.name)] == []
+    shadowing = [p.name for p in scripts if SHADOWED_WORDS.search(p.read_text(encoding="utf-8"))]
+    assert shadowing == []
+    asked = script_keys()
+    assert {key for kind, key in asked if kind == "t"} <= WORDS.keys()
+    assert {key for kind, key in asked if kind == "n"} <= PLURALS.keys()
     messages = list(extracted_messages())
     assert len(messages) > 100
     assert catalog_problems(messages) == []
@@ -75,6 +90,68 @@ def test_a_planted_unmarked_string_fails_the_check_naming_the_file_and_line(tmp_
         "nl: templates/planted.html:2: 'Say hello' is missing from the catalog (make messages)",
         "lv: templates/planted.html:2: 'Say hello' is missing from the catalog (make messages)",
     ]
+
+
+def test_a_planted_english_sentence_in_a_script_fails_the_check_naming_the_line(tmp_path):
+    planted = tmp_path / "planted.js"
+    planted.write_text(
+        '// A comment may say "two words" in English.\n'
+        'toast("Saved your reply", "/my-replies");\n'
+        'status.textContent = ok ? words.t("editor.checking") : "Not saved; try again.";\n'
+        'close.setAttribute("aria-label", "Close the list");\n'
+        'item.className = "link toast-close";\n'
+        'if (window.confirm(words.t("work.confirm_submit"))) { say("Sent"); }\n'
+        "return ['Draft ' + id + ' is gone.'];\n"
+    )
+    found = unmarked_script_text(planted, "planted.js")
+    assert [str(u) for u in found] == [
+        "planted.js:2: 'Saved your reply' is not marked for translation",
+        "planted.js:3: 'Not saved; try again.' is not marked for translation",
+        "planted.js:4: 'Close the list' is not marked for translation",
+        "planted.js:7: ' is gone.' is not marked for translation",
+    ]
+
+
+def _words_island(response) -> dict:
+    page = response.get_data(as_text=True)
+    found = re.search(r'<script type="application/json" id="words">(.*?)</script>', page, re.S)
+    return json.loads(found.group(1))
+
+
+def test_the_scripts_words_come_with_the_page_in_its_language_with_each_plural_form(plain_app):
+    client = plain_app.test_client()
+    latvian = _words_island(client.get("/login", headers={"Accept-Language": "lv"}))
+    assert latvian["lang"] == "lv"
+    assert latvian["words"]["toast.dismiss"] == "Aizvērt"
+    assert latvian["words"]["work.kept_at"].count("%(time)s") == 1
+    # One form per CLDR category, as Intl.PluralRules names them in the browser.
+    assert latvian["plurals"]["editor.findings"] == {
+        "zero": "%(num)s piezīmju",  # 0, 10, 11-19
+        "one": "%(num)s piezīme",  # 1, 21
+        "other": "%(num)s piezīmes",
+    }
+    polish = _words_island(client.get("/login", headers={"Accept-Language": "pl"}))
+    assert polish["plurals"]["editor.findings"] == {
+        "many": "%(num)s uwag",
+        "one": "%(num)s uwaga",
+        "few": "%(num)s uwagi",
+    }
+    english = _words_island(client.get("/login"))
+    assert english["words"]["work.kept_at"].startswith("Kept as you typed")
+    assert english["plurals"]["bulk.selected"] == {
+        "other": "%(num)s selected on this page.",
+        "one": "%(num)s selected on this page.",
+    }
+
+
+def test_an_error_page_says_its_language_and_direction(plain_app):
+    """A page the person did not get (404) is still in their language, with `lang` and
+    `dir` on <html> like every page (base.html)."""
+    missing = plain_app.test_client().get("/no-such-page", headers={"Accept-Language": "nl"})
+    assert missing.status_code == 404
+    page = missing.get_data(as_text=True)
+    assert '<html lang="nl" dir="ltr">' in page
+    assert "Hier is niets." in page
 
 
 def _lang(response) -> str:

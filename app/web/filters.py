@@ -21,6 +21,7 @@ from app.core.parts import PART_LABELS
 from app.extensions import db
 from app.nlp.detection import language_name
 from app.publishing import outbox
+from app.web.js_words import js_words
 from app.web.services import company, display_zone, now, services
 from app.web.words import FLAG_WORDS, KIND_WORDS
 
@@ -126,6 +127,7 @@ def register_template_filters(app: Flask) -> None:
     app.jinja_env.globals["PART_LABELS"] = PART_LABELS
     app.jinja_env.globals["author_label"] = author_label
     app.jinja_env.globals["draft_state_words"] = outbox.state_words
+    app.jinja_env.globals["js_words"] = js_words
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

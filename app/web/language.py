@@ -11,6 +11,7 @@ and Babel's `format_datetime` both read it from here.
 
 from __future__ import annotations
 
+from babel import Locale
 from flask import Flask, current_app, request
 from flask_babel import get_locale
 from flask_login import current_user
@@ -52,4 +53,11 @@ def register_language_selection(app: Flask) -> None:
 
     @app.context_processor
     def inject_locale():
-        return {"current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])}
+        locale = get_locale() or Locale.parse(app.config["BABEL_DEFAULT_LOCALE"])
+        return {"current_locale": str(locale), "text_direction": text_direction(locale)}
+
+
+def text_direction(locale: Locale) -> str:
+    """ "rtl" for a language written right to left (CLDR's character order), else "ltr":
+    the page's `dir`, so a right-to-left language added to SUPPORTED_LOCALES reads right."""
+    return "rtl" if locale.character_order == "right-to-left" else "ltr"

@@ -14,7 +14,8 @@
   var all = document.getElementById("bulk-all");
   var count = document.getElementById("bulk-count");
   var controls = document.getElementById("bulk-controls");
-  var allLabel = all ? all.parentNode.textContent.trim() : "";
+  // How many match the filter: the number in the box's label, its separators dropped.
+  var matching = all ? parseInt(all.parentNode.textContent.replace(/\D/g, ""), 10) || 0 : 0;
 
   var say = function () {
     var ticked = rows.filter(function (box) { return box.checked; }).length;
@@ -24,11 +25,11 @@
     }
     if (controls) { controls.hidden = !ticked && !(all && all.checked); }
     if (all && all.checked) {
-      count.textContent = allLabel.replace(/^Select /, "Selected: ") + ".";
+      count.textContent = words.n("bulk.all_selected", matching);
     } else if (ticked) {
-      count.textContent = ticked + " selected on this page.";
+      count.textContent = words.n("bulk.selected", ticked);
     } else {
-      count.textContent = "Tick complaints below to act on them together.";
+      count.textContent = words.t("bulk.hint");
     }
   };
 

@@ -26,7 +26,7 @@
     var parts = {};
     fields().forEach(function (field) { parts[field.getAttribute("data-part")] = field.value; });
     var number = ++sent;
-    status.textContent = "checking…";
+    status.textContent = words.t("editor.checking");
     fetch(checkUrl, {
       method: "POST",
       credentials: "same-origin",
@@ -37,7 +37,7 @@
     }).then(function (answer) {
       if (number !== sent) { return; }
       if (!answer.ok) {
-        status.textContent = answer.body.message || "The tone check failed; save to check.";
+        status.textContent = answer.body.message || words.t("editor.check_failed");
         return;
       }
       assembled.innerHTML = answer.body.html.reply;
@@ -45,9 +45,9 @@
       // The length as the channel counts it, and the thread, from the server.
       lengthLine.innerHTML = answer.body.html.length;
       var count = answer.body.findings.length;
-      status.textContent = count ? count + (count === 1 ? " finding" : " findings") : "no findings";
+      status.textContent = count ? words.n("editor.findings", count) : words.t("editor.no_findings");
     }).catch(function () {
-      if (number === sent) { status.textContent = "Offline? The check runs again when you save."; }
+      if (number === sent) { status.textContent = words.t("editor.offline"); }
     });
   }
 
@@ -69,13 +69,13 @@
     var expect = button.getAttribute("data-expect");
     if (expect && value.substr(start + offset, expect.length) !== expect) {
       var at = value.indexOf(expect);
-      if (at < 0) { status.textContent = "That text has changed; nothing applied."; return; }
+      if (at < 0) { status.textContent = words.t("editor.text_changed"); return; }
       end = at + (end - start); start = at; offset = 0;
     }
     var item = button.closest(".finding-item");
     var label = item ? item.querySelector("strong") : null;
     replace(field, start + offset, end + offset, button.getAttribute("data-suggestion"),
-      "Fix applied" + (label ? " (" + label.textContent + ")" : "") + ".");
+      label ? words.t("editor.fix_applied_for", {finding: label.textContent}) : words.t("editor.fix_applied"));
   }
 
   // Put `text` in place of field.value[start:end] as an edit of the browser's own (kept
@@ -126,7 +126,7 @@
       replace(undone.field, 0, undone.field.value.length, undone.value, "");
       forget();
       undone.field.focus();
-      status.textContent = undone.message.replace(/\.$/, "") + ": undone.";
+      status.textContent = words.t("editor.undone", {change: undone.message.replace(/\.$/, "")});
     });
   }
 

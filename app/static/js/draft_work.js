@@ -39,7 +39,7 @@
 
   function sayKept() {
     form.setAttribute("data-kept", "yes");
-    say(keptAt ? "Kept as you typed, at " + keptAt + "; not yet saved as a revision." : "");
+    say(keptAt ? words.t("work.kept_at", {time: keptAt}) : "");
   }
 
   function keep(onLeaving) {
@@ -66,20 +66,20 @@
       return response.json().then(function (body) { return {ok: response.ok, body: body}; });
     }).then(function (answer) {
       if (!answer.ok) {
-        say("Not kept: " + (answer.body.message || "the server refused it") + " Save to keep it.");
+        say(answer.body.message ? words.t("work.not_kept_because", {reason: answer.body.message}) : words.t("work.not_kept"));
         return;
       }
       kept = now;
       keptAt = answer.body.saved_at;
       if (snapshot() === now) { sayKept(); }
     }).catch(function () {
-      say("Offline? What you typed is not kept yet; it is tried again as you type.");
+      say(words.t("work.offline"));
     });
   }
 
   form.addEventListener("input", function () {
     form.setAttribute("data-kept", "no");
-    say("Not kept yet…");
+    say(words.t("work.not_kept_yet"));
     window.clearTimeout(timer);
     timer = window.setTimeout(keep, delay);
   });
@@ -115,7 +115,7 @@
       var part = wording.getAttribute("data-part");
       var legend = wording.closest("fieldset").querySelector("legend");
       put(box(part), wording.getAttribute("data-text"),
-        "Wording changed" + (legend ? " (" + legend.textContent.trim() + ")" : "") + "; not saved yet.");
+        legend ? words.t("work.wording_changed_in", {part: legend.textContent.trim()}) : words.t("work.wording_changed"));
       var chosen = form.querySelector('input[data-chosen="' + part + '"]');
       if (chosen) { chosen.value = wording.getAttribute("data-variant"); }
       return;
@@ -124,7 +124,7 @@
     if (version) {
       var source = document.getElementById(version.getAttribute("data-from"));
       put(box(version.getAttribute("data-part")), source ? source.textContent : "",
-        version.textContent.replace(/^Put /, "Put ") + ".");
+        version.textContent.trim() + ".");
     }
   });
   Array.prototype.forEach.call(form.querySelectorAll(".use-version"), function (button) {
@@ -138,11 +138,11 @@
     if (command && !event.altKey && (event.key === "s" || event.key === "S")) {
       event.preventDefault();
       button = form.querySelector('[data-shortcut="save"]');
-      if (button) { leaving = true; form.requestSubmit(button); } else { say("Choose below how to save over the newer revision."); }
+      if (button) { leaving = true; form.requestSubmit(button); } else { say(words.t("work.choose_save")); }
     } else if (command && event.key === "Enter") {
       event.preventDefault();
       button = form.querySelector('[data-shortcut="submit"]');
-      if (button && window.confirm("Save and submit this reply for review? Cooling-off starts when you do.")) {
+      if (button && window.confirm(words.t("work.confirm_submit"))) {
         leaving = true;
         form.requestSubmit(button);
       }

@@ -9,7 +9,7 @@
   if (!form || typeof form.requestSubmit !== "function") { return; }
   var hint = form.querySelector(".auto-hint");
   // Said before anyone uses the filters (each select is described by it).
-  if (hint) { hint.textContent = "The list updates as soon as you change a filter."; }
+  if (hint) { hint.textContent = words.t("inbox.auto_hint"); }
 
   var stepping = false;
   var pending = false;

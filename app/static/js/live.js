@@ -9,7 +9,8 @@
 //   the editor's "Where this reply stands" fetched again when the draft moved;
 // - who else has this draft or complaint open (a heartbeat to POST /live/presence);
 // - a toast (read out politely) for a new notice, a decision, a draft ready to publish.
-// Every page works without it; it only ever reads, except for the heartbeat.
+// Every page works without it; it only ever reads, except for the heartbeat. Its words
+// come from words.js, in the page's language.
 (function () {
   "use strict";
 
@@ -39,14 +40,14 @@
     if (!region) { return; }
     var item = document.createElement("p");
     item.className = "toast";
-    var words = document.createElement(link ? "a" : "span");
-    words.textContent = message;
-    if (link) { words.href = link; }
-    item.appendChild(words);
+    var text = document.createElement(link ? "a" : "span");
+    text.textContent = message;
+    if (link) { text.href = link; }
+    item.appendChild(text);
     var close = document.createElement("button");
     close.type = "button";
     close.className = "link toast-close";
-    close.textContent = "Dismiss";
+    close.textContent = words.t("toast.dismiss");
     close.addEventListener("click", function () { item.remove(); });
     item.appendChild(close);
     region.appendChild(item);
@@ -56,7 +57,7 @@
   // Counts and queues ------------------------------------------------------------------
   var setCount = function (key, value) {
     each("[data-live-count='" + key + "']", function (element) {
-      var words = element.getAttribute("data-live-words") || "";
+      var noun = element.getAttribute("data-live-words") || "";
       element.hidden = !value;
       element.textContent = "";
       if (!value) { return; }
@@ -66,7 +67,7 @@
       shown.textContent = String(value);
       var said = document.createElement("span");
       said.className = "visually-hidden";
-      said.textContent = " (" + value + " " + words + ")";
+      said.textContent = " (" + value + " " + noun + ")";
       element.appendChild(document.createTextNode(" "));
       element.appendChild(shown);
       element.appendChild(said);
@@ -98,13 +99,13 @@
     var news = [];
     if (!before) { return news; }
     if ((counts.reviews || 0) > (before.reviews || 0)) {
-      news.push(["A draft is waiting for your review.", "/reviews"]);
+      news.push([words.t("live.review_waiting"), "/reviews"]);
     }
     if ((counts.signoffs || 0) > (before.signoffs || 0)) {
-      news.push(["A draft is waiting for your sign-off.", "/sign-offs"]);
+      news.push([words.t("live.signoff_waiting"), "/sign-offs"]);
     }
     if ((counts.ready || 0) > (before.ready || 0) && !draftId) {
-      news.push(["Cooling-off is over: a reply of yours is ready to publish.", "/my-replies"]);
+      news.push([words.t("live.mine_ready"), "/my-replies"]);
     }
     return news;
   };
@@ -147,7 +148,7 @@
       head.appendChild(line);
     }
     line.hidden = !names.length;
-    line.textContent = names.length ? "Also here now: " + names.join(", ") + "." : "";
+    line.textContent = names.length ? words.t("live.here", {names: words.list(names)}) : "";
   };
 
   var applyRefusals = function (draft) {
@@ -156,13 +157,13 @@
     if (list && !draft.publish_refusals.length) { list.remove(); }
     if (list && draft.publish_refusals.length) {
       list.textContent = "";
-      draft.publish_refusals.forEach(function (words) {
+      draft.publish_refusals.forEach(function (refusal) {
         var item = document.createElement("li");
-        item.textContent = words;
+        item.textContent = refusal;
         list.appendChild(item);
       });
     }
-    if (intro && draft.ready) { intro.textContent = "Ready to publish."; }
+    if (intro && draft.ready) { intro.textContent = words.t("live.ready"); }
     each("[data-live-publish]", function (form) { form.hidden = !draft.shows_publish; });
     each("button[name='action'][value='publish']", function (button) {
       if (draft.may_publish) {
@@ -188,13 +189,13 @@
     if (!before) { return null; }
     if (moved(draft, before)) { swapRegions(); }
     if (draft.ready && !before.ready && draft.may_publish) {
-      return ["Cooling-off is over: draft #" + draft.id + " is ready to publish."];
+      return [words.t("live.draft_ready", {id: draft.id})];
     }
     if (draft.state !== before.state) {
-      return ["Draft #" + draft.id + " is now: " + draft.state_words + "."];
+      return [words.t("live.draft_now", {id: draft.id, state: draft.state_words})];
     }
     if (draft.revision !== before.revision) {
-      return ["Draft #" + draft.id + " has a new revision (" + draft.revision + "): show it.",
+      return [words.t("live.draft_revision", {id: draft.id, revision: draft.revision}),
         window.location.pathname];
     }
     return null;

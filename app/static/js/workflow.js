@@ -20,7 +20,7 @@
           // live.js asks the server whether the draft is ready and enables Publish.
           if (!element.hasAttribute("data-over")) {
             element.setAttribute("data-over", "");
-            element.textContent = "(over)";
+            element.textContent = words.t("countdown.over");
             document.dispatchEvent(new CustomEvent("composure:countdown-over"));
           }
           return;
@@ -28,7 +28,9 @@
         running = true;
         var minutes = Math.floor(left / 60);
         var seconds = left % 60;
-        element.textContent = "(" + (minutes ? minutes + " min " : "") + seconds + " s left)";
+        var time = minutes ? words.t("countdown.minutes_seconds", {minutes: words.number(minutes), seconds: seconds})
+          : words.t("countdown.seconds", {seconds: seconds});
+        element.textContent = words.t("countdown.left", {time: time});
       });
       if (running) { window.setTimeout(tick, 1000); }
     };
@@ -69,7 +71,7 @@
     reply.addEventListener("keyup", mark);
     quote.addEventListener("input", function () { start.value = ""; end.value = ""; });
     var hint = form.querySelector("#quote-hint");
-    if (hint) { hint.textContent = "Select the words in the reply above, or copy them here."; }
+    if (hint) { hint.textContent = words.t("review.quote_hint"); }
   }
 
   // Copy button on the publish page (hidden until this script shows it).
@@ -83,12 +85,12 @@
       source.select();
       if (navigator.clipboard && navigator.clipboard.writeText) {
         navigator.clipboard.writeText(source.value).then(function () {
-          done("Copied.");
+          done(words.t("copy.done"));
         }, function () {
-          done("Could not copy; the text is selected, press Ctrl+C.");
+          done(words.t("copy.failed"));
         });
       } else {
-        done("The text is selected; press Ctrl+C to copy it.");
+        done(words.t("copy.selected"));
       }
     });
   });
