@@ -413,29 +413,3 @@ def _audit_finished(session: Session, job: ImportJob, at: datetime) -> None:
             "error": job.error,
         },
     )
-
-
-def progress_text(job: ImportJob, *, now: datetime, run_by_worker: bool) -> str:
-    """Where the job is, in words for the progress page."""
-    if job.status is ImportStatus.QUEUED:
-        return "Waiting for a worker to start it…" if run_by_worker else "Waiting to start…"
-    if job.status is ImportStatus.DONE:
-        return "Finished." + _resumed(job)
-    if job.status is ImportStatus.FAILED:
-        return f"Stopped: {job.error}"
-    read = f"{job.processed_rows:,} of {job.total_rows or 0:,} rows" if job.total_rows else ""
-    if job.stalled(now):
-        return (
-            f"The process importing it stopped{f' after {read}' if read else ''}; "
-            "it will be resumed from there in a moment."
-        )
-    return f"Importing: {read or 'reading the file'}." + _resumed(job)
-
-
-def _resumed(job: ImportJob) -> str:
-    if not job.resumes:
-        return ""
-    times = "once" if job.resumes == 1 else f"{job.resumes} times"
-    return (
-        f" Resumed {times} where the process importing it had stopped; no row was imported twice."
-    )
