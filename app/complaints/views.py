@@ -440,8 +440,13 @@ def _progress_text(job: ImportJob) -> str:
 def _resumed(job: ImportJob) -> str:
     if not job.resumes:
         return ""
+    if job.resumes == 1:
+        return _(
+            "Resumed once where the process importing it had stopped; no row was imported twice."
+        )
     return ngettext(
-        "Resumed once where the process importing it had stopped; no row was imported twice.",
+        "Resumed %(num)s time where the process importing it had stopped; no row was imported "
+        "twice.",
         "Resumed %(num)s times where the process importing it had stopped; no row was imported "
         "twice.",
         job.resumes,
