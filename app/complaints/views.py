@@ -53,11 +53,12 @@ from app.core.errors import Invalid
 from app.core.ids import parse_id
 from app.drafts import operations, replies
 from app.extensions import db
-from app.nlp.detection import language_choices, language_name
+from app.nlp.detection import language_choices
 from app.services import case_window, import_limits
 from app.web.access import requires, safe_next
 from app.web.forms import show_on_form
 from app.web.services import compose_draft, display_zone, now, templates
+from app.web.words import language_words
 
 blueprint = Blueprint("complaints", __name__)
 
@@ -164,8 +165,11 @@ def render_complaint(
             assignable=(
                 assignment.assignable(db.session) if assignment.may_assign(current_user) else []
             ),
-            language_choices=language_choices(),
-            draft_languages=[(code, language_name(code)) for code in templates().languages],
+            language_choices=sorted(
+                ((code, language_words(code)) for code, _name in language_choices()),
+                key=lambda choice: choice[1].casefold(),
+            ),
+            draft_languages=[(code, language_words(code)) for code in templates().languages],
             languages_read=languages_with_rules(),
             **_case_context(complaint),
         ),
@@ -320,7 +324,7 @@ def set_language(complaint_id: int):
         flash(problem.fields.get("language", str(problem)), "error")
         return redirect(url_for("complaints.show", complaint_id=complaint_id))
     db.session.commit()
-    name = language_name(result.language)
+    name = language_words(result.language)
     flash(
         _("Language set to %(language)s and read again.", language=name)
         if result.language_supported

@@ -18,7 +18,6 @@ from app.analysis.rules import FLAGS
 from app.complaints import inbox
 from app.core.parts import PART_LABELS
 from app.extensions import db
-from app.nlp.detection import language_name
 from app.publishing import outbox
 from app.web.services import company, display_zone, now
 from app.web.words import (
@@ -32,6 +31,7 @@ from app.web.words import (
     STATUS_WORDS,
     TYPE_WORDS,
     duration_words,
+    language_words,
 )
 
 
@@ -126,7 +126,7 @@ def register_template_filters(app: Flask) -> None:
     app.jinja_env.filters["duration"] = duration_words
     app.jinja_env.filters["highlight"] = highlight
     app.jinja_env.filters["highlight_findings"] = highlight_findings
-    app.jinja_env.filters["language_name"] = lambda code: language_name(code or "")
+    app.jinja_env.filters["language_name"] = language_words
     # Globals, not context: the editor's tone macros are also rendered on their own.
     app.jinja_env.globals["PART_LABELS"] = PART_LABELS
     app.jinja_env.globals["author_label"] = author_label

@@ -6,10 +6,19 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask_babel import format_date, format_decimal, format_percent, gettext, ngettext
+from babel import Locale, UnknownLocaleError
+from flask_babel import (
+    format_date,
+    format_decimal,
+    format_percent,
+    get_locale,
+    gettext,
+    ngettext,
+)
 from flask_babel import lazy_gettext as _l
 
 from app.core import durations
+from app.nlp.detection import language_name
 
 FLAG_WORDS = {
     "billing": _l("Billing"),
@@ -101,6 +110,18 @@ _UNIT_WORDS = {
         "%(n)s minute", "%(n)s minutes", count, n=format_decimal(count)
     ),
 }
+
+
+def language_words(code: str | None) -> str:
+    """A language's name in the page's language (CLDR): "Englisch", "angļu"; the English
+    name where Babel has none."""
+    code = code or ""
+    locale = get_locale()
+    try:
+        said = Locale.parse(code.replace("-", "_")).get_language_name(locale) if locale else None
+    except (ValueError, UnknownLocaleError):
+        said = None
+    return said or language_name(code)
 
 
 class PageWords:
