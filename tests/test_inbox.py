@@ -429,7 +429,7 @@ def test_who_is_drafting_shows_in_the_inbox_and_on_the_complaint_page(app, agent
     assert "You can still open it." in text
     notice = re.search(r'<div class="handling-notice".*?</div>', show.text, re.S).group(0)
     assert f'href="/drafts/{draft_id}"' in notice
-    assert "Take it over from Riya Rao" in notice
+    assert 'Take it over from <span translate="no">Riya Rao</span>' in notice
     # The notice comes before anything that starts or opens a reply.
     assert show.text.index("handling-notice") < show.text.index("A reply is in the works")
 

@@ -7,58 +7,16 @@ The English texts are the message ids `make messages` extracts (`say.gettext(...
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Protocol
+from datetime import timedelta
 
 from markupsafe import Markup
 
-from app.core.durations import in_words
 from app.core.words import N_
 from app.nlp.detection import language_name
 from app.reports import charts
 from app.reports.metrics import OUTCOME_LABELS, OUTCOMES, Dashboard, Replies
 from app.reports.ranges import DateRange
-
-
-class Say(Protocol):
-    """How the dashboard's words are said: gettext and ngettext with named placeholders
-    (filled after translation), and numbers, shares, durations and days in the page's
-    locale."""
-
-    def gettext(self, message: str, **params) -> str: ...
-    def ngettext(self, singular: str, plural: str, count: int, **params) -> str: ...
-    def number(self, value: float) -> str: ...
-    def share(self, value: float) -> str: ...
-    def duration(self, delta: timedelta) -> str: ...
-    def day(self, value: date, pattern: str) -> str: ...
-
-
-class English:
-    """The words as written (tests, scripts, the CSV of figures)."""
-
-    def gettext(self, message: str, **params) -> str:
-        return message % params if params else message
-
-    def ngettext(self, singular: str, plural: str, count: int, **params) -> str:
-        params.setdefault("num", count)
-        return (singular if count == 1 else plural) % params
-
-    def number(self, value: float) -> str:
-        return f"{value:,}"
-
-    def share(self, value: float) -> str:
-        return f"{round(value * 100)}%"
-
-    def duration(self, delta: timedelta) -> str:
-        return in_words(delta, parts=2)
-
-    def day(self, value: date, pattern: str) -> str:
-        """CLDR patterns used here: "d MMM", "d MMM y", "EEE d MMM", "MMM"."""
-        strf = {"d MMM": "%-d %b", "d MMM y": "%-d %b %Y", "EEE d MMM": "%a %-d %b", "MMM": "%b"}
-        return value.strftime(strf[pattern])
-
-
-ENGLISH = English()
+from app.reports.words import ENGLISH, Say
 
 #: What the dashboard means by "caught", in one line.
 CAUGHT_MEANS = N_(

@@ -36,5 +36,6 @@ def dashboard():
         max_days=ranges.MAX_DAYS,
         data=data,
         outcomes=metrics.OUTCOMES,
+        range_problem=ranges.problem_in(choice, PAGE_WORDS),
         **panels.build(data, period, PAGE_WORDS),
     )
