@@ -373,7 +373,7 @@ def new():
 @requires(Permission.IMPORT_COMPLAINTS)
 def imports_index():
     form = ImportForm()
-    form.default_channel.choices = _channel_choices(blank="The file names the channel")
+    form.default_channel.choices = _channel_choices(blank=_("The file names the channel"))
     status = 200
     if form.validate_on_submit():
         upload = form.file.data
