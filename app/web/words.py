@@ -113,12 +113,14 @@ _UNIT_WORDS = {
 
 
 def language_words(code: str | None) -> str:
-    """A language's name in the page's language (CLDR): "Englisch", "angļu"; the English
-    name where Babel has none."""
+    """A language's name in the page's language (CLDR): "Englisch", "angļu"; on an English
+    page, and where Babel has none, the name the analysis uses ("Norwegian")."""
     code = code or ""
     locale = get_locale()
+    if locale is None or locale.language == "en":
+        return language_name(code)
     try:
-        said = Locale.parse(code.replace("-", "_")).get_language_name(locale) if locale else None
+        said = Locale.parse(code.replace("-", "_")).get_language_name(locale)
     except (ValueError, UnknownLocaleError):
         said = None
     return said or language_name(code)
