@@ -34,6 +34,7 @@ from app.complaints.models import (
     ImportRowIssue,
     ImportStatus,
 )
+from app.core.words import N_
 
 
 @dataclass(frozen=True)
@@ -329,7 +330,7 @@ def run(
         )
         for row_number, valid in valid_rows:
             if valid.dedupe_key not in inserted:
-                issues.append(_issue(job, row_number, "duplicate", "already in Composure"))
+                issues.append(_issue(job, row_number, "duplicate", N_("already in Composure")))
         job.imported_count += len(inserted)
         job.duplicate_count += sum(1 for issue in issues if issue["outcome"] == "duplicate")
         job.rejected_count += sum(1 for issue in issues if issue["outcome"] == "rejected")
