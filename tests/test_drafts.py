@@ -46,7 +46,7 @@ def test_the_complaint_page_explains_the_analysis(agent_web, app):
 def test_draft_a_reply_creates_revision_one_and_a_second_click_finds_it(agent_web, app):
     complaint_id = add_complaint(app)
     page = agent_web.get(f"/complaints/{complaint_id}")
-    assert "taken to a private channel because of: billing" in visible(page)
+    assert "taken to a private channel because of: Billing" in visible(page)
     editor = form_with(page, "/drafts").submit().follow()
     assert "Draft #" in editor.text
     assert "revision 1" in editor.text

@@ -424,11 +424,12 @@ def test_who_is_drafting_shows_in_the_inbox_and_on_the_complaint_page(app, agent
     text = words(show)
     assert "Riya Rao is drafting a reply" in text
     assert "Riya Rao has had this complaint since today 09:00." in text
-    assert f"Riya Rao started draft #{draft_id} today 09:00; it is draft, revision 1." in text
+    started = f"Riya Rao started draft #{draft_id} today 09:00"
+    assert f"{started}; its state: Draft, not submitted, revision 1." in text
     assert "You can still open it." in text
     notice = re.search(r'<div class="handling-notice".*?</div>', show.text, re.S).group(0)
     assert f'href="/drafts/{draft_id}"' in notice
-    assert "Take it over from Riya Rao" in notice
+    assert 'Take it over from <span translate="no">Riya Rao</span>' in notice
     # The notice comes before anything that starts or opens a reply.
     assert show.text.index("handling-notice") < show.text.index("A reply is in the works")
 

@@ -4,6 +4,7 @@ shown in, and a person's profile that sets them."""
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -14,6 +15,7 @@ import yaml
 from app.analysis.kind import KIND_LABELS
 from app.analysis.rules import FLAG_LABELS
 from app.audit.models import AuditEvent
+from app.complaints.models import Complaint
 from app.extensions import db
 from app.web.js_words import PLURALS, WORDS
 from app.web.words import FLAG_WORDS, KIND_WORDS
@@ -38,6 +40,12 @@ from tests.fixtures.translations import (
 from tests.fixtures.users import get_user, login
 
 
+@functools.cache
+def _marked() -> tuple:
+    """The marked messages, extracted once for the module (a second each time)."""
+    return tuple(extracted_messages())
+
+
 def test_the_translated_screens_are_marked_and_every_language_translates_them():
     """Scope: only the templates in TRANSLATED_TEMPLATES (and the modules listed beside
     them); every other screen is still English and not checked yet."""
@@ -54,7 +62,7 @@ def test_the_translated_screens_are_marked_and_every_language_translates_them():
     asked = script_keys()
     assert {key for kind, key in asked if kind == "t"} <= WORDS.keys()
     assert {key for kind, key in asked if kind == "n"} <= PLURALS.keys()
-    messages = list(extracted_messages())
+    messages = list(_marked())
     assert len(messages) > 100
     assert catalog_problems(messages) == []
     # The analysis' labels, as people read them, have a word for every key.
@@ -185,27 +193,36 @@ def test_the_language_is_the_profiles_else_the_browsers_else_english(plain_app, 
     assert "Skrzynka" in polish.get_data(as_text=True)
 
 
-def _english_fragments() -> set[str]:
+def _english_fragments(language: str = "nl") -> set[str]:
     """The English words of the marked messages (placeholders and tags taken out) that
-    Dutch does not share: none of them may show on a Dutch page."""
-    dutch = read_catalog("nl")
+    the language does not share: none of them may show on a page in it."""
+    catalog = read_catalog(language)
+    # Words the language writes itself ("Tag" is a German day) are not English on its page.
+    own = {
+        text
+        for m in catalog
+        if m.id
+        for text in (m.string if isinstance(m.string, tuple) else [m.string])
+    }
     fragments = set()
-    for _where, _line, msgid in extracted_messages():
+    for _where, _line, msgid in _marked():
         for english in msgid if isinstance(msgid, tuple) else [msgid]:
-            entry = dutch.get(msgid)
+            entry = catalog.get(msgid)
             translated = " ".join(
                 entry.string if isinstance(entry.string, tuple) else [entry.string]
             )
             for part in re.split(r"%\(\w+\)s|<[^>]+>", html.unescape(english)):
                 part = part.strip(" .,:;()“”—?")
-                if re.search(r"[A-Za-z]{3}", part) and part not in translated:
+                if re.search(r"[A-Za-z]{3}", part) and part not in translated and part not in own:
                     fragments.add(part)
     return fragments
 
 
 def _visible(page: str) -> list[str]:
-    """The text of the page and the attributes people read, chunk by chunk."""
+    """The text of the page and the attributes people read, chunk by chunk; data (an
+    element marked translate="no") left out."""
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    body = re.sub(r'<(\w+)\b[^>]*translate="no"[^>]*>.*?</\1>', " ", body, flags=re.S)
     chunks = re.findall(r'(?:title|aria-label|placeholder|alt)="([^"]*)"', body)
     chunks += re.split(r"<[^>]+>", body)
     return [" ".join(html.unescape(c).split()) for c in chunks if c.strip()]
@@ -231,13 +248,52 @@ def test_a_dutch_sign_in_and_inbox_show_no_english_and_times_in_the_persons_zone
     # Received at 09:00 UTC on 23 November: 22:00 in Auckland, the month in Dutch.
     assert 'title="23 nov 2026, 22:00"' in inbox
     for page in (sign_in, inbox):
-        english = [
-            (fragment, chunk)
-            for chunk in _visible(page)
-            for fragment in fragments
-            if (" " in fragment and fragment in chunk) or fragment == chunk
+        assert _english_in(page, fragments) == []
+
+
+def _english_in(page: str, fragments: set[str]) -> list[tuple[str, str]]:
+    return [
+        (fragment, chunk)
+        for chunk in _visible(page)
+        for fragment in fragments
+        if (" " in fragment and fragment in chunk) or fragment == chunk
+    ]
+
+
+def test_a_german_and_a_latvian_complaint_case_and_dashboard_show_no_english(plain_app, users):
+    """The complaint page, its case and the dashboard, read by a German and a Latvian
+    agent: no English of the marked messages outside data (translate="no"); the clock,
+    the analysis' labels and a note's flash in the person's language."""
+    complaint_id = add_complaint(
+        plain_app, "Mein Paket kam nie an, order 12345, niemand antwortet."
+    )
+    with plain_app.app_context():
+        case_id = db.session.get(Complaint, complaint_id).case_id
+    client = plain_app.test_client()
+    login(client, users["agent"].email)
+    seen = {}
+    for language, words in (
+        ("de", ("Beschwerde #", "Fall #", "geringe Schärfe", "noch 1 Stunde", "Englisch")),
+        ("lv", ("Sūdzība #", "Lieta #", "zema intensitāte", "vēl 1 stunda", "angļu")),
+    ):
+        with plain_app.app_context():
+            get_user(users["agent"]).language = language
+            db.session.commit()
+        fragments = _english_fragments(language)
+        pages = [
+            client.get(path).get_data(as_text=True)
+            for path in (f"/complaints/{complaint_id}", f"/cases/{case_id}", "/dashboard")
         ]
-        assert english == []
+        for page in pages:
+            assert f'lang="{language}"' in page
+            assert _english_in(page, fragments) == []
+        assert all(word in pages[0] + pages[1] for word in words)
+        noted = client.post(
+            f"/cases/{case_id}/notes", data={"text": "Ruft morgen an."}, follow_redirects=True
+        )
+        seen[language] = noted.get_data(as_text=True)
+    assert "Interne Notiz hinzugefügt." in seen["de"]
+    assert "Iekšējā piezīme pievienota." in seen["lv"]
 
 
 def test_the_account_page_sets_language_and_time_zone_audited_and_refuses_unknown_ones(

@@ -216,7 +216,7 @@ def test_the_whole_journey_through_the_screens(app, browsers, clock):
     assert "sooner if we can" in shown  # the final text, to copy
     assert "Not posted yet: copy the reply" in words(agent.get(draft_path))
     complaint_page = words(agent.get(f"/complaints/{complaint_id}"))
-    assert "Reply to post by hand" in complaint_page
+    assert "Reply · To post by hand" in complaint_page
     assert "not posted yet Copy the reply, post it on X (Twitter), then paste the link" in (
         complaint_page
     )
@@ -240,7 +240,7 @@ def test_the_whole_journey_through_the_screens(app, browsers, clock):
 
     # The complaint page: the reply and its state, the follow-up, resolving, "it's sorted".
     page = agent.get(f"/complaints/{complaint_id}")
-    assert "Reply posted" in words(page)
+    assert "Reply · Posted" in words(page)
     assert "see it where it was posted" in words(page)
     assert "Check back with the customer by 25 Nov 2026, 09:18" in words(page)
     done = form_with(page, "/follow-ups/done")

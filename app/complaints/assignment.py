@@ -23,6 +23,7 @@ from app.audit import log as audit
 from app.audit.models import AuditEvent
 from app.complaints.models import Complaint, ComplaintStatus
 from app.core import errors
+from app.core.words import N_
 from app.notifications import notify
 
 ASSIGN = "complaint.assign"
@@ -59,11 +60,11 @@ class Change:
 def take_refusal(actor: User, complaint: Complaint) -> Refused | None:
     """Why `actor` may not take the complaint at all (whoever holds it), or None."""
     if not can(actor, Permission.DRAFT_REPLIES):
-        return Refused("forbidden", "Only agents take complaints; your role reads them.")
+        return Refused("forbidden", N_("Only agents take complaints; your role reads them."))
     if complaint.status == ComplaintStatus.RESOLVED:
-        return Refused("resolved", "This complaint is resolved; there is nothing left to take.")
+        return Refused("resolved", N_("This complaint is resolved; there is nothing left to take."))
     if complaint.status == ComplaintStatus.CLOSED:
-        return Refused("closed", "This complaint was closed as not a complaint.")
+        return Refused("closed", N_("This complaint was closed as not a complaint."))
     return None
 
 
@@ -94,9 +95,9 @@ def assignable(session: Session) -> list[User]:
 def assign_refusal(actor: User, colleague: User | None) -> Refused | None:
     """Why `actor` may not assign complaints to `colleague`, or None."""
     if not may_assign(actor):
-        return Refused("forbidden", "Only agents and admins assign complaints.")
+        return Refused("forbidden", N_("Only agents and admins assign complaints."))
     if colleague is None or not can(colleague, Permission.DRAFT_REPLIES):
-        return Refused("not_drafter", "Assign complaints only to someone who drafts replies.")
+        return Refused("not_drafter", N_("Assign complaints only to someone who drafts replies."))
     return None
 
 
@@ -121,7 +122,9 @@ def _held(holder: User | None) -> Refused:
 
 
 def _busy() -> Refused:
-    return Refused("busy", "This complaint is changing hands right now; look again in a moment.")
+    return Refused(
+        "busy", N_("This complaint is changing hands right now; look again in a moment.")
+    )
 
 
 def _swap(session: Session, complaint: Complaint, expected: int | None, new: int | None) -> bool:
@@ -249,7 +252,7 @@ def release(session: Session, complaint: Complaint, *, actor: User, now: datetim
     """Nobody holds the complaint any more. For its holder, or an admin; releasing one
     nobody holds changes nothing."""
     if not can(actor, Permission.DRAFT_REPLIES):
-        raise Refused("forbidden", "Only agents take and release complaints.")
+        raise Refused("forbidden", N_("Only agents take and release complaints."))
     session.refresh(complaint, ["assignee_id"])
     for _ in range(ATTEMPTS):
         before_id = complaint.assignee_id

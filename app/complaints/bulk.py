@@ -26,6 +26,7 @@ from app.complaints import assignment, inbox, saved_filters
 from app.complaints.models import COMPLAINT_MOVES, Complaint, ComplaintStatus, ComplaintTag, Tag
 from app.core import errors
 from app.core.text import one_line
+from app.core.words import N_
 from app.notifications import notify
 
 CLOSE = "complaint.bulk_close"
@@ -49,9 +50,9 @@ class BulkAction(enum.StrEnum):
     @property
     def label(self) -> str:
         return {
-            "close": "Close as not a complaint",
-            "assign": "Assign to",
-            "tag": "Add tag",
+            "close": N_("Close as not a complaint"),
+            "assign": N_("Assign to"),
+            "tag": N_("Add tag"),
         }[self.value]
 
 
@@ -64,7 +65,7 @@ def refusal(actor: User, action: BulkAction) -> str | None:
     """Why `actor` may not run `action` over many complaints, or None. The same check
     refuses the request, offers the buttons and explains their absence."""
     if not can(actor, Permission.DRAFT_REPLIES):
-        return "Only agents and admins act on many complaints at once; your role reads them."
+        return N_("Only agents and admins act on many complaints at once; your role reads them.")
     return None
 
 
@@ -89,7 +90,7 @@ class Selection:
 
     def __post_init__(self) -> None:
         if self.filter is None and not self.ids:
-            raise Refused("nothing_selected", "Tick the complaints to act on first.")
+            raise Refused("nothing_selected", N_("Tick the complaints to act on first."))
         if self.filter is None and self.limit is not None and len(self.ids) > self.limit:
             raise Refused(
                 "nothing_selected",

@@ -6,6 +6,8 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.models import User
@@ -44,18 +46,47 @@ def _inbox(query: inbox.InboxQuery, **extra) -> str:
 
 
 def _said(outcome: bulk.Outcome, action: bulk.BulkAction, name: str) -> str:
-    done = {
-        bulk.BulkAction.CLOSE: "Closed {n} as not a complaint",
-        bulk.BulkAction.ASSIGN: "Assigned {n} to " + name,
-        bulk.BulkAction.TAG: "Tagged {n} “" + name + "”",
-    }[action]
-    words = done.format(n=f"{outcome.count:,} complaint{'' if outcome.count == 1 else 's'}")
+    """What a bulk action did, in the page's language."""
     if not outcome.count and not outcome.unchanged:
-        return "Nothing changed: no complaint matches the selection any more (done already?)."
+        return _("Nothing changed: no complaint matches the selection any more (done already?).")
     if not outcome.count:
-        return f"Nothing changed: {outcome.unchanged:,} selected, none left to change."
-    left = f" {outcome.unchanged:,} left as they were." if outcome.unchanged else ""
-    return f"{words}.{left}"
+        return _(
+            "Nothing changed: %(selected)s selected, none left to change.",
+            selected=format_decimal(outcome.unchanged),
+        )
+    count, n = outcome.count, format_decimal(outcome.count)
+    if action is bulk.BulkAction.CLOSE:
+        words = ngettext(
+            "Closed %(n)s complaint as not a complaint.",
+            "Closed %(n)s complaints as not a complaint.",
+            count,
+            n=n,
+        )
+    elif action is bulk.BulkAction.ASSIGN:
+        words = ngettext(
+            "Assigned %(n)s complaint to %(name)s.",
+            "Assigned %(n)s complaints to %(name)s.",
+            count,
+            n=n,
+            name=name,
+        )
+    else:
+        words = ngettext(
+            "Tagged %(n)s complaint “%(tag)s”.",
+            "Tagged %(n)s complaints “%(tag)s”.",
+            count,
+            n=n,
+            tag=name,
+        )
+    if not outcome.unchanged:
+        return words
+    left = ngettext(
+        "%(n)s left as it was.",
+        "%(n)s left as they were.",
+        outcome.unchanged,
+        n=format_decimal(outcome.unchanged),
+    )
+    return f"{words} {left}"
 
 
 def _run(action: bulk.BulkAction, selection: bulk.Selection) -> tuple[bulk.Outcome, str]:
@@ -83,7 +114,7 @@ def act():
         outcome, name = _run(action, _selection(query))
     except bulk.Refused as refusal:
         db.session.rollback()
-        flash(str(refusal), "error")
+        flash(_(str(refusal)), "error")
         return redirect(_inbox(query))
     db.session.commit()
     flash(_said(outcome, action, name), "success" if outcome.count else "info")
@@ -98,10 +129,18 @@ def undo(event_id: int):
         outcome = bulk.undo_close(db.session, event_id, actor=current_user, now=now())
     except bulk.Refused as refusal:
         db.session.rollback()
-        flash(str(refusal), "error")
+        flash(_(str(refusal)), "error")
         return redirect(safe_next(request.form.get("next")))
     db.session.commit()
-    flash(f"Reopened {outcome.count:,} complaint{'' if outcome.count == 1 else 's'}.", "success")
+    flash(
+        ngettext(
+            "Reopened %(n)s complaint.",
+            "Reopened %(n)s complaints.",
+            outcome.count,
+            n=format_decimal(outcome.count),
+        ),
+        "success",
+    )
     return redirect(safe_next(request.form.get("next")))
 
 
@@ -123,11 +162,19 @@ def assign(complaint_id: int):
         )
     except assignment.Refused as refusal:
         db.session.rollback()
-        flash(str(refusal), "error")
+        flash(_(str(refusal)), "error")
         return redirect(back)
     db.session.commit()
-    said = "assigned to" if change.changed else "already with"
-    flash(f"Complaint #{complaint.id} {said} {colleague.name}.", "success")
+    said = (
+        _("Complaint #%(number)s assigned to %(name)s.", number=complaint.id, name=colleague.name)
+        if change.changed
+        else _(
+            "Complaint #%(number)s is already with %(name)s.",
+            number=complaint.id,
+            name=colleague.name,
+        )
+    )
+    flash(said, "success")
     return redirect(back)
 
 
@@ -146,11 +193,15 @@ def save_filter():
         )
     except InvalidInput as problem:
         db.session.rollback()
-        flash(str(problem), "error")
+        flash(_(str(problem)), "error")
         return redirect(_inbox(query))
     db.session.commit()
-    whose = "the team's" if saved.shared else "your"
-    flash(f"Saved “{saved.name}”: it is under {whose} saved filters.", "success")
+    said = (
+        _("Saved “%(name)s”: it is under the team's saved filters.", name=saved.name)
+        if saved.shared
+        else _("Saved “%(name)s”: it is under your saved filters.", name=saved.name)
+    )
+    flash(said, "success")
     return redirect(url_for("complaints.inbox") + "?" + saved.query)
 
 
@@ -160,5 +211,5 @@ def delete_filter(filter_id: int):
     if not saved_filters.delete(db.session, current_user, filter_id):
         abort(404)
     db.session.commit()
-    flash("The saved filter is deleted.", "success")
+    flash(_("The saved filter is deleted."), "success")
     return redirect(url_for("complaints.inbox") + "?" + urlencode(request.args))

@@ -20,6 +20,7 @@ from app.audit import log as audit
 from app.complaints.models import Case, CaseNote
 from app.core import errors
 from app.core.text import clean_text, is_blank
+from app.core.words import N_
 from app.notifications import notify
 
 #: "@name" not preceded by a word character, "@" or "." (so e-mail addresses in the
@@ -35,7 +36,7 @@ class Refused(errors.Refused):
 def note_refusal(actor: User) -> Refused | None:
     """Why `actor` may not write internal notes, or None: anyone on the team may."""
     if not actor.roles or not can(actor, Permission.VIEW_COMPLAINTS):
-        return Refused("forbidden", "Only people on the team write internal notes.")
+        return Refused("forbidden", N_("Only people on the team write internal notes."))
     return None
 
 

@@ -4,6 +4,7 @@ history by handle. HTTP in, operations out."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.permissions import Permission
@@ -63,9 +64,9 @@ def add_note(case_id: int):
         )
     except DomainError as problem:
         db.session.rollback()
-        return render_case(case, note_error=str(problem), typed=text[:100_000], status=400)
+        return render_case(case, note_error=_(str(problem)), typed=text[:100_000], status=400)
     db.session.commit()
-    flash("Internal note added. Only your colleagues see it.", "success")
+    flash(_("Internal note added. Only your colleagues see it."), "success")
     return redirect(url_for("cases.show", case_id=case.id, _anchor=f"note-{note.id}"))
 
 
@@ -80,15 +81,25 @@ def move(complaint_id: int):
         if target is None:
             raise cases.Refused(
                 "not_found",
-                f"No case {reference.strip()[:80]!r}: give a case number or a customer handle.",
+                _(
+                    "No case '%(reference)s': give a case number or a customer handle.",
+                    reference=reference.strip()[:80],
+                ),
             )
         cases.move(db.session, complaint, target, actor=current_user, now=now())
     except DomainError as problem:
         db.session.rollback()
-        flash(str(problem), "error")
+        flash(_(str(problem)), "error")
         return redirect(url_for("complaints.show", complaint_id=complaint_id, _anchor="case"))
     db.session.commit()
-    flash(f"Complaint #{complaint_id} is now part of case #{target.id}.", "success")
+    flash(
+        _(
+            "Complaint #%(number)s is now part of case #%(case)s.",
+            number=complaint_id,
+            case=target.id,
+        ),
+        "success",
+    )
     return redirect(url_for("cases.show", case_id=target.id))
 
 
@@ -100,10 +111,17 @@ def split(complaint_id: int):
         case = cases.split_out(db.session, complaint, actor=current_user, now=now())
     except DomainError as problem:
         db.session.rollback()
-        flash(str(problem), "error")
+        flash(_(str(problem)), "error")
         return redirect(url_for("complaints.show", complaint_id=complaint_id, _anchor="case"))
     db.session.commit()
-    flash(f"Complaint #{complaint_id} has a case of its own now: case #{case.id}.", "success")
+    flash(
+        _(
+            "Complaint #%(number)s has a case of its own now: case #%(case)s.",
+            number=complaint_id,
+            case=case.id,
+        ),
+        "success",
+    )
     return redirect(url_for("cases.show", case_id=case.id))
 
 

@@ -35,6 +35,7 @@ from app.audit import log as audit
 from app.complaints.models import Case, CaseNote, Complaint, ImportedReply
 from app.core import errors
 from app.core.text import clean_text
+from app.core.words import N_
 
 #: The open window when none is configured (config CASE_OPEN_HOURS).
 DEFAULT_OPEN = timedelta(hours=72)
@@ -314,7 +315,9 @@ def move_refusal(actor: User, complaint: Complaint, target: Case | None) -> Refu
     """Why `actor` may not move the complaint into `target`, or None. With `target` None,
     whether they may move it at all (to offer the form)."""
     if not can(actor, Permission.DRAFT_REPLIES):
-        return Refused("forbidden", "Only agents link complaints to cases; your role reads them.")
+        return Refused(
+            "forbidden", N_("Only agents link complaints to cases; your role reads them.")
+        )
     if target is not None and target.id == complaint.case_id:
         return Refused("same_case", f"Complaint #{complaint.id} is already in case #{target.id}.")
     return None

@@ -34,6 +34,7 @@ from app.complaints.models import (
     ImportRowIssue,
     ImportStatus,
 )
+from app.core.words import N_
 
 
 @dataclass(frozen=True)
@@ -329,7 +330,7 @@ def run(
         )
         for row_number, valid in valid_rows:
             if valid.dedupe_key not in inserted:
-                issues.append(_issue(job, row_number, "duplicate", "already in Composure"))
+                issues.append(_issue(job, row_number, "duplicate", N_("already in Composure")))
         job.imported_count += len(inserted)
         job.duplicate_count += sum(1 for issue in issues if issue["outcome"] == "duplicate")
         job.rejected_count += sum(1 for issue in issues if issue["outcome"] == "rejected")
@@ -412,30 +413,4 @@ def _audit_finished(session: Session, job: ImportJob, at: datetime) -> None:
             "replies_kept": job.replies_kept_count,
             "error": job.error,
         },
-    )
-
-
-def progress_text(job: ImportJob, *, now: datetime, run_by_worker: bool) -> str:
-    """Where the job is, in words for the progress page."""
-    if job.status is ImportStatus.QUEUED:
-        return "Waiting for a worker to start it…" if run_by_worker else "Waiting to start…"
-    if job.status is ImportStatus.DONE:
-        return "Finished." + _resumed(job)
-    if job.status is ImportStatus.FAILED:
-        return f"Stopped: {job.error}"
-    read = f"{job.processed_rows:,} of {job.total_rows or 0:,} rows" if job.total_rows else ""
-    if job.stalled(now):
-        return (
-            f"The process importing it stopped{f' after {read}' if read else ''}; "
-            "it will be resumed from there in a moment."
-        )
-    return f"Importing: {read or 'reading the file'}." + _resumed(job)
-
-
-def _resumed(job: ImportJob) -> str:
-    if not job.resumes:
-        return ""
-    times = "once" if job.resumes == 1 else f"{job.resumes} times"
-    return (
-        f" Resumed {times} where the process importing it had stopped; no row was imported twice."
     )

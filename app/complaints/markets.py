@@ -125,15 +125,16 @@ class Markets:
         return self.market_for(complaint.channel_key, complaint.language)
 
 
-def pause_words(market: MarketInfo, complaint: Complaint, now: datetime) -> str:
-    """ "paused outside hours — resumes Mon 09:00" (the market's local time) while the
-    clock of an unanswered complaint is stopped; "" while it runs or once answered."""
+def paused_until(market: MarketInfo, complaint: Complaint, now: datetime) -> datetime | None:
+    """When the stopped clock of an unanswered complaint starts again, in the market's local
+    time (the screens say "paused outside hours — resumes Mon 09:00"); None while it runs or
+    once answered."""
     if complaint.status not in ComplaintStatus.open_statuses():
-        return ""
+        return None
     resumes = market.calendar.resumes_at(now)
     if resumes is None:
-        return ""
-    return f"paused outside hours — resumes {resumes.astimezone(market.calendar.tz):%a %H:%M}"
+        return None
+    return resumes.astimezone(market.calendar.tz)
 
 
 def load(session: Session, *, display_timezone: str = "UTC") -> Markets:

@@ -20,6 +20,7 @@ from app.accounts.models import Role, User
 from app.complaints.models import SavedFilter
 from app.core import errors
 from app.core.text import one_line
+from app.core.words import N_
 
 MAX_NAME = 60
 #: Saved filters per person: the links fit on one line above the list.
@@ -72,15 +73,15 @@ def save(
 ) -> Saved:
     """Save the filter under a name; saving again under the same name replaces it."""
     if shared and not may_share(user):
-        raise errors.InvalidInput("Only admins share filters with the team.", "shared")
+        raise errors.InvalidInput(N_("Only admins share filters with the team."), "shared")
     name = one_line(raw_name or "", limit=4 * MAX_NAME).strip()
     if not name:
-        raise errors.InvalidInput("Name the filter to save it.", "name")
+        raise errors.InvalidInput(N_("Name the filter to save it."), "name")
     if len(name) > MAX_NAME:
         raise errors.InvalidInput(f"A filter's name has at most {MAX_NAME} characters.", "name")
     query = query_string(params)
     if not query:
-        raise errors.InvalidInput("Choose a filter or search first: this is the inbox.", "name")
+        raise errors.InvalidInput(N_("Choose a filter or search first: this is the inbox."), "name")
     row = session.scalar(
         select(SavedFilter).where(SavedFilter.user_id == user.id, SavedFilter.name == name)
     )

@@ -19,6 +19,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import SelectChoice
@@ -40,16 +42,23 @@ from app.complaints import (
     reading,
 )
 from app.complaints.forms import ComplaintForm, ImportForm
-from app.complaints.models import Complaint, ImportFormat, ImportJob, ImportRowIssue
+from app.complaints.models import (
+    Complaint,
+    ImportFormat,
+    ImportJob,
+    ImportRowIssue,
+    ImportStatus,
+)
 from app.core.errors import Invalid
 from app.core.ids import parse_id
 from app.drafts import operations, replies
 from app.extensions import db
-from app.nlp.detection import language_choices, language_name
+from app.nlp.detection import language_choices
 from app.services import case_window, import_limits
 from app.web.access import requires, safe_next
 from app.web.forms import show_on_form
 from app.web.services import compose_draft, display_zone, now, templates
+from app.web.words import language_words
 
 blueprint = Blueprint("complaints", __name__)
 
@@ -156,8 +165,11 @@ def render_complaint(
             assignable=(
                 assignment.assignable(db.session) if assignment.may_assign(current_user) else []
             ),
-            language_choices=language_choices(),
-            draft_languages=[(code, language_name(code)) for code in templates().languages],
+            language_choices=sorted(
+                ((code, language_words(code)) for code, _name in language_choices()),
+                key=lambda choice: choice[1].casefold(),
+            ),
+            draft_languages=[(code, language_words(code)) for code in templates().languages],
             languages_read=languages_with_rules(),
             **_case_context(complaint),
         ),
@@ -239,22 +251,31 @@ def take(complaint_id: int):
         db.session.rollback()
         if refusal.code == "held_by_colleague" and refusal.holder is not None:
             flash(
-                f"{refusal.holder.name} has complaint #{complaint.id}. "
-                "Take it over only if you have agreed it with them.",
+                _(
+                    "%(name)s has complaint #%(number)s. Take it over only if you have agreed "
+                    "it with them.",
+                    name=refusal.holder.name,
+                    number=complaint.id,
+                ),
                 "info",
             )
             return redirect(_back(complaint, confirm=True))
-        flash(str(refusal), "error")
+        flash(_(str(refusal)), "error")
         return redirect(_back(complaint))
     db.session.commit()
-    if not change.changed:
-        flash(f"You already have complaint #{complaint.id}.", "info")
-    elif change.before_id is not None:
-        before = db.session.get(User, change.before_id)
-        flash(f"You took complaint #{complaint.id} over from {before.name}.", "success")
-    else:
-        flash(f"Complaint #{complaint.id} is yours.", "success")
+    flash(*_taken_words(change, complaint.id))
     return redirect(_back(complaint))
+
+
+def _taken_words(change: assignment.Change, number: int) -> tuple[str, str]:
+    """What "Take it" did, and the flash's category."""
+    if not change.changed:
+        return _("You already have complaint #%(number)s.", number=number), "info"
+    if change.before_id is not None:
+        name = db.session.get(User, change.before_id).name
+        said = _("You took complaint #%(number)s over from %(name)s.", number=number, name=name)
+        return said, "success"
+    return _("Complaint #%(number)s is yours.", number=number), "success"
 
 
 @blueprint.route("/complaints/<int:complaint_id>/assignment/release", methods=["POST"])
@@ -265,13 +286,16 @@ def release(complaint_id: int):
         change = assignment.release(db.session, complaint, actor=current_user, now=now())
     except assignment.Refused as refusal:
         db.session.rollback()
-        flash(str(refusal), "error")
+        flash(_(str(refusal)), "error")
         return redirect(_back(complaint))
     db.session.commit()
     if change.changed:
-        flash(f"Complaint #{complaint.id} is released: anyone can take it.", "success")
+        flash(
+            _("Complaint #%(number)s is released: anyone can take it.", number=complaint.id),
+            "success",
+        )
     else:
-        flash(f"Nobody had complaint #{complaint.id}; nothing changed.", "info")
+        flash(_("Nobody had complaint #%(number)s; nothing changed.", number=complaint.id), "info")
     return redirect(_back(complaint))
 
 
@@ -283,7 +307,7 @@ def reanalyze(complaint_id: int):
         abort(404)
     reading.reanalyze(db.session, complaint, actor=current_user, now=now())
     db.session.commit()
-    flash("Analysed again with the current rules.", "success")
+    flash(_("Analysed again with the current rules."), "success")
     return redirect(url_for("complaints.show", complaint_id=complaint.id))
 
 
@@ -300,11 +324,14 @@ def set_language(complaint_id: int):
         flash(problem.fields.get("language", str(problem)), "error")
         return redirect(url_for("complaints.show", complaint_id=complaint_id))
     db.session.commit()
-    name = language_name(result.language)
+    name = language_words(result.language)
     flash(
-        f"Language set to {name} and read again."
+        _("Language set to %(language)s and read again.", language=name)
         if result.language_supported
-        else f"Language set to {name}: Composure has no rules for it, so it is not read.",
+        else _(
+            "Language set to %(language)s: Composure has no rules for it, so it is not read.",
+            language=name,
+        ),
         "success",
     )
     return redirect(url_for("complaints.show", complaint_id=complaint.id))
@@ -332,9 +359,12 @@ def new():
         else:
             db.session.commit()
             if result.created:
-                flash(f"Complaint #{result.complaint.id} is in the inbox.", "success")
+                flash(
+                    _("Complaint #%(number)s is in the inbox.", number=result.complaint.id),
+                    "success",
+                )
             else:
-                flash("This complaint was already in the inbox; nothing was added.", "info")
+                flash(_("This complaint was already in the inbox; nothing was added."), "info")
             return redirect(url_for("complaints.show", complaint_id=result.complaint.id))
     return render_template("complaints/new.html", form=form), 400 if form.is_submitted() else 200
 
@@ -343,7 +373,7 @@ def new():
 @requires(Permission.IMPORT_COMPLAINTS)
 def imports_index():
     form = ImportForm()
-    form.default_channel.choices = _channel_choices(blank="The file names the channel")
+    form.default_channel.choices = _channel_choices(blank=_("The file names the channel"))
     status = 200
     if form.validate_on_submit():
         upload = form.file.data
@@ -381,10 +411,50 @@ def _job_or_404(job_id: int) -> ImportJob:
 
 
 def _progress_text(job: ImportJob) -> str:
-    """Where the job is; a job whose process died is handed on first ("web" mode)."""
+    """Where the job is, in words for the progress page; a job whose process died is handed
+    on first ("web" mode)."""
     jobs.take_over_if_stalled(job)
-    by_worker = current_app.config["IMPORTS_RUN_BY"] == "worker"
-    return imports.progress_text(job, now=now(), run_by_worker=by_worker)
+    if job.status is ImportStatus.QUEUED:
+        if current_app.config["IMPORTS_RUN_BY"] == "worker":
+            return _("Waiting for a worker to start it…")
+        return _("Waiting to start…")
+    if job.status is ImportStatus.DONE:
+        return " ".join(filter(None, [_("Finished."), _resumed(job)]))
+    if job.status is ImportStatus.FAILED:
+        return _("Stopped: %(error)s", error=job.error)
+    read = ""
+    if job.total_rows:
+        read = _(
+            "%(done)s of %(total)s rows",
+            done=format_decimal(job.processed_rows),
+            total=format_decimal(job.total_rows),
+        )
+    if job.stalled(now()):
+        if not read:
+            return _("The process importing it stopped; it will be resumed from there in a moment.")
+        return _(
+            "The process importing it stopped after %(read)s; it will be resumed from there "
+            "in a moment.",
+            read=read,
+        )
+    doing = _("Importing: %(read)s.", read=read) if read else _("Importing: reading the file.")
+    return " ".join(filter(None, [doing, _resumed(job)]))
+
+
+def _resumed(job: ImportJob) -> str:
+    if not job.resumes:
+        return ""
+    if job.resumes == 1:
+        return _(
+            "Resumed once where the process importing it had stopped; no row was imported twice."
+        )
+    return ngettext(
+        "Resumed %(num)s time where the process importing it had stopped; no row was imported "
+        "twice.",
+        "Resumed %(num)s times where the process importing it had stopped; no row was imported "
+        "twice.",
+        job.resumes,
+    )
 
 
 @blueprint.route("/imports/<int:job_id>")

@@ -1,8 +1,8 @@
 """Durations in words, the one way every page, message and notification says them:
 "20 minutes", "21 hours", "3 days", "15 years" (PRODUCT.md: say what happened, plainly).
 
-English for now (issue 19 translates). Babel's `format_timedelta` would do the same; it
-is not a dependency, and this is all the product needs of it.
+English here (logs, messages stored); `pieces` gives the counts and units that the web
+layer (app/web/filters.duration_words) says in the page's language.
 """
 
 from __future__ import annotations
@@ -31,9 +31,18 @@ def in_words(delta: timedelta, *, parts: int = 1) -> str:
 
     `parts=2` adds the next unit where it matters on a clock, below a week: "3 hours 5
     minutes", "2 days 4 hours" (never "15 years 104 days")."""
+    said = pieces(delta, parts=parts)
+    if not said:
+        return "less than a minute"
+    return " ".join(plural(count, unit) for count, unit in said)
+
+
+def pieces(delta: timedelta, *, parts: int = 1) -> list[tuple[int, str]]:
+    """`in_words` as (count, unit) pairs, largest first; [] for under a minute. The web
+    layer says them in the page's language."""
     seconds = abs(delta.total_seconds())
     if seconds < 60:
-        return "less than a minute"
+        return []
     for index, (unit, size) in enumerate(UNITS):
         if seconds < size:
             continue
@@ -44,7 +53,7 @@ def in_words(delta: timedelta, *, parts: int = 1) -> str:
             if rest == size // small_size:
                 whole, rest = whole + 1, 0
             if rest:
-                return f"{plural(whole, unit)} {plural(rest, smaller)}"
-            return plural(whole, unit)
-        return plural(int(seconds / size + 0.5), unit)
-    return "less than a minute"  # pragma: no cover - the minute is the last unit
+                return [(whole, unit), (rest, smaller)]
+            return [(whole, unit)]
+        return [(int(seconds / size + 0.5), unit)]
+    return []  # pragma: no cover - the minute is the last unit

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_decimal, ngettext
 from flask_login import current_user
 
 from app.core.ids import parse_id
@@ -61,5 +62,13 @@ def mark_read():
     count = notify.mark_read(db.session, current_user, now=now(), notification_id=notification_id)
     db.session.commit()
     if notification_id is None:
-        flash(f"{count} notification{'s' if count != 1 else ''} marked read.", "success")
+        flash(
+            ngettext(
+                "%(n)s notification marked read.",
+                "%(n)s notifications marked read.",
+                count,
+                n=format_decimal(count),
+            ),
+            "success",
+        )
     return redirect(url_for("notifications.index"))

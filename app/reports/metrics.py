@@ -39,6 +39,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from app.accounts.models import User
 from app.audit.models import AuditEvent
 from app.complaints.models import Channel, Complaint, ComplaintStatus
+from app.core.words import N_
 from app.drafts.models import Draft, DraftState, Review, ReviewDecision
 from app.reports.ranges import DateRange, day_start
 from app.tone.catalogue import CODE_LABELS
@@ -138,10 +139,10 @@ ON_TIME, LATE, OPEN_OVERDUE, OPEN_WITHIN = "on_time", "late", "open_overdue", "o
 #: Bottom to top in the stacked bars, and the order of every legend and table.
 OUTCOMES = (ON_TIME, LATE, OPEN_OVERDUE, OPEN_WITHIN)
 OUTCOME_LABELS = {
-    ON_TIME: "Answered on time",
-    LATE: "Answered late",
-    OPEN_OVERDUE: "No reply yet, overdue",
-    OPEN_WITHIN: "No reply yet, within target",
+    ON_TIME: N_("Answered on time"),
+    LATE: N_("Answered late"),
+    OPEN_OVERDUE: N_("No reply yet, overdue"),
+    OPEN_WITHIN: N_("No reply yet, within target"),
 }
 
 
@@ -328,10 +329,10 @@ def _touched_since(start: datetime):
 #: The states a draft waits in on its way out (the open ones; published and withdrawn are
 #: where it ends), in the order the dashboard lists them, with their labels there.
 STATE_LABELS = {
-    DraftState.DRAFT: "Draft (being written)",
-    DraftState.COOLING_OFF: "Cooling off (in review)",
-    DraftState.CHANGES_REQUESTED: "Changes requested",
-    DraftState.APPROVED: "Approved (waiting to go out)",
+    DraftState.DRAFT: N_("Draft (being written)"),
+    DraftState.COOLING_OFF: N_("Cooling off (in review)"),
+    DraftState.CHANGES_REQUESTED: N_("Changes requested"),
+    DraftState.APPROVED: N_("Approved (waiting to go out)"),
 }
 
 

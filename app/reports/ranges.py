@@ -11,6 +11,9 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from app.core.words import N_
+from app.reports.words import ENGLISH, Say
+
 PRESETS = (7, 14, 30, 90)
 DEFAULT_DAYS = 14
 #: The longest custom range: a year, leap day included.
@@ -65,20 +68,61 @@ def last_days(days: int, *, today: date, zone: tzinfo) -> DateRange:
 @dataclass(frozen=True)
 class RangeChoice:
     range: DateRange
-    #: Why the range asked for was not used (the default is shown instead), or None.
-    problem: str | None = None
+    #: Why the range asked for was not used (the default is shown instead), or None: an
+    #: English message id and its values (`problem_in` says it in a page's language).
+    why: tuple[str, dict] | None = None
     #: What was typed into the custom fields, to show back in them.
     typed_from: str = ""
     typed_to: str = ""
 
+    @property
+    def problem(self) -> str | None:
+        """The problem in English."""
+        return problem_in(self, ENGLISH)
+
+
+def problem_in(choice: RangeChoice, say: Say) -> str | None:
+    """Why the range asked for was not used, and that the default is shown, said by `say`
+    (dates in its calendar)."""
+    if choice.why is None:
+        return None
+    message, values = choice.why
+    values = {
+        name: say.day(value, "d MMM y")
+        if isinstance(value, date)
+        else say.number(value)
+        if isinstance(value, int)
+        else value
+        for name, value in values.items()
+    }
+    fallback = say.ngettext(
+        "Showing the last %(n)s day instead.",
+        "Showing the last %(n)s days instead.",
+        DEFAULT_DAYS,
+        n=say.number(DEFAULT_DAYS),
+    )
+    return f"{say.gettext(message, **values)} {fallback}"
+
+
+class _BadDay(ValueError):
+    def __init__(self, message: str, **values) -> None:
+        super().__init__(message)
+        self.why = (message, values)
+
 
 def _parse_day(text: str, name: str) -> date:
     if not _DAY.fullmatch(text):
-        raise ValueError(f"“{name}” must be a date as YYYY-MM-DD, for example 2026-11-23.")
+        if name == "From":
+            raise _BadDay(N_("“From” must be a date as YYYY-MM-DD, for example 2026-11-23."))
+        raise _BadDay(N_("“To” must be a date as YYYY-MM-DD, for example 2026-11-23."))
     try:
         return date.fromisoformat(text)
     except ValueError as error:
-        raise ValueError(f"“{name}” ({text}) is not a date on the calendar.") from error
+        if name == "From":
+            raise _BadDay(
+                N_("“From” (%(typed)s) is not a date on the calendar."), typed=text
+            ) from error
+        raise _BadDay(N_("“To” (%(typed)s) is not a date on the calendar."), typed=text) from error
 
 
 def choose(
@@ -91,29 +135,35 @@ def choose(
     default = last_days(DEFAULT_DAYS, today=today, zone=zone)
     if typed_from or typed_to:
         if not (typed_from and typed_to):
-            problem = "Give both a “From” and a “To” date for a custom range."
-            return RangeChoice(default, _fallback(problem), typed_from, typed_to)
+            why = (N_("Give both a “From” and a “To” date for a custom range."), {})
+            return RangeChoice(default, why, typed_from, typed_to)
         try:
             start = _parse_day(typed_from, "From")
             end = _parse_day(typed_to, "To")
-        except ValueError as error:
-            return RangeChoice(default, _fallback(str(error)), typed_from, typed_to)
+        except _BadDay as error:
+            return RangeChoice(default, error.why, typed_from, typed_to)
         if start > end:
-            problem = f"“From” ({start:%-d %b %Y}) is after “To” ({end:%-d %b %Y})."
-            return RangeChoice(default, _fallback(problem), typed_from, typed_to)
+            why = (
+                N_("“From” (%(first)s) is after “To” (%(last)s)."),
+                {"first": start, "last": end},
+            )
+            return RangeChoice(default, why, typed_from, typed_to)
         span = (end - start).days + 1
         if span > MAX_DAYS:
-            problem = f"That range is {span:,} days; the longest is {MAX_DAYS} days."
-            return RangeChoice(default, _fallback(problem), typed_from, typed_to)
+            why = (
+                N_("That range is %(span)s days; the longest is %(most)s days."),
+                {"span": span, "most": MAX_DAYS},
+            )
+            return RangeChoice(default, why, typed_from, typed_to)
         return RangeChoice(DateRange(start, end, zone), None, typed_from, typed_to)
     if days is not None and days.strip():
         text = days.strip()
         if text.isascii() and text.isdigit() and int(text) in PRESETS:
             return RangeChoice(last_days(int(text), today=today, zone=zone))
-        presets = ", ".join(str(p) for p in PRESETS[:-1]) + f" or {PRESETS[-1]}"
-        return RangeChoice(default, _fallback(f"Choose the last {presets} days."))
+        presets = ", ".join(str(p) for p in PRESETS[:-1])
+        why = (
+            N_("Choose the last %(presets)s or %(last)s days."),
+            {"presets": presets, "last": PRESETS[-1]},
+        )
+        return RangeChoice(default, why)
     return RangeChoice(default)
-
-
-def _fallback(problem: str) -> str:
-    return f"{problem} Showing the last {DEFAULT_DAYS} days instead."

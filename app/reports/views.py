@@ -9,6 +9,7 @@ from app.extensions import db
 from app.reports import metrics, panels, ranges
 from app.web.access import requires
 from app.web.services import display_zone, now
+from app.web.words import PAGE_WORDS
 
 blueprint = Blueprint("reports", __name__)
 
@@ -35,9 +36,6 @@ def dashboard():
         max_days=ranges.MAX_DAYS,
         data=data,
         outcomes=metrics.OUTCOMES,
-        outcome_labels=metrics.OUTCOME_LABELS,
-        human=panels.human,
-        percent=panels.percent,
-        versus_target=panels.versus_target,
-        **panels.build(data, period),
+        range_problem=ranges.problem_in(choice, PAGE_WORDS),
+        **panels.build(data, period, PAGE_WORDS),
     )

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from babel.units import format_unit
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -31,8 +31,15 @@ LABELS = market_settings.LABELS
 
 
 def clock_pause(complaint: Complaint, at: datetime) -> str:
-    """The clock badge's pause words for `complaint` at `at` ("" while the clock runs)."""
-    return markets.pause_words(services().market_of(complaint), complaint, at)
+    """The clock badge's pause words for `complaint` at `at` ("" while the clock runs): the
+    weekday and time it resumes in the market's zone, said in the page's language."""
+    resumes = markets.paused_until(services().market_of(complaint), complaint, at)
+    if resumes is None:
+        return ""
+    return _(
+        "paused outside hours — resumes %(when)s",
+        when=format_datetime(resumes, "EEE HH:mm", rebase=False),
+    )
 
 
 @blueprint.app_context_processor

@@ -14,16 +14,26 @@ from markupsafe import Markup, escape
 from app.accounts import grants
 from app.accounts.permissions import Permission, can
 from app.analysis.kind import KINDS
-from app.analysis.rules import ENTITY_LABELS, FLAGS
+from app.analysis.rules import FLAGS
 from app.complaints import inbox
-from app.core import durations
 from app.core.parts import PART_LABELS
 from app.extensions import db
-from app.nlp.detection import language_name
 from app.publishing import outbox
 from app.web.js_words import js_words
 from app.web.services import company, display_zone, now, services
-from app.web.words import FLAG_WORDS, KIND_WORDS
+from app.web.words import (
+    CATEGORY_WORDS,
+    ENTITY_WORDS,
+    FLAG_WORDS,
+    HEAT_LEVEL_WORDS,
+    HEAT_WORDS,
+    IMPORT_STATUS_WORDS,
+    KIND_WORDS,
+    STATUS_WORDS,
+    TYPE_WORDS,
+    duration_words,
+    language_words,
+)
 
 
 def author_label(name: str | None, handle: str | None) -> str:
@@ -119,10 +129,10 @@ def signoff_group_names() -> dict[str, str]:
 
 def register_template_filters(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
-    app.jinja_env.filters["duration"] = durations.in_words
+    app.jinja_env.filters["duration"] = duration_words
     app.jinja_env.filters["highlight"] = highlight
     app.jinja_env.filters["highlight_findings"] = highlight_findings
-    app.jinja_env.filters["language_name"] = lambda code: language_name(code or "")
+    app.jinja_env.filters["language_name"] = language_words
     # Globals, not context: the editor's tone macros are also rendered on their own.
     app.jinja_env.globals["PART_LABELS"] = PART_LABELS
     app.jinja_env.globals["author_label"] = author_label
@@ -142,7 +152,13 @@ def register_template_filters(app: Flask) -> None:
             "company_name": company().name if current_user.is_authenticated else "",
             "FLAGS": FLAGS,
             "FLAG_LABELS": FLAG_WORDS,
-            "ENTITY_LABELS": ENTITY_LABELS,
+            "ENTITY_LABELS": ENTITY_WORDS,
+            "CATEGORY_WORDS": CATEGORY_WORDS,
+            "HEAT_WORDS": HEAT_WORDS,
+            "HEAT_LEVEL_WORDS": HEAT_LEVEL_WORDS,
+            "TYPE_WORDS": TYPE_WORDS,
+            "STATUS_WORDS": STATUS_WORDS,
+            "IMPORT_STATUS_WORDS": IMPORT_STATUS_WORDS,
             "KINDS": KINDS,
             "KIND_LABELS": KIND_WORDS,
             "PART_LABELS": PART_LABELS,
