@@ -19,18 +19,19 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.core.errors import Invalid
 from app.core.text import one_line
+from app.core.words import N_
 from app.settings import store
 
 PREFIX = "company."
 #: The fields as Admin → Company details names them (the form and the audit log).
 LABELS = {
-    "name": "Company name",
-    "phone": "Phone number",
-    "email": "Customer care e-mail",
-    "faq_url": "Help page link",
-    "dm_instruction": "How to reach you privately",
-    "follow_up_days": "Follow up after (working days)",
-    "dm_instructions": "How to reach you privately, by language",
+    "name": N_("Company name"),
+    "phone": N_("Phone number"),
+    "email": N_("Customer care e-mail"),
+    "faq_url": N_("Help page link"),
+    "dm_instruction": N_("How to reach you privately"),
+    "follow_up_days": N_("Follow up after (working days)"),
+    "dm_instructions": N_("How to reach you privately, by language"),
 }
 
 

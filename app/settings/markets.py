@@ -29,25 +29,27 @@ from app.core.business_time import (
 )
 from app.core.errors import Invalid
 from app.core.text import one_line
+from app.core.words import N_
 from app.settings import store
 
 #: The fields as Admin → Markets names them (the form and the audit log).
 LABELS = {
-    "key": "Key",
-    "name": "Name",
-    "languages": "Languages",
-    "time_zone": "Time zone",
-    "business_hours": "Business hours",
-    "holiday_country": "Public holidays of",
-    "brand_name": "Brand name",
-    "phone": "Phone number",
-    "email": "Customer care e-mail",
-    "faq_url": "Help page link",
-    "dm_instruction": "How to reach you privately",
-    "channels": "Channels",
+    "key": N_("Key"),
+    "name": N_("Name"),
+    "languages": N_("Languages"),
+    "time_zone": N_("Time zone"),
+    "business_hours": N_("Business hours"),
+    "holiday_country": N_("Public holidays of"),
+    "brand_name": N_("Brand name"),
+    "phone": N_("Phone number"),
+    "email": N_("Customer care e-mail"),
+    "faq_url": N_("Help page link"),
+    "dm_instruction": N_("How to reach you privately"),
+    "channels": N_("Channels"),
 }
-DAY_NAMES = dict(zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
-                                "Saturday", "Sunday"), strict=True))  # fmt: skip
+DAY_NAMES = dict(zip(WEEKDAYS, (N_("Monday"), N_("Tuesday"), N_("Wednesday"),
+                                N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday")),
+                     strict=True))  # fmt: skip
 LIMITS = {"name": 80, "brand_name": 120, "phone": 40, "email": 200, "faq_url": 500,
           "dm_instruction": 160}  # fmt: skip
 COMPANY = ("brand_name", "phone", "email", "faq_url", "dm_instruction")

@@ -28,11 +28,16 @@ CODES = {
 
 #: For people, in the request's language (the API honours Accept-Language).
 MESSAGES = {
+    400: _l("The request could not be read."),
     401: _l("A valid API token is required: send it as 'Authorization: Bearer <token>'."),
     403: _l("Your role does not allow this."),
     404: _l("Nothing here."),
+    405: _l("This address does not take that method."),
+    409: _l("That clashes with a change made a moment ago; reload and try again."),
     413: _l("The request is too large."),
+    415: _l("Send the body as JSON."),
     422: _l("The request is not valid; see fields."),
+    429: _l("Too many requests; wait a moment and try again."),
     500: _l("Something went wrong on our side; nothing you sent was lost. Try again."),
 }
 
@@ -96,20 +101,24 @@ def handle_http_exception(error: HTTPException):
         return render_template(
             "errors/error.html",
             status=400,
-            title="This form has expired",
-            message="The page was open too long or was sent twice. Go back, "
-            "reload the page and send it again; nothing was saved.",
+            title=_l("This form has expired"),
+            message=_l(
+                "The page was open too long or was sent twice. Go back, "
+                "reload the page and send it again; nothing was saved."
+            ),
         ), 400
     titles = {
-        403: "You cannot open this page",
-        404: "Page not found",
-        413: "That file is too large",
-        429: "Too many attempts",
-        500: "Something went wrong",
+        400: _l("That request could not be read"),
+        403: _l("You cannot open this page"),
+        404: _l("Page not found"),
+        405: _l("That cannot be done here"),
+        413: _l("That file is too large"),
+        429: _l("Too many attempts"),
+        500: _l("Something went wrong"),
     }
     message = MESSAGES.get(status, error.description)
     if status == 403:
-        message = "Your role does not include this. Ask an admin if you need it."
+        message = _l("Your role does not include this. Ask an admin if you need it.")
     return (
         render_template(
             "errors/error.html",
@@ -136,7 +145,7 @@ def handle_domain_error(error: DomainError):
             fields={name: [message] for name, message in error.fields.items()} or None,
         )
     return render_template(
-        "errors/error.html", status=status, title="That cannot be done", message=str(error)
+        "errors/error.html", status=status, title=_l("That cannot be done"), message=str(error)
     ), status
 
 
