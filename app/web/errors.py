@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask, current_app, jsonify, render_template, request
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from app.core.errors import DomainError, http_status
+from app.core.words import N_
 from app.extensions import db
 
 API_PREFIX = "/api/"
@@ -42,6 +46,55 @@ MESSAGES = {
 }
 
 
+#: What the API's validation (marshmallow, webargs) and lookups say in English, as message
+#: ids: the English text (matched whole, with its numbers or choices as named parts) and
+#: its marked message. The `code` of an error stays English.
+API_WORDS = [
+    (re.compile(pattern), message)
+    for pattern, message in (
+        (r"Missing data for required field\.", N_("Missing data for required field.")),
+        (r"Unknown field\.", N_("Unknown field.")),
+        (r"Field may not be null\.", N_("Field may not be null.")),
+        (r"Not a valid string\.", N_("Not a valid string.")),
+        (r"Not a valid integer\.", N_("Not a valid integer.")),
+        (r"Not a valid number\.", N_("Not a valid number.")),
+        (r"Not a valid boolean\.", N_("Not a valid boolean.")),
+        (r"Not a valid datetime\.", N_("Not a valid datetime.")),
+        (r"Invalid input type\.", N_("Invalid input type.")),
+        (r"The text is empty\.", N_("The text is empty.")),
+        (r"Longer than maximum length (?P<most>\d+)\.", N_("Longer than maximum length %(most)s.")),
+        (r"Must be one of: (?P<choices>.+)\.", N_("Must be one of: %(choices)s.")),
+        (
+            r"Must be greater than or equal to (?P<least>\S+) and less than or equal to "
+            r"(?P<most>\S+)\.",
+            N_("Must be greater than or equal to %(least)s and less than or equal to %(most)s."),
+        ),
+        (
+            r"Must be greater than or equal to (?P<least>\S+)\.",
+            N_("Must be greater than or equal to %(least)s."),
+        ),
+        (r"No complaint #(?P<number>\d+)\.", N_("No complaint #%(number)s.")),
+        (r"No draft #(?P<number>\d+)\.", N_("No draft #%(number)s.")),
+    )
+]
+
+
+def in_words(said):
+    """The API's English message (or a field's list or dict of them) in the request's
+    language, where it is one of API_WORDS; anything else as it is."""
+    if isinstance(said, dict):
+        return {name: in_words(value) for name, value in said.items()}
+    if isinstance(said, list):
+        return [in_words(value) for value in said]
+    if not isinstance(said, str):
+        return said
+    for pattern, message in API_WORDS:
+        found = pattern.fullmatch(said)
+        if found:
+            return gettext(message, **found.groupdict())
+    return said
+
+
 def api_error(
     status: int,
     message: str,
@@ -53,8 +106,8 @@ def api_error(
     body = {
         "error": {
             "code": code or CODES.get(status, "error"),
-            "message": str(message),
-            "fields": fields or {},
+            "message": in_words(str(message)),
+            "fields": in_words(fields or {}),
         }
     }
     response = jsonify(body)
