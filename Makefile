@@ -120,6 +120,7 @@ messages: install ## Extract the marked strings into messages.pot and update eac
 
 translations: install ## Compile each language's .po into the .mo the app reads (commit both)
 	$(BIN)/pybabel compile -d $(CATALOGS) --statistics
+	$(BIN)/pybabel compile -d $(CATALOGS) -D wtforms --statistics  # WTForms' own messages where it ships none (lv)
 
 SCREENSHOT_DIR ?= /tmp/composure-screenshots
 README_SHOTS = inbox-desktop editor-findings-desktop dashboard-desktop editor-work-desktop case-desktop

@@ -11,12 +11,18 @@ import re
 
 import sqlalchemy as sa
 import yaml
+from bs4 import BeautifulSoup
 
 from app.analysis.kind import KIND_LABELS
 from app.analysis.rules import FLAG_LABELS
 from app.audit.models import AuditEvent
 from app.complaints.models import Complaint
+from app.core.clock import utcnow
 from app.extensions import db
+from app.notifications import jobs as mail_jobs
+from app.notifications import notify
+from app.tone.catalogue import CODE_LABELS
+from app.web import mail_words
 from app.web.js_words import PLURALS, WORDS
 from app.web.words import FLAG_WORDS, KIND_WORDS
 from tests.fixtures.complaints import add_complaint
@@ -193,7 +199,8 @@ def test_the_language_is_the_profiles_else_the_browsers_else_english(plain_app, 
     assert "Skrzynka" in polish.get_data(as_text=True)
 
 
-def _english_fragments(language: str = "nl") -> set[str]:
+@functools.cache
+def _english_fragments(language: str = "nl") -> frozenset[str]:
     """The English words of the marked messages (placeholders and tags taken out) that
     the language does not share: none of them may show on a page in it."""
     catalog = read_catalog(language)
@@ -215,7 +222,7 @@ def _english_fragments(language: str = "nl") -> set[str]:
                 part = part.strip(" .,:;()“”—?")
                 if re.search(r"[A-Za-z]{3}", part) and part not in translated and part not in own:
                     fragments.add(part)
-    return fragments
+    return frozenset(fragments)
 
 
 def _visible(page: str) -> list[str]:
@@ -348,3 +355,115 @@ def test_a_planted_unmarked_flash_fails_the_python_check(tmp_path):
         (5, "'Name'"),
         (6, "'Too long' + why"),
     ]
+
+
+def _english_left(page: str, language: str) -> list[tuple[str, str]]:
+    """The marked messages' English (as in `_english_fragments`, for `language`) still on
+    `page`, outside the elements that hold data (`translate="no"`)."""
+    soup = BeautifulSoup(page, "html.parser")
+    for data in soup.select('[translate="no"], script, style, code, kbd'):
+        data.decompose()
+    chunks = [
+        value
+        for tag in soup.find_all(True)
+        for name, value in tag.attrs.items()
+        if name in {"title", "aria-label", "placeholder", "alt"}
+    ]
+    chunks += [" ".join(text.split()) for text in soup.stripped_strings]
+    fragments = _english_fragments(language)
+    return [
+        (fragment, chunk)
+        for chunk in chunks
+        for fragment in fragments
+        if (" " in fragment and fragment in chunk) or fragment == chunk
+    ]
+
+
+def test_a_spanish_admin_sees_users_workflow_markets_library_audit_and_form_errors_in_spanish(
+    client_for, plain_app, users
+):
+    with plain_app.app_context():
+        get_user(users["admin"]).language = "es"
+        db.session.commit()
+    admin = client_for("admin")
+    pages = {
+        path: admin.get(path).get_data(as_text=True)
+        for path in (
+            "/admin/users",
+            "/admin/settings/workflow",
+            "/admin/markets",
+            "/admin/templates/es/validate/new",
+            "/admin/audit",
+        )
+    }
+    assert "Usuarios y roles" in pages["/admin/users"]
+    assert "Qué puede hacer cada rol" in pages["/admin/users"]
+    assert "Tiempo de reflexión" in pages["/admin/settings/workflow"]
+    assert "Añadir un mercado" in pages["/admin/markets"]
+    assert "Variante nueva" in pages["/admin/templates/es/validate/new"]
+    # The audit log keeps UTC; its sentences are in the reader's language.
+    assert "horas en UTC" in pages["/admin/audit"]
+    # A form error: WTForms' own message and ours, in Spanish.
+    refused = admin.post("/admin/groups", data={"key": "", "name": ""})
+    assert refused.status_code == 400
+    pages["groups"] = refused.get_data(as_text=True)
+    assert "Este campo es obligatorio." in pages["groups"]
+    # The tone findings' names (app/tone/catalogue.CODE_LABELS) are marked by the drafts
+    # screens' branch (app/web/words.CODE_WORDS); until it is merged they are left aside.
+    english = {
+        path: [
+            (f, chunk)
+            for f, chunk in _english_left(page, "es")
+            if chunk not in CODE_LABELS.values()
+        ]
+        for path, page in pages.items()
+    }
+    assert english == {path: [] for path in pages}
+
+
+def test_a_notice_is_e_mailed_in_the_recipients_language(plain_app, users):
+    class Outbox:
+        base_url = "https://composure.example"
+        sent: list[tuple[str, str, str]] = []
+
+        def send(self, to: str, subject: str, body: str) -> None:
+            self.sent.append((to, subject, body))
+
+    with plain_app.app_context():
+        polish, sender = get_user(users["reviewer"]), get_user(users["agent"])
+        polish.language = "pl"
+        email, name, actor = polish.email, polish.name, sender.name
+        notify.assigned(db.session, polish, [7], actor=sender, now=utcnow())
+        db.session.commit()
+        outbox = Outbox()
+        report = mail_jobs.send_pending(
+            db.session, outbox, now=utcnow(), compose=mail_words.compose
+        )
+    assert report.sent == 1
+    [(to, subject, body)] = outbox.sent
+    assert to == email
+    assert subject == f"Composure: {actor} przypisał(a) ci skargę nr 7."
+    assert body.startswith(f"Cześć {name},\n\n{actor} przypisał(a) ci skargę nr 7.")
+    assert "Otwórz w Composure: https://composure.example/complaints/7" in body
+
+
+def test_the_api_answers_404_and_422_in_the_accept_language(plain_app, token_for):
+    client = plain_app.test_client()
+    german = {"Accept-Language": "de-DE,de;q=0.9", "Authorization": f"Bearer {token_for('agent')}"}
+
+    def api(method: str, path: str, **kwargs):
+        return client.open(path, method=method, **kwargs)
+
+    missing = api("GET", "/api/v1/complaints/999", headers=german)
+    assert missing.get_json()["error"] == {
+        "code": "not_found",
+        "message": "Keine Beschwerde #999.",
+        "fields": {},
+    }
+    invalid = api("POST", "/api/v1/complaints", json={"channel": "x", "odd": 1}, headers=german)
+    assert invalid.status_code == 422
+    assert invalid.get_json()["error"] == {
+        "code": "validation_error",
+        "message": "Die Anfrage ist ungültig; siehe Felder.",
+        "fields": {"text": ["Pflichtfeld fehlt."], "odd": ["Unbekanntes Feld."]},
+    }

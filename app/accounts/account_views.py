@@ -15,6 +15,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.accounts import operations, profile
@@ -72,10 +74,10 @@ def set_profile():
         )
     except profile.ProfileError as problem:
         db.session.rollback()
-        flash(str(problem), "error")
+        flash(gettext(str(problem)), "error")
     else:
         db.session.commit()
-        flash("Your language and time zone are saved.", "success")
+        flash(gettext("Your language and time zone are saved."), "success")
     return redirect(url_for("account.overview"))
 
 
@@ -92,20 +94,25 @@ def languages():
         )
     except operations.AccountError as problem:
         db.session.rollback()
-        flash(str(problem), "error")
+        flash(gettext(str(problem)), "error")
     else:
         db.session.commit()
         flash(
-            "Languages you read: " + ", ".join(LANGUAGE_NAMES[c] for c in chosen) + "."
+            gettext(
+                "Languages you read: %(languages)s.",
+                languages=", ".join(LANGUAGE_NAMES[c] for c in chosen),
+            )
             if chosen
-            else "No languages listed: you will not approve replies to complaints "
-            "Composure cannot read.",
+            else gettext(
+                "No languages listed: you will not approve replies to complaints "
+                "Composure cannot read."
+            ),
             "success",
         )
     return redirect(url_for("account.overview"))
 
 
-CHANGED_MESSAGE = (
+CHANGED_MESSAGE = _l(
     "Your password is changed. Every other device is signed out and your API tokens are revoked."
 )
 
@@ -134,7 +141,7 @@ def password():
             show_on_form(form, exc, otherwise="password")
         else:
             db.session.commit()
-            flash(CHANGED_MESSAGE, "success")
+            flash(str(CHANGED_MESSAGE), "success")
             return redirect(url_for("account.overview"))
     return password_page(form)
 
@@ -193,7 +200,12 @@ def revoke_token(token_id: int):
         abort(400)
     operations.revoke_api_token(db.session, token=token, actor=_me(), now=now())
     db.session.commit()
-    flash(f"The token “{token.name}” ({token.prefix}…) is revoked.", "success")
+    flash(
+        gettext(
+            "The token “%(name)s” (%(prefix)s…) is revoked.", name=token.name, prefix=token.prefix
+        ),
+        "success",
+    )
     return redirect(url_for("account.tokens"))
 
 
@@ -207,5 +219,5 @@ def revoke_session(session_id: int):
         abort(400)
     operations.end_session(db.session, record=record, now=now())
     db.session.commit()
-    flash(f"{record.user_agent} is signed out.", "success")
+    flash(gettext("%(device)s is signed out.", device=record.user_agent), "success")
     return redirect(url_for("account.overview"))

@@ -18,7 +18,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.accounts.models import Role, TokenScope
 from app.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 
-ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
+ROLE_CHOICES = [SelectChoice(role.value, _l(role.label)) for role in Role]
 
 
 class CheckboxesField(SelectMultipleField):
@@ -43,33 +43,33 @@ class LoginForm(FlaskForm):
 class GroupsField(CheckboxesField):
     """Sign-off groups: the choices are the groups in the database, set by the view."""
 
-    def __init__(self, label: str = "Sign-off groups", **kwargs) -> None:
+    def __init__(self, label: str = _l("Sign-off groups"), **kwargs) -> None:
         super().__init__(label, choices=[], **kwargs)
 
 
 class InviteForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     roles = CheckboxesField(
-        "Roles",
+        _l("Roles"),
         choices=ROLE_CHOICES,
-        validators=[DataRequired(message="Choose at least one role.")],
+        validators=[DataRequired(message=_l("Choose at least one role."))],
     )
     groups = GroupsField()
 
 
 class RolesForm(FlaskForm):
-    roles = CheckboxesField("Roles", choices=ROLE_CHOICES)
+    roles = CheckboxesField(_l("Roles"), choices=ROLE_CHOICES)
     groups = GroupsField()
 
 
 class GroupForm(FlaskForm):
     key = StringField(
-        "Key",
+        _l("Key"),
         validators=[DataRequired(), Length(min=2, max=40)],
-        description="Short, lower-case, used in the workflow policy: for example privacy.",
+        description=_l("Short, lower-case, used in the workflow policy: for example privacy."),
     )
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
 
 
 class ConfirmForm(FlaskForm):
@@ -78,57 +78,65 @@ class ConfirmForm(FlaskForm):
 
 def _new_password() -> PasswordField:
     return PasswordField(
-        "New password",
+        _l("New password"),
         validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
         render_kw={"autocomplete": "new-password"},
-        description=f"At least {MIN_LENGTH} characters. A sentence you remember works well.",
+        description=_l(
+            "At least %(least)s characters. A sentence you remember works well.", least=MIN_LENGTH
+        ),
     )
 
 
 def _repeated(label: str) -> PasswordField:
     return PasswordField(
         label,
-        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        validators=[
+            DataRequired(),
+            EqualTo("password", message=_l("The two passwords differ.")),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
 
 
 class SetPasswordForm(FlaskForm):
     password = _new_password()
-    confirm = _repeated("Repeat it")
+    confirm = _repeated(_l("Repeat it"))
 
 
 #: How long a new API token lives, in days: the choices offered (at most a year).
 TOKEN_LIFETIME_CHOICES = [
-    SelectChoice("30", "30 days"),
-    SelectChoice("90", "90 days"),
-    SelectChoice("180", "180 days"),
-    SelectChoice("365", "1 year"),
+    SelectChoice("30", _l("30 days")),
+    SelectChoice("90", _l("90 days")),
+    SelectChoice("180", _l("180 days")),
+    SelectChoice("365", _l("1 year")),
 ]
 
 
 class ApiTokenForm(FlaskForm):
     name = StringField(
-        "Name",
+        _l("Name"),
         validators=[DataRequired(), Length(max=120)],
-        description="What it is for, to recognise it later: “Zapier”, “weekly report”.",
+        description=_l("What it is for, to recognise it later: “Zapier”, “weekly report”."),
     )
     scope = RadioField(
-        "May",
-        choices=[SelectChoice(scope.value, scope.label) for scope in TokenScope],
+        _l("May"),
+        choices=[SelectChoice(scope.value, _l(scope.label)) for scope in TokenScope],
         default=TokenScope.READ.value,
         validators=[DataRequired()],
     )
     expires_days = SelectField(
-        "Expires after", choices=TOKEN_LIFETIME_CHOICES, default="90", validators=[DataRequired()]
+        _l("Expires after"),
+        choices=TOKEN_LIFETIME_CHOICES,
+        default="90",
+        validators=[DataRequired()],
     )
 
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
-        "Current password",
+        _l("Current password"),
         validators=[DataRequired(), Length(max=MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
     password = _new_password()
-    confirm = _repeated("Repeat the new password")
+    confirm = _repeated(_l("Repeat the new password"))

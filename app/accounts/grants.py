@@ -33,6 +33,7 @@ from app.accounts.models import (
 from app.accounts.permissions import GRANTS, Permission
 from app.audit import log as audit
 from app.core.errors import InvalidInput
+from app.core.words import N_
 from app.notifications import notify
 
 #: Roles that let their holder approve, sign off, or hand out either.
@@ -72,7 +73,7 @@ def group_names(session: Session) -> dict[str, str]:
 
 def create_group(session: Session, *, key: str, name: str, actor: User, now: datetime) -> Group:
     if not permissions.can(actor, Permission.MANAGE_USERS):
-        raise GrantError("Only admins define sign-off groups.")
+        raise GrantError(N_("Only admins define sign-off groups."))
     key, name = key.strip().lower(), " ".join(name.split())
     if not _GROUP_KEY.fullmatch(key) or key == "none":
         raise GrantError(
@@ -81,7 +82,7 @@ def create_group(session: Session, *, key: str, name: str, actor: User, now: dat
             field="key",
         )
     if not name:
-        raise GrantError("A name is required.", field="name")
+        raise GrantError(N_("A name is required."), field="name")
     if session.get(Group, key) is not None:
         raise GrantError(f"There is already a group {key}.", field="key")
     group = Group(key=key, name=name[:120], created_at=now)
@@ -243,7 +244,7 @@ def confirm(session: Session, change: AccessChange, *, actor: User, now: datetim
 def reject(session: Session, change: AccessChange, *, actor: User, now: datetime) -> None:
     """Another admin says no, or the one who asked withdraws it."""
     if not permissions.can(actor, Permission.MANAGE_USERS):
-        raise GrantError("Only admins decide on access changes.")
+        raise GrantError(N_("Only admins decide on access changes."))
     if change.status != AccessChangeStatus.PENDING:
         raise GrantError(f"This request is already {change.status.value}.")
     own = change.requested_by_id == actor.id

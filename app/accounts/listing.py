@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Invitation, Role, User
+from app.core.words import N_
 
 ACTIVE, INVITED, INVITATION_EXPIRED, DEACTIVATED = (
     "active",
@@ -20,10 +21,10 @@ ACTIVE, INVITED, INVITATION_EXPIRED, DEACTIVATED = (
     "deactivated",
 )
 STATUS_LABELS = {
-    ACTIVE: "Active",
-    INVITED: "Invited",
-    INVITATION_EXPIRED: "Invitation expired",
-    DEACTIVATED: "Deactivated",
+    ACTIVE: N_("Active"),
+    INVITED: N_("Invited"),
+    INVITATION_EXPIRED: N_("Invitation expired"),
+    DEACTIVATED: N_("Deactivated"),
 }
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import utcnow
 from app.core.db import Base, enum_column
+from app.core.words import N_
 
 
 class Role(enum.StrEnum):
@@ -22,10 +23,10 @@ class Role(enum.StrEnum):
     @property
     def label(self) -> str:
         return {
-            "agent": "Agent",
-            "reviewer": "Reviewer",
-            "signoff": "Sign-off (legal/PR)",
-            "admin": "Admin",
+            "agent": N_("Agent"),
+            "reviewer": N_("Reviewer"),
+            "signoff": N_("Sign-off (legal/PR)"),
+            "admin": N_("Admin"),
         }[self.value]
 
 
@@ -44,9 +45,9 @@ class TokenScope(enum.StrEnum):
     @property
     def label(self) -> str:
         return {
-            "read": "Read: complaints, drafts and analyses (GET only)",
-            "draft": "Draft: read, add complaints, write and tone-check drafts",
-            "act": "Act: everything your role allows, workflow steps included",
+            "read": N_("Read: complaints, drafts and analyses (GET only)"),
+            "draft": N_("Draft: read, add complaints, write and tone-check drafts"),
+            "act": N_("Act: everything your role allows, workflow steps included"),
         }[self.value]
 
     def allows(self, needed: TokenScope) -> bool:

@@ -27,6 +27,7 @@ from app.accounts.models import (
 from app.audit import log as audit
 from app.core.durations import plural
 from app.core.errors import InvalidInput
+from app.core.words import N_
 from app.nlp.detection import LANGUAGE_NAMES
 
 TOKEN_PREFIX = "cmp_"  # noqa: S105  (a marker that makes leaked tokens greppable)
@@ -75,7 +76,7 @@ def create_user(
     email = normalise_email(email)
     name = name.strip()
     if not name:
-        raise AccountError("A name is required.", field="name")
+        raise AccountError(N_("A name is required."), field="name")
     if find_user(session, email):
         raise AccountError(f"A user with the e-mail {email} already exists.", field="email")
     password_hash = None
@@ -228,9 +229,9 @@ def invite_user(
     secret. Roles and groups that let someone approve or sign off wait for a second admin,
     as for an existing colleague: an invitation link is also a way to an account."""
     if not permissions.can(actor, permissions.Permission.MANAGE_USERS):
-        raise AccountError("Only admins invite people.")
+        raise AccountError(N_("Only admins invite people."))
     if not roles:
-        raise AccountError("Choose at least one role.", field="roles")
+        raise AccountError(N_("Choose at least one role."), field="roles")
     user = create_user(
         session, email=email, name=name, roles=set(), password=None, actor=actor, now=now
     )
@@ -354,7 +355,7 @@ def set_languages(
     """The languages `target` reads, set by themselves or by an admin; audited. Unknown
     codes raise AccountError. Returns the languages kept, sorted."""
     if actor.id != target.id and not permissions.can(actor, permissions.Permission.MANAGE_USERS):
-        raise AccountError("Only admins set another person's languages.")
+        raise AccountError(N_("Only admins set another person's languages."))
     chosen = sorted({code.strip().lower() for code in languages if code.strip()})
     unknown = [code for code in chosen if code not in LANGUAGE_NAMES]
     if unknown:
@@ -377,7 +378,7 @@ def set_languages(
 
 def reactivate(session: Session, *, target: User, actor: User, now: datetime) -> None:
     if not permissions.can(actor, permissions.Permission.MANAGE_USERS):
-        raise AccountError("Only admins reactivate accounts.")
+        raise AccountError(N_("Only admins reactivate accounts."))
     if target.active:
         return
     target.active = True
@@ -406,13 +407,15 @@ def create_api_token(
 ) -> tuple[ApiToken, str]:
     """A new bearer token for `user`; the secret is returned once and only its hash is kept."""
     if not user.active:
-        raise AccountError("Inactive accounts cannot have API tokens.")
+        raise AccountError(N_("Inactive accounts cannot have API tokens."))
     if actor is not None and actor.id != user.id:
-        raise AccountError("People create their own API tokens.")
+        raise AccountError(N_("People create their own API tokens."))
     if expires_in > MAX_TOKEN_LIFETIME:
-        raise AccountError("A token lives at most a year; choose a shorter time.", field="expires")
+        raise AccountError(
+            N_("A token lives at most a year; choose a shorter time."), field="expires"
+        )
     if expires_in < timedelta(days=1):
-        raise AccountError("A token lives at least a day.", field="expires")
+        raise AccountError(N_("A token lives at least a day."), field="expires")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user_id=user.id,
@@ -500,7 +503,7 @@ def revoke_api_token(
 ) -> None:
     """Revoke one token: its owner does; `actor=None` is the command line."""
     if actor is not None and actor.id != token.user_id:
-        raise AccountError("Only the token's owner revokes it.")
+        raise AccountError(N_("Only the token's owner revokes it."))
     if token.revoked_at is not None:
         return
     token.revoked_at = now
@@ -647,7 +650,7 @@ def change_password(
         )
     if not passwords.verify_password(user.password_hash, current_password):
         throttle.note_failure(session, verdict.source, policy=policy, now=now)
-        raise AccountError("Your current password is not right.", field="current_password")
+        raise AccountError(N_("Your current password is not right."), field="current_password")
     throttle.note_success(session, verdict.source)
     problem = passwords.password_problem(new_password)
     if problem:
@@ -671,9 +674,9 @@ def issue_reset_link(session: Session, *, target: User, actor: User | None, now:
     """A one-time link to set a new password, for an admin to hand over (`actor=None`:
     the command line). Earlier unused reset links of the person stop working."""
     if actor is not None and not permissions.can(actor, permissions.Permission.MANAGE_USERS):
-        raise AccountError("Only admins issue password reset links.")
+        raise AccountError(N_("Only admins issue password reset links."))
     if not target.active:
-        raise AccountError("Reactivate the account first.")
+        raise AccountError(N_("Reactivate the account first."))
     for earlier in session.scalars(
         select(Invitation).where(
             Invitation.user_id == target.id,

@@ -17,6 +17,7 @@ from app.accounts import permissions
 from app.accounts.models import User
 from app.audit import log as audit
 from app.core.errors import InvalidInput
+from app.core.words import N_
 
 
 class ProfileError(InvalidInput):
@@ -48,7 +49,7 @@ def set_profile(
     `time_zones()`); empty means not chosen. Audited when something changes; returns
     whether it did. Raises ProfileError on a value outside the lists."""
     if actor.id != target.id and not permissions.can(actor, permissions.Permission.MANAGE_USERS):
-        raise ProfileError("Only admins change another person's profile.")
+        raise ProfileError(N_("Only admins change another person's profile."))
     language = (language or "").strip() or None
     time_zone = (time_zone or "").strip() or None
     if language is not None and language not in supported:

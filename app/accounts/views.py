@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
+from babel.lists import format_list
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from app.accounts import grants, operations
@@ -23,6 +25,7 @@ from app.accounts.listing import accounts
 from app.accounts.models import AccessChange, LinkPurpose, Role, User
 from app.accounts.permissions import GRANTS, Permission
 from app.accounts.throttle import ThrottlePolicy
+from app.core.words import N_
 from app.extensions import db
 from app.nlp.detection import language_choices
 from app.services import external_url
@@ -99,14 +102,17 @@ def logout():
 #: What a one-time link's page says when the link no longer works, and once it is used.
 LINK_PAGES = {
     LinkPurpose.INVITE: (
-        "This invitation is not valid",
-        "It was used already, has expired or was withdrawn. Ask an admin for a new one.",
-        "Welcome, {name}. Your password is set.",
+        _l("This invitation is not valid"),
+        _l("It was used already, has expired or was withdrawn. Ask an admin for a new one."),
+        _l("Welcome, %(name)s. Your password is set."),
     ),
     LinkPurpose.RESET: (
-        "This reset link is not valid",
-        "It was used already, has expired or a newer one was issued. Ask an admin for a new one.",
-        "Your new password is set. You were signed out everywhere else.",
+        _l("This reset link is not valid"),
+        _l(
+            "It was used already, has expired or a newer one was issued. "
+            "Ask an admin for a new one."
+        ),
+        _l("Your new password is set. You were signed out everywhere else."),
     ),
 }
 
@@ -143,7 +149,7 @@ def set_password_page(secret: str, purpose: LinkPurpose):
             db.session.commit()
             logout_user()
             sign_in(user)
-            flash(done.format(name=user.name), "success")
+            flash(str(done) % {"name": user.name}, "success")
             return redirect(url_for(landing_for(user)))
     return render_template("auth/set_password.html", form=form, person=link.user, purpose=purpose)
 
@@ -152,19 +158,15 @@ def set_password_page(secret: str, purpose: LinkPurpose):
 
 #: What each permission lets someone do, in the words of the roles explanation.
 PERMISSION_WORDS = {
-    Permission.VIEW_COMPLAINTS: "read complaints and replies",
-    Permission.CREATE_COMPLAINTS: "paste complaints",
-    Permission.IMPORT_COMPLAINTS: "import complaints",
-    Permission.DRAFT_REPLIES: "write replies",
-    Permission.REVIEW_DRAFTS: "review colleagues' replies",
-    Permission.SIGN_OFF_DRAFTS: "sign off sensitive replies for legal or PR",
-    Permission.MANAGE_USERS: "manage people and roles",
-    Permission.MANAGE_SETTINGS: "change company details and policies and read the audit log",
+    Permission.VIEW_COMPLAINTS: N_("read complaints and replies"),
+    Permission.CREATE_COMPLAINTS: N_("paste complaints"),
+    Permission.IMPORT_COMPLAINTS: N_("import complaints"),
+    Permission.DRAFT_REPLIES: N_("write replies"),
+    Permission.REVIEW_DRAFTS: N_("review colleagues' replies"),
+    Permission.SIGN_OFF_DRAFTS: N_("sign off sensitive replies for legal or PR"),
+    Permission.MANAGE_USERS: N_("manage people and roles"),
+    Permission.MANAGE_SETTINGS: N_("change company details and policies and read the audit log"),
 }
-
-
-def _listed(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def role_duties() -> dict[Role, str]:
@@ -172,11 +174,15 @@ def role_duties() -> dict[Role, str]:
     duties = {}
     for role in Role:
         words = [
-            PERMISSION_WORDS.get(permission, permission.value.replace("_", " "))
+            gettext(PERMISSION_WORDS.get(permission, permission.value.replace("_", " ")))
             for permission in Permission
             if role in GRANTS[permission]
         ]
-        duties[role] = f"May {_listed(words)}." if words else "May do nothing yet."
+        duties[role] = (
+            gettext("May %(actions)s.", actions=format_list(words, locale=get_locale()))
+            if words
+            else gettext("May do nothing yet.")
+        )
     return duties
 
 
@@ -256,9 +262,26 @@ def edit_user(user_id: int):
             show_on_form(form, exc, otherwise="roles")
         else:
             db.session.commit()
-            flash(f"Access of {user.name} {outcome.message}.", "success")
+            flash(_access_saved(user, outcome), "success")
             return redirect(url_for("admin.users"))
     return _user_page(user, form, 409 if request.method == "POST" else 200)
+
+
+def _access_saved(user: User, outcome: grants.Outcome) -> str:
+    if outcome.pending is None:
+        return gettext("Access of %(name)s saved.", name=user.name)
+    return gettext(
+        "Access of %(name)s saved; %(given)s waits for another admin to confirm.",
+        name=user.name,
+        given=given_words(outcome.pending),
+    )
+
+
+def given_words(change: AccessChange) -> str:
+    """ "the Reviewer role, the legal group": what a pending change adds, in words."""
+    words = [gettext("the %(role)s role", role=gettext(Role(v).label)) for v in change.add_roles]
+    words += [gettext("the %(group)s group", group=key) for key in change.add_groups]
+    return ", ".join(words)
 
 
 def _user_page(user: User, form: RolesForm, status: int):
@@ -291,10 +314,10 @@ def user_languages(user_id: int):
         )
     except operations.AccountError as problem:
         db.session.rollback()
-        flash(str(problem), "error")
+        flash(gettext(str(problem)), "error")
     else:
         db.session.commit()
-        flash(f"Languages {user.name} reads are saved.", "success")
+        flash(gettext("Languages %(name)s reads are saved.", name=user.name), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
@@ -318,16 +341,28 @@ def _decide_access_change(change_id: int, decide):
         decide(db.session, change, actor=current_user, now=now())
     except grants.GrantError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(gettext(str(exc)), "error")
     else:
         db.session.commit()
-        flash(f"Access change for {change.user.name}: {change.status.value}.", "success")
+        flash(_decided_words(change), "success")
     on_user_page = request.form.get("back") == "user"
     return redirect(
         url_for("admin.edit_user", user_id=change.user_id)
         if on_user_page
         else url_for("admin.users")
     )
+
+
+def _decided_words(change: AccessChange) -> str:
+    words = {
+        "confirmed": _l("Access change for %(name)s confirmed."),
+        "rejected": _l("Access change for %(name)s rejected."),
+        "cancelled": _l("Access change for %(name)s withdrawn."),
+    }
+    said = words.get(change.status.value)
+    if said is None:
+        return f"{change.user.name}: {change.status.value}"
+    return str(said) % {"name": change.user.name}
 
 
 @admin_blueprint.route("/groups", methods=["GET", "POST"])
@@ -345,7 +380,10 @@ def signoff_groups():
         else:
             db.session.commit()
             flash(
-                f"Sign-off group {group.name} added; give it members on each person's page.",
+                gettext(
+                    "Sign-off group %(name)s added; give it members on each person's page.",
+                    name=group.name,
+                ),
                 "success",
             )
             return redirect(url_for("admin.signoff_groups"))
@@ -379,7 +417,7 @@ def reset_link(user_id: int):
         secret = operations.issue_reset_link(db.session, target=user, actor=current_user, now=now())
     except operations.AccountError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(gettext(str(exc)), "error")
         return redirect(url_for("admin.edit_user", user_id=user.id))
     db.session.commit()
     link = external_url(current_app, "auth.reset_password", secret=secret)
@@ -397,8 +435,9 @@ def _set_active(user_id: int, *, active: bool):
         change(db.session, target=user, actor=current_user, now=now())
     except operations.AccountError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(gettext(str(exc)), "error")
     else:
         db.session.commit()
-        flash(f"{user.name} is {'active again' if active else 'deactivated'}.", "success")
+        said = _l("%(name)s is active again.") if active else _l("%(name)s is deactivated.")
+        flash(str(said) % {"name": user.name}, "success")
     return redirect(url_for("admin.users"))

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.audit.models import AuditEvent
 from app.core.errors import Invalid
+from app.core.words import N_
 
 COLUMNS = (
     "id",
@@ -64,7 +65,7 @@ class Filters:
 def _day_start(text: str, zone: tzinfo, *, days_after: int = 0) -> datetime:
     """Midnight at the start of the day `text` (YYYY-MM-DD) in `zone`, in UTC."""
     if not _DAY.fullmatch(text):
-        raise ValueError("Give a date as YYYY-MM-DD, for example 2026-11-23.")
+        raise ValueError(N_("Give a date as YYYY-MM-DD, for example 2026-11-23."))
     try:
         day = date.fromisoformat(text) + timedelta(days=days_after)
         return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
@@ -95,13 +96,13 @@ def parse_filters(
             except ValueError as problem:
                 problems[name] = str(problem)
     if values.get("since") and values.get("until") and values["until"] <= values["since"]:
-        problems["until"] = "The last day is before the first day."
+        problems["until"] = N_("The last day is before the first day.")
     complaint = (complaint or "").strip().lstrip("#")
     if complaint:
         if _NUMBER.fullmatch(complaint) and 0 < int(complaint) <= MAX_ID:
             values["complaint_id"] = int(complaint)
         else:
-            problems["complaint"] = "Give a complaint number, for example 42."
+            problems["complaint"] = N_("Give a complaint number, for example 42.")
     action = (action or "").strip()
     if len(action) > MAX_ACTION_PREFIX:
         problems["action"] = f"At most {MAX_ACTION_PREFIX} characters."

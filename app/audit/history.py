@@ -5,7 +5,7 @@ No Flask: the complaint page and the admin audit page call it with a session.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -16,64 +16,74 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.audit.models import AuditEvent
 from app.core.parts import parts_in_words
+from app.core.words import N_
+from app.settings.store import NOT_SET
 
-#: How each action reads. Placeholders: {actor}, {revision}, {entity_id} and the event's
-#: details ({parts} is the list of edited parts). A sign-off that says no reads as the
+#: How each action reads. Placeholders: %(actor)s, %(revision)s, %(entity_id)s and the event's
+#: details (%(parts)s is the list of edited parts). A sign-off that says no reads as the
 #: action with ".refused" added. An action missing here, or a placeholder its event
 #: lacks, reads as the action's name.
 WORDING: dict[str, str] = {
-    "complaint.created": "{actor} added the complaint",
-    "complaint.reanalyzed": "{actor} analysed the complaint again",
-    "complaint.resolved": "{actor} marked the complaint resolved",
-    "complaint.assign": "{actor} took the complaint",
-    "complaint.assign.over": "{actor} took the complaint over from {from_name}",
-    "complaint.release": "{actor} released the complaint",
-    "case.complaint_moved": "{actor} moved complaint #{entity_id} from case #{from_case} "
-    "into case #{to_case}",
-    "case.complaint_split": "{actor} split complaint #{entity_id} out into case #{to_case}",
-    "case.note_added": "{actor} wrote an internal note on case #{entity_id}",
-    "complaint.assign.colleague": "{actor} assigned the complaint to {to_name}",
-    "complaint.bulk_close": "{actor} closed {count} complaints as not a complaint",
-    "complaint.bulk_reopen": "{actor} reopened {count} complaints (undo of a bulk close)",
-    "complaint.bulk_assign": "{actor} assigned {count} complaints to {to_name}",
-    "complaint.bulk_tag": "{actor} tagged {count} complaints “{tag}”",
-    "draft.created": "{actor} started a draft reply",
-    "draft.edited": "{actor} edited {parts} (now revision {revision})",
-    "draft.submit": "{actor} submitted the draft (revision {revision})",
-    "draft.approve": "{actor} approved revision {revision}",
-    "draft.request_changes": "{actor} asked for changes on revision {revision}",
-    "draft.sign_off": "{actor} ({group}) signed off revision {revision}",
-    "draft.sign_off.refused": "{actor} ({group}) refused sign-off on revision {revision}",
-    "draft.withdraw": "{actor} withdrew the draft",
-    "draft.publish": "{actor} published revision {revision}",
-    "draft.publish.manual": "{actor} took revision {revision} to post by hand",
-    "publication.delivered": "The reply was delivered",
-    "publication.delivered.manual": "{actor} marked the reply as posted: {url}",
-    "publication.retry_scheduled": "Delivery attempt {attempt} failed: {error}; trying again",
-    "publication.retried": "{actor} asked for delivery to be tried again",
-    "publication.failed": "Delivery failed: {error}",
-    "import.finished": "{actor}'s import of {filename} finished",
-    "import.resumed": "The import was taken over after row {after_row}: the process "
-    "running it had stopped",
-    "settings.company_updated": "{actor} updated the company details",
-    "settings.market_updated": "{actor} updated a market",
-    "settings.tone_policy_updated": "{actor} updated the tone policy",
-    "settings.workflow_policy_updated": "{actor} updated the workflow policy",
-    "settings.response_targets_updated": "{actor} changed response-time targets",
-    "settings.template_saved": "{actor} saved version {number} of the template {variant_id}",
-    "follow_up.done": "{actor} followed up with the customer",
-    "user.created": "{actor} created the account {email}",
-    "user.invited": "{actor} invited user #{entity_id}",
-    "user.invitation_accepted": "{actor} accepted the invitation",
-    "user.roles_changed": "{actor} changed the roles of user #{entity_id}",
-    "user.deactivated": "{actor} deactivated user #{entity_id}",
-    "user.reactivated": "{actor} reactivated user #{entity_id}",
-    "user.password_set": "{actor} set a password for user #{entity_id}",
-    "api_token.created": "{actor} created an API token for user #{user_id}",
+    "complaint.created": N_("%(actor)s added the complaint"),
+    "complaint.reanalyzed": N_("%(actor)s analysed the complaint again"),
+    "complaint.resolved": N_("%(actor)s marked the complaint resolved"),
+    "complaint.assign": N_("%(actor)s took the complaint"),
+    "complaint.assign.over": N_("%(actor)s took the complaint over from %(from_name)s"),
+    "complaint.release": N_("%(actor)s released the complaint"),
+    "case.complaint_moved": N_(
+        "%(actor)s moved complaint #%(entity_id)s from case #%(from_case)s into case #%(to_case)s"
+    ),
+    "case.complaint_split": N_(
+        "%(actor)s split complaint #%(entity_id)s out into case #%(to_case)s"
+    ),
+    "case.note_added": N_("%(actor)s wrote an internal note on case #%(entity_id)s"),
+    "complaint.assign.colleague": N_("%(actor)s assigned the complaint to %(to_name)s"),
+    "complaint.bulk_close": N_("%(actor)s closed %(count)s complaints as not a complaint"),
+    "complaint.bulk_reopen": N_("%(actor)s reopened %(count)s complaints (undo of a bulk close)"),
+    "complaint.bulk_assign": N_("%(actor)s assigned %(count)s complaints to %(to_name)s"),
+    "complaint.bulk_tag": N_("%(actor)s tagged %(count)s complaints “%(tag)s”"),
+    "draft.created": N_("%(actor)s started a draft reply"),
+    "draft.edited": N_("%(actor)s edited %(parts)s (now revision %(revision)s)"),
+    "draft.submit": N_("%(actor)s submitted the draft (revision %(revision)s)"),
+    "draft.approve": N_("%(actor)s approved revision %(revision)s"),
+    "draft.request_changes": N_("%(actor)s asked for changes on revision %(revision)s"),
+    "draft.sign_off": N_("%(actor)s (%(group)s) signed off revision %(revision)s"),
+    "draft.sign_off.refused": N_("%(actor)s (%(group)s) refused sign-off on revision %(revision)s"),
+    "draft.withdraw": N_("%(actor)s withdrew the draft"),
+    "draft.publish": N_("%(actor)s published revision %(revision)s"),
+    "draft.publish.manual": N_("%(actor)s took revision %(revision)s to post by hand"),
+    "publication.delivered": N_("The reply was delivered"),
+    "publication.delivered.manual": N_("%(actor)s marked the reply as posted: %(url)s"),
+    "publication.retry_scheduled": N_(
+        "Delivery attempt %(attempt)s failed: %(error)s; trying again"
+    ),
+    "publication.retried": N_("%(actor)s asked for delivery to be tried again"),
+    "publication.failed": N_("Delivery failed: %(error)s"),
+    "import.finished": N_("%(actor)s's import of %(filename)s finished"),
+    "import.resumed": N_(
+        "The import was taken over after row %(after_row)s: the process running it had stopped"
+    ),
+    "settings.company_updated": N_("%(actor)s updated the company details"),
+    "settings.market_updated": N_("%(actor)s updated a market"),
+    "settings.tone_policy_updated": N_("%(actor)s updated the tone policy"),
+    "settings.workflow_policy_updated": N_("%(actor)s updated the workflow policy"),
+    "settings.response_targets_updated": N_("%(actor)s changed response-time targets"),
+    "settings.template_saved": N_(
+        "%(actor)s saved version %(number)s of the template %(variant_id)s"
+    ),
+    "follow_up.done": N_("%(actor)s followed up with the customer"),
+    "user.created": N_("%(actor)s created the account %(email)s"),
+    "user.invited": N_("%(actor)s invited user #%(entity_id)s"),
+    "user.invitation_accepted": N_("%(actor)s accepted the invitation"),
+    "user.roles_changed": N_("%(actor)s changed the roles of user #%(entity_id)s"),
+    "user.deactivated": N_("%(actor)s deactivated user #%(entity_id)s"),
+    "user.reactivated": N_("%(actor)s reactivated user #%(entity_id)s"),
+    "user.password_set": N_("%(actor)s set a password for user #%(entity_id)s"),
+    "api_token.created": N_("%(actor)s created an API token for user #%(user_id)s"),
 }
 
 #: Who did it when no person did (imports from the CLI, scheduled jobs).
-SYSTEM = "The system"
+SYSTEM = N_("The system")
 
 
 @dataclass(frozen=True)
@@ -115,39 +125,70 @@ def _utc_time(value: Any) -> str | None:
     return moment.astimezone(UTC).strftime("%H:%M UTC")
 
 
-def _consequences(event: AuditEvent, details: Mapping[str, Any]) -> str:
+def _consequences(
+    event: AuditEvent, details: Mapping[str, Any], translate: Callable[[str], str]
+) -> str:
     """What followed from the event, from its details: the tail of its sentence."""
     tail = ""
     if event.action == "draft.edited":
         effects = [
-            f"{_plural(details[key], noun)} voided"
-            for key, noun in (("voided_reviews", "review"), ("voided_signoffs", "sign-off"))
+            translate(one if details[key] == 1 else many) % {"count": details[key]}
+            for key, one, many in (
+                ("voided_reviews", N_("%(count)s review voided"), N_("%(count)s reviews voided")),
+                (
+                    "voided_signoffs",
+                    N_("%(count)s sign-off voided"),
+                    N_("%(count)s sign-offs voided"),
+                ),
+            )
             if isinstance(details.get(key), int) and details[key] > 0
         ]
         if details.get("cooling_off_until"):
-            effects.append("cooling-off restarted")
+            effects.append(translate(N_("cooling-off restarted")))
         if effects:
             tail += "; " + ", ".join(effects)
     elif event.action == "draft.submit":
         until = _utc_time(details.get("cooling_off_until"))
         if until:
-            tail += f"; cooling off until {until}"
+            tail += "; " + translate(N_("cooling off until %(until)s")) % {"until": until}
         reasons = details.get("signoff") or ()
         groups = sorted({r["group"] for r in reasons if isinstance(r, dict) and r.get("group")})
         if groups:
-            tail += f"; needs sign-off by {' and '.join(groups)}"
+            tail += "; " + translate(N_("needs sign-off by %(groups)s")) % {
+                "groups": ", ".join(groups)
+            }
     elif event.action.startswith("settings.") and isinstance(details.get("changes"), list):
         # Recorded since the settings operations say what changed (older events do not).
-        tail += ": " + "; ".join(str(change) for change in details["changes"])
+        tail += ": " + "; ".join(_change(str(change), translate) for change in details["changes"])
     if details.get("comment"):
         tail += f": “{details['comment']}”"
     return tail
 
 
-def describe(event: AuditEvent, actor_name: str | None) -> str:
-    """A short sentence for the event, e.g. "Riya Reviewer approved revision 3"."""
+def _change(change: str, translate: Callable[[str], str]) -> str:
+    """ "Company name: A → B", recorded in English, with its label and "not set" in the
+    reader's language (the values are data)."""
+    label, colon, values = change.partition(": ")
+    if not colon:
+        return change
+    old, arrow, new = values.partition(" → ")
+    if arrow:
+        old, new = (translate(NOT_SET) if v == NOT_SET else v for v in (old, new))
+        values = f"{old} → {new}"
+    return f"{translate(label)}: {values}"
+
+
+def _as_is(message: str) -> str:
+    return message
+
+
+def describe(
+    event: AuditEvent, actor_name: str | None, translate: Callable[[str], str] = _as_is
+) -> str:
+    """A short sentence for the event, e.g. "Riya Reviewer approved revision 3";
+    `translate` (the web layer's gettext) puts WORDING in the reader's language."""
     details = event.details if isinstance(event.details, dict) else {}
-    actor = actor_name or SYSTEM
+    actor = actor_name or translate(SYSTEM)
     key = event.action
     if key == "draft.sign_off" and details.get("approved") is False:
         key += ".refused"
@@ -166,13 +207,15 @@ def describe(event: AuditEvent, actor_name: str | None) -> str:
     }
     fields = {name: value for name, value in fields.items() if value is not None}
     try:
-        sentence = WORDING[key].format_map(fields)
-    except (KeyError, IndexError, ValueError):
+        sentence = translate(WORDING[key]) % fields
+    except (KeyError, IndexError, ValueError, TypeError):
         sentence = f"{actor}: {_readable(event.action)}"
-    return sentence + _consequences(event, details)
+    return sentence + _consequences(event, details, translate)
 
 
-def entries(session: Session, query: Select[tuple[AuditEvent]]) -> list[HistoryEntry]:
+def entries(
+    session: Session, query: Select[tuple[AuditEvent]], translate: Callable[[str], str] = _as_is
+) -> list[HistoryEntry]:
     """The events `query` selects, in its order, each with its actor's name and sentence."""
     rows = session.execute(
         query.add_columns(User.name).outerjoin(User, User.id == AuditEvent.actor_id)
@@ -183,7 +226,7 @@ def entries(session: Session, query: Select[tuple[AuditEvent]]) -> list[HistoryE
             at=event.at,
             actor_name=name,
             action=event.action,
-            sentence=describe(event, name),
+            sentence=describe(event, name, translate),
             complaint_id=event.complaint_id,
             from_state=event.from_state,
             to_state=event.to_state,

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, render_template, request, stream_with_context, url_for
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from app.accounts.permissions import Permission
@@ -39,7 +40,7 @@ def _page(typed: dict[str, str], filters: export.Filters | None, problems: dict[
         query = export.matching(**asdict(filters))
         matched = db.session.scalar(select(func.count()).select_from(query.subquery()))
         events = history.entries(
-            db.session, query.order_by(AuditEvent.id.desc()).limit(EVENTS_SHOWN)
+            db.session, query.order_by(AuditEvent.id.desc()).limit(EVENTS_SHOWN), gettext
         )
     breaks = list(audit.verify(db.session))
     return (

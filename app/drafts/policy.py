@@ -25,6 +25,7 @@ from app.core.business_time import BusinessCalendar
 from app.core.clock import add_working_days
 from app.core.durations import in_words, plural
 from app.core.errors import Invalid
+from app.core.words import N_
 from app.drafts.models import SignOffGroup
 from app.settings import store
 from app.tone.catalogue import CODE_LABELS, CODES, WARN
@@ -49,11 +50,11 @@ PUBLISHERS = ("manual", "webhook")
 PUBLISHER_WORDS = {"manual": "by hand", "webhook": "by webhook"}
 #: The cooling-off settings' names on Admin → Workflow policy and in the audit log.
 COOLING_LABELS = {
-    "base_seconds": "Base cooling-off",
-    "hot_extra_seconds": "Extra for a hot complaint",
-    "warn_extra_seconds": "Extra when the tone checks warn",
-    "floor_seconds": "Never shorter than",
-    "edit_restart_percent": "Share restarted after an edit",
+    "base_seconds": N_("Base cooling-off"),
+    "hot_extra_seconds": N_("Extra for a hot complaint"),
+    "warn_extra_seconds": N_("Extra when the tone checks warn"),
+    "floor_seconds": N_("Never shorter than"),
+    "edit_restart_percent": N_("Share restarted after an edit"),
 }
 
 

@@ -15,6 +15,14 @@ from app.accounts.models import User
 from app.notifications.mail import MAX_AGE, PER_MESSAGE_ERRORS, Mailer, MailReport
 from app.notifications.models import Notification
 
+#: (recipient's name, the notice, their language or None, the link) -> (subject, body).
+Compose = Callable[[str, str, str | None, str], tuple[str, str]]
+
+
+def in_english(name: str, message: str, language: str | None, link: str) -> tuple[str, str]:
+    """The e-mail as it reads without the web layer's translations."""
+    return f"Composure: {message[:80]}", f"Hello {name},\n\n{message}\n\n{link}\n"
+
 
 def send_pending(
     session: Session,
@@ -23,6 +31,7 @@ def send_pending(
     now: datetime,
     limit: int = 200,
     on_sent: Callable[[int, str], None] | None = None,
+    compose: Compose = in_english,
 ) -> MailReport:
     """E-mail the notices not sent yet. Each is claimed first (a conditional update of
     `emailed_at`), so several workers never send the same one twice. When the server is
@@ -30,7 +39,7 @@ def send_pending(
     for as long as it is less than MAX_AGE old."""
     report = MailReport()
     rows = session.execute(
-        select(Notification.id, User.email, User.name)
+        select(Notification.id, User.email, User.name, User.language)
         .join(User, User.id == Notification.user_id)
         .where(
             Notification.emailed_at.is_(None),
@@ -42,7 +51,7 @@ def send_pending(
         .limit(limit)
     ).all()
     session.rollback()
-    for notification_id, email, name in rows:
+    for notification_id, email, name, language in rows:
         claimed = session.execute(
             update(Notification)
             .where(Notification.id == notification_id, Notification.emailed_at.is_(None))
@@ -54,11 +63,7 @@ def send_pending(
         notification = session.get(Notification, notification_id)
         link = mailer.base_url.rstrip("/") + notification.link if notification.link else ""
         try:
-            mailer.send(
-                email,
-                f"Composure: {notification.message[:80]}",
-                f"Hello {name},\n\n{notification.message}\n\n{link}\n",
-            )
+            mailer.send(email, *compose(name, notification.message, language, link))
         except PER_MESSAGE_ERRORS as error:
             notification.email_error = (str(error) or error.__class__.__name__)[:500]
             notification.emailed_at = None

@@ -13,6 +13,7 @@ from app import services
 from app.core.durations import plural
 from app.drafts.models import Publication, PublicationStatus
 from app.extensions import db
+from app.web import mail_words
 from app.workers.loop import Worker, poll_seconds
 
 outbox_cli = AppGroup("outbox", help="Deliver published replies (webhook) and e-mail notices.")
@@ -28,7 +29,9 @@ def run(once: bool) -> None:
     the work (FOR UPDATE SKIP LOCKED) and never deliver the same attempt twice.
     """
     try:
-        worker = Worker(current_app._get_current_object(), steps=("outbox", "mail"))
+        worker = Worker(
+            current_app._get_current_object(), steps=("outbox", "mail"), compose=mail_words.compose
+        )
     except services.ConfigurationError as problem:
         raise click.ClickException(str(problem)) from problem
     if worker.adapter is None:

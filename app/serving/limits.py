@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 
 from flask import Flask, current_app, g, render_template, request
+from flask_babel import gettext, ngettext
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -98,14 +99,16 @@ def retry_after_seconds() -> int:
 def too_many(error: RateLimitExceeded):
     wait = retry_after_seconds()
     headers = {"Retry-After": str(wait)}
-    message = (
-        f"Too many requests ({error.description}). Try again in {wait} second"
-        f"{'' if wait == 1 else 's'}; nothing you sent was kept."
+    message = ngettext(
+        "Too many requests (%(limit)s). Try again in %(num)s second; nothing you sent was kept.",
+        "Too many requests (%(limit)s). Try again in %(num)s seconds; nothing you sent was kept.",
+        wait,
+        limit=error.description,
     )
     if request.path.startswith(API_PREFIX):
         return api_error(429, message, headers=headers)
     page = render_template(
-        "errors/error.html", status=429, title="Slow down a little", message=message
+        "errors/error.html", status=429, title=gettext("Slow down a little"), message=message
     )
     return page, 429, headers
 

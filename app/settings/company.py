@@ -19,18 +19,19 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.core.errors import Invalid
 from app.core.text import one_line
+from app.core.words import N_
 from app.settings import store
 
 PREFIX = "company."
 #: The fields as Admin → Company details names them (the form and the audit log).
 LABELS = {
-    "name": "Company name",
-    "phone": "Phone number",
-    "email": "Customer care e-mail",
-    "faq_url": "Help page link",
-    "dm_instruction": "How to reach you privately",
-    "follow_up_days": "Follow up after (working days)",
-    "dm_instructions": "How to reach you privately, by language",
+    "name": N_("Company name"),
+    "phone": N_("Phone number"),
+    "email": N_("Customer care e-mail"),
+    "faq_url": N_("Help page link"),
+    "dm_instruction": N_("How to reach you privately"),
+    "follow_up_days": N_("Follow up after (working days)"),
+    "dm_instructions": N_("How to reach you privately, by language"),
 }
 
 
@@ -88,12 +89,12 @@ def clean(values: dict[str, Any]) -> CompanyDetails:
         if len(value) > limit:
             problems[name] = f"At most {limit} characters."
         if "{" in value or "}" in value or "[[" in value:
-            problems[name] = "Braces and [[ ]] are reserved for template placeholders."
+            problems[name] = N_("Braces and [[ ]] are reserved for template placeholders.")
         result[name] = value
     if not result["name"]:
-        problems["name"] = "Give the company name customers know you by."
+        problems["name"] = N_("Give the company name customers know you by.")
     if result["phone"] and not re.fullmatch(r"\+?[\d ()./-]{5,}", result["phone"]):
-        problems["phone"] = "Digits, spaces, +, ( ) and - only, e.g. 0808 157 0192."
+        problems["phone"] = N_("Digits, spaces, +, ( ) and - only, e.g. 0808 157 0192.")
     if result["email"]:
         try:
             result["email"] = validate_email(result["email"], check_deliverability=False).normalized
@@ -102,9 +103,9 @@ def clean(values: dict[str, Any]) -> CompanyDetails:
     if result["faq_url"]:
         parts = urlsplit(result["faq_url"])
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            problems["faq_url"] = "A full link starting with https://."
+            problems["faq_url"] = N_("A full link starting with https://.")
     if not result["dm_instruction"]:
-        problems["dm_instruction"] = "Say how customers reach you privately, e.g. send us a DM."
+        problems["dm_instruction"] = N_("Say how customers reach you privately, e.g. send us a DM.")
     result["dm_instruction"] = result["dm_instruction"].rstrip(".")
     result["dm_instructions"] = _dm_instructions(values.get("dm_instructions") or {}, problems)
     days = values.get("follow_up_days")
@@ -113,7 +114,7 @@ def clean(values: dict[str, Any]) -> CompanyDetails:
     except (TypeError, ValueError):
         days = -1
     if not 1 <= days <= 14:
-        problems["follow_up_days"] = "Between 1 and 14 working days."
+        problems["follow_up_days"] = N_("Between 1 and 14 working days.")
     result["follow_up_days"] = days
     if problems:
         raise CompanyDetailsError(problems)
@@ -129,11 +130,11 @@ def _dm_instructions(typed: Mapping[str, Any], problems: dict[str, str]) -> dict
         value = one_line(str(text or ""), limit + 1)
         key = f"dm_instruction.{language}"
         if not re.fullmatch(r"[a-z]{2,8}", str(language)):
-            problems[key] = "Not a language code."
+            problems[key] = N_("Not a language code.")
         elif len(value) > limit:
             problems[key] = f"At most {limit} characters."
         elif "{" in value or "}" in value or "[[" in value:
-            problems[key] = "Braces and [[ ]] are reserved for template placeholders."
+            problems[key] = N_("Braces and [[ ]] are reserved for template placeholders.")
         elif value:
             kept[language] = value.rstrip(".")
     return kept

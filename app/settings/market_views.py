@@ -8,8 +8,9 @@ from datetime import datetime
 
 from babel.units import format_unit
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, get_locale, gettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -48,35 +49,39 @@ def inject() -> dict:
 
 
 class MarketForm(FlaskForm):
-    key = StringField(LABELS["key"], description="Short and fixed once made, e.g. nl.")
-    name = StringField(LABELS["name"])
+    key = StringField(_l(LABELS["key"]), description=_l("Short and fixed once made, e.g. nl."))
+    name = StringField(_l(LABELS["name"]))
     languages = StringField(
-        LABELS["languages"],
-        description="Codes separated by commas, e.g. nl, en. A complaint on a channel of no "
-        "market goes to the first market listing its language.",
+        _l(LABELS["languages"]),
+        description=_l(
+            "Codes separated by commas, e.g. nl, en. A complaint on a channel of no "
+            "market goes to the first market listing its language."
+        ),
     )
     time_zone = StringField(
-        LABELS["time_zone"], description="e.g. Europe/Amsterdam. Blank: the display time zone."
+        _l(LABELS["time_zone"]),
+        description=_l("e.g. Europe/Amsterdam. Blank: the display time zone."),
     )
     holiday_country = StringField(
-        LABELS["holiday_country"],
-        description="A country code, e.g. NL: the clock pauses on its public holidays.",
+        _l(LABELS["holiday_country"]),
+        description=_l("A country code, e.g. NL: the clock pauses on its public holidays."),
     )
-    brand_name = StringField(LABELS["brand_name"], description="Blank: the company name.")
-    phone = StringField(LABELS["phone"], description="Blank: the company phone.")
-    email = StringField(LABELS["email"], description="Blank: the company e-mail.")
-    faq_url = StringField(LABELS["faq_url"], description="Blank: the company help page.")
+    brand_name = StringField(_l(LABELS["brand_name"]), description=_l("Blank: the company name."))
+    phone = StringField(_l(LABELS["phone"]), description=_l("Blank: the company phone."))
+    email = StringField(_l(LABELS["email"]), description=_l("Blank: the company e-mail."))
+    faq_url = StringField(_l(LABELS["faq_url"]), description=_l("Blank: the company help page."))
     dm_instruction = StringField(
-        LABELS["dm_instruction"], description="In the market's language. Blank: the company's."
+        _l(LABELS["dm_instruction"]),
+        description=_l("In the market's language. Blank: the company's."),
     )
-    channels = CheckboxesField(LABELS["channels"], choices=[])
+    channels = CheckboxesField(_l(LABELS["channels"]), choices=[])
 
 
 for _day in WEEKDAYS:
     setattr(
         MarketForm,
         f"hours_{_day}",
-        StringField(market_settings.DAY_NAMES[_day], description="e.g. 09:00-17:00"),
+        StringField(_l(market_settings.DAY_NAMES[_day]), description=_l("e.g. 09:00-17:00")),
     )
 
 
@@ -132,7 +137,10 @@ def edit_market(market_key: str):
             show_on_form(form, _said(problem), otherwise="name")
         else:
             db.session.commit()
-            flash(f"Market {saved.name} saved; new complaints use its clock.", "success")
+            flash(
+                gettext("Market %(name)s saved; new complaints use its clock.", name=saved.name),
+                "success",
+            )
             return redirect(url_for("markets.list_markets"))
     status = 400 if request.method == "POST" else 200
     return render_template("settings/market.html", form=form, market=market), status

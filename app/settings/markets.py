@@ -39,21 +39,22 @@ from app.settings import store
 
 #: The fields as Admin → Markets names them (the form and the audit log).
 LABELS = {
-    "key": "Key",
-    "name": "Name",
-    "languages": "Languages",
-    "time_zone": "Time zone",
-    "business_hours": "Business hours",
-    "holiday_country": "Public holidays of",
-    "brand_name": "Brand name",
-    "phone": "Phone number",
-    "email": "Customer care e-mail",
-    "faq_url": "Help page link",
-    "dm_instruction": "How to reach you privately",
-    "channels": "Channels",
+    "key": N_("Key"),
+    "name": N_("Name"),
+    "languages": N_("Languages"),
+    "time_zone": N_("Time zone"),
+    "business_hours": N_("Business hours"),
+    "holiday_country": N_("Public holidays of"),
+    "brand_name": N_("Brand name"),
+    "phone": N_("Phone number"),
+    "email": N_("Customer care e-mail"),
+    "faq_url": N_("Help page link"),
+    "dm_instruction": N_("How to reach you privately"),
+    "channels": N_("Channels"),
 }
-DAY_NAMES = dict(zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
-                                "Saturday", "Sunday"), strict=True))  # fmt: skip
+DAY_NAMES = dict(zip(WEEKDAYS, (N_("Monday"), N_("Tuesday"), N_("Wednesday"),
+                                N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday")),
+                     strict=True))  # fmt: skip
 LIMITS = {"name": 80, "brand_name": 120, "phone": 40, "email": 200, "faq_url": 500,
           "dm_instruction": 160}  # fmt: skip
 COMPANY = ("brand_name", "phone", "email", "faq_url", "dm_instruction")
@@ -152,7 +153,7 @@ def _hours(typed: dict[str, str], problems: dict[str, str]) -> dict | None:
         for pair in pairs:
             ends = [end.strip() for end in pair.split("-")]
             if len(ends) != 2:
-                problems[f"hours_{day}"] = "Write each opening as 09:00-17:00."
+                problems[f"hours_{day}"] = N_("Write each opening as 09:00-17:00.")
                 break
             stored.setdefault(day, []).append(ends)
     if not stored or any(key.startswith("hours_") for key in problems):
@@ -173,10 +174,10 @@ def _company(values: dict[str, Any], problems: dict[str, str]) -> dict[str, str 
         if len(value) > LIMITS[name]:
             problems[name] = f"At most {LIMITS[name]} characters."
         elif "{" in value or "}" in value or "[[" in value:
-            problems[name] = "Braces and [[ ]] are reserved for template placeholders."
+            problems[name] = N_("Braces and [[ ]] are reserved for template placeholders.")
         found[name] = value or None
     if found["phone"] and not re.fullmatch(r"\+?[\d ()./-]{5,}", found["phone"]):
-        problems["phone"] = "Digits, spaces, +, ( ) and - only, e.g. +371 6700 0000."
+        problems["phone"] = N_("Digits, spaces, +, ( ) and - only, e.g. +371 6700 0000.")
     if found["email"]:
         try:
             found["email"] = validate_email(found["email"], check_deliverability=False).normalized
@@ -185,7 +186,7 @@ def _company(values: dict[str, Any], problems: dict[str, str]) -> dict[str, str 
     if found["faq_url"]:
         parts = urlsplit(found["faq_url"])
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            problems["faq_url"] = "A full link starting with https://."
+            problems["faq_url"] = N_("A full link starting with https://.")
     if found["dm_instruction"]:
         found["dm_instruction"] = found["dm_instruction"].rstrip(".")
     return found
@@ -197,14 +198,14 @@ def clean(values: dict[str, Any], *, channels: list[str]) -> MarketValues:
     problems: dict[str, str] = {}
     key = str(values.get("key") or "").strip().lower()
     if not re.fullmatch(r"[a-z0-9_-]{1,32}", key):
-        problems["key"] = "Lower-case letters, digits, - and _ only, e.g. nl."
+        problems["key"] = N_("Lower-case letters, digits, - and _ only, e.g. nl.")
     name = one_line(str(values.get("name") or ""), LIMITS["name"] + 1)
     if not name or len(name) > LIMITS["name"]:
         problems["name"] = f"Give the market a name of at most {LIMITS['name']} characters."
     languages = [code.strip().lower() for code in str(values.get("languages") or "").split(",")]
     languages = [code for code in languages if code]
     if any(not re.fullmatch(r"[a-z]{2,8}", code) for code in languages):
-        problems["languages"] = "Language codes separated by commas, e.g. nl, en."
+        problems["languages"] = N_("Language codes separated by commas, e.g. nl, en.")
     zone = str(values.get("time_zone") or "").strip() or None
     if zone is not None:
         try:
@@ -213,7 +214,7 @@ def clean(values: dict[str, Any], *, channels: list[str]) -> MarketValues:
             problems["time_zone"] = str(error) + "."
     hours = _hours(values.get("hours") or {}, problems)
     if hours is not None and zone is None and "time_zone" not in problems:
-        problems["time_zone"] = "A market with business hours names its time zone."
+        problems["time_zone"] = N_("A market with business hours names its time zone.")
     try:
         country = check_holiday_country(values.get("holiday_country"))
     except ValueError as error:

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
+from app.core.words import N_
 from app.drafts import policy as workflow_settings
 from app.settings import template_checks
 from app.settings.company import CompanyDetails
@@ -15,26 +16,20 @@ from app.tone import policy as tone_policy_settings
 from app.tone.catalogue import CODE_LABELS, CODES, DEFAULT_SEVERITIES
 
 
-def tone_changes(current: tone_policy_settings.TonePolicy) -> list[str]:
-    """What the tone policy changes from the defaults, in words."""
+def tone_changes(current: tone_policy_settings.TonePolicy) -> list[tuple[str, str]]:
+    """What the tone policy changes from the defaults: (what, its value now), both English
+    message ids or numbers the page translates."""
     changes = [
-        f"{CODE_LABELS[code]}: {current.severity(code)}"
+        (CODE_LABELS[code], current.severity(code))
         for code in CODES
         if current.severity(code) != DEFAULT_SEVERITIES[code]
     ]
     defaults = tone_policy_settings.TonePolicy()
     if current.readability_min != defaults.readability_min:
-        changes.append(f"lowest reading ease {current.readability_min:g}")
+        changes.append((N_("lowest reading ease"), f"{current.readability_min:g}"))
     if current.negative_at != defaults.negative_at:
-        changes.append(f"negative at {current.negative_at:g}")
+        changes.append((N_("negative at"), f"{current.negative_at:g}"))
     return changes
-
-
-def target_words(seconds: int) -> str:
-    if seconds % 3600 == 0:
-        hours = seconds // 3600
-        return f"{hours} hour{'' if hours == 1 else 's'}"
-    return f"{seconds / 60:g} min"
 
 
 def settings_areas(
@@ -58,7 +53,7 @@ def settings_areas(
         "workflow": {
             "cooling_off": workflow_policy.cooling_off,
             "targets": [
-                (channel.name, target_words(channel.response_target_seconds))
+                (channel.name, channel.response_target_seconds)
                 for channel in workflow_settings.response_targets(session)
                 if channel.active
             ],

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.audit import log as audit
+from app.core.words import N_
 from app.settings.models import Setting
 
 
@@ -105,12 +106,17 @@ def save(
     return changed
 
 
+#: How an empty setting reads in an audit sentence (English as recorded; translated where
+#: it is shown).
+NOT_SET = N_("not set")
+
+
 def change_words(name: str, old: Any, new: Any) -> str:
     """ "Greeting: Hi → Hello": a setting's change for the audit log, when its owner has no
     better words."""
 
     def shown(value: Any) -> str:
-        return "not set" if value in (None, "", [], {}) else str(value)
+        return NOT_SET if value in (None, "", [], {}) else str(value)
 
     label = name.replace(".", " ").replace("_", " ")
     return f"{label[:1].upper()}{label[1:]}: {shown(old)} → {shown(new)}"

@@ -27,6 +27,7 @@ from pathlib import Path
 from app.analysis.rules import CATEGORIES, FLAG_LABELS
 from app.channels import ChannelInfo, fit, measure
 from app.core.datafile import DataFileError
+from app.core.words import N_
 from app.drafts.builder import follow_up_phrase
 from app.drafts.response_templates import (
     PART_LABELS,
@@ -48,13 +49,13 @@ from app.tone.policy import TonePolicy
 #: The holding reply to an attack is listed, and checked, like a part's variants.
 HOLDING_REPLY = "holding_reply"
 SECTIONS = (*PARTS, HOLDING_REPLY)
-SECTION_LABELS = {**PART_LABELS, HOLDING_REPLY: "Holding reply to an attack"}
+SECTION_LABELS = {**PART_LABELS, HOLDING_REPLY: N_("Holding reply to an attack")}
 
 PASS, WARNING, FAIL = "pass", "warning", "fail"
 STATUSES = (PASS, WARNING, FAIL)
 #: The library page's language filter value that lists every language.
 ALL_LANGUAGES = "all"
-STATUS_LABELS = {PASS: "Passes", WARNING: "Warning", FAIL: "Fails"}
+STATUS_LABELS = {PASS: N_("Passes"), WARNING: N_("Warning"), FAIL: N_("Fails")}
 
 #: Used where the company has not set a value, so the tone check reads a whole sentence.
 SAMPLE_COMPANY = {
@@ -261,11 +262,11 @@ def sample_values(
 
 
 COMPANY_FIELD_LABELS = {
-    "name": "company name",
-    "phone": "phone number",
-    "email": "customer care e-mail",
-    "faq_url": "help page link",
-    "dm_instruction": "how to reach you privately",
+    "name": N_("company name"),
+    "phone": N_("phone number"),
+    "email": N_("customer care e-mail"),
+    "faq_url": N_("help page link"),
+    "dm_instruction": N_("how to reach you privately"),
 }
 
 
@@ -293,7 +294,10 @@ def _words(values: Iterable[str], key: str) -> tuple[str, ...]:
 
 #: How the keys of one condition combine: `requires` needs them all, any `avoid` rules a
 #: variant out, each matching `suits` makes it a better fit.
-_CONDITION_KINDS = (("requires", "Only when", ", and "), ("avoid", "Never when", ", or "))
+_CONDITION_KINDS = (
+    ("requires", N_("Only when"), ", and "),
+    ("avoid", N_("Never when"), ", or "),
+)
 
 
 def _clause(key: str, values: frozenset[str]) -> str:
@@ -320,7 +324,7 @@ def _conditions(variant: Variant) -> tuple[Condition, ...]:
         if getattr(variant.suits, key)
     ]
     if suits:
-        lines.append(Condition("Best fit when", "; ".join(suits)))
+        lines.append(Condition(N_("Best fit when"), "; ".join(suits)))
     return tuple(lines)
 
 
@@ -561,7 +565,9 @@ def check_library(
                 language=language,
                 text=guidance.holding_reply,
                 offered=("public", "private"),
-                conditions=(Condition("Only when", f"the flag is {FLAG_LABELS['harassment']}"),),
+                conditions=(
+                    Condition(N_("Only when"), f"the flag is {FLAG_LABELS['harassment']}"),
+                ),
                 offline=False,
                 topic=topics.get("other", ""),
                 where=_relative(str(folder / language / "attack.yaml"), folder),

@@ -38,6 +38,7 @@ from app.audit import log as audit
 from app.complaints.models import Market
 from app.core.datafile import DataFileError
 from app.core.errors import DomainError, Refused
+from app.core.words import N_
 from app.drafts.response_templates import (
     PARTS,
     Conditions,
@@ -64,7 +65,7 @@ def edit_refusal(actor: User) -> Refused | None:
     """Whether `actor` may change the template library: None when they may, else why not.
     Refuses the save, decides whether the library page offers "Edit", and explains."""
     if not can(actor, Permission.MANAGE_SETTINGS):
-        return Refused("forbidden", "Only admins change the template library.")
+        return Refused("forbidden", N_("Only admins change the template library."))
     return None
 
 

@@ -18,6 +18,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_decimal, gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
@@ -37,6 +39,7 @@ from app.nlp.detection import language_name
 from app.services import company_defaults, workflow_defaults
 from app.settings import company as company_settings
 from app.settings import overview, template_checks, template_edits, template_versions, workflow_form
+from app.settings.company import LABELS
 from app.tone import policy as tone_policy_settings
 from app.tone.catalogue import CODE_LABELS, CODES, DEFAULT_SEVERITIES, FIXED_SEVERITIES
 from app.web.access import requires
@@ -47,22 +50,29 @@ blueprint = Blueprint("settings", __name__, url_prefix="/admin")
 
 
 class CompanyForm(FlaskForm):
-    name = StringField(company_settings.LABELS["name"], description="As customers know you.")
+    name = StringField(_l(LABELS["name"]), description=_l("As customers know you."))
     phone = StringField(
-        company_settings.LABELS["phone"], description="Fills {company_phone}, e.g. 0808 157 0192."
+        _l(LABELS["phone"]),
+        description=_l("Fills %(placeholder)s, e.g. 0808 157 0192.", placeholder="{company_phone}"),
     )
-    email = StringField(company_settings.LABELS["email"], description="Fills {company_email}.")
+    email = StringField(
+        _l(LABELS["email"]), description=_l("Fills %(placeholder)s.", placeholder="{company_email}")
+    )
     faq_url = StringField(
-        company_settings.LABELS["faq_url"], description="Fills {faq_url}; starts with https://."
+        _l(LABELS["faq_url"]),
+        description=_l("Fills %(placeholder)s; starts with https://.", placeholder="{faq_url}"),
     )
     dm_instruction = StringField(
-        company_settings.LABELS["dm_instruction"],
-        description='Completes "Please …", e.g. "send us a DM with your order number".',
+        _l(LABELS["dm_instruction"]),
+        description=_l('Completes "Please …", e.g. "send us a DM with your order number".'),
     )
     follow_up_days = IntegerField(
-        company_settings.LABELS["follow_up_days"],
+        _l(LABELS["follow_up_days"]),
         validators=[Optional()],
-        description='Fills {follow_up_when}: 2 gives "by Wednesday" on a Monday.',
+        description=_l(
+            'Fills %(placeholder)s: 2 gives "by Wednesday" on a Monday.',
+            placeholder="{follow_up_when}",
+        ),
     )
 
 
@@ -95,7 +105,7 @@ def company_details():
                 db.session, details, actor=current_user, now=now(), previous=services().company
             )
             db.session.commit()
-            flash("Company details saved; new drafts use them.", "success")
+            flash(gettext("Company details saved; new drafts use them."), "success")
             return redirect(url_for("settings.company_details"))
     return render_template(
         "settings/company.html",
@@ -123,7 +133,7 @@ def tone_policy():
         else:
             tone_policy_settings.save(db.session, chosen, actor=current_user, now=now())
             db.session.commit()
-            flash("Tone policy saved; drafts are checked with it from now on.", "success")
+            flash(gettext("Tone policy saved; drafts are checked with it from now on."), "success")
             return redirect(url_for("settings.tone_policy"))
     return (
         render_template(
@@ -152,11 +162,17 @@ def workflow_policy():
     if request.method == "POST":
         values = {name: request.form.get(name, "").strip() for name in values}
         problems = workflow_form.save(
-            db.session, values, channels, defaults=defaults, actor=current_user, now=now()
+            db.session,
+            values,
+            channels,
+            defaults=defaults,
+            actor=current_user,
+            now=now(),
+            translate=gettext,
         )
         if not problems:
             db.session.commit()
-            flash("Workflow policy saved; it applies to the next submission.", "success")
+            flash(gettext("Workflow policy saved; it applies to the next submission."), "success")
             return redirect(url_for("settings.workflow_policy"))
         db.session.rollback()  # targets checked alongside stay unchanged
         channels = workflow_settings.response_targets(db.session)
@@ -313,6 +329,14 @@ def _edit_page(
     return page
 
 
+def _saved_words(saved) -> str:
+    return gettext(
+        "Version %(number)s of %(variant)s saved; new drafts use it.",
+        number=saved.number,
+        variant=saved.variant_id,
+    )
+
+
 @blueprint.route("/templates/<language>/<part>/new", methods=["GET", "POST"])
 @blueprint.route("/templates/<language>/<part>/<variant_id>", methods=["GET", "POST"])
 @requires(Permission.MANAGE_SETTINGS)
@@ -329,9 +353,7 @@ def template_edit(language: str, part: str, variant_id: str | None = None):
         )
         if saved:
             db.session.commit()
-            flash(
-                f"Version {saved.number} of {saved.variant_id} saved; new drafts use it.", "success"
-            )
+            flash(_saved_words(saved), "success")
             return redirect(url_for(".template_edit", language=language, part=part,
                                     variant_id=saved.variant_id, market=key))  # fmt: skip
     refusal = template_versions.edit_refusal(current_user)
@@ -361,10 +383,15 @@ def template_version(variant_id: str):
             market=key,
         )
     except (template_versions.TemplateRefused, Refused) as refused:
-        flash(str(refused), "error")
+        flash(gettext(str(refused)), "error")
     else:
         db.session.commit()
-        flash(f"Version {saved.number} of {variant_id} saved.", "success")
+        flash(
+            gettext(
+                "Version %(number)s of %(variant)s saved.", number=saved.number, variant=variant_id
+            ),
+            "success",
+        )
     language, part = template_edits.where_is(
         db.session, current.library_for(key), current.templates.files, variant_id, key
     )
@@ -396,5 +423,10 @@ def admin_home():
         areas=areas,
         roles=list(Role),
         account_status_labels=listing.STATUS_LABELS,
-        minutes=lambda seconds: f"{seconds / 60:g} min",
+        minutes=minutes_words,
     )
+
+
+def minutes_words(seconds: float) -> str:
+    """ "5 min", the number in the page's language."""
+    return gettext("%(minutes)s min", minutes=format_decimal(seconds / 60))

@@ -5,6 +5,7 @@ targets. No Flask."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -12,23 +13,30 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.analysis.rules import FLAGS
 from app.complaints.models import Channel
+from app.core.words import N_
 from app.drafts import policy as workflow_settings
 from app.tone.catalogue import CODES
+
+Translate = Callable[[str], str]
 
 #: Cooling-off settings, shown in minutes: (setting, input name, label, hint).
 LABELS = workflow_settings.COOLING_LABELS
 COOLING_FIELDS = (
-    ("base_seconds", LABELS["base_seconds"], "Every submitted draft waits at least this long."),
-    ("hot_extra_seconds", LABELS["hot_extra_seconds"], "Added when the complaint's heat is high."),
+    ("base_seconds", LABELS["base_seconds"], N_("Every submitted draft waits at least this long.")),
+    (
+        "hot_extra_seconds",
+        LABELS["hot_extra_seconds"],
+        N_("Added when the complaint's heat is high."),
+    ),
     (
         "warn_extra_seconds",
         LABELS["warn_extra_seconds"],
-        "Added when the draft has a finding that warns.",
+        N_("Added when the draft has a finding that warns."),
     ),
     (
         "floor_seconds",
         LABELS["floor_seconds"],
-        "The least any draft cools off, whatever the rest says (1 minute at least).",
+        N_("The least any draft cools off, whatever the rest says (1 minute at least)."),
     ),
 )
 TARGET_UNITS = {"minutes": 60, "hours": 3600}
@@ -87,7 +95,7 @@ def _settings_from(values: dict[str, str], channels) -> tuple[dict, dict, dict]:
         field = f"cooling_off.{name.removesuffix('_seconds')}_minutes"
         seconds = _seconds_from(values[field], 60)
         if seconds is None:
-            problems[field] = "A number of minutes, e.g. 10."
+            problems[field] = N_("A number of minutes, e.g. 10.")
         else:
             settings[f"cooling_off.{name}"] = seconds
     settings["cooling_off.edit_restart_percent"] = values["cooling_off.edit_restart_percent"]
@@ -99,14 +107,19 @@ def _settings_from(values: dict[str, str], channels) -> tuple[dict, dict, dict]:
         unit = TARGET_UNITS.get(values[f"target_unit.{channel.key}"])
         seconds = _seconds_from(values[f"target.{channel.key}"], unit or 0) if unit else None
         if seconds is None:
-            problems[f"target.{channel.key}"] = "A number of minutes or hours, e.g. 1 hour."
+            problems[f"target.{channel.key}"] = N_("A number of minutes or hours, e.g. 1 hour.")
         else:
             targets[channel.key] = seconds
     return settings, targets, problems
 
 
-def _on_screen(fields: dict[str, str]) -> dict[str, str]:
-    """The policy's problems, named by the form's fields and said in its units."""
+def _as_is(message: str) -> str:
+    return message
+
+
+def _on_screen(fields: dict[str, str], translate: Translate = _as_is) -> dict[str, str]:
+    """The policy's problems, named by the form's fields and said in its units (in the
+    reader's language with `translate`, the web layer's gettext)."""
     shown = {}
     most = workflow_settings.MAX_SECONDS // 60
     for key, message in fields.items():
@@ -115,14 +128,17 @@ def _on_screen(fields: dict[str, str]) -> dict[str, str]:
             field = f"cooling_off.{name.removesuffix('_seconds')}_minutes"
             if name == "floor_seconds":
                 least = workflow_settings.MIN_FLOOR_SECONDS / 60
-                message = f"From {least:g} to {most} minutes: cooling-off cannot be switched off."
+                message = translate(
+                    N_("From %(least)s to %(most)s minutes: cooling-off cannot be switched off.")
+                ) % {"least": f"{least:g}", "most": most}
             else:
-                message = f"From 0 to {most} minutes (a day)."
+                message = translate(N_("From 0 to %(most)s minutes (a day).")) % {"most": most}
             shown[field] = message
         elif key.startswith("target."):
-            shown[key] = "From 1 minute to 24 hours."  # the form lists only known channels
+            # the form lists only known channels
+            shown[key] = translate(N_("From 1 minute to 24 hours."))
         else:
-            shown[key] = message
+            shown[key] = translate(message)
     return shown
 
 
@@ -142,6 +158,7 @@ def save(
     defaults: workflow_settings.WorkflowPolicy,
     actor: User,
     now: datetime,
+    translate: Translate = _as_is,
 ) -> dict[str, str]:
     """Store the policy and the response targets typed into the form, or return what is
     wrong, by field, in the form's units (then nothing is stored: the caller rolls back the
@@ -153,11 +170,11 @@ def save(
             settings, defaults, workflow_settings.group_choices(session)
         )
     except workflow_settings.WorkflowPolicyError as problem:
-        problems.update(_on_screen(problem.fields))
+        problems.update(_on_screen(problem.fields, translate))
     try:
         workflow_settings.set_response_targets(session, targets, actor=actor, now=now)
     except workflow_settings.WorkflowPolicyError as problem:
-        problems.update(_on_screen(problem.fields))
+        problems.update(_on_screen(problem.fields, translate))
     if not problems and chosen is not None:
         workflow_settings.save(session, chosen, defaults=defaults, actor=actor, now=now)
     return problems

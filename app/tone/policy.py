@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.core.errors import Invalid
+from app.core.words import N_
 from app.settings import store
 from app.tone.catalogue import CODE_LABELS, CODES, DEFAULT_SEVERITIES, FIXED_SEVERITIES, SEVERITIES
 
@@ -81,7 +82,7 @@ def clean(values: dict[str, Any]) -> TonePolicy:
         value = values.get(f"severity.{code}", DEFAULT_SEVERITIES[code])
         if code in FIXED_SEVERITIES:
             if value != DEFAULT_SEVERITIES[code]:
-                problems[f"severity.{code}"] = "This one always blocks."
+                problems[f"severity.{code}"] = N_("This one always blocks.")
             continue
         if value not in CHOICES:
             problems[f"severity.{code}"] = f"One of {', '.join(CHOICES)}."
@@ -89,10 +90,12 @@ def clean(values: dict[str, Any]) -> TonePolicy:
             severities[code] = value
     readability_min = _number(values.get("readability_min"), READABILITY_RANGE)
     if readability_min is None:
-        problems["readability_min"] = "A reading ease from 0 to 100 (60 is plain English)."
+        problems["readability_min"] = N_("A reading ease from 0 to 100 (60 is plain English).")
     negative_at = _number(values.get("negative_at"), NEGATIVE_RANGE)
     if negative_at is None:
-        problems["negative_at"] = "A score from -1 to 0 (-0.4 marks clearly negative sentences)."
+        problems["negative_at"] = N_(
+            "A score from -1 to 0 (-0.4 marks clearly negative sentences)."
+        )
     if problems:
         raise TonePolicyError(problems)
     return TonePolicy(severities, readability_min, negative_at)

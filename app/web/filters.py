@@ -12,6 +12,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from app.accounts import grants
+from app.accounts.models import Role
 from app.accounts.permissions import Permission, can
 from app.analysis.kind import KINDS
 from app.analysis.rules import FLAGS
@@ -138,6 +139,7 @@ def register_template_filters(app: Flask) -> None:
     app.jinja_env.globals["author_label"] = author_label
     app.jinja_env.globals["draft_state_words"] = outbox.state_words
     app.jinja_env.globals["js_words"] = js_words
+    app.jinja_env.globals["Role"] = Role  # its labels are marked English, translated by _()
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

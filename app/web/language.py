@@ -11,7 +11,9 @@ and Babel's `format_datetime` both read it from here.
 
 from __future__ import annotations
 
-from babel import Locale
+from pathlib import Path
+
+from babel import Locale, support
 from flask import Flask, current_app, request
 from flask_babel import get_locale
 from flask_login import current_user
@@ -48,8 +50,24 @@ def select_time_zone() -> str:
     return current_app.config["DISPLAY_TIMEZONE"]
 
 
+#: Where our own catalogs are: WTForms ships its messages in every language but Latvian,
+#: so app/translations/lv/LC_MESSAGES/wtforms.po supplies those.
+CATALOGS = Path(__file__).resolve().parents[1] / "translations"
+
+
+def own_wtforms_messages() -> None:
+    """WTForms' built-in messages (DataRequired, Length…) for a page in a language WTForms
+    does not ship: Flask-WTF reads `request.wtforms_translations` before loading its own."""
+    locale = get_locale()
+    if locale is not None and (CATALOGS / str(locale) / "LC_MESSAGES" / "wtforms.mo").exists():
+        request.wtforms_translations = support.Translations.load(
+            str(CATALOGS), [locale], domain="wtforms"
+        )
+
+
 def register_language_selection(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_time_zone)
+    app.before_request(own_wtforms_messages)
 
     @app.context_processor
     def inject_locale():

@@ -13,6 +13,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app import services
+from app.web import mail_words
 from app.workers.loop import STEPS, Worker, poll_seconds
 
 worker_cli = AppGroup("worker", help="The background work: outbox, imports, e-mail, clocks.")
@@ -94,7 +95,7 @@ def run(once: bool, only: str | None) -> None:
     steps = _steps(only)
     with logged_lines():
         try:
-            worker = Worker(app, steps=steps)
+            worker = Worker(app, steps=steps, compose=mail_words.compose)
         except services.ConfigurationError as problem:
             raise click.ClickException(str(problem)) from problem
         log = logging.getLogger("app.workers")

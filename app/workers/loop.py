@@ -53,6 +53,9 @@ class Worker:
     name: str = field(default_factory=imports.worker_name)
     stop: threading.Event = field(default_factory=threading.Event)
     mail_paused_until: float = 0.0
+    #: How a notice reads as an e-mail (the entry point passes the web layer's words, in
+    #: each recipient's language).
+    compose: mail_jobs.Compose = mail_jobs.in_english
 
     def __post_init__(self) -> None:
         config = self.app.config
@@ -153,6 +156,7 @@ class Worker:
             self.smtp,
             now=self.now(),
             on_sent=lambda notice, email: log.info("mail: notice %s sent to %s", notice, email),
+            compose=self.compose,
         )
         if report.server_down:
             log.warning("mail: server unreachable (%s); trying again later", report.server_down)
