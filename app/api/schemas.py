@@ -13,6 +13,7 @@ from app.complaints.inbox import ASSIGNEE_FILTERS, MAX_SEARCH_CHARS, STATUS_FILT
 from app.complaints.intake import CHANNEL_ALIASES
 from app.core.ids import MAX_ID
 from app.core.text import INVISIBLE
+from app.core.words import N_
 from app.drafts.operations import MAX_PART_CHARS
 from app.nlp.detection import LANGUAGE_NAMES
 from app.tone.checker import MAX_CHARS as MAX_REPLY_CHARS
@@ -394,10 +395,10 @@ class ComposeRequestSchema(ma.Schema):
     @ma.validates_schema
     def one_source(self, data, **kwargs):
         if "complaint_id" in data and "text" in data:
-            raise ma.ValidationError("Give complaint_id or text, not both.", field_name="text")
+            raise ma.ValidationError(N_("Give complaint_id or text, not both."), field_name="text")
         if "complaint_id" not in data and not ("text" in data and "channel" in data):
             raise ma.ValidationError(
-                "Give complaint_id, or text and channel.", field_name="complaint_id"
+                N_("Give complaint_id, or text and channel."), field_name="complaint_id"
             )
 
 
@@ -552,7 +553,7 @@ class DraftEditSchema(ma.Schema):
     @ma.validates_schema
     def parts_or_text(self, data, **kwargs):
         if ("parts" in data) == ("text" in data):
-            raise ma.ValidationError("Send either `parts` or `text`.", field_name="parts")
+            raise ma.ValidationError(N_("Send either `parts` or `text`."), field_name="parts")
 
 
 class DraftActionSchema(ma.Schema):

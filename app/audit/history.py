@@ -236,9 +236,12 @@ def entries(
     ]
 
 
-def timeline(session: Session, complaint_id: int) -> list[HistoryEntry]:
+def timeline(
+    session: Session, complaint_id: int, translate: Callable[[str], str] = _as_is
+) -> list[HistoryEntry]:
     """Everything that happened to a complaint and its replies, oldest first."""
     return entries(
         session,
         select(AuditEvent).where(AuditEvent.complaint_id == complaint_id).order_by(AuditEvent.id),
+        translate,
     )

@@ -7,6 +7,7 @@ file), internal notes, and the state changes of its complaints and of the case.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -56,8 +57,14 @@ def messages(session: Session, case: Case) -> list[Complaint]:
     )
 
 
-def timeline(session: Session, case: Case, complaints: list[Complaint]) -> list[Entry]:
-    """Everything in the case, oldest first."""
+def timeline(
+    session: Session,
+    case: Case,
+    complaints: list[Complaint],
+    translate: Callable[[str], str] = lambda message: message,
+) -> list[Entry]:
+    """Everything in the case, oldest first; `translate` (the web layer's gettext) says the
+    events' sentences in the reader's language."""
     ids = [complaint.id for complaint in complaints]
     items = [Entry(c.received_at, "message", c.text, complaint=c) for c in complaints]
     for draft, revision in session.execute(
@@ -91,6 +98,7 @@ def timeline(session: Session, case: Case, complaints: list[Complaint]) -> list[
             )
         )
         .order_by(AuditEvent.id),
+        translate,
     )
     for event in events:
         if event.state_change or event.action.startswith(_SHOWN_ACTIONS):

@@ -32,7 +32,7 @@ def render_case(case: Case, *, note_error: str | None = None, typed: str = "", s
             "complaints/case.html",
             case=case,
             complaints=complaints,
-            entries=case_timeline.timeline(db.session, case, complaints),
+            entries=case_timeline.timeline(db.session, case, complaints, _),
             note_refusal=case_notes.note_refusal(current_user),
             note_error=note_error,
             typed=typed,

@@ -149,7 +149,7 @@ def render_complaint(
         render_template(
             "complaints/show.html",
             complaint=complaint,
-            history=timeline(db.session, complaint.id),
+            history=timeline(db.session, complaint.id, _),
             import_job=job,
             draft=draft,
             preview=preview,

@@ -81,7 +81,7 @@ API_WORDS = [
 
 def in_words(said):
     """The API's English message (or a field's list or dict of them) in the request's
-    language, where it is one of API_WORDS; anything else as it is."""
+    language, where it is one of API_WORDS or a marked message; anything else as it is."""
     if isinstance(said, dict):
         return {name: in_words(value) for name, value in said.items()}
     if isinstance(said, list):
@@ -92,7 +92,8 @@ def in_words(said):
         found = pattern.fullmatch(said)
         if found:
             return gettext(message, **found.groupdict())
-    return said
+    # A message the API marked with N_; anything else (and "", the catalog's header) as is.
+    return gettext(said) if said.strip() else said
 
 
 def api_error(
