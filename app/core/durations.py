@@ -1,12 +1,16 @@
 """Durations in words, the one way every page, message and notification says them:
 "20 minutes", "21 hours", "3 days", "15 years" (PRODUCT.md: say what happened, plainly).
 
-English for now (issue 19 translates). Babel's `format_timedelta` would do the same; it
-is not a dependency, and this is all the product needs of it.
+In English unless told otherwise: the web layer passes `UnitWords` built from the page's
+catalog (`app.web.say.unit_words`, ngettext per unit: Polish and Latvian have three forms),
+so this stays plain Python. Babel's `format_timedelta` says one unit only, and no "3 hours 5
+minutes".
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 #: The units said, largest first, in seconds. No months or weeks: "45 days" reads more
@@ -24,7 +28,24 @@ def plural(count: int, unit: str) -> str:
     return f"{count:,} {unit}" if count == 1 else f"{count:,} {unit}s"
 
 
-def in_words(delta: timedelta, *, parts: int = 1) -> str:
+@dataclass(frozen=True)
+class UnitWords:
+    """How a language says a duration: `unit(count, "hour")` is "3 hours",
+    `pair("3 hours", "5 minutes")` is "3 hours 5 minutes"."""
+
+    unit: Callable[[int, str], str]
+    less_than_a_minute: str
+    pair: Callable[[str, str], str]
+
+
+ENGLISH = UnitWords(
+    unit=lambda count, unit: plural(count, unit),
+    less_than_a_minute="less than a minute",
+    pair=lambda larger, smaller: f"{larger} {smaller}",
+)
+
+
+def in_words(delta: timedelta, *, parts: int = 1, words: UnitWords = ENGLISH) -> str:
     """How long `delta` is (its sign ignored), in the largest unit it fills at least once,
     rounded: 1266 minutes is "21 hours", 5579 days "15 years", 90 seconds "2 minutes",
     under a minute "less than a minute".
@@ -33,7 +54,7 @@ def in_words(delta: timedelta, *, parts: int = 1) -> str:
     minutes", "2 days 4 hours" (never "15 years 104 days")."""
     seconds = abs(delta.total_seconds())
     if seconds < 60:
-        return "less than a minute"
+        return words.less_than_a_minute
     for index, (unit, size) in enumerate(UNITS):
         if seconds < size:
             continue
@@ -44,7 +65,7 @@ def in_words(delta: timedelta, *, parts: int = 1) -> str:
             if rest == size // small_size:
                 whole, rest = whole + 1, 0
             if rest:
-                return f"{plural(whole, unit)} {plural(rest, smaller)}"
-            return plural(whole, unit)
-        return plural(int(seconds / size + 0.5), unit)
-    return "less than a minute"  # pragma: no cover - the minute is the last unit
+                return words.pair(words.unit(whole, unit), words.unit(rest, smaller))
+            return words.unit(whole, unit)
+        return words.unit(int(seconds / size + 0.5), unit)
+    return words.less_than_a_minute  # pragma: no cover - the minute is the last unit

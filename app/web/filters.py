@@ -16,13 +16,10 @@ from app.accounts.permissions import Permission, can
 from app.analysis.kind import KINDS
 from app.analysis.rules import ENTITY_LABELS, FLAGS
 from app.complaints import inbox
-from app.core import durations
-from app.core.parts import PART_LABELS
 from app.extensions import db
-from app.nlp.detection import language_name
-from app.publishing import outbox
+from app.web import say
 from app.web.services import company, display_zone, now
-from app.web.words import FLAG_WORDS, KIND_WORDS
+from app.web.words import FLAG_WORDS, HEAT_WORDS, KIND_WORDS, PART_WORDS, SEVERITY_WORDS
 
 
 def author_label(name: str | None, handle: str | None) -> str:
@@ -113,14 +110,17 @@ def signoff_group_names() -> dict[str, str]:
 
 def register_template_filters(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
-    app.jinja_env.filters["duration"] = durations.in_words
+    app.jinja_env.filters["duration"] = say.duration
+    app.jinja_env.filters["say"] = say.say
     app.jinja_env.filters["highlight"] = highlight
     app.jinja_env.filters["highlight_findings"] = highlight_findings
-    app.jinja_env.filters["language_name"] = lambda code: language_name(code or "")
+    app.jinja_env.filters["language_name"] = say.language
     # Globals, not context: the editor's tone macros are also rendered on their own.
-    app.jinja_env.globals["PART_LABELS"] = PART_LABELS
+    app.jinja_env.globals["PART_LABELS"] = PART_WORDS
     app.jinja_env.globals["author_label"] = author_label
-    app.jinja_env.globals["draft_state_words"] = outbox.state_words
+    app.jinja_env.globals["draft_state_words"] = say.state
+    app.jinja_env.globals["SEVERITY_WORDS"] = SEVERITY_WORDS
+    app.jinja_env.globals["HEAT_WORDS"] = HEAT_WORDS
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
@@ -138,6 +138,6 @@ def register_template_filters(app: Flask) -> None:
             "ENTITY_LABELS": ENTITY_LABELS,
             "KINDS": KINDS,
             "KIND_LABELS": KIND_WORDS,
-            "PART_LABELS": PART_LABELS,
+            "PART_LABELS": PART_WORDS,
             "signoff_group_names": signoff_group_names,
         }
