@@ -161,7 +161,7 @@ def not_saved(
             db.session.commit()
             if based_on < draft.current_revision:  # shown beside theirs (`editor_text`)
                 return render_editor(draft, status=status)
-    return render_editor(draft, shown_parts=typed, error=str(problem), status=status)
+    return render_editor(draft, shown_parts=typed, error=say(problem), status=status)
 
 
 def swap_wording(draft: Draft, parts: dict[str, str], use: str):
@@ -171,8 +171,8 @@ def swap_wording(draft: Draft, parts: dict[str, str], use: str):
     try:
         swapped = operations.swap_wording(composition, parts, use)
     except operations.DraftError as problem:
-        return render_editor(draft, shown_parts=parts, error=str(problem), status=400)
-    part, _, variant_id = use.partition(":")
+        return render_editor(draft, shown_parts=parts, error=say(problem), status=400)
+    part, _colon, variant_id = use.partition(":")
     flash(_("Wording swapped in; it is not saved until you save."), "info")
     return render_editor(draft, shown_parts=swapped, chosen={part: variant_id})
 
@@ -246,13 +246,17 @@ def rebuild_in_language(draft_id: int):
             draft_or_404(draft_id), error=say(problem), status=http_status(problem, form=True)
         )
     db.session.commit()
+    flash(*rebuilt_message(draft, saved, language))
+    return redirect(url_for("drafts.edit", draft_id=draft.id))
+
+
+def rebuilt_message(draft: Draft, saved: operations.EditorSave, language: str):
+    """The flash after "Build it in …", and its category."""
     message, category = saved_message(draft, saved)
     name = language_name(language)
     if saved.created:
-        flash(_("Built in %(name)s. %(saved)s", name=name, saved=message), category)
-    else:
-        flash(_("Already in %(name)s.", name=name), category)
-    return redirect(url_for("drafts.edit", draft_id=draft.id))
+        return _("Built in %(name)s. %(saved)s", name=name, saved=message), category
+    return _("Already in %(name)s.", name=name), category
 
 
 def saved_message(draft: Draft, saved: operations.EditorSave) -> tuple[str, str]:

@@ -283,7 +283,7 @@ DECISION_PAGES = {
 def _decision_page(page: str, draft: Draft, *, error: str | None = None, status: int = 200):
     """The review or the sign-off page: the reading, the buttons the person may use, and
     why not when there are none."""
-    _, template, actions = DECISION_PAGES[page]
+    _permission, template, actions = DECISION_PAGES[page]
     context = _reading(draft)
     can_decide = any(context["allowed"][action.value] for action in actions)
     why_not = context["status"].refusal(current_user, actions[-1])
