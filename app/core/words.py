@@ -16,7 +16,7 @@ is data, shown as it is.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -73,16 +73,24 @@ def english(value: Any) -> str:
     return str(value)
 
 
-@dataclass(frozen=True)
-class Words:
-    """A sentence for people: its English message id (a `(singular, plural)` pair with a
-    `count` value for a plural) and its named values."""
+class Words(str):
+    """A sentence for people: its English text (it is a `str`, so logs, the API and code
+    that only needs English read it as before), its English message id (a
+    `(singular, plural)` pair with a `count` value for a plural) and its named values."""
 
     msgid: str | tuple[str, str]
-    values: Mapping[str, Any] = field(default_factory=dict)
+    values: Mapping[str, Any]
 
-    def __str__(self) -> str:
-        said = {name: english(value) for name, value in self.values.items()}
-        if isinstance(self.msgid, tuple):
-            return self.msgid[0 if self.values.get("count") == 1 else 1] % said
-        return self.msgid % said if said else self.msgid
+    def __new__(cls, msgid: str | tuple[str, str], values: Mapping[str, Any] | None = None):
+        values = dict(values or {})
+        said = {name: english(value) for name, value in values.items()}
+        if isinstance(msgid, tuple):
+            text = msgid[0 if values.get("count") == 1 else 1] % said
+        else:
+            text = msgid % said if said else msgid
+        words = super().__new__(cls, text)
+        words.msgid, words.values = msgid, values
+        return words
+
+    def __reduce__(self):
+        return (Words, (self.msgid, self.values))
