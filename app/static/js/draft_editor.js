@@ -6,6 +6,16 @@
 // so Ctrl+Z in the box brings the words back, and the Undo button beside the message does.
 (function () {
   "use strict";
+  // Words people read, in the page's language: the page's #page-words element holds them
+  // (drafts/_workflow.html, `script_words`); English if it is missing.
+  function word(name, fallback, values) {
+    var holder = document.getElementById("page-words");
+    var text = (holder && holder.getAttribute("data-" + name)) || fallback;
+    Object.keys(values || {}).forEach(function (key) {
+      text = text.split("%(" + key + ")s").join(values[key]);
+    });
+    return text;
+  }
   var editor = document.querySelector(".draft-editor");
   var assembled = document.getElementById("assembled");
   var lengthLine = document.getElementById("length-line");
@@ -26,7 +36,7 @@
     var parts = {};
     fields().forEach(function (field) { parts[field.getAttribute("data-part")] = field.value; });
     var number = ++sent;
-    status.textContent = "checking…";
+    status.textContent = word("checking", "checking…");
     fetch(checkUrl, {
       method: "POST",
       credentials: "same-origin",
@@ -37,7 +47,7 @@
     }).then(function (answer) {
       if (number !== sent) { return; }
       if (!answer.ok) {
-        status.textContent = answer.body.message || "The tone check failed; save to check.";
+        status.textContent = answer.body.message || word("check-failed", "The tone check failed; save to check.");
         return;
       }
       assembled.innerHTML = answer.body.html.reply;
@@ -45,9 +55,9 @@
       // The length as the channel counts it, and the thread, from the server.
       lengthLine.innerHTML = answer.body.html.length;
       var count = answer.body.findings.length;
-      status.textContent = count ? count + (count === 1 ? " finding" : " findings") : "no findings";
+      status.textContent = count ? word("findings", "findings: %(count)s", {count: count}) : word("no-findings", "no findings");
     }).catch(function () {
-      if (number === sent) { status.textContent = "Offline? The check runs again when you save."; }
+      if (number === sent) { status.textContent = word("check-offline", "Offline? The check runs again when you save."); }
     });
   }
 
@@ -69,13 +79,13 @@
     var expect = button.getAttribute("data-expect");
     if (expect && value.substr(start + offset, expect.length) !== expect) {
       var at = value.indexOf(expect);
-      if (at < 0) { status.textContent = "That text has changed; nothing applied."; return; }
+      if (at < 0) { status.textContent = word("text-changed", "That text has changed; nothing applied."); return; }
       end = at + (end - start); start = at; offset = 0;
     }
     var item = button.closest(".finding-item");
     var label = item ? item.querySelector("strong") : null;
     replace(field, start + offset, end + offset, button.getAttribute("data-suggestion"),
-      "Fix applied" + (label ? " (" + label.textContent + ")" : "") + ".");
+      label ? word("fix-applied-to", "Fix applied (%(label)s).", {label: label.textContent}) : word("fix-applied", "Fix applied."));
   }
 
   // Put `text` in place of field.value[start:end] as an edit of the browser's own (kept

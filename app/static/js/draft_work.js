@@ -10,6 +10,16 @@
 // - On a narrow screen the reply and its findings follow the box being edited.
 (function () {
   "use strict";
+  // Words people read, in the page's language: the page's #page-words element holds them
+  // (drafts/_workflow.html, `script_words`); English if it is missing.
+  function word(name, fallback, values) {
+    var holder = document.getElementById("page-words");
+    var text = (holder && holder.getAttribute("data-" + name)) || fallback;
+    Object.keys(values || {}).forEach(function (key) {
+      text = text.split("%(" + key + ")s").join(values[key]);
+    });
+    return text;
+  }
 
   var form = document.getElementById("draft-form");
   if (!form) { return; }
@@ -39,7 +49,7 @@
 
   function sayKept() {
     form.setAttribute("data-kept", "yes");
-    say(keptAt ? "Kept as you typed, at " + keptAt + "; not yet saved as a revision." : "");
+    say(keptAt ? word("kept-at", "Kept as you typed, at %(time)s; not yet saved as a revision.", {time: keptAt}) : "");
   }
 
   function keep(onLeaving) {
@@ -66,20 +76,20 @@
       return response.json().then(function (body) { return {ok: response.ok, body: body}; });
     }).then(function (answer) {
       if (!answer.ok) {
-        say("Not kept: " + (answer.body.message || "the server refused it") + " Save to keep it.");
+        say(word("not-kept", "Not kept: %(why)s Save to keep it.", {why: answer.body.message || word("refused", "the server refused it")}));
         return;
       }
       kept = now;
       keptAt = answer.body.saved_at;
       if (snapshot() === now) { sayKept(); }
     }).catch(function () {
-      say("Offline? What you typed is not kept yet; it is tried again as you type.");
+      say(word("keep-offline", "Offline? What you typed is not kept yet; it is tried again as you type."));
     });
   }
 
   form.addEventListener("input", function () {
     form.setAttribute("data-kept", "no");
-    say("Not kept yet…");
+    say(word("not-kept-yet", "Not kept yet…"));
     window.clearTimeout(timer);
     timer = window.setTimeout(keep, delay);
   });
@@ -115,7 +125,7 @@
       var part = wording.getAttribute("data-part");
       var legend = wording.closest("fieldset").querySelector("legend");
       put(box(part), wording.getAttribute("data-text"),
-        "Wording changed" + (legend ? " (" + legend.textContent.trim() + ")" : "") + "; not saved yet.");
+        legend ? word("wording-changed-in", "Wording changed (%(part)s); not saved yet.", {part: legend.textContent.trim()}) : word("wording-changed", "Wording changed; not saved yet."));
       var chosen = form.querySelector('input[data-chosen="' + part + '"]');
       if (chosen) { chosen.value = wording.getAttribute("data-variant"); }
       return;
@@ -124,7 +134,7 @@
     if (version) {
       var source = document.getElementById(version.getAttribute("data-from"));
       put(box(version.getAttribute("data-part")), source ? source.textContent : "",
-        version.textContent.replace(/^Put /, "Put ") + ".");
+        version.textContent.trim() + ".");
     }
   });
   Array.prototype.forEach.call(form.querySelectorAll(".use-version"), function (button) {
@@ -138,11 +148,11 @@
     if (command && !event.altKey && (event.key === "s" || event.key === "S")) {
       event.preventDefault();
       button = form.querySelector('[data-shortcut="save"]');
-      if (button) { leaving = true; form.requestSubmit(button); } else { say("Choose below how to save over the newer revision."); }
+      if (button) { leaving = true; form.requestSubmit(button); } else { say(word("choose-below", "Choose below how to save over the newer revision.")); }
     } else if (command && event.key === "Enter") {
       event.preventDefault();
       button = form.querySelector('[data-shortcut="submit"]');
-      if (button && window.confirm("Save and submit this reply for review? Cooling-off starts when you do.")) {
+      if (button && window.confirm(word("confirm-submit", "Save and submit this reply for review? Cooling-off starts when you do."))) {
         leaving = true;
         form.requestSubmit(button);
       }

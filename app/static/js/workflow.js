@@ -5,6 +5,16 @@
 // - publish page: a Copy button for the final text.
 (function () {
   "use strict";
+  // Words people read, in the page's language: the page's #page-words element holds them
+  // (drafts/_workflow.html, `script_words`); English if it is missing.
+  function word(name, fallback, values) {
+    var holder = document.getElementById("page-words");
+    var text = (holder && holder.getAttribute("data-" + name)) || fallback;
+    Object.keys(values || {}).forEach(function (key) {
+      text = text.split("%(" + key + ")s").join(values[key]);
+    });
+    return text;
+  }
 
   // Countdown. The server says how many seconds were left when it sent the page, so a
   // wrong clock on this computer does not matter.
@@ -20,7 +30,7 @@
           // live.js asks the server whether the draft is ready and enables Publish.
           if (!element.hasAttribute("data-over")) {
             element.setAttribute("data-over", "");
-            element.textContent = "(over)";
+            element.textContent = word("over", "(over)");
             document.dispatchEvent(new CustomEvent("composure:countdown-over"));
           }
           return;
@@ -28,7 +38,9 @@
         running = true;
         var minutes = Math.floor(left / 60);
         var seconds = left % 60;
-        element.textContent = "(" + (minutes ? minutes + " min " : "") + seconds + " s left)";
+        element.textContent = minutes
+          ? word("left-minutes", "(%(minutes)s min %(seconds)s s left)", {minutes: minutes, seconds: seconds})
+          : word("left-seconds", "(%(seconds)s s left)", {seconds: seconds});
       });
       if (running) { window.setTimeout(tick, 1000); }
     };
@@ -69,7 +81,7 @@
     reply.addEventListener("keyup", mark);
     quote.addEventListener("input", function () { start.value = ""; end.value = ""; });
     var hint = form.querySelector("#quote-hint");
-    if (hint) { hint.textContent = "Select the words in the reply above, or copy them here."; }
+    if (hint) { hint.textContent = word("quote-hint", "Select the words in the reply above, or copy them here."); }
   }
 
   // Copy button on the publish page (hidden until this script shows it).
@@ -83,12 +95,12 @@
       source.select();
       if (navigator.clipboard && navigator.clipboard.writeText) {
         navigator.clipboard.writeText(source.value).then(function () {
-          done("Copied.");
+          done(word("copied", "Copied."));
         }, function () {
-          done("Could not copy; the text is selected, press Ctrl+C.");
+          done(word("copy-failed", "Could not copy; the text is selected, press Ctrl+C."));
         });
       } else {
-        done("The text is selected; press Ctrl+C to copy it.");
+        done(word("copy-selected", "The text is selected; press Ctrl+C to copy it."));
       }
     });
   });
