@@ -53,6 +53,10 @@ class Duration:
     exactly: str | None = None
 
 
+class Number(int):
+    """A count said with the reader's digit grouping ("1,234" in English, "1.234" in Dutch)."""
+
+
 class Semicolons(tuple):
     """Values said one after the other, "; " between them (reasons, not a list of names)."""
 
@@ -65,6 +69,8 @@ def english(value: Any) -> str:
         value = Duration(value)
     if isinstance(value, Duration):
         return value.exactly or in_words(value.delta, parts=value.parts)
+    if isinstance(value, Number):
+        return f"{value:,}"
     if isinstance(value, Semicolons):
         return "; ".join(english(item) for item in value)
     if isinstance(value, (list, tuple)):

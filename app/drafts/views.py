@@ -197,7 +197,7 @@ def keep_working_copy(draft_id: int):
         )
     except working_copy.NotKept as problem:
         db.session.rollback()
-        return jsonify(message=str(problem), code=problem.code), http_status(problem)
+        return jsonify(message=say(problem), code=problem.code), http_status(problem)
     db.session.commit()
     return jsonify(saved_at=localtime(kept.updated_at, "%H:%M"), base_revision=kept.base_revision)
 
@@ -445,7 +445,7 @@ def check(draft_id: int):
             actor=current_user,
         )
     except operations.DraftError as problem:
-        return jsonify(message=str(problem)), 400
+        return jsonify(message=say(problem)), 400
     except ToneCheckError as problem:
         return jsonify(message=str(problem)), 422
     if result.caught:

@@ -23,7 +23,7 @@ from app.extensions import db
 from app.nlp.detection import language_name
 from app.publishing import outbox
 from app.tone.messages import message_in
-from app.web.words import CODE_WORDS, FLAG_WORDS
+from app.web.words import CODE_WORDS, FLAG_WORDS, PART_WORDS
 
 
 def _english() -> bool:
@@ -94,6 +94,8 @@ def _term(term: Term) -> str:
         return group(term.key)
     if term.kind == "tone_code":
         return str(CODE_WORDS.get(term.key, term.english))
+    if term.kind == "part":
+        return str(PART_WORDS.get(term.key, term.english))
     if term.kind == "flag":
         return str(FLAG_WORDS.get(term.key, term.english))
     if term.kind == "state":
