@@ -55,7 +55,8 @@
       // The length as the channel counts it, and the thread, from the server.
       lengthLine.innerHTML = answer.body.html.length;
       var count = answer.body.findings.length;
-      status.textContent = count ? word("findings", "findings: %(count)s", {count: count}) : word("no-findings", "no findings");
+      status.textContent = answer.body.summary ||
+        (count ? count + (count === 1 ? " finding" : " findings") : "no findings");
     }).catch(function () {
       if (number === sent) { status.textContent = word("check-offline", "Offline? The check runs again when you save."); }
     });
