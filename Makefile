@@ -110,7 +110,7 @@ LOCALES = nl de es pl lv
 CATALOGS = app/translations
 
 messages: install ## Extract the marked strings into messages.pot and update each language's .po
-	$(BIN)/pybabel extract -F $(CATALOGS)/babel.cfg -k _l -k lazy_gettext -k N_ --no-location --no-wrap --sort-output \
+	$(BIN)/pybabel extract -F $(CATALOGS)/babel.cfg -k _l -k lazy_gettext -k N_ -k Nn_:1,2 --no-location --no-wrap --sort-output \
 	  --project Composure --copyright-holder Composure -o $(CATALOGS)/messages.pot .
 	for lang in $(LOCALES); do \
 	  if [ -f $(CATALOGS)/$$lang/LC_MESSAGES/messages.po ]; then \

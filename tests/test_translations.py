@@ -8,24 +8,27 @@ import functools
 import html
 import json
 import re
+from html.parser import HTMLParser
 
 import sqlalchemy as sa
 import yaml
-from bs4 import BeautifulSoup
 
 from app.analysis.kind import KIND_LABELS
 from app.analysis.rules import FLAG_LABELS
 from app.audit.models import AuditEvent
 from app.complaints.models import Complaint
 from app.core.clock import utcnow
+from app.drafts import workflow
+from app.drafts.models import Draft
 from app.extensions import db
 from app.notifications import jobs as mail_jobs
 from app.notifications import notify
 from app.tone.catalogue import CODE_LABELS
+from app.tone.messages import message_in
 from app.web import mail_words
 from app.web.js_words import PLURALS, WORDS
-from app.web.words import FLAG_WORDS, KIND_WORDS
-from tests.fixtures.complaints import add_complaint
+from app.web.words import CODE_WORDS, FLAG_WORDS, KIND_WORDS
+from tests.fixtures.complaints import LEGAL, add_complaint
 from tests.fixtures.translations import (
     CATALOGS,
     LANGUAGES,
@@ -44,6 +47,7 @@ from tests.fixtures.translations import (
     unmarked_text,
 )
 from tests.fixtures.users import get_user, login
+from tests.fixtures.workflow import edit, start
 
 
 @functools.cache
@@ -74,6 +78,7 @@ def test_the_translated_screens_are_marked_and_every_language_translates_them():
     # The analysis' labels, as people read them, have a word for every key.
     assert FLAG_WORDS.keys() == FLAG_LABELS.keys()
     assert KIND_WORDS.keys() == KIND_LABELS.keys()
+    assert CODE_WORDS.keys() == CODE_LABELS.keys()
     # Each language's glossary names the same terms.
     glossaries = {
         lang: yaml.safe_load((CATALOGS / lang / "glossary.yaml").read_text()) for lang in LANGUAGES
@@ -357,23 +362,47 @@ def test_a_planted_unmarked_flash_fails_the_python_check(tmp_path):
     ]
 
 
+class _TextOutsideData(HTMLParser):
+    """The text of a page and the attributes people read, leaving out <script>, <style>
+    and every element marked translate="no" (data: names, complaint and reply texts)."""
+
+    VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.chunks: list[str] = []
+        self.skipping: list[str] = []  # the open elements whose text is not read
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        if self.skipping or values.get("translate") == "no" or tag in {"script", "style"}:
+            if tag not in self.VOID:
+                self.skipping.append(tag)
+            return
+        self.chunks += [v for k, v in attrs if k in {"title", "aria-label", "placeholder"} and v]
+
+    def handle_endtag(self, tag):
+        if self.skipping and self.skipping[-1] == tag:
+            self.skipping.pop()
+
+    def handle_data(self, data):
+        if not self.skipping and data.strip():
+            self.chunks.append(" ".join(data.split()))
+
+
+def _outside_data(page: str) -> list[str]:
+    reader = _TextOutsideData()
+    reader.feed(page)
+    return reader.chunks
+
+
 def _english_left(page: str, language: str) -> list[tuple[str, str]]:
-    """The marked messages' English (as in `_english_fragments`, for `language`) still on
-    `page`, outside the elements that hold data (`translate="no"`)."""
-    soup = BeautifulSoup(page, "html.parser")
-    for data in soup.select('[translate="no"], script, style, code, kbd'):
-        data.decompose()
-    chunks = [
-        value
-        for tag in soup.find_all(True)
-        for name, value in tag.attrs.items()
-        if name in {"title", "aria-label", "placeholder", "alt"}
-    ]
-    chunks += [" ".join(text.split()) for text in soup.stripped_strings]
+    """The marked messages' English (that `language` does not share) on the page, outside
+    the data."""
     fragments = _english_fragments(language)
     return [
         (fragment, chunk)
-        for chunk in chunks
+        for chunk in _outside_data(page)
         for fragment in fragments
         if (" " in fragment and fragment in chunk) or fragment == chunk
     ]
@@ -467,3 +496,48 @@ def test_the_api_answers_404_and_422_in_the_accept_language(plain_app, token_for
         "message": "Die Anfrage ist ungültig; siehe Felder.",
         "fields": {"text": ["Pflichtfeld fehlt."], "odd": ["Unbekanntes Feld."]},
     }
+
+
+def test_a_polish_author_and_a_dutch_reviewer_read_the_draft_screens_in_their_language(
+    plain_app, users, client_for
+):
+    """The editor and the review page in Polish and Dutch: no marked message left in
+    English outside the data (translate="no"), the flash after submitting in Polish, and
+    the English reply's tone findings told in Dutch on the Dutch review page (the words
+    found stay as written)."""
+    with plain_app.app_context():
+        draft_id = start(plain_app, users, LEGAL)
+        draft = db.session.get(Draft, draft_id)
+        parts = {**workflow.current_revision(db.session, draft).parts}
+        parts["validate"] = "WE ARE SO SORRY ABOUT THIS!!! " + parts["validate"]
+        edit(draft, parts, get_user(users["agent"]))
+        get_user(users["agent"]).language = "pl"
+        get_user(users["reviewer"]).language = "nl"
+        db.session.commit()
+    author, reviewer = client_for("agent"), client_for("reviewer")
+
+    editor = author.get(f"/drafts/{draft_id}").get_data(as_text=True)
+    assert 'lang="pl"' in editor
+    assert "Kontrola tonu" in editor
+    assert "Zapisz i wyślij do weryfikacji" in editor
+    assert _english_left(editor, "pl") == []
+    submitted = author.post(
+        f"/drafts/{draft_id}/act",
+        data={"action": "submit", "revision": "2", "from": "editor"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Wysłano. Czas do namysłu do 09:" in submitted
+    assert "Poproszono też o zatwierdzenie przez Legal." in submitted
+    assert _english_left(submitted, "pl") == []
+
+    review = reviewer.get(f"/drafts/{draft_id}/review").get_data(as_text=True)
+    assert 'lang="nl"' in review
+    assert f"Concept #{draft_id} controleren" in review
+    assert _english_left(review, "nl") == []
+    # The shouting finding of the English reply: its check's name and message in Dutch
+    # (from the Dutch rule files), the shouted words as they are.
+    dutch = message_in("shouting", "nl")
+    assert "Schreeuwen" in review
+    assert dutch in html.unescape(review)
+    assert message_in("shouting", "en") not in html.unescape(review)
+    assert "WE ARE SO SORRY ABOUT THIS!!!" in review

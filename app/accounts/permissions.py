@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 
 from app.accounts.models import Role, User
+from app.core.words import N_, Words
 
 
 class Permission(enum.StrEnum):
@@ -59,9 +60,9 @@ def author_or_admin(user: User, draft_author_id: int) -> bool:
 def can_edit_draft(user: User, draft_author_id: int) -> str | None:
     """Why `user` may not change this draft, or None when it may: its author, or an admin."""
     if not can(user, Permission.DRAFT_REPLIES):
-        return "Only agents write replies."
+        return Words(N_("Only agents write replies."))
     if not author_or_admin(user, draft_author_id):
-        return "Only the agent who started this draft edits it; ask them, or an admin."
+        return Words(N_("Only the agent who started this draft edits it; ask them, or an admin."))
     return None
 
 

@@ -90,7 +90,7 @@ def _state(draft: Draft, *, created: bool | None = None) -> dict:
         "cooling_off": (
             {
                 "seconds": int(status.cooling_off.length.total_seconds()),
-                "reasons": list(status.cooling_off.reasons),
+                "reasons": [str(reason) for reason in status.cooling_off.reasons],
                 "message": status.cooling_off.message,
             }
             if status.cooling_off

@@ -55,10 +55,10 @@ from app.drafts import operations, replies
 from app.extensions import db
 from app.nlp.detection import language_choices
 from app.services import case_window, import_limits
+from app.web import say
 from app.web.access import requires, safe_next
 from app.web.forms import show_on_form
 from app.web.services import compose_draft, display_zone, now, templates
-from app.web.words import language_words
 
 blueprint = Blueprint("complaints", __name__)
 
@@ -166,10 +166,10 @@ def render_complaint(
                 assignment.assignable(db.session) if assignment.may_assign(current_user) else []
             ),
             language_choices=sorted(
-                ((code, language_words(code)) for code, _name in language_choices()),
+                ((code, say.language(code)) for code, _name in language_choices()),
                 key=lambda choice: choice[1].casefold(),
             ),
-            draft_languages=[(code, language_words(code)) for code in templates().languages],
+            draft_languages=[(code, say.language(code)) for code in templates().languages],
             languages_read=languages_with_rules(),
             **_case_context(complaint),
         ),
@@ -324,7 +324,7 @@ def set_language(complaint_id: int):
         flash(problem.fields.get("language", str(problem)), "error")
         return redirect(url_for("complaints.show", complaint_id=complaint_id))
     db.session.commit()
-    name = language_words(result.language)
+    name = say.language(result.language)
     flash(
         _("Language set to %(language)s and read again.", language=name)
         if result.language_supported

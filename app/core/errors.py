@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from app.core.words import Words
+
 
 class DomainError(Exception):
     """Why something cannot be done: `code` names the reason, the message is for people,
@@ -19,11 +21,18 @@ class DomainError(Exception):
     default_code = "invalid"
 
     def __init__(
-        self, message: str, code: str | None = None, *, fields: Mapping[str, str] | None = None
+        self,
+        message: str | Words,
+        code: str | None = None,
+        *,
+        fields: Mapping[str, str] | None = None,
     ) -> None:
         self.code = code or self.default_code
         self.fields = dict(fields or {})
-        super().__init__(message)
+        #: The message as `Words` when the domain gave it so: the screens say it in the
+        #: reader's language (`app.web.say`); `str(error)` is its English.
+        self.words = message if isinstance(message, Words) else None
+        super().__init__(str(message))
 
 
 class Invalid(DomainError):
@@ -49,7 +58,7 @@ class Refused(DomainError):
 
     default_code = "conflict"
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str | Words) -> None:
         super().__init__(message, code)
 
 

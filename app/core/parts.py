@@ -1,15 +1,18 @@
 """The four parts of a reply (PRODUCT.md "What a good reply does"), in their natural
 order, with the names the editor shows: every page, the history and the audit log say
-them the same way."""
+them the same way (English message ids: the screens show them in the page's language,
+`app.web.words.PART_WORDS`)."""
 
 from __future__ import annotations
 
+from app.core.words import N_
+
 PARTS = ("validate", "responsibility", "direction", "close_loop")
 PART_LABELS = {
-    "validate": "Validate the concern",
-    "responsibility": "Take responsibility",
-    "direction": "Give direction",
-    "close_loop": "Close the loop",
+    "validate": N_("Validate the concern"),
+    "responsibility": N_("Take responsibility"),
+    "direction": N_("Give direction"),
+    "close_loop": N_("Close the loop"),
 }
 
 

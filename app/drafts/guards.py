@@ -16,8 +16,8 @@ from typing import Any
 
 from app.accounts.models import User
 from app.accounts.permissions import Permission, author_or_admin, can
-from app.core.durations import in_words
 from app.core.errors import Refused
+from app.core.words import N_, Duration, Nn_, Term, Words
 from app.drafts.models import Draft, DraftState, Review, ReviewDecision, Revision, SignOff
 from app.nlp.detection import language_name
 from app.tone.catalogue import BLOCK, CODE_LABELS
@@ -27,20 +27,19 @@ def blocking_findings(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [finding for finding in findings if finding.get("severity") == BLOCK]
 
 
-def tone_refusal(findings: list[dict[str, Any]]) -> str | None:
+def tone_refusal(findings: list[dict[str, Any]]) -> Words | None:
     """Why the text cannot be submitted or published, or None when no finding blocks it."""
     blocking = blocking_findings(findings)
     if not blocking:
         return None
-    labels = []
-    for finding in blocking:
-        label = CODE_LABELS.get(finding["code"], finding["code"])
-        if label not in labels:
-            labels.append(label)
-    count = len(blocking)
-    return (
-        f"{count} problem{'s' if count != 1 else ''} must be fixed before this reply can go "
-        f"further: {', '.join(labels)}."
+    codes = list(dict.fromkeys(finding["code"] for finding in blocking))
+    labels = [Term("tone_code", code, CODE_LABELS.get(code, code)) for code in codes]
+    return Words(
+        Nn_(
+            "%(count)s problem must be fixed before this reply can go further: %(labels)s.",
+            "%(count)s problems must be fixed before this reply can go further: %(labels)s.",
+        ),
+        {"count": len(blocking), "labels": labels},
     )
 
 
@@ -136,11 +135,16 @@ def reads_the_language(person: User, language: str | None) -> bool:
 
 
 def _language_refusal(language: str) -> Refused:
-    name = language_name(language)
+    name = Term("language", language, language_name(language))
     return Refused(
         "language_not_read",
-        f"Composure cannot read {name}, so this reply needs a reviewer who reads {name}; "
-        f"{name} is not among your languages (your profile lists them).",
+        Words(
+            N_(
+                "Composure cannot read %(name)s, so this reply needs a reviewer who reads "
+                "%(name)s; %(name)s is not among your languages (your profile lists them)."
+            ),
+            {"name": name},
+        ),
     )
 
 
@@ -161,7 +165,8 @@ class Check:
 
 @dataclass(frozen=True)
 class HasRole(Check):
-    """The actor's role includes `permission` (`doing`: "approve", for the reason)."""
+    """The actor's role includes `permission` (`doing`: the reason, "Your role cannot
+    approve.", marked with `N_`)."""
 
     permission: Permission
     doing: str
@@ -169,12 +174,13 @@ class HasRole(Check):
     def __call__(self, actor: User, standing: Standing, group: str | None) -> Refused | None:
         if can(actor, self.permission):
             return None
-        return Refused("forbidden", f"Your role cannot {self.doing}.")
+        return Refused("forbidden", Words(self.doing))
 
 
 @dataclass(frozen=True)
 class StateAllows(Check):
-    """The draft is in one of `states` (`done`: "approved", for the reason)."""
+    """The draft is in one of `states` (`done`: the reason, "A draft that is %(state)s
+    cannot be approved.", marked with `N_`)."""
 
     states: Collection[DraftState]
     done: str
@@ -185,7 +191,7 @@ class StateAllows(Check):
             return None
         return Refused(
             "invalid_state",
-            f"A draft that is {state.value.replace('_', ' ')} cannot be {self.done}.",
+            Words(self.done, {"state": Term("state", state.value, state.value.replace("_", " "))}),
         )
 
 
@@ -195,7 +201,7 @@ class AuthorOrAdmin(Check):
     def __call__(self, actor: User, standing: Standing, group: str | None) -> Refused | None:
         if author_or_admin(actor, standing.draft.author_id):
             return None
-        return Refused("forbidden", "Only the draft's author (or an admin) may do that.")
+        return Refused("forbidden", Words(N_("Only the draft's author (or an admin) may do that.")))
 
 
 @dataclass(frozen=True)
@@ -207,7 +213,7 @@ class NotAuthor(Check):
     def __call__(self, actor: User, standing: Standing, group: str | None) -> Refused | None:
         if actor.id != standing.draft.author_id:
             return None
-        return Refused("self_approval", self.reason)
+        return Refused("self_approval", Words(self.reason))
 
 
 class NotAContributor(Check):
@@ -219,7 +225,9 @@ class NotAContributor(Check):
             return None
         return Refused(
             "self_approval",
-            "You wrote words of this revision; someone who did not must review or sign it.",
+            Words(
+                N_("You wrote words of this revision; someone who did not must review or sign it.")
+            ),
         )
 
 
@@ -241,7 +249,9 @@ class NotASigner(Check):
     def __call__(self, actor: User, standing: Standing, group: str | None) -> Refused | None:
         if actor.id not in standing.hands.signers:
             return None
-        return Refused("self_approval", "You signed this revision off; someone else approves.")
+        return Refused(
+            "self_approval", Words(N_("You signed this revision off; someone else approves."))
+        )
 
 
 class NotAReviewer(Check):
@@ -250,7 +260,9 @@ class NotAReviewer(Check):
     def __call__(self, actor: User, standing: Standing, group: str | None) -> Refused | None:
         if actor.id not in standing.hands.reviewers:
             return None
-        return Refused("self_approval", "You reviewed this revision; someone else signs off.")
+        return Refused(
+            "self_approval", Words(N_("You reviewed this revision; someone else signs off."))
+        )
 
 
 class SignOffNeeded(Check):
@@ -262,13 +274,13 @@ class SignOffNeeded(Check):
             return None
         if group is None and needed and not standing.missing_groups:
             return Refused(
-                "signoff_not_needed", "Nothing is waiting for sign-off on this revision."
+                "signoff_not_needed", Words(N_("Nothing is waiting for sign-off on this revision."))
             )
         return Refused(
             "signoff_not_needed",
-            "This draft needs no sign-off by that group."
+            Words(N_("This draft needs no sign-off by that group."))
             if needed
-            else "This draft needs no sign-off.",
+            else Words(N_("This draft needs no sign-off.")),
         )
 
 
@@ -279,7 +291,11 @@ class MemberOfGroup(Check):
         if group in actor.groups:
             return None
         return Refused(
-            "not_a_member", f"You are not in the {group} group, so you cannot sign for it."
+            "not_a_member",
+            Words(
+                N_("You are not in the %(group)s group, so you cannot sign for it."),
+                {"group": Term("group", group or "", group or "")},
+            ),
         )
 
 
@@ -291,7 +307,7 @@ class OneGroupEach(Check):
             return None
         return Refused(
             "one_group_each",
-            "You already signed this revision off; each group needs a different person.",
+            Words(N_("You already signed this revision off; each group needs a different person.")),
         )
 
 
@@ -301,7 +317,13 @@ class GroupNotYetSigned(Check):
     def __call__(self, actor: User, standing: Standing, group: str | None) -> Refused | None:
         if group in standing.missing_groups:
             return None
-        return Refused("signoff_not_needed", f"The {group} sign-off of this revision is done.")
+        return Refused(
+            "signoff_not_needed",
+            Words(
+                N_("The %(group)s sign-off of this revision is done."),
+                {"group": Term("group", group or "", group or "")},
+            ),
+        )
 
 
 class Submitted(Check):
@@ -310,7 +332,7 @@ class Submitted(Check):
     def __call__(self, actor: User, standing: Standing, group: str | None) -> Refused | None:
         if standing.draft.state not in DraftState.being_written():
             return None
-        return Refused("not_submitted", "Submit the draft first: it must cool off.")
+        return Refused("not_submitted", Words(N_("Submit the draft first: it must cool off.")))
 
 
 class CoolingOffOver(Check):
@@ -324,7 +346,10 @@ class CoolingOffOver(Check):
             return None
         if standing.now >= until:
             return None
-        return Refused("cooling_off", f"Still cooling off for {in_words(until - standing.now)}.")
+        return Refused(
+            "cooling_off",
+            Words(N_("Still cooling off for %(left)s."), {"left": Duration(until - standing.now)}),
+        )
 
 
 class ApprovedOnThisRevision(Check):
@@ -342,11 +367,16 @@ class ApprovedOnThisRevision(Check):
             return None
         if standing.unread_language is not None and hands.approvals():
             # Approved, but by nobody who reads the language (the language was set after).
-            name = language_name(standing.unread_language)
+            code = standing.unread_language
             return Refused(
                 "needs_approval",
-                f"Composure cannot read {name}: an approval counts only from a reviewer "
-                f"who reads {name}.",
+                Words(
+                    N_(
+                        "Composure cannot read %(name)s: an approval counts only from a "
+                        "reviewer who reads %(name)s."
+                    ),
+                    {"name": Term("language", code, language_name(code))},
+                ),
             )
         by_writers = any(
             review.decision == ReviewDecision.APPROVED and review.reviewer_id in hands.contributors
@@ -354,10 +384,14 @@ class ApprovedOnThisRevision(Check):
         )
         return Refused(
             "needs_approval",
-            "An approval counts only from someone who wrote none of this revision; "
-            "a colleague must approve it."
+            Words(
+                N_(
+                    "An approval counts only from someone who wrote none of this revision; "
+                    "a colleague must approve it."
+                )
+            )
             if by_writers
-            else "A colleague must approve this revision.",
+            else Words(N_("A colleague must approve this revision.")),
         )
 
 
@@ -369,8 +403,9 @@ class SignedOffByEachGroup(Check):
     def __call__(self, actor: User, standing: Standing, group: str | None) -> Refused | None:
         if not standing.draft.requires_signoff or not standing.missing_groups:
             return None
+        groups = [Term("group", group, group) for group in standing.missing_groups]
         return Refused(
-            "needs_signoff", f"Needs sign-off by {' and '.join(standing.missing_groups)}."
+            "needs_signoff", Words(N_("Needs sign-off by %(groups)s."), {"groups": groups})
         )
 
 

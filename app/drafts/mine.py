@@ -15,16 +15,16 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.complaints.models import Complaint
-from app.core.durations import in_words
+from app.core.words import N_, Duration, Words
 from app.drafts import workflow
 from app.drafts.models import Draft, DraftState
 from app.publishing import outbox
 
 NEXT_WHILE_WRITTEN = {
-    DraftState.DRAFT: "Finish it and submit it for review.",
-    DraftState.CHANGES_REQUESTED: "Changes requested: edit it and submit it again.",
+    DraftState.DRAFT: Words(N_("Finish it and submit it for review.")),
+    DraftState.CHANGES_REQUESTED: Words(N_("Changes requested: edit it and submit it again.")),
 }
-READY = "Ready to publish."
+READY = Words(N_("Ready to publish."))
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class MyReply:
     #: Cooling-off still to run; None once over (or before submission).
     wait_left: timedelta | None
     #: What it needs next, in words: the first thing publishing waits for, or READY.
-    next_step: str
+    next_step: Words
     #: Nothing stands between it and publishing.
     ready: bool
 
@@ -43,9 +43,11 @@ class MyReply:
         return outbox.state_words(self.draft.state)  # open drafts are not published
 
     @property
-    def wait_words(self) -> str:
-        """ "4 minutes left", "1 hour 5 minutes left"; "" when nothing is left to wait."""
-        return f"{in_words(self.wait_left, parts=2)} left" if self.wait_left else ""
+    def wait_words(self) -> Words | None:
+        """ "4 minutes left", "1 hour 5 minutes left"; None when nothing is left to wait."""
+        if not self.wait_left:
+            return None
+        return Words(N_("%(left)s left"), {"left": Duration(self.wait_left, parts=2)})
 
 
 def _open_drafts(user: User):
@@ -71,7 +73,8 @@ def my_replies(session: Session, user: User, *, now: datetime) -> list[MyReply]:
             step, ready = NEXT_WHILE_WRITTEN[draft.state], False
         else:
             refusals = workflow.publish_refusals(standings[draft.id])
-            step, ready = (str(refusals[0]), False) if refusals else (READY, True)
+            first = refusals[0].words or Words(str(refusals[0])) if refusals else READY
+            step, ready = first, not refusals
         replies.append(MyReply(draft, draft.complaint, wait, step, ready))
     return replies
 

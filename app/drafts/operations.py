@@ -21,6 +21,7 @@ from app.accounts.permissions import can_edit_draft
 from app.complaints.models import Channel, Complaint, ComplaintStatus
 from app.core.errors import DomainError
 from app.core.text import clean_text
+from app.core.words import N_, Number, Term, Words
 from app.drafts import workflow, working_copy
 from app.drafts.builder import Composition, PartChoice
 from app.drafts.catches import (
@@ -83,15 +84,29 @@ class StaleRevision(DraftError):
 
     def __init__(self, current: int | None = None) -> None:
         self.current = current
-        what = (
-            f"saved this draft since you opened it (now revision {current})"
-            if current is not None
-            else "acted on this draft since you opened it"
-        )
-        super().__init__(
-            f"Someone {what}. "
-            "Your text is below, unsaved: compare it with the current version and save again."
-        )
+        if current is None:
+            words = Words(
+                N_(
+                    "Someone acted on this draft since you opened it. Your text is below, "
+                    "unsaved: compare it with the current version and save again."
+                )
+            )
+        else:
+            words = Words(
+                N_(
+                    "Someone saved this draft since you opened it (now revision %(number)s). "
+                    "Your text is below, unsaved: compare it with the current version and "
+                    "save again."
+                ),
+                {"number": current},
+            )
+        super().__init__(words)
+
+
+def not_editable_words(draft: Draft) -> Words:
+    """ "This draft is published; it cannot be edited." """
+    state = Term("state", draft.state.value, draft.state.value.replace("_", " "))
+    return Words(N_("This draft is %(state)s; it cannot be edited."), {"state": state})
 
 
 def active_draft(session: Session, complaint_id: int) -> Draft | None:
@@ -184,7 +199,7 @@ def start_draft(
     if text is not None:
         text = clean_text(text)
         if not text.strip():
-            raise DraftError("The reply is empty. Write at least one sentence.")
+            raise DraftError(Words(N_("The reply is empty. Write at least one sentence.")))
         if len(text) > MAX_PART_CHARS:
             raise DraftError(
                 f"The reply is {len(text):,} characters; the limit is {MAX_PART_CHARS:,}."
@@ -272,9 +287,7 @@ def edit_parts(
     if refusal:
         raise NotAllowed(refusal)
     if draft.state not in EDITABLE_STATES:
-        raise NotEditable(
-            f"This draft is {draft.state.value.replace('_', ' ')}; it cannot be edited."
-        )
+        raise NotEditable(not_editable_words(draft))
     if based_on != draft.current_revision:
         raise StaleRevision(draft.current_revision)
     before = workflow.current_revision(session, draft)
@@ -287,14 +300,20 @@ def edit_parts(
         value = clean_text(value)
         if len(value) > MAX_PART_CHARS:
             raise DraftError(
-                f"“{name.replace('_', ' ')}” is {len(value):,} characters; "
-                f"the limit is {MAX_PART_CHARS:,}."
+                Words(
+                    N_("“%(part)s” is %(length)s characters; the limit is %(limit)s."),
+                    {
+                        "part": Term("part", name, name.replace("_", " ")),
+                        "length": Number(len(value)),
+                        "limit": Number(MAX_PART_CHARS),
+                    },
+                )
             )
         cleaned[name] = value
     merged = cleaned if replace else {**before.parts, **cleaned}
     text = assemble(merged, public=draft.complaint.channel.is_public)
     if not text.strip():
-        raise DraftError("The reply is empty. Write at least one part.")
+        raise DraftError(Words(N_("The reply is empty. Write at least one part.")))
     note_caught_codes(draft, caught)
     if merged == before.parts and text == before.text:
         return before
@@ -421,14 +440,18 @@ def rebuild_in_language(
     A reply written by hand is not rebuilt. Audited as an edit, with the language."""
     before = workflow.current_revision(session, draft)
     if FREE_TEXT in before.parts:
-        raise DraftError("This reply was written by hand; there are no parts to rebuild.")
+        raise DraftError(
+            Words(N_("This reply was written by hand; there are no parts to rebuild."))
+        )
     if composition.mode == "attack":
         parts, template_ids = {HOLDING_REPLY: composition.text}, {HOLDING_REPLY: "attack"}
     else:
         parts = {part: choice.text for part, choice in composition.parts.items()}
         template_ids = {part: choice.variant_id for part, choice in composition.parts.items()}
     if set(parts) - set(before.parts):
-        raise DraftError("This draft's parts differ from a built draft's; edit it by hand.")
+        raise DraftError(
+            Words(N_("This draft's parts differ from a built draft's; edit it by hand."))
+        )
     draft.language = composition.language
     return _save_in_editor(
         session,

@@ -23,9 +23,9 @@ from app.audit import log as audit
 from app.complaints.models import Channel, Complaint
 from app.core.business_time import BusinessCalendar
 from app.core.clock import add_working_days
-from app.core.durations import in_words, plural
+from app.core.durations import plural
 from app.core.errors import Invalid
-from app.core.words import N_
+from app.core.words import N_, Duration, Semicolons, Words
 from app.drafts.models import SignOffGroup
 from app.settings import store
 from app.tone.catalogue import CODE_LABELS, CODES, WARN
@@ -82,6 +82,11 @@ def change_words(name: str, old: Any, new: Any) -> str:
     return f"{label}: {old_words} → {shown(new)}"
 
 
+def _exactly(seconds: int) -> dict[str, Duration]:
+    """A policy length as a sentence's value: said exactly in English ("90 minutes")."""
+    return {"length": Duration(timedelta(seconds=seconds), parts=2, exactly=_length(seconds))}
+
+
 def _length(seconds: int) -> str:
     """A policy setting's length, exactly: "10 minutes", "1 hour", "90 minutes"."""
     minutes, rest = divmod(seconds, 60)
@@ -97,15 +102,20 @@ class CoolingOff:
     """How long a draft cools off once submitted, and the policy's reasons, in words."""
 
     length: timedelta
-    reasons: tuple[str, ...]
+    reasons: tuple[Words, ...]
+
+    @property
+    def words(self) -> Words:
+        """What the editor says before submitting (in the page's language: `|say`)."""
+        return Words(
+            N_("When you submit, this reply waits %(length)s before it can go out: %(reasons)s."),
+            {"length": Duration(self.length, parts=2), "reasons": Semicolons(self.reasons)},
+        )
 
     @property
     def message(self) -> str:
-        """What the editor says before submitting."""
-        return (
-            f"When you submit, this reply waits {in_words(self.length, parts=2)} before it "
-            f"can go out: {'; '.join(self.reasons)}."
-        )
+        """The same in English (the API, the logs)."""
+        return str(self.words)
 
 
 @dataclass(frozen=True)
@@ -126,21 +136,28 @@ class CoolingOffPolicy:
         """How long a reply to `complaint` with these findings cools off, and why that long:
         the one computation the submission uses and the editor shows beforehand."""
         seconds = self.base_seconds
-        reasons = [f"{_length(self.base_seconds)} for every reply"]
+        reasons = [Words(N_("%(length)s for every reply"), _exactly(self.base_seconds))]
         if complaint.heat_label == "high" and self.hot_extra_seconds:
             seconds += self.hot_extra_seconds
             reasons.append(
-                f"{_length(self.hot_extra_seconds)} more because the customer is very angry"
+                Words(
+                    N_("%(length)s more because the customer is very angry"),
+                    _exactly(self.hot_extra_seconds),
+                )
             )
         if self.warn_extra_seconds and any(finding.get("severity") == WARN for finding in findings):
             seconds += self.warn_extra_seconds
             reasons.append(
-                f"{_length(self.warn_extra_seconds)} more because the tone checks warn about "
-                "the reply"
+                Words(
+                    N_("%(length)s more because the tone checks warn about the reply"),
+                    _exactly(self.warn_extra_seconds),
+                )
             )
         if seconds < self.floor_seconds:
             seconds = self.floor_seconds
-            reasons = [f"{_length(self.floor_seconds)}, the least any reply waits"]
+            reasons = [
+                Words(N_("%(length)s, the least any reply waits"), _exactly(self.floor_seconds))
+            ]
         return CoolingOff(timedelta(seconds=seconds), tuple(reasons))
 
     def length(self, complaint: Complaint, findings: list[dict[str, Any]]) -> timedelta:
@@ -438,18 +455,32 @@ class TargetWarning:
         return self.cooling_off_until - self.due_at
 
     @property
-    def lateness(self) -> str:
+    def lateness_words(self) -> Words:
         """ "21 hours after the response target"."""
-        return f"{in_words(self.late_by)} after the response target"
+        return Words(N_("%(late)s after the response target"), {"late": Duration(self.late_by)})
+
+    @property
+    def lateness(self) -> str:
+        return str(self.lateness_words)
+
+    @property
+    def words(self) -> Words:
+        if self.running:
+            return Words(
+                N_("Cooling-off ends %(late)s. Tell your lead if the reply will be late."),
+                {"late": self.lateness_words},
+            )
+        return Words(
+            N_(
+                "Submitted now, cooling-off would end %(late)s. Submit as soon as it reads "
+                "right, and tell your lead if it will be late."
+            ),
+            {"late": self.lateness_words},
+        )
 
     @property
     def message(self) -> str:
-        if self.running:
-            return f"Cooling-off ends {self.lateness}. Tell your lead if the reply will be late."
-        return (
-            f"Submitted now, cooling-off would end {self.lateness}. Submit as soon as it "
-            "reads right, and tell your lead if it will be late."
-        )
+        return str(self.words)
 
 
 def target_warning(

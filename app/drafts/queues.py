@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.analysis.rules import FLAG_LABELS
 from app.complaints.models import Complaint
+from app.core.words import N_, Term, Words
 from app.drafts import guards, workflow
 from app.drafts.guards import Standing
 from app.drafts.models import Draft, DraftState, Revision, SignOff
@@ -30,18 +31,23 @@ from app.nlp.detection import language_name
 from app.tone.catalogue import CODE_LABELS
 
 
-def reason_words(reason: dict[str, Any]) -> str:
+def reason_words(reason: dict[str, Any]) -> Words:
     """A sign-off reason as people read it: "flag: legal threat", "finding: legal risk",
     "Composure cannot read French, so nothing sensitive could be ruled out"."""
-    if reason.get("kind") == "language":
-        return (
-            f"Composure cannot read {language_name(reason.get('value', ''))}, so nothing "
-            "sensitive could be ruled out"
-        )
-    labels = FLAG_LABELS if reason.get("kind") == "flag" else CODE_LABELS
     value = reason.get("value", "")
-    label = labels.get(value, value.replace("_", " "))
-    return f"{reason.get('kind', 'reason')}: {label.lower()}"
+    if reason.get("kind") == "language":
+        return Words(
+            N_("Composure cannot read %(language)s, so nothing sensitive could be ruled out"),
+            {"language": Term("language", value, language_name(value))},
+        )
+    if reason.get("kind") == "flag":
+        label = FLAG_LABELS.get(value, value.replace("_", " "))
+        return Words(N_("flag: %(label)s"), {"label": Term("flag", value, label.lower())})
+    if reason.get("kind") == "finding":
+        label = CODE_LABELS.get(value, value.replace("_", " "))
+        return Words(N_("finding: %(label)s"), {"label": Term("tone_code", value, label.lower())})
+    label = CODE_LABELS.get(value, value.replace("_", " "))
+    return Words(f"{reason.get('kind', 'reason')}: {label.lower()}")
 
 
 @dataclass(frozen=True)
@@ -60,10 +66,10 @@ class QueueItem:
     standing: Standing
 
     @property
-    def reason_words(self) -> list[str]:
+    def reason_words(self) -> list[Words]:
         return [reason_words(reason) for reason in self.reasons]
 
-    def reasons_for(self, group: str) -> list[str]:
+    def reasons_for(self, group: str) -> list[Words]:
         return [reason_words(r) for r in self.reasons if r["group"] == group]
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.complaints.models import Complaint
+from app.core.words import N_, Words
 from app.drafts import operations
 from app.drafts.composer import ToneSetting
 from app.drafts.models import Draft, DraftState, FollowUp, Publication, Revision
@@ -79,7 +80,7 @@ def start_follow_up(
         .limit(1)
     )
     if latest is None:
-        raise operations.DraftError("Publish a reply first; a follow-up comes after it.")
+        raise operations.DraftError(Words(N_("Publish a reply first; a follow-up comes after it.")))
     return operations.start_draft(
         session, complaint, None, tone=tone, actor=actor, now=now, text=text, follows=latest
     )

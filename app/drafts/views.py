@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from flask import (
@@ -18,6 +18,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
@@ -25,16 +27,19 @@ from app.accounts.permissions import Permission, can_edit_draft
 from app.complaints.models import Complaint
 from app.core.errors import http_status
 from app.core.ids import parse_count
+from app.core.words import Term
 from app.drafts import composer, operations, workflow, working_copy
 from app.drafts.models import Draft, Revision
 from app.drafts.operations import EDITABLE_STATES
 from app.drafts.response_templates import PARTS
 from app.drafts.workflow import Action
 from app.extensions import db
-from app.nlp.detection import language_name
 from app.tone.checker import ToneCheckError
 from app.web.access import requires
 from app.web.filters import localtime
+from app.web.say import findings as shown_findings
+from app.web.say import language as language_name
+from app.web.say import say, value
 from app.web.services import compose_draft, now, templates, tone_setting, workflow_policy
 
 blueprint = Blueprint("drafts", __name__)
@@ -56,7 +61,9 @@ def start(complaint_id: int):
     )
     db.session.commit()
     if not started.created:
-        flash(f"This complaint already has draft #{started.draft.id}; here it is.", "info")
+        flash(
+            _("This complaint already has draft #%(id)s; here it is.", id=started.draft.id), "info"
+        )
     return redirect(url_for("drafts.edit", draft_id=started.draft.id))
 
 
@@ -155,7 +162,7 @@ def not_saved(
             db.session.commit()
             if based_on < draft.current_revision:  # shown beside theirs (`editor_text`)
                 return render_editor(draft, status=status)
-    return render_editor(draft, shown_parts=typed, error=str(problem), status=status)
+    return render_editor(draft, shown_parts=typed, error=say(problem), status=status)
 
 
 def swap_wording(draft: Draft, parts: dict[str, str], use: str):
@@ -165,9 +172,9 @@ def swap_wording(draft: Draft, parts: dict[str, str], use: str):
     try:
         swapped = operations.swap_wording(composition, parts, use)
     except operations.DraftError as problem:
-        return render_editor(draft, shown_parts=parts, error=str(problem), status=400)
-    part, _, variant_id = use.partition(":")
-    flash("Wording swapped in; it is not saved until you save.", "info")
+        return render_editor(draft, shown_parts=parts, error=say(problem), status=400)
+    part, _colon, variant_id = use.partition(":")
+    flash(_("Wording swapped in; it is not saved until you save."), "info")
     return render_editor(draft, shown_parts=swapped, chosen={part: variant_id})
 
 
@@ -191,7 +198,7 @@ def keep_working_copy(draft_id: int):
         )
     except working_copy.NotKept as problem:
         db.session.rollback()
-        return jsonify(message=str(problem), code=problem.code), http_status(problem)
+        return jsonify(message=say(problem), code=problem.code), http_status(problem)
     db.session.commit()
     return jsonify(saved_at=localtime(kept.updated_at, "%H:%M"), base_revision=kept.base_revision)
 
@@ -204,8 +211,13 @@ def discard_working_copy(draft_id: int):
     draft = draft_or_404(draft_id)
     if working_copy.discard(db.session, draft, actor=current_user):
         db.session.commit()
-        revision = draft.current_revision
-        flash(f"Your unsaved text was dropped; this is revision {revision} as saved.", "info")
+        flash(
+            _(
+                "Your unsaved text was dropped; this is revision %(number)s as saved.",
+                number=draft.current_revision,
+            ),
+            "info",
+        )
     return redirect(url_for("drafts.edit", draft_id=draft.id))
 
 
@@ -216,7 +228,7 @@ def rebuild_in_language(draft_id: int):
     draft = editable_draft_or_403(draft_id)
     language = request.form.get("language", "")
     if language not in templates().languages:
-        flash("There are no reply templates in that language.", "error")
+        flash(_("There are no reply templates in that language."), "error")
         return redirect(url_for("drafts.edit", draft_id=draft.id))
     try:
         saved = operations.rebuild_in_language(
@@ -232,27 +244,37 @@ def rebuild_in_language(draft_id: int):
     except operations.DraftError as problem:
         db.session.rollback()
         return render_editor(
-            draft_or_404(draft_id), error=str(problem), status=http_status(problem, form=True)
+            draft_or_404(draft_id), error=say(problem), status=http_status(problem, form=True)
         )
     db.session.commit()
+    flash(*rebuilt_message(draft, saved, language))
+    return redirect(url_for("drafts.edit", draft_id=draft.id))
+
+
+def rebuilt_message(draft: Draft, saved: operations.EditorSave, language: str):
+    """The flash after "Build it in …", and its category."""
     message, category = saved_message(draft, saved)
     name = language_name(language)
-    flash(f"Built in {name}. {message}" if saved.created else f"Already in {name}.", category)
-    return redirect(url_for("drafts.edit", draft_id=draft.id))
+    if saved.created:
+        return _("Built in %(name)s. %(saved)s", name=name, saved=message), category
+    return _("Already in %(name)s.", name=name), category
 
 
 def saved_message(draft: Draft, saved: operations.EditorSave) -> tuple[str, str]:
     """The flash after a save, and its category."""
     if not saved.created:
-        return "Nothing changed, so no new revision.", "info"
+        return _("Nothing changed, so no new revision."), "info"
     if saved.restarted:
         return (
-            f"Saved as revision {saved.revision.number}. Earlier approvals and sign-offs no "
-            "longer count; cooling-off starts again and ends at "
-            f"{localtime(draft.cooling_off_until, '%H:%M', zone=True)}.",
+            _(
+                "Saved as revision %(number)s. Earlier approvals and sign-offs no longer "
+                "count; cooling-off starts again and ends at %(time)s.",
+                number=saved.revision.number,
+                time=localtime(draft.cooling_off_until, "%H:%M", zone=True),
+            ),
             "success",
         )
-    return f"Saved as revision {saved.revision.number}.", "success"
+    return _("Saved as revision %(number)s.", number=saved.revision.number), "success"
 
 
 #: The session key under which the live check keeps, per draft, the codes it caught that
@@ -285,7 +307,7 @@ def _submit_saved(draft: Draft, *, saved_new: bool):
     """ "Save and submit": the parts were saved (or had not changed); now submit the
     revision that was just saved. A refusal shows the editor with why; nothing typed is
     lost, since it was saved first."""
-    saved = f"Saved as revision {draft.current_revision}. " if saved_new else ""
+    saved = _("Saved as revision %(number)s.", number=draft.current_revision) if saved_new else ""
     try:
         workflow.transition(
             db.session,
@@ -300,20 +322,27 @@ def _submit_saved(draft: Draft, *, saved_new: bool):
         db.session.rollback()
         draft = draft_or_404(draft.id)
         return render_editor(
-            draft, error=f"{saved}Not submitted: {refusal}", status=http_status(refusal)
+            draft,
+            error=_("%(saved)s Not submitted: %(why)s", saved=saved, why=say(refusal)).strip(),
+            status=http_status(refusal),
         )
     db.session.commit()
-    flash(saved + submitted_message(draft), "success")
+    flash(f"{saved} {submitted_message(draft)}".strip(), "success")
     return redirect(url_for("drafts.edit", draft_id=draft.id))
 
 
 def submitted_message(draft: Draft) -> str:
     until = localtime(draft.cooling_off_until, "%H:%M", zone=True)
-    message = f"Submitted. Cooling off until {until}; reviewers have been asked."
     if draft.requires_signoff:
-        groups = sorted({reason["group"] for reason in draft.signoff_reasons})
-        message += f" Sign-off by {' and '.join(groups)} has been asked too."
-    return message
+        keys = sorted({reason["group"] for reason in draft.signoff_reasons})
+        groups = value([Term("group", key, key) for key in keys])
+        return _(
+            "Submitted. Cooling off until %(until)s; reviewers have been asked. "
+            "Sign-off by %(groups)s has been asked too.",
+            until=until,
+            groups=groups,
+        )
+    return _("Submitted. Cooling off until %(until)s; reviewers have been asked.", until=until)
 
 
 def render_editor(
@@ -337,6 +366,7 @@ def render_editor(
     text = editor_text(draft, revision, shown_parts, editable=editable)
     shown_parts = text.parts
     tone = composer.check_parts(tone_setting(complaint), shown_parts)
+    tone = replace(tone, findings=shown_findings(tone.findings, tone.report.get("language")))
     revisions = db.session.query(Revision).filter_by(draft_id=draft.id).order_by(Revision.number)
     policy = workflow_policy()
     standing = workflow.status(db.session, draft, now=now(), policy=policy)
@@ -416,7 +446,7 @@ def check(draft_id: int):
             actor=current_user,
         )
     except operations.DraftError as problem:
-        return jsonify(message=str(problem)), 400
+        return jsonify(message=say(problem)), 400
     except ToneCheckError as problem:
         return jsonify(message=str(problem)), 422
     if result.caught:
@@ -428,15 +458,18 @@ def check_answer(result: operations.LiveCheck) -> dict:
     """The live check as the editor's script reads it: the report, the length, and the
     reply and tone panel rendered as on the page."""
     checked, macros = result.check, "drafts/_tone.html"
-    reply = get_template_attribute(macros, "reply_preview")(checked.text, checked.findings)
-    panel = get_template_attribute(macros, "tone_panel")(
-        checked.report, checked.findings, checked.refusal
-    )
+    findings = shown_findings(checked.findings, checked.report.get("language"))
+    reply = get_template_attribute(macros, "reply_preview")(checked.text, findings)
+    panel = get_template_attribute(macros, "tone_panel")(checked.report, findings, checked.refusal)
     length = get_template_attribute(macros, "length_line")(checked.fit, result.channel)
     return {
         **checked.report,
-        "findings": checked.findings,
-        "refusal": checked.refusal,
+        "findings": findings,
+        # What the editor's status line says (draft_editor.js), in the page's language.
+        "summary": ngettext("%(num)s finding", "%(num)s findings", len(findings))
+        if findings
+        else _("no findings"),
+        "refusal": say(checked.refusal) or None,
         "text": checked.text,
         "length": checked.fit.length,
         "limit": checked.fit.limit,

@@ -30,6 +30,7 @@ from app.accounts.permissions import Permission, can
 from app.audit import log as audit
 from app.complaints.models import Complaint, ComplaintStatus
 from app.core.errors import Refused
+from app.core.words import N_, Words
 from app.drafts import guards
 from app.drafts.guards import Hands, Standing
 from app.drafts.models import (
@@ -85,17 +86,19 @@ TRANSITIONS: dict[Action, dict[DraftState, DraftState]] = {
 
 #: Who may take each action (roles are checked on every transition, first).
 ROLE_CHECKS: dict[Action, guards.HasRole] = {
-    Action.SUBMIT: guards.HasRole(Permission.DRAFT_REPLIES, "submit"),
-    Action.APPROVE: guards.HasRole(Permission.REVIEW_DRAFTS, "approve"),
-    Action.REQUEST_CHANGES: guards.HasRole(Permission.REVIEW_DRAFTS, "request changes"),
-    Action.SIGN_OFF: guards.HasRole(Permission.SIGN_OFF_DRAFTS, "sign off"),
-    Action.WITHDRAW: guards.HasRole(Permission.DRAFT_REPLIES, "withdraw"),
-    Action.PUBLISH: guards.HasRole(Permission.DRAFT_REPLIES, "publish"),
-    Action.EDIT: guards.HasRole(Permission.DRAFT_REPLIES, "edit"),
+    Action.SUBMIT: guards.HasRole(Permission.DRAFT_REPLIES, N_("Your role cannot submit.")),
+    Action.APPROVE: guards.HasRole(Permission.REVIEW_DRAFTS, N_("Your role cannot approve.")),
+    Action.REQUEST_CHANGES: guards.HasRole(
+        Permission.REVIEW_DRAFTS, N_("Your role cannot request changes.")
+    ),
+    Action.SIGN_OFF: guards.HasRole(Permission.SIGN_OFF_DRAFTS, N_("Your role cannot sign off.")),
+    Action.WITHDRAW: guards.HasRole(Permission.DRAFT_REPLIES, N_("Your role cannot withdraw.")),
+    Action.PUBLISH: guards.HasRole(Permission.DRAFT_REPLIES, N_("Your role cannot publish.")),
+    Action.EDIT: guards.HasRole(Permission.DRAFT_REPLIES, N_("Your role cannot edit.")),
 }
 
 _REVIEWING = (
-    guards.NotAuthor("You wrote this draft; a colleague must review it."),
+    guards.NotAuthor(N_("You wrote this draft; a colleague must review it.")),
     guards.NotAContributor(),
 )
 #: Who publishes; a published draft is given back to them again (`publish`).
@@ -114,26 +117,35 @@ _READY_TO_PUBLISH = (
 GUARDS: dict[Action, tuple[guards.Check, ...]] = {
     Action.SUBMIT: (
         ROLE_CHECKS[Action.SUBMIT],
-        guards.StateAllows(TRANSITIONS[Action.SUBMIT], "submitted"),
+        guards.StateAllows(
+            TRANSITIONS[Action.SUBMIT], N_("A draft that is %(state)s cannot be submitted.")
+        ),
         guards.AuthorOrAdmin(),
         guards.NoBlockingFinding(),
     ),
     Action.APPROVE: (
         ROLE_CHECKS[Action.APPROVE],
-        guards.StateAllows(TRANSITIONS[Action.APPROVE], "approved"),
+        guards.StateAllows(
+            TRANSITIONS[Action.APPROVE], N_("A draft that is %(state)s cannot be approved.")
+        ),
         *_REVIEWING,
         guards.NotASigner(),
         guards.ReadsTheLanguage(),
     ),
     Action.REQUEST_CHANGES: (
         ROLE_CHECKS[Action.REQUEST_CHANGES],
-        guards.StateAllows(TRANSITIONS[Action.REQUEST_CHANGES], "sent back for changes"),
+        guards.StateAllows(
+            TRANSITIONS[Action.REQUEST_CHANGES],
+            N_("A draft that is %(state)s cannot be sent back for changes."),
+        ),
         *_REVIEWING,
     ),
     Action.SIGN_OFF: (
         ROLE_CHECKS[Action.SIGN_OFF],
-        guards.StateAllows(TRANSITIONS[Action.SIGN_OFF], "signed off"),
-        guards.NotAuthor("You wrote this draft; someone else signs it off."),
+        guards.StateAllows(
+            TRANSITIONS[Action.SIGN_OFF], N_("A draft that is %(state)s cannot be signed off.")
+        ),
+        guards.NotAuthor(N_("You wrote this draft; someone else signs it off.")),
         guards.NotAContributor(),
         guards.NotAReviewer(),
         guards.SignOffNeeded(),
@@ -143,18 +155,22 @@ GUARDS: dict[Action, tuple[guards.Check, ...]] = {
     ),
     Action.WITHDRAW: (
         ROLE_CHECKS[Action.WITHDRAW],
-        guards.StateAllows(TRANSITIONS[Action.WITHDRAW], "withdrawn"),
+        guards.StateAllows(
+            TRANSITIONS[Action.WITHDRAW], N_("A draft that is %(state)s cannot be withdrawn.")
+        ),
         guards.AuthorOrAdmin(),
     ),
     Action.PUBLISH: (
         *_PUBLISHER,
         # Any open draft gets to hear what publishing still waits for (_READY_TO_PUBLISH).
-        guards.StateAllows(DraftState.open(), "published"),
+        guards.StateAllows(DraftState.open(), N_("A draft that is %(state)s cannot be published.")),
         *_READY_TO_PUBLISH,
     ),
     Action.EDIT: (
         ROLE_CHECKS[Action.EDIT],
-        guards.StateAllows(TRANSITIONS[Action.EDIT], "edited"),
+        guards.StateAllows(
+            TRANSITIONS[Action.EDIT], N_("A draft that is %(state)s cannot be edited.")
+        ),
         guards.AuthorOrAdmin(),
     ),
 }
@@ -299,16 +315,19 @@ def transition(
     if revision_number != draft.current_revision:
         raise Refused(
             "stale_revision",
-            f"The draft changed (now revision {draft.current_revision}); read it again.",
+            Words(
+                N_("The draft changed (now revision %(number)s); read it again."),
+                {"number": draft.current_revision},
+            ),
         )
     refusals = guards.refusals(GUARDS[action], actor, where, group)
     if refusals:
         raise refusals[0]
     comment = (comment or "").strip()
     if action == Action.REQUEST_CHANGES and not comment:
-        raise Refused("comment_required", "Say what should change.")
+        raise Refused("comment_required", Words(N_("Say what should change.")))
     if action == Action.SIGN_OFF and not approved and not comment:
-        raise Refused("comment_required", "Say why you refuse to sign it off.")
+        raise Refused("comment_required", Words(N_("Say why you refuse to sign it off.")))
     revision = where.revision
     moves = TRANSITIONS[action]
 
@@ -371,7 +390,8 @@ def transition(
         session.flush()
     except StaleDataError as error:
         raise Refused(
-            "stale_revision", "Someone acted on this draft at the same moment; read it again."
+            "stale_revision",
+            Words(N_("Someone acted on this draft at the same moment; read it again.")),
         ) from error
     if action == Action.EDIT:
         return draft  # the edit's own audit entry says what changed (`operations.edit_parts`)
@@ -396,7 +416,8 @@ def _anchor(revision: Revision, start: int | None, end: int | None) -> tuple[int
         return None
     if start is None or end is None or not 0 <= start < end <= len(revision.text):
         raise Refused(
-            "invalid_anchor", "The marked passage is not in this revision's text; mark it again."
+            "invalid_anchor",
+            Words(N_("The marked passage is not in this revision's text; mark it again.")),
         )
     return start, end, revision.text[start:end]
 

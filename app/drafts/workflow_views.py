@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -23,6 +24,7 @@ from app.complaints.models import Complaint
 from app.complaints.views import render_complaint
 from app.core.errors import http_status
 from app.core.ids import parse_count, parse_id
+from app.core.words import N_, Term, Words
 from app.drafts import diff, operations, queues, replies, workflow
 from app.drafts.guards import tone_refusal
 from app.drafts.models import Draft, FollowUp, Revision
@@ -32,6 +34,8 @@ from app.extensions import db
 from app.publishing import outbox
 from app.publishing.adapters import MANUAL
 from app.web.access import requires
+from app.web.say import findings as shown_findings
+from app.web.say import say, value
 from app.web.services import now, tone_setting, workflow_policy
 
 blueprint = Blueprint("workflow", __name__)
@@ -52,7 +56,7 @@ EXCERPT_CHARS = 160
 
 @blueprint.app_template_filter("signoff_reason")
 def signoff_reason_filter(reason: dict) -> str:
-    return queues.reason_words(reason)
+    return say(queues.reason_words(reason))
 
 
 @blueprint.app_template_filter("excerpt")
@@ -87,7 +91,12 @@ def _anchor(draft: Draft, revision_number: int) -> tuple[int | None, int | None]
     if found is None:
         raise Refused(
             "invalid_anchor",
-            "The quoted passage is not in this revision; copy the words exactly from the reply.",
+            Words(
+                N_(
+                    "The quoted passage is not in this revision; copy the words exactly "
+                    "from the reply."
+                )
+            ),
         )
     return found
 
@@ -100,22 +109,37 @@ def _done_message(draft: Draft, action: Action, *, approved: bool, created: bool
     if action == Action.SUBMIT:
         return submitted_message(draft)
     if action == Action.APPROVE:
-        return f"Approved revision {draft.current_revision}; {draft.author.name} has been told."
+        return _(
+            "Approved revision %(number)s; %(name)s has been told.",
+            number=draft.current_revision,
+            name=draft.author.name,
+        )
     if action == Action.REQUEST_CHANGES:
-        return f"Sent back to {draft.author.name} with your comment."
+        return _("Sent back to %(name)s with your comment.", name=draft.author.name)
     if action == Action.SIGN_OFF:
-        group = request.form.get("group", "")
+        key = request.form.get("group", "")
+        group = value(Term("group", key, key))
         if approved:
-            return f"Signed off for {group}; {draft.author.name} has been told."
-        return f"Sign-off for {group} refused; {draft.author.name} has been told why."
+            return _(
+                "Signed off for %(group)s; %(name)s has been told.",
+                group=group,
+                name=draft.author.name,
+            )
+        return _(
+            "Sign-off for %(group)s refused; %(name)s has been told why.",
+            group=group,
+            name=draft.author.name,
+        )
     if action == Action.WITHDRAW:
-        return "Withdrawn. This draft will not go out."
+        return _("Withdrawn. This draft will not go out.")
     if not created:
-        return "It was already published; nothing was sent twice."
+        return _("It was already published; nothing was sent twice.")
     if outbox.publication_for(db.session, draft).adapter == MANUAL:
-        channel = draft.channel.name
-        return f"Not posted yet: copy the reply, post it on {channel}, then paste the link here."
-    return "Being sent by the webhook: this page says when it is delivered."
+        return _(
+            "Not posted yet: copy the reply, post it on %(channel)s, then paste the link here.",
+            channel=draft.channel.name,
+        )
+    return _("Being sent by the webhook: this page says when it is delivered.")
 
 
 def _after(draft: Draft, action: Action) -> str:
@@ -186,7 +210,7 @@ def _from_page(action: Action) -> str:
 def _page(page: str, draft: Draft, *, error: Refused):
     """The page the person acted from again, saying why the action was refused."""
     status = http_status(error)
-    error = str(error)
+    error = say(error)
     if page in DECISION_PAGES and can(current_user, DECISION_PAGES[page][0]):
         return _decision_page(page, draft, error=error, status=status)
     if page == "publish":
@@ -236,7 +260,7 @@ def _reading(draft: Draft) -> dict:
         "revision": revision,
         "previous": previous,
         "changes": diff.word_diff(previous.text, revision.text) if previous else [],
-        "findings": revision.findings,
+        "findings": shown_findings(revision.findings, draft.language or draft.complaint.language),
         "tone_refusal": tone_refusal(revision.findings),
         "status": status,
         "allowed": _allowed(status),
@@ -259,7 +283,7 @@ DECISION_PAGES = {
 def _decision_page(page: str, draft: Draft, *, error: str | None = None, status: int = 200):
     """The review or the sign-off page: the reading, the buttons the person may use, and
     why not when there are none."""
-    _, template, actions = DECISION_PAGES[page]
+    _permission, template, actions = DECISION_PAGES[page]
     context = _reading(draft)
     can_decide = any(context["allowed"][action.value] for action in actions)
     why_not = context["status"].refusal(current_user, actions[-1])
@@ -270,7 +294,7 @@ def _decision_page(page: str, draft: Draft, *, error: str | None = None, status:
             error=error,
             typed=request.form if request.method == "POST" else {},
             can_decide=can_decide,
-            why_not="" if can_decide else str(why_not),
+            why_not="" if can_decide else say(why_not),
         ),
         status,
     )
@@ -325,7 +349,7 @@ def publish_page(draft_id: int):
 def _publication_or_409(draft: Draft):
     publication = outbox.publication_for(db.session, draft)
     if publication is None:
-        return None, _publish_page(draft, error="This draft has not been published.", status=409)
+        return None, _publish_page(draft, error=_("This draft has not been published."), status=409)
     return publication, None
 
 
@@ -343,10 +367,10 @@ def record_link(draft_id: int):
     except outbox.PublishingError as problem:
         db.session.rollback()
         return _publish_page(
-            draft_or_404(draft_id), error=str(problem), status=http_status(problem, form=True)
+            draft_or_404(draft_id), error=say(problem), status=http_status(problem, form=True)
         )
     db.session.commit()
-    flash("Marked as posted: the link is recorded and the reply is out.", "success")
+    flash(_("Marked as posted: the link is recorded and the reply is out."), "success")
     return redirect(url_for("workflow.publish_page", draft_id=draft.id))
 
 
@@ -362,10 +386,10 @@ def retry(draft_id: int):
     except outbox.PublishingError as problem:
         db.session.rollback()
         return _publish_page(
-            draft_or_404(draft_id), error=str(problem), status=http_status(problem, form=True)
+            draft_or_404(draft_id), error=say(problem), status=http_status(problem, form=True)
         )
     db.session.commit()
-    flash("It will be sent again within a minute, with the same idempotency key.", "success")
+    flash(_("It will be sent again within a minute, with the same idempotency key."), "success")
     return redirect(url_for("workflow.publish_page", draft_id=draft.id))
 
 
@@ -403,13 +427,15 @@ def follow_up(complaint_id: int):
     except operations.DraftError as problem:
         db.session.rollback()
         return _complaint_page(
-            complaint_id, error=str(problem), status=http_status(problem, form=True)
+            complaint_id, error=say(problem), status=http_status(problem, form=True)
         )
     db.session.commit()
     if started.created:
-        flash("Follow-up started: check it, then submit it like any reply.", "success")
+        flash(_("Follow-up started: check it, then submit it like any reply."), "success")
     else:
-        flash(f"This complaint already has draft #{started.draft.id}; here it is.", "info")
+        flash(
+            _("This complaint already has draft #%(id)s; here it is.", id=started.draft.id), "info"
+        )
     return redirect(url_for("drafts.edit", draft_id=started.draft.id))
 
 
@@ -427,9 +453,9 @@ def follow_up_done(complaint_id: int):
         )
     except Refused as refusal:
         db.session.rollback()
-        return _complaint_page(complaint_id, error=str(refusal), status=http_status(refusal))
+        return _complaint_page(complaint_id, error=say(refusal), status=http_status(refusal))
     db.session.commit()
-    flash("Follow-up done.", "success")
+    flash(_("Follow-up done."), "success")
     return redirect(url_for("complaints.show", complaint_id=complaint.id))
 
 
@@ -443,7 +469,7 @@ def resolve(complaint_id: int):
         )
     except Refused as refusal:
         db.session.rollback()
-        return _complaint_page(complaint_id, error=str(refusal), status=http_status(refusal))
+        return _complaint_page(complaint_id, error=say(refusal), status=http_status(refusal))
     db.session.commit()
-    flash("Marked resolved.", "success")
+    flash(_("Marked resolved."), "success")
     return redirect(url_for("complaints.show", complaint_id=complaint.id))

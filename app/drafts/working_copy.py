@@ -22,6 +22,7 @@ from app.accounts.models import User
 from app.accounts.permissions import can_edit_draft
 from app.core.errors import DomainError
 from app.core.text import clean_text
+from app.core.words import N_, Term, Words
 from app.drafts.models import Draft, DraftState, Revision, WorkingCopy
 
 #: A part longer than this is a paste gone wrong (as `operations.MAX_PART_CHARS`).
@@ -33,7 +34,7 @@ class NotKept(DomainError):
     the draft's state forbids edits (`invalid_state`) or the parts are not the draft's."""
 
 
-def holding_refusal(actor: User, draft: Draft) -> str | None:
+def holding_refusal(actor: User, draft: Draft) -> str | Words | None:
     """Why `actor` may not hold a working copy of `draft`, or None when they may: only
     someone who may edit the draft's text, in a state where it can still be edited. The
     editor offers autosave by this, the endpoint refuses by it."""
@@ -41,7 +42,8 @@ def holding_refusal(actor: User, draft: Draft) -> str | None:
     if refusal:
         return refusal
     if draft.state not in DraftState.open():
-        return f"This draft is {draft.state.value.replace('_', ' ')}; it cannot be edited."
+        state = Term("state", draft.state.value, draft.state.value.replace("_", " "))
+        return Words(N_("This draft is %(state)s; it cannot be edited."), {"state": state})
     return None
 
 

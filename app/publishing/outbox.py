@@ -31,6 +31,7 @@ from app.accounts.permissions import Permission, can
 from app.audit import log as audit
 from app.channels import fit
 from app.core.errors import DomainError
+from app.core.words import N_, Words
 from app.drafts.models import Draft, DraftState, Publication, PublicationStatus, Revision
 from app.notifications import notify
 from app.publishing.adapters import MANUAL, WEBHOOK, Delivery
@@ -109,22 +110,23 @@ def enqueue(
     return publication
 
 
-#: A draft's states as people read them.
+#: A draft's states as people read them (English message ids: the screens translate them,
+#: `app.web.say.state`).
 STATE_WORDS = {
-    DraftState.DRAFT: "Draft, not submitted",
-    DraftState.COOLING_OFF: "Cooling off",
-    DraftState.CHANGES_REQUESTED: "Changes requested",
-    DraftState.APPROVED: "Approved",
-    DraftState.PUBLISHED: "Published",
-    DraftState.WITHDRAWN: "Withdrawn",
+    DraftState.DRAFT: N_("Draft, not submitted"),
+    DraftState.COOLING_OFF: N_("Cooling off"),
+    DraftState.CHANGES_REQUESTED: N_("Changes requested"),
+    DraftState.APPROVED: N_("Approved"),
+    DraftState.PUBLISHED: N_("Published"),
+    DraftState.WITHDRAWN: N_("Withdrawn"),
 }
 #: A published draft's words while its publication is not out yet, by adapter and status.
 #: A reply posted by hand is "posted" only once its link is recorded.
 NOT_OUT_YET_WORDS = {
-    (MANUAL, PublicationStatus.PENDING): "To post by hand",
-    (MANUAL, PublicationStatus.DELIVERED): "Posted",
-    (WEBHOOK, PublicationStatus.PENDING): "Being sent",
-    (WEBHOOK, PublicationStatus.FAILED): "Sending failed",
+    (MANUAL, PublicationStatus.PENDING): N_("To post by hand"),
+    (MANUAL, PublicationStatus.DELIVERED): N_("Posted"),
+    (WEBHOOK, PublicationStatus.PENDING): N_("Being sent"),
+    (WEBHOOK, PublicationStatus.FAILED): N_("Sending failed"),
 }
 
 
@@ -165,13 +167,19 @@ def record_link(
         raise PublishingError(refusal, code="forbidden")
     url = (url or "").strip()
     if not url.startswith(("https://", "http://")) or len(url) > 2000 or " " in url:
-        raise PublishingError("Paste the full link of the posted reply, starting with https://.")
+        raise PublishingError(
+            Words(N_("Paste the full link of the posted reply, starting with https://."))
+        )
     if publication.external_url is not None:
         if publication.external_url == url:
             return publication
         raise PublishingError(
-            "The link of this reply is already recorded and cannot be changed; "
-            "the history shows who recorded it and when.",
+            Words(
+                N_(
+                    "The link of this reply is already recorded and cannot be changed; "
+                    "the history shows who recorded it and when."
+                )
+            ),
             code="conflict",
         )
     publication.external_url = url
@@ -183,15 +191,17 @@ def record_link(
     return publication
 
 
-def link_refusal(session: Session, publication: Publication, actor: User) -> str | None:
+def link_refusal(session: Session, publication: Publication, actor: User) -> Words | None:
     """Why `actor` may not record the posted link of this publication, or None."""
     if not can(actor, Permission.DRAFT_REPLIES):
-        return "Only agents record where a reply was posted."
+        return Words(N_("Only agents record where a reply was posted."))
     if publication.adapter != MANUAL:
-        return "This reply is delivered by the webhook; there is no link to add."
+        return Words(N_("This reply is delivered by the webhook; there is no link to add."))
     author_id = session.scalar(select(Draft.author_id).where(Draft.id == publication.draft_id))
     if actor.id not in (author_id, publication.published_by_id) and Role.ADMIN not in actor.roles:
-        return "Only the reply's author, whoever published it, or an admin records its link."
+        return Words(
+            N_("Only the reply's author, whoever published it, or an admin records its link.")
+        )
     return None
 
 

@@ -8,8 +8,8 @@ from app.accounts.permissions import Permission
 from app.extensions import db
 from app.reports import metrics, panels, ranges
 from app.web.access import requires
+from app.web.say import PAGE_WORDS
 from app.web.services import display_zone, now
-from app.web.words import PAGE_WORDS
 
 blueprint = Blueprint("reports", __name__)
 

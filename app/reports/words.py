@@ -1,6 +1,6 @@
 """How the dashboard says its words: a `Say` (gettext and ngettext with named placeholders
 filled after translation; numbers, shares, durations and days in the page's locale). The
-view passes the page's (`app.web.words.PAGE_WORDS`); `ENGLISH` says them as written. No
+view passes the page's (`app.web.say.PAGE_WORDS`); `ENGLISH` says them as written. No
 Flask."""
 
 from __future__ import annotations

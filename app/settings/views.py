@@ -362,6 +362,10 @@ def template_edit(language: str, part: str, variant_id: str | None = None):
     )
 
 
+def _version_saved(number: int, variant_id: str) -> str:
+    return gettext("Version %(number)s of %(variant)s saved.", number=number, variant=variant_id)
+
+
 @blueprint.route("/templates/<variant_id>/versions", methods=["POST"])
 @requires(Permission.MANAGE_SETTINGS)
 def template_version(variant_id: str):
@@ -386,12 +390,7 @@ def template_version(variant_id: str):
         flash(gettext(str(refused)), "error")
     else:
         db.session.commit()
-        flash(
-            gettext(
-                "Version %(number)s of %(variant)s saved.", number=saved.number, variant=variant_id
-            ),
-            "success",
-        )
+        flash(_version_saved(saved.number, variant_id), "success")
     language, part = template_edits.where_is(
         db.session, current.library_for(key), current.templates.files, variant_id, key
     )

@@ -16,6 +16,7 @@ from typing import Any
 from app.channels import ChannelInfo
 from app.core.errors import DomainError
 from app.core.text import clean_text
+from app.core.words import N_, Number, Term, Words
 from app.ml import model as text_models
 from app.nlp import pipeline
 from app.nlp.common import common_rules
@@ -190,11 +191,17 @@ def _language(text: str, language: str | None, complaint: ComplaintContext | Non
         else:
             chosen = complaint.language if complaint else common_rules().default_language
     if tone_rules(chosen) is None:
-        names = ", ".join(language_name(code) for code in languages_with_tone_rules())
+        names = [
+            Term("language", code, language_name(code)) for code in languages_with_tone_rules()
+        ]
         notices.append(
-            f"Tone rules exist only for {names}; "
-            f"this reply reads as {language_name(chosen)}, so only personal data, length and "
-            "gaps were checked."
+            Words(
+                N_(
+                    "Tone rules exist only for %(names)s; this reply reads as %(language)s, so "
+                    "only personal data, length and gaps were checked."
+                ),
+                {"names": names, "language": Term("language", chosen, language_name(chosen))},
+            )
         )
     return chosen, notices
 
@@ -310,7 +317,14 @@ def check(
         findings = _checked_fixes(text, findings, reply.part_spans, compiled, recheck)
     for code, total in capped.items():
         notices.append(
-            f"{CODE_LABELS.get(code, code)}: {total:,} found; the first {MAX_PER_CODE} are marked."
+            Words(
+                N_("%(check)s: %(total)s found; the first %(marked)s are marked."),
+                {
+                    "check": Term("tone_code", code, CODE_LABELS.get(code, code)),
+                    "total": Number(total),
+                    "marked": MAX_PER_CODE,
+                },
+            )
         )
     report = ToneReport(
         text=text,

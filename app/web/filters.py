@@ -17,9 +17,8 @@ from app.accounts.permissions import Permission, can
 from app.analysis.kind import KINDS
 from app.analysis.rules import FLAGS
 from app.complaints import inbox
-from app.core.parts import PART_LABELS
 from app.extensions import db
-from app.publishing import outbox
+from app.web import say
 from app.web.js_words import js_words
 from app.web.services import company, display_zone, now, services
 from app.web.words import (
@@ -30,10 +29,10 @@ from app.web.words import (
     HEAT_WORDS,
     IMPORT_STATUS_WORDS,
     KIND_WORDS,
+    PART_WORDS,
+    SEVERITY_WORDS,
     STATUS_WORDS,
     TYPE_WORDS,
-    duration_words,
-    language_words,
 )
 
 
@@ -130,16 +129,19 @@ def signoff_group_names() -> dict[str, str]:
 
 def register_template_filters(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
-    app.jinja_env.filters["duration"] = duration_words
+    app.jinja_env.filters["duration"] = say.duration
+    app.jinja_env.filters["say"] = say.say
     app.jinja_env.filters["highlight"] = highlight
     app.jinja_env.filters["highlight_findings"] = highlight_findings
-    app.jinja_env.filters["language_name"] = language_words
+    app.jinja_env.filters["language_name"] = say.language
     # Globals, not context: the editor's tone macros are also rendered on their own.
-    app.jinja_env.globals["PART_LABELS"] = PART_LABELS
+    app.jinja_env.globals["PART_LABELS"] = PART_WORDS
     app.jinja_env.globals["author_label"] = author_label
-    app.jinja_env.globals["draft_state_words"] = outbox.state_words
+    app.jinja_env.globals["draft_state_words"] = say.state
     app.jinja_env.globals["js_words"] = js_words
     app.jinja_env.globals["Role"] = Role  # its labels are marked English, translated by _()
+    app.jinja_env.globals["SEVERITY_WORDS"] = SEVERITY_WORDS
+    app.jinja_env.globals["HEAT_WORDS"] = HEAT_WORDS
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
@@ -163,6 +165,6 @@ def register_template_filters(app: Flask) -> None:
             "IMPORT_STATUS_WORDS": IMPORT_STATUS_WORDS,
             "KINDS": KINDS,
             "KIND_LABELS": KIND_WORDS,
-            "PART_LABELS": PART_LABELS,
+            "PART_LABELS": PART_WORDS,
             "signoff_group_names": signoff_group_names,
         }

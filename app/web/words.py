@@ -4,21 +4,9 @@ English for logs, exports and the API); tests/test_translations.py keeps the key
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
-from babel import Locale, UnknownLocaleError
-from flask_babel import (
-    format_date,
-    format_decimal,
-    format_percent,
-    get_locale,
-    gettext,
-    ngettext,
-)
 from flask_babel import lazy_gettext as _l
 
-from app.core import durations
-from app.nlp.detection import language_name
+from app.core.parts import PART_LABELS
 
 FLAG_WORDS = {
     "billing": _l("Billing"),
@@ -94,60 +82,38 @@ IMPORT_STATUS_WORDS = {
 }
 
 
-def duration_words(delta, parts: int = 1) -> str:
-    """`durations.in_words` in the page's language: "3 Stunden 5 Minuten", "2 dienas"."""
-    said = durations.pieces(delta, parts=parts)
-    if not said:
-        return gettext("less than a minute")
-    return " ".join(_UNIT_WORDS[unit](count) for count, unit in said)
-
-
-_UNIT_WORDS = {
-    "year": lambda count: ngettext("%(n)s year", "%(n)s years", count, n=format_decimal(count)),
-    "day": lambda count: ngettext("%(n)s day", "%(n)s days", count, n=format_decimal(count)),
-    "hour": lambda count: ngettext("%(n)s hour", "%(n)s hours", count, n=format_decimal(count)),
-    "minute": lambda count: ngettext(
-        "%(n)s minute", "%(n)s minutes", count, n=format_decimal(count)
-    ),
+#: A tone finding's severity, on its badge (app/tone: "block", "warn", "info").
+SEVERITY_WORDS = {
+    "block": _l("block"),
+    "warn": _l("warn"),
+    "info": _l("info"),
 }
 
+#: The tone checks' names on the screen (the keys are app.tone.catalogue.CODE_LABELS', which
+#: stay English for the API and the audit log; tests/test_translations.py keeps them equal).
+CODE_WORDS = {
+    "blame": _l("Blames the customer"),
+    "non_apology": _l("Non-apology"),
+    "dismissive": _l("Dismissive"),
+    "argumentative": _l("Argues with the customer"),
+    "hostile": _l("Hostile"),
+    "shouting": _l("Shouting"),
+    "sarcasm": _l("Sarcasm"),
+    "overpromise": _l("Overpromise"),
+    "legal_risk": _l("Legal risk"),
+    "private_data": _l("Personal data in public"),
+    "private_topic": _l("Private matter in public"),
+    "missing_validate": _l("No validation"),
+    "missing_responsibility": _l("No responsibility taken"),
+    "missing_direction": _l("No next step"),
+    "missing_close_loop": _l("Loop not closed"),
+    "too_long": _l("Too long"),
+    "hard_to_read": _l("Hard to read"),
+    "negative_tone": _l("Negative tone"),
+    "mirrors_anger": _l("Mirrors the customer's anger"),
+    "unfilled_placeholder": _l("Gap to fill in"),
+}
 
-def language_words(code: str | None) -> str:
-    """A language's name in the page's language (CLDR): "Englisch", "angļu"; on an English
-    page, and where Babel has none, the name the analysis uses ("Norwegian")."""
-    code = code or ""
-    locale = get_locale()
-    if locale is None or locale.language == "en":
-        return language_name(code)
-    try:
-        said = Locale.parse(code.replace("-", "_")).get_language_name(locale)
-    except (ValueError, UnknownLocaleError):
-        said = None
-    return said or language_name(code)
-
-
-class PageWords:
-    """Words said in the page's language, for domain code that takes a `say`
-    (app/reports/panels.Say): gettext and ngettext with named placeholders, and numbers,
-    shares, durations and days through Babel in the page's locale."""
-
-    def gettext(self, message: str, **params) -> str:
-        return gettext(message, **params)
-
-    def ngettext(self, singular: str, plural: str, count: int, **params) -> str:
-        return ngettext(singular, plural, count, **params)
-
-    def number(self, value: float) -> str:
-        return format_decimal(value)
-
-    def share(self, value: float) -> str:
-        return format_percent(value)
-
-    def duration(self, delta: timedelta) -> str:
-        return duration_words(delta, parts=2)
-
-    def day(self, value: date, pattern: str) -> str:
-        return format_date(value, pattern)
-
-
-PAGE_WORDS = PageWords()
+#: The four parts of a reply as the editor names them (their English ids are marked in
+#: app/core/parts.py).
+PART_WORDS = {part: _l(label) for part, label in PART_LABELS.items()}
