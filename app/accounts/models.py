@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, text
@@ -178,6 +179,18 @@ class Group(Base):
             name="key_shape",
         ),
     )
+
+
+#: The sign-off groups every database starts with (migration 0005), and their names: while
+#: the admins keep these names, they are the product's words, said in the reader's language.
+BUILT_IN_GROUPS = {"legal": N_("Legal"), "pr": N_("PR")}
+
+
+def group_word(key: str, name: str | None, translate: Callable[[str], str]) -> str:
+    """A sign-off group's name for a reader: a built-in group's name in their language
+    (`translate`: the web layer's gettext); a group the admins named or renamed as they did."""
+    name = name or BUILT_IN_GROUPS.get(key, key)
+    return translate(name) if BUILT_IN_GROUPS.get(key) == name else name
 
 
 class GroupMembership(Base):

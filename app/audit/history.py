@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from app.accounts.models import User
+from app.accounts.models import User, group_word
 from app.audit.models import AuditEvent
 from app.core.parts import parts_in_words
 from app.core.words import N_
@@ -155,7 +155,7 @@ def _consequences(
         groups = sorted({r["group"] for r in reasons if isinstance(r, dict) and r.get("group")})
         if groups:
             tail += "; " + translate(N_("needs sign-off by %(groups)s")) % {
-                "groups": ", ".join(groups)
+                "groups": ", ".join(group_word(group, None, translate) for group in groups)
             }
     elif event.action.startswith("settings.") and isinstance(details.get("changes"), list):
         # Recorded since the settings operations say what changed (older events do not).
@@ -203,7 +203,9 @@ def describe(
         "actor": actor,
         "revision": event.revision,
         "entity_id": event.entity_id,
-        "parts": parts_in_words(details.get("parts") or ()) or "the draft",
+        "group": group_word(details["group"], None, translate) if details.get("group") else None,
+        "parts": parts_in_words(details.get("parts") or (), translate)
+        or translate(N_("the draft")),
     }
     fields = {name: value for name, value in fields.items() if value is not None}
     try:

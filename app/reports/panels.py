@@ -312,7 +312,7 @@ def catches_chart(data: Dashboard, say: Say = ENGLISH) -> Markup:
             catches.submitted,
             caught=say.number(catches.caught),
             submitted=say.number(catches.submitted),
-            codes="; ".join(f"{c.label}: {_drafts(c.drafts, say)}" for c in codes),
+            codes="; ".join(f"{say.gettext(c.label)}: {_drafts(c.drafts, say)}" for c in codes),
         )
     elif catches.submitted:
         desc = say.ngettext(
@@ -328,7 +328,9 @@ def catches_chart(data: Dashboard, say: Say = ENGLISH) -> Markup:
         title=say.gettext("What the tone checks caught most before review"),
         desc=desc,
         groups=[
-            charts.BarGroup(code.label, [charts.Bar(code.drafts, _drafts(code.drafts, say))])
+            charts.BarGroup(
+                say.gettext(code.label), [charts.Bar(code.drafts, _drafts(code.drafts, say))]
+            )
             for code in codes
         ],
     )

@@ -42,6 +42,7 @@ from app.settings import overview, template_checks, template_edits, template_ver
 from app.settings.company import LABELS
 from app.tone import policy as tone_policy_settings
 from app.tone.catalogue import CODE_LABELS, CODES, DEFAULT_SEVERITIES, FIXED_SEVERITIES
+from app.web import say
 from app.web.access import requires
 from app.web.forms import show_on_form
 from app.web.services import now, services
@@ -301,7 +302,7 @@ def template_library():
         section_labels=template_checks.SECTION_LABELS,
         statuses=template_checks.STATUSES,
         status_labels=template_checks.STATUS_LABELS,
-        language_name=language_name,
+        language_name=say.language,
         running=services().library_for(market.key if market else None),
         edit_refusal=template_versions.edit_refusal(current_user),
         retired=template_versions.retired(db.session, market.key if market else None),

@@ -6,18 +6,16 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, g
+from flask import Flask
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from app.accounts import grants
 from app.accounts.models import Role
 from app.accounts.permissions import Permission, can
 from app.analysis.kind import KINDS
 from app.analysis.rules import FLAGS
 from app.complaints import inbox
-from app.extensions import db
 from app.web import say
 from app.web.js_words import js_words
 from app.web.services import company, display_zone, now, services
@@ -120,17 +118,11 @@ def response_clock(complaint, at: datetime) -> inbox.Clock:
     return inbox.clock(complaint, at, services().market_of(complaint).calendar)
 
 
-def signoff_group_names() -> dict[str, str]:
-    """{key: name} of the sign-off groups, read once per request."""
-    if "signoff_group_names" not in g:
-        g.signoff_group_names = grants.group_names(db.session)
-    return g.signoff_group_names
-
-
 def register_template_filters(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["duration"] = say.duration
     app.jinja_env.filters["say"] = say.say
+    app.jinja_env.filters["reason"] = say.reason
     app.jinja_env.filters["highlight"] = highlight
     app.jinja_env.filters["highlight_findings"] = highlight_findings
     app.jinja_env.filters["language_name"] = say.language
@@ -166,5 +158,5 @@ def register_template_filters(app: Flask) -> None:
             "KINDS": KINDS,
             "KIND_LABELS": KIND_WORDS,
             "PART_LABELS": PART_WORDS,
-            "signoff_group_names": signoff_group_names,
+            "signoff_group_names": say.group_names,
         }

@@ -8,6 +8,7 @@ group, a tone check, a draft's state). An English page reads exactly what `str()
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -15,15 +16,17 @@ from babel import Locale, UnknownLocaleError
 from babel.lists import format_list
 from flask import g
 from flask_babel import format_date, format_decimal, format_percent, get_locale, gettext, ngettext
+from markupsafe import Markup, escape
 
+from app.accounts.models import group_word
 from app.core import durations
 from app.core.errors import DomainError
-from app.core.words import Duration, Semicolons, Term, Words, english
+from app.core.words import N_, Duration, Nn_, Semicolons, Term, Words, english
 from app.extensions import db
 from app.nlp.detection import language_name
 from app.publishing import outbox
 from app.tone.messages import message_in
-from app.web.words import CODE_WORDS, FLAG_WORDS, PART_WORDS
+from app.web.words import CODE_WORDS, FLAG_WORDS, KIND_WORDS, PART_WORDS
 
 
 def _english() -> bool:
@@ -73,13 +76,22 @@ def language(code: str | None) -> str:
     return name or language_name(code)
 
 
-def group(key: str) -> str:
-    """A sign-off group's name as the admins set it (read once per request)."""
+def group_names() -> dict[str, str]:
+    """{key: name} of the sign-off groups as the admins set them (read once per request),
+    a built-in group's own name in the page's language."""
     from app.accounts import grants
 
     if "signoff_group_names" not in g:
-        g.signoff_group_names = grants.group_names(db.session)
-    return g.signoff_group_names.get(key, key)
+        g.signoff_group_names = {
+            key: group_word(key, name, gettext)
+            for key, name in grants.group_names(db.session).items()
+        }
+    return g.signoff_group_names
+
+
+def group(key: str) -> str:
+    """A sign-off group's name, as `group_names` says it."""
+    return group_names().get(key, key)
 
 
 def state(state_value: Any, publication=None) -> str:
@@ -222,3 +234,102 @@ class PageWords:
 
 
 PAGE_WORDS = PageWords()
+
+
+#: The analysis' reasons as app/analysis stores them (English, for the API and exports):
+#: each pattern with the message id the page says it with. Reasons written in another
+#: language (a Dutch complaint's kind, from its own rules) are shown as they are.
+_REASONS = [
+    (re.compile(pattern), message)
+    for pattern, message in (
+        (
+            r"(?P<num>\d+) words? in capitals",
+            Nn_("%(num)s word in capitals", "%(num)s words in capitals"),
+        ),
+        (
+            r"(?P<num>\d+) runs? of !!! or \?\?\?",
+            Nn_("%(num)s run of !!! or ???", "%(num)s runs of !!! or ???"),
+        ),
+        (r"(?P<num>\d+) characters", Nn_("%(num)s character", "%(num)s characters")),
+        (
+            r"personal data: (?P<num>\d+) items? \(numbers, addresses, references\)",
+            Nn_(
+                "personal data: %(num)s item (numbers, addresses, references)",
+                "personal data: %(num)s items (numbers, addresses, references)",
+            ),
+        ),
+        (
+            r"insults, threats or demands: (?P<words>.+)",
+            N_("insults, threats or demands: %(words)s"),
+        ),
+        (
+            r"reads as insulting \(trained model\): (?P<words>.+)",
+            N_("reads as insulting (trained model): %(words)s"),
+        ),
+        (r"reads as an attack", N_("reads as an attack")),
+        (
+            r"talks about the company to others: (?P<words>.+)",
+            N_("talks about the company to others: %(words)s"),
+        ),
+        (r"talks about the company to others", N_("talks about the company to others")),
+        (r"speaks about the company, never to it", N_("speaks about the company, never to it")),
+        (r"calm and asks for a fix: (?P<words>.+)", N_("calm and asks for a fix: %(words)s")),
+        (
+            r"No shouting, insults or warnings to others\.",
+            N_("No shouting, insults or warnings to others."),
+        ),
+        (r"angry words: (?P<words>.+)", N_("angry words: %(words)s")),
+        (
+            r"reads angry \(trained model\): (?P<words>.+)",
+            N_("reads angry (trained model): %(words)s"),
+        ),
+        (r"calming words: (?P<words>.+)", N_("calming words: %(words)s")),
+        (
+            r"Reads as a complaint; the words that weigh most: (?P<words>.+)\.",
+            N_("Reads as a complaint; the words that weigh most: %(words)s."),
+        ),
+        (r"Reads as a complaint\.", N_("Reads as a complaint.")),
+        (
+            r"Asks something without reporting a problem; the words that weigh most: "
+            r"(?P<words>.+)\.",
+            N_("Asks something without reporting a problem; the words that weigh most: %(words)s."),
+        ),
+        (
+            r"Asks something without reporting a problem\.",
+            N_("Asks something without reporting a problem."),
+        ),
+        (
+            r"Thanks or praises; the words that weigh most: (?P<words>.+)\.",
+            N_("Thanks or praises; the words that weigh most: %(words)s."),
+        ),
+        (r"Thanks or praises\.", N_("Thanks or praises.")),
+        (
+            r"Neither a complaint, a question nor praise\.",
+            N_("Neither a complaint, a question nor praise."),
+        ),
+        (
+            r"Not sure: (?P<second>\w+) scores (?P<score>[\d.]+)\.",
+            N_("Not sure: %(second)s scores %(score)s."),
+        ),
+    )
+]
+
+
+def reason(text: str) -> Markup:
+    """One of the analysis' reasons in the page's language; the customer's words it quotes
+    stay as they are (marked as data)."""
+    for pattern, message in _REASONS:
+        found = pattern.fullmatch(text)
+        if found is None:
+            continue
+        values = {
+            name: Markup('<span translate="no">%s</span>') % value if name == "words" else value
+            for name, value in found.groupdict().items()
+        }
+        if "second" in values:
+            values["second"] = str(KIND_WORDS.get(values["second"], values["second"]))
+        if isinstance(message, tuple):
+            count = int(values["num"])
+            return escape(ngettext(*message, count, num=format_decimal(count)))
+        return escape(gettext(message)) % values
+    return Markup('<span translate="no">%s</span>') % text
