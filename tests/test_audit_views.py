@@ -140,11 +140,11 @@ def event(action: str, revision: int | None = 3, **details) -> AuditEvent:
         (event("draft.approve"), "Alex Agent approved revision 3"),
         (
             event("draft.sign_off", group="legal", approved=True),
-            "Alex Agent (legal) signed off revision 3",
+            "Alex Agent (Legal) signed off revision 3",
         ),
         (
             event("draft.sign_off", group="legal", approved=False),
-            "Alex Agent (legal) refused sign-off on revision 3",
+            "Alex Agent (Legal) refused sign-off on revision 3",
         ),
         (
             event(

@@ -170,7 +170,7 @@ def test_the_builder_the_tone_check_the_editor_and_the_outbox_agree(
     if fits:
         assert "too long" not in shown
     else:
-        assert shown.endswith(f"too long; it can go out as a thread of {len(posts)}")
+        assert shown.endswith(f"too long; it can go out as a thread of {len(posts)} posts")
 
 
 X_BY_DATA = ChannelInfo("x", "X", True, 280, True, LengthCounting.X_WEIGHTED)

@@ -330,6 +330,6 @@ def reason(text: str) -> Markup:
             values["second"] = str(KIND_WORDS.get(values["second"], values["second"]))
         if isinstance(message, tuple):
             count = int(values["num"])
-            return escape(ngettext(*message, count, num=format_decimal(count)))
+            return escape(ngettext(*message, count))
         return escape(gettext(message)) % values
     return Markup('<span translate="no">%s</span>') % text
