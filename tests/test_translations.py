@@ -313,12 +313,12 @@ def test_the_account_page_sets_language_and_time_zone_audited_and_refuses_unknow
 ):
     client = client_for("agent")
     page = client.get("/account").get_data(as_text=True)
-    assert '<option value="nl" lang="nl">Nederlands</option>' in page
-    assert '<option value="Europe/Riga">Europe/Riga</option>' in page
+    assert '<option value="nl" lang="nl" translate="no">Nederlands</option>' in page
+    assert '<option value="Europe/Riga" translate="no">Europe/Riga</option>' in page
     client.post("/account/profile", data={"language": "lv", "time_zone": "Europe/Riga"})
     riga = client.get("/account").get_data(as_text=True)
     assert 'lang="lv"' in riga
-    assert '<option value="Europe/Riga" selected>' in riga
+    assert '<option value="Europe/Riga" translate="no" selected>' in riga
     for bad in ({"language": "fr", "time_zone": ""}, {"language": "", "time_zone": "Mars/Base"}):
         refused = client.post("/account/profile", data=bad, follow_redirects=True)
         assert "Unknown" in refused.get_data(as_text=True)
@@ -527,7 +527,7 @@ def test_a_polish_author_and_a_dutch_reviewer_read_the_draft_screens_in_their_la
         follow_redirects=True,
     ).get_data(as_text=True)
     assert "Wysłano. Czas do namysłu do 09:" in submitted
-    assert "Poproszono też o zatwierdzenie przez Legal." in submitted
+    assert "Poproszono też o zatwierdzenie przez Dział prawny." in submitted
     assert _english_left(submitted, "pl") == []
 
     review = reviewer.get(f"/drafts/{draft_id}/review").get_data(as_text=True)
