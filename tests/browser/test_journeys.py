@@ -181,7 +181,7 @@ def test_a_reply_from_paste_to_publish_through_every_role(app, users, page_for, 
         "Riya Reviewer approved revision 4",
         "(now revision 5)",
         "Riya Reviewer approved revision 5",
-        "Sam Signoff (legal) signed off revision 5",
+        "Sam Signoff (Legal) signed off revision 5",
         "Alex Agent took revision 5 to post by hand",
         "Alex Agent marked the reply as posted: https://x.com/NorthwindHome/status/1866",
     ]
