@@ -297,7 +297,7 @@ def test_language_walk(language, walk_site, browser, english, data_words):
     # of work per page; answered "nothing new" here (test_live.py tests them).
     context.route(LIVE, lambda route: route.fulfill(status=204))
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(15_000)
     watch(page)
     try:
         page.goto(walk_site.base + "/login", wait_until="domcontentloaded")
