@@ -8,6 +8,7 @@ a bad condition or a duplicate id stops start-up with the file and line at fault
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -402,11 +403,39 @@ def _apology(path: Path, language: str) -> re.Pattern[str] | None:
     return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + ")", re.IGNORECASE)
 
 
+#: Libraries read in this process, by folder and the files' sizes and times: every app a
+#: process makes (each test, each gunicorn worker's) reads the same files once; a changed,
+#: added or removed file is read again. Libraries are frozen, so sharing one is safe.
+_READ: OrderedDict[tuple, Library] = OrderedDict()
+_READ_KEPT = 8
+
+
+def _files_stamp(folder: Path) -> tuple:
+    return tuple(
+        (str(path), stat.st_mtime_ns, stat.st_size)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and (stat := path.stat())
+    )
+
+
 def load_library(folder: Path | str, *, required_languages: Iterable[str] = ("en",)) -> Library:
-    """Read and check every language folder under `folder`."""
+    """Read and check every language folder under `folder` (once per process while its files
+    stay as they are)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise DataFileError(folder, None, "the response template folder does not exist")
+    key = (str(folder.resolve()), tuple(required_languages), _files_stamp(folder))
+    if key in _READ:
+        _READ.move_to_end(key)
+        return _READ[key]
+    library = _read_library(folder, required_languages)
+    _READ[key] = library
+    while len(_READ) > _READ_KEPT:
+        _READ.popitem(last=False)
+    return library
+
+
+def _read_library(folder: Path, required_languages: Iterable[str]) -> Library:
     languages = sorted(
         child.name for child in folder.iterdir() if child.is_dir() and len(child.name) <= 8
     )

@@ -141,13 +141,15 @@ def value(said: Any) -> str:
 
 def say(said: Any) -> str:
     """What the domain said, in the page's language: `Words`, a `DomainError` that carries
-    them, or plain text (shown as it is)."""
+    them, a message marked with `N_` (its translation), or other text (shown as it is)."""
     if said is None:
         return ""
     if isinstance(said, DomainError):
         said = said.words or str(said)
-    if not isinstance(said, Words) or _english():
+    if _english():
         return str(said)
+    if not isinstance(said, Words):
+        return gettext(str(said)) if str(said).strip() else str(said)
     values = {name: _value(value) for name, value in said.values.items()}
     if isinstance(said.msgid, tuple):
         singular, plural = said.msgid
