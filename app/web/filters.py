@@ -17,6 +17,7 @@ from app.analysis.kind import KINDS
 from app.analysis.rules import FLAGS
 from app.complaints import inbox
 from app.web import say
+from app.web.compiled_templates import COMPILED
 from app.web.js_words import js_words
 from app.web.services import company, display_zone, now, services
 from app.web.words import (
@@ -136,6 +137,7 @@ def register_template_filters(app: Flask) -> None:
     app.jinja_env.globals["HEAT_WORDS"] = HEAT_WORDS
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    app.jinja_env.bytecode_cache = COMPILED  # each template compiled once per process
 
     @app.context_processor
     def inject():
