@@ -180,7 +180,11 @@ def test_a_conflict_shows_both_versions_and_keeps_the_colleagues_unless_chosen(
     theirs, mine = me.locator("#theirs-close_loop"), me.locator("#yours-close_loop")
     expect(theirs).to_have_text("Their words, saved first.")
     expect(mine).to_have_text("My words.")
-    side_by_side = theirs.bounding_box(), mine.bounding_box()
+    # Both boxes measured at the same instant (two calls could straddle a scroll).
+    side_by_side = me.evaluate(
+        """() => ["theirs-close_loop", "yours-close_loop"].map(
+            (id) => document.getElementById(id).getBoundingClientRect().toJSON())"""
+    )
     assert side_by_side[0]["x"] < side_by_side[1]["x"]
     assert abs(side_by_side[0]["y"] - side_by_side[1]["y"]) < 5
     assert not scan(me, "editor-conflict").forbidden
