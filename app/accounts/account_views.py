@@ -25,6 +25,7 @@ from app.accounts.models import ApiToken, TokenScope, UserSession
 from app.accounts.views import throttle_policy
 from app.extensions import db
 from app.nlp.detection import LANGUAGE_NAMES, language_choices
+from app.web import say
 from app.web.access import login_only
 from app.web.forms import show_on_form
 from app.web.services import now
@@ -74,7 +75,7 @@ def set_profile():
         )
     except profile.ProfileError as problem:
         db.session.rollback()
-        flash(gettext(str(problem)), "error")
+        flash(say.say(problem), "error")
     else:
         db.session.commit()
         flash(gettext("Your language and time zone are saved."), "success")
@@ -94,7 +95,7 @@ def languages():
         )
     except operations.AccountError as problem:
         db.session.rollback()
-        flash(gettext(str(problem)), "error")
+        flash(say.say(problem), "error")
     else:
         db.session.commit()
         flash(

@@ -29,6 +29,7 @@ from app.core.words import N_
 from app.extensions import db
 from app.nlp.detection import language_choices
 from app.services import external_url
+from app.web import say
 from app.web.access import login_only, public, requires, safe_next
 from app.web.forms import show_on_form
 from app.web.services import now
@@ -314,7 +315,7 @@ def user_languages(user_id: int):
         )
     except operations.AccountError as problem:
         db.session.rollback()
-        flash(gettext(str(problem)), "error")
+        flash(say.say(problem), "error")
     else:
         db.session.commit()
         flash(gettext("Languages %(name)s reads are saved.", name=user.name), "success")
@@ -341,7 +342,7 @@ def _decide_access_change(change_id: int, decide):
         decide(db.session, change, actor=current_user, now=now())
     except grants.GrantError as exc:
         db.session.rollback()
-        flash(gettext(str(exc)), "error")
+        flash(say.say(exc), "error")
     else:
         db.session.commit()
         flash(_decided_words(change), "success")
@@ -417,7 +418,7 @@ def reset_link(user_id: int):
         secret = operations.issue_reset_link(db.session, target=user, actor=current_user, now=now())
     except operations.AccountError as exc:
         db.session.rollback()
-        flash(gettext(str(exc)), "error")
+        flash(say.say(exc), "error")
         return redirect(url_for("admin.edit_user", user_id=user.id))
     db.session.commit()
     link = external_url(current_app, "auth.reset_password", secret=secret)
@@ -435,7 +436,7 @@ def _set_active(user_id: int, *, active: bool):
         change(db.session, target=user, actor=current_user, now=now())
     except operations.AccountError as exc:
         db.session.rollback()
-        flash(gettext(str(exc)), "error")
+        flash(say.say(exc), "error")
     else:
         db.session.commit()
         said = _l("%(name)s is active again.") if active else _l("%(name)s is deactivated.")

@@ -17,6 +17,7 @@ from app.complaints.models import Complaint
 from app.core.errors import InvalidInput
 from app.core.ids import parse_id
 from app.extensions import db
+from app.web import say
 from app.web.access import requires, safe_next
 from app.web.services import now
 
@@ -193,7 +194,7 @@ def save_filter():
         )
     except InvalidInput as problem:
         db.session.rollback()
-        flash(_(str(problem)), "error")
+        flash(say.say(problem), "error")
         return redirect(_inbox(query))
     db.session.commit()
     said = (

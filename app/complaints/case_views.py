@@ -12,6 +12,7 @@ from app.complaints import case_notes, case_timeline, cases
 from app.complaints.models import Case, Complaint
 from app.core.errors import DomainError
 from app.extensions import db
+from app.web import say
 from app.web.access import requires
 from app.web.services import now
 
@@ -64,7 +65,7 @@ def add_note(case_id: int):
         )
     except DomainError as problem:
         db.session.rollback()
-        return render_case(case, note_error=_(str(problem)), typed=text[:100_000], status=400)
+        return render_case(case, note_error=say.say(problem), typed=text[:100_000], status=400)
     db.session.commit()
     flash(_("Internal note added. Only your colleagues see it."), "success")
     return redirect(url_for("cases.show", case_id=case.id, _anchor=f"note-{note.id}"))
@@ -89,7 +90,7 @@ def move(complaint_id: int):
         cases.move(db.session, complaint, target, actor=current_user, now=now())
     except DomainError as problem:
         db.session.rollback()
-        flash(_(str(problem)), "error")
+        flash(say.say(problem), "error")
         return redirect(url_for("complaints.show", complaint_id=complaint_id, _anchor="case"))
     db.session.commit()
     flash(
@@ -111,7 +112,7 @@ def split(complaint_id: int):
         case = cases.split_out(db.session, complaint, actor=current_user, now=now())
     except DomainError as problem:
         db.session.rollback()
-        flash(_(str(problem)), "error")
+        flash(say.say(problem), "error")
         return redirect(url_for("complaints.show", complaint_id=complaint_id, _anchor="case"))
     db.session.commit()
     flash(

@@ -388,7 +388,7 @@ def template_version(variant_id: str):
             market=key,
         )
     except (template_versions.TemplateRefused, Refused) as refused:
-        flash(gettext(str(refused)), "error")
+        flash(say.say(refused), "error")
     else:
         db.session.commit()
         flash(_version_saved(saved.number, variant_id), "success")
