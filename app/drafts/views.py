@@ -19,7 +19,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
@@ -465,10 +464,6 @@ def check_answer(result: operations.LiveCheck) -> dict:
     return {
         **checked.report,
         "findings": findings,
-        # What the editor's status line says (draft_editor.js), in the page's language.
-        "summary": ngettext("%(num)s finding", "%(num)s findings", len(findings))
-        if findings
-        else _("no findings"),
         "refusal": say(checked.refusal) or None,
         "text": checked.text,
         "length": checked.fit.length,
